@@ -1,0 +1,81 @@
+"""Consult: public consultation and feedback for local governments."""
+
+import os
+
+from flask import Flask
+
+from consult import config
+from consult.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build and wire a Consult application; ``test_config`` replaces file and env settings."""
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(PROJECT_ROOT, "instance"),
+        instance_relative_config=True,
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from consult import cli, errors, i18n, navigation, security
+
+    errors.init_app(app)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    _commit_at_the_edge(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from consult.database import configure_sqlite
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+    from consult import models  # noqa: F401  -- registers every model on the metadata
+
+
+def _register_blueprints(app: Flask) -> None:
+    from consult.accounts.views import bp as accounts_bp
+    from consult.admin.views import bp as admin_bp
+    from consult.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+
+
+def _commit_at_the_edge(app: Flask) -> None:
+    """One commit per request: services only flush; a successful request commits here.
+
+    A failed request (status >= 400 or an exception) is rolled back when the session is removed.
+    """
+
+    @app.after_request
+    def commit_session(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response

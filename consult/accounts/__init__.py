@@ -1,0 +1,1 @@
+"""Accounts: departments, users, roles, login and password reset."""

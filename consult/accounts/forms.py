@@ -1,0 +1,53 @@
+"""Account forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from consult.forms import email_field, name_field
+
+PASSWORD_LENGTH = Length(min=8, max=128, message=_l("The password must be 8 to 128 characters long."))
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Please enter your password."))])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    display_name = name_field(_l("Your name"))
+    email = email_field()
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Please choose a password.")), PASSWORD_LENGTH],
+        description=_l("At least 8 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(message=_l("Please repeat the password.")),
+            EqualTo("password", message=_l("The two passwords do not match.")),
+        ],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(message=_l("Please choose a password.")), PASSWORD_LENGTH],
+        description=_l("At least 8 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(message=_l("Please repeat the password.")),
+            EqualTo("password", message=_l("The two passwords do not match.")),
+        ],
+    )

@@ -1,0 +1,105 @@
+"""Departments and user accounts."""
+
+import secrets
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from consult.database import utcnow
+from consult.extensions import db
+
+CITIZEN, OFFICER, REVIEWER, EDITOR, ADMIN = "citizen", "officer", "reviewer", "editor", "admin"
+ROLES = (CITIZEN, OFFICER, REVIEWER, EDITOR, ADMIN)
+STAFF_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)
+DEPARTMENT_ROLES = (OFFICER, REVIEWER)  # roles that always belong to one department
+ROLE_LABELS = {
+    CITIZEN: _l("Citizen"),
+    OFFICER: _l("Officer"),
+    REVIEWER: _l("Reviewer"),
+    EDITOR: _l("Editor"),
+    ADMIN: _l("Administrator"),
+}
+
+# Compared against when no account matches, so a login takes as long whether or not the e-mail exists.
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
+class Department(db.Model):
+    """A government department (e.g. 县司法局) that owns submissions and staff."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    name_en: Mapped[str] = mapped_column(sa.String(160), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    users: Mapped[list["User"]] = relationship(back_populates="department")
+
+    def display_name(self, locale: str) -> str:
+        """The name in the visitor's language (Chinese when no English name is set)."""
+        return self.name_en if locale == "en" and self.name_en else self.name
+
+    def __repr__(self) -> str:
+        return f"<Department {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: a citizen, or staff with a role and (usually) a department."""
+
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint(sa.column("role").in_(ROLES), name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(16), default=CITIZEN, index=True)
+    department_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("departments.id"), index=True)
+    locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Changes whenever the password does: logs out other sessions and voids reset links.
+    auth_stamp: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_hex(8))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+
+    department: Mapped[Optional[Department]] = relationship(back_populates="users")
+
+    def set_password(self, password: str) -> None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
+        self.auth_stamp = secrets.token_hex(8)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @staticmethod
+    def check_no_password(password: str) -> bool:
+        """Spend the same time as a real check; always False."""
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.auth_stamp}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

@@ -1,0 +1,1 @@
+"""Administration: departments, staff accounts, and (later) calendar and settings."""

@@ -1,0 +1,132 @@
+"""Admin pages for departments and staff accounts."""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from consult.accounts import services as accounts
+from consult.accounts.models import CITIZEN, ROLE_LABELS, Department, User
+from consult.admin.forms import DepartmentForm, NewStaffUserForm, StaffUserForm
+from consult.authz import admin_required
+from consult.domain import DomainError
+from consult.extensions import db
+from consult.i18n import current_locale_code
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _department_choices():
+    departments = db.session.scalars(sa.select(Department).order_by(Department.code))
+    locale = current_locale_code()
+    return [(0, _("— none —"))] + [(d.id, d.display_name(locale)) for d in departments]
+
+
+@bp.get("/")
+@admin_required
+def index():
+    """Administration overview."""
+    counts = {
+        "departments": db.session.scalar(sa.select(sa.func.count()).select_from(Department)),
+        "staff": db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.role != CITIZEN)),
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+@bp.get("/departments")
+@admin_required
+def departments():
+    """List departments with their staff counts."""
+    staff_count = (
+        sa.select(sa.func.count(User.id)).where(User.department_id == Department.id).scalar_subquery()
+    )
+    rows = db.session.execute(sa.select(Department, staff_count).order_by(Department.code)).all()
+    return render_template("admin/departments.html", rows=rows)
+
+
+@bp.route("/departments/new", methods=["GET", "POST"])
+@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+@admin_required
+def edit_department(department_id: int | None = None):
+    """Create or edit a department."""
+    department = db.get_or_404(Department, department_id) if department_id else Department()
+    form = DepartmentForm(obj=department)
+    if form.validate_on_submit():
+        clash = db.session.scalar(
+            sa.select(Department).where(
+                sa.or_(Department.code == form.code.data, Department.name == form.name.data),
+                Department.id != (department.id or 0),
+            )
+        )
+        if clash is not None:
+            form.code.errors.append(_("Another department already uses this code or name."))
+        else:
+            form.populate_obj(department)
+            department.contact_email = (department.contact_email or "").lower()
+            db.session.add(department)
+            flash(_("The department has been saved."), "success")
+            return redirect(url_for("admin.departments"))
+    status = 422 if form.errors else 200
+    return render_template("admin/department_form.html", form=form, department=department), status
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    """List staff accounts."""
+    staff = db.session.scalars(
+        sa.select(User)
+        .where(User.role != CITIZEN)
+        .options(sa.orm.joinedload(User.department))
+        .order_by(User.role, User.email)
+    ).all()
+    return render_template("admin/users.html", staff=staff, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user():
+    """Create a staff account."""
+    form = NewStaffUserForm()
+    form.department_id.choices = _department_choices()
+    if form.validate_on_submit():
+        department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
+        try:
+            accounts.create_staff_user(
+                form.email.data, form.display_name.data, form.password.data, form.role.data, department
+            )
+        except DomainError as error:
+            _field_for(form, error).errors.append(str(error))
+        else:
+            flash(_("The account has been created."), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None), 422 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    """Change a staff account's role, department or status."""
+    user = db.get_or_404(User, user_id)
+    form = StaffUserForm(obj=user, department_id=user.department_id or 0)
+    form.department_id.choices = _department_choices()
+    if form.validate_on_submit():
+        department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
+        try:
+            accounts.update_staff_user(
+                user,
+                display_name=form.display_name.data,
+                role=form.role.data,
+                department=department,
+                active=form.active.data,
+            )
+        except DomainError as error:
+            _field_for(form, error).errors.append(str(error))
+        else:
+            flash(_("The account has been saved."), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user), 422 if form.errors else 200
+
+
+def _field_for(form, error: DomainError):
+    field = {"department": "department_id"}.get(error.field, error.field)
+    return getattr(form, field, None) or form.display_name

@@ -1,0 +1,59 @@
+"""Configuration read from environment variables, overridable by ``instance/config.py``."""
+
+import os
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str) -> dict:
+    """Return the settings Consult reads from the environment, with safe defaults."""
+    sqlite_path = os.path.join(instance_path, "consult.sqlite3")
+    redis_url = os.environ.get("REDIS_URL") or None
+    mail_server = os.environ.get("MAIL_SERVER")
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-change-me"),
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), sqlite_path),
+        "REDIS_URL": redis_url,
+        "CONSULT_TIMEZONE": os.environ.get("CONSULT_TIMEZONE", "Asia/Shanghai"),
+        "CONSULT_DEFAULT_LOCALE": os.environ.get("CONSULT_DEFAULT_LOCALE", "zh_CN"),
+        "CONSULT_SITE_NAME": os.environ.get("CONSULT_SITE_NAME"),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("CONSULT_DEFAULT_LOCALE", "zh_CN"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("CONSULT_TIMEZONE", "Asia/Shanghai"),
+        "MAIL_SERVER": mail_server or "localhost",
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Consult <noreply@consult.localhost>"),
+        # Without a mail server configured, mails are printed to the log instead of sent.
+        "MAIL_SUPPRESS_SEND": _bool("MAIL_SUPPRESS_SEND", not mail_server),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def database_url(url: str | None, sqlite_path: str) -> str:
+    """Normalise ``DATABASE_URL``: default SQLite in the instance folder, psycopg 3 for PostgreSQL."""
+    if not url:
+        return f"sqlite:///{sqlite_path}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,98 @@
+"""Error pages that answer HTML or RFC 9457 ``application/problem+json`` by ``Accept``."""
+
+from flask import jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from consult.extensions import db
+
+TITLES = {
+    400: _l("The request could not be understood"),
+    401: _l("Please log in"),
+    403: _l("You do not have permission to do this"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    409: _l("This conflicts with the current state"),
+    413: _l("What you sent is too large"),
+    422: _l("Some of the data is not valid"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on our side"),
+}
+
+DETAILS = {
+    400: _l("Please check what you entered and try again."),
+    401: _l("You need to log in to see this page."),
+    403: _l("Your account does not have access to this page. If you think it should, ask an administrator."),
+    404: _l("The page or item you asked for does not exist, or is not public."),
+    405: _l("Go back and try again from the page's own form."),
+    409: _l("Reload the page to see its current state, then try again."),
+    413: _l("Please send a shorter text or a smaller file."),
+    422: _l("Please correct the highlighted fields."),
+    429: _l("You have sent too many requests in a short time. Please wait a moment and try again."),
+    500: _l("The error has been logged. Please try again later."),
+}
+
+
+def wants_json() -> bool:
+    """Whether the client prefers JSON (API paths always do)."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/problem+json"])
+    return best in {"application/json", "application/problem+json"}
+
+
+def problem_response(status: int, detail: str | None = None, **extra):
+    """Build an RFC 9457 problem+json response."""
+    body = {
+        "type": "about:blank",
+        "title": str(TITLES.get(status, "Error")),
+        "status": status,
+        "detail": detail or str(DETAILS.get(status, "")),
+        **extra,
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def error_response(status: int, detail: str | None = None, headers=None):
+    """Answer an error in the format the client asked for."""
+    if wants_json():
+        response = problem_response(status, detail)
+    else:
+        page = render_template(
+            "errors/error.html",
+            status=status,
+            title=TITLES.get(status, _("Error")),
+            detail=detail or DETAILS.get(status, ""),
+        )
+        response = make_response(page, status)
+    if headers:
+        for key, value in headers:
+            if key.lower() in {"retry-after", "www-authenticate", "allow"}:
+                response.headers[key] = value
+    return response
+
+
+def init_app(app) -> None:
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error):
+        return error_response(400, _("The form has expired or was not sent from this site. Please reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        db.session.rollback()
+        status = error.code or 500
+        # A description passed to abort() is shown; the class default is replaced by our own text.
+        detail = error.description if error.description != type(error).description else None
+        return error_response(status, detail, error.get_headers())
+
+    @app.errorhandler(Exception)
+    def handle_unexpected_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500)
+

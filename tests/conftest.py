@@ -1,0 +1,179 @@
+"""Fixtures: an app per test on SQLite and (when configured) PostgreSQL, clients, users, login."""
+
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from consult import create_app
+from consult.accounts.models import Department, User
+from consult.extensions import db
+
+PG_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
+TEST_PASSWORD = "correct horse 42"
+
+
+def _pg_url(schema: str) -> str:
+    """The PostgreSQL test URL with its own schema, so concurrent test runs never collide."""
+    url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+class Backend:
+    """One database for the whole session: schema made once, emptied after every test."""
+
+    def __init__(self, name: str, tmp_path_factory):
+        self.name = name
+        if name == "sqlite":
+            path = tmp_path_factory.mktemp("db") / "consult-test.sqlite3"
+            self.url = f"sqlite:///{path}"
+        else:
+            self.schema = f"t_{uuid.uuid4().hex[:12]}"
+            self.admin_engine = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+            with self.admin_engine.begin() as conn:
+                conn.execute(sa.text(f"CREATE SCHEMA {self.schema}"))
+            self.url = _pg_url(self.schema)
+        self.created = False
+
+    def config(self, **overrides) -> dict:
+        return {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": self.url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_SUPPRESS_SEND": True,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "SERVER_NAME": "consult.test",
+            **overrides,
+        }
+
+    def prepare(self) -> None:
+        if not self.created:
+            db.create_all()
+            self.created = True
+
+    def empty(self) -> None:
+        tables = list(reversed(db.metadata.sorted_tables))
+        db.session.remove()
+        with db.engine.begin() as conn:
+            if self.name == "postgres":
+                names = ", ".join(t.name for t in tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+    def close(self) -> None:
+        if self.name == "postgres":
+            with self.admin_engine.begin() as conn:
+                conn.execute(sa.text(f"DROP SCHEMA {self.schema} CASCADE"))
+            self.admin_engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, tmp_path_factory):
+    current = Backend(request.param, tmp_path_factory)
+    yield current
+    current.close()
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module (or with indirect parametrize) to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(backend, app_config):
+    app = create_app(backend.config(**app_config))
+    with app.app_context():
+        backend.prepare()
+    yield app
+    with app.app_context():
+        backend.empty()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def make_department(app):
+    counter = iter(range(1, 10_000))
+
+    def make(code: str | None = None, name: str | None = None) -> Department:
+        n = next(counter)
+        with app.app_context():
+            department = Department(
+                code=code or f"D{n}", name=name or f"测试局{n}", name_en=f"Test Bureau {n}",
+                contact_email=f"d{n}@example.org",
+            )
+            db.session.add(department)
+            db.session.commit()
+            db.session.refresh(department)
+            db.session.expunge(department)
+            return department
+
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "citizen", department: Department | None = None, email: str | None = None,
+             password: str = TEST_PASSWORD, **fields) -> User:
+        n = next(counter)
+        with app.app_context():
+            user = User(email=email or f"{role}{n}@example.org", display_name=f"{role} {n}", role=role,
+                        department_id=department.id if department else None, **fields)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+class Auth:
+    """Log a test client in and out."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user: User) -> None:
+        """Log in directly through the session (fast); use ``login_form`` to test the form itself."""
+        with self.client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+    def login_form(self, email: str, password: str = TEST_PASSWORD, **extra):
+        return self.client.post("/account/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self.client.post("/account/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
