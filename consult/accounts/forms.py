@@ -12,7 +12,13 @@ PASSWORD_LENGTH = Length(min=8, max=128, message=_l("The password must be 8 to 1
 
 class LoginForm(FlaskForm):
     email = email_field()
-    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Please enter your password."))])
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(message=_l("Please enter your password.")),
+            Length(max=128, message=_l("The password must be 8 to 128 characters long.")),
+        ],
+    )
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
 

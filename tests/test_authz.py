@@ -1,0 +1,70 @@
+"""Every protected page is walked with every role: wrong roles get 403, anonymous visitors log in first."""
+
+import re
+
+import pytest
+
+from consult.accounts.models import ROLES
+
+# Pages anyone may open. Every other endpoint must declare its roles with role_required.
+PUBLIC_ENDPOINTS = {
+    "static",
+    "main.index",
+    "main.healthz",
+    "accounts.login",
+    "accounts.register",
+    "accounts.forgot_password",
+    "accounts.reset_password",
+    "accounts.logout",
+    "prefs.set_language",
+    "prefs.toggle_large_text",
+}
+# Pages for any logged-in user, whatever the role.
+LOGIN_ONLY_ENDPOINTS = {"accounts.logout"}
+
+
+def protected_routes(app):
+    """(endpoint, url, method, roles) for every rule guarded by role_required."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        roles = getattr(view, "required_roles", None)
+        if roles is None:
+            continue
+        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "999999", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, url, method, roles))
+    return routes
+
+
+def test_every_route_is_public_by_choice_or_protected(app):
+    unguarded = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if getattr(app.view_functions[rule.endpoint], "required_roles", None) is None
+    }
+    assert unguarded - PUBLIC_ENDPOINTS - LOGIN_ONLY_ENDPOINTS == set()
+
+
+def test_anonymous_visitors_are_sent_to_login(app, client):
+    for endpoint, url, method, _roles in protected_routes(app):
+        response = client.open(url, method=method)
+        assert response.status_code == 302, (endpoint, method)
+        assert "/account/login" in response.location
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_only_its_pages(app, client, auth, make_user, make_department, role):
+    department = make_department()
+    auth.login(make_user(role=role, department=department))
+    for endpoint, url, method, roles in protected_routes(app):
+        status = client.open(url, method=method).status_code
+        if role in roles:
+            assert status != 403, (endpoint, method, role)
+        else:
+            assert status == 403, (endpoint, method, role)
+
+
+def test_protected_routes_exist(app):
+    endpoints = {endpoint for endpoint, *_ in protected_routes(app)}
+    assert {"admin.index", "admin.departments", "admin.users", "admin.new_user"} <= endpoints

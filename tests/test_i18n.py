@@ -1,0 +1,52 @@
+"""Every user-facing string has a Chinese translation, and the compiled catalogs are current."""
+
+import os
+import subprocess
+import sys
+
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from consult import PROJECT_ROOT
+
+TRANSLATIONS = os.path.join(PROJECT_ROOT, "consult", "translations")
+
+
+def extract(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "--ignore-dirs=.* __pycache__",
+         "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(pot), "."],
+        cwd=PROJECT_ROOT, check=True, capture_output=True,
+    )
+    with open(pot, "rb") as fh:
+        return read_po(fh)
+
+
+def load_po(locale):
+    with open(os.path.join(TRANSLATIONS, locale, "LC_MESSAGES", "messages.po"), "rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def test_every_message_has_a_chinese_translation(tmp_path):
+    template = extract(tmp_path)
+    chinese = load_po("zh_Hans_CN")
+    missing = []
+    for message in template:
+        if not message.id:
+            continue
+        translated = chinese.get(message.id)
+        text = translated.string if translated else None
+        if isinstance(text, tuple):
+            text = text[0]
+        if not text or (translated and translated.fuzzy):
+            missing.append(message.id)
+    assert missing == []
+
+
+def test_compiled_catalogs_match_their_sources():
+    for locale in ("zh_Hans_CN", "en"):
+        source = {m.id: m.string for m in load_po(locale) if m.id and m.string and not m.fuzzy}
+        with open(os.path.join(TRANSLATIONS, locale, "LC_MESSAGES", "messages.mo"), "rb") as fh:
+            compiled = {m.id: m.string for m in read_mo(fh) if m.id}
+        assert compiled == source, locale
