@@ -14,7 +14,12 @@ STATUSES = (PENDING, SENT, FAILED)
 
 
 class OutboxMessage(db.Model):
-    """One e-mail waiting to be sent, sent, or given up on."""
+    """One e-mail waiting to be sent, sent, or given up on.
+
+    ``attachments`` holds small files (e.g. an .ics invitation) as a JSON list of
+    ``{"filename", "content_type", "data"}`` with ``data`` in base64, so sending needs no file system.
+    ``claimed_until`` is a sender's lease on a pending row; see ``consult.notify.sender``.
+    """
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
@@ -29,6 +34,9 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(300))
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    attachments: Mapped[Optional[list]] = mapped_column(sa.JSON)
+    # Essential mail (receipt, answer, password reset) ignores the recipient's opt-out of optional mail.
+    essential: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Set when a message must never go out twice (e.g. one reminder per submission and threshold).
     dedup_key: Mapped[Optional[str]] = mapped_column(sa.String(200), unique=True)
     status: Mapped[str] = mapped_column(sa.String(10), default=PENDING)

@@ -1,11 +1,35 @@
-"""Queue e-mails into the outbox, rendered in the recipient's language."""
+"""Queue e-mails into the outbox, rendered in the recipient's language, and mail preferences."""
+
+import base64
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
+from sqlalchemy.exc import IntegrityError
 
+from consult.accounts.models import User
+from consult.database import utcnow
 from consult.extensions import db
-from consult.notify.models import OutboxMessage
+from consult.notify.models import FAILED, PENDING, OutboxMessage
+
+
+@dataclass(frozen=True)
+class MailAttachment:
+    """A small file sent with a mail, e.g. ``MailAttachment("event.ics", "text/calendar", ics_bytes)``."""
+
+    filename: str
+    content_type: str
+    data: bytes | str
+
+    def to_json(self) -> dict:
+        data = self.data.encode("utf-8") if isinstance(self.data, str) else self.data
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "data": base64.b64encode(data).decode("ascii"),
+        }
 
 
 def queue_mail(
@@ -14,13 +38,18 @@ def queue_mail(
     *,
     locale: str | None = None,
     dedup_key: str | None = None,
+    essential: bool = True,
+    user: User | None = None,
+    attachments: Iterable[MailAttachment] = (),
     **context,
 ) -> OutboxMessage | None:
-    """Render ``templates/email/<template>.{subject,txt,html}`` and add it to the outbox.
+    """Render ``templates/email/<template>.{subject.txt,txt,html}`` and add it to the outbox.
 
     The row joins the caller's transaction, so the mail exists exactly when the change that
-    caused it is committed. With a ``dedup_key`` that was already queued, nothing is added and
-    ``None`` is returned.
+    caused it is committed. Returns ``None`` (and adds nothing) when there is no recipient, when
+    ``dedup_key`` was already queued, or when the mail is optional (``essential=False``: reminders,
+    digests) and the recipient's account turned optional mail off. ``user``, the recipient's account
+    when known, also picks the language when ``locale`` is not given and is passed to the templates.
     """
     if not recipient:
         return None
@@ -28,11 +57,15 @@ def queue_mail(
         sa.select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key)
     ):
         return None
-    locale = locale or current_app.config["CONSULT_DEFAULT_LOCALE"]
+    if not essential and not wants_optional_mail(recipient, user):
+        return None
+    context["user"] = user
+    context["mail_optional"] = not essential
+    locale = locale or (user.locale if user is not None else None) or current_app.config["CONSULT_DEFAULT_LOCALE"]
     with force_locale(locale):
-        subject = render_template(f"email/{template}.subject.txt", **context).strip()
-        body_text = render_template(f"email/{template}.txt", **context)
-        body_html = render_template(f"email/{template}.html", **context)
+        subject = _render(f"email/{template}.subject.txt", context).strip()
+        body_text = _render(f"email/{template}.txt", context)
+        body_html = _render(f"email/{template}.html", context)
     message = OutboxMessage(
         recipient=recipient,
         locale=locale,
@@ -40,8 +73,50 @@ def queue_mail(
         subject=" ".join(subject.split()),
         body_text=body_text,
         body_html=body_html,
+        attachments=[a.to_json() for a in attachments] or None,
+        essential=essential,
         dedup_key=dedup_key,
     )
-    db.session.add(message)
-    db.session.flush()
+    if dedup_key is None:
+        db.session.add(message)
+        db.session.flush()
+        return message
+    try:
+        # A concurrent transaction may have queued the same key since the check above.
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        return None
     return message
+
+
+def _render(name: str, context: dict) -> str:
+    """Render a mail template with its context and the app's Jinja globals (``_``, ``url_for``,
+    ``site_name``…), but without the request's context processors: a mail is the same whichever
+    request, command or job queued it, and it can be queued outside a request (cron, RQ)."""
+    return current_app.jinja_env.get_template(name).render(context)
+
+
+def wants_optional_mail(recipient: str, user: User | None = None) -> bool:
+    """Whether optional mail may go to ``recipient`` (addresses without an account: yes)."""
+    if user is None:
+        user = db.session.scalar(sa.select(User).where(User.email == recipient.strip().lower()))
+    return user is None or user.optional_mail
+
+
+def set_optional_mail(user: User, enabled: bool) -> None:
+    """Turn the user's optional (non-essential) mail on or off; essential mail is not affected."""
+    user.optional_mail = enabled
+    db.session.flush()
+
+
+def retry_message(message: OutboxMessage) -> bool:
+    """Put a failed message back in the queue to be sent now, with a fresh count of attempts."""
+    if message.status != FAILED:
+        return False
+    message.status = PENDING
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.claimed_until = None
+    db.session.flush()
+    return True

@@ -1,0 +1,80 @@
+"""The admin outbox (list, failures, retry) and each user's mail preferences."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from consult.accounts.models import ROLES
+from consult.authz import admin_required, role_required
+from consult.extensions import db
+from consult.notify import services
+from consult.notify.forms import MailPreferencesForm, RetryForm
+from consult.notify.models import FAILED, PENDING, SENT, STATUSES, OutboxMessage
+
+bp = Blueprint("notify", __name__)
+
+PAGE_SIZE = 50
+STATUS_LABELS = {PENDING: _l("Waiting"), SENT: _l("Sent"), FAILED: _l("Failed")}
+
+
+@bp.get("/admin/outbox")
+@admin_required
+def outbox():
+    """List outgoing mail, newest first, optionally by status; pages by id (``?before=``)."""
+    status = request.args.get("status")
+    if status not in STATUSES:
+        status = None
+    before = request.args.get("before", type=int)
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE + 1)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    if before:
+        query = query.where(OutboxMessage.id < before)
+    messages = list(db.session.scalars(query.options(sa.orm.defer(OutboxMessage.body_html),
+                                                      sa.orm.defer(OutboxMessage.attachments))))
+    next_before = messages[PAGE_SIZE - 1].id if len(messages) > PAGE_SIZE else None
+    counts = dict(db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+    ).all())
+    return render_template(
+        "notify/outbox.html",
+        messages=messages[:PAGE_SIZE],
+        status=status,
+        counts=counts,
+        status_labels=STATUS_LABELS,
+        next_before=next_before,
+        paged=bool(before),
+        retry_form=RetryForm(),
+    )
+
+
+@bp.post("/admin/outbox/<int:message_id>/retry")
+@admin_required
+def retry(message_id: int):
+    """Send a failed message again as soon as the sender next runs."""
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    message = db.get_or_404(OutboxMessage, message_id)
+    if services.retry_message(message):
+        flash(_("The mail to %(recipient)s will be sent again.", recipient=message.recipient), "success")
+    else:
+        flash(_("Only failed mail can be sent again."), "warning")
+    return redirect(url_for("notify.outbox", status=request.args.get("status") or None))
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@role_required(*ROLES)  # any logged-in user
+def preferences():
+    """Let a user turn optional mail off or on; essential mail always goes out."""
+    # An unticked box sends nothing, so a POST always reads the form (even an empty one).
+    form = MailPreferencesForm(
+        formdata=request.form if request.method == "POST" else None,
+        optional_mail=current_user.optional_mail,
+    )
+    if form.validate_on_submit():
+        services.set_optional_mail(current_user._get_current_object(), form.optional_mail.data)
+        flash(_("Your mail preferences have been saved."), "success")
+        return redirect(url_for("notify.preferences"))
+    return render_template("notify/preferences.html", form=form), 200 if not form.errors else 422
