@@ -1,0 +1,68 @@
+"""Text shared by every feature: staff Markdown rendered to safe HTML (markdown-it-py, then nh3), citizens'
+plain text escaped, and normalisation for matching (sensitive words, duplicate detection).
+
+Whatever the writer typed (raw HTML, ``javascript:``/``data:`` links, ``on*`` handlers, ``style``), only a
+small set of harmless tags and attributes reaches a page: raw HTML in Markdown is not interpreted at all,
+and nh3 strips anything else as a second line of defence. Links get ``rel="noopener noreferrer nofollow"``.
+"""
+
+import unicodedata
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+# CommonMark without raw HTML; tables and strikethrough on. nh3 removes anything left that could run.
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre",
+    "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+LINK_REL = "noopener noreferrer nofollow"
+
+
+def sanitize_html(html: str) -> str:
+    """Keep only the allowed tags and attributes; drop script/style with their content and unsafe URLs."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render ``text`` (Markdown) to HTML safe to put in a page: no script, style, on* or javascript:."""
+    if not text:
+        return Markup("")
+    return Markup(sanitize_html(_markdown.render(text)))
+
+
+def render_plain(text: str | None) -> Markup:
+    """Plain text (e.g. a citizen's comment) as escaped paragraphs; line breaks kept, no markup at all."""
+    if not text:
+        return Markup("")
+    paragraphs = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return Markup("").join(
+        Markup("<p>{}</p>").format(Markup("<br>").join(escape(line) for line in p.split("\n")))
+        for p in paragraphs
+    )
+
+
+def normalize_text(text: str | None) -> str:
+    """NFKC (full-width → half-width), case-folded, whitespace collapsed — for matching, never for display."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+
+
+def init_app(app) -> None:
+    """Expose ``|markdown`` and ``|plaintext`` filters to templates."""
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["plaintext"] = render_plain
