@@ -1,0 +1,143 @@
+"""The citizen's side: finding a submission with its query code, rating the answer, reopening, closing."""
+
+import secrets
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from consult.accounts.models import User
+from consult.database import utcnow
+from consult.domain import DomainError
+from consult.extensions import db
+from consult.tracking import numbers
+from consult.tracking.clock import as_utc, current_overrides, local_date, local_today, zone
+from consult.tracking.deadlines import restart_clock
+from consult.tracking.mails import notify_staff
+from consult.tracking.models import ANSWERED, SATISFACTION_LEVELS, UNSATISFIED, Submission
+from consult.tracking.policies import REOPEN_WINDOW_WORKDAYS
+from consult.tracking.timeline import CITIZEN_ROLE
+from consult.tracking.transitions import transition
+from consult.workdays import add_workdays
+
+RATING_SALT = "consult.tracking.rate"
+RATING_MAX_AGE = 90 * 24 * 3600
+DEFAULT_AUTO_CLOSE_WORKDAYS = 10
+
+SATISFACTION_LABELS = {
+    "satisfied": _l("Satisfied"),
+    "basically_satisfied": _l("Basically satisfied"),
+    "unsatisfied": _l("Not satisfied"),
+}
+
+# Compared against when the tracking number is unknown, so both failures cost the same.
+_DUMMY_SALT = secrets.token_hex(16)
+_DUMMY_HASH = numbers.hash_query_code(numbers.new_query_code(), _DUMMY_SALT)
+
+
+def find_submission(tracking_no: str, query_code: str) -> Submission | None:
+    """The submission with this tracking number and query code; None for an unknown number or a wrong
+    code alike (same work either way, constant-time comparison)."""
+    submission = db.session.scalar(
+        sa.select(Submission).where(Submission.tracking_no == numbers.normalise_tracking_no(tracking_no or ""))
+    )
+    salt, expected = (
+        (submission.query_code_salt, submission.query_code_hash) if submission else (_DUMMY_SALT, _DUMMY_HASH)
+    )
+    matches = numbers.query_code_matches(query_code or "", salt, expected)
+    return submission if submission is not None and matches else None
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RATING_SALT)
+
+
+def rating_token(submission: Submission) -> str:
+    """A signed token letting the answer mail's reader rate this answer without the query code."""
+    return _serializer().dumps([submission.id, as_utc(submission.answered_at).isoformat()])
+
+
+def submission_from_rating_token(token: str, max_age: int = RATING_MAX_AGE) -> Submission | None:
+    """The submission a rating link is for, if the token is valid and its answer is still the latest."""
+    try:
+        submission_id, answered_iso = _serializer().loads(token, max_age=max_age)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or submission.answered_at is None:
+        return None
+    return submission if as_utc(submission.answered_at).isoformat() == answered_iso else None
+
+
+def can_rate(submission: Submission) -> bool:
+    """Whether the latest answer is waiting for the citizen's rating."""
+    if submission.status != ANSWERED:
+        return False
+    return submission.rated_at is None or as_utc(submission.rated_at) < as_utc(submission.answered_at)
+
+
+def rate(
+    submission: Submission,
+    *,
+    resolved: bool,
+    satisfaction: str,
+    comment: str = "",
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Record the citizen's verdict on the answer (once per answer) and close or reopen the submission.
+
+    Not satisfied reopens it once, due 10 working days later; any other verdict, or a second "not
+    satisfied", closes it. Returns the new status.
+    """
+    if not can_rate(submission):
+        raise DomainError(_l("This answer cannot be rated (any more)."), status=409)
+    if satisfaction not in SATISFACTION_LEVELS:
+        raise DomainError(_l("Please choose how satisfied you are."), field="satisfaction")
+    submission.resolved, submission.satisfaction = bool(resolved), satisfaction
+    submission.satisfaction_comment = (comment or "").strip()
+    submission.rated_at = as_utc(now) if now else utcnow()
+    note = SATISFACTION_LABELS[satisfaction]
+    if satisfaction == UNSATISFIED and submission.reopen_count == 0:
+        _reopen(submission, actor, note, local_date(now) if now else local_today())
+    else:
+        transition(submission, "close", actor=actor, actor_role=CITIZEN_ROLE, public_note=note)
+    return submission.status
+
+
+def _reopen(submission: Submission, actor: User | None, note, today: date) -> None:
+    transition(submission, "reopen", actor=actor, actor_role=CITIZEN_ROLE, public_note=note,
+               internal_note=submission.satisfaction_comment)
+    submission.reopen_count += 1
+    restart_clock(submission, today, REOPEN_WINDOW_WORKDAYS, keep_extensions=False)
+    if submission.assignee is not None:
+        notify_staff(submission.assignee, submission, "submission_reopened")
+
+
+def auto_close_answered(today: date | None = None, after_workdays: int | None = None) -> list[Submission]:
+    """Close answered submissions nobody rated within ``after_workdays`` working days of the answer
+    (``CONSULT_AUTO_CLOSE_WORKDAYS``, default 10). Called by ``flask remind``."""
+    today = today or local_today()
+    if after_workdays is None:
+        after_workdays = current_app.config.get("CONSULT_AUTO_CLOSE_WORKDAYS", DEFAULT_AUTO_CLOSE_WORKDAYS)
+    # n working days span at least n calendar days: a cheap, indexed first cut.
+    cutoff = datetime.combine(today - timedelta(days=after_workdays), time.max, tzinfo=zone())
+    candidates = db.session.scalars(
+        sa.select(Submission)
+        .where(Submission.status == ANSWERED, Submission.answered_at <= as_utc(cutoff))
+        .order_by(Submission.id)
+    )
+    overrides = current_overrides()
+    closed = []
+    for submission in candidates:
+        if today > add_workdays(local_date(submission.answered_at), after_workdays, overrides):
+            transition(
+                submission, "close", actor=None,
+                public_note=_l("Closed automatically: the answer was not rated within %(days)s working days.",
+                               days=after_workdays),
+            )
+            closed.append(submission)
+    db.session.flush()
+    return closed

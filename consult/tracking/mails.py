@@ -1,0 +1,80 @@
+"""The mails the tracking engine queues, with links that work before and after the views exist.
+
+Endpoints the views provide (links fall back to these paths until they are registered):
+``tracking.lookup`` at ``/track`` (``?tracking_no=``), ``tracking.rate`` at ``/track/rate/<token>``, and
+``tracking.submission_detail`` at ``/office/submissions/<submission_id>`` for staff.
+"""
+
+from urllib.parse import urlencode
+
+from flask import url_for
+from werkzeug.routing import BuildError
+
+from consult.accounts.models import User
+from consult.notify.models import OutboxMessage
+from consult.notify.services import queue_mail
+from consult.tracking.models import Submission
+
+
+def _url(endpoint: str, fallback_path: str, query: dict | None = None, **values) -> str:
+    """``url_for(endpoint)`` as an absolute URL, or the site root + ``fallback_path`` if it is not built."""
+    try:
+        return url_for(endpoint, _external=True, **values, **(query or {}))
+    except (BuildError, RuntimeError):
+        pass
+    try:
+        root = url_for("main.index", _external=True).rstrip("/")
+    except (BuildError, RuntimeError):  # no request and no SERVER_NAME: a relative link is all we have
+        root = ""
+    return root + fallback_path + (f"?{urlencode(query)}" if query else "")
+
+
+def lookup_url(tracking_no: str) -> str:
+    """The public status page of a submission (the citizen types the query code there)."""
+    return _url("tracking.lookup", "/track", {"tracking_no": tracking_no})
+
+
+def rate_url(token: str) -> str:
+    """The satisfaction questionnaire for one answer (signed token, see ``citizen.rating_token``)."""
+    return _url("tracking.rate", f"/track/rate/{token}", token=token)
+
+
+def staff_url(submission: Submission) -> str:
+    """The submission's page in the officers' workspace."""
+    return _url(
+        "tracking.submission_detail", f"/office/submissions/{submission.id}", submission_id=submission.id
+    )
+
+
+def notify_citizen(submission: Submission, template: str, **context) -> OutboxMessage | None:
+    """Queue ``template`` to the submitter in their language, if there is an address."""
+    recipient = submission.contact_email
+    if not recipient:
+        return None
+    locale = submission.locale or (submission.user.locale if submission.user is not None else None)
+    return queue_mail(
+        recipient,
+        template,
+        locale=locale,
+        submission=submission,
+        lookup_url=lookup_url(submission.tracking_no),
+        **context,
+    )
+
+
+def notify_staff(
+    user: User, submission: Submission, template: str, *, dedup_key: str | None = None, **context
+) -> OutboxMessage | None:
+    """Queue ``template`` to a staff member about ``submission``."""
+    if not user.active:
+        return None
+    return queue_mail(
+        user.email,
+        template,
+        locale=user.locale,
+        dedup_key=dedup_key,
+        user=user,
+        submission=submission,
+        staff_url=staff_url(submission),
+        **context,
+    )

@@ -1,0 +1,299 @@
+"""Tracked submissions, their append-only timeline, extension requests, replies and reply templates.
+
+A :class:`Submission` is kind-agnostic: letters, comments, information requests and open-day questions
+each add their own 1:1 detail row pointing at ``submissions.id``. Overdue, due soon and very overdue are
+never stored: they are predicates on the stored dates (``due_on``, ``due_soon_on``, ``very_overdue_on``)
+against "today" in the configured zone, available both in Python and in SQL (hybrid methods).
+"""
+
+from datetime import date, datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.accounts.models import Department, User
+from consult.database import utcnow
+from consult.extensions import db
+
+# --- submission kinds and statuses (DESIGN.md §2) ---------------------------------------------------
+LETTER, COMMENT, DISCLOSURE, EVENT_QUESTION = "letter", "comment", "disclosure", "event_question"
+KINDS = (LETTER, COMMENT, DISCLOSURE, EVENT_QUESTION)
+
+RECEIVED, ASSIGNED, NEEDS_INFO, ANSWERED = "received", "assigned", "needs_info", "answered"
+REOPENED, CLOSED, DISMISSED = "reopened", "closed", "dismissed"
+STATUSES = (RECEIVED, ASSIGNED, NEEDS_INFO, ANSWERED, REOPENED, CLOSED, DISMISSED)
+OPEN_STATUSES = (RECEIVED, ASSIGNED, NEEDS_INFO, REOPENED)  # waiting for the department
+
+SATISFIED, BASICALLY_SATISFIED, UNSATISFIED = "satisfied", "basically_satisfied", "unsatisfied"
+SATISFACTION_LEVELS = (SATISFIED, BASICALLY_SATISFIED, UNSATISFIED)
+
+# --- replies -------------------------------------------------------------------------------------------
+DRAFT, PENDING_REVIEW, APPROVED, RETURNED = "draft", "pending_review", "approved", "returned"
+REPLY_STATUSES = (DRAFT, PENDING_REVIEW, APPROVED, RETURNED)
+
+# --- extension requests ----------------------------------------------------------------------------
+PENDING, DECLINED = "pending", "declined"
+EXTENSION_STATUSES = (PENDING, APPROVED, DECLINED)
+
+
+def _utc_column(**kwargs) -> Mapped:
+    return mapped_column(sa.DateTime(timezone=True), **kwargs)
+
+
+class TrackingCounter(db.Model):
+    """The last sequence number handed out per kind prefix and local day (atomic upsert + increment)."""
+
+    __tablename__ = "tracking_counters"
+
+    prefix: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class Submission(db.Model):
+    """Anything a citizen sends that must be answered by a due date counted in working days."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("kind").in_(KINDS), name="kind_known"),
+        sa.CheckConstraint(sa.column("status").in_(STATUSES), name="status_known"),
+        sa.CheckConstraint(
+            sa.or_(sa.column("satisfaction").is_(None), sa.column("satisfaction").in_(SATISFACTION_LEVELS)),
+            name="satisfaction_known",
+        ),
+        # The department inbox: WHERE department_id = ? AND status IN (open) ORDER BY due_on, id.
+        sa.Index("ix_submissions_inbox", "department_id", "status", "due_on", "id"),
+        # Reminders: every threshold (due soon <= overdue <= very overdue) starts at due_soon_on.
+        sa.Index("ix_submissions_reminders", "status", "due_soon_on"),
+        # Auto-closing answers nobody rated.
+        sa.Index("ix_submissions_answered", "status", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_no: Mapped[str] = mapped_column(sa.String(24), unique=True)
+    query_code_salt: Mapped[str] = mapped_column(sa.String(32))
+    query_code_hash: Mapped[str] = mapped_column(sa.String(64))  # SHA-256(salt + code), hex
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id"))
+    assignee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"), index=True)
+
+    # Submitter: an account, or a name and contact details (anonymous letters may leave them empty).
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    submitter_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    submitter_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    submitter_phone: Mapped[str] = mapped_column(sa.String(32), default="")
+    locale: Mapped[Optional[str]] = mapped_column(sa.String(8))  # the submitter's language, for mails
+
+    subject: Mapped[str] = mapped_column(sa.String(200), default="")
+    body: Mapped[str] = mapped_column(sa.Text)
+    is_public: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(16), default=RECEIVED)
+
+    # Deadlines: due_on = add_workdays(clock_start_on, window_workdays + extension_workdays).
+    received_at: Mapped[datetime] = _utc_column(default=utcnow)
+    clock_start_on: Mapped[date]  # local date the count starts after (day 1 is the next working day)
+    window_workdays: Mapped[int]
+    extension_workdays: Mapped[int] = mapped_column(default=0)
+    due_on: Mapped[date]
+    due_soon_on: Mapped[date]  # first day it counts as due soon (3 working days before due_on)
+    very_overdue_on: Mapped[date]  # first day it counts as very overdue (a whole window past due_on)
+    estimated_due: Mapped[bool] = mapped_column(default=False)  # due date relies on the Mon–Fri estimate
+
+    answered_at: Mapped[Optional[datetime]] = _utc_column()
+    closed_at: Mapped[Optional[datetime]] = _utc_column()
+    dismissal_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+
+    # The citizen's verdict on the latest answer.
+    satisfaction: Mapped[Optional[str]] = mapped_column(sa.String(24))
+    resolved: Mapped[Optional[bool]]
+    satisfaction_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    rated_at: Mapped[Optional[datetime]] = _utc_column()
+    reopen_count: Mapped[int] = mapped_column(default=0)
+
+    department: Mapped[Department] = relationship(foreign_keys=[department_id])
+    assignee: Mapped[Optional[User]] = relationship(foreign_keys=[assignee_id])
+    user: Mapped[Optional[User]] = relationship(foreign_keys=[user_id])
+    events: Mapped[list["TimelineEvent"]] = relationship(
+        back_populates="submission", order_by="TimelineEvent.id", passive_deletes="all"
+    )
+    replies: Mapped[list["Reply"]] = relationship(
+        secondary="reply_submissions", order_by="Reply.id", viewonly=True
+    )
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the department still owes an answer."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def contact_email(self) -> str:
+        """Where mails to the submitter go (the account's address wins), or ``""``."""
+        return self.user.email if self.user is not None else self.submitter_email
+
+    @hybrid_method
+    def is_due_soon(self, today: date) -> bool:
+        """Open and due within 3 working days (not yet overdue)."""
+        return self.is_open and self.due_soon_on <= today <= self.due_on
+
+    @is_due_soon.inplace.expression
+    @classmethod
+    def _is_due_soon_expression(cls, today: date) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.status.in_(OPEN_STATUSES), cls.due_soon_on <= today, cls.due_on >= today)
+
+    @hybrid_method
+    def is_overdue(self, today: date) -> bool:
+        """Open after its due date."""
+        return self.is_open and today > self.due_on
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls, today: date) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.status.in_(OPEN_STATUSES), cls.due_on < today)
+
+    @hybrid_method
+    def is_very_overdue(self, today: date) -> bool:
+        """Open for more than twice its window."""
+        return self.is_open and today >= self.very_overdue_on
+
+    @is_very_overdue.inplace.expression
+    @classmethod
+    def _is_very_overdue_expression(cls, today: date) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.status.in_(OPEN_STATUSES), cls.very_overdue_on <= today)
+
+    def __repr__(self) -> str:
+        return f"<Submission {self.tracking_no} {self.status}>"
+
+
+class TimelineEvent(db.Model):
+    """One thing that happened to a submission. Append-only: the ORM refuses updates and deletes."""
+
+    __tablename__ = "submission_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id"), index=True)
+    created_at: Mapped[datetime] = _utc_column(default=utcnow)
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(sa.String(16))  # a user role, or "citizen" / "system"
+    actor_label: Mapped[str] = mapped_column(sa.String(120), default="")
+    action: Mapped[str] = mapped_column(sa.String(32))
+    from_status: Mapped[Optional[str]] = mapped_column(sa.String(16))
+    to_status: Mapped[Optional[str]] = mapped_column(sa.String(16))
+    public_note: Mapped[str] = mapped_column(sa.Text, default="")  # shown to the citizen
+    internal_note: Mapped[str] = mapped_column(sa.Text, default="")  # staff only
+
+    submission: Mapped[Submission] = relationship(back_populates="events")
+    actor: Mapped[Optional[User]] = relationship()
+
+    @property
+    def changes_status(self) -> bool:
+        return self.from_status != self.to_status
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the citizen sees this event (status changes and events with a public note)."""
+        return self.changes_status or bool(self.public_note)
+
+    def __repr__(self) -> str:
+        return f"<TimelineEvent {self.action} {self.from_status}->{self.to_status}>"
+
+
+class ExtensionRequest(db.Model):
+    """An officer's request for more working days, approved or declined by a reviewer."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("status").in_(EXTENSION_STATUSES), name="status_known"),
+        sa.CheckConstraint(sa.column("workdays") > 0, name="workdays_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    workdays: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(10), default=PENDING)
+    created_at: Mapped[datetime] = _utc_column(default=utcnow)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[Optional[datetime]] = _utc_column()
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    submission: Mapped[Submission] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
+
+
+reply_submissions = sa.Table(
+    "reply_submissions",
+    db.metadata,
+    sa.Column("reply_id", sa.ForeignKey("replies.id"), primary_key=True),
+    sa.Column("submission_id", sa.ForeignKey("submissions.id"), primary_key=True, index=True),
+)
+
+
+class Reply(db.Model):
+    """A department's answer to one or many submissions; goes out only after a reviewer approves it."""
+
+    __tablename__ = "replies"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("status").in_(REPLY_STATUSES), name="status_known"),
+        sa.Index("ix_replies_review", "department_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(sa.Text)  # Markdown as written
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")  # rendered and sanitised
+    status: Mapped[str] = mapped_column(sa.String(16), default=DRAFT)
+    review_note: Mapped[str] = mapped_column(sa.Text, default="")
+    reviewer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = _utc_column(default=utcnow)
+    updated_at: Mapped[datetime] = _utc_column(default=utcnow)
+    submitted_at: Mapped[Optional[datetime]] = _utc_column()
+    reviewed_at: Mapped[Optional[datetime]] = _utc_column()
+
+    department: Mapped[Department] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    reviewer: Mapped[Optional[User]] = relationship(foreign_keys=[reviewer_id])
+    submissions: Mapped[list[Submission]] = relationship(
+        secondary=reply_submissions, order_by=Submission.id
+    )
+
+    def __repr__(self) -> str:
+        return f"<Reply {self.id} {self.status}>"
+
+
+class ReplyTemplate(db.Model):
+    """Reusable reply text of a department (e.g. the standard answer to a frequent question)."""
+
+    __tablename__ = "reply_templates"
+    __table_args__ = (sa.UniqueConstraint("department_id", "title", name="uq_reply_templates_department_title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(120))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = _utc_column(default=utcnow)
+    updated_at: Mapped[datetime] = _utc_column(default=utcnow)
+
+    department: Mapped[Department] = relationship()
+
+
+class TimelineIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete a timeline event."""
+
+
+@sa.event.listens_for(TimelineEvent, "before_update")
+@sa.event.listens_for(TimelineEvent, "before_delete")
+def _refuse_timeline_change(_mapper, _connection, target: TimelineEvent) -> None:
+    raise TimelineIsAppendOnly(f"timeline events are append-only (event {target.id})")
+
+
+@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
+def _refuse_bulk_timeline_change(state: sa.orm.ORMExecuteState) -> None:
+    """Also refuse ``session.execute(update(TimelineEvent)…)`` / ``delete(TimelineEvent)``."""
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None:
+        if state.bind_mapper.class_ is TimelineEvent:
+            raise TimelineIsAppendOnly("timeline events are append-only")

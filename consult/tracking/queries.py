@@ -1,0 +1,83 @@
+"""Read-only queries for the views: the department inbox, "my submissions", work waiting for review."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from consult.tracking.models import (
+    OPEN_STATUSES, PENDING, PENDING_REVIEW, ExtensionRequest, Reply, Submission,
+)  # fmt: skip
+
+INBOX_ORDER = (Submission.due_on, Submission.id)  # pass to consult.pagination.paginate
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """What an officer narrows the inbox to. ``statuses`` defaults to the open ones."""
+
+    statuses: tuple[str, ...] = OPEN_STATUSES
+    kind: str | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    due_soon: bool = False
+    overdue: bool = False
+    very_overdue: bool = False
+    text: str = ""
+
+
+def inbox_query(department_id: int, today: date, filters: InboxFilters = InboxFilters()) -> sa.Select:
+    """The department's submissions matching ``filters``; order with :data:`INBOX_ORDER` (due date, id)."""
+    stmt = sa.select(Submission).where(
+        Submission.department_id == department_id, Submission.status.in_(filters.statuses)
+    )
+    if filters.kind:
+        stmt = stmt.where(Submission.kind == filters.kind)
+    if filters.assignee_id is not None:
+        stmt = stmt.where(Submission.assignee_id == filters.assignee_id)
+    if filters.unassigned:
+        stmt = stmt.where(Submission.assignee_id.is_(None))
+    if filters.due_soon:
+        stmt = stmt.where(Submission.is_due_soon(today))
+    if filters.overdue:
+        stmt = stmt.where(Submission.is_overdue(today))
+    if filters.very_overdue:
+        stmt = stmt.where(Submission.is_very_overdue(today))
+    if filters.text.strip():
+        pattern = f"%{_escape_like(filters.text.strip())}%"
+        stmt = stmt.where(
+            sa.or_(
+                Submission.tracking_no.ilike(pattern, escape="\\"),
+                Submission.subject.ilike(pattern, escape="\\"),
+                Submission.body.ilike(pattern, escape="\\"),
+            )
+        )
+    return stmt
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def user_submissions_query(user_id: int) -> sa.Select:
+    """A logged-in citizen's own submissions; order with ``(Submission.id.desc(),)`` (newest first)."""
+    return sa.select(Submission).where(Submission.user_id == user_id)
+
+
+def replies_awaiting_review(department_id: int) -> sa.Select:
+    """Replies of the department waiting for a reviewer, oldest first."""
+    return (
+        sa.select(Reply)
+        .where(Reply.department_id == department_id, Reply.status == PENDING_REVIEW)
+        .order_by(Reply.submitted_at, Reply.id)
+    )
+
+
+def extensions_awaiting_review(department_id: int) -> sa.Select:
+    """Extension requests of the department waiting for a reviewer, oldest first."""
+    return (
+        sa.select(ExtensionRequest)
+        .join(Submission, ExtensionRequest.submission_id == Submission.id)
+        .where(Submission.department_id == department_id, ExtensionRequest.status == PENDING)
+        .order_by(ExtensionRequest.created_at, ExtensionRequest.id)
+    )

@@ -1,0 +1,62 @@
+"""The tracking engine's public API, in one place for views, the API and other domains.
+
+Every function here adds and flushes but never commits: the request (or CLI command) commits once.
+Business-rule violations raise :class:`consult.domain.DomainError` with a user-facing message.
+"""
+
+from consult.tracking.actions import (
+    assign_submission,
+    dismiss_submission,
+    provide_info,
+    request_info,
+    transfer_submission,
+)
+from consult.tracking.citizen import (
+    auto_close_answered,
+    can_rate,
+    find_submission,
+    rate,
+    rating_token,
+    submission_from_rating_token,
+)
+from consult.tracking.clock import local_date, local_today
+from consult.tracking.deadlines import (
+    DueDateExplanation,
+    explain_due,
+    recompute_due_dates,
+    remove_calendar_override,
+    set_calendar_override,
+)
+from consult.tracking.extension_requests import decide_extension, pending_extension, request_extension
+from consult.tracking.intake import NewSubmission, create_submission
+from consult.tracking.numbers import format_query_code
+from consult.tracking.queries import (
+    INBOX_ORDER,
+    InboxFilters,
+    extensions_awaiting_review,
+    inbox_query,
+    replies_awaiting_review,
+    user_submissions_query,
+)
+from consult.tracking.reminders import send_reminders
+from consult.tracking.replies import answer_of, approve_reply, create_reply, return_reply, submit_reply, update_reply
+from consult.tracking.reply_templates import (
+    create_reply_template,
+    delete_reply_template,
+    reply_templates_for,
+    update_reply_template,
+)
+from consult.tracking.timeline import public_events
+from consult.tracking.transitions import STATUS_LABELS, allowed_actions, can_transition, transition
+
+__all__ = [
+    "INBOX_ORDER", "STATUS_LABELS", "DueDateExplanation", "InboxFilters", "NewSubmission",
+    "allowed_actions", "answer_of", "approve_reply", "assign_submission", "auto_close_answered", "can_rate",
+    "can_transition", "create_reply", "create_reply_template", "create_submission", "decide_extension",
+    "delete_reply_template", "dismiss_submission", "explain_due", "extensions_awaiting_review",
+    "find_submission", "format_query_code", "inbox_query", "local_date", "local_today", "pending_extension",
+    "provide_info", "public_events", "rate", "rating_token", "recompute_due_dates", "remove_calendar_override",
+    "replies_awaiting_review", "reply_templates_for", "request_extension", "request_info", "return_reply",
+    "send_reminders", "set_calendar_override", "submission_from_rating_token", "submit_reply",
+    "transfer_submission", "transition", "update_reply", "update_reply_template", "user_submissions_query",
+]  # fmt: skip

@@ -1,0 +1,116 @@
+"""The submission state machine (DESIGN.md §2). :func:`transition` is the only code that sets a status.
+
+Statuses: received → assigned → (needs_info ⇄ assigned) → answered → closed; answered → reopened (once)
+→ answered; any open status → dismissed. A transfer to another department sends an open submission
+(except one waiting for the citizen's information) back to ``received`` without an assignee, so the new
+department's inbox shows it as new work; its due date is kept.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from consult.accounts.models import User
+from consult.database import utcnow
+from consult.domain import DomainError
+from consult.tracking.models import (
+    ANSWERED,
+    ASSIGNED,
+    CLOSED,
+    DISMISSED,
+    NEEDS_INFO,
+    OPEN_STATUSES,
+    RECEIVED,
+    REOPENED,
+    Submission,
+    TimelineEvent,
+)
+from consult.tracking.timeline import record_event
+
+STATUS_LABELS = {
+    RECEIVED: _l("Received"),
+    ASSIGNED: _l("Being handled"),
+    NEEDS_INFO: _l("Waiting for more information"),
+    ANSWERED: _l("Answered"),
+    REOPENED: _l("Reopened"),
+    CLOSED: _l("Closed"),
+    DISMISSED: _l("Dismissed"),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """An action allowed from ``sources``, leading to ``target``."""
+
+    sources: frozenset[str]
+    target: str
+    label: object  # lazy string naming the action for users
+
+
+def _rule(sources, target: str, label) -> Transition:
+    return Transition(frozenset(sources), target, label)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "assign": _rule({RECEIVED}, ASSIGNED, _l("assign")),
+    "request_info": _rule({ASSIGNED}, NEEDS_INFO, _l("ask for more information")),
+    "info_received": _rule({NEEDS_INFO}, ASSIGNED, _l("add the requested information")),
+    "answer": _rule({ASSIGNED, REOPENED}, ANSWERED, _l("answer")),
+    "reopen": _rule({ANSWERED}, REOPENED, _l("reopen")),
+    "close": _rule({ANSWERED}, CLOSED, _l("close")),
+    "dismiss": _rule(OPEN_STATUSES, DISMISSED, _l("dismiss")),
+    "transfer": _rule({RECEIVED, ASSIGNED, REOPENED}, RECEIVED, _l("transfer")),
+}
+
+
+def can_transition(submission: Submission, action: str) -> bool:
+    """Whether ``action`` is allowed in the submission's current status."""
+    rule = TRANSITIONS.get(action)
+    return rule is not None and submission.status in rule.sources
+
+
+def allowed_actions(submission: Submission) -> list[str]:
+    """The actions the state machine allows now (views use it to show buttons)."""
+    return [action for action, rule in TRANSITIONS.items() if submission.status in rule.sources]
+
+
+def transition(
+    submission: Submission,
+    action: str,
+    *,
+    actor: User | None,
+    public_note: str = "",
+    internal_note: str = "",
+    actor_role: str | None = None,
+) -> TimelineEvent:
+    """Apply ``action``: check the table, set the status and its timestamps, append the timeline event.
+
+    Raises DomainError (status 409) and changes nothing if the action is not allowed in the current status.
+    """
+    rule = TRANSITIONS.get(action)
+    if rule is None:
+        raise ValueError(f"unknown action {action!r}")
+    if submission.status not in rule.sources:
+        raise DomainError(
+            _l(
+                "You cannot %(action)s this submission while its status is “%(status)s”.",
+                action=rule.label,
+                status=STATUS_LABELS[submission.status],
+            ),
+            status=409,
+        )
+    event = record_event(
+        submission, action, actor=actor, to_status=rule.target,
+        public_note=public_note, internal_note=internal_note, actor_role=actor_role,
+    )
+    submission.status = rule.target
+    _stamp(submission, rule.target)
+    return event
+
+
+def _stamp(submission: Submission, status: str) -> None:
+    now = utcnow()
+    if status in (ANSWERED, DISMISSED):  # a dismissal is an answer too
+        submission.answered_at = now
+    if status in (CLOSED, DISMISSED):
+        submission.closed_at = now

@@ -1,0 +1,192 @@
+"""Receiving submissions: tracking numbers, query codes, due dates on real calendars, the receipt mail."""
+
+import re
+import threading
+from datetime import date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from consult.extensions import db
+from consult.tracking import numbers
+from consult.tracking.citizen import find_submission
+from consult.tracking.intake import create_submission
+from consult.tracking.models import (
+    COMMENT, DISCLOSURE, EVENT_QUESTION, LETTER, RECEIVED, Submission, TrackingCounter,
+)  # fmt: skip
+from tests.tracking_support import events, file_submission, local, mails, request_ctx, world  # noqa: F401
+
+
+def test_tracking_number_has_prefix_local_date_and_daily_sequence(world):
+    first = file_submission(world, received_at=local(2026, 11, 22, 9)).submission
+    second = file_submission(world, received_at=local(2026, 11, 22, 15)).submission
+    question = file_submission(world, kind=EVENT_QUESTION, received_at=local(2026, 11, 22)).submission
+    next_day = file_submission(world, received_at=local(2026, 11, 23)).submission
+    assert [first.tracking_no, second.tracking_no] == ["L-20261122-00001", "L-20261122-00002"]
+    assert question.tracking_no == "Q-20261122-00001"
+    assert next_day.tracking_no == "L-20261123-00001"
+
+
+def test_tracking_date_is_the_local_day_not_the_utc_day(world):
+    # 01:30 in Shanghai on 2026-11-22 is still 2026-11-21 in UTC.
+    created = file_submission(world, received_at=local(2026, 11, 22, 1))
+    assert created.submission.tracking_no.startswith("L-20261122-")
+
+
+@pytest.mark.parametrize(("kind", "prefix"), [(LETTER, "L"), (COMMENT, "C"), (DISCLOSURE, "D"), (EVENT_QUESTION, "Q")])
+def test_every_kind_has_its_prefix(world, kind, prefix):
+    assert file_submission(world, kind=kind).submission.tracking_no.startswith(f"{prefix}-")
+
+
+def test_new_submission_is_received_with_a_timeline_event(world):
+    submission = file_submission(world).submission
+    assert submission.status == RECEIVED
+    assert submission.assignee_id is None
+    [event] = events(submission)
+    assert (event.action, event.from_status, event.to_status) == ("received", None, RECEIVED)
+    assert event.actor_role == "citizen"
+
+
+def test_concurrent_creation_never_duplicates_a_tracking_number(app, world):
+    department_id, threads_count, per_thread = world.dept.id, 8, 5
+    numbers_made, errors = [], []
+    barrier = threading.Barrier(threads_count)
+
+    def work():
+        try:
+            barrier.wait()
+            for _ in range(per_thread):
+                # A POST request context: the same transaction handling (BEGIN IMMEDIATE on SQLite) as a form post.
+                with app.test_request_context("/letters", method="POST"):
+                    department = db.session.get(type(world.dept), department_id)
+                    created = create_submission(
+                        kind=LETTER, department=department, body="同时提交", received_at=local(2026, 3, 2),
+                    )
+                    db.session.commit()
+                    numbers_made.append(created.submission.tracking_no)
+                    db.session.remove()
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    total = threads_count * per_thread
+    assert len(set(numbers_made)) == total
+    assert sorted(numbers_made) == [f"L-20260302-{n:05d}" for n in range(1, total + 1)]
+    db.session.rollback()  # end the snapshot taken before the threads ran
+    counter = db.session.get(TrackingCounter, ("L", date(2026, 3, 2)))
+    assert counter.last_value == total
+
+
+def test_query_code_is_long_unambiguous_grouped_and_stored_only_hashed(world):
+    created = file_submission(world)
+    code = created.query_code
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    assert not set(code.replace("-", "")) & set("01IOL")
+    row = db.session.execute(sa.select(Submission.__table__)).one()._mapping
+    stored = " ".join(str(value) for value in row.values())
+    assert code.replace("-", "") not in stored and code not in stored
+    assert row["query_code_hash"] == numbers.hash_query_code(code, row["query_code_salt"])
+
+
+def test_two_submissions_with_the_same_code_have_different_hashes():
+    salt_a, hash_a = numbers.new_code_hash("ABCDEFGHJKMN")
+    salt_b, hash_b = numbers.new_code_hash("ABCDEFGHJKMN")
+    assert salt_a != salt_b and hash_a != hash_b
+
+
+def test_lookup_accepts_the_code_as_typed(world):
+    created = file_submission(world)
+    number = created.submission.tracking_no
+    typed = created.query_code.lower().replace("-", " ")
+    assert find_submission(number, created.query_code) == created.submission
+    assert find_submission(f" {number.lower()} ", typed) == created.submission
+
+
+def test_lookup_answers_the_same_for_unknown_number_and_wrong_code(world, monkeypatch):
+    created = file_submission(world)
+    checks = []
+    real = numbers.query_code_matches
+    monkeypatch.setattr(numbers, "query_code_matches", lambda *args: checks.append(args) or real(*args))
+    assert find_submission(created.submission.tracking_no, "WRONG-CODE-XXXX") is None
+    assert find_submission("L-19990101-00001", created.query_code) is None
+    assert find_submission("", "") is None
+    assert len(checks) == 3  # the hash is computed and compared on every path
+
+
+@pytest.mark.parametrize(
+    ("kind", "received", "due"),
+    [
+        # National Day 2025 (Oct 1-8 off; Sun Sep 28 and Sat Oct 11 are make-up working days).
+        (LETTER, local(2025, 9, 26), date(2025, 10, 23)),
+        (DISCLOSURE, local(2025, 9, 26), date(2025, 10, 30)),
+        # Spring Festival 2026 (Feb 15-23 off; Sat Feb 14 and Sat Feb 28 are make-up working days).
+        (DISCLOSURE, local(2026, 2, 10), date(2026, 3, 16)),
+        (EVENT_QUESTION, local(2025, 11, 14), date(2025, 11, 28)),
+    ],
+)
+def test_due_dates_on_real_calendars(world, kind, received, due):
+    submission = file_submission(world, kind=kind, received_at=received).submission
+    assert submission.due_on == due
+    assert submission.estimated_due is False
+
+
+def test_comment_counts_from_the_consultation_close(world):
+    submission = file_submission(
+        world, kind=COMMENT, received_at=local(2025, 9, 1), clock_start_on=date(2025, 9, 26)
+    ).submission
+    assert submission.clock_start_on == date(2025, 9, 26)
+    assert submission.due_on == date(2025, 10, 23)
+
+
+def test_a_mailbox_may_set_its_own_window(world):
+    submission = file_submission(world, received_at=local(2025, 11, 10), window_workdays=5).submission
+    assert submission.due_on == date(2025, 11, 17)
+
+
+def test_window_can_be_configured_per_kind(app, world):
+    app.config["CONSULT_ANSWER_WINDOWS"] = {LETTER: 1}
+    assert file_submission(world, received_at=local(2025, 11, 14)).submission.due_on == date(2025, 11, 17)
+
+
+def test_due_date_in_a_year_without_published_calendar_is_estimated(world):
+    submission = file_submission(world, received_at=datetime(2031, 3, 3, 2)).submission
+    assert submission.estimated_due is True
+    assert submission.due_on == date(2031, 3, 24)  # 15 weekdays after Monday 2031-03-03
+
+
+def test_receipt_mail_has_number_code_due_date_and_link_in_the_citizens_language(world):
+    created = file_submission(world, received_at=local(2025, 9, 26), locale="en")
+    [mail] = mails("submission_receipt")
+    assert mail.recipient == "zhang@example.org"
+    assert mail.locale == "en"
+    assert created.submission.tracking_no in mail.subject
+    for text in (mail.body_text, mail.body_html):
+        assert created.query_code in text
+        assert "October 23, 2025" in text
+        assert f"/track?tracking_no={created.submission.tracking_no}" in text
+    assert "You receive this mail because" in mail.body_text
+
+
+def test_receipt_goes_to_the_account_address_of_a_logged_in_citizen(world):
+    create_submission(kind=LETTER, department=world.dept, body="您好", user=world.citizen, email="")
+    db.session.flush()
+    [mail] = mails("submission_receipt")
+    assert mail.recipient == world.citizen.email
+
+
+def test_no_mail_without_an_address(world):
+    file_submission(world, email="")
+    assert mails() == []
+
+
+def test_empty_body_is_refused(world):
+    from consult.domain import DomainError
+
+    with pytest.raises(DomainError) as error:
+        create_submission(kind=LETTER, department=world.dept, body="   ")
+    assert error.value.field == "body"
