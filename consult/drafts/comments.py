@@ -1,0 +1,168 @@
+"""Citizens' comments on a draft or one of its articles — each one a tracked submission of kind ``comment``."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from consult.database import utcnow
+from consult.domain import DomainError
+from consult.drafts import grouping
+from consult.drafts.models import HELD, OPEN, PUBLISHED, Article, Comment, Draft, SensitiveWord
+from consult.drafts.services import advance_drafts
+from consult.extensions import db
+from consult.text import normalize_text
+from consult.tracking import services as tracking
+from consult.tracking.clock import as_utc
+from consult.tracking.models import COMMENT
+
+BODY_MAX = 5000
+
+
+@dataclass(frozen=True)
+class CommentReceipt:
+    """What the confirmation page shows. ``query_code`` is None when the form had already been sent."""
+
+    comment: Comment
+    query_code: str | None
+
+    @property
+    def duplicate(self) -> bool:
+        return self.query_code is None
+
+
+def mask_name(name: str) -> str:
+    """The name as shown in public: its first character and an asterisk (张三 → 张*); never contacts."""
+    name = (name or "").strip()
+    if not name or "@" in name:
+        return ""
+    return name[0] + "*"
+
+
+def find_article(draft: Draft, anchor: str | None) -> Article | None:
+    """The current version's article with ``anchor`` (None for the whole draft); DomainError if unknown."""
+    if not anchor:
+        return None
+    article = db.session.scalar(
+        sa.select(Article).where(Article.version_id == draft.current_version_id, Article.anchor == anchor)
+    )
+    if article is None:
+        raise DomainError(_l("This article does not exist in the current version."), field="article")
+    return article
+
+
+def flagged_words(text: str) -> list[str]:
+    """Sensitive words found in ``text`` (case-insensitive, normalised, punctuation ignored)."""
+    plain, bare = normalize_text(text), grouping.matching_text(text)
+    words = db.session.scalars(sa.select(SensitiveWord.word))
+    return [w for w in words if w in plain or (grouping.matching_text(w) and grouping.matching_text(w) in bare)]
+
+
+def accepting_comments(draft: Draft, now: datetime | None = None) -> bool:
+    now = as_utc(now or utcnow())
+    return draft.status == OPEN and as_utc(draft.opens_at) <= now < as_utc(draft.closes_at)
+
+
+def submit_comment(
+    draft: Draft,
+    *,
+    body: str,
+    form_token: str,
+    article_anchor: str | None = None,
+    user=None,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    locale: str | None = None,
+    now: datetime | None = None,
+) -> CommentReceipt:
+    """Receive a comment: a tracked submission (answer due 15 working days after the closing date) plus
+    its detail row. Held for moderation when the draft is pre-moderated or a sensitive word matches.
+
+    The same ``form_token`` never creates a second comment: the first one is returned instead.
+    """
+    now = as_utc(now or utcnow())
+    existing = db.session.scalar(sa.select(Comment).where(Comment.form_token == form_token))
+    if existing is not None:
+        return CommentReceipt(existing, None)
+    advance_drafts(now, draft_id=draft.id)
+    db.session.refresh(draft)
+    if not accepting_comments(draft, now):
+        raise DomainError(_l("The consultation is closed: comments are no longer accepted. Your text has not been "
+                             "sent; it is still in the form so you can keep a copy."), status=409)
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_l("Please write your comment."), field="body")
+    if len(body) > BODY_MAX:
+        raise DomainError(_l("At most %(n)s characters.", n=BODY_MAX), field="body")
+    if user is None or not user.is_authenticated:
+        user = None
+        if not name.strip():
+            raise DomainError(_l("Please enter your name."), field="name")
+        if not (email.strip() or phone.strip()):
+            raise DomainError(_l("Please give an e-mail address or a phone number."), field="email")
+    article = find_article(draft, article_anchor)
+    flagged = flagged_words(body)
+    moderation = HELD if (flagged or draft.premoderate) else PUBLISHED
+    try:
+        with db.session.begin_nested():
+            receipt = _create(draft, article, body, form_token, user, name, email, phone, locale, moderation, flagged)
+    except IntegrityError:  # the same form, sent twice at the same moment
+        existing = db.session.scalar(sa.select(Comment).where(Comment.form_token == form_token))
+        if existing is None:
+            raise
+        return CommentReceipt(existing, None)
+    count_comment(draft, receipt.comment.article_anchor, +1 if moderation == PUBLISHED else 0, received=1)
+    return receipt
+
+
+def _create(draft, article, body, form_token, user, name, email, phone, locale, moderation, flagged):
+    subject = draft.title if article is None else f"{draft.title} · {article.heading or article.anchor}"
+    new = tracking.create_submission(
+        kind=COMMENT, department=draft.department, body=body, subject=subject[:200], user=user,
+        name=name, email=email, phone=phone, locale=locale,
+        clock_start_on=tracking.local_date(draft.closes_at),
+    )
+    comment = Comment(
+        submission_id=new.submission.id, draft_id=draft.id, version_id=draft.current_version_id,
+        article_id=article.id if article else None, article_anchor=article.anchor if article else "",
+        public_name=mask_name(name or (user.display_name if user else "")), body=body, form_token=form_token,
+        moderation=moderation, flagged_words=", ".join(flagged)[:200],
+        text_hash=grouping.text_hash(body), minhash=grouping.signature(body),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    return CommentReceipt(comment, new.query_code)
+
+
+def count_comment(draft: Draft, anchor: str, public: int, received: int = 0) -> None:
+    """Keep the public counters in columns (atomic ``col + n`` updates).
+
+    An article's count covers every version (comments are listed by stable anchor), so it is kept on the
+    current version's article with that anchor; a new version carries the counts over.
+    """
+    db.session.execute(
+        sa.update(Draft).where(Draft.id == draft.id)
+        .values(comment_count=Draft.comment_count + public, received_count=Draft.received_count + received)
+        .execution_options(synchronize_session=False)
+    )
+    if anchor and public:
+        db.session.execute(
+            sa.update(Article)
+            .where(Article.version_id == draft.current_version_id, Article.anchor == anchor)
+            .values(comment_count=Article.comment_count + public)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.expire(draft, ["comment_count", "received_count"])
+    for article in draft.current_version.articles if anchor and public else ():
+        db.session.expire(article, ["comment_count"])
+
+
+def public_comments_query(draft: Draft, anchor: str | None = None) -> sa.Select:
+    """Published comments of the draft (or of one article, across versions), for cursor pagination."""
+    stmt = sa.select(Comment).where(Comment.draft_id == draft.id, Comment.moderation == PUBLISHED)
+    if anchor is not None:
+        stmt = stmt.where(Comment.article_anchor == anchor)
+    return stmt

@@ -1,0 +1,53 @@
+"""Read queries of the drafts pages (lists are paginated by the caller with consult.pagination)."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from consult.drafts.domains import DOMAIN_CODES
+from consult.drafts.models import CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Draft
+
+# Open drafts first, then closed, then those with a published report; newest first inside each.
+STATUS_RANK = sa.case({OPEN: 0, CLOSED: 1, REPORT_PUBLISHED: 2}, value=Draft.status, else_=3)
+PUBLIC_ORDER = (STATUS_RANK, Draft.opens_at.desc(), Draft.id.desc())
+
+
+@dataclass(frozen=True)
+class DraftFilters:
+    text: str = ""
+    domain: str = ""
+    department_id: int | None = None
+    status: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "DraftFilters":
+        """Read the list's GET parameters, ignoring values that are not valid."""
+        domain = args.get("domain", "")
+        status = args.get("status", "")
+        department = args.get("department", type=int)
+        return cls(
+            text=(args.get("q") or "").strip()[:100],
+            domain=domain if domain in DOMAIN_CODES else "",
+            department_id=department or None,
+            status=status if status in PUBLIC_STATUSES else "",
+        )
+
+
+def escape_like(text: str) -> str:
+    """Escape LIKE wildcards so a search for ``50%`` or ``a_b`` means exactly that."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def public_drafts_query(filters: DraftFilters) -> sa.Select:
+    """Drafts the public may see, filtered; order with :data:`PUBLIC_ORDER`."""
+    stmt = sa.select(Draft).where(Draft.status.in_(PUBLIC_STATUSES))
+    if filters.status:
+        stmt = stmt.where(Draft.status == filters.status)
+    if filters.domain:
+        stmt = stmt.where(Draft.domain == filters.domain)
+    if filters.department_id:
+        stmt = stmt.where(Draft.department_id == filters.department_id)
+    if filters.text:
+        pattern = f"%{escape_like(filters.text)}%"
+        stmt = stmt.where(sa.or_(Draft.title.ilike(pattern, escape="\\"), Draft.summary.ilike(pattern, escape="\\")))
+    return stmt

@@ -1,0 +1,218 @@
+"""Answering comments at scale and the feedback report (意见采纳情况), with streamed exports."""
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from consult.accounts.models import ADMIN, EDITOR
+from consult.database import utcnow
+from consult.domain import DomainError
+from consult.drafts.models import (
+    CLOSED, DISPOSITIONS, HELD, PUBLISHED, REJECTED, REPORT_APPROVED, REPORT_NONE, REPORT_PENDING,
+    REPORT_PUBLISHED, Comment, Draft, DraftVersion,
+)  # fmt: skip
+from consult.drafts.services import may_review
+from consult.extensions import db
+from consult.tracking import services as tracking
+from consult.tracking.access import works_for
+from consult.tracking.clock import as_utc, zone
+from consult.tracking.models import OPEN_STATUSES, Submission
+
+DISPOSITION_LABELS = {
+    "adopted": _l("Adopted"),
+    "partly_adopted": _l("Partly adopted"),
+    "not_adopted": _l("Not adopted"),
+    "noted": _l("Noted"),
+}
+EXPORT_BATCH = 1000
+EXPORT_FIELDS = ("tracking_no", "received_at", "version", "article", "name", "comment", "moderation",
+                 "disposition", "reason", "group")
+
+
+def may_answer(user, draft: Draft) -> bool:
+    """Editors and admins, and the lead department's officers and reviewers, work on the answers."""
+    return user.is_authenticated and (user.role in (EDITOR, ADMIN) or works_for(user, draft.department_id))
+
+
+def _require_answering(draft: Draft, user) -> None:
+    if not may_answer(user, draft):
+        raise DomainError(_l("You may not answer the comments on this draft."), status=403)
+    if draft.status != CLOSED or draft.report_state == REPORT_APPROVED:
+        raise DomainError(_l("Comments are answered after the consultation closes and before the report is "
+                             "published."), status=409)
+
+
+def group_members(draft: Draft, group_id: int) -> list[Comment]:
+    """The comments of one group (rejected comments are never grouped)."""
+    return list(db.session.scalars(
+        sa.select(Comment).where(Comment.draft_id == draft.id, Comment.group_id == group_id).order_by(Comment.id)
+    ))
+
+
+def reply_to_group(draft: Draft, group_id: int, author, body: str):
+    """One reply (through the tracking engine, reviewed before it goes out) answering every open comment
+    of the group. Returns the reply."""
+    _require_answering(draft, author)
+    submissions = [c.submission for c in group_members(draft, group_id) if c.submission.status in OPEN_STATUSES]
+    if not submissions:
+        raise DomainError(_l("Every comment in this group has already been answered."), status=409)
+    reply = tracking.create_reply(author, submissions, body)
+    tracking.submit_reply(reply, actor=author)
+    return reply
+
+
+def set_disposition(draft: Draft, comments: list[Comment], disposition: str, reason: str, user) -> int:
+    """Give ``comments`` a disposition with a reason (shown in the report); returns how many changed."""
+    _require_answering(draft, user)
+    if draft.report_state == REPORT_PENDING:
+        raise DomainError(_l("The report is being reviewed; ask the reviewer to return it first."), status=409)
+    if disposition not in DISPOSITIONS:
+        raise DomainError(_l("Please choose a disposition."), field="disposition")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Please give the reason shown in the feedback report."), field="reason")
+    changed = 0
+    for comment in comments:
+        if comment.draft_id != draft.id or comment.moderation == REJECTED:
+            continue
+        comment.disposition, comment.disposition_reason = disposition, reason
+        changed += 1
+    db.session.flush()
+    return changed
+
+
+def undecided_count(draft: Draft) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Comment.id)).where(
+            Comment.draft_id == draft.id, Comment.moderation.in_((PUBLISHED, HELD)), Comment.disposition.is_(None)
+        )
+    )
+
+
+def submit_report(draft: Draft, user, summary: str) -> None:
+    """Send the feedback report for approval once every comment has a disposition."""
+    _require_answering(draft, user)
+    if draft.report_state == REPORT_PENDING:
+        raise DomainError(_l("The report is already waiting for approval."), status=409)
+    if db.session.scalar(sa.select(sa.func.count(Comment.id)).where(
+            Comment.draft_id == draft.id, Comment.moderation == HELD)):
+        raise DomainError(_l("Some comments are still held for moderation."), status=409)
+    missing = undecided_count(draft)
+    if missing:
+        raise DomainError(_l("%(n)s comments have no disposition yet.", n=missing), status=409)
+    draft.report_summary, draft.report_state, draft.review_note = (summary or "").strip(), REPORT_PENDING, ""
+    db.session.flush()
+
+
+def approve_report(draft: Draft, reviewer) -> None:
+    """Reviewer: publish the report; the draft becomes ``report_published``."""
+    if not may_review(reviewer, draft):
+        raise DomainError(_l("Only a reviewer of the lead department may do this."), status=403)
+    if draft.status != CLOSED or draft.report_state != REPORT_PENDING:
+        raise DomainError(_l("There is no report waiting for approval."), status=409)
+    draft.report_state, draft.report_approved_by_id = REPORT_APPROVED, reviewer.id
+    draft.status, draft.report_published_at = REPORT_PUBLISHED, utcnow()
+    db.session.flush()
+
+
+def return_report(draft: Draft, reviewer, note: str) -> None:
+    """Reviewer: send the report back to the editor with a note."""
+    if not may_review(reviewer, draft):
+        raise DomainError(_l("Only a reviewer of the lead department may do this."), status=403)
+    if draft.report_state != REPORT_PENDING:
+        raise DomainError(_l("There is no report waiting for approval."), status=409)
+    if not (note or "").strip():
+        raise DomainError(_l("Please tell the editor what to change."), field="note")
+    draft.report_state, draft.review_note = REPORT_NONE, note.strip()
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    by_disposition: dict[str, int]
+    by_article: list[tuple[str, str, dict[str, int], int]]  # anchor, heading, counts, total
+    total: int
+
+
+def report_figures(draft: Draft) -> ReportFigures:
+    """Counts per disposition and per article (rejected comments are not part of the report)."""
+    rows = db.session.execute(
+        sa.select(Comment.article_anchor, Comment.disposition, sa.func.count(Comment.id))
+        .where(Comment.draft_id == draft.id, Comment.moderation != REJECTED)
+        .group_by(Comment.article_anchor, Comment.disposition)
+    ).all()
+    by_disposition: dict[str, int] = dict.fromkeys(DISPOSITIONS, 0)
+    per_article: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(DISPOSITIONS, 0))
+    for anchor, disposition, n in rows:
+        key = disposition or "none"
+        by_disposition[key] = by_disposition.get(key, 0) + n
+        per_article[anchor][key] = per_article[anchor].get(key, 0) + n
+    headings = {a.anchor: a.heading for a in draft.current_version.articles} if draft.current_version else {}
+    order = list(headings)
+    by_article = [
+        (anchor, headings.get(anchor, anchor) if anchor else "", counts, sum(counts.values()))
+        for anchor, counts in sorted(per_article.items(), key=lambda kv: (kv[0] != "", _index(order, kv[0])))
+    ]
+    return ReportFigures(by_disposition, by_article, sum(by_disposition.values()))
+
+
+def _index(order: list[str], anchor: str) -> int:
+    return order.index(anchor) if anchor in order else len(order)
+
+
+def export_rows(draft: Draft, *, public: bool) -> Iterator[dict]:
+    """Every comment with its disposition, read in keyset batches (constant memory for any size).
+
+    The public export leaves out comments rejected at moderation and held ones; names are masked anyway.
+    """
+    columns = (Comment.id, Submission.tracking_no, Submission.received_at, DraftVersion.number,
+               Comment.article_anchor, Comment.public_name, Comment.body, Comment.moderation,
+               Comment.disposition, Comment.disposition_reason, Comment.group_id)
+    base = (sa.select(*columns).join(Submission, Submission.id == Comment.submission_id)
+            .join(DraftVersion, DraftVersion.id == Comment.version_id).where(Comment.draft_id == draft.id))
+    if public:
+        base = base.where(Comment.moderation == PUBLISHED)
+    last_id, local = 0, zone()
+    while True:
+        batch = db.session.execute(base.where(Comment.id > last_id).order_by(Comment.id).limit(EXPORT_BATCH)).all()
+        if not batch:
+            return
+        for row in batch:
+            yield {
+                "tracking_no": row.tracking_no,
+                "received_at": as_utc(row.received_at).astimezone(local).isoformat(timespec="seconds"),
+                "version": row.number, "article": row.article_anchor, "name": row.public_name,
+                "comment": row.body, "moderation": row.moderation, "disposition": row.disposition or "",
+                "reason": row.disposition_reason, "group": row.group_id or "",
+            }
+        last_id = batch[-1].id
+        db.session.expire_all()
+
+
+def stream_csv(rows: Iterator[dict]) -> Iterator[str]:
+    """CSV text in chunks, with a BOM so spreadsheet programs read the Chinese text correctly."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
+    buffer.write("\ufeff")
+    writer.writeheader()
+    for i, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if i % 200 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def stream_json(rows: Iterator[dict]) -> Iterator[str]:
+    """A JSON array, one object per comment, written as it is read."""
+    yield "["
+    for i, row in enumerate(rows):
+        yield ("," if i else "") + json.dumps(row, ensure_ascii=False)
+    yield "]"

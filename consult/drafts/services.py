@@ -1,0 +1,182 @@
+"""Editing drafts and moving them through their workflow (DESIGN.md §4).
+
+``draft → in_review → open → closed → report_published`` (and ``withdrawn``). A reviewer of the lead
+department approves a draft in review; it then opens by itself at ``opens_at`` and closes at ``closes_at``
+(:func:`advance_drafts`, run for the draft being viewed and by the ``remind`` command).
+"""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from consult.accounts.models import ADMIN, Department
+from consult.authz import can_act_for_department
+from consult.database import utcnow
+from consult.domain import DomainError
+from consult.drafts import versions
+from consult.drafts.domains import DOMAIN_CODES
+from consult.drafts.models import CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Draft, QAPair
+from consult.extensions import db
+from consult.tracking.clock import as_utc
+
+MIN_WINDOW = timedelta(days=30)  # 重大行政决策程序暂行条例 Art. 15
+EDITABLE_FIELDS = ("title", "summary", "department_id", "domain", "legal_basis", "premoderate", "interpretation")
+WINDOW_FIELDS = ("opens_at", "closes_at", "short_window_reason")
+
+
+def check_window(opens_at: datetime, closes_at: datetime, reason: str) -> None:
+    """The window must end after it starts; shorter than 30 days needs a public reason."""
+    if as_utc(closes_at) <= as_utc(opens_at):
+        raise DomainError(_l("The consultation must close after it opens."), field="closes_at")
+    if as_utc(closes_at) - as_utc(opens_at) < MIN_WINDOW and not (reason or "").strip():
+        raise DomainError(
+            _l("A consultation shorter than 30 days needs a reason, which is shown to the public."),
+            field="short_window_reason",
+        )
+
+
+def _check_fields(fields: dict) -> None:
+    if fields.get("domain") not in DOMAIN_CODES:
+        raise DomainError(_l("Please choose a policy domain."), field="domain")
+    if db.session.get(Department, fields.get("department_id") or 0) is None:
+        raise DomainError(_l("Please choose the lead department."), field="department_id")
+    if not (fields.get("title") or "").strip():
+        raise DomainError(_l("Please enter a title."), field="title")
+
+
+def create_draft(author, *, body: str, **fields) -> Draft:
+    """A new draft (status ``draft``) with version 1 of its text."""
+    _check_fields(fields)
+    check_window(fields["opens_at"], fields["closes_at"], fields.get("short_window_reason", ""))
+    draft = Draft(status=DRAFT, created_by_id=author.id, **_pick(fields, EDITABLE_FIELDS + WINDOW_FIELDS))
+    db.session.add(draft)
+    db.session.flush()
+    versions.add_version(draft, body, author=author)
+    return draft
+
+
+def update_draft(draft: Draft, author, *, body: str, change_note: str = "", **fields) -> Draft:
+    """Save an edit. Before opening the text is edited in place; once open a new version is made.
+
+    While open, the window can no longer change (comments' answer clocks start at the closing date) and
+    a changed text needs a change note. Closed, reported and withdrawn drafts cannot be edited.
+    """
+    if draft.status not in (DRAFT, IN_REVIEW, OPEN):
+        raise DomainError(_l("This draft can no longer be edited."), status=409)
+    _check_fields(fields)
+    if draft.status == OPEN:
+        if body != draft.current_version.body:
+            if not change_note.strip():
+                raise DomainError(_l("Please describe what changed in this version."), field="change_note")
+            versions.add_version(draft, body, change_note=change_note, author=author)
+    else:
+        check_window(fields["opens_at"], fields["closes_at"], fields.get("short_window_reason", ""))
+        for name, value in _pick(fields, WINDOW_FIELDS).items():
+            setattr(draft, name, value)
+        versions.replace_current_text(draft, body)
+        if draft.status == IN_REVIEW:  # the reviewer approved another text: ask again
+            draft.status, draft.approved_at, draft.approved_by_id = DRAFT, None, None
+    for name, value in _pick(fields, EDITABLE_FIELDS).items():
+        setattr(draft, name, value)
+    draft.updated_at = utcnow()
+    db.session.flush()
+    return draft
+
+
+def set_qa_pairs(draft: Draft, pairs: list[tuple[str, str]]) -> None:
+    """Replace the interpretation's questions and answers (blank pairs are dropped)."""
+    draft.qa_pairs.clear()
+    for position, (question, answer) in enumerate(p for p in pairs if p[0].strip() and p[1].strip()):
+        draft.qa_pairs.append(QAPair(position=position, question=question.strip(), answer=answer.strip()))
+    db.session.flush()
+
+
+def submit_for_review(draft: Draft, author) -> None:
+    """Editor: ask a reviewer to approve the draft for publication."""
+    _require_status(draft, DRAFT)
+    if not draft.current_version or not draft.current_version.articles:
+        raise DomainError(_l("The draft has no text yet."), field="body")
+    draft.status, draft.review_note = IN_REVIEW, ""
+    db.session.flush()
+
+
+def may_review(user, draft: Draft) -> bool:
+    """Reviewers of the lead department (and admins) approve drafts, moderate and approve reports."""
+    return user.is_authenticated and user.role in ("reviewer", ADMIN) and can_act_for_department(
+        user, draft.department_id
+    )
+
+
+def approve_draft(draft: Draft, reviewer, now: datetime | None = None) -> None:
+    """Reviewer: approve; the draft opens at ``opens_at`` (at once if that has passed)."""
+    _require_reviewer(draft, reviewer)
+    _require_status(draft, IN_REVIEW)
+    if draft.approved_at is not None:
+        raise DomainError(_l("This draft has already been approved."), status=409)
+    draft.approved_at, draft.approved_by_id = utcnow(), reviewer.id
+    db.session.flush()
+    advance_drafts(now or utcnow(), draft_id=draft.id)
+
+
+def return_draft(draft: Draft, reviewer, note: str) -> None:
+    """Reviewer: send the draft back to the editor with a note."""
+    _require_reviewer(draft, reviewer)
+    _require_status(draft, IN_REVIEW)
+    if not note.strip():
+        raise DomainError(_l("Please tell the editor what to change."), field="note")
+    draft.status, draft.review_note, draft.approved_at, draft.approved_by_id = DRAFT, note.strip(), None, None
+    db.session.flush()
+
+
+def withdraw_draft(draft: Draft, user, reason: str) -> None:
+    """Withdraw a draft that is not closed yet; the reason is shown on its public page."""
+    _require_status(draft, DRAFT, IN_REVIEW, OPEN)
+    if not reason.strip():
+        raise DomainError(_l("Please give a reason."), field="reason")
+    draft.status, draft.withdrawn_reason = WITHDRAWN, reason.strip()
+    if draft.closed_at is None and draft.opened_at is not None:
+        draft.closed_at = utcnow()
+    db.session.flush()
+
+
+def advance_drafts(now: datetime, draft_id: int | None = None) -> tuple[list[int], list[int]]:
+    """Open approved drafts whose time has come and close open drafts past their closing time.
+
+    Returns the ids opened and closed. Reads first and writes only when something is due, so calling it
+    on every page view of a draft costs one indexed query.
+    """
+    now = as_utc(now)
+    to_open = sa.select(Draft.id).where(Draft.status == IN_REVIEW, Draft.approved_at.is_not(None),
+                                        Draft.opens_at <= now)
+    to_close = sa.select(Draft.id).where(Draft.status == OPEN, Draft.closes_at <= now)
+    if draft_id is not None:
+        to_open, to_close = to_open.where(Draft.id == draft_id), to_close.where(Draft.id == draft_id)
+    opened, closed = list(db.session.scalars(to_open)), list(db.session.scalars(to_close))
+    if opened:
+        db.session.execute(
+            sa.update(Draft).where(Draft.id.in_(opened), Draft.status == IN_REVIEW)
+            .values(status=OPEN, opened_at=now).execution_options(synchronize_session="fetch")
+        )
+        # A draft opened so late that its window is already over closes at once.
+        closed += list(db.session.scalars(sa.select(Draft.id).where(Draft.id.in_(opened), Draft.closes_at <= now)))
+    if closed:
+        db.session.execute(
+            sa.update(Draft).where(Draft.id.in_(closed), Draft.status == OPEN)
+            .values(status=CLOSED, closed_at=now).execution_options(synchronize_session="fetch")
+        )
+    return opened, closed
+
+
+def _require_status(draft: Draft, *statuses: str) -> None:
+    if draft.status not in statuses:
+        raise DomainError(_l("This is not possible while the draft is in its current state."), status=409)
+
+
+def _require_reviewer(draft: Draft, user) -> None:
+    if not may_review(user, draft):
+        raise DomainError(_l("Only a reviewer of the lead department may do this."), status=403)
+
+
+def _pick(fields: dict, names: tuple[str, ...]) -> dict:
+    return {name: fields[name] for name in names if name in fields}

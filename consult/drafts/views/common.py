@@ -1,0 +1,76 @@
+"""Helpers shared by the drafts views: loading, time zones, errors shown on forms."""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import abort, flash
+from flask_babel import gettext as _
+
+from consult.accounts.models import Department
+from consult.database import utcnow
+from consult.domain import DomainError
+from consult.drafts.domains import domain_choices, domain_label
+from consult.drafts.models import Draft
+from consult.extensions import db
+from consult.i18n import current_locale_code
+from consult.tracking.clock import as_utc, zone
+
+
+def get_draft_or_404(draft_id: int) -> Draft:
+    return db.get_or_404(Draft, draft_id)
+
+
+def get_public_draft_or_404(draft_id: int) -> Draft:
+    """A draft the public may see (open, closed, reported or withdrawn after opening)."""
+    draft = db.get_or_404(Draft, draft_id)
+    if not draft.is_public and not (draft.status == "withdrawn" and draft.opened_at is not None):
+        abort(404)
+    return draft
+
+
+def to_local_naive(moment: datetime | None) -> datetime | None:
+    """A stored UTC time as the naive local time a ``datetime-local`` field shows."""
+    return as_utc(moment).astimezone(zone()).replace(tzinfo=None) if moment else None
+
+
+def from_local_naive(moment: datetime | None) -> datetime | None:
+    """A ``datetime-local`` field's value (local, naive) as an aware UTC time."""
+    return moment.replace(tzinfo=zone()).astimezone(UTC) if moment else None
+
+
+def department_choices() -> list[tuple[int, str]]:
+    locale = current_locale_code()
+    departments = db.session.scalars(sa.select(Department).order_by(Department.code))
+    return [(d.id, d.display_name(locale)) for d in departments]
+
+
+def localized_domain_choices() -> list[tuple[str, str]]:
+    return domain_choices(current_locale_code())
+
+
+def localized_domain(code: str) -> str:
+    return domain_label(code, current_locale_code())
+
+
+def show_error(error: DomainError, form=None) -> int:
+    """Put a service's error on the form field it names (or flash it); abort on 403/404; return a status."""
+    if error.status in (403, 404):
+        abort(error.status)
+    field = getattr(form, error.field, None) if form is not None and error.field else None
+    if field is not None:
+        field.errors = list(field.errors or []) + [str(error.message)]
+    else:
+        flash(str(error.message), "error")
+    return 409 if error.status == 409 else 422
+
+
+def time_left(closes_at: datetime, now: datetime | None = None) -> tuple[int, int] | None:
+    """(days, hours) until ``closes_at``, computed on the server; None when it has passed."""
+    seconds = int((as_utc(closes_at) - as_utc(now or utcnow())).total_seconds())
+    if seconds <= 0:
+        return None
+    return seconds // 86400, (seconds % 86400) // 3600
+
+
+def flash_saved() -> None:
+    flash(_("Saved."), "success")

@@ -1,0 +1,205 @@
+"""The editors' office: list, create and edit drafts, interpretation material and files, submit, withdraw."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult import uploads
+from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
+from consult.authz import role_required
+from consult.database import utcnow
+from consult.domain import DomainError
+from consult.drafts import services
+from consult.drafts.forms import ConfirmForm, DraftForm, InterpretationForm, NoteForm, UploadForm
+from consult.drafts.models import DRAFT_STATUSES, OPEN, Draft, DraftFile
+from consult.drafts.report import may_answer
+from consult.drafts.views import bp
+from consult.drafts.views.common import (
+    department_choices, flash_saved, from_local_naive, get_draft_or_404, localized_domain, localized_domain_choices,
+    show_error, to_local_naive,
+)  # fmt: skip
+from consult.extensions import db
+from consult.pagination import InvalidCursor, paginate
+
+editor_required = role_required(EDITOR, ADMIN)
+staff_required = role_required(EDITOR, ADMIN, REVIEWER, OFFICER)
+
+
+@bp.get("/office/drafts")
+@staff_required
+def manage():
+    """All drafts for staff, newest first, optionally by status."""
+    status = request.args.get("status", "")
+    stmt = sa.select(Draft)
+    if status in DRAFT_STATUSES:
+        stmt = stmt.where(Draft.status == status)
+    try:
+        page = paginate(db.session, stmt, (Draft.id.desc(),), request.args.get("cursor"), per_page=30)
+    except InvalidCursor:
+        abort(400)
+    return render_template("drafts/office/list.html", page=page, status=status, statuses=DRAFT_STATUSES,
+                           domain_label=localized_domain)
+
+
+@bp.get("/office/drafts/<int:draft_id>")
+@staff_required
+def office_detail(draft_id: int):
+    """A draft's workspace: status, review notes, and the actions the visitor's role allows."""
+    draft = get_draft_or_404(draft_id)
+    return render_template(
+        "drafts/office/detail.html", draft=draft, confirm=ConfirmForm(), note_form=NoteForm(),
+        may_review=services.may_review(current_user, draft), may_answer=may_answer(current_user, draft),
+        domain_label=localized_domain,
+    )
+
+
+def _prepare(form: DraftForm) -> None:
+    form.department_id.choices = department_choices()
+    form.domain.choices = localized_domain_choices()
+
+
+def _fields(form: DraftForm) -> dict:
+    return {
+        "title": form.title.data, "summary": (form.summary.data or "").strip(),
+        "department_id": form.department_id.data, "domain": form.domain.data,
+        "legal_basis": (form.legal_basis.data or "").strip(), "premoderate": bool(form.premoderate.data),
+        "opens_at": from_local_naive(form.opens_at.data), "closes_at": from_local_naive(form.closes_at.data),
+        "short_window_reason": (form.short_window_reason.data or "").strip(),
+    }
+
+
+@bp.route("/office/drafts/new", methods=["GET", "POST"])
+@editor_required
+def new():
+    """Write a new draft."""
+    form = DraftForm()
+    _prepare(form)
+    if request.method == "GET":
+        start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+        form.opens_at.data, form.closes_at.data = to_local_naive(start), to_local_naive(start + timedelta(days=30))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            draft = services.create_draft(current_user, body=form.body.data, **_fields(form))
+        except DomainError as error:
+            status = show_error(error, form)
+        else:
+            flash(_("The draft has been saved."), "success")
+            return redirect(url_for("drafts.office_detail", draft_id=draft.id))
+    elif form.errors:
+        status = 422
+    return render_template("drafts/office/form.html", form=form, draft=None), status
+
+
+@bp.route("/office/drafts/<int:draft_id>/edit", methods=["GET", "POST"])
+@editor_required
+def edit(draft_id: int):
+    """Edit a draft; once it is open, a changed text becomes a new version with a change note."""
+    draft = get_draft_or_404(draft_id)
+    form = DraftForm(obj=draft)
+    _prepare(form)
+    if request.method == "GET":
+        form.body.data = draft.current_version.body
+        form.opens_at.data, form.closes_at.data = to_local_naive(draft.opens_at), to_local_naive(draft.closes_at)
+    if draft.status == OPEN:  # the window is fixed once open
+        form.opens_at.data, form.closes_at.data = to_local_naive(draft.opens_at), to_local_naive(draft.closes_at)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_draft(draft, current_user, body=form.body.data, change_note=form.change_note.data or "",
+                                  **_fields(form))
+        except DomainError as error:
+            status = show_error(error, form)
+        else:
+            flash_saved()
+            return redirect(url_for("drafts.office_detail", draft_id=draft.id))
+    elif form.errors:
+        status = 422
+    return render_template("drafts/office/form.html", form=form, draft=draft), status
+
+
+@bp.route("/office/drafts/<int:draft_id>/interpretation", methods=["GET", "POST"])
+@editor_required
+def interpretation(draft_id: int):
+    """The interpretation (解读): text, questions and answers, figures and attachments."""
+    draft = get_draft_or_404(draft_id)
+    form = InterpretationForm()
+    if request.method == "GET":
+        form.interpretation.data = draft.interpretation
+        while len(form.qa.entries):
+            form.qa.pop_entry()
+        for pair in draft.qa_pairs:
+            form.qa.append_entry({"question": pair.question, "answer": pair.answer})
+        form.qa.append_entry()
+    if form.validate_on_submit():
+        draft.interpretation = form.interpretation.data or ""
+        services.set_qa_pairs(draft, [(e.question.data or "", e.answer.data or "") for e in form.qa.entries])
+        flash_saved()
+        return redirect(url_for("drafts.interpretation", draft_id=draft.id))
+    return render_template("drafts/office/interpretation.html", draft=draft, form=form, upload=UploadForm(),
+                           confirm=ConfirmForm()), 422 if form.errors else 200
+
+
+@bp.post("/office/drafts/<int:draft_id>/files")
+@editor_required
+def upload_file(draft_id: int):
+    """Attach a figure or document to the interpretation (type checked by content, size-limited)."""
+    uploads.allow_large_request()
+    draft = get_draft_or_404(draft_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            attachment = uploads.save_upload(request.files.get("file"), owner="draft", uploaded_by=current_user)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            db.session.add(DraftFile(draft_id=draft.id, attachment_id=attachment.id, caption=form.caption.data or ""))
+            flash(_("The file has been attached."), "success")
+    return redirect(url_for("drafts.interpretation", draft_id=draft.id))
+
+
+@bp.post("/office/drafts/<int:draft_id>/files/<int:file_id>/delete")
+@editor_required
+def remove_file(draft_id: int, file_id: int):
+    """Remove an attachment of the interpretation."""
+    draft_file = db.get_or_404(DraftFile, file_id)
+    if draft_file.draft_id != draft_id or not ConfirmForm().validate_on_submit():
+        abort(404)
+    attachment = draft_file.attachment
+    db.session.delete(draft_file)
+    db.session.flush()
+    uploads.delete_attachment(attachment)
+    flash(_("The file has been removed."), "success")
+    return redirect(url_for("drafts.interpretation", draft_id=draft_id))
+
+
+@bp.post("/office/drafts/<int:draft_id>/submit")
+@editor_required
+def submit(draft_id: int):
+    """Send the draft to a reviewer."""
+    draft = get_draft_or_404(draft_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.submit_for_review(draft, current_user)
+            flash(_("The draft is waiting for a reviewer's approval."), "success")
+        except DomainError as error:
+            show_error(error)
+    return redirect(url_for("drafts.office_detail", draft_id=draft.id))
+
+
+@bp.post("/office/drafts/<int:draft_id>/withdraw")
+@editor_required
+def withdraw(draft_id: int):
+    """Withdraw a draft; the reason is shown publicly if it had opened."""
+    draft = get_draft_or_404(draft_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_draft(draft, current_user, form.note.data or "")
+            flash(_("The draft has been withdrawn."), "success")
+        except DomainError as error:
+            flash(str(error.message), "error")
+    return redirect(url_for("drafts.office_detail", draft_id=draft.id))

@@ -1,0 +1,208 @@
+"""Public pages: the list of drafts, a draft with its articles and comments, versions, commenting, the report."""
+
+import sqlalchemy as sa
+from flask import Response, abort, redirect, render_template, request, session, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult import uploads
+from consult.database import utcnow
+from consult.domain import DomainError
+from consult.drafts import comments as comment_service
+from consult.drafts import moderation, report, versions
+from consult.drafts.forms import CommentForm, ReportCommentForm
+from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, DraftFile
+from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, public_drafts_query
+from consult.drafts.services import advance_drafts
+from consult.drafts.views import bp
+from consult.drafts.views.common import (
+    department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, show_error, time_left,
+)  # fmt: skip
+from consult.extensions import db, limiter
+from consult.i18n import current_locale_code
+from consult.pagination import InvalidCursor, paginate
+
+COMMENTS_PER_PAGE = 20
+
+
+def _draft_file_is_public(attachment: uploads.Attachment) -> bool:
+    """Interpretation files are public once their draft is."""
+    draft_file = db.session.scalar(sa.select(DraftFile).where(DraftFile.attachment_id == attachment.id))
+    if draft_file is None:
+        return False
+    draft = draft_file.draft
+    if draft.is_public:
+        return True
+    return current_user.is_authenticated and current_user.role in ("editor", "admin", "reviewer", "officer")
+
+
+uploads.register_access_check("draft", _draft_file_is_public)
+
+
+def _page(stmt, order, per_page):
+    try:
+        return paginate(db.session, stmt, order, request.args.get("cursor"), per_page=per_page)
+    except InvalidCursor:
+        abort(400)
+
+
+@bp.get("/drafts")
+def index():
+    """Drafts for comment: open ones first; filter by domain, department, status; search the text."""
+    advance_drafts(utcnow())
+    filters = DraftFilters.from_args(request.args)
+    page = _page(public_drafts_query(filters), PUBLIC_ORDER, 20)
+    return render_template(
+        "drafts/index.html", page=page, filters=filters, domains=localized_domain_choices(),
+        departments=department_choices(), statuses=PUBLIC_STATUSES, domain_label=localized_domain,
+        time_left=time_left,
+    )
+
+
+@bp.get("/drafts/<int:draft_id>")
+def detail(draft_id: int):
+    """A draft: summary, countdown, articles with comment counts, interpretation beside, comments."""
+    draft = get_public_draft_or_404(draft_id)
+    if advance_drafts(utcnow(), draft_id=draft.id) != ([], []):
+        db.session.refresh(draft)
+    anchor = request.args.get("article") or None
+    order = "article" if request.args.get("order") == "article" and anchor is None else "newest"
+    stmt = comment_service.public_comments_query(draft, anchor)
+    # By article: in the order of the anchors, oldest first within an article (one index serves both orders).
+    order_by = (Comment.article_anchor, Comment.id) if order == "article" else (Comment.id.desc(),)
+    page = _page(stmt, order_by, COMMENTS_PER_PAGE)
+    version = draft.current_version
+    headings = {a.anchor: a.heading for a in version.articles}
+    return render_template(
+        "drafts/detail.html", draft=draft, version=version, page=page, anchor=anchor, order=order,
+        headings=headings, left=time_left(draft.closes_at), domain_label=localized_domain,
+        accepting=comment_service.accepting_comments(draft),
+    )
+
+
+@bp.get("/drafts/<int:draft_id>/versions")
+def versions_page(draft_id: int):
+    """The list of versions, and a readable diff between two of them (``?from=1&to=2``)."""
+    draft = get_public_draft_or_404(draft_id)
+    numbers = [v.number for v in draft.versions]
+    newest = numbers[-1]
+    to_n = request.args.get("to", type=int) or newest
+    from_n = request.args.get("from", type=int) or max(1, to_n - 1)
+    old, new = versions.get_version(draft, from_n), versions.get_version(draft, to_n)
+    if old is None or new is None:
+        abort(404)
+    diff = versions.diff_html(old.body, new.body) if old.id != new.id else None
+    return render_template("drafts/versions.html", draft=draft, old=old, new=new, diff=diff)
+
+
+@bp.route("/drafts/<int:draft_id>/comment", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def comment(draft_id: int):
+    """Comment on the whole draft or one article (logged in, or as a guest with name and contact)."""
+    draft = get_public_draft_or_404(draft_id)
+    advance_drafts(utcnow(), draft_id=draft.id)
+    form = CommentForm()
+    articles = [a for a in draft.current_version.articles if a.body.strip()]
+    form.article.choices = [("", _("The whole draft"))] + [(a.anchor, a.heading or a.anchor) for a in articles]
+    if request.method == "GET":
+        form.article.data = request.args.get("article", "")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            receipt = comment_service.submit_comment(
+                draft, body=form.body.data, form_token=form.form_token.data or "", article_anchor=form.article.data,
+                user=_current_user_or_none(), name=form.name.data or "", email=form.email.data or "",
+                phone=form.phone.data or "", locale=current_locale_code(),
+            )
+        except DomainError as error:
+            status = show_error(error, form)
+        else:
+            _remember_receipt(receipt)
+            return redirect(url_for("drafts.comment_thanks", draft_id=draft.id))
+    elif form.errors:
+        status = 422
+    if request.method == "POST" and not comment_service.accepting_comments(draft) and status == 200:
+        status = 409
+    chosen = next((a for a in articles if a.anchor == form.article.data), None)
+    return render_template(
+        "drafts/comment.html", draft=draft, form=form, article=chosen,
+        accepting=comment_service.accepting_comments(draft),
+    ), status
+
+
+def _current_user_or_none():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _remember_receipt(receipt: comment_service.CommentReceipt) -> None:
+    """Keep what the confirmation page shows in the session (the query code exists only here)."""
+    submission = receipt.comment.submission
+    previous = session.get("draft_comment_receipt") or {}
+    code = receipt.query_code or (previous.get("query_code") if previous.get("tracking_no") == submission.tracking_no
+                                  else None)
+    session["draft_comment_receipt"] = {
+        "draft_id": receipt.comment.draft_id, "tracking_no": submission.tracking_no, "query_code": code,
+        "due_on": submission.due_on.isoformat(), "held": receipt.comment.moderation != PUBLISHED,
+    }
+
+
+@bp.get("/drafts/<int:draft_id>/comment/thanks")
+def comment_thanks(draft_id: int):
+    """Confirmation: tracking number, query code (shown once) and the date the answer is due."""
+    draft = get_public_draft_or_404(draft_id)
+    receipt = session.get("draft_comment_receipt")
+    if not receipt or receipt.get("draft_id") != draft.id:
+        return redirect(url_for("drafts.detail", draft_id=draft.id))
+    return render_template("drafts/thanks.html", draft=draft, receipt=receipt)
+
+
+@bp.route("/drafts/<int:draft_id>/comments/<int:comment_id>/report", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def report_comment(draft_id: int, comment_id: int):
+    """Report a public comment that breaks the rules; reviewers decide."""
+    draft = get_public_draft_or_404(draft_id)
+    target = db.get_or_404(Comment, comment_id)
+    if target.draft_id != draft.id or target.moderation != PUBLISHED:
+        abort(404)
+    form = ReportCommentForm()
+    if form.validate_on_submit():
+        try:
+            moderation.report_comment(target, form.reason.data, current_user)
+        except DomainError as error:
+            show_error(error, form)
+        else:
+            return render_template("drafts/reported.html", draft=draft)
+    return render_template("drafts/report_comment.html", draft=draft, comment=target, form=form)
+
+
+@bp.get("/drafts/<int:draft_id>/report")
+def feedback_report(draft_id: int):
+    """The published feedback report (意见采纳情况): figures, reasons, every comment and its disposition."""
+    draft = get_public_draft_or_404(draft_id)
+    if draft.status != REPORT_PUBLISHED:
+        abort(404)
+    figures = report.report_figures(draft)
+    stmt = sa.select(Comment).where(Comment.draft_id == draft.id, Comment.moderation == PUBLISHED)
+    page = _page(stmt, (Comment.id,), 50)
+    headings = {a.anchor: a.heading for a in draft.current_version.articles}
+    return render_template("drafts/report.html", draft=draft, figures=figures, page=page, headings=headings,
+                           labels=report.DISPOSITION_LABELS)
+
+
+@bp.get("/drafts/<int:draft_id>/report/comments.<fmt>")
+def export_public(draft_id: int, fmt: str):
+    """The published report's comments and dispositions as CSV or JSON, streamed."""
+    draft = get_public_draft_or_404(draft_id)
+    if draft.status != REPORT_PUBLISHED or fmt not in ("csv", "json"):
+        abort(404)
+    return export_response(draft, fmt, public=True)
+
+
+def export_response(draft, fmt: str, *, public: bool) -> Response:
+    """A streamed download of the draft's comments (constant memory: keyset batches, generator output)."""
+    rows = report.export_rows(draft, public=public)
+    body = report.stream_csv(rows) if fmt == "csv" else report.stream_json(rows)
+    mimetype = "text/csv" if fmt == "csv" else "application/json"
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="draft-{draft.id}-comments.{fmt}"'
+    return response

@@ -1,0 +1,167 @@
+"""Shared set-up for the drafts tests: a department with an editor, reviewers and an officer, and drafts."""
+
+import itertools
+from html.parser import HTMLParser
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from flask import g
+import sqlalchemy as sa
+
+from consult.accounts.models import ADMIN, CITIZEN, EDITOR, OFFICER, REVIEWER, Department, User
+from consult.database import utcnow
+from consult.drafts import comments, services
+from consult.drafts.models import Comment, Draft
+from consult.extensions import db
+
+BODY = """本方案适用于全县各乡镇人民政府、街道办事处。
+
+## 一、总体要求
+
+第一条 为深化基层政务公开，提升基层政府治理能力，制定本方案。
+
+第二条 各乡镇应当在每季度首月十日前公开上一季度的财政资金使用情况。
+
+## 二、主要任务
+
+第三条 建立政务公开专区，方便群众查阅政策文件。
+
+第四条 每年至少举办两次政务开放日活动，邀请群众代表参加。
+"""
+
+_tokens = itertools.count(1)
+
+
+@dataclass
+class World:
+    dept: Department
+    editor: User
+    reviewer: User
+    reviewer2: User
+    officer: User
+    admin: User
+    citizen: User
+    outsider: User  # a reviewer of another department
+
+
+def _user(email: str, role: str, dept: Department | None) -> User:
+    user = User(email=email, display_name=email.split("@")[0], role=role, department=dept)
+    user.set_password("correct horse 42")
+    db.session.add(user)
+    return user
+
+
+@pytest.fixture
+def request_ctx(app):
+    """Services raise translated errors and build URLs: run each test inside a request context.
+
+    Client requests then share the test's app context (and ``g``): forget the logged-in user cached in
+    ``g`` before each request, so each request loads its own.
+    """
+
+    @app.before_request
+    def forget_cached_user():
+        g.pop("_login_user", None)
+
+    with app.test_request_context("/"):
+        yield
+
+
+@pytest.fixture
+def world(app, request_ctx) -> World:
+    """Staff of one department (the lead department of the test drafts)."""
+    dept = Department(code="SFJ", name="县司法局", name_en="Justice Bureau", contact_email="sfj@example.org")
+    other = Department(code="CZJ", name="县财政局", name_en="Finance Bureau", contact_email="czj@example.org")
+    db.session.add_all([dept, other])
+    w = World(
+        dept=dept,
+        editor=_user("editor@example.org", EDITOR, None),
+        reviewer=_user("reviewer@example.org", REVIEWER, dept),
+        reviewer2=_user("reviewer2@example.org", REVIEWER, dept),
+        officer=_user("officer@example.org", OFFICER, dept),
+        admin=_user("admin@example.org", ADMIN, None),
+        citizen=_user("citizen@example.org", CITIZEN, None),
+        outsider=_user("outsider@example.org", REVIEWER, other),
+    )
+    db.session.commit()
+    for obj in (dept, w.editor, w.reviewer, w.reviewer2, w.officer, w.admin, w.citizen, w.outsider):
+        db.session.refresh(obj)
+        db.session.expunge(obj)
+    return w
+
+
+def fields(dept_id: int, days: int = 30, starts_in: timedelta = -timedelta(hours=1), **extra) -> dict:
+    opens_at = utcnow() + starts_in
+    return {
+        "title": "深化政务公开促进基层政府治理能力提升工作实施方案(征求意见稿)",
+        "summary": "征求社会公众意见。", "department_id": dept_id, "domain": "government_affairs",
+        "legal_basis": "《中华人民共和国政府信息公开条例》", "opens_at": opens_at,
+        "closes_at": opens_at + timedelta(days=days), "short_window_reason": "", **extra,
+    }
+
+
+def make_draft(w: World, *, status: str = "open", body: str = BODY, **extra) -> int:
+    """A draft in ``status`` (draft, in_review, open), committed; returns its id. Call inside an app context."""
+    editor, reviewer = db.session.get(User, w.editor.id), db.session.get(User, w.reviewer.id)
+    draft = services.create_draft(editor, body=body, **fields(w.dept.id, **extra))
+    if status in ("in_review", "open"):
+        services.submit_for_review(draft, editor)
+    if status == "open":
+        services.approve_draft(draft, reviewer)
+    db.session.commit()
+    return draft.id
+
+
+def add_comment(draft_id: int, body: str, *, anchor: str | None = None, name: str = "王五",
+                email: str = "wangwu@example.org", **kwargs) -> Comment:
+    draft = db.session.get(Draft, draft_id)
+    receipt = comments.submit_comment(draft, body=body, form_token=f"t{next(_tokens)}", article_anchor=anchor,
+                                      name=name, email=email, **kwargs)
+    db.session.commit()
+    return receipt.comment
+
+
+def close_now(draft_id: int) -> None:
+    """Move the clock past the closing time: the scheduled closing happens."""
+    draft = db.session.get(Draft, draft_id)
+    services.advance_drafts(draft.closes_at + timedelta(seconds=1), draft_id=draft_id)
+    db.session.commit()
+
+
+def get(model, id_):
+    db.session.expire_all()
+    return db.session.get(model, id_)
+
+
+def scalar(stmt):
+    return db.session.scalar(stmt)
+
+
+__all__ = ["assert_safe_html", "BODY", "World", "add_comment", "close_now", "fields", "get", "make_draft", "sa", "scalar", "world", "request_ctx"]
+
+
+class _TagAudit(HTMLParser):
+    """Collects what a browser would treat as markup (escaped text is harmless and ignored)."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "iframe", "object", "embed"):
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            value = (value or "").strip().lower()
+            if name.startswith("on") or name == "style":
+                self.problems.append(f"{tag}[{name}]")
+            if name in ("href", "src", "action") and value.startswith(("javascript:", "data:", "vbscript:")):
+                if not (tag == "img" and value.startswith("data:image/")):
+                    self.problems.append(f"{tag}[{name}={value[:20]}]")
+
+
+def assert_safe_html(page: str) -> None:
+    """No script/style elements, event handlers, style attributes or script URLs anywhere in ``page``."""
+    audit = _TagAudit()
+    audit.feed(page)
+    assert audit.problems == []

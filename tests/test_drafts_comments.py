@@ -1,0 +1,211 @@
+"""Commenting on drafts: tracked submissions, per-article comments, closing mid-typing, double submit,
+sensitive words and pre-moderation, rejection notice, reports, cursor pagination, hostile comments."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from drafts_support import add_comment, assert_safe_html, get, make_draft, request_ctx, world  # noqa: F401
+
+from consult.database import utcnow
+from consult.drafts import moderation
+from consult.drafts.models import Article, Comment, Draft, SensitiveWord
+from consult.extensions import db
+from consult.notify.models import OutboxMessage
+from consult.tracking.models import Submission
+from consult.tracking.clock import local_date
+from consult.workdays import add_workdays
+
+pytestmark = pytest.mark.usefixtures("request_ctx")
+
+
+def _form(**extra):
+    return {"body": "建议把公开时限改为五个工作日。", "article": "art-2", "name": "李四",
+            "email": "lisi@example.org", "phone": "", "form_token": "token-1", **extra}
+
+
+def test_guest_comments_on_an_article_and_gets_tracking_number_code_and_due_date(world, client):
+    draft_id = make_draft(world)
+    response = client.post(f"/drafts/{draft_id}/comment", data=_form())
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    comment = db.session.scalar(sa.select(Comment))
+    submission = comment.submission
+    assert submission.kind == "comment" and submission.department_id == world.dept.id
+    assert submission.tracking_no in page
+    assert "Query code" in page or "查询码" in page
+    draft = get(Draft, draft_id)
+    # The answer clock starts when the consultation closes: 15 working days after the closing date.
+    assert submission.clock_start_on == local_date(draft.closes_at)
+    assert submission.due_on == add_workdays(local_date(draft.closes_at), 15)
+    assert comment.article_anchor == "art-2" and comment.version_id == draft.current_version_id
+    assert draft.comment_count == 1 and draft.received_count == 1
+    art2 = db.session.scalar(sa.select(Article).where(Article.version_id == draft.current_version_id,
+                                                      Article.anchor == "art-2"))
+    assert art2.comment_count == 1
+    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == "lisi@example.org"))
+    assert mail is not None and submission.tracking_no in mail.body_text
+    public = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert "李*" in public and "lisi@example.org" not in public and "李四" not in public
+
+
+def test_guest_must_give_a_name_and_a_way_to_reach_them(world, client):
+    draft_id = make_draft(world)
+    response = client.post(f"/drafts/{draft_id}/comment", data=_form(email="", phone=""))
+    assert response.status_code == 422
+    assert "建议把公开时限改为五个工作日。" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
+
+
+def test_logged_in_citizen_comments_on_the_whole_draft(world, client, auth):
+    draft_id = make_draft(world)
+    auth.login(world.citizen)
+    response = client.post(f"/drafts/{draft_id}/comment", data=_form(article="", name="", email=""))
+    assert response.status_code == 302
+    comment = db.session.scalar(sa.select(Comment))
+    assert comment.article_anchor == "" and comment.submission.user_id == world.citizen.id
+
+
+def test_double_submit_creates_one_comment(world, client):
+    draft_id = make_draft(world)
+    first = client.post(f"/drafts/{draft_id}/comment", data=_form())
+    second = client.post(f"/drafts/{draft_id}/comment", data=_form())
+    assert first.status_code == second.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 1
+    assert get(Draft, draft_id).comment_count == 1
+
+
+def test_closing_while_typing_keeps_the_text_and_says_so(world, client):
+    draft_id = make_draft(world)
+    form_page = client.get(f"/drafts/{draft_id}/comment?article=art-2")
+    assert form_page.status_code == 200
+    draft = get(Draft, draft_id)
+    draft.closes_at = utcnow() - timedelta(seconds=1)  # the window ends while the citizen types
+    draft.opens_at = draft.closes_at - timedelta(days=30)
+    db.session.commit()
+    response = client.post(f"/drafts/{draft_id}/comment", data=_form())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "建议把公开时限改为五个工作日。" in page and "closed" in page
+    assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 0
+    client.get(f"/drafts/{draft_id}")
+    assert get(Draft, draft_id).status == "closed"
+
+
+def test_comments_stay_on_their_version_after_a_new_version(world):
+    from consult.drafts import versions
+
+    draft_id = make_draft(world)
+    first = add_comment(draft_id, "关于第三条的意见", anchor="art-3")
+    draft = get(Draft, draft_id)
+    versions.add_version(draft, draft.current_version.body + "\n第五条 新增条款。", change_note="新增第五条")
+    db.session.commit()
+    second = add_comment(draft_id, "关于第五条的意见", anchor="art-5")
+    assert get(Comment, first.id).version.number == 1
+    assert get(Comment, second.id).version.number == 2
+
+
+def test_sensitive_word_holds_the_comment_but_it_is_tracked(world, client):
+    draft_id = make_draft(world)
+    db.session.add(SensitiveWord(word="违禁词"))
+    db.session.commit()
+    client.post(f"/drafts/{draft_id}/comment", data=_form(body="这里有个ＷＥＩＪＩＮ 违禁词。"))
+    comment = db.session.scalar(sa.select(Comment))
+    assert comment.moderation == "held" and comment.submission.status == "received"
+    assert "违禁词" not in client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert get(Draft, draft_id).comment_count == 0 and get(Draft, draft_id).received_count == 1
+
+
+def test_sensitive_words_match_case_and_width_insensitively(world):
+    draft_id = make_draft(world)
+    db.session.add(SensitiveWord(word="spam"))
+    db.session.commit()
+    assert add_comment(draft_id, "Buy ＳＰＡＭ now").moderation == "held"
+    assert add_comment(draft_id, "合理建议").moderation == "published"
+
+
+def test_premoderated_draft_holds_until_a_reviewer_publishes(world, client, auth):
+    draft_id = make_draft(world, premoderate=True)
+    comment = add_comment(draft_id, "先审后发的意见", anchor="art-1")
+    assert comment.moderation == "held"
+    auth.login(world.reviewer)
+    queue = client.get("/office/drafts/moderation").get_data(as_text=True)
+    assert "先审后发的意见" in queue
+    client.post(f"/office/drafts/comments/{comment.id}/moderate", data={"action": "approve"})
+    assert get(Comment, comment.id).moderation == "published"
+    assert get(Draft, draft_id).comment_count == 1
+    assert "先审后发的意见" in client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+
+
+def test_rejection_dismisses_the_submission_and_tells_the_writer_why(world, client, auth):
+    draft_id = make_draft(world, premoderate=True)
+    comment = add_comment(draft_id, "广告内容", email="writer@example.org")
+    auth.login(world.reviewer)
+    client.post(f"/office/drafts/comments/{comment.id}/moderate", data={"action": "reject", "reason": "与草案无关的广告"})
+    comment = get(Comment, comment.id)
+    assert comment.moderation == "rejected"
+    assert comment.submission.status == "dismissed" and comment.submission.dismissal_reason == "与草案无关的广告"
+    mails = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == "writer@example.org"))
+    assert any("与草案无关的广告" in m.body_text for m in mails)
+
+
+def test_reviewer_of_another_department_cannot_moderate(world, client, auth):
+    draft_id = make_draft(world, premoderate=True)
+    comment = add_comment(draft_id, "待审意见")
+    auth.login(world.outsider)
+    assert "待审意见" not in client.get("/office/drafts/moderation").get_data(as_text=True)
+    assert client.post(f"/office/drafts/comments/{comment.id}/moderate", data={"action": "approve"}).status_code == 403
+
+
+def test_visitors_report_a_comment_and_reviewers_remove_it(world, client, auth):
+    draft_id = make_draft(world)
+    comment = add_comment(draft_id, "人身攻击的内容")
+    response = client.post(f"/drafts/{draft_id}/comments/{comment.id}/report", data={"reason": "辱骂"})
+    assert response.status_code == 200 and get(Comment, comment.id).report_count == 1
+    auth.login(world.reviewer)
+    assert "人身攻击的内容" in client.get("/office/drafts/moderation").get_data(as_text=True)
+    client.post(f"/office/drafts/comments/{comment.id}/moderate", data={"action": "reject", "reason": "含辱骂内容"})
+    assert get(Draft, draft_id).comment_count == 0
+    assert "人身攻击的内容" not in client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+
+
+def test_reported_but_acceptable_comment_is_kept(world):
+    draft_id = make_draft(world)
+    comment = add_comment(draft_id, "尖锐但合理的批评")
+    moderation.report_comment(comment, "不喜欢")
+    moderation.keep_comment(comment, db.session.merge(world.reviewer))
+    assert get(Comment, comment.id).report_count == 0 and get(Comment, comment.id).moderation == "published"
+
+
+@pytest.mark.parametrize("payload", [
+    "<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "<a href='javascript:alert(1)'>x</a>",
+    '<div style="background:url(javascript:alert(1))">x</div>', "</li></ol><style>*{display:none}</style>",
+])
+def test_hostile_comments_are_shown_as_text(world, client, payload):
+    draft_id = make_draft(world)
+    add_comment(draft_id, payload, name=payload)
+    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert_safe_html(page)
+
+
+def test_comments_are_cursor_paginated_newest_first_and_by_article(world, client):
+    draft_id = make_draft(world)
+    for i in range(25):
+        add_comment(draft_id, f"意见{i:02d}", anchor="art-1" if i % 2 else "art-2")
+    first = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert "意见24" in first and "意见04" not in first
+    assert first.index("意见24") < first.index("意见23")
+    cursor = first.split("cursor=")[1].split("&")[0].split('"')[0].split("#")[0]
+    second = client.get(f"/drafts/{draft_id}?cursor={cursor}").get_data(as_text=True)
+    assert "意见04" in second and "意见24" not in second
+    only_art1 = client.get(f"/drafts/{draft_id}?article=art-1").get_data(as_text=True)
+    assert "意见01" in only_art1 and "意见02" not in only_art1
+    assert client.get(f"/drafts/{draft_id}?order=article").status_code == 200
+    assert client.get(f"/drafts/{draft_id}?cursor=garbage").status_code == 400
+
+
+def test_comment_form_is_not_offered_for_drafts_not_yet_public(world, client):
+    draft_id = make_draft(world, status="draft")
+    assert client.get(f"/drafts/{draft_id}/comment").status_code == 404
+    assert client.post(f"/drafts/{draft_id}/comment", data=_form()).status_code == 404
