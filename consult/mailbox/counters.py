@@ -1,0 +1,55 @@
+"""Mailbox counters kept in columns, in step with the tracking engine.
+
+``Mailbox.answered_count`` counts the letters of a box that are answered or closed right now. The tracking
+engine (which alone changes statuses) knows nothing of mailboxes, so a ``before_flush`` hook looks at the
+letters whose status is about to change and adjusts their mailbox's counter with an atomic
+``answered_count + n`` update in the same transaction.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from consult.mailbox.models import Letter, Mailbox
+from consult.tracking.models import ANSWERED, CLOSED, LETTER, Submission
+
+ANSWERED_STATUSES = frozenset({ANSWERED, CLOSED})
+
+
+def bump(session, mailbox_id: int, *, letters: int = 0, answered: int = 0) -> None:
+    """Add to a mailbox's counters atomically (no read-modify-write race)."""
+    if not (letters or answered):
+        return
+    table = Mailbox.__table__
+    session.execute(
+        sa.update(table).where(table.c.id == mailbox_id).values(
+            letter_count=table.c.letter_count + letters, answered_count=table.c.answered_count + answered,
+        )
+    )
+    mailbox = session.identity_map.get(identity_key(Mailbox, mailbox_id))
+    if mailbox is not None:
+        session.expire(mailbox, ["letter_count", "answered_count"])
+
+
+def _answered_delta(submission: Submission) -> int:
+    history = sa.inspect(submission).attrs.status.history
+    if not history.has_changes() or not history.deleted:
+        return 0
+    before = history.deleted[0] in ANSWERED_STATUSES
+    after = submission.status in ANSWERED_STATUSES
+    return int(after) - int(before)
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _count_answered_letters(session, _flush_context, _instances) -> None:
+    for obj in list(session.dirty):
+        if not isinstance(obj, Submission) or obj.kind != LETTER:
+            continue
+        delta = _answered_delta(obj)
+        if delta:
+            mailbox_id = session.execute(
+                sa.select(Letter.__table__.c.mailbox_id).where(Letter.__table__.c.submission_id == obj.id)
+            ).scalar()
+            if mailbox_id is not None:
+                bump(session, mailbox_id, answered=delta)
+

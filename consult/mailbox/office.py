@@ -1,0 +1,127 @@
+"""Staff pages of the mailboxes: a department's open letters, moving a letter to another mailbox, and the
+admin's mailbox configuration (under /admin/mailboxes)."""
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from consult.accounts.models import ADMIN, Department
+from consult.authz import admin_required, role_required
+from consult.domain import DomainError
+from consult.extensions import db
+from consult.i18n import current_locale_code
+from consult.mailbox import queries
+from consult.mailbox.forms import MailboxForm, MoveLetterForm
+from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, Letter, Mailbox
+from consult.mailbox.services import move_letter, save_mailbox
+from consult.mailbox.views import bp, show_error
+from consult.pagination import InvalidCursor, paginate
+from consult.tracking.access import WORKER_ROLES, works_for
+from consult.tracking.clock import local_today
+from consult.tracking.transitions import STATUS_LABELS
+
+
+def get_letter_for_officer_or_404(letter_id: int) -> Letter:
+    """A letter handled by the current user's department (any, for admins); 404 otherwise."""
+    letter = db.get_or_404(Letter, letter_id)
+    if not works_for(current_user, letter.submission.department_id):
+        abort(404)
+    return letter
+
+
+@bp.get("/mailboxes/office")
+@role_required(*WORKER_ROLES)
+def office():
+    """The department's letters still waiting for an answer, by due date, with their mailbox."""
+    department_id = None if current_user.role == ADMIN else current_user.department_id
+    try:
+        page = paginate(db.session, queries.department_letters_query(department_id), queries.OFFICE_ORDER,
+                        request.args.get("cursor"), per_page=50)
+    except InvalidCursor:
+        abort(400)
+    return render_template("mailbox/office.html", page=page, today=local_today(), status_labels=STATUS_LABELS,
+                           category_labels=CATEGORY_LABELS)
+
+
+@bp.route("/mailboxes/letters/<int:letter_id>/move", methods=["GET", "POST"])
+@role_required(*WORKER_ROLES)
+def move(letter_id: int):
+    """Move a letter filed in the wrong mailbox to another one, with a note (another department's box:
+    the letter is transferred to that department too)."""
+    letter = get_letter_for_officer_or_404(letter_id)
+    targets = db.session.scalars(
+        sa.select(Mailbox).where(Mailbox.active.is_(True), Mailbox.id != letter.mailbox_id).order_by(Mailbox.name)
+    ).all()
+    form = MoveLetterForm(category=letter.category)
+    locale = current_locale_code()
+    form.mailbox_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(m.id, f"{m.name} · {m.department.display_name(locale)}") for m in targets
+    ]
+    status = 200
+    if form.validate_on_submit():
+        target = next((m for m in targets if m.id == form.mailbox_id.data), None)
+        if target is None:
+            form.mailbox_id.errors = list(form.mailbox_id.errors) + [_("Please choose a mailbox.")]
+            status = 422
+        else:
+            try:
+                move_letter(letter, target, actor=current_user._get_current_object(), note=form.note.data,
+                            category=form.category.data)
+            except DomainError as error:
+                status = show_error(error, form)
+            else:
+                flash(_("The letter has been moved to “%(name)s”.", name=target.name), "success")
+                if works_for(current_user, letter.submission.department_id):
+                    return redirect(url_for("mailbox.move", letter_id=letter.id))
+                return redirect(url_for("mailbox.office"))
+    elif form.errors:
+        status = 422
+    return render_template("mailbox/move.html", form=form, letter=letter, submission=letter.submission,
+                           status_labels=STATUS_LABELS, category_labels=CATEGORY_LABELS), status
+
+
+# --- admin ---------------------------------------------------------------------------------------------
+
+@bp.get("/admin/mailboxes")
+@admin_required
+def admin_list():
+    """Every mailbox with its settings and counters."""
+    mailboxes = db.session.scalars(
+        sa.select(Mailbox).options(sa.orm.joinedload(Mailbox.department)).order_by(Mailbox.name)
+    ).all()
+    return render_template("mailbox/admin_list.html", mailboxes=mailboxes, category_labels=CATEGORY_LABELS)
+
+
+@bp.route("/admin/mailboxes/new", methods=["GET", "POST"])
+@bp.route("/admin/mailboxes/<int:mailbox_id>", methods=["GET", "POST"])
+@admin_required
+def admin_edit(mailbox_id: int | None = None):
+    """Create or edit a mailbox: department, categories, answer window, publication, attachments."""
+    mailbox = db.get_or_404(Mailbox, mailbox_id) if mailbox_id else None
+    form = MailboxForm(obj=mailbox)
+    locale = current_locale_code()
+    departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
+    form.department_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(d.id, d.display_name(locale)) for d in departments
+    ]
+    if request.method == "GET" and mailbox is None:
+        form.categories.data = list(CATEGORIES)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = save_mailbox(
+                mailbox, name=form.name.data, department=db.session.get(Department, form.department_id.data or 0),
+                description=form.description.data, categories=form.categories.data or [],
+                window_workdays=form.window_workdays.data, allow_publication=form.allow_publication.data,
+                allow_attachments=form.allow_attachments.data, active=form.active.data,
+            )
+        except DomainError as error:
+            status = show_error(error, form)
+        else:
+            flash(_("The mailbox “%(name)s” has been saved.", name=saved.name), "success")
+            return redirect(url_for("mailbox.admin_list"))
+    elif form.errors:
+        status = 422
+    return render_template("mailbox/admin_form.html", form=form, mailbox=mailbox), status

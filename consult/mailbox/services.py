@@ -1,0 +1,259 @@
+"""Mailbox rules: configuring boxes, receiving letters (web form and API alike), moving letters between boxes.
+
+Services add and flush, never commit; they raise :class:`consult.domain.DomainError` with a user-facing
+message naming the field at fault.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
+
+from consult import uploads
+from consult.accounts.models import Department, User
+from consult.domain import DomainError
+from consult.extensions import db
+from consult.mailbox import counters
+from consult.mailbox.contacts import mask_name, normalize_phone
+from consult.mailbox.models import (
+    ATTACHMENT_OWNER, CATEGORIES, CATEGORY_LABELS, MAX_ATTACHMENTS, PRIVATE_CATEGORIES, Letter, Mailbox,
+)  # fmt: skip
+from consult.tracking import services as tracking
+from consult.tracking.access import require_worker, works_for
+from consult.tracking.models import LETTER
+from consult.tracking.timeline import record_event
+
+SUBJECT_MAX, BODY_MAX, NAME_MAX, NOTE_MAX = 100, 5000, 40, 1000
+
+
+@dataclass(frozen=True)
+class LetterReceipt:
+    """What the confirmation shows. ``query_code`` is None when this form had already been sent."""
+
+    letter: Letter
+    query_code: str | None
+
+    @property
+    def duplicate(self) -> bool:
+        return self.query_code is None
+
+
+# --- configuration ------------------------------------------------------------------------------------
+
+def save_mailbox(
+    mailbox: Mailbox | None, *, name: str, department: Department | None, description: str = "",
+    categories: Sequence[str], window_workdays: int, allow_publication: bool, allow_attachments: bool,
+    active: bool,
+) -> Mailbox:
+    """Create (``mailbox`` None) or update a mailbox after checking its settings."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_l("Please enter a name."), field="name")
+    clash = db.session.scalar(
+        sa.select(Mailbox.id).where(Mailbox.name == name, Mailbox.id != (mailbox.id if mailbox else 0))
+    )
+    if clash is not None:
+        raise DomainError(_l("Another mailbox already has this name."), field="name")
+    if department is None:
+        raise DomainError(_l("Please choose the department that answers the letters."), field="department_id")
+    chosen = [c for c in CATEGORIES if c in set(categories or ())]
+    if not chosen:
+        raise DomainError(_l("Choose at least one category."), field="categories")
+    if not 1 <= int(window_workdays) <= 120:
+        raise DomainError(_l("Between 1 and 120 working days."), field="window_workdays")
+    mailbox = mailbox or Mailbox()
+    mailbox.name, mailbox.department, mailbox.description = name, department, (description or "").strip()
+    mailbox.categories, mailbox.window_workdays = chosen, int(window_workdays)
+    mailbox.allow_publication, mailbox.allow_attachments, mailbox.active = (
+        bool(allow_publication), bool(allow_attachments), bool(active),
+    )
+    db.session.add(mailbox)
+    db.session.flush()
+    return mailbox
+
+
+# --- writing a letter ---------------------------------------------------------------------------------
+
+def _check_letter(mailbox: Mailbox, category: str, subject: str, body: str, name: str, phone: str,
+                  email: str, public: bool) -> tuple[str, str, str, str, str]:
+    """Validate a letter's fields; return subject, body, name, phone and e-mail cleaned up."""
+    if not mailbox.active:
+        raise DomainError(_l("This mailbox no longer accepts letters."), field="mailbox_id", status=409)
+    if category not in (mailbox.categories or ()):
+        raise DomainError(_l("This mailbox does not take letters of this category."), field="category")
+    subject, body, name = (subject or "").strip(), (body or "").strip(), (name or "").strip()
+    if not subject:
+        raise DomainError(_l("Please enter a subject."), field="subject")
+    if len(subject) > SUBJECT_MAX:
+        raise DomainError(_l("At most %(n)s characters.", n=SUBJECT_MAX), field="subject")
+    if not body:
+        raise DomainError(_l("Please write your letter."), field="body")
+    if len(body) > BODY_MAX:
+        raise DomainError(_l("At most %(n)s characters.", n=BODY_MAX), field="body")
+    if not name:
+        raise DomainError(_l("Please enter your name."), field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(_l("At most %(n)s characters.", n=NAME_MAX), field="name")
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        raise DomainError(_l("Please enter a mainland China mobile or landline number, e.g. 13800138000."),
+                          field="phone")
+    email = (email or "").strip().lower()
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            raise DomainError(_l("Please enter a valid e-mail address."), field="email") from None
+    if not (normalized or email):
+        raise DomainError(_l("Please give a phone number or an e-mail address so we can reach you."),
+                          field="phone")
+    if public and category in PRIVATE_CATEGORIES:
+        raise DomainError(_l("Reports (举报) are never published. Please untick “may be published”."),
+                          field="public")
+    return subject, body, name, normalized, email
+
+
+def submit_letter(
+    mailbox: Mailbox,
+    *,
+    category: str,
+    subject: str,
+    body: str,
+    form_token: str,
+    name: str,
+    phone: str = "",
+    email: str = "",
+    public: bool = False,
+    user: User | None = None,
+    files: Sequence[FileStorage] = (),
+    locale: str | None = None,
+    received_at: datetime | None = None,
+) -> LetterReceipt:
+    """Receive a letter: a tracked submission for the mailbox's department, due ``mailbox.window_workdays``
+    working days later, with the receipt mail queued; plus its detail row and attachments.
+
+    The same ``form_token`` never creates a second letter: the first one is returned (without its code).
+    Reports (举报) are never public — asking for it is refused; a box that does not publish ignores it.
+    """
+    form_token = (form_token or "").strip()
+    if not 16 <= len(form_token) <= 64:
+        raise DomainError(_l("The form has expired. Please send it again."), status=400)
+    existing = _letter_with_token(form_token)
+    if existing is not None:
+        return LetterReceipt(existing, None)
+    subject, body, name, phone, email = _check_letter(mailbox, category, subject, body, name, phone, email, public)
+    files = [f for f in files if f is not None and f.filename]
+    if files and not mailbox.allow_attachments:
+        raise DomainError(_l("This mailbox does not accept attachments."), field="attachments")
+    if len(files) > MAX_ATTACHMENTS:
+        raise DomainError(_l("At most %(n)s files.", n=MAX_ATTACHMENTS), field="attachments")
+    if user is not None and not user.is_authenticated:
+        user = None
+    try:
+        with db.session.begin_nested():
+            receipt = _create(mailbox, category, subject, body, form_token, name, phone, email,
+                              public and mailbox.allow_publication, user, files, locale, received_at)
+    except IntegrityError:  # the same form sent twice at the same moment
+        existing = _letter_with_token(form_token)
+        if existing is None:
+            raise
+        return LetterReceipt(existing, None)
+    counters.bump(db.session, mailbox.id, letters=1)
+    return receipt
+
+
+def _letter_with_token(form_token: str) -> Letter | None:
+    return db.session.scalar(sa.select(Letter).where(Letter.form_token == form_token))
+
+
+def _create(mailbox, category, subject, body, form_token, name, phone, email, public, user, files, locale,
+            received_at) -> LetterReceipt:
+    attachments = []
+    for file in files:
+        try:
+            attachments.append(uploads.save_upload(file, owner=ATTACHMENT_OWNER, uploaded_by=user))
+        except DomainError as error:
+            raise DomainError(
+                _l("%(file)s: %(problem)s", file=file.filename, problem=error.message), field="attachments"
+            ) from error
+    new = tracking.create_submission(
+        kind=LETTER, department=mailbox.department, body=body, subject=subject, user=user, name=name,
+        email=email, phone=phone, is_public=public and category not in PRIVATE_CATEGORIES, locale=locale,
+        received_at=received_at, window_workdays=mailbox.window_workdays,
+    )
+    letter = Letter(
+        submission=new.submission, mailbox_id=mailbox.id, category=category,
+        public_name=mask_name(name), form_token=form_token, attachments=attachments,
+    )
+    db.session.add(letter)
+    db.session.flush()
+    return LetterReceipt(letter, new.query_code)
+
+
+# --- officers: moving a letter to another mailbox -----------------------------------------------------
+
+def move_letter(letter: Letter, target: Mailbox, *, actor: User, note: str, category: str | None = None) -> None:
+    """Move a letter filed in the wrong box to ``target`` (with a note on its timeline).
+
+    Only staff of the letter's current department may do it, and only while the letter is open. If
+    ``target`` belongs to another department, the submission is transferred to it (due date unchanged).
+    A letter moved into the 举报 category becomes private.
+    """
+    submission = letter.submission
+    require_worker(actor, submission.department_id)
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_l("Please say why the letter is moved."), field="note")
+    if len(note) > NOTE_MAX:
+        raise DomainError(_l("At most %(n)s characters.", n=NOTE_MAX), field="note")
+    if target.id == letter.mailbox_id:
+        raise DomainError(_l("The letter is already in this mailbox."), field="mailbox_id")
+    if not target.active:
+        raise DomainError(_l("This mailbox no longer accepts letters."), field="mailbox_id")
+    if not submission.is_open:
+        raise DomainError(_l("Only letters still waiting for an answer can be moved."), status=409)
+    category = category or letter.category
+    if category not in (target.categories or ()):
+        raise DomainError(
+            _l("“%(mailbox)s” does not take letters of the category “%(category)s”; choose another category.",
+               mailbox=target.name, category=CATEGORY_LABELS.get(category, category)),
+            field="category",
+        )
+    source = letter.mailbox
+    if target.department_id != submission.department_id:
+        tracking.transfer_submission(submission, target.department, actor=actor, reason=note)
+    record_event(
+        submission, "mailbox_moved", actor=actor, internal_note=note,
+        public_note=_l("Moved from the mailbox “%(source)s” to “%(target)s”.", source=source.name, target=target.name),
+    )
+    letter.mailbox, letter.category = target, category
+    if category in PRIVATE_CATEGORIES:
+        submission.is_public = False
+    counters.bump(db.session, source.id, letters=-1)
+    counters.bump(db.session, target.id, letters=1)
+    db.session.flush()
+
+
+# --- attachments: only the handling department's staff ------------------------------------------------
+
+def letter_of_attachment(attachment: uploads.Attachment) -> Letter | None:
+    return db.session.scalar(
+        sa.select(Letter).join(Letter.attachments).where(uploads.Attachment.id == attachment.id)
+    )
+
+
+def may_download_letter_attachment(attachment: uploads.Attachment) -> bool:
+    """A letter's files are never public: only staff of the department now handling it (and admins)."""
+    if not current_user.is_authenticated:
+        return False
+    letter = letter_of_attachment(attachment)
+    return letter is not None and works_for(current_user, letter.submission.department_id)
+
+
+uploads.register_access_check(ATTACHMENT_OWNER, may_download_letter_attachment)

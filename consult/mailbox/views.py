@@ -1,0 +1,166 @@
+"""Public mailbox pages: the list of mailboxes, published letters with search and filters, writing a letter."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from consult import uploads
+from consult.domain import DomainError
+from consult.extensions import db, limiter
+from consult.i18n import current_locale_code
+from consult.mailbox import queries
+from consult.mailbox.forms import LetterForm
+from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Mailbox
+from consult.mailbox.services import submit_letter
+from consult.pagination import InvalidCursor, paginate
+from consult.tracking.clock import local_today
+
+bp = Blueprint("mailbox", __name__)
+
+WRITE_LIMIT = "5 per minute;30 per hour"
+LETTERS_PER_PAGE = 20
+RECEIPT_KEY = "mailbox_receipt"
+
+
+def show_error(error: DomainError, form) -> int:
+    """Put a service's error on the field it names (or flash it); abort on 403/404; return the status."""
+    if error.status in (403, 404):
+        abort(error.status)
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors or []) + [str(error.message)]
+    else:
+        flash(str(error.message), "error")
+    return 409 if error.status == 409 else 422
+
+
+def _letters_page(mailbox_id: int | None):
+    filters = queries.LetterFilters.from_args(request.args)
+    try:
+        page = paginate(db.session, queries.public_letters_query(filters, mailbox_id), queries.PUBLIC_ORDER,
+                        request.args.get("cursor"), per_page=LETTERS_PER_PAGE)
+    except InvalidCursor:
+        abort(400)
+    return filters, page, queries.present(page.items, current_locale_code())
+
+
+def _filter_choices() -> dict:
+    public_categories = [(c, CATEGORY_LABELS[c]) for c in CATEGORIES if c not in PRIVATE_CATEGORIES]
+    return {
+        "categories": public_categories,
+        "years": queries.year_choices(local_today()),
+        "departments": queries.department_choices(current_locale_code()),
+    }
+
+
+@bp.get("/mailboxes")
+def index():
+    """Every mailbox with its counters, and a way to search the published letters."""
+    return render_template("mailbox/index.html", mailboxes=queries.mailboxes_for_public(), **_filter_choices())
+
+
+@bp.get("/mailboxes/letters")
+def letters():
+    """Published letters of every mailbox, searchable and filtered by category, year and department."""
+    filters, page, shown = _letters_page(None)
+    return render_template("mailbox/letters.html", filters=filters, page=page, letters=shown, **_filter_choices())
+
+
+@bp.get("/mailboxes/<int:mailbox_id>")
+def show(mailbox_id: int):
+    """A mailbox: what it is for, a link to write, and its published letters."""
+    mailbox = db.get_or_404(Mailbox, mailbox_id)
+    filters, page, shown = _letters_page(mailbox.id)
+    return render_template("mailbox/show.html", mailbox=mailbox, filters=filters, page=page, letters=shown,
+                           **_filter_choices())
+
+
+@bp.get("/mailboxes/letters/<int:letter_id>")
+def letter(letter_id: int):
+    """One published letter and its answer (404 for anything not publishable)."""
+    found = queries.get_public_letter_or_none(letter_id)
+    if found is None:
+        abort(404)
+    shown = queries.present([found], current_locale_code(), with_body=True)[0]
+    return render_template("mailbox/letter.html", letter=shown, mailbox=found.mailbox)
+
+
+def _mailbox_choices(mailboxes: list[Mailbox]) -> list[tuple[int, str]]:
+    return [SelectChoice(0, "—")] + [SelectChoice(m.id, m.name) for m in mailboxes]
+
+
+@bp.route("/mailboxes/write", methods=["GET", "POST"])
+@limiter.limit(WRITE_LIMIT, methods=["POST"])
+def write():
+    """Write a letter (guests and logged-in citizens); the form keeps what was typed when it is refused."""
+    if request.method == "POST":
+        uploads.allow_large_request()
+        if request.form.get("website"):  # honeypot filled in: a bot. Look normal, keep nothing.
+            return render_template("mailbox/thanks.html", receipt=None, duplicate=False)
+    mailboxes = [m for m in queries.mailboxes_for_public() if m.active]
+    form = LetterForm()
+    form.mailbox_id.choices = _mailbox_choices(mailboxes)
+    if request.method == "GET":
+        form.mailbox_id.data = request.args.get("mailbox", type=int) or 0
+        if current_user.is_authenticated:
+            form.name.data, form.email.data = current_user.display_name, current_user.email
+    mailbox = next((m for m in mailboxes if m.id == form.mailbox_id.data), None)
+    categories = mailbox.category_choices if mailbox else [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
+    form.category.choices = [SelectChoice("", "—")] + [SelectChoice(code, label) for code, label in categories]
+    status = 200
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        if mailbox is None:
+            form.mailbox_id.errors = list(form.mailbox_id.errors) + [_("Please choose a mailbox.")]
+            valid = False
+        status = 422
+        if valid:
+            try:
+                receipt = submit_letter(
+                    mailbox, category=form.category.data, subject=form.subject.data, body=form.body.data,
+                    form_token=form.form_token.data or "", name=form.name.data, phone=form.phone.data or "",
+                    email=form.email.data or "", public=form.public.data,
+                    user=current_user._get_current_object() if current_user.is_authenticated else None,
+                    files=request.files.getlist(form.attachments.name), locale=current_locale_code(),
+                )
+            except DomainError as error:
+                status = show_error(error, form)
+            else:
+                return _after_submit(receipt)
+    return render_template("mailbox/write.html", form=form, mailbox=mailbox, mailboxes=mailboxes), status
+
+
+def _after_submit(receipt):
+    """Keep the confirmation in the session (the query code exists nowhere else) and show it."""
+    submission = receipt.letter.submission
+    previous = session.get(RECEIPT_KEY) or {}
+    if receipt.duplicate and previous.get("tracking_no") != submission.tracking_no:
+        return render_template("mailbox/thanks.html", receipt=_receipt_dict(receipt, None), duplicate=True)
+    code = receipt.query_code or previous.get("query_code")
+    session[RECEIPT_KEY] = _receipt_dict(receipt, code)
+    return redirect(url_for("mailbox.thanks"))
+
+
+def _receipt_dict(receipt, code):
+    submission = receipt.letter.submission
+    return {
+        "tracking_no": submission.tracking_no, "query_code": code, "due_on": submission.due_on.isoformat(),
+        "mailbox_id": receipt.letter.mailbox_id, "mailbox_name": receipt.letter.mailbox.name,
+        "has_email": bool(submission.contact_email),
+    }
+
+
+@bp.get("/mailboxes/write/thanks")
+def thanks():
+    """Confirmation: tracking number, query code (shown once) and the date the answer is due."""
+    receipt = session.get(RECEIPT_KEY)
+    if not receipt:
+        return redirect(url_for("mailbox.index"))
+    page = render_template("mailbox/thanks.html", receipt=receipt, duplicate=False)
+    if receipt.get("query_code"):
+        session[RECEIPT_KEY] = {**receipt, "query_code": None, "code_shown": True}
+    return page
+
+
+from consult.mailbox import office  # noqa: E402,F401  -- officer and admin pages on the same blueprint
