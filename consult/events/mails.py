@@ -1,0 +1,134 @@
+"""Mails to registrants, the iCalendar file, and the reminder the day before."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import icalendar
+import sqlalchemy as sa
+from flask import url_for
+from werkzeug.routing import BuildError
+
+from consult.database import utcnow
+from consult.events.models import CONFIRMED, Event, Registration
+from consult.extensions import db
+from consult.notify.services import MailAttachment, queue_mail
+
+# change -> what the update mail says happened
+CHANGES = ("promoted", "approved", "declined", "won", "lost", "demoted")
+
+
+def _url(endpoint: str, **values) -> str:
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except (BuildError, RuntimeError):  # outside a request without SERVER_NAME
+        return ""
+
+
+def manage_url(registration: Registration) -> str:
+    from consult.events.allocation import manage_token
+
+    return _url("events.registration", token=manage_token(registration))
+
+
+def event_url(event: Event) -> str:
+    return _url("events.detail", event_id=event.id)
+
+
+def event_ics(event: Event) -> bytes:
+    """An iCalendar (RFC 5545) file for the event, with a reminder the day before."""
+    from consult.tracking.clock import as_utc
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Consult//Open days//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    entry = icalendar.Event()
+    entry.add("uid", f"consult-event-{event.id}@consult")
+    entry.add("dtstamp", utcnow())
+    entry.add("dtstart", as_utc(event.starts_at))
+    entry.add("dtend", as_utc(event.ends_at))
+    entry.add("summary", event.title)
+    entry.add("location", "，".join(part for part in (event.venue, event.address) if part))
+    entry.add("description", event.description or "")
+    link = event_url(event)
+    if link:
+        entry.add("url", link)
+    if event.department.contact_email:
+        entry.add("organizer", f"mailto:{event.department.contact_email}")
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", event.title)
+    alarm.add("trigger", timedelta(days=-1))
+    entry.add_component(alarm)
+    calendar.add_component(entry)
+    return calendar.to_ical()
+
+
+def _send(registration: Registration, template: str, *, with_calendar: bool = False, dedup_key=None,
+          essential=True, **context):
+    recipient = registration.contact_email
+    if not recipient:
+        return None
+    event = registration.event
+    attachments = [MailAttachment("event.ics", "text/calendar", event_ics(event))] if with_calendar else []
+    user = registration.user
+    return queue_mail(
+        recipient,
+        template,
+        locale=registration.locale or (user.locale if user is not None else None),
+        dedup_key=dedup_key,
+        essential=essential,
+        user=user,
+        attachments=attachments,
+        registration=registration,
+        event=event,
+        manage_url=manage_url(registration),
+        event_url=event_url(event),
+        **context,
+    )
+
+
+def registration_received(registration: Registration):
+    """The confirmation mail: confirmed, waiting list or pending, with the link and (with a seat) the .ics."""
+    return _send(registration, "registration_received", with_calendar=registration.status == CONFIRMED)
+
+
+def registration_cancelled(registration: Registration):
+    return _send(registration, "registration_cancelled")
+
+
+def registration_changed(registration: Registration, change: str):
+    """Tell the registrant their status changed (``change`` is one of ``CHANGES``)."""
+    assert change in CHANGES
+    return _send(registration, "registration_update", with_calendar=registration.status == CONFIRMED, change=change)
+
+
+def queue_event_reminders(now: datetime | None = None) -> int:
+    """Queue the reminder to every confirmed registrant of events starting tomorrow (local date).
+
+    Safe to run many times a day: one reminder per registration (outbox ``dedup_key``). Returns the
+    number of mails queued.
+    """
+    from consult.tracking.clock import as_utc, zone
+
+    now = as_utc(now or utcnow())
+    tomorrow = now.astimezone(zone()).date() + timedelta(days=1)
+    # Compared in UTC: SQLite stores naive UTC text, so the bounds must be UTC too.
+    start = datetime.combine(tomorrow, time.min, tzinfo=zone()).astimezone(UTC)
+    end = start + timedelta(days=1)
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(
+            Event.published.is_(True),
+            Event.starts_at >= start,
+            Event.starts_at < end,
+            Registration.status == CONFIRMED,
+        )
+        .order_by(Registration.id)
+    )
+    queued = 0
+    for registration in registrations:
+        if _send(registration, "registration_reminder", dedup_key=f"event-reminder:{registration.id}",
+                 essential=False, with_calendar=True):
+            queued += 1
+    return queued

@@ -1,0 +1,187 @@
+"""Open days (政务开放日): events with a capacity, and the registrations that take their seats.
+
+Seats are counted in columns on the event (``confirmed_count`` …), kept by :mod:`consult.events.allocation`
+under a lock on the event row, so "seats left" never needs ``COUNT(*)``. A check constraint makes the
+database itself refuse more confirmed registrations than seats.
+"""
+
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.accounts.models import Department, User
+from consult.database import utcnow
+from consult.extensions import db
+
+FIRST_COME, APPROVAL, LOTTERY = "first_come", "approval", "lottery"
+MODES = (FIRST_COME, APPROVAL, LOTTERY)
+MODE_LABELS = {FIRST_COME: _l("First come, first served"), APPROVAL: _l("By approval"), LOTTERY: _l("By lottery")}
+
+PENDING, CONFIRMED, WAITLISTED, DECLINED, CANCELLED = "pending", "confirmed", "waitlisted", "declined", "cancelled"
+STATUSES = (PENDING, CONFIRMED, WAITLISTED, DECLINED, CANCELLED)
+ACTIVE_STATUSES = (PENDING, CONFIRMED, WAITLISTED)  # a person holds at most one of these per event
+STATUS_LABELS = {
+    PENDING: _l("Pending"),
+    CONFIRMED: _l("Confirmed"),
+    WAITLISTED: _l("On the waiting list"),
+    DECLINED: _l("Declined"),
+    CANCELLED: _l("Cancelled"),
+}
+
+
+def _utc(**kwargs) -> Mapped:
+    return mapped_column(sa.DateTime(timezone=True), **kwargs)
+
+
+class Event(db.Model):
+    """An open day or public meeting people register for."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("mode").in_(MODES), name="mode_known"),
+        sa.CheckConstraint(sa.column("capacity") >= 0, name="capacity_not_negative"),
+        sa.CheckConstraint(sa.column("confirmed_count") >= 0, name="confirmed_not_negative"),
+        # The last line of defence: no seat is ever given twice.
+        sa.CheckConstraint(sa.column("confirmed_count") <= sa.column("capacity"), name="confirmed_within_capacity"),
+        sa.CheckConstraint(sa.column("ends_at") >= sa.column("starts_at"), name="ends_after_start"),
+        sa.Index("ix_events_listing", "published", "starts_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id"), index=True)
+    venue: Mapped[str] = mapped_column(sa.String(200))
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    map_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    starts_at: Mapped[datetime] = _utc()
+    ends_at: Mapped[datetime] = _utc()
+    registration_opens_at: Mapped[datetime] = _utc()
+    registration_closes_at: Mapped[datetime] = _utc()
+    capacity: Mapped[int]
+    mode: Mapped[str] = mapped_column(sa.String(16), default=FIRST_COME)
+    require_phone: Mapped[bool] = mapped_column(default=True)
+    require_email: Mapped[bool] = mapped_column(default=True)
+    ask_id_card: Mapped[bool] = mapped_column(default=False)  # stored masked: only the last 4 characters
+    published: Mapped[bool] = mapped_column(default=True)
+
+    confirmed_count: Mapped[int] = mapped_column(default=0)
+    waitlist_count: Mapped[int] = mapped_column(default=0)
+    pending_count: Mapped[int] = mapped_column(default=0)
+    checked_in_count: Mapped[int] = mapped_column(default=0)
+
+    # Lottery: the seed is recorded and shown so anyone can re-run the draw (see consult.events.lottery).
+    lottery_seed: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    drawn_at: Mapped[Optional[datetime]] = _utc()
+    drawn_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = _utc(default=utcnow)
+    updated_at: Mapped[datetime] = _utc(default=utcnow, onupdate=utcnow)
+
+    department: Mapped[Department] = relationship()
+    drawn_by: Mapped[Optional[User]] = relationship(foreign_keys=[drawn_by_id])
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def is_drawn(self) -> bool:
+        return self.drawn_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.mode} {self.confirmed_count}/{self.capacity}>"
+
+
+def _active_where() -> sa.ColumnElement[bool]:
+    return sa.column("status").in_(ACTIVE_STATUSES)
+
+
+def _one_active(name: str, column: str) -> sa.Index:
+    """A partial unique index: one active registration per (event, person key)."""
+    return sa.Index(
+        name, "event_id", column, unique=True, sqlite_where=_active_where(), postgresql_where=_active_where()
+    )
+
+
+class Registration(db.Model):
+    """One person's registration for an event. Contact keys are normalised for the uniqueness rules."""
+
+    __tablename__ = "event_registrations"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("status").in_(STATUSES), name="status_known"),
+        _one_active("uq_event_registrations_active_user", "user_id"),
+        _one_active("uq_event_registrations_active_email", "email_key"),
+        _one_active("uq_event_registrations_active_phone", "phone_key"),
+        sa.UniqueConstraint("event_id", "checkin_code", name="uq_event_registrations_checkin_code"),
+        # The officer's list filtered by status, and the waiting list in order.
+        sa.Index("ix_event_registrations_status", "event_id", "status", "id"),
+        sa.Index("ix_event_registrations_queue", "event_id", "status", "waitlist_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"))
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    phone: Mapped[str] = mapped_column(sa.String(32), default="")
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    phone_key: Mapped[Optional[str]] = mapped_column(sa.String(32))  # digits only, without +86
+    email_key: Mapped[Optional[str]] = mapped_column(sa.String(254))  # lower case
+    id_card_masked: Mapped[str] = mapped_column(sa.String(32), default="")  # e.g. "**************123X"
+    locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
+
+    status: Mapped[str] = mapped_column(sa.String(12), default=PENDING)
+    # Order on the waiting list (smaller = earlier); NULL unless waitlisted.
+    waitlist_position: Mapped[Optional[int]]
+    draw_rank: Mapped[Optional[int]]  # 1-based place in the lottery draw
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[Optional[datetime]] = _utc()
+    added_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))  # officer's manual add
+
+    # The link token is HMAC(SECRET_KEY, salt); only the salt and the token's SHA-256 are stored.
+    manage_salt: Mapped[str] = mapped_column(sa.String(32))
+    manage_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    checkin_code: Mapped[str] = mapped_column(sa.String(12))  # short code printed under the QR code
+    checked_in_at: Mapped[Optional[datetime]] = _utc()
+    checked_in_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+
+    created_at: Mapped[datetime] = _utc(default=utcnow)
+    confirmed_at: Mapped[Optional[datetime]] = _utc()
+    cancelled_at: Mapped[Optional[datetime]] = _utc()
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[Optional[User]] = relationship(foreign_keys=[user_id])
+    checked_in_by: Mapped[Optional[User]] = relationship(foreign_keys=[checked_in_by_id])
+    decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def contact_email(self) -> str:
+        return self.email or (self.user.email if self.user is not None else "")
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} event={self.event_id} {self.status}>"
+
+
+class EventQuestion(db.Model):
+    """Detail row of a tracked submission of kind ``event_question``: an attendee's question after an event."""
+
+    __tablename__ = "event_questions"
+
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), index=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("event_registrations.id"), index=True)
+    # The form's one-time token: sending the same form twice finds the first submission.
+    form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = _utc(default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    registration: Mapped[Registration] = relationship()

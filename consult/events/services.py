@@ -1,0 +1,249 @@
+"""Events: who may manage them, creating and editing, listings, CSV export and attendees' questions.
+
+Seat allocation lives in :mod:`consult.events.allocation`, the draw in :mod:`consult.events.lottery`,
+check-in in :mod:`consult.events.checkin`, mails and reminders in :mod:`consult.events.mails`.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER, Department, User
+from consult.database import utcnow
+from consult.domain import DomainError
+from consult.events import allocation
+from consult.events.models import (
+    MODES,
+    STATUSES,
+    Event,
+    EventQuestion,
+    Registration,
+)
+from consult.extensions import db
+from consult.pagination import Page, paginate
+from consult.tracking.clock import as_utc
+
+EDIT_ROLES = (EDITOR, ADMIN)
+MANAGE_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)
+EVENT_FIELDS = (
+    "title", "description", "department_id", "venue", "address", "map_url", "starts_at", "ends_at",
+    "registration_opens_at", "registration_closes_at", "mode", "require_phone", "require_email",
+    "ask_id_card", "published",
+)  # fmt: skip
+
+
+# --- permissions -------------------------------------------------------------------------------------
+def can_edit(user: User) -> bool:
+    """Editors and admins create and edit events (of any department)."""
+    return user.is_authenticated and user.active and user.role in EDIT_ROLES
+
+
+def can_manage(user: User, event: Event) -> bool:
+    """Registrations of an event: its department's officers and reviewers, editors and admins."""
+    if not (user.is_authenticated and user.active):
+        return False
+    if user.role in EDIT_ROLES:
+        return True
+    return user.role in (OFFICER, REVIEWER) and user.department_id == event.department_id
+
+
+def require_manager(user: User, event: Event) -> None:
+    if not can_manage(user, event):
+        raise DomainError(_l("Only staff of the event's department can do this."), status=403)
+
+
+# --- creating and editing -----------------------------------------------------------------------------
+def _validate(values: dict) -> None:
+    if values["mode"] not in MODES:
+        raise DomainError(_l("Unknown registration mode."), field="mode")
+    if db.session.get(Department, values["department_id"]) is None:
+        raise DomainError(_l("Please choose a department."), field="department_id")
+    starts, ends = as_utc(values["starts_at"]), as_utc(values["ends_at"])
+    opens, closes = as_utc(values["registration_opens_at"]), as_utc(values["registration_closes_at"])
+    if ends < starts:
+        raise DomainError(_l("The event must end after it starts."), field="ends_at")
+    if closes <= opens:
+        raise DomainError(_l("Registration must close after it opens."), field="registration_closes_at")
+    if closes > starts:
+        raise DomainError(_l("Registration must close before the event starts."), field="registration_closes_at")
+    if values.get("capacity", 0) < 0:
+        raise DomainError(_l("The capacity cannot be negative."), field="capacity")
+
+
+def create_event(values: dict, *, actor: User) -> Event:
+    """Create an event from ``values`` (the names in ``EVENT_FIELDS`` plus ``capacity``)."""
+    if not can_edit(actor):
+        raise DomainError(_l("Only editors can create events."), status=403)
+    _validate(values)
+    event = Event(capacity=values["capacity"], created_by_id=actor.id,
+                  **{name: values[name] for name in EVENT_FIELDS})
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(event: Event, values: dict, *, actor: User, now: datetime | None = None) -> Event:
+    """Edit an event; a new capacity re-balances confirmed and waiting registrations (see allocation)."""
+    if not can_edit(actor):
+        raise DomainError(_l("Only editors can edit events."), status=403)
+    _validate(values)
+    event = allocation.lock_event(event.id)
+    has_registrations = event.confirmed_count or event.waitlist_count or event.pending_count
+    if values["mode"] != event.mode and (has_registrations or event.is_drawn):
+        raise DomainError(_l("The mode cannot change once people have registered."), field="mode")
+    for name in EVENT_FIELDS:
+        setattr(event, name, values[name])
+    db.session.flush()
+    if values["capacity"] != event.capacity:
+        allocation.set_capacity(event.id, values["capacity"], now=now)
+    return event
+
+
+# --- listings ------------------------------------------------------------------------------------------
+def public_events(*, past: bool, cursor: str | None, now: datetime | None = None, per_page: int = 20) -> Page:
+    """Published events: upcoming (soonest first) or past (latest first), a keyset page."""
+    now = now or utcnow()
+    query = sa.select(Event).where(Event.published.is_(True)).options(sa.orm.joinedload(Event.department))
+    if past:
+        query = query.where(Event.ends_at < now)
+        order = [Event.starts_at.desc(), Event.id.desc()]
+    else:
+        query = query.where(Event.ends_at >= now)
+        order = [Event.starts_at, Event.id]
+    return paginate(db.session, query, order, cursor, per_page=per_page)
+
+
+def managed_events(user: User, *, cursor: str | None, per_page: int = 50) -> Page:
+    """The events ``user`` may manage, latest first."""
+    query = sa.select(Event).options(sa.orm.joinedload(Event.department))
+    if user.role not in EDIT_ROLES:
+        query = query.where(Event.department_id == user.department_id)
+    return paginate(db.session, query, [Event.starts_at.desc(), Event.id.desc()], cursor, per_page=per_page)
+
+
+def event_registrations(event: Event, *, status: str | None, cursor: str | None, per_page: int = 100) -> Page:
+    """An event's registrations (optionally of one status), in registration order."""
+    query = sa.select(Registration).where(Registration.event_id == event.id)
+    if status in STATUSES:
+        query = query.where(Registration.status == status)
+    return paginate(db.session, query, [Registration.id], cursor, per_page=per_page)
+
+
+def user_registrations(user: User, *, cursor: str | None) -> Page:
+    """A person's registrations, latest first."""
+    query = (
+        sa.select(Registration)
+        .where(Registration.user_id == user.id)
+        .options(sa.orm.joinedload(Registration.event))
+    )
+    return paginate(db.session, query, [Registration.id.desc()], cursor, per_page=50)
+
+
+def registration_by_token(token: str) -> Registration | None:
+    """The registration a secret link names, or ``None``."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        sa.select(Registration).where(Registration.manage_token_hash == allocation.hash_token(token))
+    )
+
+
+CSV_COLUMNS = ("id", "name", "phone", "email", "id_card", "status", "waitlist_position", "draw_rank",
+               "registered_at", "checked_in_at")
+
+
+def export_rows(event_id: int, status_labels: dict[str, str]) -> Iterator[str]:
+    """The registrations as CSV lines (UTF-8 with BOM so spreadsheet software reads Chinese), batch by batch.
+
+    Takes the id, not the event, and labels already translated: the generator runs after the request's
+    commit has expired its objects (the current user included).
+    """
+    yield "\ufeff"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    writer.writerow(CSV_COLUMNS)
+    yield flush()
+    last_id = 0
+    while True:
+        batch = db.session.scalars(
+            sa.select(Registration)
+            .where(Registration.event_id == event_id, Registration.id > last_id)
+            .order_by(Registration.id)
+            .limit(500)
+        ).all()
+        if not batch:
+            return
+        for r in batch:
+            writer.writerow([
+                r.id, _csv_safe(r.name), _csv_safe(r.phone), _csv_safe(r.email), r.id_card_masked,
+                status_labels.get(r.status, r.status), r.waitlist_position or "", r.draw_rank or "",
+                _iso(r.created_at), _iso(r.checked_in_at),
+            ])
+        last_id = batch[-1].id
+        yield flush()
+
+
+def _csv_safe(value: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection) in values people typed."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _iso(moment: datetime | None) -> str:
+    return as_utc(moment).isoformat() if moment else ""
+
+
+# --- questions after the event -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QuestionResult:
+    submission_id: int
+    tracking_no: str
+    query_code: str | None  # None when the same form was sent again (the code was shown the first time)
+
+
+def ask_question(registration: Registration, *, subject: str, body: str, form_token: str,
+                 now: datetime | None = None) -> QuestionResult:
+    """An attendee's question or comment after the event: a tracked submission for the department."""
+    from consult.tracking.services import create_submission
+    from consult.tracking.models import EVENT_QUESTION, Submission
+
+    now = now or utcnow()
+    event = registration.event
+    if as_utc(event.ends_at) > now:
+        raise DomainError(_l("Questions can be sent once the event is over."), status=409)
+    if registration.status != "confirmed":
+        raise DomainError(_l("Only people who had a seat can send questions about the event."), status=403)
+    existing = db.session.scalar(sa.select(EventQuestion).where(EventQuestion.form_token == form_token))
+    if existing is not None:
+        submission = db.session.get(Submission, existing.submission_id)
+        return QuestionResult(submission.id, submission.tracking_no, None)
+    created = create_submission(
+        kind=EVENT_QUESTION,
+        department=event.department,
+        subject=subject or event.title,
+        body=body,
+        user=registration.user,
+        name=registration.name,
+        email=registration.contact_email,
+        phone=registration.phone,
+        locale=registration.locale,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(EventQuestion(submission_id=created.submission.id, event_id=event.id,
+                                         registration_id=registration.id, form_token=form_token))
+    except IntegrityError as error:  # the same form sent twice at the same moment
+        raise DomainError(_l("This question has already been sent."), status=409) from error
+    return QuestionResult(created.submission.id, created.submission.tracking_no, created.query_code)

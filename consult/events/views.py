@@ -1,0 +1,275 @@
+"""Open days, public side: the list, an event's page, registering, and the registrant's own pages.
+
+A registrant without an account manages the registration through the secret link from the confirmation
+mail (``/events/r/<token>``); logged-in people also find it under "My registrations". Staff pages are in
+:mod:`consult.events.staff_views` on the same blueprint.
+"""
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult.accounts.models import ROLES
+from consult.authz import role_required
+from consult.database import utcnow
+from consult.domain import DomainError
+from consult.events import allocation, checkin, mails, services
+from consult.events.forms import ConfirmForm, QuestionForm, RegistrationForm
+from consult.events.models import (
+    CONFIRMED,
+    MODE_LABELS,
+    STATUS_LABELS,
+    WAITLISTED,
+    Event,
+    Registration,
+)
+from consult.extensions import db, limiter
+from consult.pagination import InvalidCursor
+from consult.text import render_markdown
+from consult.tracking.clock import as_utc
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+WRITE_LIMIT = "10 per minute;100 per hour"
+
+
+def show_error(form, error: DomainError) -> None:
+    """Put a service's refusal on the form field it concerns, or abort / flash it."""
+    if error.status in (403, 404):
+        abort(error.status)
+    field = getattr(form, error.field, None) if error.field and form is not None else None
+    if field is not None and hasattr(field, "errors"):
+        if not isinstance(field.errors, list):
+            field.errors = list(field.errors)
+        field.errors.append(str(error))
+    else:
+        flash(str(error), "error")
+
+
+def page_or_400(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    except InvalidCursor:
+        abort(400)
+
+
+def _public_event_or_404(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not event.published and not (current_user.is_authenticated and services.can_manage(current_user, event)):
+        abort(404)
+    return event
+
+
+@bp.get("")
+def index():
+    """Published open days: upcoming first (soonest at the top), or past ones."""
+    past = request.args.get("past") == "1"
+    page = page_or_400(services.public_events, past=past, cursor=request.args.get("cursor"))
+    return render_template("events/index.html", page=page, past=past, mode_labels=MODE_LABELS)
+
+
+@bp.get("/<int:event_id>")
+def detail(event_id: int):
+    """An event's page: what, where, when, seats left and how seats are given."""
+    event = _public_event_or_404(event_id)
+    return render_template(
+        "events/detail.html",
+        event=event,
+        description=render_markdown(event.description),
+        registration_open=allocation.registration_is_open(event),
+        not_yet_open=utcnow() < as_utc(event.registration_opens_at),
+        mode_labels=MODE_LABELS,
+        can_manage=current_user.is_authenticated and services.can_manage(current_user, event),
+    )
+
+
+@bp.get("/<int:event_id>/event.ics")
+def calendar(event_id: int):
+    """The event as an iCalendar file."""
+    event = _public_event_or_404(event_id)
+    return Response(
+        mails.event_ics(event),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'},
+    )
+
+
+@bp.route("/<int:event_id>/register", methods=["GET", "POST"])
+@limiter.limit(WRITE_LIMIT, methods=["POST"])
+def register(event_id: int):
+    """Register for an event (guest or logged in); answers with the registration's own page."""
+    event = _public_event_or_404(event_id)
+    user = current_user if current_user.is_authenticated else None
+    form = RegistrationForm()
+    if request.method == "GET" and user is not None:
+        form.name.data = form.name.data or user.display_name
+        form.email.data = form.email.data or user.email
+    form.require_for(event)
+    if not allocation.registration_is_open(event):
+        flash(_("Registration for this event is not open."), "error")
+        return redirect(url_for("events.detail", event_id=event.id))
+    if form.validate_on_submit():
+        try:
+            registration = allocation.register(
+                event.id, name=form.name.data, phone=form.phone.data or "", email=form.email.data or "",
+                id_card=form.id_card.data or "", user=user, locale=session.get("locale"),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_status_message(registration), "success")
+            return redirect(url_for("events.registration", token=allocation.manage_token(registration)))
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template("events/register.html", event=event, form=form), status
+
+
+def _status_message(registration: Registration) -> str:
+    if registration.status == CONFIRMED:
+        return _("You are registered: your seat is confirmed.")
+    if registration.status == WAITLISTED:
+        return _("The event is full: you are on the waiting list and will be told if a seat frees up.")
+    return _("Your registration has been received. You will be told by e-mail when it is decided.")
+
+
+def _waitlist_place(registration: Registration) -> int | None:
+    """1-based place on the waiting list (a count over this event's waiting list only)."""
+    if registration.status != WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == WAITLISTED,
+            sa.or_(
+                Registration.waitlist_position < registration.waitlist_position,
+                sa.and_(Registration.waitlist_position == registration.waitlist_position,
+                        Registration.id < registration.id),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def _render_registration(registration: Registration, *, cancel_url: str, question_url: str | None):
+    event = registration.event
+    now = utcnow()
+    token = checkin.checkin_token(registration) if registration.status == CONFIRMED else None
+    return render_template(
+        "events/registration.html",
+        registration=registration,
+        event=event,
+        status_labels=STATUS_LABELS,
+        waitlist_place=_waitlist_place(registration),
+        qr_url=url_for("events.qr_code", token=token) if token else None,
+        cancel_url=cancel_url,
+        can_cancel=registration.is_active and as_utc(event.starts_at) > now,
+        question_url=question_url if as_utc(event.ends_at) <= now and registration.status == CONFIRMED else None,
+        form=ConfirmForm(),
+    )
+
+
+def _registration_by_token_or_404(token: str) -> Registration:
+    registration = services.registration_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.get("/r/<token>")
+def registration(token: str):
+    """A registration's own page: status, QR code for the door, calendar file, cancel button."""
+    registration = _registration_by_token_or_404(token)
+    return _render_registration(
+        registration,
+        cancel_url=url_for("events.cancel_registration", token=token),
+        question_url=url_for("events.question", token=token),
+    )
+
+
+@bp.post("/r/<token>/cancel")
+@limiter.limit(WRITE_LIMIT)
+def cancel_registration(token: str):
+    """Cancel through the secret link; a freed seat goes to the waiting list."""
+    registration = _registration_by_token_or_404(token)
+    return _cancel(registration, url_for("events.registration", token=token))
+
+
+def _cancel(registration: Registration, back: str):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        allocation.cancel(registration)
+    except DomainError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Your registration has been cancelled."), "success")
+    return redirect(back)
+
+
+@bp.get("/qr/<token>")
+def qr_code(token: str):
+    """The QR code image of a (genuine) check-in token."""
+    if checkin.read_token(token) is None:
+        abort(404)
+    response = Response(checkin.qr_svg(token), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@bp.route("/r/<token>/question", methods=["GET", "POST"])
+@limiter.limit(WRITE_LIMIT, methods=["POST"])
+def question(token: str):
+    """After the event, an attendee's question or comment, tracked like any submission."""
+    registration = _registration_by_token_or_404(token)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            result = services.ask_question(registration, subject=form.subject.data or "", body=form.body.data,
+                                           form_token=form.form_token.data or "")
+        except DomainError as error:
+            if error.status == 409 and not error.field:
+                flash(str(error), "error")
+                return redirect(url_for("events.registration", token=token))
+            show_error(form, error)
+        else:
+            return render_template("events/question_sent.html", result=result, event=registration.event)
+    return render_template("events/question.html", form=form, registration=registration,
+                           event=registration.event), 422 if form.errors else 200
+
+
+@bp.get("/mine")
+@role_required(*ROLES)
+def mine():
+    """The logged-in person's registrations."""
+    page = page_or_400(services.user_registrations, current_user, cursor=request.args.get("cursor"))
+    return render_template("events/mine.html", page=page, status_labels=STATUS_LABELS)
+
+
+def _own_registration_or_404(registration_id: int) -> Registration:
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.user_id != current_user.id:
+        abort(404)
+    return registration
+
+
+@bp.get("/mine/<int:registration_id>")
+@role_required(*ROLES)
+def my_registration(registration_id: int):
+    """One of my registrations (the same page as the secret link)."""
+    registration = _own_registration_or_404(registration_id)
+    return _render_registration(
+        registration,
+        cancel_url=url_for("events.cancel_my_registration", registration_id=registration.id),
+        question_url=url_for("events.question", token=allocation.manage_token(registration)),
+    )
+
+
+@bp.post("/mine/<int:registration_id>/cancel")
+@role_required(*ROLES)
+def cancel_my_registration(registration_id: int):
+    """Cancel one of my registrations."""
+    registration = _own_registration_or_404(registration_id)
+    return _cancel(registration, url_for("events.my_registration", registration_id=registration.id))
+
+
+from consult.events import staff_views  # noqa: E402,F401  -- staff pages on the same blueprint
