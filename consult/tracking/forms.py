@@ -1,0 +1,169 @@
+"""Forms of the tracking pages: the citizen's lookup and rating, officers' actions, replies, the calendar."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField,
+)  # fmt: skip
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from consult.tracking.citizen import SATISFACTION_LABELS
+from consult.tracking.models import SATISFACTION_LEVELS
+
+NOTE_MAX = 5000
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _required(message) -> DataRequired:
+    return DataRequired(message=message)
+
+
+# --- the citizen ---------------------------------------------------------------------------------
+
+
+class LookupForm(FlaskForm):
+    """Tracking number + query code, as printed on the receipt."""
+
+    tracking_no = StringField(
+        _l("Tracking number"), validators=[_required(_l("Please enter the tracking number.")), Length(max=40)],
+        filters=[_strip], description=_l("For example L-20261122-00042."),
+    )
+    code = StringField(
+        _l("Query code"), validators=[_required(_l("Please enter the query code.")), Length(max=40)],
+        filters=[_strip], description=_l("The code you received with the tracking number."),
+    )
+
+
+class RateForm(FlaskForm):
+    """The satisfaction questionnaire after an answer."""
+
+    resolved = RadioField(
+        _l("Did the answer resolve the matter?"),
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+        validators=[InputRequired(message=_l("Please say whether the matter was resolved."))],
+    )
+    satisfaction = RadioField(
+        _l("How satisfied are you with the answer?"),
+        choices=[SelectChoice(level, SATISFACTION_LABELS[level]) for level in SATISFACTION_LEVELS],
+        validators=[InputRequired(message=_l("Please choose how satisfied you are."))],
+    )
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)], filters=[_strip])
+
+
+class ProvideInfoForm(FlaskForm):
+    """The information the department asked for."""
+
+    text = TextAreaField(
+        _l("The information asked for"),
+        validators=[_required(_l("Please write the information that was asked for.")), Length(max=10000)],
+        filters=[_strip],
+    )
+
+
+# --- officers ------------------------------------------------------------------------------------
+
+
+class AssignForm(FlaskForm):
+    assignee_id = SelectField(_l("Assign to"), coerce=int, validators=[_required(_l("Please choose a colleague."))])
+
+
+class TransferForm(FlaskForm):
+    department_id = SelectField(
+        _l("Transfer to department"), coerce=int, validators=[_required(_l("Please choose a department."))]
+    )
+    reason = TextAreaField(
+        _l("Reason for the transfer"), validators=[_required(_l("Please give the reason for the transfer.")),
+                                                   Length(max=NOTE_MAX)],
+        filters=[_strip], description=_l("Seen by staff only. The citizen is told which department now handles it."),
+    )
+
+
+class RequestInfoForm(FlaskForm):
+    message = TextAreaField(
+        _l("What information do you need?"),
+        validators=[_required(_l("Please write what information you need.")), Length(max=NOTE_MAX)],
+        filters=[_strip], description=_l("The citizen receives this message by e-mail and sees it on the status page."),
+    )
+
+
+class DismissForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for the dismissal"),
+        validators=[_required(_l("Please give the reason the citizen will see.")), Length(max=NOTE_MAX)],
+        filters=[_strip], description=_l("The citizen sees this reason: a dismissal is an answer too."),
+    )
+
+
+class ExtensionForm(FlaskForm):
+    workdays = IntegerField(
+        _l("Extra working days"),
+        validators=[InputRequired(message=_l("Please give a number of working days.")),
+                    NumberRange(min=1, max=60, message=_l("Please give a number between 1 and 60."))],
+    )
+    reason = TextAreaField(
+        _l("Reason for the extension"),
+        validators=[_required(_l("Please give the reason for the extension.")), Length(max=NOTE_MAX)],
+        filters=[_strip], description=_l("A reviewer decides; the citizen is told if it is approved."),
+    )
+
+
+class StaffInfoForm(FlaskForm):
+    """Information the citizen sent by post or telephone, entered by an officer."""
+
+    text = TextAreaField(
+        _l("Information received from the citizen"),
+        validators=[_required(_l("Please write the information that was asked for.")), Length(max=10000)],
+        filters=[_strip],
+    )
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        _l("Reply"), validators=[_required(_l("Please write the reply.")), Length(max=50000)],
+        description=_l("Markdown: **bold**, lists with -, links as [text](https://…). "
+                       "A preview is shown after saving."),
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button with a CSRF token."""
+
+
+class ReviewNoteForm(FlaskForm):
+    note = TextAreaField(_l("Note to the author"), validators=[Optional(), Length(max=NOTE_MAX)], filters=[_strip])
+
+
+class ExtensionDecisionForm(FlaskForm):
+    decision = HiddenField(validators=[_required(_l("Please approve or decline."))])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)], filters=[_strip])
+
+
+class ReplyTemplateForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[_required(_l("Please give the template a title.")), Length(max=120)],
+                        filters=[_strip])
+    body = TextAreaField(_l("Text"), validators=[_required(_l("Please write the template text.")), Length(max=50000)])
+
+
+# --- the calendar (admins) ---------------------------------------------------------------------
+
+
+class CalendarOverrideForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Please give a date."))])
+    is_workday = RadioField(
+        _l("This date is"),
+        choices=[SelectChoice("holiday", _l("a holiday (no work)")),
+                 SelectChoice("workday", _l("a make-up working day (调休)"))],
+        validators=[InputRequired(message=_l("Please choose holiday or working day."))],
+    )
+    note = StringField(
+        _l("Note"), validators=[_required(_l("Please say why the calendar changes (e.g. the State Council notice).")),
+                                Length(max=200)],
+        filters=[_strip], description=_l("Shown to citizens and officers where due dates are explained."),
+    )
+
+
+class RemoveOverrideForm(FlaskForm):
+    day = DateField(validators=[InputRequired()])

@@ -1,0 +1,24 @@
+"""The ``tracking`` blueprint: the officers' inbox and submission pages, replies and their review, the
+citizen's status lookup, "my submissions", rating, and the admin's working-day calendar."""
+
+from flask import Blueprint
+
+bp = Blueprint("tracking", __name__)
+
+
+@bp.context_processor
+def _labels():
+    from consult.tracking.views.labels import template_labels
+
+    return template_labels()
+
+
+@bp.app_template_filter("iso_utc")
+def _iso_utc(moment) -> str:
+    """A stored time for ``<time datetime>``, always with its UTC offset (SQLite returns naive UTC)."""
+    from consult.tracking.clock import as_utc
+
+    return as_utc(moment).isoformat()
+
+
+from consult.tracking.views import calendar, citizen, inbox, replies, submission  # noqa: E402,F401  -- routes

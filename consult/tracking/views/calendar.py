@@ -1,0 +1,60 @@
+"""The admin's working-day calendar: holidays and make-up working days that override the published
+calendar. Each change recomputes the due dates of open submissions (and logs it on their timelines)."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, url_for
+from flask_babel import ngettext
+from flask_login import current_user
+
+from consult.authz import admin_required
+from consult.domain import DomainError
+from consult.extensions import db
+from consult.tracking import services
+from consult.tracking.forms import CalendarOverrideForm, RemoveOverrideForm
+from consult.tracking.views import bp
+from consult.tracking.views.common import show_error
+from consult.workdays import CalendarOverride
+
+
+def _moved(count: int) -> str:
+    return ngettext("The calendar has been changed: %(num)d open submission's due date moved.",
+                    "The calendar has been changed: %(num)d open submissions' due dates moved.", count)
+
+
+def _render(form: CalendarOverrideForm, status: int = 200):
+    overrides = db.session.scalars(sa.select(CalendarOverride).order_by(CalendarOverride.day.desc()))
+    return render_template(
+        "tracking/calendar.html", form=form, overrides=list(overrides), remove_form=RemoveOverrideForm(formdata=None),
+    ), status
+
+
+@bp.route("/admin/calendar", methods=["GET", "POST"])
+@admin_required
+def calendar():
+    """List the overrides; add a holiday or a make-up working day with a note."""
+    form = CalendarOverrideForm()
+    if not form.validate_on_submit():
+        return _render(form, 422 if form.errors else 200)
+    try:
+        moved = services.set_calendar_override(
+            form.day.data, form.is_workday.data == "workday", form.note.data, current_user
+        )
+    except DomainError as error:
+        return _render(form, show_error(error, form))
+    flash(_moved(len(moved)), "success")
+    return redirect(url_for("tracking.calendar"), 303)
+
+
+@bp.post("/admin/calendar/remove")
+@admin_required
+def remove_override():
+    """Withdraw an override: the published calendar applies to that date again."""
+    form = RemoveOverrideForm()
+    if not form.validate_on_submit():
+        return _render(CalendarOverrideForm(formdata=None), 422)
+    try:
+        moved = services.remove_calendar_override(form.day.data, current_user)
+    except DomainError as error:
+        return _render(CalendarOverrideForm(formdata=None), show_error(error))
+    flash(_moved(len(moved)), "success")
+    return redirect(url_for("tracking.calendar"), 303)

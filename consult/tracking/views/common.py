@@ -1,0 +1,85 @@
+"""Helpers shared by the tracking views: department scoping, loading with a 404, errors on forms."""
+
+import sqlalchemy as sa
+from flask import abort, flash, request
+from flask_login import current_user
+
+from consult.accounts.models import ADMIN, OFFICER, REVIEWER, Department
+from consult.authz import role_required
+from consult.domain import DomainError
+from consult.extensions import db
+from consult.i18n import current_locale_code
+from consult.tracking.access import works_for
+from consult.tracking.models import ExtensionRequest, Reply, Submission
+
+WORK_ROLES = (OFFICER, REVIEWER, ADMIN)
+worker_required = role_required(*WORK_ROLES)
+reviewer_required = role_required(REVIEWER, ADMIN)
+FIELD_ALIASES = {"assignee": "assignee_id", "department": "department_id"}  # service field -> form field
+
+
+def get_submission_for_officer_or_404(submission_id: int, *options) -> Submission:
+    """The submission if the current user works for its department (admins: any), else 404.
+
+    Officers of another department get 404, not 403, so they do not learn that it exists.
+    """
+    submission = db.session.get(Submission, submission_id, options=options)
+    if submission is None or not works_for(current_user, submission.department_id):
+        abort(404)
+    return submission
+
+
+def get_reply_for_officer_or_404(reply_id: int) -> Reply:
+    """A reply of the current user's department (admins: any), else 404."""
+    reply = db.session.get(Reply, reply_id)
+    if reply is None or not works_for(current_user, reply.department_id):
+        abort(404)
+    return reply
+
+
+def get_extension_for_reviewer_or_404(request_id: int) -> ExtensionRequest:
+    """An extension request on a submission of the current user's department (admins: any), else 404."""
+    extension = db.session.get(ExtensionRequest, request_id)
+    if extension is None or not works_for(current_user, extension.submission.department_id):
+        abort(404)
+    return extension
+
+
+def departments() -> list[Department]:
+    return list(db.session.scalars(sa.select(Department).order_by(Department.code)))
+
+
+def department_label(department: Department | None) -> str:
+    return department.display_name(current_locale_code()) if department is not None else ""
+
+
+def working_department() -> tuple[Department | None, list[Department]]:
+    """The department whose work the page shows, and the departments an admin may pick from.
+
+    Officers and reviewers always see their own department; admins choose with ``?department=<id>``
+    (default: the first department).
+    """
+    if current_user.role != ADMIN:
+        own = db.session.get(Department, current_user.department_id) if current_user.department_id else None
+        return own, []
+    choices = departments()
+    chosen = request.args.get("department", type=int)
+    selected = next((d for d in choices if d.id == chosen), choices[0] if choices else None)
+    return selected, choices
+
+
+def show_error(error: DomainError, form=None) -> int:
+    """Undo the failed action, put the message on the form field it names (or flash it); 403/404 abort.
+
+    Returns the HTTP status to answer with (409 for a conflict with the current state, else 422).
+    """
+    db.session.rollback()
+    if error.status in (403, 404):
+        abort(error.status)
+    name = FIELD_ALIASES.get(error.field, error.field)
+    field = getattr(form, name, None) if form is not None and name else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors or []) + [str(error.message)]
+    else:
+        flash(str(error.message), "error")
+    return 409 if error.status == 409 else 422

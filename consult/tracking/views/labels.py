@@ -1,0 +1,68 @@
+"""User-facing names of kinds, statuses, timeline actions and calendar reasons, for the templates."""
+
+from flask_babel import lazy_gettext as _l
+
+from consult.tracking.citizen import SATISFACTION_LABELS
+from consult.tracking.models import COMMENT, DISCLOSURE, EVENT_QUESTION, LETTER
+from consult.tracking.transitions import STATUS_LABELS
+
+KIND_LABELS = {
+    LETTER: _l("Letter"),
+    COMMENT: _l("Comment on a draft"),
+    DISCLOSURE: _l("Information request"),
+    EVENT_QUESTION: _l("Open-day question"),
+}
+
+ACTION_LABELS = {
+    "received": _l("Received"),
+    "assign": _l("Assigned"),
+    "reassign": _l("Reassigned"),
+    "request_info": _l("More information requested"),
+    "info_received": _l("Information received"),
+    "answer": _l("Answered"),
+    "reopen": _l("Reopened"),
+    "close": _l("Closed"),
+    "dismiss": _l("Dismissed"),
+    "transfer": _l("Transferred"),
+    "extension_requested": _l("Extension requested"),
+    "extension_approved": _l("Time limit extended"),
+    "extension_declined": _l("Extension declined"),
+    "due_date_recomputed": _l("Due date recomputed"),
+    "clock_restarted": _l("Clock restarted"),
+}
+
+# Who did something, as the citizen may see it (never a staff member's name).
+PUBLIC_ACTOR_LABELS = {
+    "citizen": _l("You"),
+    "system": _l("Automatic"),
+}
+DEPARTMENT_ACTOR = _l("The department")
+
+DAY_REASON_LABELS = {
+    "weekend": _l("weekend"),
+    "holiday": _l("public holiday"),
+    "override_holiday": _l("holiday set by the administrator"),
+    "makeup_workday": _l("make-up working day (调休)"),
+    "override_workday": _l("working day set by the administrator"),
+    "workday": _l("working day"),
+}
+
+REPLY_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "pending_review": _l("Waiting for review"),
+    "approved": _l("Approved and sent"),
+    "returned": _l("Returned to the author"),
+}
+
+
+def template_labels() -> dict:
+    return {
+        "status_labels": STATUS_LABELS,
+        "kind_labels": KIND_LABELS,
+        "action_labels": ACTION_LABELS,
+        "public_actor_labels": PUBLIC_ACTOR_LABELS,
+        "department_actor": DEPARTMENT_ACTOR,
+        "day_reason_labels": DAY_REASON_LABELS,
+        "reply_status_labels": REPLY_STATUS_LABELS,
+        "satisfaction_labels": SATISFACTION_LABELS,
+    }
