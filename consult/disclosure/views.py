@@ -1,0 +1,112 @@
+"""The ``disclosure`` blueprint: the public information-request form and its confirmation. Officer pages
+are in :mod:`consult.disclosure.office`, the annual report in :mod:`consult.disclosure.report_views`."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from consult.accounts.models import Department
+from consult.disclosure.forms import RequestForm
+from consult.disclosure.services import Applicant, RequestReceipt, submit_request
+from consult.domain import DomainError
+from consult.extensions import db, limiter
+from consult.i18n import current_locale_code
+
+bp = Blueprint("disclosure", __name__)
+
+APPLY_LIMIT = "5 per minute;30 per hour"
+RECEIPT_KEY = "disclosure_receipt"
+
+
+def show_error(error: DomainError, form) -> int:
+    """Undo the failed action, put the message on the field it names (or flash it); 403/404 abort."""
+    db.session.rollback()
+    if error.status in (403, 404):
+        abort(error.status)
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors or []) + [str(error.message)]
+    else:
+        flash(str(error.message), "error")
+    return 409 if error.status == 409 else 422
+
+
+def _departments() -> list[Department]:
+    return list(db.session.scalars(sa.select(Department).order_by(Department.code)))
+
+
+@bp.route("/disclosure", methods=["GET", "POST"])
+@limiter.limit(APPLY_LIMIT, methods=["POST"])
+def apply():
+    """Ask a government body for information (政府信息公开申请); guests and logged-in citizens alike."""
+    if request.method == "POST" and request.form.get("website"):  # honeypot: a bot. Look normal, keep nothing.
+        return render_template("disclosure/thanks.html", receipt=None, duplicate=False)
+    departments = _departments()
+    locale = current_locale_code()
+    form = RequestForm()
+    form.department_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(d.id, d.display_name(locale)) for d in departments
+    ]
+    if request.method == "GET":
+        form.department_id.data = request.args.get("department", type=int) or 0
+        if current_user.is_authenticated and current_user.role == "citizen":
+            form.name.data, form.email.data = current_user.display_name, current_user.email
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            department = next((d for d in departments if d.id == form.department_id.data), None)
+            applicant = Applicant(
+                applicant_type=form.applicant_type.data, name=form.name.data, id_type=form.id_type.data,
+                id_number=form.id_number.data, contact_person=form.contact_person.data or "",
+                phone=form.phone.data or "", email=form.email.data or "",
+                postal_address=form.postal_address.data or "", postcode=form.postcode.data or "",
+            )
+            try:
+                receipt = submit_request(
+                    department, applicant, subject=form.subject.data, description=form.description.data,
+                    preferred_format=form.preferred_format.data, delivery=form.delivery.data,
+                    form_token=form.form_token.data or "",
+                    user=current_user._get_current_object() if current_user.is_authenticated else None,
+                    locale=locale,
+                )
+            except DomainError as error:
+                status = show_error(error, form)
+            else:
+                return _after_submit(receipt)
+    return render_template("disclosure/apply.html", form=form, departments=departments), status
+
+
+def _receipt_dict(receipt: RequestReceipt, code: str | None) -> dict:
+    submission = receipt.request.submission
+    return {
+        "tracking_no": submission.tracking_no, "query_code": code, "due_on": submission.due_on.isoformat(),
+        "estimated": submission.estimated_due, "department": submission.department.display_name(current_locale_code()),
+        "id_number_masked": receipt.request.id_number_masked, "has_email": bool(submission.contact_email),
+    }
+
+
+def _after_submit(receipt: RequestReceipt):
+    """Keep the confirmation in the session (the query code exists nowhere else) and show it once."""
+    previous = session.get(RECEIPT_KEY) or {}
+    tracking_no = receipt.request.submission.tracking_no
+    if receipt.duplicate and previous.get("tracking_no") != tracking_no:
+        return render_template("disclosure/thanks.html", receipt=_receipt_dict(receipt, None), duplicate=True)
+    session[RECEIPT_KEY] = _receipt_dict(receipt, receipt.query_code or previous.get("query_code"))
+    return redirect(url_for("disclosure.thanks"), 303)
+
+
+@bp.get("/disclosure/thanks")
+def thanks():
+    """Confirmation: tracking number, query code (shown once) and the due date (20 working days)."""
+    receipt = session.get(RECEIPT_KEY)
+    if not receipt:
+        return redirect(url_for("disclosure.apply"))
+    page = render_template("disclosure/thanks.html", receipt=receipt, duplicate=False)
+    if receipt.get("query_code"):
+        session[RECEIPT_KEY] = {**receipt, "query_code": None}
+    return page
+
+
+from consult.disclosure import office, report_views  # noqa: E402,F401  -- staff pages on the same blueprint
