@@ -1,0 +1,1 @@
+"""Public statistics (政务公开) and the officers' dashboard."""

@@ -1,0 +1,45 @@
+"""``flask stats-refresh``: recompute the stored answer dates the statistics aggregate."""
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from consult.extensions import db
+from consult.tracking.clock import current_overrides
+from consult.tracking.models import Submission
+from consult.tracking.transitions import stamp_answer_dates
+
+BATCH = 500
+
+
+def refresh_answer_dates(*, only_missing: bool = False) -> int:
+    """Set ``answered_on`` and ``answered_workdays`` of every answered submission from ``answered_at``
+    (after an upgrade, a calendar correction or backdated demo data), in batches; returns how many."""
+    overrides = current_overrides()
+    done, last_id = 0, 0
+    while True:
+        stmt = sa.select(Submission).where(Submission.answered_at.is_not(None), Submission.id > last_id)
+        if only_missing:
+            stmt = stmt.where(Submission.answered_on.is_(None))
+        batch = list(db.session.scalars(stmt.order_by(Submission.id).limit(BATCH)))
+        if not batch:
+            return done
+        for submission in batch:
+            stamp_answer_dates(submission, overrides)
+        db.session.flush()
+        done, last_id = done + len(batch), batch[-1].id
+
+
+@click.command("stats-refresh")
+@click.option("--only-missing", is_flag=True, help="Only submissions answered before the columns existed.")
+@with_appcontext
+def stats_refresh_command(only_missing: bool):
+    """Recompute the answer dates and working days the statistics use."""
+    count = refresh_answer_dates(only_missing=only_missing)
+    db.session.commit()
+    click.echo(f"Answer dates recomputed for {count} submissions.")
+
+
+def seed_answer_dates(_departments) -> None:
+    """Demo-data step: some demo answers are backdated by hand, so recompute the statistics' answer dates."""
+    refresh_answer_dates()

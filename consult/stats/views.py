@@ -1,0 +1,86 @@
+"""Public statistics (``/stats``, its CSV) and the officers' dashboard (``/office/dashboard``)."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user
+
+from consult.accounts.models import STAFF_ROLES, Department
+from consult.authz import role_required
+from consult.extensions import db
+from consult.i18n import current_locale_code
+from consult.stats import dashboard as board
+from consult.stats.presentation import charts, kind_label, month_label, to_csv
+from consult.stats.services import compute_stats, published_stats
+from consult.tracking.clock import local_today
+from consult.tracking.views.common import working_department
+from consult.tracking.views.labels import KIND_LABELS
+
+bp = Blueprint("stats", __name__)
+
+
+@bp.app_template_filter("percent")
+def _percent(value) -> str:
+    """A rate (0…1) as a percentage, or an en dash when there was nothing to count."""
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+@bp.app_template_filter("maybe_number")
+def _maybe_number(value) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def _chosen_department() -> Department | None:
+    """The department picked with ``?department=<id>`` (404 when unknown), or None for all."""
+    department_id = request.args.get("department", type=int)
+    if department_id is None:
+        return None
+    return db.get_or_404(Department, department_id)
+
+
+def _all_departments() -> list[Department]:
+    return list(db.session.scalars(sa.select(Department).order_by(Department.code)))
+
+
+@bp.get("/stats")
+def index():
+    """Reply rate, on-time rate, working days to answer and satisfaction, per department, kind and month."""
+    department = _chosen_department()
+    stats = published_stats(department.id if department else None)
+    return render_template(
+        "stats/index.html", stats=stats, department=department, departments=_all_departments(),
+        charts=charts(stats), month_label=month_label, kind_label=kind_label,
+        period_start=date.fromisoformat(stats["period"]["start"]),
+        period_end=date.fromisoformat(stats["period"]["end"]),
+    )
+
+
+@bp.get("/stats.csv")
+def csv():
+    """The same figures as a CSV file."""
+    department = _chosen_department()
+    stats = published_stats(department.id if department else None)
+    name = f"consult-stats-{stats['period']['end']}" + (f"-{department.code}" if department else "") + ".csv"
+    return Response(
+        to_csv(stats, current_locale_code()), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/office/dashboard")
+@role_required(*STAFF_ROLES)
+def dashboard():
+    """My overdue and due-soon submissions, work awaiting review, and my department's figures."""
+    department, choices = working_department()
+    today = local_today()
+    department_id = department.id if department else None
+    stats = compute_stats(department_id) if department is not None else None
+    return render_template(
+        "stats/dashboard.html", department=department, departments=choices, today=today,
+        overdue=board.my_overdue(current_user, today), due_soon=board.my_due_soon(current_user, today),
+        review=board.awaiting_review(current_user, department_id),
+        extensions=board.extensions_awaiting(current_user, department_id),
+        open_counts=board.department_open_counts(department_id, today) if department else None,
+        stats=stats, kind_labels=KIND_LABELS, month_label=month_label, kind_label=kind_label,
+    )
