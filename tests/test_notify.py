@@ -1,26 +1,20 @@
 """The outbox is delivered to a real SMTP server on loopback: content, language, headers, exactly once,
 retries with backoff while the server is down, failures an admin can retry, several senders at once."""
 
-import email
-import email.policy
 import re
-import socket
 import threading
 import uuid
 from datetime import timedelta
 
 import jinja2
 import pytest
-import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from consult.database import utcnow
 from consult.extensions import db
 from consult.notify import sender
-from consult.notify.models import FAILED, PENDING, SENT, OutboxMessage
+from consult.notify.models import FAILED, PENDING, SENT
 from consult.notify.services import MailAttachment, queue_mail
-
-SENDER = "Consult <noreply@consult.test>"
+from tests.smtp_support import SENDER, app_config, drain, outbox_rows, smtp, smtp_down, smtp_port  # noqa: F401
 
 # A small optional mail of the tests' own, built on the shared layouts.
 TEST_TEMPLATES = {
@@ -30,73 +24,6 @@ TEST_TEMPLATES = {
     "email/notice.html": '{% extends "email/_layout.html" %}{% block body %}<p>Notice number {{ n }}.</p>'
                          "{% endblock %}{% block reason %}You follow notices.{% endblock %}",
 }
-
-
-class SmtpSink:
-    """An SMTP server (aiosmtpd) on a loopback port that keeps what it receives."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.messages: list[email.message.EmailMessage] = []
-        self.refused: set[str] = set()
-        self._lock = threading.Lock()
-        self._controller = None
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 -- aiosmtpd hook
-        if address in self.refused:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 -- aiosmtpd hook
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self._lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def start(self) -> None:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    def message_ids(self) -> list[str]:
-        return [m["Message-ID"] for m in self.messages]
-
-
-@pytest.fixture
-def smtp_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def app_config(smtp_port):
-    return {
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": smtp_port,
-        "MAIL_SUPPRESS_SEND": False,
-        "MAIL_DEFAULT_SENDER": SENDER,
-        "MAIL_TIMEOUT": 5,
-    }
-
-
-@pytest.fixture
-def smtp_down(smtp_port):
-    """The sink, not started: nothing listens on the mail port until ``start()``."""
-    sink = SmtpSink(smtp_port)
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-def smtp(smtp_down):
-    smtp_down.start()
-    return smtp_down
 
 
 @pytest.fixture
@@ -109,18 +36,6 @@ def queue_notices(app, count: int, **kwargs) -> list[int]:
         ids = [queue_mail(f"reader{n}@example.org", "notice", n=n, **kwargs).id for n in range(count)]
         db.session.commit()
     return ids
-
-
-def outbox_rows(app) -> list[OutboxMessage]:
-    with app.app_context():
-        rows = list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
-        db.session.expunge_all()
-        return rows
-
-
-def drain(app, **kwargs) -> sender.SendResult:
-    with app.app_context():
-        return sender.drain(**kwargs)
 
 
 def later(minutes: float):
@@ -245,7 +160,7 @@ def test_after_the_last_attempt_the_mail_fails_and_an_admin_can_retry_it(
     assert (row.status, row.attempts) == (FAILED, 3)
     assert drain(app, now=later(600)).claimed == 0  # given up
 
-    auth.login(make_user(role="admin"))
+    auth.login(make_user(role="admin", locale="en"))
     page = client.get("/admin/outbox?status=failed").get_data(as_text=True)
     assert "reader0@example.org" in page
     assert "ConnectionRefusedError" in page

@@ -46,8 +46,14 @@ def staff_url(submission: Submission) -> str:
     )
 
 
-def notify_citizen(submission: Submission, template: str, **context) -> OutboxMessage | None:
-    """Queue ``template`` to the submitter in their language, if there is an address."""
+def notify_citizen(
+    submission: Submission, template: str, *, essential: bool = True, dedup_key: str | None = None, **context
+) -> OutboxMessage | None:
+    """Queue ``template`` to the submitter in their language, if there is an address.
+
+    Mail about the citizen's own case (receipt, request for information, extension, answer, dismissal) is
+    essential; pass ``essential=False`` for anything they may turn off (e.g. a reminder to rate).
+    """
     recipient = submission.contact_email
     if not recipient:
         return None
@@ -56,6 +62,8 @@ def notify_citizen(submission: Submission, template: str, **context) -> OutboxMe
         recipient,
         template,
         locale=locale,
+        essential=essential,
+        dedup_key=dedup_key,
         submission=submission,
         lookup_url=lookup_url(submission.tracking_no),
         **context,
@@ -65,7 +73,8 @@ def notify_citizen(submission: Submission, template: str, **context) -> OutboxMe
 def notify_staff(
     user: User, submission: Submission, template: str, *, dedup_key: str | None = None, **context
 ) -> OutboxMessage | None:
-    """Queue ``template`` to a staff member about ``submission``."""
+    """Queue ``template`` to a staff member about ``submission``: operational mail (a new assignment, a
+    returned reply, a reopened case) is essential and ignores the opt-out of optional mail."""
     if not user.active:
         return None
     return queue_mail(
@@ -73,6 +82,7 @@ def notify_staff(
         template,
         locale=user.locale,
         dedup_key=dedup_key,
+        essential=True,
         user=user,
         submission=submission,
         staff_url=staff_url(submission),
