@@ -1,0 +1,69 @@
+"""The reference server: the least code that serves the draft page from the same database.
+
+One Flask view, one SQL query (the draft joined with a page of its newest comments, keyset by id),
+one Jinja template compiled once. It is the practical limit of the stack (Flask + gunicorn + Jinja +
+the database driver) that Consult's own page is measured against.
+
+    BENCH_DATABASE_URL=sqlite:///bench/results/bench-small-sqlite.sqlite3 \\
+        gunicorn -w 2 -b 127.0.0.1:8001 'bench.reference:app'
+"""
+
+import base64
+import json
+import os
+
+from flask import Flask, abort, request
+from jinja2 import Environment
+
+URL = os.environ.get("BENCH_DATABASE_URL", "sqlite:///bench/results/bench-small-sqlite.sqlite3")
+PG = URL.startswith("postgres")
+PAGE = 20
+QUERY = (
+    "SELECT d.title, d.summary, d.comment_count, c.id, c.public_name, c.body, c.created_at "
+    "FROM drafts d JOIN draft_comments c ON c.draft_id = d.id "
+    "WHERE d.id = {p} AND c.moderation = 'published' AND c.id < {p} ORDER BY c.id DESC LIMIT {page}"
+).format(p="%s" if PG else "?", page=PAGE + 1)
+TEMPLATE = Environment(autoescape=True).from_string("""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{{ rows[0][0] }}</title></head><body><main>
+<h1>{{ rows[0][0] }}</h1><p>{{ rows[0][1] }}</p><p>{{ rows[0][2] }} 条意见</p><ol>
+{% for row in rows[:page] %}<li><p>{{ row[4] }} · {{ row[6] }}</p><p>{{ row[5] }}</p></li>
+{% endfor %}</ol>{% if rows|length > page %}<a href="?cursor={{ cursor }}">下一页</a>{% endif %}
+</main></body></html>""")
+
+app = Flask(__name__)
+_connection = None
+
+
+def connection():
+    """One connection per worker process, opened on first use."""
+    global _connection
+    if _connection is None:
+        if PG:
+            import psycopg
+
+            _connection = psycopg.connect(URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+        else:
+            import sqlite3
+
+            _connection = sqlite3.connect(URL.removeprefix("sqlite:///"), check_same_thread=False)
+    return _connection
+
+
+def _before(cursor: str | None) -> int:
+    """The id after which the page starts (Consult's cursor format: base64 JSON ``[id]``)."""
+    if not cursor:
+        return 2**62
+    try:
+        return int(json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))[0])
+    except (ValueError, TypeError, IndexError):
+        abort(400)
+
+
+@app.get("/drafts/<int:draft_id>")
+def draft(draft_id: int):
+    rows = connection().execute(QUERY, (draft_id, _before(request.args.get("cursor")))).fetchall()
+    if not rows:
+        abort(404)
+    last = rows[min(len(rows), PAGE) - 1][3]
+    cursor = base64.urlsafe_b64encode(json.dumps([last]).encode()).rstrip(b"=").decode()
+    return TEMPLATE.render(rows=rows, page=PAGE, cursor=cursor)

@@ -1,0 +1,192 @@
+"""The whole benchmark run: data, servers, growth run, scenarios, checks, report."""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench import data, report, scenarios
+from bench.servers import ROOT, Server
+
+RESULTS = ROOT / "bench" / "results"
+SIZES = {
+    "default": {"comments": 1_000_000, "letters": 200_000, "registrations": 10_000,
+                "growth": [10_000, 100_000, 1_000_000], "duration": 15.0},
+    "small": {"comments": 10_000, "letters": 20_000, "registrations": 1_000,
+              "growth": [1_000, 3_000, 10_000], "duration": 6.0},
+}
+GROWTH_SECONDS = {"default": 8.0, "small": 4.0}
+
+
+def database_url(args) -> str:
+    if args.db == "sqlite":
+        return f"sqlite:///{RESULTS / f'bench-{args.size}.sqlite3'}"
+    url = args.database_url or os.environ.get("BENCH_POSTGRES_URL") or "postgresql://postgres@127.0.0.1:5432/consult_bench"
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def say(text: str) -> None:
+    report.end_progress()
+    print(text, flush=True)
+
+
+def drive(scenario, server: Server) -> dict:
+    """Run one scenario with a progress bar."""
+    label = f"{scenario.name} @ {server.name}"
+    started = time.time()
+
+    def show(done: int, elapsed: float) -> None:
+        if scenario.max_requests:
+            fraction = done / scenario.max_requests
+        else:
+            fraction = elapsed / scenario.duration
+        report.progress_bar(label, fraction, f"{elapsed:5.1f}s {done:>7,} req")
+
+    result = scenarios.run(scenario, server, show)
+    report.end_progress()
+    result["wall_seconds"] = round(time.time() - started, 1)
+    return result
+
+
+def growth_point(app, fixture, consult: Server, ref: Server, total: int, seconds: float, concurrency: int) -> dict:
+    """Grow the draft to ``total`` comments, then time its first and deep page (and the reference's)."""
+    say(f"growth: {total:,} comments")
+    data.extend_comments(app, fixture, total, progress=lambda m: report.progress_bar("generating", 0.5, m))
+    engine = data.engine_for(app)
+    cursor, page = scenarios.deep_cursor(engine, fixture.draft_id, 40_000)
+    point = {"comments": total, "deep_page": page}
+    for name, path in (("draft_first", f"/drafts/{fixture.draft_id}"),
+                       ("draft_deep", f"/drafts/{fixture.draft_id}?cursor={cursor}")):
+        s = scenarios.Scenario(name, name, [path], duration=seconds, concurrency=concurrency)
+        point[name] = drive(s, consult)
+        point[f"reference_{name}"] = drive(s, ref)
+    say(f"  first p50 {point['draft_first']['p50_ms']} ms p99 {point['draft_first']['p99_ms']} ms · "
+        f"deep (page {page:,}) p50 {point['draft_deep']['p50_ms']} ms p99 {point['draft_deep']['p99_ms']} ms")
+    return point
+
+
+def outbox_drain(url: str, name: str) -> dict:
+    """10,000 mails through ``bench/outbox_drain.py`` (the real sender, to a local SMTP sink).
+
+    That script makes its own fresh queue: a temporary SQLite file, or a schema of its own on PostgreSQL.
+    """
+    output = RESULTS / f"outbox_drain-{name}.json"
+    command = [sys.executable, "-m", "bench.outbox_drain", "--count", "10000", "--output", str(output)]
+    if url.startswith("postgresql"):
+        command += ["--database-url", url.replace("postgresql+psycopg://", "postgresql://", 1)]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    started = time.time()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    result = {"returncode": done.returncode, "wall_seconds": round(time.time() - started, 1)}
+    if done.returncode != 0:
+        result["stderr"] = done.stderr[-1500:]
+    try:
+        result.update(json.loads(output.read_text())["latest"])
+    except (OSError, ValueError, KeyError):
+        pass
+    return result
+
+
+def checks(app, fixture, results: dict) -> dict:
+    """After the writes: no seat given twice, every confirmed comment stored with its timeline."""
+    engine = data.engine_for(app)
+    with engine.connect() as conn:
+        event = conn.execute(sa.text("SELECT capacity, confirmed_count FROM events WHERE id = :e"),
+                             {"e": fixture.event_id}).one()
+        confirmed_rows = conn.execute(sa.text(
+            "SELECT COUNT(*) FROM event_registrations WHERE event_id = :e AND status = 'confirmed'"),
+            {"e": fixture.event_id}).scalar_one()
+        orphans = conn.execute(sa.text(
+            "SELECT COUNT(*) FROM submissions s WHERE NOT EXISTS "
+            "(SELECT 1 FROM submission_events e WHERE e.submission_id = s.id)")).scalar_one()
+    burst = results.get("registration_burst", {}).get("consult", {})
+    return {
+        "event_capacity": event.capacity, "event_confirmed_count": event.confirmed_count,
+        "confirmed_rows": confirmed_rows, "seats_never_given_twice": confirmed_rows == event.confirmed_count <= event.capacity,
+        "burst_confirmed": burst.get("fields", {}).get("confirmed"),
+        "submissions_without_timeline": orphans,
+    }
+
+
+def run(args) -> int:
+    size = SIZES[args.size]
+    url = database_url(args)
+    workers = args.workers or os.cpu_count() or 2
+    duration = args.duration or size["duration"]
+    concurrency = workers * 2
+    only = set(args.only.split(",")) if args.only else None
+    started = time.time()
+    steps = [size["comments"]] if args.no_growth else size["growth"]
+    say(f"Consult benchmark · size {args.size} · {args.db} · {workers} workers · {duration:g} s per scenario")
+    say(f"generating: {size['letters']:,} letters, {size['registrations']:,} registrations, {steps[0]:,} comments")
+    t0 = time.time()
+    fixture, app = data.generate(url, comments=steps[0], letters=size["letters"],
+                                 registrations=size["registrations"],
+                                 progress=lambda m: report.progress_bar("generating", 0.5, m))
+    generation = {"seconds_base": round(time.time() - t0, 1)}
+    consult = Server("consult", "bench.wsgi:app", url, workers, "/healthz").start()
+    ref = Server("reference", "bench.reference:app", url, workers, f"/drafts/{fixture.draft_id}").start()
+    results, growth = {}, []
+    try:
+        t1 = time.time()
+        if not args.no_growth:
+            for total in steps:
+                growth.append(growth_point(app, fixture, consult, ref, total, GROWTH_SECONDS[args.size], concurrency))
+        generation["seconds_with_growth"] = round(time.time() - t1, 1)
+        engine = data.engine_for(app)
+        officer = scenarios.login(consult, fixture.officer_email, fixture.password)
+        editor = scenarios.login(consult, fixture.editor_email, fixture.password)
+        plan = scenarios.build(fixture, engine, officer, editor, duration, concurrency)
+        say("")
+        say(report.header())
+        for scenario in plan:
+            if only and scenario.name not in only:
+                continue
+            entry = {"title": scenario.title, "target": scenario.target, "consult": drive(scenario, consult)}
+            ratio = None
+            if scenario.reference:
+                entry["reference"] = drive(scenario, ref)
+                if entry["reference"]["rps"]:
+                    ratio = entry["consult"]["rps"] / entry["reference"]["rps"]
+                entry["ratio_to_reference"] = round(ratio, 3) if ratio is not None else None
+            results[scenario.name] = entry
+            say(report.row(scenario.title, entry["consult"], ratio, scenario.target))
+            if scenario.reference:
+                say(report.row("  reference server", entry["reference"], None, ""))
+    finally:
+        consult.stop()
+        ref.stop()
+    if not only or "outbox_drain" in only:
+        drain = outbox_drain(url, f"{args.size}-{args.db}")
+        results["outbox_drain"] = {"title": "Outbox drain, 10,000 mails to a local SMTP sink", "result": drain}
+        say(f"outbox drain: {drain.get('messages_per_second', '?')} mails/s, "
+            f"drain {drain.get('drain_seconds', '?')} s, exactly once: {drain.get('exactly_once')}, exit {drain['returncode']}")
+    payload = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"), "size": args.size, "db": args.db,
+        "workers": workers, "concurrency": concurrency, "duration_per_scenario": duration,
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg()},
+        "rows": data.counts(app), "generation": generation, "fixture": fixture.to_dict(),
+        "growth": growth, "scenarios": results, "checks": checks(app, fixture, results),
+        "total_seconds": round(time.time() - started, 1),
+    }
+    if "draft_first" in results and "draft_deep" in results:
+        payload["deep_vs_first_p99"] = round(results["draft_deep"]["consult"]["p99_ms"] /
+                                             max(results["draft_first"]["consult"]["p99_ms"], 0.001), 2)
+    if len(growth) > 1:
+        payload["growth_p50_factor"] = round(growth[-1]["draft_first"]["p50_ms"] /
+                                             max(growth[0]["draft_first"]["p50_ms"], 0.001), 2)
+    name = f"{args.size}-{args.db}"
+    report.write_json(RESULTS / f"{name}.json", payload)
+    if growth:
+        report.growth_svg(growth, RESULTS / f"growth-{name}.svg",
+                          f"Draft page latency against comments ({args.db}, {workers} workers)")
+    say(f"\nchecks: {payload['checks']}")
+    say(f"written: bench/results/{name}.json" + (f", bench/results/growth-{name}.svg" if growth else "")
+        + f" · {payload['total_seconds']:.0f} s in all · load average {os.getloadavg()[0]:.1f}")
+    return 0

@@ -1,0 +1,201 @@
+"""Hostile input at every public form and every API endpoint: a clear 4xx or a clean save, never a 500,
+nothing stored half-way, nothing executed when the pages show it again."""
+
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+import sqlalchemy as sa
+from api_support import API, api_world, bearer, boxes, letter_json, request_ctx, world  # noqa: F401
+from drafts_support import assert_safe_html
+from hostile_payloads import (
+    FORGED_TOKENS, FORM_PAYLOADS, INVALID_UTF8, MARKERS, OVERSIZED_BYTES, TEXT_PAYLOADS, UPLOAD_NAMES,
+)  # fmt: skip
+from test_authz import PUBLIC_ENDPOINTS
+
+from consult.drafts.models import Comment
+from consult.events.models import Registration
+from consult.extensions import db
+from consult.mailbox.models import Letter
+from consult.tracking.models import Submission, TimelineEvent
+
+
+class _FormFields(HTMLParser):
+    """The fields of the first POST form on a page: text-like inputs, hidden values, selects' first option."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.hidden, self.selects, self.files = [], {}, {}, []
+        self._select, self._in_post_form, self._done = None, False, False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post" and not self._done:
+            self._in_post_form = True
+        if not self._in_post_form or not a.get("name"):
+            if tag == "option" and self._select and self._select not in self.selects:
+                self.selects[self._select] = a.get("value", "")
+            return
+        kind = (a.get("type") or "text").lower()
+        if tag == "textarea" or (tag == "input" and kind in ("text", "email", "tel", "search", "password", "url")):
+            self.text.append(a["name"])
+        elif tag == "input" and kind == "hidden":
+            self.hidden[a["name"]] = a.get("value", "")
+        elif tag == "input" and kind == "file":
+            self.files.append(a["name"])
+        elif tag == "select":
+            self._select = a["name"]
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        if tag == "form" and self._in_post_form:
+            self._in_post_form, self._done = False, True
+
+
+def _form_fields(page: str) -> _FormFields:
+    parser = _FormFields()
+    parser.feed(page)
+    return parser
+
+
+def _public_form_urls(app, world_) -> dict[str, str]:
+    """Every public endpoint that takes a POST, with its URL arguments filled from the test world."""
+    from consult.tracking.models import Submission as S
+
+    tracking_no = db.session.scalar(sa.select(S.tracking_no).limit(1))
+    comment_id = db.session.scalar(sa.select(Comment.id).limit(1))
+    values = {"draft_id": world_.draft_id, "event_id": world_.event_id, "comment_id": comment_id,
+              "tracking_no": tracking_no, "token": "forged-token"}
+    urls = {}
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint not in PUBLIC_ENDPOINTS or rule.endpoint == "accounts.logout":
+            continue
+        if any(values.get(arg) is None for arg in rule.arguments):
+            continue
+        urls[rule.endpoint] = rule.build({arg: values[arg] for arg in rule.arguments}, append_unknown=False)[1]
+    return urls
+
+
+def _integrity() -> None:
+    """Nothing half-way: every submission has its timeline and its kind's detail row, and the reverse."""
+    subs = db.session.execute(sa.select(Submission.id, Submission.kind)).all()
+    with_events = set(db.session.scalars(sa.select(TimelineEvent.submission_id)))
+    letters = set(db.session.scalars(sa.select(Letter.submission_id)))
+    comments = set(db.session.scalars(sa.select(Comment.submission_id)))
+    for sid, kind in subs:
+        assert sid in with_events, f"submission {sid} without timeline"
+        if kind == "letter":
+            assert sid in letters, f"letter submission {sid} without its letter row"
+        if kind == "comment":
+            assert sid in comments, f"comment submission {sid} without its comment row"
+    ids = {sid for sid, _ in subs}
+    assert letters <= ids and comments <= ids
+
+
+def _assert_nothing_executes(page: str) -> None:
+    assert_safe_html(page)
+    for marker in MARKERS:
+        assert marker not in page
+
+
+def test_every_public_form_survives_every_payload(app, client, api_world):
+    from drafts_support import add_comment
+
+    add_comment(api_world.draft_id, "已有的一条意见。")
+    urls = _public_form_urls(app, api_world)
+    assert {"drafts.comment", "mailbox.write", "events.register", "accounts.login"} <= set(urls)
+    for n_endpoint, (endpoint, url) in enumerate(sorted(urls.items())):
+        page = client.get(url)
+        fields = _form_fields(page.get_data(as_text=True)) if page.status_code == 200 else _FormFields()
+        names = fields.text or ["body", "name", "email", "subject", "code", "tracking_no"]
+        for n, payload in enumerate(FORM_PAYLOADS):
+            data = {**fields.hidden, **fields.selects, **{name: payload for name in names}}
+            if "form_token" in data:
+                data["form_token"] = f"hostile-{n_endpoint:02d}-{n:04d}-0123456789abcdef"
+            response = client.post(url, data=data)
+            assert response.status_code < 500, (endpoint, payload[:40], response.status_code)
+            if response.status_code == 200 or response.status_code >= 400:
+                _assert_nothing_executes(response.get_data(as_text=True))
+        db.session.expire_all()
+        _integrity()
+    for url in (f"/drafts/{api_world.draft_id}", "/mailboxes/letters", f"/events/{api_world.event_id}", "/drafts"):
+        _assert_nothing_executes(client.get(url).get_data(as_text=True))
+
+
+def test_upload_names_cannot_escape_or_disguise(client, api_world, app):
+    from mailbox_support import PDF, form_data
+
+    for n, name in enumerate(UPLOAD_NAMES):
+        data = form_data(api_world.boxes.county, form_token=f"hostile-upload-{n:04d}-0123456789")
+        data["attachments"] = (io.BytesIO(PDF), name)
+        response = client.post("/mailboxes/write", data=data, content_type="multipart/form-data")
+        assert response.status_code < 500, name
+    from consult.uploads import Attachment
+
+    upload_dir = app.config["CONSULT_UPLOAD_DIR"]
+    for attachment in db.session.scalars(sa.select(Attachment)):
+        stored = getattr(attachment, "storage_key", None) or getattr(attachment, "path", "") or ""
+        assert ".." not in stored and not stored.startswith(("/", "\\"))
+        assert not re.search(r"\.(exe|php|html?)$", attachment.original_filename.lower()) or \
+            attachment.content_type in ("application/pdf", "application/octet-stream")
+    assert upload_dir  # files only ever land under the configured upload folder
+    db.session.expire_all()
+    _integrity()
+
+
+API_POSTS = {
+    "letters": lambda w: (f"{API}/letters", letter_json(w.boxes.county.id)),
+    "comments": lambda w: (f"{API}/drafts/{w.draft_id}/comments",
+                           {"body": "同意。", "name": "王五", "email": "w@example.org"}),
+    "registrations": lambda w: (f"{API}/events/{w.event_id}/registrations",
+                                {"name": "王五", "phone": "13800138000", "email": "w@example.org"}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(API_POSTS))
+def test_api_posts_answer_4xx_or_201_never_500(client, api_world, kind):
+    url, valid = API_POSTS[kind](api_world)
+    for field in valid:
+        for payload in TEXT_PAYLOADS + [12345, None, ["list"], {"x": 1}, True]:
+            body = {**valid, field: payload}
+            response = client.post(url, json=body)
+            assert response.status_code in (201, 400, 409, 413, 415, 422), (field, str(payload)[:40], response.status_code)
+            assert response.mimetype in ("application/json", "application/problem+json")
+    for raw in INVALID_UTF8 + [b"{not json", b"[]", b"null", b'{"body": "\\ud800"}']:
+        response = client.post(url, data=raw, content_type="application/json")
+        assert 400 <= response.status_code < 500, (raw, response.status_code)
+    assert client.post(url, data=b"x" * OVERSIZED_BYTES, content_type="application/json").status_code == 413
+    assert client.post(url, data="body=hello", content_type="application/x-www-form-urlencoded").status_code in (
+        400, 415, 422)
+    db.session.expire_all()
+    _integrity()
+    listed = client.get(f"{API}/drafts/{api_world.draft_id}/comments").get_data(as_text=True)
+    assert "<script>" not in listed  # JSON carries text; it is never served as HTML
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) <= 1  # capacity 1: one seat given
+
+
+def test_every_api_endpoint_refuses_forged_bearer_tokens(app, client, api_world):
+    office = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith(f"{API}/office")]
+    assert office
+    for rule in office:
+        url = rule.build({arg: 1 for arg in rule.arguments}, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for token in FORGED_TOKENS:
+                response = client.open(url, method=method, headers=bearer(token), json={})
+                assert response.status_code in (401, 403), (url, method, token, response.status_code)
+    for token in FORGED_TOKENS:
+        response = client.get(f"{API}/submissions/L-20260101-00001", query_string={"code": token})
+        assert response.status_code in (400, 404)  # missing code: 400; wrong code: 404, like an unknown number
+
+
+def test_hostile_query_strings_on_public_pages(client, api_world):
+    for payload in TEXT_PAYLOADS[:12] + ["%00", "../../etc/passwd", "!!notbase64!!"]:
+        for url in ("/drafts", f"/drafts/{api_world.draft_id}", "/mailboxes/letters", "/events", "/track",
+                    f"{API}/drafts", f"{API}/drafts/{api_world.draft_id}/comments"):
+            response = client.get(url, query_string={"q": payload, "cursor": payload, "article": payload,
+                                                     "tracking_no": payload, "code": payload, "limit": payload})
+            assert response.status_code < 500, (url, payload[:30])
+            if response.mimetype == "text/html":
+                _assert_nothing_executes(response.get_data(as_text=True))
