@@ -29,12 +29,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from consult import cli, errors, i18n, navigation, security
+    from consult import cli, errors, forms, i18n, navigation, security, text
 
     errors.init_app(app)
     i18n.init_app(app)
     navigation.init_app(app)
     security.init_app(app)
+    text.init_app(app)
+    forms.init_app(app)
     cli.init_app(app)
     _commit_at_the_edge(app)
     return app
@@ -59,11 +61,35 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from consult.accounts.views import bp as accounts_bp
     from consult.admin.views import bp as admin_bp
+    from consult.api import bp as api_bp
+    from consult.api.token_pages import bp as api_tokens_bp
+    from consult.disclosure.views import bp as disclosure_bp
+    from consult.drafts.views import bp as drafts_bp
+    from consult.events.views import bp as events_bp
+    from consult.mailbox.views import bp as mailbox_bp
     from consult.main.views import bp as main_bp
+    from consult.notify.views import bp as notify_bp
+    from consult.open311.admin import bp as open311_admin_bp
+    from consult.open311.views import bp as open311_bp
+    from consult.stats.views import bp as stats_bp
+    from consult.tracking.views import bp as tracking_bp
+    from consult.uploads import bp as uploads_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(drafts_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(notify_bp)
+    app.register_blueprint(uploads_bp)
+    app.register_blueprint(mailbox_bp)
+    app.register_blueprint(tracking_bp)
+    app.register_blueprint(disclosure_bp)
+    app.register_blueprint(stats_bp)
+    app.register_blueprint(open311_bp)
+    app.register_blueprint(open311_admin_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_tokens_bp)
 
 
 def _commit_at_the_edge(app: Flask) -> None:

@@ -3,11 +3,13 @@
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import with_appcontext
 
 from consult.accounts import services as accounts
 from consult.accounts.models import ROLES, STAFF_ROLES, Department
 from consult.domain import DomainError
 from consult.extensions import db
+from consult.notify.commands import send_mail_command
 
 
 @click.command("create-user")
@@ -16,6 +18,7 @@ from consult.extensions import db
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--department", "department_code", help="Department code (officers and reviewers).")
 @click.password_option()
+@with_appcontext
 def create_user_command(email, display_name, role, department_code, password):
     """Create an account (staff or citizen)."""
     department = None
@@ -35,6 +38,7 @@ def create_user_command(email, display_name, role, department_code, password):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Fill the database with demo departments, accounts and content (idempotent)."""
     from consult import seed
@@ -48,6 +52,42 @@ def seed_demo_command():
         click.echo(f"  {'citizen':<9} {email}")
 
 
+@click.command("remind")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this local date.")
+@with_appcontext
+def remind_command(today):
+    """Daily work (run from cron): deadline reminders, closing unrated answers, opening and closing drafts,
+    reminders for tomorrow's open days."""
+    from datetime import datetime, time
+
+    from consult.database import utcnow
+    from consult.disclosure.services import close_abandoned_requests
+    from consult.drafts.services import advance_drafts
+    from consult.events.mails import queue_event_reminders
+    from consult.tracking.clock import zone
+    from consult.tracking.reminders import describe as describe_reminders
+    from consult.tracking.services import send_reminders
+
+    now = datetime.combine(today.date(), time(8), tzinfo=zone()) if today else utcnow()
+    run = send_reminders(today.date() if today else None)  # also closes answers nobody rated in time
+    opened, closed = advance_drafts(now)
+    event_reminders = queue_event_reminders(now)
+    abandoned = close_abandoned_requests(today.date() if today else None)
+    db.session.commit()
+    click.echo(describe_reminders(run))
+    click.echo(f"Drafts opened: {len(opened)}, closed: {len(closed)}. Open-day reminders queued: {event_reminders}.")
+    click.echo(f"Information requests closed for want of clarification: {len(abandoned)}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(send_mail_command)
+    app.cli.add_command(remind_command)
+    from consult.backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    from consult.stats.commands import stats_refresh_command
+
+    app.cli.add_command(stats_refresh_command)

@@ -1,6 +1,7 @@
 """Configuration read from environment variables, overridable by ``instance/config.py``."""
 
 import os
+from urllib.parse import urlsplit
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -48,6 +49,19 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        **base_url_settings(os.environ.get("CONSULT_BASE_URL")),
+    }
+
+
+def base_url_settings(base_url: str | None) -> dict:
+    """Links in mails queued outside a request (cron, workers) need the public address of the site."""
+    if not base_url:
+        return {}
+    parts = urlsplit(base_url)
+    return {
+        "SERVER_NAME": parts.netloc,
+        "PREFERRED_URL_SCHEME": parts.scheme or "https",
+        "APPLICATION_ROOT": parts.path or "/",
     }
 
 

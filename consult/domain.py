@@ -5,7 +5,7 @@ class DomainError(Exception):
     """A business rule said no. ``message`` is user-facing (a lazy translated string)."""
 
     def __init__(self, message, *, field: str | None = None, status: int = 400):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
         self.field = field
         self.status = status

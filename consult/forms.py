@@ -7,11 +7,14 @@ from wtforms.validators import DataRequired, Email, Length
 NAME_MAX = 80
 
 
-def email_field(label=None, required: bool = True) -> EmailField:
+def email_field(label=None, required: bool = True, check_format: bool = True) -> EmailField:
+    """An e-mail field; ``check_format=False`` where an address is only looked up (log in), so accounts on
+    special-use domains such as the demo's ``consult.localhost`` can still sign in."""
     validators = [Length(max=254, message=_l("At most 254 characters."))]
     if required:
         validators.insert(0, DataRequired(message=_l("Please enter your e-mail address.")))
-    validators.append(Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False))
+    if check_format:
+        validators.append(Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False))
     return EmailField(label or _l("E-mail"), validators=validators, filters=[_strip])
 
 
@@ -28,3 +31,21 @@ def name_field(label=None) -> StringField:
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def field_attrs(described: list[str], field, autocomplete: str | None = None) -> dict:
+    """HTML attributes for a form field: only those that apply (WTForms would print ``None``)."""
+    attrs = {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    if autocomplete:
+        attrs["autocomplete"] = autocomplete
+    if field.flags.required:
+        attrs["required"] = True
+    return attrs
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["field_attrs"] = field_attrs

@@ -1,7 +1,9 @@
 """Language and display preferences: zh_CN first, English second, and a large-text mode."""
 
-from flask import Blueprint, current_app, redirect, request, session
-from flask_babel import get_locale
+from datetime import date
+
+from flask import Blueprint, current_app, has_request_context, redirect, request, session
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from consult.extensions import babel
@@ -15,6 +17,8 @@ bp = Blueprint("prefs", __name__)
 
 def select_locale() -> str:
     """The visitor's chosen language (session, then account), else the configured default."""
+    if not has_request_context():
+        return current_app.config["CONSULT_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen
@@ -29,6 +33,16 @@ def current_locale_code() -> str:
     if locale is None:
         return current_app.config["CONSULT_DEFAULT_LOCALE"]
     return "en" if locale.language == "en" else "zh_CN"
+
+
+def format_iso_date(value, format: str = "long") -> str:
+    """A date given as an ISO string (e.g. kept in the session) in the visitor's language."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return format_date(value, format)
 
 
 def select_timezone() -> str:
@@ -62,6 +76,7 @@ def init_app(app) -> None:
     )
     app.register_blueprint(bp)
     app.jinja_env.globals["current_locale_code"] = current_locale_code
+    app.jinja_env.filters["isodate"] = format_iso_date
 
     @app.context_processor
     def inject_preferences():
@@ -70,7 +85,7 @@ def init_app(app) -> None:
             "html_lang": HTML_LANG.get(locale, "zh-CN"),
             "current_locale": locale,
             "available_locales": LOCALES,
-            "large_text": bool(session.get("large_text")),
+            "large_text": has_request_context() and bool(session.get("large_text")),
         }
 
 

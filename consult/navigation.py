@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from consult.accounts.models import ADMIN, STAFF_ROLES
+from consult.accounts.models import ADMIN, OFFICER, REVIEWER, STAFF_ROLES
 
 # (endpoint, label, roles allowed or None for everyone)
 NAV = (
@@ -15,10 +15,12 @@ NAV = (
     ("drafts.index", _l("Drafts for comment"), None),
     ("mailbox.index", _l("Mailboxes"), None),
     ("events.index", _l("Open days"), None),
+    ("disclosure.apply", _l("Request information"), None),
     ("tracking.lookup", _l("Track a submission"), None),
     ("stats.index", _l("Statistics"), None),
     ("tracking.my_submissions", _l("My submissions"), ("citizen",)),
-    ("tracking.inbox", _l("Inbox"), STAFF_ROLES),
+    ("tracking.inbox", _l("Inbox"), (OFFICER, REVIEWER, ADMIN)),
+    ("stats.dashboard", _l("Dashboard"), STAFF_ROLES),
     ("admin.index", _l("Administration"), (ADMIN,)),
 )
 

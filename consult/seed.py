@@ -4,7 +4,13 @@ import sqlalchemy as sa
 
 from consult.accounts import services as accounts
 from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER, Department, User
+from consult.disclosure.seed import seed_disclosure_requests
+from consult.drafts.seed import seed_drafts
+from consult.events.seed import seed_events
 from consult.extensions import db
+from consult.mailbox.seed import seed_mailboxes
+from consult.stats.commands import seed_answer_dates
+from consult.tracking.seed import seed_submissions
 
 DEMO_PASSWORD = "consult-demo-2026"
 
@@ -38,6 +44,8 @@ DEPARTMENTS = (
 STAFF = (
     ("admin@consult.localhost", "系统管理员", ADMIN, None),
     ("editor@consult.localhost", "王编辑", EDITOR, "XZFB"),
+    ("officer.xzfb@consult.localhost", "钱经办", OFFICER, "XZFB"),  # answers comments on the open demo draft
+    ("reviewer.xzfb@consult.localhost", "冯审核", REVIEWER, "XZFB"),
     ("officer.sfj@consult.localhost", "李经办", OFFICER, "SFJ"),
     ("reviewer.sfj@consult.localhost", "赵审核", REVIEWER, "SFJ"),
     ("officer.czj@consult.localhost", "陈经办", OFFICER, "CZJ"),
@@ -72,13 +80,20 @@ def seed_users(departments: dict[str, Department]) -> list[User]:
     return created
 
 
-# Later features append their own idempotent steps: each takes the departments by code.
-EXTRA_STEPS: list = []
+# Each step takes the departments by code and creates its content only if it is missing.
+CONTENT_STEPS = (
+    seed_submissions,  # tracked submissions in every status, some overdue
+    seed_events,  # open days in every mode
+    seed_mailboxes,  # mailboxes with letters in every status, public answers among them
+    seed_drafts,  # drafts: one open, one closed, one with its feedback report
+    seed_disclosure_requests,  # information requests in every outcome, over two years
+    seed_answer_dates,  # statistics: answer dates of the backdated demo answers (keep last)
+)
 
 
 def seed_demo() -> None:
     """Create the demo departments, accounts and content (safe to run again)."""
     departments = seed_departments()
     seed_users(departments)
-    for step in EXTRA_STEPS:
+    for step in CONTENT_STEPS:
         step(departments)

@@ -28,6 +28,7 @@ class Backend:
 
     def __init__(self, name: str, tmp_path_factory):
         self.name = name
+        self.upload_dir = str(tmp_path_factory.mktemp("uploads"))
         if name == "sqlite":
             path = tmp_path_factory.mktemp("db") / "consult-test.sqlite3"
             self.url = f"sqlite:///{path}"
@@ -49,6 +50,10 @@ class Backend:
             "MAIL_SUPPRESS_SEND": True,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "SERVER_NAME": "consult.test",
+            "CONSULT_UPLOAD_DIR": self.upload_dir,
+            "CONSULT_STATS_CACHE_SECONDS": 0,
+            # Tests read the English source texts; the Chinese default is tested on its own.
+            "CONSULT_DEFAULT_LOCALE": "en",
             **overrides,
         }
 

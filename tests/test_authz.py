@@ -18,6 +18,71 @@ PUBLIC_ENDPOINTS = {
     "accounts.logout",
     "prefs.set_language",
     "prefs.toggle_large_text",
+    # Open days: public pages, and the registrant's own pages behind a secret link or a signed token.
+    "events.index",
+    "events.detail",
+    "events.calendar",
+    "events.register",
+    "events.registration",
+    "events.cancel_registration",
+    "events.qr_code",
+    "events.question",
+    # Drafts for comment: public pages; commenting and reporting are open to guests (rate-limited).
+    "drafts.index",
+    "drafts.detail",
+    "drafts.versions_page",
+    "drafts.comment",
+    "drafts.comment_thanks",
+    "drafts.report_comment",
+    "drafts.feedback_report",
+    "drafts.export_public",
+    # Mailboxes: public pages; writing a letter is open to guests (rate-limited).
+    "mailbox.index",
+    "mailbox.letters",
+    "mailbox.show",
+    "mailbox.letter",
+    "mailbox.write",
+    "mailbox.thanks",
+    # Tracking: the status lookup by tracking number + query code, the page it leads to, rating and
+    # answering requests for information (access proven by the code in the session or a signed token).
+    "tracking.lookup",
+    "tracking.status",
+    "tracking.rate_submission",
+    "tracking.provide_info",
+    "tracking.rate",
+    # Information requests: the public request form (rate-limited) and its confirmation.
+    "disclosure.apply",
+    "disclosure.thanks",
+    # Statistics (政务公开) and Open311: public; filing through Open311 needs an api_key, not a login.
+    "stats.index",
+    "stats.csv",
+    "open311.discovery",
+    "open311.service_list",
+    "open311.service_definition",
+    "open311.request_list",
+    "open311.create_request",
+    "open311.request_detail",
+    "open311.token",
+    # File downloads: the owning feature's access check decides (private files answer 404).
+    "uploads.download",
+    # JSON API (/api/v1): public endpoints are anonymous; the officer endpoints (api.inbox,
+    # api.office_submission, api.create_reply, api.transfer) never use the session: a bearer token is
+    # checked by consult.api.tokens.token_required, and tests/test_api_office.py walks them with every role.
+    "api.openapi_document",
+    "api.list_drafts",
+    "api.get_draft",
+    "api.list_draft_comments",
+    "api.create_draft_comment",
+    "api.create_letter",
+    "api.list_mailboxes",
+    "api.get_submission",
+    "api.list_events",
+    "api.create_registration",
+    "api.get_stats",
+    "api.inbox",
+    "api.office_submission",
+    "api.create_reply",
+    "api.transfer",
 }
 # Pages for any logged-in user, whatever the role.
 LOGIN_ONLY_ENDPOINTS = {"accounts.logout"}

@@ -7,6 +7,7 @@ import pytest
 from consult import create_app
 
 
+@pytest.mark.parametrize("app_config", [{"CONSULT_DEFAULT_LOCALE": "zh_CN"}])
 def test_home_page_is_chinese_by_default(client):
     response = client.get("/")
     page = response.get_data(as_text=True)
@@ -15,6 +16,7 @@ def test_home_page_is_chinese_by_default(client):
     assert "跳到主要内容" in page  # the skip link
 
 
+@pytest.mark.parametrize("app_config", [{"CONSULT_DEFAULT_LOCALE": "zh_CN"}])
 def test_language_switch_persists_across_pages(client):
     response = client.post("/preferences/language", data={"locale": "en", "next": "/account/login"})
     assert response.status_code == 302
@@ -27,6 +29,7 @@ def test_language_switch_persists_across_pages(client):
     assert '<html lang="zh-CN"' in client.get("/").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("app_config", [{"CONSULT_DEFAULT_LOCALE": "zh_CN"}])
 def test_unknown_language_is_ignored(client):
     client.post("/preferences/language", data={"locale": "xx"})
     assert '<html lang="zh-CN"' in client.get("/").get_data(as_text=True)
@@ -112,7 +115,7 @@ def test_session_cookie_is_http_only(client, auth, make_user):
     assert "SameSite=Lax" in cookie
 
 
-@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True, "CONSULT_DEFAULT_LOCALE": "zh_CN"}])
 def test_forms_without_csrf_token_are_rejected(app, client, make_user):
     make_user(email="li@example.org")
     posts = [

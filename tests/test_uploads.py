@@ -37,7 +37,7 @@ def _file(data: bytes, name: str) -> FileStorage:
 
 @pytest.fixture
 def upload_dir(app, tmp_path):
-    app.instance_path = str(tmp_path)
+    app.config["CONSULT_UPLOAD_DIR"] = str(tmp_path / "uploads")
     return tmp_path
 
 

@@ -11,7 +11,7 @@ PASSWORD_LENGTH = Length(min=8, max=128, message=_l("The password must be 8 to 1
 
 
 class LoginForm(FlaskForm):
-    email = email_field()
+    email = email_field(check_format=False)
     password = PasswordField(
         _l("Password"),
         validators=[

@@ -65,6 +65,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(sa.String(16), default=CITIZEN, index=True)
     department_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("departments.id"), index=True)
     locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
+    # False when the person turned off non-essential mail (reminders, digests); see consult.notify.
+    optional_mail: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     active: Mapped[bool] = mapped_column(default=True)
     # Changes whenever the password does: logs out other sessions and voids reset links.
     auth_stamp: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_hex(8))

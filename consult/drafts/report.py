@@ -170,12 +170,18 @@ def export_rows(draft: Draft, *, public: bool) -> Iterator[dict]:
     """Every comment with its disposition, read in keyset batches (constant memory for any size).
 
     The public export leaves out comments rejected at moderation and held ones; names are masked anyway.
+    The draft's id is read now: the rows are produced while the response streams, after the request's
+    commit has expired (and the session released) the draft.
     """
+    return _export_rows(draft.id, public)
+
+
+def _export_rows(draft_id: int, public: bool) -> Iterator[dict]:
     columns = (Comment.id, Submission.tracking_no, Submission.received_at, DraftVersion.number,
                Comment.article_anchor, Comment.public_name, Comment.body, Comment.moderation,
                Comment.disposition, Comment.disposition_reason, Comment.group_id)
     base = (sa.select(*columns).join(Submission, Submission.id == Comment.submission_id)
-            .join(DraftVersion, DraftVersion.id == Comment.version_id).where(Comment.draft_id == draft.id))
+            .join(DraftVersion, DraftVersion.id == Comment.version_id).where(Comment.draft_id == draft_id))
     if public:
         base = base.where(Comment.moderation == PUBLISHED)
     last_id, local = 0, zone()

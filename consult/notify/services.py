@@ -47,8 +47,8 @@ def queue_mail(
 
     The row joins the caller's transaction, so the mail exists exactly when the change that
     caused it is committed. Returns ``None`` (and adds nothing) when there is no recipient, when
-    ``dedup_key`` was already queued, or when the mail is optional (``essential=False``: reminders,
-    digests) and the recipient's account turned optional mail off. ``user``, the recipient's account
+    ``dedup_key`` was already queued, or when the mail is optional (``essential=False``: e.g. open-day
+    reminders) and the recipient's account turned optional mail off. ``user``, the recipient's account
     when known, also picks the language when ``locale`` is not given and is passed to the templates.
     """
     if not recipient:

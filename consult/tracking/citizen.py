@@ -40,9 +40,13 @@ _DUMMY_HASH = numbers.hash_query_code(numbers.new_query_code(), _DUMMY_SALT)
 def find_submission(tracking_no: str, query_code: str) -> Submission | None:
     """The submission with this tracking number and query code; None for an unknown number or a wrong
     code alike (same work either way, constant-time comparison)."""
+    number = numbers.normalise_tracking_no(tracking_no or "")
+    # Only letters, digits and dashes can be a tracking number; anything else (e.g. a NUL byte, which
+    # PostgreSQL refuses in a query) is simply not found.
+    well_formed = number.isascii() and number.replace("-", "").isalnum()
     submission = db.session.scalar(
-        sa.select(Submission).where(Submission.tracking_no == numbers.normalise_tracking_no(tracking_no or ""))
-    )
+        sa.select(Submission).where(Submission.tracking_no == number)
+    ) if well_formed else None
     salt, expected = (
         (submission.query_code_salt, submission.query_code_hash) if submission else (_DUMMY_SALT, _DUMMY_HASH)
     )

@@ -69,6 +69,8 @@ class Submission(db.Model):
         sa.Index("ix_submissions_reminders", "status", "due_soon_on"),
         # Auto-closing answers nobody rated.
         sa.Index("ix_submissions_answered", "status", "answered_at"),
+        # Statistics: WHERE received_at >= ? GROUP BY department_id, kind (consult.stats).
+        sa.Index("ix_submissions_stats", "received_at", "department_id", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +104,10 @@ class Submission(db.Model):
     estimated_due: Mapped[bool] = mapped_column(default=False)  # due date relies on the Mon–Fri estimate
 
     answered_at: Mapped[Optional[datetime]] = _utc_column()
+    # Set with answered_at, for statistics: the local date of the answer and the working days it took
+    # from the local date of receipt (consult.stats aggregates these instead of loading rows).
+    answered_on: Mapped[Optional[date]]
+    answered_workdays: Mapped[Optional[int]]
     closed_at: Mapped[Optional[datetime]] = _utc_column()
     dismissal_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
 

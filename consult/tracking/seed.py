@@ -30,7 +30,6 @@ class DemoSubmission:
 DEMO = (
     DemoSubmission(LETTER, "小区路灯长期不亮", "我们小区东门的路灯已经坏了两周，晚上出行很不方便，请尽快修复。", 2, RECEIVED),
     DemoSubmission(LETTER, "办事流程咨询", "请问办理相关证明需要带哪些材料？可以网上办理吗？", 9, ASSIGNED),
-    DemoSubmission(DISCLOSURE, "申请公开2025年度工作经费", "申请公开贵单位2025年度专项工作经费的预算和使用情况。", 3, NEEDS_INFO),
     DemoSubmission(LETTER, "补贴发放进度", "去年申请的补贴至今没有到账，请问进度如何？", 18, ASSIGNED),
     DemoSubmission(LETTER, "投诉窗口工作人员态度", "上周在服务窗口办事时工作人员态度生硬，希望加强管理。", 32, ASSIGNED),
     DemoSubmission(EVENT_QUESTION, "开放日参观内容建议", "建议开放日增加档案室参观环节。", 45, ASSIGNED),

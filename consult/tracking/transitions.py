@@ -7,12 +7,14 @@ department's inbox shows it as new work; its due date is kept.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import User
 from consult.database import utcnow
 from consult.domain import DomainError
+from consult.tracking.clock import current_overrides, local_date
 from consult.tracking.models import (
     ANSWERED,
     ASSIGNED,
@@ -26,6 +28,7 @@ from consult.tracking.models import (
     TimelineEvent,
 )
 from consult.tracking.timeline import record_event
+from consult.workdays import is_workday
 
 STATUS_LABELS = {
     RECEIVED: _l("Received"),
@@ -93,7 +96,7 @@ def transition(
     if submission.status not in rule.sources:
         raise DomainError(
             _l(
-                "You cannot %(action)s this submission while its status is “%(status)s”.",
+                "You cannot do this while the submission's status is “%(status)s”: %(action)s.",
                 action=rule.label,
                 status=STATUS_LABELS[submission.status],
             ),
@@ -112,5 +115,18 @@ def _stamp(submission: Submission, status: str) -> None:
     now = utcnow()
     if status in (ANSWERED, DISMISSED):  # a dismissal is an answer too
         submission.answered_at = now
+        stamp_answer_dates(submission)
     if status in (CLOSED, DISMISSED):
         submission.closed_at = now
+
+
+def stamp_answer_dates(submission: Submission, overrides=None) -> None:
+    """Store the local answer date and the working days in (received date, answer date] for statistics
+    (call it again after changing ``answered_at`` by hand, e.g. backdated demo data)."""
+    received_on, answered_on = local_date(submission.received_at), local_date(submission.answered_at)
+    overrides = current_overrides() if overrides is None else overrides
+    submission.answered_on = answered_on
+    submission.answered_workdays = sum(
+        is_workday(date.fromordinal(n), overrides)
+        for n in range(received_on.toordinal() + 1, answered_on.toordinal() + 1)
+    )

@@ -29,6 +29,10 @@ ACTION_LABELS = {
     "extension_declined": _l("Extension declined"),
     "due_date_recomputed": _l("Due date recomputed"),
     "clock_restarted": _l("Clock restarted"),
+    "mailbox_moved": _l("Moved to another mailbox"),
+    "disclosure_paused": _l("Paused for a third party's opinion"),
+    "disclosure_resumed": _l("Third party's opinion received"),
+    "disclosure_outcome": _l("Outcome recorded"),
 }
 
 # Who did something, as the citizen may see it (never a staff member's name).
