@@ -4,6 +4,7 @@ from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from consult.extensions import db
@@ -81,6 +82,12 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error):
         return error_response(400, _("The form has expired or was not sent from this site. Please reload the page and try again."))
+
+    @app.errorhandler(DataError)
+    def handle_data_error(error: DataError):
+        # Input the database cannot hold (e.g. NUL bytes in a multipart field on PostgreSQL).
+        db.session.rollback()
+        return error_response(400)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

@@ -101,7 +101,7 @@ def test_registrations_are_reachable_only_by_their_owner(app, client, auth, api_
                                        email="zhangsan@example.org", user=db.session.get(type(w.citizen), w.citizen.id))
     db.session.commit()
     other = app.test_client()
-    from conftest import Auth
+    from tests.conftest import Auth
 
     Auth(other).login(w.officer)  # staff of the department, but not the owner: /events/mine is personal
     assert other.get(f"/events/mine/{registration.id}").status_code == 404

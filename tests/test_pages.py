@@ -172,6 +172,8 @@ def test_invalid_utf8_is_not_a_server_error(client):
 
 def test_control_characters_in_email_are_rejected(client):
     response = client.post("/account/login", data={"email": "a\x00b@example.org", "password": "x"})
+    assert response.status_code == 400
+    response = client.post("/account/login", data={"email": "a\x07b@example.org", "password": "x"})
     assert response.status_code == 422
 
 
