@@ -9,7 +9,7 @@ from consult.extensions import db
 from consult.tracking import actions
 from consult.tracking.alerts import DeadlineAlert
 from consult.tracking.models import DISCLOSURE
-from consult.tracking.reminders import DUE_SOON, OVERDUE, VERY_OVERDUE, init_cli, send_reminders
+from consult.tracking.reminders import DUE_SOON, OVERDUE, VERY_OVERDUE, send_reminders
 from tests.tracking_support import file_submission, local, mails, request_ctx, world  # noqa: F401
 
 # A letter received Mon 2025-11-10: due soon from 2025-11-26, overdue from 2025-12-02, very overdue from 2025-12-23.
@@ -141,7 +141,6 @@ def test_answered_and_paused_submissions_are_not_reminded(world):
 
 
 def test_remind_command_queues_once_and_reports(app, world, assigned):
-    init_cli(app)
     runner = app.test_cli_runner()
     first = runner.invoke(args=["remind", "--today", "2025-12-02"])
     assert first.exit_code == 0, first.output

@@ -16,9 +16,7 @@ and listed in the next day's digest, so nothing is lost and nobody gets a second
 from dataclasses import dataclass, field
 from datetime import date
 
-import click
 import sqlalchemy as sa
-from flask import Flask
 from sqlalchemy.orm import selectinload
 
 from consult.accounts.models import REVIEWER, Department, User
@@ -195,17 +193,3 @@ def describe(run: ReminderRun) -> str:
     later = f"; {run.deferred} left for tomorrow's digest" if run.deferred else ""
     return (f"Submission reminders queued ({counts}) in {run.digests} digests{later}; "
             f"{run.closed} unrated answers closed.")
-
-
-@click.command("remind")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend it is this local date.")
-def remind_command(today):
-    """Queue the daily deadline digests; close answers nobody rated."""
-    run = send_reminders(today.date() if today else None)
-    db.session.commit()
-    click.echo(describe(run))
-
-
-def init_cli(app: Flask) -> None:
-    """Register ``flask remind`` (called from ``consult.cli.init_app``)."""
-    app.cli.add_command(remind_command)
