@@ -5,7 +5,7 @@ import os
 from flask import Flask
 
 from consult import config
-from consult.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from consult.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -11,7 +11,7 @@ from consult.tracking import actions, citizen, replies
 from consult.tracking.clock import local_today, zone
 from consult.tracking.intake import create_submission
 from consult.tracking.models import (
-    ANSWERED, ASSIGNED, CLOSED, COMMENT, DISCLOSURE, DISMISSED, EVENT_QUESTION, LETTER, NEEDS_INFO, RECEIVED,
+    ANSWERED, ASSIGNED, CLOSED, COMMENT, DISMISSED, EVENT_QUESTION, LETTER, NEEDS_INFO, RECEIVED,
     REOPENED, SATISFIED, UNSATISFIED, Submission,
 )  # fmt: skip
 
