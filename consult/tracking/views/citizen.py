@@ -145,41 +145,43 @@ def _record_rating(submission: Submission, form: RateForm) -> None:
         flash(_("Thank you for your rating. The submission is now closed."), "success")
 
 
+def _citizen_form_action(tracking_no: str, form, form_name: str, act):
+    """Validate ``form`` for the looked-up submission, run ``act(submission)``, back to the status page.
+
+    Invalid input and refused actions re-render the status page with the form and its messages.
+    """
+    submission, lookup_redirect = _tracked_or_lookup(tracking_no)
+    if lookup_redirect:
+        return lookup_redirect
+    if not form.validate_on_submit():
+        return render_status(submission, 422, **{form_name: form})
+    try:
+        act(submission)
+    except DomainError as error:
+        code = show_error(error, form)
+        return render_status(_tracked(tracking_no), code, **{form_name: form})
+    return redirect(url_for("tracking.status", tracking_no=submission.tracking_no), 303)
+
+
 @bp.post("/track/<tracking_no>/rate")
 @limiter.limit(WRITE_LIMIT)
 def rate_submission(tracking_no: str):
     """The satisfaction questionnaire sent from the status page."""
-    submission, lookup_redirect = _tracked_or_lookup(tracking_no)
-    if lookup_redirect:
-        return lookup_redirect
     form = RateForm()
-    if not form.validate_on_submit():
-        return render_status(submission, 422, rate_form=form)
-    try:
-        _record_rating(submission, form)
-    except DomainError as error:
-        code = show_error(error, form)
-        return render_status(_tracked(tracking_no), code, rate_form=form)
-    return redirect(url_for("tracking.status", tracking_no=submission.tracking_no), 303)
+    return _citizen_form_action(tracking_no, form, "rate_form", lambda submission: _record_rating(submission, form))
 
 
 @bp.post("/track/<tracking_no>/info")
 @limiter.limit(WRITE_LIMIT)
 def provide_info(tracking_no: str):
     """The citizen sends the information the department asked for."""
-    submission, lookup_redirect = _tracked_or_lookup(tracking_no)
-    if lookup_redirect:
-        return lookup_redirect
     form = ProvideInfoForm()
-    if not form.validate_on_submit():
-        return render_status(submission, 422, info_form=form)
-    try:
+
+    def send(submission):
         services.provide_info(submission, form.text.data, actor=_rating_actor())
-    except DomainError as error:
-        code = show_error(error, form)
-        return render_status(_tracked(tracking_no), code, info_form=form)
-    flash(_("Thank you. The department has received your information."), "success")
-    return redirect(url_for("tracking.status", tracking_no=submission.tracking_no), 303)
+        flash(_("Thank you. The department has received your information."), "success")
+
+    return _citizen_form_action(tracking_no, form, "info_form", send)
 
 
 @bp.route("/track/rate/<token>", methods=["GET", "POST"])
