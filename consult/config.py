@@ -49,6 +49,10 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Per-worker caches (consult/cache.py): public statistics, and the part of a draft's page every
+        # reader sees alike (its key changes with every new comment or edit; the TTL bounds the rest).
+        "CONSULT_STATS_CACHE_SECONDS": int(os.environ.get("CONSULT_STATS_CACHE_SECONDS", "300")),
+        "CONSULT_PAGE_CACHE_SECONDS": int(os.environ.get("CONSULT_PAGE_CACHE_SECONDS", "60")),
         **base_url_settings(os.environ.get("CONSULT_BASE_URL")),
     }
 

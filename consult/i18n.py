@@ -1,7 +1,9 @@
 """Language and display preferences: zh_CN first, English second, and a large-text mode."""
 
 from datetime import date
+from functools import cache
 
+from babel import Locale
 from flask import Blueprint, current_app, has_request_context, redirect, request, session
 from flask_babel import format_date, get_locale
 from flask_login import current_user
@@ -15,16 +17,22 @@ HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
 bp = Blueprint("prefs", __name__)
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """The visitor's chosen language (session, then account), else the configured default."""
     if not has_request_context():
-        return current_app.config["CONSULT_DEFAULT_LOCALE"]
+        return parsed_locale(current_app.config["CONSULT_DEFAULT_LOCALE"])
     chosen = session.get("locale")
     if chosen in LOCALES:
-        return chosen
+        return parsed_locale(chosen)
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
-    return current_app.config["CONSULT_DEFAULT_LOCALE"]
+        return parsed_locale(current_user.locale)
+    return parsed_locale(current_app.config["CONSULT_DEFAULT_LOCALE"])
+
+
+@cache
+def parsed_locale(code: str) -> Locale:
+    """Babel's ``Locale`` for a code, parsed once per process (parsing reads locale data from disk)."""
+    return Locale.parse(code)
 
 
 def current_locale_code() -> str:

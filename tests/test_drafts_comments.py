@@ -5,10 +5,13 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from drafts_support import add_comment, assert_safe_html, get, make_draft, request_ctx, world  # noqa: F401
+from drafts_support import (  # noqa: F401
+    add_comment, assert_safe_html, close_now, get, make_draft, request_ctx, world,
+)
 
 from consult.database import utcnow
-from consult.drafts import moderation
+from consult.accounts.models import User
+from consult.drafts import moderation, services
 from consult.drafts.models import Article, Comment, Draft, SensitiveWord
 from consult.extensions import db
 from consult.notify.models import OutboxMessage
@@ -209,3 +212,48 @@ def test_comment_form_is_not_offered_for_drafts_not_yet_public(world, client):
     draft_id = make_draft(world, status="draft")
     assert client.get(f"/drafts/{draft_id}/comment").status_code == 404
     assert client.post(f"/drafts/{draft_id}/comment", data=_form()).status_code == 404
+
+
+def test_draft_page_shows_every_change_at_once_though_readers_share_it(world, client):
+    """Below the header the page is rendered once per state of the draft and shared by its readers; a new
+    comment, a rejected one, new interpretation material or the closing still show on the next view."""
+    draft_id = make_draft(world)
+    url = f"/drafts/{draft_id}"
+    assert "No comments yet." in client.get(url).get_data(as_text=True)
+    first = add_comment(draft_id, "建议增加夜间办理窗口。")
+    assert "建议增加夜间办理窗口" in client.get(url).get_data(as_text=True)
+
+    moderation.reject_comment(get(Comment, first.id), db.session.get(User, world.reviewer.id), "含有广告。")
+    add_comment(draft_id, "另一条意见。")  # as many public comments as before the rejection
+    page = client.get(url).get_data(as_text=True)
+    assert "建议增加夜间办理窗口" not in page and "另一条意见" in page
+
+    services.set_interpretation(get(Draft, draft_id), "本次修订的背景。", [("谁来执行？", "县司法局。")])
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "本次修订的背景" in page and "谁来执行" in page
+
+    close_now(draft_id)
+    assert "The consultation has closed" in client.get(url).get_data(as_text=True)
+
+
+def test_a_draft_page_read_again_costs_one_query(app, world, client):
+    """Readers after the first get the shared rendering: one query for the draft, none for its comments."""
+    draft_id = make_draft(world)
+    for i in range(5):
+        add_comment(draft_id, f"意见{i}")
+    url = f"/drafts/{draft_id}"
+    assert client.get(url).status_code == 200
+    selects = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page = client.get(url).get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert "意见4" in page
+    assert len(selects) == 1, selects

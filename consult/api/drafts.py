@@ -15,7 +15,7 @@ from consult.drafts import comments as comment_service
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, Article, Comment, Draft
 from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, public_drafts_query
-from consult.drafts.services import advance_drafts
+from consult.drafts.services import advance_draft, advance_drafts
 from consult.drafts.views.common import get_public_draft_or_404
 from consult.extensions import db, limiter
 
@@ -83,8 +83,7 @@ def list_drafts():
 def get_draft(draft_id: int):
     """A public draft with its current version's articles."""
     draft = get_public_draft_or_404(draft_id)
-    if advance_drafts(utcnow(), draft_id=draft.id) != ([], []):
-        db.session.refresh(draft)
+    advance_draft(draft, utcnow())
     return draft_detail(draft)
 
 

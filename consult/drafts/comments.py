@@ -11,7 +11,7 @@ from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import grouping
 from consult.drafts.models import HELD, OPEN, PUBLISHED, Article, Comment, Draft, SensitiveWord
-from consult.drafts.services import advance_drafts
+from consult.drafts.services import advance_draft
 from consult.extensions import db
 from consult.text import normalize_text
 from consult.tracking import services as tracking
@@ -87,8 +87,7 @@ def submit_comment(
     existing = db.session.scalar(sa.select(Comment).where(Comment.form_token == form_token))
     if existing is not None:
         return CommentReceipt(existing, None)
-    advance_drafts(now, draft_id=draft.id)
-    db.session.refresh(draft)
+    advance_draft(draft, now)
     if not accepting_comments(draft, now):
         raise DomainError(_l("The consultation is closed: comments are no longer accepted. Your text has not been "
                              "sent; it is still in the form so you can keep a copy."), status=409)
@@ -145,7 +144,8 @@ def count_comment(draft: Draft, anchor: str, public: int, received: int = 0) -> 
     """
     db.session.execute(
         sa.update(Draft).where(Draft.id == draft.id)
-        .values(comment_count=Draft.comment_count + public, received_count=Draft.received_count + received)
+        .values(comment_count=Draft.comment_count + public, received_count=Draft.received_count + received,
+                updated_at=utcnow() if public else Draft.updated_at)
         .execution_options(synchronize_session=False)
     )
     if anchor and public:
@@ -155,7 +155,7 @@ def count_comment(draft: Draft, anchor: str, public: int, received: int = 0) -> 
             .values(comment_count=Article.comment_count + public)
             .execution_options(synchronize_session=False)
         )
-    db.session.expire(draft, ["comment_count", "received_count"])
+    db.session.expire(draft, ["comment_count", "received_count", "updated_at"])
     for article in draft.current_version.articles if anchor and public else ():
         db.session.expire(article, ["comment_count"])
 

@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from consult import uploads
 from consult.accounts.models import ADMIN, Department
 from consult.authz import can_act_for_department
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import versions
 from consult.drafts.domains import DOMAIN_CODES
-from consult.drafts.models import CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Draft, QAPair
+from consult.drafts.models import CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Draft, DraftFile, QAPair
 from consult.extensions import db
 from consult.tracking.clock import as_utc
 
@@ -84,12 +85,37 @@ def update_draft(draft: Draft, author, *, body: str, change_note: str = "", **fi
     return draft
 
 
+def set_interpretation(draft: Draft, text: str, pairs: list[tuple[str, str]]) -> None:
+    """Replace the interpretation (解读) and its questions and answers (blank pairs are dropped)."""
+    draft.interpretation = text
+    set_qa_pairs(draft, pairs)
+
+
 def set_qa_pairs(draft: Draft, pairs: list[tuple[str, str]]) -> None:
     """Replace the interpretation's questions and answers (blank pairs are dropped)."""
     draft.qa_pairs.clear()
     for position, (question, answer) in enumerate(p for p in pairs if p[0].strip() and p[1].strip()):
         draft.qa_pairs.append(QAPair(position=position, question=question.strip(), answer=answer.strip()))
+    draft.updated_at = utcnow()
     db.session.flush()
+
+
+def attach_file(draft: Draft, attachment, caption: str) -> DraftFile:
+    """Add a figure or document to the interpretation."""
+    draft_file = DraftFile(draft_id=draft.id, attachment_id=attachment.id, caption=caption)
+    db.session.add(draft_file)
+    draft.updated_at = utcnow()
+    db.session.flush()
+    return draft_file
+
+
+def remove_file(draft_file: DraftFile) -> None:
+    """Take a file off the interpretation and delete the stored upload."""
+    attachment = draft_file.attachment
+    draft_file.draft.updated_at = utcnow()
+    db.session.delete(draft_file)
+    db.session.flush()
+    uploads.delete_attachment(attachment)
 
 
 def submit_for_review(draft: Draft, author) -> None:
@@ -166,6 +192,15 @@ def advance_drafts(now: datetime, draft_id: int | None = None) -> tuple[list[int
             .values(status=CLOSED, closed_at=now).execution_options(synchronize_session="fetch")
         )
     return opened, closed
+
+
+def advance_draft(draft: Draft, now: datetime) -> None:
+    """:func:`advance_drafts` for the draft being shown; the database is asked only when a change is due."""
+    now = as_utc(now)
+    closing = draft.status == OPEN and as_utc(draft.closes_at) <= now
+    opening = draft.status == IN_REVIEW and draft.approved_at is not None and as_utc(draft.opens_at) <= now
+    if (closing or opening) and advance_drafts(now, draft_id=draft.id) != ([], []):
+        db.session.refresh(draft)
 
 
 def _require_status(draft: Draft, *statuses: str) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from consult.accounts.models import User
 from consult.database import utcnow
 from consult.extensions import db
+from consult.i18n import parsed_locale
 from consult.notify.models import FAILED, PENDING, OutboxMessage
 
 
@@ -62,7 +63,7 @@ def queue_mail(
     context["user"] = user
     context["mail_optional"] = not essential
     locale = locale or (user.locale if user is not None else None) or current_app.config["CONSULT_DEFAULT_LOCALE"]
-    with force_locale(locale):
+    with force_locale(parsed_locale(locale)):
         subject = _render(f"email/{template}.subject.txt", context).strip()
         body_text = _render(f"email/{template}.txt", context)
         body_html = _render(f"email/{template}.html", context)

@@ -22,12 +22,12 @@ Rates are fractions between 0 and 1 rounded to 4 places, or None when nothing wa
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from time import monotonic
 
 import sqlalchemy as sa
 from flask import current_app
 
 from consult.accounts.models import Department
+from consult.cache import worker_cache
 from consult.extensions import db
 from consult.tracking.clock import local_today, zone
 from consult.tracking.models import (
@@ -243,14 +243,6 @@ def published_stats(department_id: int | None = None, months: int = 12) -> dict:
     The figures are aggregates over a year of submissions: recomputing them on every page view would
     cost a scan per request, while a few minutes' delay changes nothing for a transparency page.
     """
-    ttl = current_app.config.get("CONSULT_STATS_CACHE_SECONDS", 300)
-    if not ttl:
-        return compute_stats(department_id, months)
-    cache = current_app.extensions.setdefault("consult.stats_cache", {})
-    key = (department_id, months, local_today())
-    hit = cache.get(key)
-    now = monotonic()
-    if hit is None or now - hit[0] > ttl:
-        hit = (now, compute_stats(department_id, months))
-        cache[key] = hit
-    return hit[1]
+    ttl = current_app.config["CONSULT_STATS_CACHE_SECONDS"]
+    return worker_cache("stats").get_or_compute(
+        (department_id, months, local_today()), ttl, lambda: compute_stats(department_id, months))

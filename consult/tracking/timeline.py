@@ -5,6 +5,7 @@ from flask_babel import force_locale
 
 from consult.accounts.models import User
 from consult.extensions import db
+from consult.i18n import parsed_locale
 from consult.tracking.models import Submission, TimelineEvent
 
 CITIZEN_ROLE, SYSTEM_ROLE = "citizen", "system"
@@ -44,7 +45,7 @@ def _as_text(note) -> str:
     """Store notes as text; a lazy (translatable) note is rendered in the site's default language."""
     if isinstance(note, str):
         return note
-    with force_locale(current_app.config["CONSULT_DEFAULT_LOCALE"]):
+    with force_locale(parsed_locale(current_app.config["CONSULT_DEFAULT_LOCALE"])):
         return str(note or "")
 
 

@@ -135,8 +135,8 @@ def interpretation(draft_id: int):
             form.qa.append_entry({"question": pair.question, "answer": pair.answer})
         form.qa.append_entry()
     if form.validate_on_submit():
-        draft.interpretation = form.interpretation.data or ""
-        services.set_qa_pairs(draft, [(e.question.data or "", e.answer.data or "") for e in form.qa.entries])
+        services.set_interpretation(draft, form.interpretation.data or "",
+                                    [(e.question.data or "", e.answer.data or "") for e in form.qa.entries])
         flash_saved()
         return redirect(url_for("drafts.interpretation", draft_id=draft.id))
     return render_template("drafts/office/interpretation.html", draft=draft, form=form, upload=UploadForm(),
@@ -156,7 +156,7 @@ def upload_file(draft_id: int):
         except DomainError as error:
             flash(str(error.message), "error")
         else:
-            db.session.add(DraftFile(draft_id=draft.id, attachment_id=attachment.id, caption=form.caption.data or ""))
+            services.attach_file(draft, attachment, form.caption.data or "")
             flash(_("The file has been attached."), "success")
     return redirect(url_for("drafts.interpretation", draft_id=draft.id))
 
@@ -168,10 +168,7 @@ def remove_file(draft_id: int, file_id: int):
     draft_file = db.get_or_404(DraftFile, file_id)
     if draft_file.draft_id != draft_id or not ConfirmForm().validate_on_submit():
         abort(404)
-    attachment = draft_file.attachment
-    db.session.delete(draft_file)
-    db.session.flush()
-    uploads.delete_attachment(attachment)
+    services.remove_file(draft_file)
     flash(_("The file has been removed."), "success")
     return redirect(url_for("drafts.interpretation", draft_id=draft_id))
 

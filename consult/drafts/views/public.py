@@ -1,19 +1,26 @@
 """Public pages: the list of drafts, a draft with its articles and comments, versions, commenting, the report."""
 
 import sqlalchemy as sa
-from flask import Response, abort, redirect, render_template, request, session, stream_with_context, url_for
+from flask import (
+    Response, abort, current_app, redirect, render_template, request, session, stream_with_context, url_for,
+)  # fmt: skip
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
 
 from consult import uploads
+from consult.cache import worker_cache
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import comments as comment_service
 from consult.drafts import moderation, report, versions
 from consult.drafts.forms import CommentForm, ReportCommentForm
-from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, DraftFile
+from consult.drafts.models import (
+    PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, Draft, DraftFile, DraftVersion,
+)  # fmt: skip
 from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, public_drafts_query
-from consult.drafts.services import advance_drafts
+from consult.drafts.services import advance_draft, advance_drafts
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
     department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, show_error, time_left,
@@ -63,21 +70,47 @@ def index():
 def detail(draft_id: int):
     """A draft: summary, countdown, articles with comment counts, interpretation beside, comments."""
     draft = get_public_draft_or_404(draft_id)
-    if advance_drafts(utcnow(), draft_id=draft.id) != ([], []):
-        db.session.refresh(draft)
+    advance_draft(draft, utcnow())
     anchor = request.args.get("article") or None
     order = "article" if request.args.get("order") == "article" and anchor is None else "newest"
+    cursor = request.args.get("cursor")
+    left = time_left(draft.closes_at)
+    accepting = comment_service.accepting_comments(draft)
+    # Everything below the site header is the same for every reader of this state of the draft: the key
+    # changes with each comment shown or hidden, each edit and status change (``updated_at``), and the hour.
+    key = ("draft", draft.id, draft.updated_at, draft.status, draft.comment_count, draft.current_version_id,
+           current_locale_code(), anchor, order, cursor, left, accepting)
+    content = worker_cache("pages").get_or_compute(
+        key, current_app.config["CONSULT_PAGE_CACHE_SECONDS"],
+        lambda: _detail_content(draft, anchor, order, cursor, left, accepting),
+    )
+    return render_template("drafts/detail.html", draft=draft, content=content)
+
+
+def _detail_content(draft, anchor: str | None, order: str, cursor: str | None, left, accepting: bool) -> Markup:
     stmt = comment_service.public_comments_query(draft, anchor)
     # By article: in the order of the anchors, oldest first within an article (one index serves both orders).
     order_by = (Comment.article_anchor, Comment.id) if order == "article" else (Comment.id.desc(),)
-    page = _page(stmt, order_by, COMMENTS_PER_PAGE)
-    version = draft.current_version
+    try:
+        page = paginate(db.session, stmt, order_by, cursor, per_page=COMMENTS_PER_PAGE)
+    except InvalidCursor:
+        abort(400)
+    version = db.session.scalars(
+        sa.select(DraftVersion).where(DraftVersion.id == draft.current_version_id)
+        .options(selectinload(DraftVersion.articles))
+    ).one()
+    # What the template shows, in a few queries rather than one per relationship (the same draft object).
+    draft = db.session.scalars(
+        sa.select(Draft).where(Draft.id == draft.id).options(
+            selectinload(Draft.department), selectinload(Draft.qa_pairs), selectinload(Draft.versions),
+            selectinload(Draft.files).selectinload(DraftFile.attachment),
+        )
+    ).one()
     headings = {a.anchor: a.heading for a in version.articles}
-    return render_template(
-        "drafts/detail.html", draft=draft, version=version, page=page, anchor=anchor, order=order,
-        headings=headings, left=time_left(draft.closes_at), domain_label=localized_domain,
-        accepting=comment_service.accepting_comments(draft),
-    )
+    return Markup(render_template(
+        "drafts/_detail_content.html", draft=draft, version=version, page=page, anchor=anchor,
+        order=order, headings=headings, left=left, domain_label=localized_domain, accepting=accepting,
+    ))
 
 
 @bp.get("/drafts/<int:draft_id>/versions")
@@ -100,7 +133,7 @@ def versions_page(draft_id: int):
 def comment(draft_id: int):
     """Comment on the whole draft or one article (logged in, or as a guest with name and contact)."""
     draft = get_public_draft_or_404(draft_id)
-    advance_drafts(utcnow(), draft_id=draft.id)
+    advance_draft(draft, utcnow())
     form = CommentForm()
     articles = [a for a in draft.current_version.articles if a.body.strip()]
     form.article.choices = [("", _("The whole draft"))] + [(a.anchor, a.heading or a.anchor) for a in articles]
