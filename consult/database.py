@@ -1,6 +1,12 @@
 """Engine tuning: SQLite in WAL mode with explicit transactions; helpers shared by services."""
 
+import os
 from datetime import UTC, datetime
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: writers then queue on SQLite's busy handler alone
+    fcntl = None
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -33,12 +39,63 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    queue = WriterQueue.for_engine(engine)
+
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection):
         immediate = connection.info.pop("begin_immediate", False) or (
             has_request_context() and request.method not in SAFE_METHODS
         )
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate and queue is not None:
+            queue.wait_turn(connection.info)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        except BaseException:
+            if queue is not None:
+                queue.done(connection.info)
+            raise
+
+    if queue is not None:
+        for name in ("commit", "rollback"):
+            sa.event.listen(engine, name, lambda connection: queue.done(connection.info))
+        sa.event.listen(engine, "checkin", lambda _dbapi, record: queue.done(record.info))
+        sa.event.listen(engine, "close", lambda _dbapi, record: queue.forget(record.info))
+
+
+class WriterQueue:
+    """Writers to one SQLite file take turns on a lock file beside it, woken as soon as the last one is done.
+
+    SQLite itself makes a writer that finds the database locked sleep and retry (1, 2, 5 … 100 ms), so in a
+    burst of writes the workers sleep while the database is free. ``flock`` instead wakes the next writer
+    when the previous one commits or rolls back. Each connection has its own descriptor, so threads of one
+    process queue like processes do. SQLite's own lock and busy timeout still guard the data.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    @classmethod
+    def for_engine(cls, engine: Engine) -> "WriterQueue | None":
+        database = engine.url.database
+        if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return cls(f"{database}-writers.lock")
+
+    def wait_turn(self, info: dict) -> None:
+        if "writer_lock_fd" not in info:
+            info["writer_lock_fd"] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(info["writer_lock_fd"], fcntl.LOCK_EX)
+        info["writer_lock_held"] = True
+
+    def done(self, info: dict) -> None:
+        if info.pop("writer_lock_held", False):
+            fcntl.flock(info["writer_lock_fd"], fcntl.LOCK_UN)
+
+    def forget(self, info: dict) -> None:
+        self.done(info)
+        fd = info.pop("writer_lock_fd", None)
+        if fd is not None:
+            os.close(fd)
 
 
 def is_sqlite(session) -> bool:

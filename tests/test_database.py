@@ -1,0 +1,87 @@
+"""SQLite under concurrent writers: writers take turns on a lock file and give it back when they finish."""
+
+import fcntl
+import os
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from consult import create_app
+from consult.extensions import db
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/c.sqlite3"})
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+    yield app, f"{tmp_path}/c.sqlite3-writers.lock"
+    with app.app_context():
+        db.engine.dispose()
+
+
+def lock_is_free(path: str) -> bool:
+    """Whether another process could take the writers' turn right now."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+@pytest.mark.parametrize("outcome", ["commit", "rollback", "error"])
+def test_a_write_request_holds_the_writers_turn_until_its_transaction_ends(sqlite_app, outcome):
+    app, lock = sqlite_app
+    with app.test_request_context("/", method="POST"):
+        db.session.execute(sa.text("INSERT INTO notes (body) VALUES ('a')"))
+        assert not lock_is_free(lock)
+        if outcome == "commit":
+            db.session.commit()
+        elif outcome == "rollback":
+            db.session.rollback()
+        db.session.remove()  # "error": the request ends without a commit; the connection goes back to the pool
+        assert lock_is_free(lock)
+    with app.app_context():
+        stored = db.session.scalar(sa.text("SELECT COUNT(*) FROM notes"))
+    assert stored == (1 if outcome == "commit" else 0)
+
+
+def test_reading_never_waits_for_a_writer(sqlite_app):
+    app, lock = sqlite_app
+    with app.test_request_context("/", method="POST"):
+        db.session.execute(sa.text("INSERT INTO notes (body) VALUES ('a')"))
+        with app.test_request_context("/", method="GET"), db.engine.connect() as reader:
+            assert reader.execute(sa.text("SELECT COUNT(*) FROM notes")).scalar() == 0
+        db.session.commit()
+    assert lock_is_free(lock)
+
+
+def test_concurrent_writers_all_commit_one_after_the_other(sqlite_app):
+    app, _lock = sqlite_app
+    errors = []
+
+    def write(n: int) -> None:
+        try:
+            with app.test_request_context("/", method="POST"):
+                for i in range(10):
+                    db.session.execute(sa.text("INSERT INTO notes (body) VALUES (:b)"), {"b": f"{n}-{i}"})
+                    time.sleep(0.001)  # hold the turn a little, as a request does
+                    db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 -- reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT COUNT(*) FROM notes")) == 60
