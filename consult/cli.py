@@ -57,8 +57,10 @@ def seed_demo_command():
 @with_appcontext
 def remind_command(today):
     """Daily work (run from cron): deadline reminders, closing unrated answers, opening and closing drafts,
-    reminders for tomorrow's open days."""
+    reminders for tomorrow's open days, forgetting API idempotency keys older than a day."""
     from datetime import datetime, time
+
+    from consult.api.idempotency import purge_idempotency_keys
 
     from consult.database import utcnow
     from consult.disclosure.services import close_abandoned_requests
@@ -73,10 +75,12 @@ def remind_command(today):
     opened, closed = advance_drafts(now)
     event_reminders = queue_event_reminders(now)
     abandoned = close_abandoned_requests(today.date() if today else None)
+    purged = purge_idempotency_keys(now)
     db.session.commit()
     click.echo(describe_reminders(run))
     click.echo(f"Drafts opened: {len(opened)}, closed: {len(closed)}. Open-day reminders queued: {event_reminders}.")
     click.echo(f"Information requests closed for want of clarification: {len(abandoned)}.")
+    click.echo(f"API idempotency keys forgotten (older than a day): {purged}.")
 
 
 def init_app(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """The public JSON API: drafts and comments, mailboxes and letters, following a submission, open days."""
 
+from datetime import date, timedelta
+
 import pytest
 import sqlalchemy as sa
 from api_support import API, api_world, boxes, is_problem, letter_json, make_event, outbox, request_ctx, world  # noqa: F401
@@ -244,6 +246,21 @@ def test_an_idempotency_key_replays_the_first_answer_and_creates_one_letter(clie
     assert is_problem(other, 422) and "Idempotency-Key" in other.get_json()["errors"]
     without_key = [client.post(f"{API}/letters", json=body).status_code for _ in range(2)]
     assert without_key == [201, 201]  # no key: two deliberate letters are two letters
+
+
+def test_a_key_replays_for_a_day_and_never_makes_a_second_letter_after(client, runner, api_world):
+    body = letter_json(api_world.boxes.county.id)
+    headers = {"Idempotency-Key": "kept-for-a-day"}
+    first = client.post(f"{API}/letters", json=body, headers=headers)
+    today = runner.invoke(args=["remind"])
+    assert "API idempotency keys forgotten (older than a day): 0." in today.output
+    assert client.post(f"{API}/letters", json=body, headers=headers).get_json() == first.get_json()
+    later = runner.invoke(args=["remind", "--today", (date.today() + timedelta(days=3)).isoformat()])
+    assert "API idempotency keys forgotten (older than a day): 1." in later.output
+    again = client.post(f"{API}/letters", json=body, headers=headers)
+    # No replay of the first answer any more, and still never a second letter.
+    assert is_problem(again, 409) and "already received" in again.get_json()["detail"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 1
 
 
 def test_a_failed_request_does_not_use_up_its_key(client, api_world):

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import secrets
+from datetime import datetime, timedelta
 from functools import wraps
 
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from consult.extensions import db
 
 HEADER = "Idempotency-Key"
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEEP_KEYS = timedelta(hours=24)  # how long a key replays its first answer (docs/api.md)
 
 
 def form_token() -> str:
@@ -99,3 +101,9 @@ def idempotent(view):
         return response
 
     return wrapped
+
+
+def purge_idempotency_keys(now: datetime) -> int:
+    """Forget keys older than :data:`KEEP_KEYS` (run daily by ``remind``); returns how many went."""
+    result = db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - KEEP_KEYS))
+    return result.rowcount
