@@ -57,14 +57,15 @@ def seed_demo_command():
 @with_appcontext
 def remind_command(today):
     """Daily work (run from cron): deadline reminders, closing unrated answers, opening and closing drafts,
-    reminders for tomorrow's open days, forgetting API idempotency keys older than a day."""
+    reminders for tomorrow's open days, closing comments left on withdrawn drafts, forgetting API idempotency
+    keys older than a day."""
     from datetime import datetime, time
 
     from consult.api.idempotency import purge_idempotency_keys
 
     from consult.database import utcnow
     from consult.disclosure.services import close_abandoned_requests
-    from consult.drafts.services import advance_drafts
+    from consult.drafts.services import advance_drafts, dismiss_comments_of_withdrawn_drafts
     from consult.events.mails import queue_event_reminders
     from consult.tracking.clock import zone
     from consult.tracking.reminders import describe as describe_reminders
@@ -73,12 +74,14 @@ def remind_command(today):
     now = datetime.combine(today.date(), time(8), tzinfo=zone()) if today else utcnow()
     run = send_reminders(today.date() if today else None)  # also closes answers nobody rated in time
     opened, closed = advance_drafts(now)
+    withdrawn_comments = dismiss_comments_of_withdrawn_drafts()
     event_reminders = queue_event_reminders(now)
     abandoned = close_abandoned_requests(today.date() if today else None)
     purged = purge_idempotency_keys(now)
     db.session.commit()
     click.echo(describe_reminders(run))
     click.echo(f"Drafts opened: {len(opened)}, closed: {len(closed)}. Open-day reminders queued: {event_reminders}.")
+    click.echo(f"Comments on withdrawn drafts closed: {withdrawn_comments}.")
     click.echo(f"Information requests closed for want of clarification: {len(abandoned)}.")
     click.echo(f"API idempotency keys forgotten (older than a day): {purged}.")
 

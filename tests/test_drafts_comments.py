@@ -257,3 +257,38 @@ def test_a_draft_page_read_again_costs_one_query(app, world, client):
         sa.event.remove(db.engine, "before_cursor_execute", count)
     assert "意见4" in page
     assert len(selects) == 1, selects
+
+
+def test_withdrawing_an_open_draft_closes_its_unanswered_comments_and_tells_each_writer(world, client, auth):
+    draft_id = make_draft(world)
+    db.session.add(SensitiveWord(word="违禁词"))
+    db.session.commit()
+    published = add_comment(draft_id, "建议延长过渡期。", email="a@example.org")
+    held = add_comment(draft_id, "含有违禁词的意见", email="b@example.org")
+    auth.login(world.editor)
+    refused = client.post(f"/office/drafts/{draft_id}/withdraw", data={"note": "  "}, follow_redirects=True)
+    assert "Please give a reason." in refused.get_data(as_text=True)
+    assert get(Submission, published.submission_id).status == "received"
+
+    client.post(f"/office/drafts/{draft_id}/withdraw", data={"note": "上级政策调整，另行起草。"})
+    assert get(Draft, draft_id).status == "withdrawn"
+    for comment in (published, held):
+        submission = get(Submission, comment.submission_id)
+        assert submission.status == "dismissed"
+        assert "withdrawn" in submission.dismissal_reason and "上级政策调整" in submission.dismissal_reason
+    dismissals = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.template == "submission_dismissed"))
+    assert sorted(m.recipient for m in dismissals) == ["a@example.org", "b@example.org"]
+    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert "This draft has been withdrawn." in page and "上级政策调整" in page
+
+
+def test_the_daily_run_closes_comments_the_withdrawal_left(world, runner, monkeypatch):
+    draft_id = make_draft(world)
+    comments = [add_comment(draft_id, f"意见{i}", email=f"w{i}@example.org") for i in range(3)]
+    monkeypatch.setattr(services, "WITHDRAWAL_BATCH", 1)
+    services.withdraw_draft(get(Draft, draft_id), db.session.get(User, world.editor.id), "停止征求意见。")
+    db.session.commit()
+    assert [get(Submission, c.submission_id).status for c in comments] == ["dismissed", "received", "received"]
+    assert "Comments on withdrawn drafts closed: 2." in runner.invoke(args=["remind"]).output
+    assert {get(Submission, c.submission_id).status for c in comments} == {"dismissed"}
+    assert "Comments on withdrawn drafts closed: 0." in runner.invoke(args=["remind"]).output

@@ -17,13 +17,16 @@ from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import versions
 from consult.drafts.domains import DOMAIN_CODES
-from consult.drafts.models import CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Draft, DraftFile, QAPair
+from consult.drafts.models import CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Comment, Draft, DraftFile, QAPair
 from consult.extensions import db
+from consult.tracking import services as tracking
 from consult.tracking.clock import as_utc
+from consult.tracking.models import OPEN_STATUSES, Submission
 
 MIN_WINDOW = timedelta(days=30)  # 重大行政决策程序暂行条例 Art. 15
 EDITABLE_FIELDS = ("title", "summary", "department_id", "domain", "legal_basis", "premoderate", "interpretation")
 WINDOW_FIELDS = ("opens_at", "closes_at", "short_window_reason")
+WITHDRAWAL_BATCH = 1000  # comments closed by the withdrawal itself; ``remind`` closes any beyond
 
 
 def check_window(opens_at: datetime, closes_at: datetime, reason: str) -> None:
@@ -164,6 +167,33 @@ def withdraw_draft(draft: Draft, user, reason: str) -> None:
     if draft.closed_at is None and draft.opened_at is not None:
         draft.closed_at = utcnow()
     db.session.flush()
+    dismiss_comments_of_withdrawn_drafts(user, draft_id=draft.id, limit=WITHDRAWAL_BATCH)
+
+
+def dismiss_comments_of_withdrawn_drafts(actor=None, *, draft_id: int | None = None, limit: int | None = None) -> int:
+    """Close the comments still waiting for an answer on withdrawn drafts; each writer is told why.
+
+    Withdrawing does it for up to ``limit`` comments at once; the daily ``remind`` run finishes the rest.
+    Returns how many were closed.
+    """
+    stmt = (
+        sa.select(Submission, Draft.withdrawn_reason)
+        .join(Comment, Comment.submission_id == Submission.id)
+        .join(Draft, Draft.id == Comment.draft_id)
+        .where(Draft.status == WITHDRAWN, Submission.status.in_(OPEN_STATUSES))
+        .order_by(Submission.id)
+        .limit(limit)
+    )
+    if draft_id is not None:
+        stmt = stmt.where(Draft.id == draft_id)
+    rows = db.session.execute(stmt).all()
+    for submission, withdrawn_reason in rows:
+        tracking.dismiss_with_its_subject(submission, actor=actor, reason=_l(
+            "The draft was withdrawn, so comments on it will not be answered. Reason: %(reason)s",
+            reason=withdrawn_reason,
+        ))
+    db.session.flush()
+    return len(rows)
 
 
 def advance_drafts(now: datetime, draft_id: int | None = None) -> tuple[list[int], list[int]]:

@@ -107,8 +107,17 @@ def provide_info(submission: Submission, text: str, *, actor: User | None = None
 def dismiss_submission(submission: Submission, *, actor: User, reason: str) -> None:
     """Close an open submission without a reply (spam, out of scope, merged); the citizen sees ``reason``."""
     require_worker(actor, submission.department_id)
-    reason = _required(reason, _l("Please give the reason the citizen will see."), "reason")
-    transition(submission, "dismiss", actor=actor, public_note=reason)
-    submission.dismissal_reason = reason
+    _dismiss(submission, actor, _required(reason, _l("Please give the reason the citizen will see."), "reason"))
+
+
+def dismiss_with_its_subject(submission: Submission, *, actor: User | None, reason) -> None:
+    """Close an open submission whose subject is gone (a draft withdrawn): the decision was taken
+    elsewhere, by ``actor`` (who need not work for the submission's department) or by the daily run."""
+    _dismiss(submission, actor, reason)
+
+
+def _dismiss(submission: Submission, actor: User | None, reason) -> None:
+    event = transition(submission, "dismiss", actor=actor, public_note=reason)
+    submission.dismissal_reason = event.public_note  # as stored: a lazy text rendered in the site's language
     notify_citizen(submission, "submission_dismissed", reason=reason)
 

@@ -7,6 +7,7 @@ Business-rule violations raise :class:`consult.domain.DomainError` with a user-f
 from consult.tracking.actions import (
     assign_submission,
     dismiss_submission,
+    dismiss_with_its_subject,
     provide_info,
     request_info,
     transfer_submission,
@@ -53,7 +54,7 @@ __all__ = [
     "INBOX_ORDER", "STATUS_LABELS", "DueDateExplanation", "InboxFilters", "NewSubmission",
     "allowed_actions", "answer_of", "approve_reply", "assign_submission", "auto_close_answered", "can_rate",
     "can_transition", "create_reply", "create_reply_template", "create_submission", "decide_extension",
-    "delete_reply_template", "dismiss_submission", "explain_due", "extensions_awaiting_review",
+    "delete_reply_template", "dismiss_submission", "dismiss_with_its_subject", "explain_due", "extensions_awaiting_review",
     "find_submission", "format_query_code", "inbox_query", "local_date", "local_today", "pending_extension",
     "provide_info", "public_events", "rate", "rating_token", "recompute_due_dates", "remove_calendar_override",
     "replies_awaiting_review", "reply_templates_for", "request_extension", "request_info", "return_reply",
