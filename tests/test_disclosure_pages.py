@@ -101,6 +101,13 @@ def test_the_id_number_is_shown_in_full_only_to_the_handling_department(world, c
         assert RESIDENT_ID_NUMBER not in client.get(page).get_data(as_text=True), page
 
 
+def test_the_submission_page_names_the_applicant_and_leads_to_the_request(world, client, auth):
+    found = file_request(world).request
+    _as(auth, world.officer)
+    page = client.get(f"/office/submissions/{found.submission_id}").get_data(as_text=True)
+    assert found.applicant_name in page and f"/office/disclosure/{found.submission_id}" in page
+
+
 def test_another_department_cannot_open_the_request(world, client, auth):
     found = file_request(world).request
     _as(auth, world.other_officer)

@@ -292,3 +292,18 @@ def test_the_daily_run_closes_comments_the_withdrawal_left(world, runner, monkey
     assert "Comments on withdrawn drafts closed: 2." in runner.invoke(args=["remind"]).output
     assert {get(Submission, c.submission_id).status for c in comments} == {"dismissed"}
     assert "Comments on withdrawn drafts closed: 0." in runner.invoke(args=["remind"]).output
+
+
+def test_the_officer_sees_the_comments_draft_article_and_moderation_on_its_page(world, client, auth):
+    draft_id = make_draft(world)
+    db.session.add(SensitiveWord(word="违禁词"))
+    db.session.commit()
+    on_article = add_comment(draft_id, "第二条应当写明期限。", anchor="art-2")
+    held = add_comment(draft_id, "这里有违禁词")
+    auth.login(world.officer)
+    page = client.get(f"/office/submissions/{on_article.submission_id}").get_data(as_text=True)
+    heading = get(Article, on_article.article_id).heading
+    assert get(Draft, draft_id).title in page and f"/office/drafts/{draft_id}" in page
+    assert heading and heading in page and "Public" in page
+    page = client.get(f"/office/submissions/{held.submission_id}").get_data(as_text=True)
+    assert "Held for moderation (违禁词)" in page and "The whole draft" in page

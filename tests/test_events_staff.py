@@ -227,6 +227,24 @@ def test_question_after_the_event_becomes_a_tracked_submission(app, client, make
         assert db.session.scalar(sa.select(EventQuestion)).registration_id == registration(app, "市民1").id
 
 
+def test_the_officer_sees_the_event_and_registration_of_a_question(app, client, auth, make_event, officer):
+    event_id = make_event()
+    token = register(client, event_id, 1)
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        event.starts_at, event.ends_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=1)
+        event.registration_closes_at = utcnow() - timedelta(days=1)
+        event.registration_opens_at = utcnow() - timedelta(days=5)
+        db.session.commit()
+    client.post(f"/events/r/{token}/question", data={"subject": "材料", "body": "需要哪些材料？", "form_token": "c" * 32})
+    with app.app_context():
+        submission_id = db.session.scalar(sa.select(EventQuestion.submission_id))
+    auth.login(officer)
+    page = client.get(f"/office/submissions/{submission_id}").get_data(as_text=True)
+    assert "县司法局政务开放日" in page and f"/events/manage/{event_id}" in page
+    assert "市民1" in page and "Confirmed" in page
+
+
 def test_seed_demo_adds_events_in_every_mode_once(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert runner.invoke(args=["seed-demo"]).exit_code == 0

@@ -207,6 +207,16 @@ def test_attachments_are_stored_and_only_the_department_may_download_them(client
     assert status() == 200
 
 
+def test_the_officer_sees_the_letters_mailbox_category_and_files_on_its_page(client, auth, boxes, world):
+    data = form_data(boxes.county, attachments=[upload("photo.png", PNG)])
+    client.post("/mailboxes/write", data=data, content_type="multipart/form-data")
+    [letter] = letters()
+    login_as(auth, world.officer)
+    page = client.get(f"/office/submissions/{letter.submission_id}").get_data(as_text=True)
+    assert boxes.county.name in page and "photo.png" in page
+    assert f"/files/{letter.attachments[0].id}" in page and f"/mailboxes/letters/{letter.id}/move" in page
+
+
 @pytest.mark.parametrize("name, data", [("photo.pdf", PNG), ("script.exe.png", PNG), ("doc.pdf", b"MZ\x90\x00 fake")])
 def test_attachments_with_a_faked_extension_are_refused(client, boxes, name, data):
     payload = form_data(boxes.county, attachments=[upload(name, data)])

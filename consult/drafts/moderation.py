@@ -13,6 +13,8 @@ from consult.extensions import db
 from consult.text import normalize_text
 from consult.tracking import services as tracking
 
+MODERATION_LABELS = {PUBLISHED: _l("Public"), HELD: _l("Held for moderation"), REJECTED: _l("Rejected")}
+
 REPORT_REASON_MAX = 500
 
 

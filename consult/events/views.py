@@ -272,4 +272,4 @@ def cancel_my_registration(registration_id: int):
     return _cancel(registration, url_for("events.my_registration", registration_id=registration.id))
 
 
-from consult.events import staff_views  # noqa: E402,F401  -- staff pages on the same blueprint
+from consult.events import staff_details, staff_views  # noqa: E402,F401  -- staff pages on the same blueprint

@@ -163,4 +163,4 @@ def thanks():
     return page
 
 
-from consult.mailbox import office  # noqa: E402,F401  -- officer and admin pages on the same blueprint
+from consult.mailbox import office, staff_details  # noqa: E402,F401  -- officer and admin pages on the same blueprint

@@ -10,6 +10,7 @@ bp = Blueprint("drafts", __name__)
 def _labels():
     from flask_babel import lazy_gettext as _l
 
+    from consult.drafts.moderation import MODERATION_LABELS
     from consult.drafts.report import DISPOSITION_LABELS
 
     return {
@@ -19,9 +20,8 @@ def _labels():
             "withdrawn": _l("Withdrawn"),
         },
         "disposition_labels": DISPOSITION_LABELS,
-        "moderation_labels": {"published": _l("Public"), "held": _l("Held for moderation"),
-                              "rejected": _l("Rejected")},
+        "moderation_labels": MODERATION_LABELS,
     }
 
 
-from consult.drafts.views import answers, editor, public, review  # noqa: E402,F401  -- register the routes
+from consult.drafts.views import answers, editor, public, review, staff_details  # noqa: E402,F401  -- register the routes

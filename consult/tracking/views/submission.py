@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 from consult.accounts.models import OFFICER, REVIEWER, Department, User
 from consult.domain import DomainError
 from consult.extensions import db
-from consult.tracking import services
+from consult.tracking import kind_details, services
 from consult.tracking.clock import local_today
 from consult.tracking.forms import (
     AssignForm, DismissForm, ExtensionForm, RequestInfoForm, StaffInfoForm, TransferForm,
@@ -88,6 +88,7 @@ def render_detail(submission: Submission, status: int = 200, **forms: FlaskForm)
         answer=services.answer_of(submission),
         can_reply=submission.status in ANSWERABLE and all(r.status == APPROVED for r in replies),
         in_department=current_user.department_id == submission.department_id,
+        kind_details=kind_details.details_for(submission),
         **_forms(submission, forms),
     ), status
 

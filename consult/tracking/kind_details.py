@@ -1,0 +1,30 @@
+"""What each kind of submission adds to the staff submission page: a letter's mailbox and attachments, a
+comment's draft and article, an open-day question's event. The domain packages register a provider for
+their kind; the tracking engine knows none of them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from consult.tracking.models import Submission
+
+
+@dataclass(frozen=True)
+class KindDetails:
+    """A partial template (``templates/<domain>/_staff_details.html``) and what it shows, loaded by the view."""
+
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+_providers: dict[str, Callable[[Submission], KindDetails | None]] = {}
+
+
+def register(kind: str, provider: Callable[[Submission], KindDetails | None]) -> None:
+    """Let ``provider(submission)`` describe submissions of ``kind`` on the staff page."""
+    _providers[kind] = provider
+
+
+def details_for(submission: Submission) -> KindDetails | None:
+    provider = _providers.get(submission.kind)
+    return provider(submission) if provider is not None else None
