@@ -143,6 +143,20 @@ def test_time_waiting_for_a_third_party_is_not_counted(world):
     assert all(e.public_note for e in events(submission)[-2:])  # the applicant sees both on the timeline
 
 
+def test_a_paused_request_is_never_due_soon_or_overdue_until_it_resumes(world):
+    found = _assigned(world)
+    submission = found.submission  # due 8 December 2025
+    handling.pause_request(found, actor=world.officer, reason="征求第三方意见。", today=date(2025, 11, 14))
+    db.session.commit()
+    late = date(2025, 12, 20)
+    assert not submission.is_overdue(late) and not submission.is_due_soon(date(2025, 12, 5))
+    overdue_ids = db.session.scalars(sa.select(Submission.id).where(Submission.is_overdue(late))).all()
+    assert submission.id not in overdue_ids
+    waited = handling.resume_request(found, actor=world.officer, today=date(2025, 12, 19))
+    assert waited == 25 and submission.due_on == date(2026, 1, 13) and not submission.is_overdue(late)
+    assert submission.is_overdue(date(2026, 1, 14))
+
+
 def test_holidays_during_a_pause_are_not_counted_twice(world):
     found = _assigned(world, received_at=local(2025, 9, 26))
     handling.pause_request(found, actor=world.officer, reason="征求第三方意见。", today=date(2025, 9, 30))

@@ -151,10 +151,15 @@ def test_pausing_and_resuming_from_the_request_page(world, client, auth):
     assert client.post(f"{base}/pause", data={"reason": ""}).status_code == 422
     assert client.post(f"{base}/pause", data={"reason": "征求第三方意见。"}).status_code == 303
     assert "Paused" in client.get(base).get_data(as_text=True)
+    # Received in November 2025 and long past its due date, but no deadline runs while it is paused.
+    assert found.submission.tracking_no not in client.get("/office/inbox?due=overdue").get_data(as_text=True)
+    inbox = client.get("/office/inbox").get_data(as_text=True)
+    assert found.submission.tracking_no in inbox and "Clock paused" in inbox and "due-overdue" not in inbox
     assert client.post(f"{base}/pause", data={"reason": "again"}).status_code == 409
     assert client.post(f"{base}/resume").status_code == 303
     db.session.expire_all()
     assert db.session.get(DisclosureRequest, found.submission_id).paused_since is None
+    assert found.submission.tracking_no in client.get("/office/inbox?due=overdue").get_data(as_text=True)
 
 
 def test_the_applicant_downloads_the_answer_files_only_once_the_answer_is_approved(world, client):

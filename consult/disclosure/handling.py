@@ -74,7 +74,7 @@ def pause_request(request: DisclosureRequest, *, actor: User, reason: str, today
     if submission.status not in (RECEIVED, ASSIGNED, REOPENED):
         raise DomainError(_l("Only a request being handled can be paused."), status=409)
     today = today or local_today()
-    request.paused_since, request.pause_reason = today, reason
+    submission.clock_paused_since, request.pause_reason = today, reason
     record_event(
         submission, "disclosure_paused", actor=actor, internal_note=reason,
         public_note=_l("A third party has been asked for its opinion on %(day)s; the time this takes is not "
@@ -107,7 +107,7 @@ def resume_request(request: DisclosureRequest, *, actor: User, today: date | Non
         submission.clock_start_on = workdays.add_workdays(submission.clock_start_on, waited, overrides)
         apply_deadlines(submission, overrides)
     request.paused_workdays += waited
-    request.paused_since, request.pause_reason = None, ""
+    submission.clock_paused_since, request.pause_reason = None, ""
     record_event(
         submission, "disclosure_resumed", actor=actor,
         public_note=_l("The third party's opinion has arrived (%(days)s working days not counted); the due date "

@@ -89,7 +89,6 @@ class DisclosureRequest(db.Model):
     outcome_recorded_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
 
     # Waiting for a third party's opinion (条例 Art. 32): that time is not counted.
-    paused_since: Mapped[Optional[date]]  # local date the pause began; None when not paused
     pause_reason: Mapped[str] = mapped_column(sa.Text, default="")
     paused_workdays: Mapped[int] = mapped_column(default=0)  # total over all finished pauses
 
@@ -100,6 +99,11 @@ class DisclosureRequest(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(
         secondary=disclosure_answer_attachments, order_by=Attachment.id
     )
+
+    @property
+    def paused_since(self) -> date | None:
+        """The local day the clock stopped for a third party's opinion (kept on the tracked submission)."""
+        return self.submission.clock_paused_since
 
     @property
     def is_paused(self) -> bool:

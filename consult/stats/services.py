@@ -31,7 +31,7 @@ from consult.cache import worker_cache
 from consult.extensions import db
 from consult.tracking.clock import local_today, zone
 from consult.tracking.models import (
-    ANSWERED, BASICALLY_SATISFIED, CLOSED, DISMISSED, KINDS, OPEN_STATUSES, SATISFIED, Submission,
+    ANSWERED, BASICALLY_SATISFIED, CLOSED, DISMISSED, KINDS, SATISFIED, Submission,
 )  # fmt: skip
 
 ANSWERED_STATUSES = (ANSWERED, CLOSED, DISMISSED)
@@ -167,7 +167,7 @@ def _tallies(starts: list[date], department_id: int | None, today: date) -> dict
     for row in histogram:
         tallies[(row.department_id, row.kind, row.month)].workdays[int(row.workdays)] += int(row.n)
     overdue = sa.select(Submission.department_id, Submission.kind, sa.func.count().label("n")).where(
-        Submission.status.in_(OPEN_STATUSES), Submission.due_on < today
+        Submission.is_overdue(today)
     )
     if department_id is not None:
         overdue = overdue.where(Submission.department_id == department_id)

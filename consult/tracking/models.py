@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Department, User
@@ -102,6 +102,8 @@ class Submission(db.Model):
     due_soon_on: Mapped[date]  # first day it counts as due soon (3 working days before due_on)
     very_overdue_on: Mapped[date]  # first day it counts as very overdue (a whole window past due_on)
     estimated_due: Mapped[bool] = mapped_column(default=False)  # due date relies on the Mon–Fri estimate
+    # The local day the clock stopped while a third party is consulted (information requests); None while it runs.
+    clock_paused_since: Mapped[Optional[date]]
 
     answered_at: Mapped[Optional[datetime]] = _utc_column()
     # Set with answered_at, for statistics: the local date of the answer and the working days it took
@@ -133,6 +135,19 @@ class Submission(db.Model):
         """Whether the department still owes an answer."""
         return self.status in OPEN_STATUSES
 
+    @hybrid_property
+    def clock_stopped(self) -> bool:
+        """No deadline is running: paused for a third party's opinion, or waiting for information that
+        restarts the count when it arrives. Such a submission is never due soon or overdue."""
+        return self.clock_paused_since is not None or (self.status == NEEDS_INFO and self.kind in _restarting_kinds())
+
+    @clock_stopped.inplace.expression
+    @classmethod
+    def _clock_stopped_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.or_(
+            cls.clock_paused_since.is_not(None), sa.and_(cls.status == NEEDS_INFO, cls.kind.in_(_restarting_kinds()))
+        )
+
     @property
     def contact_email(self) -> str:
         """Where mails to the submitter go (the account's address wins), or ``""``."""
@@ -141,35 +156,44 @@ class Submission(db.Model):
     @hybrid_method
     def is_due_soon(self, today: date) -> bool:
         """Open and due within 3 working days (not yet overdue)."""
-        return self.is_open and self.due_soon_on <= today <= self.due_on
+        return self.is_open and not self.clock_stopped and self.due_soon_on <= today <= self.due_on
 
     @is_due_soon.inplace.expression
     @classmethod
     def _is_due_soon_expression(cls, today: date) -> sa.ColumnElement[bool]:
-        return sa.and_(cls.status.in_(OPEN_STATUSES), cls.due_soon_on <= today, cls.due_on >= today)
+        return sa.and_(
+            cls.status.in_(OPEN_STATUSES), sa.not_(cls.clock_stopped), cls.due_soon_on <= today, cls.due_on >= today
+        )
 
     @hybrid_method
     def is_overdue(self, today: date) -> bool:
         """Open after its due date."""
-        return self.is_open and today > self.due_on
+        return self.is_open and not self.clock_stopped and today > self.due_on
 
     @is_overdue.inplace.expression
     @classmethod
     def _is_overdue_expression(cls, today: date) -> sa.ColumnElement[bool]:
-        return sa.and_(cls.status.in_(OPEN_STATUSES), cls.due_on < today)
+        return sa.and_(cls.status.in_(OPEN_STATUSES), sa.not_(cls.clock_stopped), cls.due_on < today)
 
     @hybrid_method
     def is_very_overdue(self, today: date) -> bool:
         """Open for more than twice its window."""
-        return self.is_open and today >= self.very_overdue_on
+        return self.is_open and not self.clock_stopped and today >= self.very_overdue_on
 
     @is_very_overdue.inplace.expression
     @classmethod
     def _is_very_overdue_expression(cls, today: date) -> sa.ColumnElement[bool]:
-        return sa.and_(cls.status.in_(OPEN_STATUSES), cls.very_overdue_on <= today)
+        return sa.and_(cls.status.in_(OPEN_STATUSES), sa.not_(cls.clock_stopped), cls.very_overdue_on <= today)
 
     def __repr__(self) -> str:
         return f"<Submission {self.tracking_no} {self.status}>"
+
+
+def _restarting_kinds() -> list[str]:
+    """Kinds whose count starts again when requested information arrives (consult.tracking.policies)."""
+    from consult.tracking.policies import POLICIES
+
+    return [kind for kind, policy in POLICIES.items() if policy.info_clock == "restart"]
 
 
 class TimelineEvent(db.Model):

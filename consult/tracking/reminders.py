@@ -27,8 +27,7 @@ from consult.tracking.alerts import DUE_SOON, OVERDUE, THRESHOLDS, VERY_OVERDUE,
 from consult.tracking.citizen import auto_close_answered
 from consult.tracking.clock import local_today
 from consult.tracking.mails import staff_url
-from consult.tracking.models import NEEDS_INFO, OPEN_STATUSES, Submission
-from consult.tracking.policies import POLICIES
+from consult.tracking.models import OPEN_STATUSES, Submission
 
 __all__ = ["DUE_SOON", "OVERDUE", "THRESHOLDS", "VERY_OVERDUE", "ReminderRun", "send_reminders"]
 DIGEST_TEMPLATE = "staff_digest"
@@ -67,17 +66,11 @@ def threshold_of(submission: Submission, today: date) -> str | None:
     return None
 
 
-def _clock_paused():
-    """Waiting for a disclosure applicant's information: the clock restarts when it arrives."""
-    restarting = [kind for kind, policy in POLICIES.items() if policy.info_clock == "restart"]
-    return sa.and_(Submission.status == NEEDS_INFO, Submission.kind.in_(restarting))
-
-
 def submissions_to_remind(today: date) -> sa.Select:
     """Open submissions that reached at least "due soon" (every threshold starts at due_soon_on)."""
     return (
         sa.select(Submission)
-        .where(Submission.status.in_(OPEN_STATUSES), Submission.due_soon_on <= today, sa.not_(_clock_paused()))
+        .where(Submission.status.in_(OPEN_STATUSES), Submission.due_soon_on <= today, sa.not_(Submission.clock_stopped))
         .order_by(Submission.due_on, Submission.id)
     )
 
