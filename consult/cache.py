@@ -41,15 +41,11 @@ class WorkerCache:
                 self._entries.popitem(last=False)
         return value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 def worker_cache(name: str) -> WorkerCache:
     """The app's cache called ``name`` (one per app and process)."""
     caches = current_app.extensions.setdefault("consult.caches", {})
     cache = caches.get(name)
     if cache is None:
-        cache = caches.setdefault(name, WorkerCache(current_app.config.get("CONSULT_CACHE_MAX_ENTRIES", 512)))
+        cache = caches.setdefault(name, WorkerCache())
     return cache

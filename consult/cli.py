@@ -62,7 +62,6 @@ def remind_command(today):
     from datetime import datetime, time
 
     from consult.api.idempotency import purge_idempotency_keys
-
     from consult.database import utcnow
     from consult.disclosure.services import close_abandoned_requests
     from consult.drafts.services import advance_drafts, dismiss_comments_of_withdrawn_drafts
