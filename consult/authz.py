@@ -1,11 +1,21 @@
-"""Authorization in one place: who may see and do what."""
+"""Authorization in one place: who may see and do what.
+
+Views guard routes with :func:`role_required`; services check the department a thing belongs to with
+:func:`works_for` (or raise with :func:`require_worker` / :func:`require_reviewer`), a second line behind
+the views that also holds for the JSON API and commands.
+"""
 
 from functools import wraps
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from consult.accounts.models import ADMIN, STAFF_ROLES
+from consult.accounts.models import ADMIN, OFFICER, REVIEWER, STAFF_ROLES, User
+from consult.domain import DomainError
+
+WORKER_ROLES = (OFFICER, REVIEWER, ADMIN)  # who handles a department's submissions
+REVIEW_ROLES = (REVIEWER, ADMIN)
 
 
 def role_required(*roles: str):
@@ -29,16 +39,20 @@ staff_required = role_required(*STAFF_ROLES)
 admin_required = role_required(ADMIN)
 
 
-def can_act_for_department(user, department_id: int | None) -> bool:
-    """Whether ``user`` may work on things owned by ``department_id`` (admins: any)."""
-    if not user.is_authenticated:
+def works_for(user: User | None, department_id: int | None) -> bool:
+    """Whether ``user`` is an active officer or reviewer of the department, or an admin."""
+    if user is None or not user.is_authenticated or not user.active or user.role not in WORKER_ROLES:
         return False
-    if user.role == ADMIN:
-        return True
-    return user.is_staff and user.department_id is not None and user.department_id == department_id
+    return user.role == ADMIN or (department_id is not None and user.department_id == department_id)
 
 
-def require_department(department_id: int | None) -> None:
-    """Abort with 403 unless the current user works for that department."""
-    if not can_act_for_department(current_user, department_id):
-        abort(403)
+def require_worker(user: User | None, department_id: int) -> None:
+    """Refuse anyone but the department's officers and reviewers (and admins)."""
+    if not works_for(user, department_id):
+        raise DomainError(_l("Only staff of the submission's department can do this."), status=403)
+
+
+def require_reviewer(user: User | None, department_id: int) -> None:
+    """Refuse anyone but the department's reviewers (and admins)."""
+    if not works_for(user, department_id) or user.role not in REVIEW_ROLES:
+        raise DomainError(_l("Only a reviewer of the department can do this."), status=403)

@@ -19,10 +19,10 @@ from consult.api.idempotency import idempotent
 from consult.api.openapi import CURSOR, LIMIT, Param, operation
 from consult.api.tokens import token_required
 from consult.api.validation import Body, Boolean, Integer, String
+from consult.authz import WORKER_ROLES, works_for
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.tracking import services
-from consult.tracking.access import WORKER_ROLES, works_for
 from consult.tracking.clock import local_today
 from consult.tracking.models import KINDS, OPEN_STATUSES, STATUSES, Reply, Submission
 

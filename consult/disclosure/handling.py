@@ -14,11 +14,11 @@ from flask_babel import lazy_gettext as _l
 
 from consult import workdays
 from consult.accounts.models import User
+from consult.authz import require_worker
 from consult.disclosure.models import DisclosureRequest
 from consult.disclosure.outcomes import NO_CLARIFICATION, OTHER
 from consult.domain import DomainError
 from consult.extensions import db
-from consult.tracking.access import require_worker
 from consult.tracking.clock import current_overrides, local_date, local_today
 from consult.tracking.deadlines import apply_deadlines
 from consult.tracking.mails import notify_citizen

@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager
 
 from consult import uploads
 from consult.accounts.models import ADMIN, OFFICER, REVIEWER
-from consult.authz import role_required
+from consult.authz import WORKER_ROLES, role_required, works_for
 from consult.disclosure import handling
 from consult.disclosure.forms import OutcomeForm, PauseForm, ResumeForm
 from consult.disclosure.models import DELIVERY_LABELS, FORMAT_LABELS, ID_TYPE_LABELS, DisclosureRequest
@@ -24,7 +24,6 @@ from consult.disclosure.views import bp, show_error
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.pagination import InvalidCursor, paginate
-from consult.tracking.access import WORKER_ROLES, works_for
 from consult.tracking.clock import local_today
 from consult.tracking.models import DISCLOSURE, OPEN_STATUSES, Submission
 from consult.tracking.transitions import STATUS_LABELS

@@ -24,6 +24,7 @@ from werkzeug.datastructures import FileStorage
 
 from consult import uploads
 from consult.accounts.models import Department, User
+from consult.authz import require_worker, works_for
 from consult.database import utcnow
 from consult.disclosure import identity
 from consult.disclosure.handling import close_abandoned_requests, pause_request, resume_request  # noqa: F401
@@ -36,7 +37,6 @@ from consult.domain import DomainError
 from consult.extensions import db
 from consult.mailbox.contacts import normalize_phone
 from consult.tracking import services as tracking
-from consult.tracking.access import require_worker, works_for
 from consult.tracking.models import ANSWERED, APPROVED, ASSIGNED, CLOSED, DISCLOSURE, PENDING_REVIEW, RECEIVED, REOPENED
 from consult.tracking.timeline import record_event
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import ADMIN, EDITOR
+from consult.authz import works_for
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts.models import (
@@ -20,7 +21,6 @@ from consult.drafts.models import (
 from consult.drafts.services import may_review
 from consult.extensions import db
 from consult.tracking import services as tracking
-from consult.tracking.access import works_for
 from consult.tracking.clock import as_utc, zone
 from consult.tracking.models import OPEN_STATUSES, Submission
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult import uploads
-from consult.accounts.models import ADMIN, Department
-from consult.authz import can_act_for_department
+from consult.accounts.models import Department
+from consult.authz import REVIEW_ROLES, works_for
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import versions
@@ -132,9 +132,7 @@ def submit_for_review(draft: Draft, author) -> None:
 
 def may_review(user, draft: Draft) -> bool:
     """Reviewers of the lead department (and admins) approve drafts, moderate and approve reports."""
-    return user.is_authenticated and user.role in ("reviewer", ADMIN) and can_act_for_department(
-        user, draft.department_id
-    )
+    return works_for(user, draft.department_id) and user.role in REVIEW_ROLES
 
 
 def approve_draft(draft: Draft, reviewer, now: datetime | None = None) -> None:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.models import ADMIN, Department
-from consult.authz import admin_required, role_required
+from consult.authz import WORKER_ROLES, admin_required, role_required, works_for
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.i18n import current_locale_code
@@ -18,7 +18,6 @@ from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, Letter, Mailbox
 from consult.mailbox.services import move_letter, save_mailbox
 from consult.mailbox.views import bp, show_error
 from consult.pagination import InvalidCursor, paginate
-from consult.tracking.access import WORKER_ROLES, works_for
 from consult.tracking.clock import local_today
 from consult.tracking.transitions import STATUS_LABELS
 

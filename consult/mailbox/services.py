@@ -17,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 
 from consult import uploads
 from consult.accounts.models import Department, User
+from consult.authz import require_worker, works_for
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.mailbox import counters
@@ -25,7 +26,6 @@ from consult.mailbox.models import (
     ATTACHMENT_OWNER, CATEGORIES, CATEGORY_LABELS, MAX_ATTACHMENTS, PRIVATE_CATEGORIES, Letter, Mailbox,
 )  # fmt: skip
 from consult.tracking import services as tracking
-from consult.tracking.access import require_worker, works_for
 from consult.tracking.models import LETTER
 from consult.tracking.timeline import record_event
 

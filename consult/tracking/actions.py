@@ -6,8 +6,8 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import Department, User
+from consult.authz import WORKER_ROLES, require_worker
 from consult.domain import DomainError
-from consult.tracking.access import WORKER_ROLES, require_worker
 from consult.tracking.clock import local_date, local_today
 from consult.tracking.deadlines import restart_clock
 from consult.tracking.mails import notify_citizen, notify_staff

@@ -4,10 +4,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import User
+from consult.authz import require_reviewer, require_worker
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
-from consult.tracking.access import require_reviewer, require_worker
 from consult.tracking.deadlines import apply_deadlines
 from consult.tracking.mails import notify_citizen
 from consult.tracking.models import APPROVED, DECLINED, PENDING, ExtensionRequest, Submission

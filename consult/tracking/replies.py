@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import User
+from consult.authz import require_reviewer, require_worker
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.text import render_markdown
-from consult.tracking.access import require_reviewer, require_worker
 from consult.tracking.citizen import rating_token
 from consult.tracking.mails import notify_citizen, notify_staff, rate_url
 from consult.tracking.models import (

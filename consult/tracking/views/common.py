@@ -5,11 +5,10 @@ from flask import abort, flash, request
 from flask_login import current_user
 
 from consult.accounts.models import ADMIN, OFFICER, REVIEWER, Department
-from consult.authz import role_required
+from consult.authz import role_required, works_for
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.i18n import current_locale_code
-from consult.tracking.access import works_for
 from consult.tracking.models import ExtensionRequest, Reply, Submission
 
 WORK_ROLES = (OFFICER, REVIEWER, ADMIN)

@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.models import ADMIN, Department
+from consult.authz import works_for
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.pagination import InvalidCursor, paginate
 from consult.tracking import services
-from consult.tracking.access import works_for
 from consult.tracking.forms import ConfirmForm, ExtensionDecisionForm, ReplyForm, ReplyTemplateForm, ReviewNoteForm
 from consult.tracking.models import DRAFT, RETURNED, ExtensionRequest, Reply, ReplyTemplate, Submission
 from consult.tracking.views import bp
