@@ -1,21 +1,18 @@
 """A question after an open day on the staff submission page: the event and the registration it came
 from (consult.tracking.kind_details)."""
 
-import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from consult.events import services
 from consult.events.models import STATUS_LABELS, EventQuestion
-from consult.extensions import db
 from consult.tracking import kind_details
 from consult.tracking.models import EVENT_QUESTION, Submission
 
 
 def question_details(submission: Submission) -> kind_details.KindDetails | None:
-    question = db.session.scalar(
-        sa.select(EventQuestion).where(EventQuestion.submission_id == submission.id)
-        .options(joinedload(EventQuestion.event), joinedload(EventQuestion.registration))
+    question = kind_details.detail_row(
+        EventQuestion, submission, joinedload(EventQuestion.event), joinedload(EventQuestion.registration)
     )
     if question is None:
         return None

@@ -6,6 +6,9 @@ their kind; the tracking engine knows none of them.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
+from consult.extensions import db
 from consult.tracking.models import Submission
 
 
@@ -28,3 +31,8 @@ def register(kind: str, provider: Callable[[Submission], KindDetails | None]) ->
 def details_for(submission: Submission) -> KindDetails | None:
     provider = _providers.get(submission.kind)
     return provider(submission) if provider is not None else None
+
+
+def detail_row(model, submission: Submission, *options):
+    """The kind's own row for ``submission`` (``model.submission_id`` points at it), loaded with ``options``."""
+    return db.session.scalar(sa.select(model).where(model.submission_id == submission.id).options(*options))

@@ -1,22 +1,17 @@
 """A comment on the staff submission page: its draft, article, moderation and group (consult.tracking.kind_details)."""
 
-import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from consult.drafts import report
 from consult.drafts.moderation import MODERATION_LABELS
 from consult.drafts.models import Comment
-from consult.extensions import db
 from consult.tracking import kind_details
 from consult.tracking.models import COMMENT, Submission
 
 
 def comment_details(submission: Submission) -> kind_details.KindDetails | None:
-    comment = db.session.scalar(
-        sa.select(Comment).where(Comment.submission_id == submission.id)
-        .options(joinedload(Comment.draft), joinedload(Comment.article))
-    )
+    comment = kind_details.detail_row(Comment, submission, joinedload(Comment.draft), joinedload(Comment.article))
     if comment is None:
         return None
     return kind_details.KindDetails("drafts/_staff_details.html", {
