@@ -54,10 +54,18 @@ def test_a_write_request_holds_the_writers_turn_until_its_transaction_ends(sqlit
 
 def test_reading_never_waits_for_a_writer(sqlite_app):
     app, lock = sqlite_app
+    counts = []
+
+    def read() -> None:
+        with app.test_request_context("/", method="GET"), db.engine.connect() as reader:
+            counts.append(reader.execute(sa.text("SELECT COUNT(*) FROM notes")).scalar())
+
     with app.test_request_context("/", method="POST"):
         db.session.execute(sa.text("INSERT INTO notes (body) VALUES ('a')"))
-        with app.test_request_context("/", method="GET"), db.engine.connect() as reader:
-            assert reader.execute(sa.text("SELECT COUNT(*) FROM notes")).scalar() == 0
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(timeout=5)
+        assert counts == [0]  # answered while the write was still open, without its uncommitted row
         db.session.commit()
     assert lock_is_free(lock)
 

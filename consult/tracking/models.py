@@ -7,6 +7,7 @@ against "today" in the configured zone, available both in Python and in SQL (hyb
 """
 
 from datetime import date, datetime
+from functools import cache
 from typing import Optional
 
 import sqlalchemy as sa
@@ -189,11 +190,12 @@ class Submission(db.Model):
         return f"<Submission {self.tracking_no} {self.status}>"
 
 
-def _restarting_kinds() -> list[str]:
+@cache
+def _restarting_kinds() -> tuple[str, ...]:
     """Kinds whose count starts again when requested information arrives (consult.tracking.policies)."""
     from consult.tracking.policies import POLICIES
 
-    return [kind for kind, policy in POLICIES.items() if policy.info_clock == "restart"]
+    return tuple(kind for kind, policy in POLICIES.items() if policy.info_clock == "restart")
 
 
 class TimelineEvent(db.Model):

@@ -82,19 +82,16 @@ def detail(draft_id: int):
            current_locale_code(), anchor, order, cursor, left, accepting)
     content = worker_cache("pages").get_or_compute(
         key, current_app.config["CONSULT_PAGE_CACHE_SECONDS"],
-        lambda: _detail_content(draft, anchor, order, cursor, left, accepting),
+        lambda: _detail_content(draft, anchor, order, left, accepting),
     )
     return render_template("drafts/detail.html", draft=draft, content=content)
 
 
-def _detail_content(draft, anchor: str | None, order: str, cursor: str | None, left, accepting: bool) -> Markup:
+def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool) -> Markup:
     stmt = comment_service.public_comments_query(draft, anchor)
     # By article: in the order of the anchors, oldest first within an article (one index serves both orders).
     order_by = (Comment.article_anchor, Comment.id) if order == "article" else (Comment.id.desc(),)
-    try:
-        page = paginate(db.session, stmt, order_by, cursor, per_page=COMMENTS_PER_PAGE)
-    except InvalidCursor:
-        abort(400)
+    page = _page(stmt, order_by, COMMENTS_PER_PAGE)
     version = db.session.scalars(
         sa.select(DraftVersion).where(DraftVersion.id == draft.current_version_id)
         .options(selectinload(DraftVersion.articles))
