@@ -212,8 +212,7 @@ def feedback_report(draft_id: int):
     if draft.status != REPORT_PUBLISHED:
         abort(404)
     figures = report.report_figures(draft)
-    stmt = sa.select(Comment).where(Comment.draft_id == draft.id, Comment.moderation == PUBLISHED)
-    page = _page(stmt, (Comment.id,), 50)
+    page = _page(comment_service.public_comments_query(draft), (Comment.id,), 50)
     headings = {a.anchor: a.heading for a in draft.current_version.articles}
     return render_template("drafts/report.html", draft=draft, figures=figures, page=page, headings=headings,
                            labels=report.DISPOSITION_LABELS)
