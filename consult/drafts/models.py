@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Department, User
@@ -102,6 +103,16 @@ class Draft(db.Model):
     @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
+
+    @hybrid_property
+    def has_been_published(self) -> bool:
+        """Open, closed, reported, or withdrawn after it had opened: its existence is no secret any more."""
+        return self.status in PUBLIC_STATUSES or self.opened_at is not None
+
+    @has_been_published.inplace.expression
+    @classmethod
+    def _has_been_published_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.status.in_(PUBLIC_STATUSES), cls.opened_at.is_not(None))
 
     def __repr__(self) -> str:
         return f"<Draft {self.id} {self.status}>"

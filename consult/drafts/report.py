@@ -10,8 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from consult.accounts.models import ADMIN, EDITOR
-from consult.authz import works_for
+from consult.authz import works_on_drafts_of
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts.models import (
@@ -37,7 +36,7 @@ EXPORT_FIELDS = ("tracking_no", "received_at", "version", "article", "name", "co
 
 def may_answer(user, draft: Draft) -> bool:
     """Editors and admins, and the lead department's officers and reviewers, work on the answers."""
-    return user.is_authenticated and (user.role in (EDITOR, ADMIN) or works_for(user, draft.department_id))
+    return works_on_drafts_of(user, draft.department_id)
 
 
 def _require_answering(draft: Draft, user) -> None:
