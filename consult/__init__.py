@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from consult import cli, errors, forms, i18n, navigation, security, text
+    from consult import cli, errors, forms, i18n, limits, navigation, security, text
 
     errors.init_app(app)
     i18n.init_app(app)
@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     forms.init_app(app)
     cli.init_app(app)
     _commit_at_the_edge(app)
+    limits.warn_if_counted_per_process(app)
     return app
 
 
