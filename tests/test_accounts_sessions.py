@@ -77,6 +77,16 @@ def test_a_remember_me_cookie_dies_with_its_session(app, officer):
     assert not logged_in(client_with(app, remember))
 
 
+def test_cookies_of_an_ended_session_are_forgotten_by_the_next_answer(app, officer):
+    browser = login(app, "officer@example.org", remember="y")
+    copy = client_with(app, cookies(browser))
+    browser.post("/account/logout")
+    first = copy.get("/")
+    assert any(c.startswith("remember_token=;") for c in first.headers.getlist("Set-Cookie"))
+    assert "remember_token" not in cookies(copy)
+    assert not copy.get("/").headers.getlist("Set-Cookie")  # nothing left to forget, nothing written
+
+
 def test_changing_the_password_ends_every_other_session_and_keeps_this_one(app, officer):
     here, elsewhere = login(app, "officer@example.org"), login(app, "officer@example.org")
     wrong = here.post("/account/password", data={"current_password": "not it", "password": "new-pass-123",

@@ -3,6 +3,8 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME
+from flask_login.utils import decode_cookie
 
 from consult.accounts import services, sessions
 from consult.accounts.forms import ChoosePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
@@ -20,9 +22,20 @@ PREFERENCES = ("locale", "large_text")  # kept in the cookie across logging in a
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    """The user of the sign-in the session (or remember-me) cookie names: one query, None once it ended."""
-    return sessions.user_for_token(token, writing=request.method not in READING_METHODS,
+    """The user of the sign-in the session (or remember-me) cookie names: one query, None once it ended.
+
+    A sign-in that has ended (logged out elsewhere, expired) is forgotten in this response's cookies, so
+    the browser does not keep presenting it.
+    """
+    user = sessions.user_for_token(token, writing=request.method not in READING_METHODS,
                                    ip=request.remote_addr or "")
+    if user is None:
+        session.pop("_user_id", None)
+        session.pop("_fresh", None)
+        remember_cookie = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME))
+        if remember_cookie and decode_cookie(remember_cookie) == token:
+            session["_remember"] = "clear"
+    return user
 
 
 login_manager.login_view = "accounts.login"
