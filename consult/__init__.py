@@ -3,6 +3,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult import config
 from consult.extensions import csrf, db, limiter, login_manager, mail, migrate
@@ -25,11 +26,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+    if app.config.get("CONSULT_PROXY_HOPS"):
+        # Behind reverse proxies: the visitor's own address and scheme, for rate limits and login sessions.
+        hops = app.config["CONSULT_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     _init_extensions(app)
     _register_blueprints(app)
 
-    from consult import cli, errors, forms, i18n, navigation, security, text
+    from consult import cli, errors, forms, i18n, limits, navigation, security, text
 
     errors.init_app(app)
     i18n.init_app(app)
@@ -39,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     forms.init_app(app)
     cli.init_app(app)
     _commit_at_the_edge(app)
+    limits.warn_if_counted_per_process(app)
     return app
 
 

@@ -11,11 +11,12 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from consult.accounts.models import ADMIN, OFFICER, REVIEWER, STAFF_ROLES, User
+from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER, STAFF_ROLES, User
 from consult.domain import DomainError
 
 WORKER_ROLES = (OFFICER, REVIEWER, ADMIN)  # who handles a department's submissions
 REVIEW_ROLES = (REVIEWER, ADMIN)
+DRAFT_ROLES = (EDITOR, ADMIN)  # who writes and publishes the drafts of every department
 
 
 def role_required(*roles: str):
@@ -56,3 +57,11 @@ def require_reviewer(user: User | None, department_id: int) -> None:
     """Refuse anyone but the department's reviewers (and admins)."""
     if not works_for(user, department_id) or user.role not in REVIEW_ROLES:
         raise DomainError(_l("Only a reviewer of the department can do this."), status=403)
+
+
+def works_on_drafts_of(user: User | None, department_id: int | None) -> bool:
+    """Whether ``user`` works on the drafts of a lead department: editors and admins (every department),
+    and the department's own officers and reviewers. Before publication only they may see a draft."""
+    if user is None or not user.is_authenticated or not user.active:
+        return False
+    return user.role in DRAFT_ROLES or works_for(user, department_id)

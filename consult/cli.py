@@ -58,9 +58,10 @@ def seed_demo_command():
 def remind_command(today):
     """Daily work (run from cron): deadline reminders, closing unrated answers, opening and closing drafts,
     reminders for tomorrow's open days, closing comments left on withdrawn drafts, forgetting API idempotency
-    keys older than a day."""
+    keys older than a day and expired login sessions."""
     from datetime import datetime, time
 
+    from consult.accounts.sessions import forget_expired_sessions
     from consult.api.idempotency import purge_idempotency_keys
     from consult.database import utcnow
     from consult.disclosure.services import close_abandoned_requests
@@ -77,12 +78,14 @@ def remind_command(today):
     event_reminders = queue_event_reminders(now)
     abandoned = close_abandoned_requests(today.date() if today else None)
     purged = purge_idempotency_keys(now)
+    expired_sessions = forget_expired_sessions(now)
     db.session.commit()
     click.echo(describe_reminders(run))
     click.echo(f"Drafts opened: {len(opened)}, closed: {len(closed)}. Open-day reminders queued: {event_reminders}.")
     click.echo(f"Comments on withdrawn drafts closed: {withdrawn_comments}.")
     click.echo(f"Information requests closed for want of clarification: {len(abandoned)}.")
     click.echo(f"API idempotency keys forgotten (older than a day): {purged}.")
+    click.echo(f"Expired login sessions forgotten: {expired_sessions}.")
 
 
 def init_app(app: Flask) -> None:

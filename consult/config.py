@@ -1,6 +1,7 @@
 """Configuration read from environment variables, overridable by ``instance/config.py``."""
 
 import os
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 
@@ -46,8 +47,15 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        # How long a sign-in lasts on the server (consult.accounts.sessions): with "keep me logged in",
+        # the remember-me cookie's duration; otherwise a working day.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(os.environ.get("CONSULT_REMEMBER_DAYS", "30"))),
+        "CONSULT_SESSION_HOURS": int(os.environ.get("CONSULT_SESSION_HOURS", "12")),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+        "CONSULT_PROXY_HOPS": int(os.environ.get("CONSULT_PROXY_HOPS", "0")),
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        "REGISTRATION_LINK_MAX_AGE": int(os.environ.get("REGISTRATION_LINK_MAX_AGE", str(24 * 3600))),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Per-worker caches (consult/cache.py): public statistics, and the part of a draft's page every
         # reader sees alike (its key changes with every new comment or edit; the TTL bounds the rest).

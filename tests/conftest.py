@@ -7,7 +7,10 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
+from flask import current_app, has_app_context
+
 from consult import create_app
+from consult.accounts import sessions
 from consult.accounts.models import Department, User
 from consult.extensions import db
 
@@ -167,10 +170,28 @@ class Auth:
         self.client = client
 
     def login(self, user: User) -> None:
-        """Log in directly through the session (fast); use ``login_form`` to test the form itself."""
+        """Log in directly through the session (fast); use ``login_form`` to test the form itself.
+
+        Starts a real login session (a row, as the form would) and puts its token in the cookie. Inside a
+        test's own app context (shared with the client's requests) the row is committed with the test's
+        session, as a request would commit it.
+        """
+        app = self.client.application
+        if has_app_context() and current_app._get_current_object() is app:
+            token = self._start(user)
+        else:
+            with app.app_context():
+                token = self._start(user)
         with self.client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = token
             session["_fresh"] = True
+
+    @staticmethod
+    def _start(user: User) -> str:
+        token = sessions.start_session(db.session.get(User, user.id), remember=False, user_agent="pytest",
+                                       ip="127.0.0.1")
+        db.session.commit()
+        return token
 
     def login_form(self, email: str, password: str = TEST_PASSWORD, **extra):
         return self.client.post("/account/login", data={"email": email, "password": password, **extra})

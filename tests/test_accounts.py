@@ -13,21 +13,43 @@ from tests.conftest import TEST_PASSWORD
 
 
 def register(client, **fields):
-    data = {"display_name": "张三", "email": "zhang@example.org", "password": "secret-pass", "confirm": "secret-pass"}
+    data = {"display_name": "张三", "email": "zhang@example.org"}
     data.update(fields)
     return client.post("/account/register", data=data)
 
 
-def test_citizen_registers_and_is_logged_in(client, app):
+def outbox(app, template: str) -> list[OutboxMessage]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.template == template)))
+
+
+def registration_link(app) -> str:
+    [message] = outbox(app, "account_create_link")
+    return re.search(r"https?://\S+(/account/register/\S+)", message.body_text).group(1)
+
+
+def users(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(User.email).order_by(User.id)))
+
+
+def test_citizen_registers_through_the_mailed_link_and_is_logged_in(client, app):
     response = register(client)
+    assert response.status_code == 302 and response.location == "/account/register/sent"
+    assert users(app) == []  # nothing exists until the link is opened
+    link = registration_link(app)
+    assert "zhang@example.org" in client.get(link).get_data(as_text=True)
+    response = client.post(link, data={"password": "secret-pass", "confirm": "secret-pass"})
     assert response.status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert "张三" in page
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "zhang@example.org"))
-        assert user.role == "citizen"
+        assert user.role == "citizen" and user.display_name == "张三"
         assert user.password_hash != "secret-pass"
         assert user.check_password("secret-pass")
+    # The link works once.
+    assert client.get(link).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -35,8 +57,6 @@ def test_citizen_registers_and_is_logged_in(client, app):
     [
         ({"display_name": ""}, "Please enter a name."),
         ({"email": "not-an-email"}, "Please enter a valid e-mail address."),
-        ({"password": "short", "confirm": "short"}, "The password must be 8 to 128 characters long."),
-        ({"confirm": "different-pass"}, "The two passwords do not match."),
     ],
 )
 def test_registration_rejects_bad_input_with_a_message(client, app, fields, message):
@@ -44,16 +64,55 @@ def test_registration_rejects_bad_input_with_a_message(client, app, fields, mess
     response = register(client, **fields)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    assert users(app) == [] and outbox(app, "account_create_link") == []
 
 
-def test_registration_with_a_taken_email_is_refused(client, make_user):
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"password": "short", "confirm": "short"}, "The password must be 8 to 128 characters long."),
+        ({"confirm": "different-pass"}, "The two passwords do not match."),
+    ],
+)
+def test_choosing_a_bad_password_through_the_link_is_refused(client, app, fields, message):
+    register(client)
+    response = client.post(registration_link(app), data={"password": "secret-pass", "confirm": "secret-pass", **fields})
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert users(app) == []
+
+
+def test_a_forged_or_expired_registration_link_is_refused(client, app):
+    register(client)
+    link = registration_link(app)
+    assert client.get(link[:-3] + "xyz").status_code == 400
+    app.config["REGISTRATION_LINK_MAX_AGE"] = -1
+    assert client.post(link, data={"password": "secret-pass", "confirm": "secret-pass"}).status_code == 400
+    assert users(app) == []
+
+
+def test_registration_answers_the_same_for_a_known_address_and_mails_its_owner(client, app, make_user):
     make_user(email="zhang@example.org")
-    client.post("/preferences/language", data={"locale": "en"})
-    response = register(client)
-    assert response.status_code == 422
-    assert "already exists" in response.get_data(as_text=True)
+    known = register(client, email="Zhang@Example.org")
+    unknown = register(client, email="li@example.org")
+    assert known.status_code == unknown.status_code == 302
+    assert known.location == unknown.location
+    assert known.get_data() == unknown.get_data()
+    assert client.get(known.location).status_code == 200
+    # Nobody was created for the known address; its owner heard of the attempt, the new address got a link.
+    assert users(app) == ["zhang@example.org"]
+    [warning] = outbox(app, "account_exists")
+    assert warning.recipient == "zhang@example.org"
+    assert "/account/login" in warning.body_text and "/account/forgot-password" in warning.body_text
+    [link] = outbox(app, "account_create_link")
+    assert link.recipient == "li@example.org"
+
+
+def test_repeated_registrations_send_one_mail_an_hour_per_address(client, app, make_user):
+    make_user(email="zhang@example.org")
+    for _ in range(3):
+        assert register(client).status_code == 302
+        assert register(client, email="li@example.org").status_code == 302
+    assert len(outbox(app, "account_exists")) == 1 and len(outbox(app, "account_create_link")) == 1
 
 
 def test_login_and_logout(client, auth, make_user):
@@ -149,16 +208,6 @@ def test_expired_or_forged_reset_token_is_refused(client, app, make_user):
     assert client.get(f"/account/reset-password/{token}").status_code == 200
     assert client.get(f"/account/reset-password/{token[:-3]}xyz").status_code == 400
     assert client.get("/account/reset-password/not-a-token").status_code == 400
-
-
-def test_password_change_logs_out_other_sessions(client, app, auth, make_user):
-    user = make_user(email="li@example.org")
-    auth.login(user)
-    assert user.display_name in client.get("/").get_data(as_text=True)
-    with app.app_context():
-        db.session.get(User, user.id).set_password("another-pass-1")
-        db.session.commit()
-    assert user.display_name not in client.get("/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])

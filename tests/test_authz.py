@@ -15,6 +15,8 @@ PUBLIC_ENDPOINTS = {
     "accounts.register",
     "accounts.forgot_password",
     "accounts.reset_password",
+    "accounts.registration_sent",
+    "accounts.finish_registration",
     "accounts.logout",
     "prefs.set_language",
     "prefs.toggle_large_text",
@@ -85,7 +87,8 @@ PUBLIC_ENDPOINTS = {
     "api.transfer",
 }
 # Pages for any logged-in user, whatever the role.
-LOGIN_ONLY_ENDPOINTS = {"accounts.logout"}
+LOGIN_ONLY_ENDPOINTS = {"accounts.logout", "accounts.session_list", "accounts.end_session",
+                        "accounts.end_other_sessions", "accounts.change_password"}
 
 
 def protected_routes(app):

@@ -197,3 +197,14 @@ def test_letters_written_by_the_service_behave_like_the_form(boxes):
     receipt = services.submit_letter(boxes.county, category="enquiry", subject="问", body="请问。", name="张三",
                                      email="zs@example.org", form_token=token(), public=True)
     assert receipt.query_code and receipt.letter.public_name == "张*" and receipt.letter.submission.is_public
+
+
+def test_redaction_takes_exactly_the_personal_data_and_keeps_the_words_around_it(client, boxes, world):
+    subject = "请联系我13912345678或a@b.org 身份证110101199003074518"
+    letter = file_letter(boxes.county, public=True, subject=subject, body="路灯坏了，联系人欧阳娜娜，电话0571-87654321。")
+    answer(letter, world)
+    page = _text(client.get(f"/mailboxes/letters/{letter.id}"))
+    assert "请联系我***或*** 身份证***" in page
+    assert "路灯坏了，联系人欧阳**，电话***。" in page
+    [shown] = client.get(f"/open311/v2/requests/{letter.submission.tracking_no}.json").get_json()
+    assert shown["description"].startswith("请联系我***或*** 身份证***")

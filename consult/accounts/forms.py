@@ -24,8 +24,15 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
+    """Name and address; the password is chosen through the link mailed to the address."""
+
     display_name = name_field(_l("Your name"))
     email = email_field()
+
+
+class ChoosePasswordForm(FlaskForm):
+    """The last step of registering, from the mailed link."""
+
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(message=_l("Please choose a password.")), PASSWORD_LENGTH],
@@ -57,3 +64,17 @@ class ResetPasswordForm(FlaskForm):
             EqualTo("password", message=_l("The two passwords do not match.")),
         ],
     )
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            DataRequired(message=_l("Please enter your current password.")),
+            Length(max=128, message=_l("The password must be 8 to 128 characters long.")),
+        ],
+    )
+
+
+class EndSessionsForm(FlaskForm):
+    """A button with CSRF protection: end one session, or all but this one."""

@@ -68,17 +68,21 @@ class User(UserMixin, db.Model):
     # False when the person turned off non-essential mail (reminders, digests); see consult.notify.
     optional_mail: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     active: Mapped[bool] = mapped_column(default=True)
-    # Changes whenever the password does: logs out other sessions and voids reset links.
-    auth_stamp: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_hex(8))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
 
     department: Mapped[Optional[Department]] = relationship(back_populates="users")
 
+    # The sign-in the current request runs under, set on the instance by consult.accounts.sessions when
+    # it logs the user in or loads them for a request (not columns).
+    login_session = None  # the LoginSession row
+    login_token = None  # the token the cookies hold (str)
+
     def set_password(self, password: str) -> None:
+        """Store a new password hash. Use consult.accounts.services to change a password: it also ends the
+        account's other sessions."""
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
         self.password_hash = generate_password_hash(password, method=method)
-        self.auth_stamp = secrets.token_hex(8)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -89,8 +93,11 @@ class User(UserMixin, db.Model):
         check_password_hash(_DUMMY_HASH, password)
         return False
 
-    def get_id(self) -> str:
-        return f"{self.id}.{self.auth_stamp}"
+    def get_login_token(self) -> str:
+        """What the session cookie holds (flask-login's ``id_attribute``): the token of this sign-in."""
+        if self.login_token is None:
+            raise RuntimeError("log in through consult.accounts.sessions.start_session")
+        return self.login_token
 
     @property
     def is_active(self) -> bool:
@@ -105,3 +112,29 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One sign-in of a user on one device. The session cookie (and the remember-me cookie) hold a random
+    token whose SHA-256 is ``token_hash``; deleting the row makes both cookies worthless at once.
+
+    Created only by logging in, never for anonymous visitors. ``last_seen_at`` is written at most every
+    few minutes and only by requests that change something (consult.accounts.sessions.TOUCH_EVERY).
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    ip: Mapped[str] = mapped_column(sa.String(45), default="")  # the visitor's address (behind trusted proxies)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<LoginSession {self.id} user={self.user_id}>"

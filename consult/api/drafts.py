@@ -54,7 +54,7 @@ def draft_detail(draft: Draft) -> dict:
 
 
 def comment_json(comment: Comment) -> dict:
-    return {"id": comment.id, "public_name": comment.public_name, "body": comment.body,
+    return {"id": comment.id, "public_name": comment.public_name, "body": comment.public_body,
             "article_anchor": comment.article_anchor or None, "created_at": iso(comment.created_at)}
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,6 +24,7 @@ from werkzeug.datastructures import FileStorage
 from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
+from consult.contacts import normalize_email, normalize_phone
 from consult.database import utcnow
 from consult.disclosure import identity
 from consult.disclosure.handling import close_abandoned_requests, pause_request, resume_request  # noqa: F401
@@ -35,7 +35,6 @@ from consult.disclosure.models import (
 from consult.disclosure.outcomes import APPLICANT_TYPES, NATURAL_PERSON, outcome_for
 from consult.domain import DomainError
 from consult.extensions import db
-from consult.mailbox.contacts import normalize_phone
 from consult.tracking import services as tracking
 from consult.tracking.models import ANSWERED, APPROVED, ASSIGNED, CLOSED, DISCLOSURE, PENDING_REVIEW, RECEIVED, REOPENED
 from consult.tracking.timeline import record_event
@@ -112,12 +111,9 @@ def _check_applicant(applicant: Applicant, delivery: str) -> Applicant:
     if phone is None:
         raise DomainError(_l("Please enter a mainland China mobile or landline number, e.g. 13800138000."),
                           field="phone")
-    email = (applicant.email or "").strip().lower()
-    if email:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
-            raise DomainError(_l("Please enter a valid e-mail address."), field="email") from None
+    email = normalize_email(applicant.email)
+    if email is None:
+        raise DomainError(_l("Please enter a valid e-mail address."), field="email")
     if not (phone or email):
         raise DomainError(_l("Please give a phone number or an e-mail address so we can reach you."), field="phone")
     if delivery == EMAIL and not email:

@@ -6,7 +6,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
+from consult.contacts import mask_name
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import grouping
@@ -16,9 +18,11 @@ from consult.extensions import db
 from consult.text import normalize_text
 from consult.tracking import services as tracking
 from consult.tracking.clock import as_utc
-from consult.tracking.models import COMMENT
+from consult.tracking.models import COMMENT, Submission
 
 BODY_MAX = 5000
+# The writer's own details, which the public text of a comment is redacted of (Comment.public_body).
+WRITER_DETAILS = (Submission.submitter_name, Submission.submitter_phone, Submission.submitter_email)
 
 
 @dataclass(frozen=True)
@@ -31,14 +35,6 @@ class CommentReceipt:
     @property
     def duplicate(self) -> bool:
         return self.query_code is None
-
-
-def mask_name(name: str) -> str:
-    """The name as shown in public: its first character and an asterisk (张三 → 张*); never contacts."""
-    name = (name or "").strip()
-    if not name or "@" in name:
-        return ""
-    return name[0] + "*"
 
 
 def find_article(draft: Draft, anchor: str | None) -> Article | None:
@@ -161,8 +157,12 @@ def count_comment(draft: Draft, anchor: str, public: int, received: int = 0) -> 
 
 
 def public_comments_query(draft: Draft, anchor: str | None = None) -> sa.Select:
-    """Published comments of the draft (or of one article, across versions), for cursor pagination."""
-    stmt = sa.select(Comment).where(Comment.draft_id == draft.id, Comment.moderation == PUBLISHED)
+    """Published comments of the draft (or of one article, across versions), for cursor pagination, with
+    what ``Comment.public_body`` needs to redact the writer's personal data loaded in the same query."""
+    stmt = (
+        sa.select(Comment).where(Comment.draft_id == draft.id, Comment.moderation == PUBLISHED)
+        .options(joinedload(Comment.submission).load_only(*WRITER_DETAILS))
+    )
     if anchor is not None:
         stmt = stmt.where(Comment.article_anchor == anchor)
     return stmt

@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Department, User
+from consult.contacts import redact_text
 from consult.database import utcnow
 from consult.extensions import db
 from consult.uploads import Attachment
@@ -101,6 +103,16 @@ class Draft(db.Model):
     @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
+
+    @hybrid_property
+    def has_been_published(self) -> bool:
+        """Open, closed, reported, or withdrawn after it had opened: its existence is no secret any more."""
+        return self.status in PUBLIC_STATUSES or self.opened_at is not None
+
+    @has_been_published.inplace.expression
+    @classmethod
+    def _has_been_published_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.status.in_(PUBLIC_STATUSES), cls.opened_at.is_not(None))
 
     def __repr__(self) -> str:
         return f"<Draft {self.id} {self.status}>"
@@ -196,7 +208,8 @@ class Comment(db.Model):
     article_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("draft_articles.id"), index=True)
     article_anchor: Mapped[str] = mapped_column(sa.String(80), default="")  # "" = the whole draft
     public_name: Mapped[str] = mapped_column(sa.String(40), default="")  # masked, e.g. 张*
-    body: Mapped[str] = mapped_column(sa.Text)  # as written (plain text, escaped when shown)
+    # As written (plain text, escaped when shown), for staff; every public surface reads ``public_body``.
+    body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = _utc(default=utcnow)
     form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)  # one comment per form shown
 
@@ -216,6 +229,21 @@ class Comment(db.Model):
     draft: Mapped[Draft] = relationship()
     version: Mapped[DraftVersion] = relationship()
     article: Mapped[Optional[Article]] = relationship()
+
+    @property
+    def public_body(self) -> str:
+        """The text as the public sees it (draft page, API, feedback report, exports): the writer's personal
+        data redacted. Load ``submission`` with the comments (``drafts.comments.public_comments_query``)."""
+        submission = self.submission
+        return public_comment_text(
+            self.body, submission.submitter_name, submission.submitter_phone, submission.submitter_email
+        )
+
+
+def public_comment_text(body: str, name: str, phone: str, email: str) -> str:
+    """A comment's text with ID-card numbers, phone numbers, e-mail addresses and the writer's own name
+    (``name``, ``phone``, ``email`` of its submission) redacted: the one rule for every public surface."""
+    return redact_text(body, name=name, phone=phone, email=email)
 
 
 class CommentReport(db.Model):

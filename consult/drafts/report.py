@@ -10,13 +10,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from consult.accounts.models import ADMIN, EDITOR
-from consult.authz import works_for
+from consult.authz import works_on_drafts_of
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts.models import (
     CLOSED, DISPOSITIONS, HELD, PUBLISHED, REJECTED, REPORT_APPROVED, REPORT_NONE, REPORT_PENDING,
-    REPORT_PUBLISHED, Comment, Draft, DraftVersion,
+    REPORT_PUBLISHED, Comment, Draft, DraftVersion, public_comment_text,
 )  # fmt: skip
 from consult.drafts.services import may_review
 from consult.extensions import db
@@ -37,7 +36,7 @@ EXPORT_FIELDS = ("tracking_no", "received_at", "version", "article", "name", "co
 
 def may_answer(user, draft: Draft) -> bool:
     """Editors and admins, and the lead department's officers and reviewers, work on the answers."""
-    return user.is_authenticated and (user.role in (EDITOR, ADMIN) or works_for(user, draft.department_id))
+    return works_on_drafts_of(user, draft.department_id)
 
 
 def _require_answering(draft: Draft, user) -> None:
@@ -169,7 +168,8 @@ def _index(order: list[str], anchor: str) -> int:
 def export_rows(draft: Draft, *, public: bool) -> Iterator[dict]:
     """Every comment with its disposition, read in keyset batches (constant memory for any size).
 
-    The public export leaves out comments rejected at moderation and held ones; names are masked anyway.
+    The public export leaves out comments rejected at moderation and held ones. Both exports are files that
+    travel: names are masked and the text is redacted of personal data (``public_comment_text``) in both.
     The draft's id is read now: the rows are produced while the response streams, after the request's
     commit has expired (and the session released) the draft.
     """
@@ -179,7 +179,8 @@ def export_rows(draft: Draft, *, public: bool) -> Iterator[dict]:
 def _export_rows(draft_id: int, public: bool) -> Iterator[dict]:
     columns = (Comment.id, Submission.tracking_no, Submission.received_at, DraftVersion.number,
                Comment.article_anchor, Comment.public_name, Comment.body, Comment.moderation,
-               Comment.disposition, Comment.disposition_reason, Comment.group_id)
+               Comment.disposition, Comment.disposition_reason, Comment.group_id,
+               Submission.submitter_name, Submission.submitter_phone, Submission.submitter_email)
     base = (sa.select(*columns).join(Submission, Submission.id == Comment.submission_id)
             .join(DraftVersion, DraftVersion.id == Comment.version_id).where(Comment.draft_id == draft_id))
     if public:
@@ -194,7 +195,9 @@ def _export_rows(draft_id: int, public: bool) -> Iterator[dict]:
                 "tracking_no": row.tracking_no,
                 "received_at": as_utc(row.received_at).astimezone(local).isoformat(timespec="seconds"),
                 "version": row.number, "article": row.article_anchor, "name": row.public_name,
-                "comment": row.body, "moderation": row.moderation, "disposition": row.disposition or "",
+                "comment": public_comment_text(row.body, row.submitter_name, row.submitter_phone,
+                                               row.submitter_email),
+                "moderation": row.moderation, "disposition": row.disposition or "",
                 "reason": row.disposition_reason, "group": row.group_id or "",
             }
         last_id = batch[-1].id

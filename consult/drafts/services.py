@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult import uploads
-from consult.accounts.models import Department
-from consult.authz import REVIEW_ROLES, works_for
+from consult.accounts.models import STAFF_ROLES, Department
+from consult.authz import DRAFT_ROLES, REVIEW_ROLES, works_for, works_on_drafts_of
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import versions
@@ -128,6 +128,24 @@ def submit_for_review(draft: Draft, author) -> None:
         raise DomainError(_l("The draft has no text yet."), field="body")
     draft.status, draft.review_note = IN_REVIEW, ""
     db.session.flush()
+
+
+def may_see_in_office(user, draft: Draft) -> bool:
+    """Staff see a draft in the office once it has been published; before that only editors, admins and
+    the lead department's officers and reviewers do (its text and review notes are not yet public)."""
+    if not (user.is_authenticated and user.active and user.role in STAFF_ROLES):
+        return False
+    return draft.has_been_published or works_on_drafts_of(user, draft.department_id)
+
+
+def office_drafts_query(user, status: str = "") -> sa.Select:
+    """The drafts ``user`` may see in the office (:func:`may_see_in_office`), optionally in one status."""
+    stmt = sa.select(Draft)
+    if user.role not in DRAFT_ROLES:
+        stmt = stmt.where(sa.or_(Draft.has_been_published, Draft.department_id == user.department_id))
+    if status:
+        stmt = stmt.where(Draft.status == status)
+    return stmt
 
 
 def may_review(user, draft: Draft) -> bool:

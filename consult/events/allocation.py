@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from consult import contacts
 from consult.accounts.models import User
 from consult.database import is_sqlite, utcnow
 from consult.domain import DomainError
@@ -136,20 +137,6 @@ def _new_checkin_code(event: Event) -> str:
 
 
 # --- registering -------------------------------------------------------------------------------------
-def normalise_email(value: str | None) -> str | None:
-    value = (value or "").strip().lower()
-    return value or None
-
-
-def normalise_phone(value: str | None) -> str | None:
-    digits = "".join(ch for ch in (value or "") if ch.isdigit())
-    if digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    return digits or None
-
-
 def mask_id_card(value: str | None) -> str:
     """Keep only the last 4 characters of an ID-card number: ``110105199001011234`` → ``**************1234``."""
     value = "".join((value or "").split()).upper()
@@ -212,7 +199,7 @@ def register(
     elif as_utc(event.ends_at) < now:
         raise DomainError(_l("This event is over."))
 
-    email_key, phone_key = normalise_email(email), normalise_phone(phone)
+    email_key, phone_key = contacts.email_key(email), contacts.phone_key(phone)
     if _find_active(event, user, email_key, phone_key) is not None:
         raise DomainError(
             _l("This person is already registered for this event (same account, phone or e-mail)."), field="email"

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from consult import workdays
 from consult.accounts.models import Department
 from consult.extensions import db
-from consult.mailbox.contacts import redact_html, redact_text
+from consult.contacts import redact_html, redact_text
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Letter, Mailbox
 from consult.text import render_plain
 from consult.tracking.clock import current_overrides, local_date, zone

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -18,10 +17,10 @@ from werkzeug.datastructures import FileStorage
 from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
+from consult.contacts import mask_name, normalize_email, normalize_phone
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.mailbox import counters
-from consult.mailbox.contacts import mask_name, normalize_phone
 from consult.mailbox.models import (
     ATTACHMENT_OWNER, CATEGORIES, CATEGORY_LABELS, MAX_ATTACHMENTS, PRIVATE_CATEGORIES, Letter, Mailbox,
 )  # fmt: skip
@@ -104,12 +103,9 @@ def _check_letter(mailbox: Mailbox, category: str, subject: str, body: str, name
     if normalized is None:
         raise DomainError(_l("Please enter a mainland China mobile or landline number, e.g. 13800138000."),
                           field="phone")
-    email = (email or "").strip().lower()
-    if email:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
-            raise DomainError(_l("Please enter a valid e-mail address."), field="email") from None
+    email = normalize_email(email)
+    if email is None:
+        raise DomainError(_l("Please enter a valid e-mail address."), field="email")
     if not (normalized or email):
         raise DomainError(_l("Please give a phone number or an e-mail address so we can reach you."),
                           field="phone")

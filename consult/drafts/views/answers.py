@@ -10,14 +10,14 @@ from consult.domain import DomainError
 from consult.drafts import grouping, report
 from consult.drafts.forms import ConfirmForm, DispositionForm, GroupReplyForm, ReportForm
 from consult.drafts.views import bp
-from consult.drafts.views.common import get_draft_or_404, show_error
+from consult.drafts.views.common import get_draft_for_staff_or_404, show_error
 from consult.drafts.views.public import export_response
 
 answer_roles = role_required(EDITOR, ADMIN, OFFICER, REVIEWER)
 
 
 def _draft_for_answering(draft_id: int):
-    draft = get_draft_or_404(draft_id)
+    draft = get_draft_for_staff_or_404(draft_id)
     if not report.may_answer(current_user, draft):
         abort(403)
     return draft

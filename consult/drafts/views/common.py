@@ -5,19 +5,26 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import abort, flash
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from consult.accounts.models import Department
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts.domains import domain_choices, domain_label
 from consult.drafts.models import Draft
+from consult.drafts.services import may_see_in_office
 from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.tracking.clock import as_utc, zone
 
 
-def get_draft_or_404(draft_id: int) -> Draft:
-    return db.get_or_404(Draft, draft_id)
+def get_draft_for_staff_or_404(draft_id: int) -> Draft:
+    """The draft if the current user may see it in the office (drafts.services.may_see_in_office), else 404:
+    before publication, staff of other departments do not learn that it exists."""
+    draft = db.get_or_404(Draft, draft_id)
+    if not may_see_in_office(current_user, draft):
+        abort(404)
+    return draft
 
 
 def get_public_draft_or_404(draft_id: int) -> Draft:

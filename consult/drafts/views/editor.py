@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,7 +17,7 @@ from consult.drafts.models import DRAFT_STATUSES, OPEN, Draft, DraftFile
 from consult.drafts.report import may_answer
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
-    department_choices, flash_saved, from_local_naive, get_draft_or_404, localized_domain, localized_domain_choices,
+    department_choices, flash_saved, from_local_naive, get_draft_for_staff_or_404, localized_domain, localized_domain_choices,
     show_error, to_local_naive,
 )  # fmt: skip
 from consult.extensions import db
@@ -31,11 +30,10 @@ staff_required = role_required(EDITOR, ADMIN, REVIEWER, OFFICER)
 @bp.get("/office/drafts")
 @staff_required
 def manage():
-    """All drafts for staff, newest first, optionally by status."""
+    """The drafts the visitor may see in the office (other departments' only once published), newest first."""
     status = request.args.get("status", "")
-    stmt = sa.select(Draft)
-    if status in DRAFT_STATUSES:
-        stmt = stmt.where(Draft.status == status)
+    status = status if status in DRAFT_STATUSES else ""
+    stmt = services.office_drafts_query(current_user, status)
     try:
         page = paginate(db.session, stmt, (Draft.id.desc(),), request.args.get("cursor"), per_page=30)
     except InvalidCursor:
@@ -48,7 +46,7 @@ def manage():
 @staff_required
 def office_detail(draft_id: int):
     """A draft's workspace: status, review notes, and the actions the visitor's role allows."""
-    draft = get_draft_or_404(draft_id)
+    draft = get_draft_for_staff_or_404(draft_id)
     return render_template(
         "drafts/office/detail.html", draft=draft, confirm=ConfirmForm(), note_form=NoteForm(),
         may_review=services.may_review(current_user, draft), may_answer=may_answer(current_user, draft),
@@ -98,7 +96,7 @@ def new():
 @editor_required
 def edit(draft_id: int):
     """Edit a draft; once it is open, a changed text becomes a new version with a change note."""
-    draft = get_draft_or_404(draft_id)
+    draft = get_draft_for_staff_or_404(draft_id)
     form = DraftForm(obj=draft)
     _prepare(form)
     if request.method == "GET":
@@ -125,7 +123,7 @@ def edit(draft_id: int):
 @editor_required
 def interpretation(draft_id: int):
     """The interpretation (解读): text, questions and answers, figures and attachments."""
-    draft = get_draft_or_404(draft_id)
+    draft = get_draft_for_staff_or_404(draft_id)
     form = InterpretationForm()
     if request.method == "GET":
         form.interpretation.data = draft.interpretation
@@ -148,7 +146,7 @@ def interpretation(draft_id: int):
 def upload_file(draft_id: int):
     """Attach a figure or document to the interpretation (type checked by content, size-limited)."""
     uploads.allow_large_request()
-    draft = get_draft_or_404(draft_id)
+    draft = get_draft_for_staff_or_404(draft_id)
     form = UploadForm()
     if form.validate_on_submit():
         try:
@@ -165,6 +163,7 @@ def upload_file(draft_id: int):
 @editor_required
 def remove_file(draft_id: int, file_id: int):
     """Remove an attachment of the interpretation."""
+    get_draft_for_staff_or_404(draft_id)
     draft_file = db.get_or_404(DraftFile, file_id)
     if draft_file.draft_id != draft_id or not ConfirmForm().validate_on_submit():
         abort(404)
@@ -177,7 +176,7 @@ def remove_file(draft_id: int, file_id: int):
 @editor_required
 def submit(draft_id: int):
     """Send the draft to a reviewer."""
-    draft = get_draft_or_404(draft_id)
+    draft = get_draft_for_staff_or_404(draft_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.submit_for_review(draft, current_user)
@@ -191,7 +190,7 @@ def submit(draft_id: int):
 @editor_required
 def withdraw(draft_id: int):
     """Withdraw a draft; the reason is shown publicly if it had opened."""
-    draft = get_draft_or_404(draft_id)
+    draft = get_draft_for_staff_or_404(draft_id)
     form = NoteForm()
     if form.validate_on_submit():
         try:

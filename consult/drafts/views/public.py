@@ -20,7 +20,7 @@ from consult.drafts.models import (
     PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, Draft, DraftFile, DraftVersion,
 )  # fmt: skip
 from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, public_drafts_query
-from consult.drafts.services import advance_draft, advance_drafts
+from consult.drafts.services import advance_draft, advance_drafts, may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
     department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, show_error, time_left,
@@ -38,9 +38,7 @@ def _draft_file_is_public(attachment: uploads.Attachment) -> bool:
     if draft_file is None:
         return False
     draft = draft_file.draft
-    if draft.is_public:
-        return True
-    return current_user.is_authenticated and current_user.role in ("editor", "admin", "reviewer", "officer")
+    return draft.is_public or may_see_in_office(current_user, draft)
 
 
 uploads.register_access_check("draft", _draft_file_is_public)
@@ -212,8 +210,7 @@ def feedback_report(draft_id: int):
     if draft.status != REPORT_PUBLISHED:
         abort(404)
     figures = report.report_figures(draft)
-    stmt = sa.select(Comment).where(Comment.draft_id == draft.id, Comment.moderation == PUBLISHED)
-    page = _page(stmt, (Comment.id,), 50)
+    page = _page(comment_service.public_comments_query(draft), (Comment.id,), 50)
     headings = {a.anchor: a.heading for a in draft.current_version.articles}
     return render_template("drafts/report.html", draft=draft, figures=figures, page=page, headings=headings,
                            labels=report.DISPOSITION_LABELS)

@@ -11,7 +11,7 @@ from consult.drafts import moderation, report, services
 from consult.drafts.forms import ConfirmForm, NoteForm, RejectForm, SensitiveWordsForm
 from consult.drafts.models import Comment
 from consult.drafts.views import bp
-from consult.drafts.views.common import get_draft_or_404, show_error
+from consult.drafts.views.common import get_draft_for_staff_or_404, show_error
 from consult.extensions import db
 from consult.pagination import InvalidCursor, paginate
 
@@ -26,7 +26,7 @@ def _back(draft_id: int):
 @reviewer_required
 def approve(draft_id: int):
     """Approve a draft in review: it opens at its opening time (at once if that has passed)."""
-    draft = get_draft_or_404(draft_id)
+    draft = get_draft_for_staff_or_404(draft_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.approve_draft(draft, current_user)
@@ -40,7 +40,7 @@ def approve(draft_id: int):
 @reviewer_required
 def return_draft(draft_id: int):
     """Send a draft in review back to the editor with a note."""
-    draft = get_draft_or_404(draft_id)
+    draft = get_draft_for_staff_or_404(draft_id)
     form = NoteForm()
     if form.validate_on_submit():
         try:
@@ -55,7 +55,7 @@ def return_draft(draft_id: int):
 @reviewer_required
 def approve_report(draft_id: int):
     """Publish the feedback report."""
-    draft = get_draft_or_404(draft_id)
+    draft = get_draft_for_staff_or_404(draft_id)
     if ConfirmForm().validate_on_submit():
         try:
             report.approve_report(draft, current_user)
@@ -69,7 +69,7 @@ def approve_report(draft_id: int):
 @reviewer_required
 def return_report(draft_id: int):
     """Send the feedback report back to the editor."""
-    draft = get_draft_or_404(draft_id)
+    draft = get_draft_for_staff_or_404(draft_id)
     form = NoteForm()
     if form.validate_on_submit():
         try:
