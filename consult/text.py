@@ -57,12 +57,38 @@ def render_plain(text: str | None) -> Markup:
     )
 
 
+FOLD_AFTER = 300  # characters: a longer text shows its beginning and folds the rest away (<details>)
+FOLD_HEAD = 200  # at most this much of it is shown before the fold
+
+
+def fold_text(text: str | None, after: int = FOLD_AFTER, head: int = FOLD_HEAD) -> tuple[str, str]:
+    """``(beginning, rest)`` of a long plain text, cut at the last paragraph or sentence end within the first
+    ``head`` characters (or right at ``head`` if there is none in its second half); ``(text, "")`` when the
+    text is at most ``after`` characters long."""
+    text = (text or "").strip()
+    if len(text) <= after:
+        return text, ""
+    cut = max(text.rfind(mark, 0, head) for mark in "\n。！？；!?;") + 1
+    if cut < head // 2:
+        cut = head
+    return text[:cut].rstrip(), text[cut:].lstrip()
+
+
+def group_code(code: str | None, size: int = 4) -> str:
+    """A code people copy by hand, in groups of ``size``: ``HKRSUKJN`` → ``HKRS-UKJN``, the same on pages and
+    in mails (whoever types it back may leave the dashes out)."""
+    plain = "".join(ch for ch in (code or "") if ch not in " -")
+    return "-".join(plain[i : i + size] for i in range(0, len(plain), size))
+
+
 def normalize_text(text: str | None) -> str:
     """NFKC (full-width → half-width), case-folded, whitespace collapsed — for matching, never for display."""
     return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
 
 
 def init_app(app) -> None:
-    """Expose ``|markdown`` and ``|plaintext`` filters to templates."""
+    """Expose ``|markdown``, ``|plaintext``, ``|fold`` and ``|code`` filters to templates."""
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["plaintext"] = render_plain
+    app.jinja_env.filters["fold"] = fold_text
+    app.jinja_env.filters["code"] = group_code

@@ -66,7 +66,7 @@ def test_api_bodies_clean_or_refuse_by_field(plain_app, body):
 
 def test_letter_rules_clean_or_refuse_with_a_field(plain_app):
     mailbox = Mailbox(name="县长信箱", categories=list(CATEGORIES), active=True, allow_publication=True)
-    from consult.mailbox.services import BODY_MAX, NAME_MAX, SUBJECT_MAX, _check_letter
+    from consult.mailbox.services import BODY_MAX, NAME_MAX, SUBJECT_MAX, check_letter
 
     @FUZZ
     @given(category=st.one_of(st.sampled_from(CATEGORIES), text), subject=text, body=text, name=text,
@@ -75,10 +75,13 @@ def test_letter_rules_clean_or_refuse_with_a_field(plain_app):
     def check(category, subject, body, name, phone, email, public):
         with plain_app.test_request_context("/"):
             try:
-                s, b, n, p, e = _check_letter(mailbox, category, subject, body, name, phone, email, public)
+                letter = check_letter(mailbox, category=category, subject=subject, body=body, name=name, phone=phone,
+                                      email=email, public=public)
             except DomainError as error:
-                assert error.field in {"category", "subject", "body", "name", "phone", "email", "public"}
+                assert set(error.errors) <= {"category", "subject", "body", "name", "phone", "email", "public"}
+                assert error.field in error.errors
                 return
+        s, b, n, p, e = letter.subject, letter.body, letter.name, letter.phone, letter.email
         assert 0 < len(s) <= SUBJECT_MAX and 0 < len(b) <= BODY_MAX and 0 < len(n) <= NAME_MAX
         assert p or e
         assert not (public and category == "report")

@@ -123,7 +123,8 @@ def test_the_honeypot_looks_normal_to_a_bot_and_stores_nothing(client, boxes):
 
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
 def test_writing_is_rate_limited(client, boxes):
-    statuses = [client.post("/mailboxes/write", data=form_data(boxes.county)).status_code for _ in range(6)]
+    statuses = [client.post("/mailboxes/write", data=form_data(boxes.county, body=f"第{i}封信的内容。")).status_code
+                for i in range(6)]
     assert statuses[:5] == [302] * 5 and statuses[5] == 429
     assert len(letters()) == 5
     assert client.get("/mailboxes/write").status_code == 200  # reading is not limited

@@ -2,15 +2,16 @@
 
 import re
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from consult.accounts.models import User
 from consult.extensions import db
 from consult.tracking import numbers
 from consult.tracking.citizen import find_submission
-from consult.tracking.intake import create_submission
+from consult.tracking.intake import create_submission, find_duplicate
 from consult.tracking.models import (
     COMMENT, DISCLOSURE, EVENT_QUESTION, LETTER, RECEIVED, Submission, TrackingCounter,
 )  # fmt: skip
@@ -190,3 +191,42 @@ def test_empty_body_is_refused(world):
     with pytest.raises(DomainError) as error:
         create_submission(kind=LETTER, department=world.dept, body="   ")
     assert error.value.field == "body"
+
+
+# --- the same submission sent again (consult.tracking.intake.find_duplicate) -------------------------------
+
+def _sent(world, **fields):
+    return file_submission(world, target="mailbox:1", received_at=local(2026, 11, 22, 10), phone="138 0013 8000",
+                           **fields).submission
+
+
+@pytest.mark.parametrize(("after_minutes", "contact", "found"), [
+    (9, {"email": "ZHANG@example.org "}, True),  # the same address, typed differently
+    (9, {"phone": "+86 13800138000"}, True),  # the same phone, typed differently
+    (9, {"email": "li@example.org", "phone": "13900139000"}, False),  # someone else
+    (11, {"email": "zhang@example.org"}, False),  # after the window: sent on purpose
+    (-1, {"email": "zhang@example.org"}, False),  # a later submission is never "the first"
+])
+def test_the_same_text_from_the_same_person_is_recognised_within_the_window(world, after_minutes, contact, found):
+    first = _sent(world, body="路灯坏了。  请尽快修理。")
+    duplicate = find_duplicate(kind=LETTER, target="mailbox:1", subject="路灯不亮", body="路灯坏了。 请尽快修理。",
+                               received_at=local(2026, 11, 22, 10) + timedelta(minutes=after_minutes), **contact)
+    assert (duplicate == first) is found
+
+
+def test_another_target_kind_or_text_is_not_the_same_submission(world):
+    _sent(world)
+    at, same = local(2026, 11, 22, 10), dict(subject="路灯不亮", email="zhang@example.org")
+    assert find_duplicate(kind=LETTER, target="mailbox:1", body="小区东门的路灯坏了两周。", received_at=at, **same)
+    assert find_duplicate(kind=LETTER, target="mailbox:2", body="小区东门的路灯坏了两周。", received_at=at, **same) is None
+    assert find_duplicate(kind=COMMENT, target="mailbox:1", body="小区东门的路灯坏了两周。", received_at=at, **same) is None
+    assert find_duplicate(kind=LETTER, target="mailbox:1", body="另一件事。", received_at=at, **same) is None
+    assert find_duplicate(kind=LETTER, target="mailbox:1", body="小区东门的路灯坏了两周。", received_at=at,
+                          subject="路灯不亮") is None  # nobody to recognise
+
+
+def test_a_logged_in_sender_is_recognised_by_the_account(world):
+    citizen = db.session.get(User, world.citizen.id)
+    first = file_submission(world, target="draft:3", user=citizen, name="", email="", received_at=local(2026, 11, 22))
+    assert find_duplicate(kind=LETTER, target="draft:3", subject="路灯不亮", body="小区东门的路灯坏了两周。",
+                          user=citizen, received_at=local(2026, 11, 22)) == first.submission

@@ -33,7 +33,7 @@ from consult.disclosure.models import (
     DisclosureRequest,
 )  # fmt: skip
 from consult.disclosure.outcomes import APPLICANT_TYPES, NATURAL_PERSON, outcome_for
-from consult.domain import DomainError
+from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
 from consult.tracking import services as tracking
 from consult.tracking.models import ANSWERED, APPROVED, ASSIGNED, CLOSED, DISCLOSURE, PENDING_REVIEW, RECEIVED, REOPENED
@@ -78,55 +78,90 @@ def _text(value: str | None, field: str, maximum: int, missing) -> str:
     return value
 
 
-def _check_identity(applicant: Applicant) -> str:
+def _collect_text(problems: FieldErrors, value: str | None, field: str, maximum: int, missing) -> str:
+    """:func:`_text`, its problem collected instead of raised."""
+    try:
+        return _text(value, field, maximum, missing)
+    except DomainError as error:
+        problems.add(field, error.message)
+        return (value or "").strip()
+
+
+def _check_identity(applicant: Applicant, problems: FieldErrors) -> str:
     if applicant.id_type not in ID_TYPES:
-        raise DomainError(_l("Please choose the kind of document."), field="id_type")
-    organisation = applicant.applicant_type != NATURAL_PERSON
-    if organisation != (applicant.id_type == CREDIT_CODE):
-        message = (_l("An organisation identifies itself with its unified social credit code.") if organisation
-                   else _l("A natural person identifies themselves with an identity document."))
-        raise DomainError(message, field="id_type")
+        problems.add("id_type", _l("Please choose the kind of document."))
+    elif applicant.applicant_type in APPLICANT_TYPES:
+        organisation = applicant.applicant_type != NATURAL_PERSON
+        if organisation != (applicant.id_type == CREDIT_CODE):
+            problems.add("id_type", _l("An organisation identifies itself with its unified social credit code.")
+                         if organisation else _l("A natural person identifies themselves with an identity document."))
     number = identity.normalize(applicant.id_number)
     if not number:
-        raise DomainError(_l("Please enter the document number."), field="id_number")
-    if applicant.id_type == RESIDENT_ID and not identity.valid_resident_id(number):
-        raise DomainError(_l("This is not a valid resident identity card number."), field="id_number")
-    if applicant.id_type == CREDIT_CODE and not identity.valid_credit_code(number):
-        raise DomainError(_l("This is not a valid unified social credit code."), field="id_number")
-    if not 5 <= len(number) <= 40:
-        raise DomainError(_l("Please enter the document number."), field="id_number")
+        problems.add("id_number", _l("Please enter the document number."))
+    elif applicant.id_type == RESIDENT_ID and not identity.valid_resident_id(number):
+        problems.add("id_number", _l("This is not a valid resident identity card number."))
+    elif applicant.id_type == CREDIT_CODE and not identity.valid_credit_code(number):
+        problems.add("id_number", _l("This is not a valid unified social credit code."))
+    elif not 5 <= len(number) <= 40:
+        problems.add("id_number", _l("Please enter the document number."))
     return number
 
 
-def _check_applicant(applicant: Applicant, delivery: str) -> Applicant:
-    """Validate who asks and how to reach them; return the cleaned-up values."""
+def _check_applicant(applicant: Applicant, delivery: str, problems: FieldErrors) -> Applicant:
+    """Check who asks and how to reach them, collecting the problems; return the cleaned-up values."""
     if applicant.applicant_type not in APPLICANT_TYPES:
-        raise DomainError(_l("Please choose who is asking."), field="applicant_type")
-    name = _text(applicant.name, "name", NAME_MAX, _l("Please enter the name."))
-    number = _check_identity(applicant)
-    contact_person = _text(applicant.contact_person, "contact_person", 80, None)
-    if applicant.applicant_type != NATURAL_PERSON and not contact_person:
-        raise DomainError(_l("Please name the organisation's contact person."), field="contact_person")
+        problems.add("applicant_type", _l("Please choose who is asking."))
+    name = _collect_text(problems, applicant.name, "name", NAME_MAX, _l("Please enter the name."))
+    number = _check_identity(applicant, problems)
+    contact_person = _collect_text(problems, applicant.contact_person, "contact_person", 80, None)
+    if applicant.applicant_type in APPLICANT_TYPES and applicant.applicant_type != NATURAL_PERSON \
+            and not contact_person and "contact_person" not in problems:
+        problems.add("contact_person", _l("Please name the organisation's contact person."))
     phone = normalize_phone(applicant.phone)
     if phone is None:
-        raise DomainError(_l("Please enter a mainland China mobile or landline number, e.g. 13800138000."),
-                          field="phone")
+        problems.add("phone", _l("Please enter a mainland China mobile or landline number, e.g. 13800138000."))
     email = normalize_email(applicant.email)
     if email is None:
-        raise DomainError(_l("Please enter a valid e-mail address."), field="email")
-    if not (phone or email):
-        raise DomainError(_l("Please give a phone number or an e-mail address so we can reach you."), field="phone")
-    if delivery == EMAIL and not email:
-        raise DomainError(_l("Please give the e-mail address the information should be sent to."), field="email")
-    address = _text(applicant.postal_address, "postal_address", ADDRESS_MAX, None)
+        problems.add("email", _l("Please enter a valid e-mail address."))
+    if phone == "" and not email and "email" not in problems:
+        problems.add("phone", _l("Please give a phone number or an e-mail address so we can reach you."))
+    if delivery == EMAIL and not email and "email" not in problems:
+        problems.add("email", _l("Please give the e-mail address the information should be sent to."))
+    address = _collect_text(problems, applicant.postal_address, "postal_address", ADDRESS_MAX, None)
     postcode = (applicant.postcode or "").strip()
     if postcode and not (len(postcode) == 6 and postcode.isdigit()):
-        raise DomainError(_l("A postcode has six digits."), field="postcode")
-    if delivery == POST and not address:
-        raise DomainError(_l("Please give the postal address the information should be sent to."),
-                          field="postal_address")
-    return Applicant(applicant.applicant_type, name, applicant.id_type, number, contact_person, phone, email,
+        problems.add("postcode", _l("A postcode has six digits."))
+    if delivery == POST and not address and "postal_address" not in problems:
+        problems.add("postal_address", _l("Please give the postal address the information should be sent to."))
+    return Applicant(applicant.applicant_type, name, applicant.id_type, number, contact_person, phone or "", email or "",
                      address, postcode)
+
+
+@dataclass(frozen=True)
+class CheckedRequest:
+    """An information request's fields cleaned up."""
+
+    applicant: Applicant
+    subject: str
+    description: str
+
+
+def check_request(department: Department | None, applicant: Applicant, *, subject: str, description: str,
+                  preferred_format: str, delivery: str) -> CheckedRequest:
+    """Every problem of an information request at once (one DomainError naming each field); writes nothing."""
+    problems = FieldErrors()
+    if department is None:
+        problems.add("department_id", _l("Please choose the body you ask."))
+    if preferred_format not in FORMATS:
+        problems.add("preferred_format", _l("Please choose a format."))
+    if delivery not in DELIVERIES:
+        problems.add("delivery", _l("Please choose how you want to receive the information."))
+    applicant = _check_applicant(applicant, delivery, problems)
+    subject = _collect_text(problems, subject, "subject", SUBJECT_MAX, _l("Please name the information you ask for."))
+    description = _collect_text(problems, description, "description", DESCRIPTION_MAX,
+                                _l("Please describe the information you ask for."))
+    problems.raise_if_any()
+    return CheckedRequest(applicant, subject, description)
 
 
 def submit_request(
@@ -141,31 +176,33 @@ def submit_request(
     user: User | None = None,
     locale: str | None = None,
     received_at: datetime | None = None,
+    recognise_resend: bool = False,
 ) -> RequestReceipt:
     """Receive an information request: a tracked ``disclosure`` submission due in 20 working days (receipt
-    mail queued), plus its detail row. The same ``form_token`` never creates a second request."""
+    mail queued), plus its detail row. The same ``form_token`` never creates a second request; with
+    ``recognise_resend`` (the request form) neither does the same request from the same person within
+    ``DUPLICATE_WINDOW``: the first one is returned."""
     form_token = (form_token or "").strip()
     if not 16 <= len(form_token) <= 64:
         raise DomainError(_l("The form has expired. Please send it again."), status=400)
     existing = _request_with_token(form_token)
     if existing is not None:
         return RequestReceipt(existing, None)
-    if department is None:
-        raise DomainError(_l("Please choose the body you ask."), field="department_id")
-    if preferred_format not in FORMATS:
-        raise DomainError(_l("Please choose a format."), field="preferred_format")
-    if delivery not in DELIVERIES:
-        raise DomainError(_l("Please choose how you want to receive the information."), field="delivery")
-    applicant = _check_applicant(applicant, delivery)
-    subject = _text(subject, "subject", SUBJECT_MAX, _l("Please name the information you ask for."))
-    description = _text(description, "description", DESCRIPTION_MAX,
-                        _l("Please describe the information you ask for."))
+    checked = check_request(department, applicant, subject=subject, description=description,
+                            preferred_format=preferred_format, delivery=delivery)
+    applicant, subject, description = checked.applicant, checked.subject, checked.description
     if user is not None and not user.is_authenticated:
         user = None
+    target = f"department:{department.id}"
+    duplicate = recognise_resend and tracking.find_duplicate(
+        kind=DISCLOSURE, target=target, subject=subject, body=description, user=user, email=applicant.email,
+        phone=applicant.phone, received_at=received_at)
+    if duplicate:
+        return RequestReceipt(request_of(duplicate.id), None)
     try:
         with db.session.begin_nested():
             new = tracking.create_submission(
-                kind=DISCLOSURE, department=department, body=description, subject=subject, user=user,
+                kind=DISCLOSURE, target=target, department=department, body=description, subject=subject, user=user,
                 name=applicant.name, email=applicant.email, phone=applicant.phone, locale=locale,
                 received_at=received_at,
             )

@@ -1,7 +1,9 @@
 """An information request on the staff submission page: applicant, pause, and the way to its own page
 (consult.tracking.kind_details)."""
 
-from consult.disclosure.models import DisclosureRequest
+from flask_babel import gettext as _
+
+from consult.disclosure.models import DELIVERY_LABELS, FORMAT_LABELS, DisclosureRequest
 from consult.disclosure.outcomes import APPLICANT_LABELS
 from consult.extensions import db
 from consult.tracking import kind_details
@@ -16,4 +18,13 @@ def request_details(submission: Submission) -> kind_details.KindDetails | None:
                                     {"request": found, "applicant_labels": APPLICANT_LABELS})
 
 
+def request_facts(submission: Submission) -> list[kind_details.CitizenFact]:
+    found = db.session.get(DisclosureRequest, submission.id)
+    if found is None:
+        return []
+    return [kind_details.CitizenFact(_("Format"), str(FORMAT_LABELS.get(found.preferred_format, ""))),
+            kind_details.CitizenFact(_("How you want to receive it"), str(DELIVERY_LABELS.get(found.delivery, "")))]
+
+
 kind_details.register(DISCLOSURE, request_details)
+kind_details.register_citizen_facts(DISCLOSURE, request_facts)

@@ -8,10 +8,11 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.models import Department
 from consult.disclosure.forms import RequestForm
-from consult.disclosure.services import Applicant, RequestReceipt, submit_request
+from consult.disclosure.services import Applicant, RequestReceipt, check_request, submit_request
 from consult.domain import DomainError
 from consult.extensions import db, limiter
 from consult.i18n import current_locale_code
+from consult.public_forms import form_rate_limit, submit_form
 
 bp = Blueprint("disclosure", __name__)
 
@@ -37,7 +38,7 @@ def _departments() -> list[Department]:
 
 
 @bp.route("/disclosure", methods=["GET", "POST"])
-@limiter.limit(APPLY_LIMIT, methods=["POST"])
+@form_rate_limit(APPLY_LIMIT)
 def apply():
     """Ask a government body for information (政府信息公开申请); guests and logged-in citizens alike."""
     if request.method == "POST" and request.form.get("website"):  # honeypot: a bot. Look normal, keep nothing.
@@ -52,29 +53,27 @@ def apply():
         form.department_id.data = request.args.get("department", type=int) or 0
         if current_user.is_authenticated and current_user.role == "citizen":
             form.name.data, form.email.data = current_user.display_name, current_user.email
+    form.department_id.flags.required = True
     status = 200
     if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            department = next((d for d in departments if d.id == form.department_id.data), None)
-            applicant = Applicant(
-                applicant_type=form.applicant_type.data, name=form.name.data, id_type=form.id_type.data,
-                id_number=form.id_number.data, contact_person=form.contact_person.data or "",
-                phone=form.phone.data or "", email=form.email.data or "",
-                postal_address=form.postal_address.data or "", postcode=form.postcode.data or "",
-            )
-            try:
-                receipt = submit_request(
-                    department, applicant, subject=form.subject.data, description=form.description.data,
-                    preferred_format=form.preferred_format.data, delivery=form.delivery.data,
-                    form_token=form.form_token.data or "",
-                    user=current_user._get_current_object() if current_user.is_authenticated else None,
-                    locale=locale,
-                )
-            except DomainError as error:
-                status = show_error(error, form)
-            else:
-                return _after_submit(receipt)
+        department = next((d for d in departments if d.id == form.department_id.data), None)
+        applicant = Applicant(
+            applicant_type=form.applicant_type.data or "", name=form.name.data or "", id_type=form.id_type.data or "",
+            id_number=form.id_number.data or "", contact_person=form.contact_person.data or "",
+            phone=form.phone.data or "", email=form.email.data or "",
+            postal_address=form.postal_address.data or "", postcode=form.postcode.data or "",
+        )
+        values = dict(subject=form.subject.data or "", description=form.description.data or "",
+                      preferred_format=form.preferred_format.data or "", delivery=form.delivery.data or "")
+        receipt, status = submit_form(
+            form,
+            submit=lambda: submit_request(
+                department, applicant, form_token=form.form_token.data or "", locale=locale, recognise_resend=True,
+                user=current_user._get_current_object() if current_user.is_authenticated else None, **values),
+            check=lambda: check_request(department, applicant, **values),
+        )
+        if receipt is not None:
+            return _after_submit(receipt)
     return render_template("disclosure/apply.html", form=form, departments=departments), status
 
 

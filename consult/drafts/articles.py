@@ -9,6 +9,8 @@ from the article number or heading, they are the same in every version that keep
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _ARTICLE = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*第\s*([零〇一二两三四五六七八九十百千\d]+)\s*条")
@@ -20,6 +22,14 @@ class ParsedArticle:
     anchor: str
     heading: str
     body: str
+
+
+def article_label(anchor: str | None, heading: str | None) -> str:
+    """What a person reads for the part of a draft a comment is on: the article's heading (第二条, a section
+    title), 序言 for the preamble, or the whole draft (no anchor). Anchors stay in URLs and the API."""
+    if not anchor:
+        return _("The whole draft")
+    return heading or _("Preamble")
 
 
 def chinese_number(text: str) -> int | None:

@@ -10,8 +10,9 @@ from sqlalchemy.orm import joinedload
 
 from consult.contacts import mask_name
 from consult.database import utcnow
-from consult.domain import DomainError
+from consult.domain import DomainError, FieldErrors
 from consult.drafts import grouping
+from consult.drafts.articles import article_label
 from consult.drafts.models import HELD, OPEN, PUBLISHED, Article, Comment, Draft, SensitiveWord
 from consult.drafts.services import advance_draft
 from consult.extensions import db
@@ -61,6 +62,40 @@ def accepting_comments(draft: Draft, now: datetime | None = None) -> bool:
     return draft.status == OPEN and as_utc(draft.opens_at) <= now < as_utc(draft.closes_at)
 
 
+def check_comment(
+    draft: Draft, *, body: str, article_anchor: str | None = None, user=None, name: str = "", email: str = "",
+    phone: str = "",
+) -> Article | None:
+    """Every problem of a comment at once (one DomainError naming each field); returns the article it is on.
+
+    Writes nothing: the comment form runs it beside its own validators so a guest learns everything at once.
+    """
+    problems = FieldErrors()
+    body = (body or "").strip()
+    if not body:
+        problems.add("body", _l("Please write your comment."))
+    elif len(body) > BODY_MAX:
+        problems.add("body", _l("At most %(n)s characters.", n=BODY_MAX))
+    if user is None or not user.is_authenticated:
+        if not (name or "").strip():
+            problems.add("name", _l("Please enter your name."))
+        if not ((email or "").strip() or (phone or "").strip()):
+            problems.add("email", _l("Please give an e-mail address or a phone number."))
+    article = None
+    try:
+        article = find_article(draft, article_anchor)
+    except DomainError as error:
+        problems.add("article", error.message)
+    problems.raise_if_any()
+    return article
+
+
+def comment_subject(draft: Draft, article: Article | None) -> str:
+    """The submission's subject: the draft's title, and the heading of the article commented on."""
+    subject = draft.title if article is None else f"{draft.title} · {article_label(article.anchor, article.heading)}"
+    return subject[:200]
+
+
 def submit_comment(
     draft: Draft,
     *,
@@ -73,11 +108,14 @@ def submit_comment(
     phone: str = "",
     locale: str | None = None,
     now: datetime | None = None,
+    recognise_resend: bool = False,
 ) -> CommentReceipt:
     """Receive a comment: a tracked submission (answer due 15 working days after the closing date) plus
     its detail row. Held for moderation when the draft is pre-moderated or a sensitive word matches.
 
-    The same ``form_token`` never creates a second comment: the first one is returned instead.
+    The same ``form_token`` never creates a second comment: the first one is returned instead. With
+    ``recognise_resend`` (the comment form: going back and sending again makes a new token) neither does the
+    same text from the same person within ``DUPLICATE_WINDOW``.
     """
     now = as_utc(now or utcnow())
     existing = db.session.scalar(sa.select(Comment).where(Comment.form_token == form_token))
@@ -87,23 +125,23 @@ def submit_comment(
     if not accepting_comments(draft, now):
         raise DomainError(_l("The consultation is closed: comments are no longer accepted. Your text has not been "
                              "sent; it is still in the form so you can keep a copy."), status=409)
-    body = (body or "").strip()
-    if not body:
-        raise DomainError(_l("Please write your comment."), field="body")
-    if len(body) > BODY_MAX:
-        raise DomainError(_l("At most %(n)s characters.", n=BODY_MAX), field="body")
-    if user is None or not user.is_authenticated:
+    if user is not None and not user.is_authenticated:
         user = None
-        if not name.strip():
-            raise DomainError(_l("Please enter your name."), field="name")
-        if not (email.strip() or phone.strip()):
-            raise DomainError(_l("Please give an e-mail address or a phone number."), field="email")
-    article = find_article(draft, article_anchor)
+    article = check_comment(draft, body=body, article_anchor=article_anchor, user=user, name=name, email=email,
+                            phone=phone)
+    body = body.strip()
+    subject = comment_subject(draft, article)
+    duplicate = recognise_resend and tracking.find_duplicate(
+        kind=COMMENT, target=f"draft:{draft.id}", subject=subject, body=body, user=user, email=email, phone=phone)
+    if duplicate:
+        return CommentReceipt(db.session.scalar(sa.select(Comment).where(Comment.submission_id == duplicate.id)),
+                              None)
     flagged = flagged_words(body)
     moderation = HELD if (flagged or draft.premoderate) else PUBLISHED
     try:
         with db.session.begin_nested():
-            receipt = _create(draft, article, body, form_token, user, name, email, phone, locale, moderation, flagged)
+            receipt = _create(draft, article, subject, body, form_token, user, name, email, phone, locale,
+                              moderation, flagged)
     except IntegrityError:  # the same form, sent twice at the same moment
         existing = db.session.scalar(sa.select(Comment).where(Comment.form_token == form_token))
         if existing is None:
@@ -113,11 +151,10 @@ def submit_comment(
     return receipt
 
 
-def _create(draft, article, body, form_token, user, name, email, phone, locale, moderation, flagged):
-    subject = draft.title if article is None else f"{draft.title} · {article.heading or article.anchor}"
+def _create(draft, article, subject, body, form_token, user, name, email, phone, locale, moderation, flagged):
     new = tracking.create_submission(
-        kind=COMMENT, department=draft.department, body=body, subject=subject[:200], user=user,
-        name=name, email=email, phone=phone, locale=locale,
+        kind=COMMENT, target=f"draft:{draft.id}", department=draft.department, body=body, subject=subject,
+        user=user, name=name, email=email, phone=phone, locale=locale,
         clock_start_on=tracking.local_date(draft.closes_at),
     )
     comment = Comment(

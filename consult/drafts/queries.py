@@ -4,8 +4,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from consult.drafts.articles import article_label
 from consult.drafts.domains import DOMAIN_CODES
-from consult.drafts.models import CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Draft
+from consult.drafts.models import CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Draft, DraftVersion
+from consult.extensions import db
 
 # Open drafts first, then closed, then those with a published report; newest first inside each.
 STATUS_RANK = sa.case({OPEN: 0, CLOSED: 1, REPORT_PUBLISHED: 2}, value=Draft.status, else_=3)
@@ -51,3 +53,15 @@ def public_drafts_query(filters: DraftFilters) -> sa.Select:
         pattern = f"%{escape_like(filters.text)}%"
         stmt = stmt.where(sa.or_(Draft.title.ilike(pattern, escape="\\"), Draft.summary.ilike(pattern, escape="\\")))
     return stmt
+
+
+def article_labels(draft_id: int) -> dict[str, str]:
+    """Every anchor the draft's versions ever had (and ``""``, the whole draft) → the label a person reads,
+    in the wording of the latest version that has it. One query, for lists of comments on any version."""
+    rows = db.session.execute(
+        sa.select(Article.anchor, Article.heading).join(DraftVersion, DraftVersion.id == Article.version_id)
+        .where(DraftVersion.draft_id == draft_id).order_by(DraftVersion.number, Article.position)
+    )
+    labels = {"": article_label("", "")}
+    labels.update({anchor: article_label(anchor, heading) for anchor, heading in rows})
+    return labels

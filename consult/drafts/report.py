@@ -17,6 +17,7 @@ from consult.drafts.models import (
     CLOSED, DISPOSITIONS, HELD, PUBLISHED, REJECTED, REPORT_APPROVED, REPORT_NONE, REPORT_PENDING,
     REPORT_PUBLISHED, Comment, Draft, DraftVersion, public_comment_text,
 )  # fmt: skip
+from consult.drafts.queries import article_labels
 from consult.drafts.services import may_review
 from consult.extensions import db
 from consult.tracking import services as tracking
@@ -135,7 +136,7 @@ def return_report(draft: Draft, reviewer, note: str) -> None:
 @dataclass(frozen=True)
 class ReportFigures:
     by_disposition: dict[str, int]
-    by_article: list[tuple[str, str, dict[str, int], int]]  # anchor, heading, counts, total
+    by_article: list[tuple[str, str, dict[str, int], int]]  # anchor, label (heading, 序言, 草案整体), counts, total
     total: int
 
 
@@ -152,10 +153,10 @@ def report_figures(draft: Draft) -> ReportFigures:
         key = disposition or "none"
         by_disposition[key] = by_disposition.get(key, 0) + n
         per_article[anchor][key] = per_article[anchor].get(key, 0) + n
-    headings = {a.anchor: a.heading for a in draft.current_version.articles} if draft.current_version else {}
-    order = list(headings)
+    order = [a.anchor for a in draft.current_version.articles] if draft.current_version else []
+    labels = article_labels(draft.id)
     by_article = [
-        (anchor, headings.get(anchor, anchor) if anchor else "", counts, sum(counts.values()))
+        (anchor, labels.get(anchor, ""), counts, sum(counts.values()))
         for anchor, counts in sorted(per_article.items(), key=lambda kv: (kv[0] != "", _index(order, kv[0])))
     ]
     return ReportFigures(by_disposition, by_article, sum(by_disposition.values()))
@@ -185,7 +186,7 @@ def _export_rows(draft_id: int, public: bool) -> Iterator[dict]:
             .join(DraftVersion, DraftVersion.id == Comment.version_id).where(Comment.draft_id == draft_id))
     if public:
         base = base.where(Comment.moderation == PUBLISHED)
-    last_id, local = 0, zone()
+    last_id, local, labels = 0, zone(), article_labels(draft_id)
     while True:
         batch = db.session.execute(base.where(Comment.id > last_id).order_by(Comment.id).limit(EXPORT_BATCH)).all()
         if not batch:
@@ -194,7 +195,7 @@ def _export_rows(draft_id: int, public: bool) -> Iterator[dict]:
             yield {
                 "tracking_no": row.tracking_no,
                 "received_at": as_utc(row.received_at).astimezone(local).isoformat(timespec="seconds"),
-                "version": row.number, "article": row.article_anchor, "name": row.public_name,
+                "version": row.number, "article": labels.get(row.article_anchor, ""), "name": row.public_name,
                 "comment": public_comment_text(row.body, row.submitter_name, row.submitter_phone,
                                                row.submitter_email),
                 "moderation": row.moderation, "disposition": row.disposition or "",

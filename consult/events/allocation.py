@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from consult import contacts
 from consult.accounts.models import User
 from consult.database import is_sqlite, utcnow
-from consult.domain import DomainError
+from consult.domain import DomainError, FieldErrors
 from consult.events import mails
 from consult.events.models import (
     APPROVAL,
@@ -164,6 +164,41 @@ def _find_active(event: Event, user: User | None, email_key: str | None, phone_k
     )
 
 
+def _refuse_second_registration(event: Event, user: User | None, email_key: str | None, phone_key: str | None):
+    """One active registration per person: refused on the field that matched (phone, e-mail, or the account)."""
+    existing = _find_active(event, user, email_key, phone_key)
+    if existing is None:
+        return
+    problems = FieldErrors()
+    if email_key and existing.email_key == email_key:
+        problems.add("email", _l("This e-mail address is already registered for this event."))
+    if phone_key and existing.phone_key == phone_key:
+        problems.add("phone", _l("This phone number is already registered for this event."))
+    if not problems:  # the same account, with other contact details
+        raise DomainError(_l("You are already registered for this event with your account."))
+    problems.raise_if_any()
+
+
+def check_registration(event: Event, *, name: str, phone: str = "", email: str = "", id_card: str = "",
+                       user: User | None = None) -> tuple[str, str, str]:
+    """Every missing detail the event asks for at once (one DomainError); returns name, phone and e-mail
+    cleaned up (the account's address stands in for a missing e-mail)."""
+    name = (name or "").strip()
+    email = (email or "").strip() or (user.email if user is not None else "")
+    phone = (phone or "").strip()
+    problems = FieldErrors()
+    if not name:
+        problems.add("name", _l("Please enter a name."))
+    if event.require_phone and not phone:
+        problems.add("phone", _l("This event needs a phone number."))
+    if event.require_email and not email:
+        problems.add("email", _l("This event needs an e-mail address."))
+    if event.ask_id_card and not (id_card or "").strip():
+        problems.add("id_card", _l("This event needs an ID card number."))
+    problems.raise_if_any()
+    return name, phone, email
+
+
 def register(
     event_id: int,
     *,
@@ -183,27 +218,14 @@ def register(
     """
     now = now or utcnow()
     event = lock_event(event_id)
-    name = (name or "").strip()
-    email = (email or "").strip() or (user.email if user is not None else "")
-    phone = (phone or "").strip()
-    if not name:
-        raise DomainError(_l("Please enter a name."), field="name")
-    if event.require_email and not email:
-        raise DomainError(_l("This event needs an e-mail address."), field="email")
-    if event.require_phone and not phone:
-        raise DomainError(_l("This event needs a phone number."), field="phone")
-    if event.ask_id_card and not id_card.strip():
-        raise DomainError(_l("This event needs an ID card number."), field="id_card")
+    name, phone, email = check_registration(event, name=name, phone=phone, email=email, id_card=id_card, user=user)
     if added_by is None:
         _require_open_window(event, now)
     elif as_utc(event.ends_at) < now:
         raise DomainError(_l("This event is over."))
 
     email_key, phone_key = contacts.email_key(email), contacts.phone_key(phone)
-    if _find_active(event, user, email_key, phone_key) is not None:
-        raise DomainError(
-            _l("This person is already registered for this event (same account, phone or e-mail)."), field="email"
-        )
+    _refuse_second_registration(event, user, email_key, phone_key)
     registration = Registration(
         event_id=event.id,
         user_id=user.id if user is not None else None,

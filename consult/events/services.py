@@ -8,7 +8,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -210,14 +210,22 @@ def _iso(moment: datetime | None) -> str:
 class QuestionResult:
     submission_id: int
     tracking_no: str
-    query_code: str | None  # None when the same form was sent again (the code was shown the first time)
+    query_code: str | None  # None when the same question was sent again (the code was shown the first time)
+    due_on: date
+
+    @classmethod
+    def of(cls, submission, query_code: str | None) -> "QuestionResult":
+        return cls(submission.id, submission.tracking_no, query_code, submission.due_on)
 
 
 def ask_question(registration: Registration, *, subject: str, body: str, form_token: str,
-                 now: datetime | None = None) -> QuestionResult:
-    """An attendee's question or comment after the event: a tracked submission for the department."""
-    from consult.tracking.services import create_submission
+                 now: datetime | None = None, recognise_resend: bool = False) -> QuestionResult:
+    """An attendee's question or comment after the event: a tracked submission for the department.
+
+    The same form gives the first question back; with ``recognise_resend`` (the question form) so does the
+    same text sent again within ``DUPLICATE_WINDOW``."""
     from consult.tracking.models import EVENT_QUESTION, Submission
+    from consult.tracking.services import create_submission, find_duplicate
 
     now = now or utcnow()
     event = registration.event
@@ -227,12 +235,18 @@ def ask_question(registration: Registration, *, subject: str, body: str, form_to
         raise DomainError(_l("Only people who had a seat can send questions about the event."), status=403)
     existing = db.session.scalar(sa.select(EventQuestion).where(EventQuestion.form_token == form_token))
     if existing is not None:
-        submission = db.session.get(Submission, existing.submission_id)
-        return QuestionResult(submission.id, submission.tracking_no, None)
+        return QuestionResult.of(db.session.get(Submission, existing.submission_id), None)
+    subject, target = (subject or "").strip() or event.title, f"event:{event.id}"
+    duplicate = recognise_resend and find_duplicate(
+        kind=EVENT_QUESTION, target=target, subject=subject, body=body or "", user=registration.user,
+        email=registration.contact_email, phone=registration.phone)
+    if duplicate:
+        return QuestionResult.of(duplicate, None)
     created = create_submission(
         kind=EVENT_QUESTION,
+        target=target,
         department=event.department,
-        subject=subject or event.title,
+        subject=subject,
         body=body,
         user=registration.user,
         name=registration.name,
@@ -246,4 +260,4 @@ def ask_question(registration: Registration, *, subject: str, body: str, form_to
                                          registration_id=registration.id, form_token=form_token))
     except IntegrityError as error:  # the same form sent twice at the same moment
         raise DomainError(_l("This question has already been sent."), status=409) from error
-    return QuestionResult(created.submission.id, created.submission.tracking_no, created.query_code)
+    return QuestionResult.of(created.submission, created.query_code)

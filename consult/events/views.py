@@ -26,6 +26,7 @@ from consult.events.models import (
 )
 from consult.extensions import db, limiter
 from consult.pagination import InvalidCursor
+from consult.public_forms import form_rate_limit, submit_form
 from consult.text import render_markdown
 from consult.tracking.clock import as_utc
 
@@ -96,11 +97,11 @@ def calendar(event_id: int):
 
 
 @bp.route("/<int:event_id>/register", methods=["GET", "POST"])
-@limiter.limit(WRITE_LIMIT, methods=["POST"])
+@form_rate_limit(WRITE_LIMIT)
 def register(event_id: int):
     """Register for an event (guest or logged in); answers with the registration's own page."""
     event = _public_event_or_404(event_id)
-    user = current_user if current_user.is_authenticated else None
+    user = current_user._get_current_object() if current_user.is_authenticated else None
     form = RegistrationForm()
     if request.method == "GET" and user is not None:
         form.name.data = form.name.data or user.display_name
@@ -109,18 +110,18 @@ def register(event_id: int):
     if not allocation.registration_is_open(event):
         flash(_("Registration for this event is not open."), "error")
         return redirect(url_for("events.detail", event_id=event.id))
-    if form.validate_on_submit():
-        try:
-            registration = allocation.register(
-                event.id, name=form.name.data, phone=form.phone.data or "", email=form.email.data or "",
-                id_card=form.id_card.data or "", user=user, locale=session.get("locale"),
-            )
-        except DomainError as error:
-            show_error(form, error)
-        else:
+    status = 200
+    if request.method == "POST":
+        values = dict(name=form.name.data or "", phone=form.phone.data or "", email=form.email.data or "",
+                      id_card=form.id_card.data or "", user=user)
+        registration, status = submit_form(
+            form,
+            submit=lambda: allocation.register(event.id, locale=session.get("locale"), **values),
+            check=lambda: allocation.check_registration(event, **values),
+        )
+        if registration is not None:
             flash(_status_message(registration), "success")
             return redirect(url_for("events.registration", token=allocation.manage_token(registration)))
-    status = 422 if form.errors or request.method == "POST" else 200
     return render_template("events/register.html", event=event, form=form), status
 
 
@@ -150,7 +151,7 @@ def _waitlist_place(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def _render_registration(registration: Registration, *, cancel_url: str, question_url: str | None):
+def _render_registration(registration: Registration, *, page_url: str, cancel_url: str, question_url: str | None):
     event = registration.event
     now = utcnow()
     token = checkin.checkin_token(registration) if registration.status == CONFIRMED else None
@@ -161,10 +162,10 @@ def _render_registration(registration: Registration, *, cancel_url: str, questio
         status_labels=STATUS_LABELS,
         waitlist_place=_waitlist_place(registration),
         qr_url=url_for("events.qr_code", token=token) if token else None,
+        page_url=page_url,
         cancel_url=cancel_url,
         can_cancel=registration.is_active and as_utc(event.starts_at) > now,
         question_url=question_url if as_utc(event.ends_at) <= now and registration.status == CONFIRMED else None,
-        form=ConfirmForm(),
     )
 
 
@@ -181,21 +182,30 @@ def registration(token: str):
     registration = _registration_by_token_or_404(token)
     return _render_registration(
         registration,
+        page_url=url_for("events.registration", token=token),
         cancel_url=url_for("events.cancel_registration", token=token),
         question_url=url_for("events.question", token=token),
     )
 
 
-@bp.post("/r/<token>/cancel")
-@limiter.limit(WRITE_LIMIT)
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+@limiter.limit(WRITE_LIMIT, methods=["POST"])
 def cancel_registration(token: str):
-    """Cancel through the secret link; a freed seat goes to the waiting list."""
+    """Cancel through the secret link, after a confirmation page; a freed seat goes to the waiting list."""
     registration = _registration_by_token_or_404(token)
     return _cancel(registration, url_for("events.registration", token=token))
 
 
 def _cancel(registration: Registration, back: str):
-    if not ConfirmForm().validate_on_submit():
+    """GET: what cancelling means, and a button; POST: cancel and go back to the registration's page."""
+    form = ConfirmForm()
+    if request.method == "GET":
+        if not registration.is_active:
+            return redirect(back)
+        event = registration.event
+        return render_template("events/cancel.html", registration=registration, event=event, form=form, back=back,
+                               can_cancel=as_utc(event.starts_at) > utcnow(), status_labels=STATUS_LABELS)
+    if not form.validate_on_submit():
         abort(400)
     try:
         allocation.cancel(registration)
@@ -217,24 +227,24 @@ def qr_code(token: str):
 
 
 @bp.route("/r/<token>/question", methods=["GET", "POST"])
-@limiter.limit(WRITE_LIMIT, methods=["POST"])
+@form_rate_limit(WRITE_LIMIT)
 def question(token: str):
     """After the event, an attendee's question or comment, tracked like any submission."""
     registration = _registration_by_token_or_404(token)
     form = QuestionForm()
-    if form.validate_on_submit():
-        try:
-            result = services.ask_question(registration, subject=form.subject.data or "", body=form.body.data,
-                                           form_token=form.form_token.data or "")
-        except DomainError as error:
-            if error.status == 409 and not error.field:
-                flash(str(error), "error")
-                return redirect(url_for("events.registration", token=token))
-            show_error(form, error)
-        else:
-            return render_template("events/question_sent.html", result=result, event=registration.event)
+    status = 200
+    if request.method == "POST":
+        result, status = submit_form(form, submit=lambda: services.ask_question(
+            registration, subject=form.subject.data or "", body=form.body.data or "",
+            form_token=form.form_token.data or "", recognise_resend=True))
+        if result is not None:
+            return render_template("events/question_sent.html", result=result, event=registration.event,
+                                   registration_url=url_for("events.registration", token=token))
+        if status == 409 and not any(field.errors for field in form):
+            flash(" ".join(form.form_errors), "error")  # e.g. the event is not over yet
+            return redirect(url_for("events.registration", token=token))
     return render_template("events/question.html", form=form, registration=registration,
-                           event=registration.event), 422 if form.errors else 200
+                           event=registration.event), status
 
 
 @bp.get("/mine")
@@ -259,15 +269,16 @@ def my_registration(registration_id: int):
     registration = _own_registration_or_404(registration_id)
     return _render_registration(
         registration,
+        page_url=url_for("events.my_registration", registration_id=registration.id),
         cancel_url=url_for("events.cancel_my_registration", registration_id=registration.id),
         question_url=url_for("events.question", token=allocation.manage_token(registration)),
     )
 
 
-@bp.post("/mine/<int:registration_id>/cancel")
+@bp.route("/mine/<int:registration_id>/cancel", methods=["GET", "POST"])
 @role_required(*ROLES)
 def cancel_my_registration(registration_id: int):
-    """Cancel one of my registrations."""
+    """Cancel one of my registrations, after a confirmation page."""
     registration = _own_registration_or_404(registration_id)
     return _cancel(registration, url_for("events.my_registration", registration_id=registration.id))
 

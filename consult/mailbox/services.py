@@ -18,7 +18,7 @@ from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
 from consult.contacts import mask_name, normalize_email, normalize_phone
-from consult.domain import DomainError
+from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
 from consult.mailbox import counters
 from consult.mailbox.models import (
@@ -79,40 +79,60 @@ def save_mailbox(
 
 # --- writing a letter ---------------------------------------------------------------------------------
 
-def _check_letter(mailbox: Mailbox, category: str, subject: str, body: str, name: str, phone: str,
-                  email: str, public: bool) -> tuple[str, str, str, str, str]:
-    """Validate a letter's fields; return subject, body, name, phone and e-mail cleaned up."""
-    if not mailbox.active:
+@dataclass(frozen=True)
+class CheckedLetter:
+    """A letter's fields cleaned up: the phone number normalised, the e-mail address lower-case."""
+
+    subject: str
+    body: str
+    name: str
+    phone: str
+    email: str
+
+
+def check_letter(mailbox: Mailbox | None, *, category: str, subject: str, body: str, name: str, phone: str = "",
+                 email: str = "", public: bool = False, files: Sequence[FileStorage] = ()) -> CheckedLetter:
+    """Every problem of a letter at once (one DomainError naming each field); writes nothing.
+
+    A mailbox that no longer accepts letters is refused on its own (409).
+    """
+    if mailbox is not None and not mailbox.active:
         raise DomainError(_l("This mailbox no longer accepts letters."), field="mailbox_id", status=409)
-    if category not in (mailbox.categories or ()):
-        raise DomainError(_l("This mailbox does not take letters of this category."), field="category")
+    problems = FieldErrors()
+    if mailbox is None:
+        problems.add("mailbox_id", _l("Please choose a mailbox."))
+    if not category:
+        problems.add("category", _l("Please choose a category."))
+    elif mailbox is not None and category not in (mailbox.categories or ()):
+        problems.add("category", _l("This mailbox does not take letters of this category."))
     subject, body, name = (subject or "").strip(), (body or "").strip(), (name or "").strip()
-    if not subject:
-        raise DomainError(_l("Please enter a subject."), field="subject")
-    if len(subject) > SUBJECT_MAX:
-        raise DomainError(_l("At most %(n)s characters.", n=SUBJECT_MAX), field="subject")
-    if not body:
-        raise DomainError(_l("Please write your letter."), field="body")
-    if len(body) > BODY_MAX:
-        raise DomainError(_l("At most %(n)s characters.", n=BODY_MAX), field="body")
-    if not name:
-        raise DomainError(_l("Please enter your name."), field="name")
-    if len(name) > NAME_MAX:
-        raise DomainError(_l("At most %(n)s characters.", n=NAME_MAX), field="name")
+    _required_text(problems, "subject", subject, SUBJECT_MAX, _l("Please enter a subject."))
+    _required_text(problems, "body", body, BODY_MAX, _l("Please write your letter."))
+    _required_text(problems, "name", name, NAME_MAX, _l("Please enter your name."))
     normalized = normalize_phone(phone)
     if normalized is None:
-        raise DomainError(_l("Please enter a mainland China mobile or landline number, e.g. 13800138000."),
-                          field="phone")
+        problems.add("phone", _l("Please enter a mainland China mobile or landline number, e.g. 13800138000."))
     email = normalize_email(email)
     if email is None:
-        raise DomainError(_l("Please enter a valid e-mail address."), field="email")
-    if not (normalized or email):
-        raise DomainError(_l("Please give a phone number or an e-mail address so we can reach you."),
-                          field="phone")
+        problems.add("email", _l("Please enter a valid e-mail address."))
+    if not (phone or "").strip() and not email and "email" not in problems:
+        problems.add("phone", _l("Please give a phone number or an e-mail address so we can reach you."))
     if public and category in PRIVATE_CATEGORIES:
-        raise DomainError(_l("Reports (举报) are never published. Please untick “may be published”."),
-                          field="public")
-    return subject, body, name, normalized, email
+        problems.add("public", _l("Reports (举报) are never published. Please untick “may be published”."))
+    files = [f for f in files if f is not None and f.filename]
+    if files and mailbox is not None and not mailbox.allow_attachments:
+        problems.add("attachments", _l("This mailbox does not accept attachments."))
+    elif len(files) > MAX_ATTACHMENTS:
+        problems.add("attachments", _l("At most %(n)s files.", n=MAX_ATTACHMENTS))
+    problems.raise_if_any()
+    return CheckedLetter(subject, body, name, normalized or "", email or "")
+
+
+def _required_text(problems: FieldErrors, field: str, value: str, maximum: int, missing) -> None:
+    if not value:
+        problems.add(field, missing)
+    elif len(value) > maximum:
+        problems.add(field, _l("At most %(n)s characters.", n=maximum))
 
 
 def submit_letter(
@@ -130,11 +150,14 @@ def submit_letter(
     files: Sequence[FileStorage] = (),
     locale: str | None = None,
     received_at: datetime | None = None,
+    recognise_resend: bool = False,
 ) -> LetterReceipt:
     """Receive a letter: a tracked submission for the mailbox's department, due ``mailbox.window_workdays``
     working days later, with the receipt mail queued; plus its detail row and attachments.
 
-    The same ``form_token`` never creates a second letter: the first one is returned (without its code).
+    The same ``form_token`` never creates a second letter: the first one is returned (without its code). With
+    ``recognise_resend`` (the letter form: going back and sending again makes a new token) neither does the
+    same letter from the same person within ``DUPLICATE_WINDOW``.
     Reports (举报) are never public — asking for it is refused; a box that does not publish ignores it.
     """
     form_token = (form_token or "").strip()
@@ -143,14 +166,17 @@ def submit_letter(
     existing = _letter_with_token(form_token)
     if existing is not None:
         return LetterReceipt(existing, None)
-    subject, body, name, phone, email = _check_letter(mailbox, category, subject, body, name, phone, email, public)
+    letter = check_letter(mailbox, category=category, subject=subject, body=body, name=name, phone=phone,
+                          email=email, public=public, files=files)
+    subject, body, name, phone, email = letter.subject, letter.body, letter.name, letter.phone, letter.email
     files = [f for f in files if f is not None and f.filename]
-    if files and not mailbox.allow_attachments:
-        raise DomainError(_l("This mailbox does not accept attachments."), field="attachments")
-    if len(files) > MAX_ATTACHMENTS:
-        raise DomainError(_l("At most %(n)s files.", n=MAX_ATTACHMENTS), field="attachments")
     if user is not None and not user.is_authenticated:
         user = None
+    duplicate = recognise_resend and tracking.find_duplicate(
+        kind=LETTER, target=f"mailbox:{mailbox.id}", subject=subject, body=body, user=user, email=email, phone=phone,
+        received_at=received_at)
+    if duplicate:
+        return LetterReceipt(db.session.scalar(sa.select(Letter).where(Letter.submission_id == duplicate.id)), None)
     try:
         with db.session.begin_nested():
             receipt = _create(mailbox, category, subject, body, form_token, name, phone, email,
@@ -179,7 +205,7 @@ def _create(mailbox, category, subject, body, form_token, name, phone, email, pu
                 _l("%(file)s: %(problem)s", file=file.filename, problem=error.message), field="attachments"
             ) from error
     new = tracking.create_submission(
-        kind=LETTER, department=mailbox.department, body=body, subject=subject, user=user, name=name,
+        kind=LETTER, target=f"mailbox:{mailbox.id}", department=mailbox.department, body=body, subject=subject, user=user, name=name,
         email=email, phone=phone, is_public=public and category not in PRIVATE_CATEGORIES, locale=locale,
         received_at=received_at, window_workdays=mailbox.window_workdays,
     )

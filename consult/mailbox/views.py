@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
 from consult import uploads
 from consult.domain import DomainError
@@ -12,8 +13,9 @@ from consult.i18n import current_locale_code
 from consult.mailbox import queries
 from consult.mailbox.forms import LetterForm
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Mailbox
-from consult.mailbox.services import submit_letter
+from consult.mailbox.services import check_letter, submit_letter
 from consult.pagination import InvalidCursor, paginate
+from consult.public_forms import form_rate_limit, submit_form
 from consult.tracking.clock import local_today
 
 bp = Blueprint("mailbox", __name__)
@@ -91,7 +93,7 @@ def _mailbox_choices(mailboxes: list[Mailbox]) -> list[tuple[int, str]]:
 
 
 @bp.route("/mailboxes/write", methods=["GET", "POST"])
-@limiter.limit(WRITE_LIMIT, methods=["POST"])
+@form_rate_limit(WRITE_LIMIT)
 def write():
     """Write a letter (guests and logged-in citizens); the form keeps what was typed when it is refused."""
     if request.method == "POST":
@@ -105,30 +107,31 @@ def write():
         form.mailbox_id.data = request.args.get("mailbox", type=int) or 0
         if current_user.is_authenticated:
             form.name.data, form.email.data = current_user.display_name, current_user.email
+    form.mailbox_id.flags.required = True
     mailbox = next((m for m in mailboxes if m.id == form.mailbox_id.data), None)
     categories = mailbox.category_choices if mailbox else [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
     form.category.choices = [SelectChoice("", "—")] + [SelectChoice(code, label) for code, label in categories]
     status = 200
     if request.method == "POST":
-        valid = form.validate_on_submit()
-        if mailbox is None:
-            form.mailbox_id.errors = list(form.mailbox_id.errors) + [_("Please choose a mailbox.")]
-            valid = False
-        status = 422
-        if valid:
-            try:
-                receipt = submit_letter(
-                    mailbox, category=form.category.data, subject=form.subject.data, body=form.body.data,
-                    form_token=form.form_token.data or "", name=form.name.data, phone=form.phone.data or "",
-                    email=form.email.data or "", public=form.public.data,
-                    user=current_user._get_current_object() if current_user.is_authenticated else None,
-                    files=request.files.getlist(form.attachments.name), locale=current_locale_code(),
-                )
-            except DomainError as error:
-                status = show_error(error, form)
-            else:
-                return _after_submit(receipt)
+        values = dict(category=form.category.data or "", subject=form.subject.data or "", body=form.body.data or "",
+                      name=form.name.data or "", phone=form.phone.data or "", email=form.email.data or "",
+                      public=form.public.data, files=request.files.getlist(form.attachments.name))
+        if mailbox is None:  # no (accepting) mailbox chosen: the other fields are still checked
+            form.mailbox_id.validators = [_no_mailbox]
+        receipt, status = submit_form(
+            form,
+            submit=lambda: submit_letter(
+                mailbox, form_token=form.form_token.data or "", locale=current_locale_code(), recognise_resend=True,
+                user=current_user._get_current_object() if current_user.is_authenticated else None, **values),
+            check=lambda: check_letter(mailbox, **values),
+        )
+        if receipt is not None:
+            return _after_submit(receipt)
     return render_template("mailbox/write.html", form=form, mailbox=mailbox, mailboxes=mailboxes), status
+
+
+def _no_mailbox(form, field):
+    raise StopValidation(_("Please choose a mailbox."))
 
 
 def _after_submit(receipt):

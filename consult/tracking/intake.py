@@ -1,8 +1,12 @@
-"""Receiving a submission: tracking number, query code, deadlines, timeline and the receipt mail."""
+"""Receiving a submission: tracking number, query code, deadlines, timeline and the receipt mail; and
+recognising the same submission sent twice (e.g. after going back in the browser: the form is new, the
+text is not)."""
 
+import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import Department, User
@@ -15,7 +19,11 @@ from consult.tracking.deadlines import apply_deadlines
 from consult.tracking.mails import notify_citizen
 from consult.tracking.models import KINDS, RECEIVED, Submission
 from consult.tracking.policies import policy_for
+from consult.text import normalize_text
 from consult.tracking.timeline import CITIZEN_ROLE, record_event
+
+# The same text from the same person to the same target within this time is the same submission.
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -26,12 +34,57 @@ class NewSubmission:
     query_code: str  # grouped for display, e.g. ABCD-EFGH-JKMN
 
 
+def content_key(kind: str, target: str, subject: str, body: str) -> str:
+    """SHA-256 (hex) of what makes two submissions the same: the kind, the target (``draft:12``,
+    ``mailbox:3``, ``department:5``, ``event:7``) and the normalised subject and text."""
+    text = "\n".join((kind, target, normalize_text(subject), normalize_text(body)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _digits(phone: str | None) -> str:
+    return "".join(ch for ch in (phone or "") if ch.isdigit())[-11:]
+
+
+def _same_sender(submission: Submission, user: User | None, email: str, phone: str) -> bool:
+    if user is not None and submission.user_id == user.id:
+        return True
+    if email and submission.submitter_email == email.strip().lower():
+        return True
+    return bool(_digits(phone)) and _digits(submission.submitter_phone) == _digits(phone)
+
+
+def find_duplicate(
+    *,
+    kind: str,
+    target: str,
+    body: str,
+    subject: str = "",
+    user: User | None = None,
+    email: str = "",
+    phone: str = "",
+    received_at: datetime | None = None,
+) -> Submission | None:
+    """The submission with the same text that the same person (account, e-mail or phone) sent to the same
+    target less than ``DUPLICATE_WINDOW`` ago, if any: the kinds return its receipt instead of a new one."""
+    if user is None and not (email or "").strip() and not _digits(phone):
+        return None  # nobody to recognise
+    received_at = as_utc(received_at) if received_at is not None else utcnow()
+    candidates = db.session.scalars(
+        sa.select(Submission)
+        .where(Submission.content_key == content_key(kind, target, subject, body),
+               Submission.received_at > received_at - DUPLICATE_WINDOW, Submission.received_at <= received_at)
+        .order_by(Submission.id)
+    )
+    return next((c for c in candidates if _same_sender(c, user, email or "", phone or "")), None)
+
+
 def create_submission(
     *,
     kind: str,
     department: Department,
     body: str,
     subject: str = "",
+    target: str = "",
     user: User | None = None,
     name: str = "",
     email: str = "",
@@ -46,7 +99,8 @@ def create_submission(
 
     The clock starts on the local day of receipt unless ``clock_start_on`` is given (comments: the day
     the consultation closes); ``window_workdays`` overrides the kind's default (e.g. a mailbox's own window).
-    Kind modules add their detail row pointing at ``result.submission.id``.
+    Kind modules add their detail row pointing at ``result.submission.id``; ``target`` names what the
+    submission is sent to (see :func:`content_key`), so :func:`find_duplicate` can recognise it later.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown submission kind {kind!r}")
@@ -70,6 +124,7 @@ def create_submission(
         locale=locale or (user.locale if user else None),
         subject=subject.strip(),
         body=body,
+        content_key=content_key(kind, target, subject, body),
         is_public=is_public,
         received_at=received_at,
         clock_start_on=clock_start_on or received_on,

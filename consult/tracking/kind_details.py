@@ -1,6 +1,7 @@
-"""What each kind of submission adds to the staff submission page: a letter's mailbox and attachments, a
-comment's draft and article, an open-day question's event. The domain packages register a provider for
-their kind; the tracking engine knows none of them.
+"""What each kind of submission adds to the staff submission page (a letter's mailbox and attachments, a
+comment's draft and article, an open-day question's event), and the few facts the citizen's own status page
+shows about it (the letter's category, the draft and article commented on …). The domain packages register
+providers for their kind; the tracking engine knows none of them.
 """
 
 from collections.abc import Callable
@@ -20,7 +21,17 @@ class KindDetails:
     context: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CitizenFact:
+    """One line of the citizen's status page: a label, a value and, where there is one, a public link."""
+
+    label: str
+    value: str
+    url: str | None = None
+
+
 _providers: dict[str, Callable[[Submission], KindDetails | None]] = {}
+_citizen_providers: dict[str, Callable[[Submission], list[CitizenFact]]] = {}
 
 
 def register(kind: str, provider: Callable[[Submission], KindDetails | None]) -> None:
@@ -31,6 +42,16 @@ def register(kind: str, provider: Callable[[Submission], KindDetails | None]) ->
 def details_for(submission: Submission) -> KindDetails | None:
     provider = _providers.get(submission.kind)
     return provider(submission) if provider is not None else None
+
+
+def register_citizen_facts(kind: str, provider: Callable[[Submission], list[CitizenFact]]) -> None:
+    """Let ``provider(submission)`` say what the citizen's status page shows about submissions of ``kind``."""
+    _citizen_providers[kind] = provider
+
+
+def citizen_facts_for(submission: Submission) -> list[CitizenFact]:
+    provider = _citizen_providers.get(submission.kind)
+    return provider(submission) if provider is not None else []
 
 
 def detail_row(model, submission: Submission, *options):

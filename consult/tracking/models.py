@@ -72,6 +72,8 @@ class Submission(db.Model):
         sa.Index("ix_submissions_answered", "status", "answered_at"),
         # Statistics: WHERE received_at >= ? GROUP BY department_id, kind (consult.stats).
         sa.Index("ix_submissions_stats", "received_at", "department_id", "kind"),
+        # The same text sent again (consult.tracking.intake.find_duplicate): WHERE content_key = ? AND received_at > ?.
+        sa.Index("ix_submissions_content_key", "content_key", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +93,8 @@ class Submission(db.Model):
 
     subject: Mapped[str] = mapped_column(sa.String(200), default="")
     body: Mapped[str] = mapped_column(sa.Text)
+    # SHA-256 of kind, target and normalised subject and text, to recognise the same submission sent twice.
+    content_key: Mapped[Optional[str]] = mapped_column(sa.String(64))
     is_public: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(16), default=RECEIVED)
 

@@ -1,7 +1,7 @@
 """login sessions kept on the server: logging out, a password change or "log out everywhere else" makes
 old cookies worthless; they replace the users' auth stamp (reset links now depend on the password hash)
 
-Revision ID: 0004_login_sessions
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-02 07:38:44
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_login_sessions'
+revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None

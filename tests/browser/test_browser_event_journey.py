@@ -1,5 +1,5 @@
 """Journey 3 in a real browser: an open day fills up, the next person joins the waiting list, a cancellation
-promotes them, and an officer checks them in by typing the code from their pass."""
+promotes them (after a confirmation page), and an officer checks them in by typing the code from their pass."""
 
 from datetime import timedelta
 
@@ -61,10 +61,16 @@ def test_waiting_list_is_promoted_on_cancellation_and_checked_in_by_code(
     assert_accessible(visitor)
     shoot(visitor, screenshot_dir, f"event-{viewport}", full_page=viewport == "desktop")
 
-    # The first person cancels; the first on the waiting list gets the seat and is told by e-mail.
+    # The first person cancels, after a page saying what it means; the first on the waiting list gets the seat
+    # and is told by e-mail. The cancelled registration no longer offers a calendar file.
     with first.expect_navigation():
-        first.get_by_role("button", name=zh("Cancel my registration")).click()
+        first.get_by_role("link", name=zh("Cancel my registration")).click()
+    assert first.get_by_role("heading", level=1).inner_text() == zh("Cancel your registration?")
+    assert fact(first, zh("Status")) == zh(STATUS_LABELS[CONFIRMED])  # nothing has happened yet
+    assert_accessible(first)
+    submit(first, zh("Yes, cancel my registration"))
     assert fact(first, zh("Status")) == zh(STATUS_LABELS[CANCELLED])
+    assert first.get_by_role("link", name=zh("Add to calendar (.ics)")).count() == 0
     third.reload()
     assert fact(third, zh("Status")) == zh(STATUS_LABELS[CONFIRMED])
     live_server.deliver_mail()

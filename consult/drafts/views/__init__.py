@@ -10,6 +10,7 @@ bp = Blueprint("drafts", __name__)
 def _labels():
     from flask_babel import lazy_gettext as _l
 
+    from consult.drafts.articles import article_label
     from consult.drafts.moderation import MODERATION_LABELS
     from consult.drafts.report import DISPOSITION_LABELS
 
@@ -21,6 +22,7 @@ def _labels():
         },
         "disposition_labels": DISPOSITION_LABELS,
         "moderation_labels": MODERATION_LABELS,
+        "article_label": article_label,
     }
 
 

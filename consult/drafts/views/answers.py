@@ -9,6 +9,7 @@ from consult.authz import role_required
 from consult.domain import DomainError
 from consult.drafts import grouping, report
 from consult.drafts.forms import ConfirmForm, DispositionForm, GroupReplyForm, ReportForm
+from consult.drafts.queries import article_labels
 from consult.drafts.views import bp
 from consult.drafts.views.common import get_draft_for_staff_or_404, show_error
 from consult.drafts.views.public import export_response
@@ -76,7 +77,8 @@ def group(draft_id: int, group_id: int):
         else:
             status = 422
     return render_template("drafts/office/group.html", draft=draft, members=members, form=form,
-                           reply_form=reply_form, group_id=group_id, labels=report.DISPOSITION_LABELS), status
+                           reply_form=reply_form, group_id=group_id, labels=report.DISPOSITION_LABELS,
+                           headings=article_labels(draft.id)), status
 
 
 @bp.route("/office/drafts/<int:draft_id>/report", methods=["GET", "POST"])

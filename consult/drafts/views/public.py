@@ -19,17 +19,20 @@ from consult.drafts.forms import CommentForm, ReportCommentForm
 from consult.drafts.models import (
     PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, Draft, DraftFile, DraftVersion,
 )  # fmt: skip
-from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, public_drafts_query
+from consult.drafts.articles import article_label
+from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, article_labels, public_drafts_query
 from consult.drafts.services import advance_draft, advance_drafts, may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
     department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, show_error, time_left,
 )  # fmt: skip
+from consult.public_forms import form_rate_limit, submit_form
 from consult.extensions import db, limiter
 from consult.i18n import current_locale_code
 from consult.pagination import InvalidCursor, paginate
 
 COMMENTS_PER_PAGE = 20
+COMMENT_LIMIT = "10 per minute"
 
 
 def _draft_file_is_public(attachment: uploads.Attachment) -> bool:
@@ -101,7 +104,7 @@ def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool
             selectinload(Draft.files).selectinload(DraftFile.attachment),
         )
     ).one()
-    headings = {a.anchor: a.heading for a in version.articles}
+    headings = article_labels(draft.id)
     return Markup(render_template(
         "drafts/_detail_content.html", draft=draft, version=version, page=page, anchor=anchor,
         order=order, headings=headings, left=left, domain_label=localized_domain, accepting=accepting,
@@ -124,33 +127,35 @@ def versions_page(draft_id: int):
 
 
 @bp.route("/drafts/<int:draft_id>/comment", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@form_rate_limit(COMMENT_LIMIT)
 def comment(draft_id: int):
     """Comment on the whole draft or one article (logged in, or as a guest with name and contact)."""
     draft = get_public_draft_or_404(draft_id)
     advance_draft(draft, utcnow())
     form = CommentForm()
     articles = [a for a in draft.current_version.articles if a.body.strip()]
-    form.article.choices = [("", _("The whole draft"))] + [(a.anchor, a.heading or a.anchor) for a in articles]
+    form.article.choices = [("", _("The whole draft"))] + [(a.anchor, article_label(a.anchor, a.heading))
+                                                           for a in articles]
+    user = _current_user_or_none()
+    form.name.flags.required = user is None
+    status = 200
     if request.method == "GET":
         form.article.data = request.args.get("article", "")
-    status = 200
-    if form.validate_on_submit():
-        try:
-            receipt = comment_service.submit_comment(
-                draft, body=form.body.data, form_token=form.form_token.data or "", article_anchor=form.article.data,
-                user=_current_user_or_none(), name=form.name.data or "", email=form.email.data or "",
-                phone=form.phone.data or "", locale=current_locale_code(),
-            )
-        except DomainError as error:
-            status = show_error(error, form)
-        else:
+    else:
+        values = dict(body=form.body.data or "", article_anchor=form.article.data, user=user,
+                      name=form.name.data or "", email=form.email.data or "", phone=form.phone.data or "")
+        receipt, status = submit_form(
+            form,
+            submit=lambda: comment_service.submit_comment(draft, form_token=form.form_token.data or "",
+                                                          locale=current_locale_code(), recognise_resend=True,
+                                                          **values),
+            check=lambda: comment_service.check_comment(draft, **values),
+        )
+        if receipt is not None:
             _remember_receipt(receipt)
             return redirect(url_for("drafts.comment_thanks", draft_id=draft.id))
-    elif form.errors:
-        status = 422
-    if request.method == "POST" and not comment_service.accepting_comments(draft) and status == 200:
-        status = 409
+        if status == 422 and not comment_service.accepting_comments(draft):
+            status = 409
     chosen = next((a for a in articles if a.anchor == form.article.data), None)
     return render_template(
         "drafts/comment.html", draft=draft, form=form, article=chosen,
@@ -211,7 +216,7 @@ def feedback_report(draft_id: int):
         abort(404)
     figures = report.report_figures(draft)
     page = _page(comment_service.public_comments_query(draft), (Comment.id,), 50)
-    headings = {a.anchor: a.heading for a in draft.current_version.articles}
+    headings = article_labels(draft.id)
     return render_template("drafts/report.html", draft=draft, figures=figures, page=page, headings=headings,
                            labels=report.DISPOSITION_LABELS)
 

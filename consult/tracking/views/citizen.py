@@ -19,7 +19,7 @@ from consult.authz import role_required
 from consult.domain import DomainError
 from consult.extensions import db, limiter
 from consult.pagination import InvalidCursor, paginate
-from consult.tracking import services
+from consult.tracking import kind_details, services
 from consult.tracking.forms import LookupForm, ProvideInfoForm, RateForm
 from consult.tracking.models import NEEDS_INFO, REOPENED, Submission
 from consult.tracking.numbers import normalise_tracking_no
@@ -111,6 +111,7 @@ def render_status(submission: Submission, status: int = 200, rate_form=None, inf
         explanation=services.explain_due(submission),
         answer=services.answer_of(submission),
         events=services.public_events(submission),
+        kind_facts=kind_details.citizen_facts_for(submission),
         can_rate=services.can_rate(submission),
         rate_form=rate_form or RateForm(formdata=None),
         info_form=info_form or ProvideInfoForm(formdata=None),
