@@ -124,7 +124,8 @@ def test_a_comment_names_its_article_by_anchor_and_unknown_members_are_refused(c
 
 @pytest.mark.parametrize("path,body", [
     ("/letters", lambda w: {**letter_json(w.boxes.county.id), "priority": "high"}),
-    ("/events/{event}/registrations", lambda w: {"name": "市民甲", "phone": "13800000001", "seats": 2}),
+    ("/events/{event}/registrations",
+     lambda w: {"name": "市民甲", "phone": "13800000001", "email": "a@example.org", "seats": 2}),
 ])
 def test_every_body_refuses_members_it_does_not_know(client, api_world, path, body):
     response = client.post(f"{API}{path.format(event=api_world.event_id)}", json=body(api_world))
