@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 from consult.api import bp, schemas
 from consult.api.common import ID, PageQuery, answer, department_json, list_response, page_of, request_locale
 from consult.api.errors import ApiError
-from consult.api.fields import Email, Id, Phone, text
+from consult.api.fields import REQUIRED_TEXT_PATTERN, Email, Id, text
 from consult.api.idempotency import form_token, idempotent
 from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
@@ -26,9 +26,10 @@ from consult.extensions import db, limiter
 
 COMMENT_LIMIT = "10 per minute"
 Anchor = text(80, required=True)  # an article's `anchor` (e.g. art-3), as in GET /drafts/{id}
+# "An e-mail address or a phone number": one of them present and more than white space.
 CONTACT_RULE = {"anyOf": [
-    {"required": ["email"], "properties": {"email": {"type": "string", "minLength": 1}}},
-    {"required": ["phone"], "properties": {"phone": {"type": "string", "minLength": 1}}},
+    {"required": [name], "properties": {name: {"type": "string", "pattern": REQUIRED_TEXT_PATTERN}}}
+    for name in ("email", "phone")
 ]}
 
 
@@ -54,7 +55,7 @@ class CommentCreate(BaseModel):
     article: Anchor | None = Field(None, description="Or name the article by its `anchor` (e.g. art-3), as in "
                                                      "GET /drafts/{id}. Leave both out for the whole draft.")
     name: text(80, required=True) = Field(description="Your name (shown masked, e.g. 张*).")
-    phone: Phone | None = None
+    phone: text(32) | None = Field(None, description="Any phone number (as on the comment form).")
     email: Email | None = None
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from consult.api import bp, schemas
 from consult.api.common import ID, PageQuery, answer, cursor_error, department_json, list_response, request_locale
 from consult.api.errors import ApiError
-from consult.api.fields import Email, Phone, text
+from consult.api.fields import Email, text
 from consult.api.idempotency import idempotent
 from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
@@ -30,7 +30,7 @@ class RegistrationCreate(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
     name: text(80, required=True)
-    phone: Phone | None = Field(None, description="Needed when the event's `require_phone` is true (else 409).")
+    phone: text(32) | None = Field(None, description="Needed when the event's `require_phone` is true (else 409).")
     email: Email | None = Field(None, description="Needed when the event's `require_email` is true (else 409); "
                                                   "the confirmation goes here.")
     id_card: text(32) | None = Field(None, description="Needed when the event's `ask_id_card` is true (else 409); "

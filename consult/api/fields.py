@@ -37,6 +37,7 @@ EMAIL_PATTERN = (
     f"^[A-Za-z0-9_%+-]{{1,30}}(?:\\.[A-Za-z0-9_%+-]{{1,16}}){{0,2}}@{_LABEL}(?:\\.{_LABEL}){{0,3}}\\.[A-Za-z]{{2,24}}$"
 )
 EMAIL_MAX = 254
+PHONE_OR_NONE, EMAIL_OR_NONE = f"^$|{PHONE_PATTERN}", f"^$|{EMAIL_PATTERN}"  # contact details are optional
 
 
 def _whole_number(value):
@@ -70,9 +71,9 @@ def whole_number(minimum: int = 1, maximum: int = MAX_ID):
 
 Id = whole_number()
 # Contact details are optional one by one: empty (or null) means "none".
-Phone = Annotated[str, StringConstraints(max_length=32, pattern=f"^$|{PHONE_PATTERN}"), AfterValidator(str.strip),
+Phone = Annotated[str, StringConstraints(max_length=32, pattern=PHONE_OR_NONE), AfterValidator(str.strip),
                   Field(description="A mainland China mobile or landline number, e.g. 13800138000 or 0571-87654321.")]
-Email = Annotated[str, StringConstraints(max_length=EMAIL_MAX, pattern=f"^$|{EMAIL_PATTERN}"),
+Email = Annotated[str, StringConstraints(max_length=EMAIL_MAX, pattern=EMAIL_OR_NONE),
                   AfterValidator(_deliverable_email),
                   Field(description="An e-mail address (addresses in special-use domains such as .test are refused).")]
 

@@ -110,7 +110,7 @@ def idempotent(view):
         key = request.headers.get(HEADER)
         if key is None:
             return view(*args, **kwargs)
-        if not _KEY.match(key):
+        if not _KEY.fullmatch(key):
             raise ApiError(400, errors={HEADER: [_("1 to 255 visible ASCII characters, e.g. a UUID.")]})
         scoped = _scoped(key)
         claim = _claim(scoped, _request_hash())

@@ -76,14 +76,15 @@ class Operation:
     auth: bool = False  # bearer token required
     rate_limited: bool = False
     idempotent: bool = False
-    view_name: str = field(default="")
+    view_name: str = ""
 
 
 OPERATIONS: list[Operation] = []
 IDEMPOTENCY_KEY = Header(IDEMPOTENCY_HEADER, IdempotencyKey,
                          "A unique value per logical request (e.g. a UUID). Sending the same request again with the "
                          "same key returns the first answer (without its one-time secrets) instead of creating a "
-                         "second record. Keys are per token owner; anonymous keys are shared, so use random ones.")
+                         "second record; the same key with another request answers 422. Keys are per token owner; "
+                         "anonymous keys are shared, so use random ones.")
 
 
 def operation(operation_id: str, summary: str, *, tag: str, responses: dict[int, type[BaseModel] | None], **options):

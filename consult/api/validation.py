@@ -21,7 +21,7 @@ from consult.api.errors import ApiError
 
 Model = TypeVar("Model", bound=BaseModel)
 
-# The largest body a valid request can need: a 20,000-character reply sent as \\uXXXX surrogate pairs.
+# The largest body a valid request can need: a 20,000-character reply sent as \uXXXX surrogate pairs.
 MAX_BODY_BYTES = 256 * 1024
 MAX_DEPTH = 16  # bodies are flat objects; a little nesting is refused by the models, more by the parser
 _TOKENS = re.compile(rb'"(?:[^"\\]++|\\.)*+"?|[\[\]{}]', re.S)  # strings (skipped) and brackets, in one pass
@@ -30,7 +30,6 @@ MESSAGES = {
     "missing": _l("This field is required."),
     "extra_forbidden": _l("Not a field of this request."),
     "model_type": _l("The body must be a JSON object."),
-    "model_attributes_type": _l("The body must be a JSON object."),
     "string_type": _l("Must be a string."),
     "string_unicode": _l("Contains characters that are not allowed."),
     "int_type": _l("Must be a whole number."),
@@ -53,8 +52,8 @@ LIMITS = {  # error type → (message, the context value it shows)
 PATTERN_MESSAGES = {
     fields.TEXT_PATTERN: _l("Contains characters that are not allowed."),
     fields.REQUIRED_TEXT_PATTERN: _l("Contains characters that are not allowed."),
-    f"^$|{fields.PHONE_PATTERN}": _l("Please enter a mainland China mobile or landline number, e.g. 13800138000."),
-    f"^$|{fields.EMAIL_PATTERN}": _l("Please enter a valid e-mail address."),
+    fields.PHONE_OR_NONE: _l("Please enter a mainland China mobile or landline number, e.g. 13800138000."),
+    fields.EMAIL_OR_NONE: _l("Please enter a valid e-mail address."),
 }
 
 
@@ -106,10 +105,7 @@ def field_errors(error: ValidationError, model: type[BaseModel]) -> dict[str, li
     errors: dict[str, list[str]] = {}
     for item in error.errors(include_url=False):
         location = item["loc"]
-        name = str(location[0]) if location else ""
-        if item["type"] in ("model_type", "model_attributes_type"):
-            name = ""
-        name = (item.get("ctx") or {}).get("field", name)
+        name = (item.get("ctx") or {}).get("field", str(location[0]) if location else "")
         errors.setdefault(name, [message(item, model)])
     return errors
 
