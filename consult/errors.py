@@ -1,4 +1,8 @@
-"""Error pages that answer HTML or RFC 9457 ``application/problem+json`` by ``Accept``."""
+"""Error pages that answer HTML or RFC 9457 ``application/problem+json`` by ``Accept``.
+
+Pages speak of pages and forms; the JSON API under ``/api/`` gets its own titles and details, which speak
+of requests and resources.
+"""
 
 from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -35,6 +39,33 @@ DETAILS = {
     500: _l("The error has been logged. Please try again later."),
 }
 
+API_TITLES = {
+    400: _l("The request is malformed"),
+    401: _l("Authentication is required"),
+    403: _l("Not allowed with these credentials"),
+    404: _l("Resource not found"),
+    405: _l("Method not allowed on this resource"),
+    409: _l("The request conflicts with the current data"),
+    413: _l("The request body is too large"),
+    415: _l("The request body is not JSON"),
+    422: _l("The request does not match the API description"),
+    429: _l("Too many requests"),
+    500: _l("Internal server error"),
+}
+API_DETAILS = {
+    400: _l("Check the JSON body, the query parameters and the headers against the API description."),
+    401: _l("Send a valid personal API token: Authorization: Bearer <token>."),
+    403: _l("The token's owner may not do this."),
+    404: _l("The resource does not exist, or is not public."),
+    405: _l("See the API description for the methods this resource allows."),
+    409: _l("The request is well formed, but the current data does not allow it; see errors."),
+    413: _l("Send a smaller request body."),
+    415: _l("Send the body as JSON with the header Content-Type: application/json."),
+    422: _l("Some fields of the request are not valid; see errors."),
+    429: _l("Wait for the number of seconds in Retry-After, then try again."),
+    500: _l("The error has been logged. Please try again later."),
+}
+
 
 def wants_json() -> bool:
     """Whether the client prefers JSON (API paths always do)."""
@@ -45,12 +76,13 @@ def wants_json() -> bool:
 
 
 def problem_response(status: int, detail: str | None = None, **extra):
-    """Build an RFC 9457 problem+json response."""
+    """Build an RFC 9457 problem+json response (with the API's wording on ``/api/`` paths)."""
+    titles, details = (API_TITLES, API_DETAILS) if request.path.startswith("/api/") else (TITLES, DETAILS)
     body = {
         "type": "about:blank",
-        "title": str(TITLES.get(status, "Error")),
+        "title": str(titles.get(status, _l("The request could not be completed"))),
         "status": status,
-        "detail": detail or str(DETAILS.get(status, "")),
+        "detail": detail or str(details.get(status, "")),
         **extra,
     }
     response = jsonify(body)

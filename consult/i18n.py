@@ -18,9 +18,15 @@ bp = Blueprint("prefs", __name__)
 
 
 def select_locale() -> Locale:
-    """The visitor's chosen language (session, then account), else the configured default."""
+    """The visitor's chosen language (session, then account), else the configured default.
+
+    The JSON API has no session: its clients ask with ``Accept-Language`` (zh-CN or en).
+    """
     if not has_request_context():
         return parsed_locale(current_app.config["CONSULT_DEFAULT_LOCALE"])
+    if request.path.startswith("/api/"):
+        asked = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request.accept_languages else None
+        return parsed_locale({None: current_app.config["CONSULT_DEFAULT_LOCALE"], "en": "en"}.get(asked, "zh_CN"))
     chosen = session.get("locale")
     if chosen in LOCALES:
         return parsed_locale(chosen)

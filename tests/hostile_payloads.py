@@ -48,6 +48,13 @@ UPLOAD_NAMES = [
 INVALID_UTF8 = [b"\xff\xfe\xfd", b"\xc3\x28", b"\xed\xa0\x80", b"ok\x80ok"]
 OVERSIZED_BYTES = 2 * 1024 * 1024  # over MAX_CONTENT_LENGTH (1 MiB)
 
+# JSON nested far deeper than any request needs: Python's parser would recurse until RecursionError.
+DEEP_JSON = [
+    b'{"a":' * 5000 + b"1" + b"}" * 5000,  # 30 KB, 5,000 levels
+    b"[" * 5000 + b"]" * 5000,
+    b'{"body": "' + b"[" * 100 + b'", "x": ' + b"[" * 3000 + b"]" * 3000 + b"}",  # brackets inside a string too
+]
+
 FORGED_TOKENS = [
     "forged",
     "",

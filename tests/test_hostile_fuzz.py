@@ -1,23 +1,32 @@
 """Property-based fuzzing (hypothesis) of the validators behind the API and the forms: whatever arrives,
-the answer is cleaned values that respect every rule, or a field-level error — never a crash."""
+the answer is cleaned values that respect every rule, or a field-level error in the user's language — never
+a crash, and never one of pydantic's own English messages."""
+
+import re
 
 import pytest
+from email_validator import validate_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from consult import create_app
-from consult.api.drafts import COMMENT_BODY
-from consult.api.events import REGISTRATION_BODY
-from consult.api.letters import LETTER_BODY
-from consult.api.office import REPLY_BODY, TRANSFER_BODY
-from consult.api.validation import Integer, String, ValidationFailed, storable_text
+from consult.api import fields
+from consult.api.drafts import CommentCreate
+from consult.api.events import RegistrationCreate
+from consult.api.letters import LetterCreate
+from consult.api.office import ReplyCreate, TransferCreate
+from consult.api.validation import MAX_DEPTH, field_errors, nesting_depth
 from consult.domain import DomainError
+from consult.contacts import normalize_phone
 from consult.mailbox.models import CATEGORIES, Mailbox
 from consult.pagination import InvalidCursor, decode_cursor, encode_cursor
-from hostile_payloads import TEXT_PAYLOADS
+from hostile_payloads import DEEP_JSON, TEXT_PAYLOADS
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-BODIES = [LETTER_BODY, COMMENT_BODY, REGISTRATION_BODY, REPLY_BODY, TRANSFER_BODY]
+BODIES = [LetterCreate, CommentCreate, RegistrationCreate, ReplyCreate, TransferCreate]
+PYDANTIC_WORDS = re.compile(r"Input should|String should|Value error|Field required|Extra inputs")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 text = st.one_of(st.text(max_size=300), st.sampled_from(TEXT_PAYLOADS), st.text(alphabet=st.characters(
     min_codepoint=0, max_codepoint=0x10FFFF), max_size=50))
@@ -34,34 +43,68 @@ def plain_app():
     return create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
-def _body_data(body):
-    names = list(body.fields) + ["unexpected"]
+def _body_data(model):
+    names = list(model.model_fields) + ["unexpected"]
     return st.one_of(st.dictionaries(st.sampled_from(names), json_values, max_size=len(names)), json_values)
 
 
-@pytest.mark.parametrize("body", BODIES, ids=lambda b: b.name)
-def test_api_bodies_clean_or_refuse_by_field(plain_app, body):
+@pytest.mark.parametrize("model", BODIES, ids=lambda m: m.__name__)
+def test_api_bodies_clean_or_refuse_by_field_in_the_users_language(plain_app, model):
     @FUZZ
-    @given(data=_body_data(body))
-    def check(data):
-        with plain_app.test_request_context("/"):
+    @given(data=_body_data(model), language=st.sampled_from(["zh-CN", "en"]))
+    def check(data, language):
+        with plain_app.test_request_context("/api/v1/", headers={"Accept-Language": language}):
             try:
-                values = body.validate(data)
-            except ValidationFailed as failure:
-                assert failure.errors and set(failure.errors) <= set(body.fields) | {""}
-                assert all(isinstance(m, str) and m for ms in failure.errors.values() for m in ms)
+                values = model.model_validate(data)
+            except ValidationError as failure:
+                errors = field_errors(failure, model)
+                sent = set(data) if isinstance(data, dict) else set()
+                assert errors and set(errors) <= set(model.model_fields) | sent | {""}
+                messages = [m for ms in errors.values() for m in ms]
+                assert all(isinstance(m, str) and m and not PYDANTIC_WORDS.search(m) for m in messages)
+                assert language == "en" or all(CJK.search(m) for m in messages), messages
                 return
-        assert set(values) == set(body.fields)
-        for name, declared in body.fields.items():
-            value = values[name]
-            if isinstance(declared, String):
-                assert isinstance(value, str) and storable_text(value)
-                assert declared.max_length is None or len(value) <= declared.max_length
-                assert declared.enum is None or value in declared.enum or value == ""
-            if isinstance(declared, Integer) and value is not None:
-                assert isinstance(value, int) and not isinstance(value, bool)
+        for name, value in values.model_dump().items():
+            if isinstance(value, str):
+                assert value == value.strip() and not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value)
+                value.encode("utf-8")  # storable: no lone surrogates
 
     check()
+
+
+@FUZZ
+@given(phone=st.from_regex(fields.PHONE_PATTERN, fullmatch=True))
+def test_every_phone_the_api_describes_is_one_the_mailbox_accepts(phone):
+    assert normalize_phone(phone)
+
+
+@FUZZ
+@given(email=st.from_regex(fields.EMAIL_PATTERN, fullmatch=True).filter(lambda e: len(e) <= fields.EMAIL_MAX))
+def test_every_email_the_api_describes_is_one_the_services_accept(email):
+    try:
+        validate_email(email, check_deliverability=False)
+    except ValueError:
+        assert email.rsplit(".", 1)[1].lower() in ("arpa", "invalid", "local", "localhost", "onion", "test")
+
+
+@pytest.mark.parametrize("raw", DEEP_JSON, ids=lambda raw: f"{len(raw)}-bytes")
+def test_deep_json_is_measured_without_parsing(raw):
+    assert nesting_depth(raw) > MAX_DEPTH
+
+
+@FUZZ
+@given(value=json_values)
+def test_nesting_depth_is_the_depth_of_the_parsed_value(value):
+    import json
+
+    def depth(item):
+        if isinstance(item, dict):
+            return 1 + max(map(depth, item.values()), default=0)
+        if isinstance(item, list):
+            return 1 + max(map(depth, item), default=0)
+        return 0
+
+    assert nesting_depth(json.dumps(value).encode()) == depth(value)
 
 
 def test_letter_rules_clean_or_refuse_with_a_field(plain_app):

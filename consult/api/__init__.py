@@ -2,8 +2,10 @@
 
 Public endpoints are anonymous; officer endpoints take a personal bearer token. Nothing here reads the
 session or cookies, so the blueprint is exempt from CSRF (a browser's cookies grant nothing here).
-One module per resource: drafts, letters (and mailboxes), submissions, events, stats, office; the shared
-pieces are common (bodies, pages, CORS), validation, errors, idempotency, tokens and openapi.
+One module per resource: drafts, letters (and mailboxes), submissions, events, stats, office, each with the
+pydantic models of its bodies and query strings; the answers' models are in schemas, their field types in
+fields. The shared pieces are validation (reading requests), common (pages, answers, CORS), errors,
+idempotency, tokens, and openapi (the document, generated from the same models).
 """
 
 from flask import Blueprint
@@ -14,15 +16,23 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
+@bp.record_once
+def _add_id_converter(state):
+    """The ``api_id`` path converter, known before the routes below are added."""
+    from consult.api.common import IdConverter
+
+    state.app.url_map.converters["api_id"] = IdConverter
+
+
 @bp.before_request
 def _start_request():
-    """Small bodies only; nobody is authenticated until a view's token check says so."""
-    from flask import g
+    """Small bodies only (the app's limit is for uploads); nobody is authenticated until a token check says so."""
+    from flask import g, request
 
-    from consult.api.common import limit_body_size
+    from consult.api.validation import MAX_BODY_BYTES
 
     g.api_user = None
-    limit_body_size()
+    request.max_content_length = MAX_BODY_BYTES
 
 
 @bp.after_request

@@ -1,88 +1,63 @@
-"""Request and response plumbing shared by the API views: JSON bodies, query parameters, cursor pages,
-CORS for public reads, and small serialisers."""
+"""Request and response plumbing shared by the API views: the paging query, cursor pages, answers built from
+the models, CORS for public reads, and the client's language."""
 
-from datetime import date, datetime
+from typing import Annotated
 
 from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import IntegerConverter
 
 from consult.api.errors import ApiError
-from consult.api.validation import MAX_ID, Body, storable_text
+from consult.api.fields import MAX_ID, whole_number
+from consult.extensions import db
 from consult.i18n import LOCALES
 from consult.pagination import InvalidCursor, Page, paginate
-from consult.extensions import db
-from consult.tracking.clock import as_utc
 
-MAX_BODY_BYTES = 64 * 1024
+ID = "api_id"  # path converter of the API's ids: see IdConverter
+CORS_HEADERS = "Accept, Accept-Language, X-Query-Code"
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
-ID = "int(max=2147483647)"  # path converter: ids a 32-bit column can hold (bigger ones answer 404)
-CORS_HEADERS = "Accept, Accept-Language"
+CURSOR_PATTERN = "^[A-Za-z0-9_-]{1,500}$"
+
+Cursor = Annotated[str, StringConstraints(pattern=CURSOR_PATTERN), Field(
+    description="Opaque: the `cursor` of the `next` link of the previous page. A value this API did not give "
+                "answers 400.")]
 
 
-# --- bodies ---------------------------------------------------------------------------------------------
+class IdConverter(IntegerConverter):
+    """An id in a path: a bigger number than a 32-bit column holds names nothing, so 404 whatever the method
+    (a converter's ``max`` would let the router answer 405 where a route of another method shares the path)."""
 
-def json_body(body: Body) -> dict:
-    """The request's JSON object checked against ``body``: 415 unless JSON, 400 if malformed, 422 if invalid."""
-    if not request.is_json:
-        raise ApiError(415, _("Send the body as JSON with the header Content-Type: application/json."))
-    length = request.content_length
-    if length is not None and length > MAX_BODY_BYTES:
-        raise RequestEntityTooLarge()
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound()
+        return number
+
+
+class Query(BaseModel):
+    """Base of the query-string models: values arrive as text; unknown parameters are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class PageQuery(Query):
+    cursor: Cursor | None = None
+    limit: whole_number(1, MAX_LIMIT) = Field(DEFAULT_LIMIT, description="Items per page.")
+
+
+def cursor_error() -> ApiError:
+    return ApiError(400, _("The cursor is not valid; start again from the first page."),
+                    errors={"cursor": [_("Not a cursor given by this API.")]})
+
+
+def page_of(stmt, order_by, query: PageQuery) -> Page:
+    """One cursor page of ``stmt`` from the query's cursor and limit (400 for a cursor we did not give)."""
     try:
-        data = request.get_json()
-    except BadRequest:
-        raise ApiError(400, _("The body is not valid JSON.")) from None
-    return body.validate(data)
-
-
-def limit_body_size() -> None:
-    """Keep JSON bodies small (the app's limit is for uploads); a bigger body answers 413."""
-    request.max_content_length = MAX_BODY_BYTES
-
-
-# --- query parameters -----------------------------------------------------------------------------------
-
-def query_text(name: str, max_length: int = 200) -> str:
-    """A text query parameter, stripped and cut; 400 if it holds characters that cannot be stored."""
-    value = request.args.get(name, "")
-    if not storable_text(value):
-        raise ApiError(400, errors={name: [_("Contains characters that are not allowed.")]})
-    return value.strip()[:max_length]
-
-
-def query_int(name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
-    """An integer query parameter within bounds; 400 with a field error otherwise."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, errors={name: [_("Must be a whole number.")]}) from None
-    if not minimum <= value <= maximum:
-        raise ApiError(400, errors={name: [_("Must be between %(low)s and %(high)s.", low=minimum, high=maximum)]})
-    return value
-
-
-def query_choice(name: str, choices, default: str = "") -> str:
-    value = request.args.get(name, default)
-    if value and value not in choices:
-        raise ApiError(400, errors={name: [_("Must be one of: %(values)s.", values=", ".join(choices))]})
-    return value
-
-
-# --- pages ----------------------------------------------------------------------------------------------
-
-def page_of(stmt, order_by, per_page: int | None = None) -> Page:
-    """One cursor page of ``stmt`` from ``?cursor=`` with ``?limit=`` items (400 for a bad cursor)."""
-    limit = per_page or query_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    cursor = query_text("cursor", 1000) or None
-    try:
-        return paginate(db.session, stmt, order_by, cursor, per_page=limit)
+        return paginate(db.session, stmt, order_by, query.cursor, per_page=query.limit)
     except InvalidCursor:
-        raise ApiError(400, _("The cursor is not valid; start again from the first page."),
-                       errors={"cursor": [_("Not a cursor given by this API.")]}) from None
+        raise cursor_error() from None
 
 
 def next_link(page: Page) -> str | None:
@@ -93,18 +68,19 @@ def next_link(page: Page) -> str | None:
     return url_for(request.endpoint, **(request.view_args or {}), **args, _external=True)
 
 
-def list_response(items: list[dict], page: Page):
+def list_response(model: type[BaseModel], items: list, page: Page):
     """``{"items": […], "next": url|null}`` with a ``Link: <…>; rel="next"`` header when there is more."""
     following = next_link(page)
-    response = jsonify({"items": items, "next": following})
+    response = answer(model(items=items, next=following))
     if following:
         response.headers["Link"] = f'<{following}>; rel="next"'
     return response
 
 
-def created(payload: dict, location: str | None = None):
-    response = jsonify(payload)
-    response.status_code = 201
+def answer(payload: BaseModel, status: int = 200, location: str | None = None):
+    """A JSON answer built from one of the models in :mod:`consult.api.schemas`."""
+    response = jsonify(payload.model_dump(mode="json"))
+    response.status_code = status
     if location:
         response.headers["Location"] = location
     return response
@@ -143,17 +119,6 @@ def add_cors_headers(response):
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "Link, Retry-After"
     return response
-
-
-# --- serialisers ----------------------------------------------------------------------------------------
-
-def iso(moment: datetime | date | None) -> str | None:
-    """A stored time as ISO 8601 with its UTC offset, a date as YYYY-MM-DD, None as null."""
-    if moment is None:
-        return None
-    if isinstance(moment, datetime):
-        return as_utc(moment).isoformat()
-    return moment.isoformat()
 
 
 def request_locale() -> str | None:

@@ -1,14 +1,14 @@
 """Errors of the JSON API, always RFC 9457 ``application/problem+json``.
 
-Views raise :class:`ApiError` (or let a service's :class:`~consult.domain.DomainError` or a
-:class:`~consult.api.validation.ValidationFailed` through); the handlers here turn them into problems with
-an ``errors`` member mapping each field to its messages. HTTP errors (404, 405, 413, 429 …) are answered as
-problems by :mod:`consult.errors`, which treats every ``/api/`` path as JSON.
+Views raise :class:`ApiError` (or let a service's :class:`~consult.domain.DomainError` through); the handlers
+here turn them into problems with an ``errors`` member mapping each field to its messages. HTTP errors
+(404, 405, 413, 429 …) are answered as problems by :mod:`consult.errors`, with the API's own titles.
+
+422 means the request does not match the OpenAPI document (:mod:`consult.api.validation` says so before
+any service runs); so when a service still refuses a field, the field was well formed and the current
+data says no (a category this mailbox does not take, a registration that exists already): 409.
 """
 
-from flask_babel import gettext as _
-
-from consult.api.validation import ValidationFailed
 from consult.domain import DomainError
 from consult.errors import problem_response
 from consult.extensions import db
@@ -33,14 +33,9 @@ def problem(status: int, detail: str | None = None, errors: dict[str, list[str]]
     return response
 
 
-def domain_status(error: DomainError) -> int:
-    """The status a service's refusal answers with: 403/404/409 as the service says, otherwise 422."""
-    return error.status if error.status in (403, 404, 409) else 422
-
-
 def domain_problem(error: DomainError, aliases: dict[str, str] | None = None):
-    """A service's refusal as a problem, the message put on the request field it names."""
-    status = domain_status(error)
+    """A service's refusal as a problem (403/404 as the service says, otherwise 409), on the field it names."""
+    status = error.status if error.status in (403, 404) else 409
     if status in (403, 404):
         return problem(status)
     errors = None
@@ -57,11 +52,6 @@ def register(bp) -> None:
     def handle_api_error(error: ApiError):
         db.session.rollback()
         return problem(error.status, error.detail, error.errors, error.headers)
-
-    @bp.errorhandler(ValidationFailed)
-    def handle_validation_failed(error: ValidationFailed):
-        db.session.rollback()
-        return problem(422, _("Some fields are not valid; see errors."), error.errors)
 
     @bp.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):

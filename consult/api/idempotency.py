@@ -1,12 +1,18 @@
 """``Idempotency-Key`` for the API's POSTs: a retried request returns the first answer, never a second record.
 
-The key is claimed (a row with a unique key) before the view runs, in the request's own transaction:
-a concurrent twin waits on the unique index and then finds the finished answer; a failed request rolls
-its claim back, so the client may retry with the same key. The same key with a different method, path,
-body or token owner is refused (422). Without a key, each request gets a fresh one-time form token.
+A key belongs to its caller: with a bearer token, to the token's owner (the same key from someone else is
+someone else's key); anonymous keys share one space. Only a hash of owner and key is stored. The key is
+claimed (a row with that unique hash) before the view runs, in the request's own transaction: a
+concurrent twin waits on the unique index and then finds the finished answer; a failed request rolls its
+claim back, so the client may retry with the same key. The same key with a different method, path or
+body is refused (422). Without a key, each request gets a fresh one-time form token.
+
+The answer is remembered without its one-time secrets (:data:`SECRETS`: the query code of a new
+submission, a registration's own link): they exist only in the first answer and the receipt mail, so a
+replay — to the client retrying, or to anyone who copied its key and body — never shows them.
 
 The services' own double-submit guard (``form_token`` with a unique constraint) gets a token derived from
-the key, so even a request that slipped past the claim could not create a second letter or comment.
+the scoped key, so even a request that slipped past the claim could not create a second letter or comment.
 """
 
 import hashlib
@@ -15,10 +21,12 @@ import re
 import secrets
 from datetime import datetime, timedelta
 from functools import wraps
+from typing import Annotated
 
 import sqlalchemy as sa
 from flask import Response, g, make_response, request
 from flask_babel import gettext as _
+from pydantic import StringConstraints
 from sqlalchemy.exc import IntegrityError
 
 from consult.api.errors import ApiError
@@ -26,7 +34,10 @@ from consult.api.models import IdempotencyRecord
 from consult.extensions import db
 
 HEADER = "Idempotency-Key"
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+SECRETS = ("query_code", "manage_url")  # members of an answer that are shown once, never replayed
+KEY_PATTERN = "^[\\x21-\\x7e]{1,255}$"  # visible ASCII, e.g. a UUID
+_KEY = re.compile(KEY_PATTERN)
+IdempotencyKey = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 KEEP_KEYS = timedelta(hours=24)  # how long a key replays its first answer (docs/api.md)
 
 
@@ -35,12 +46,25 @@ def form_token() -> str:
     return g.get("api_form_token") or secrets.token_urlsafe(24)
 
 
+def _scoped(key: str) -> str:
+    """The key as its owner's: a hash of the token owner (none for anonymous callers) and the key."""
+    user = g.get("api_user")
+    return hashlib.sha256(f"{user.id if user else 'anonymous'}\n{key}".encode()).hexdigest()
+
+
 def _request_hash() -> str:
-    digest = hashlib.sha256()
-    user = g.get("api_user")  # officer endpoints: a key is only ever replayed to the same token owner
-    digest.update(f"{request.method} {request.path} {user.id if user else ''}\n".encode())
+    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
     digest.update(request.get_data(cache=True))
     return digest.hexdigest()
+
+
+def _remembered(response: Response) -> tuple[str, str]:
+    """The answer's body and Location as a replay may show them: without the one-time secrets."""
+    body = response.get_json()  # the idempotent views answer JSON objects
+    shown = {body[name] for name in SECRETS if body.get(name)}
+    body.update({name: None for name in SECRETS if name in body})
+    location = response.headers.get("Location", "")
+    return json.dumps(body, ensure_ascii=False), "" if location in shown else location[:500]
 
 
 def _replay(record: IdempotencyRecord) -> Response:
@@ -86,17 +110,17 @@ def idempotent(view):
         key = request.headers.get(HEADER)
         if key is None:
             return view(*args, **kwargs)
-        if not _KEY.match(key):
+        if not _KEY.fullmatch(key):
             raise ApiError(400, errors={HEADER: [_("1 to 255 visible ASCII characters, e.g. a UUID.")]})
-        claim = _claim(key, _request_hash())
+        scoped = _scoped(key)
+        claim = _claim(scoped, _request_hash())
         if isinstance(claim, Response):
             return claim
-        g.api_form_token = "api-" + hashlib.sha256(f"idempotency:{key}".encode()).hexdigest()[:40]
+        g.api_form_token = "api-" + hashlib.sha256(f"idempotency:{scoped}".encode()).hexdigest()[:40]
         response = make_response(view(*args, **kwargs))
         if response.status_code < 400:
             claim.status_code = response.status_code
-            claim.response_body = json.dumps(response.get_json(), ensure_ascii=False)
-            claim.location = response.headers.get("Location", "")[:500]
+            claim.response_body, claim.location = _remembered(response)
             db.session.flush()
         return response
 

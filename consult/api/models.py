@@ -42,7 +42,9 @@ class ApiToken(db.Model):
 class IdempotencyRecord(db.Model):
     """The first successful answer to a POST sent with an ``Idempotency-Key``: a replay returns it.
 
-    ``request_hash`` covers the method, path and body, so the same key with another request is refused.
+    ``key`` is a hash of the key and its owner (see :mod:`consult.api.idempotency`), never the key itself;
+    ``request_hash`` covers the method, path and body, so the same key with another request is refused;
+    ``response_body`` holds the answer without its one-time secrets (query code, registration link).
     The row is written in the request's own transaction: it exists only if the request's work does.
     """
 

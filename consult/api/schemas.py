@@ -1,157 +1,313 @@
-"""JSON Schemas of the API's responses (request bodies are declared beside their views with
-:class:`~consult.api.validation.Body`). The serialisers in the view modules produce exactly these shapes;
-``tests/test_api_schemathesis.py`` checks real answers against them."""
+"""The API's answers as pydantic models: the views build them, and the OpenAPI document shows them.
 
+Every member is always present (``null`` where there is nothing), so clients can rely on the shapes.
+Request bodies and query parameters are declared beside their views.
+"""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from consult.api.fields import Day, Moment, Url
 from consult.drafts.models import PUBLIC_STATUSES, WITHDRAWN
 from consult.events.models import MODES, STATUSES as REGISTRATION_STATUSES
 from consult.mailbox.models import CATEGORIES
 from consult.tracking.models import KINDS, REPLY_STATUSES, STATUSES
 
-API_DESCRIPTION = (
-    "The JSON API of Consult: drafts for comment, mailboxes, tracked submissions, open days and statistics. "
-    "Public endpoints need no authentication; officer endpoints (`/office/…`) need a personal API token "
-    "(`Authorization: Bearer <token>`). Errors are RFC 9457 `application/problem+json`; lists are "
-    "cursor-paginated (follow `next`). See docs/api.md."
-)
-TAGS = [
-    {"name": "drafts", "description": "Drafts published for comment (决策草案预公开)."},
-    {"name": "mailboxes", "description": "Mailboxes and letters (意见箱 / 领导信箱)."},
-    {"name": "submissions", "description": "Following a submission with its tracking number and query code."},
-    {"name": "events", "description": "Open days (政务开放日) and registration."},
-    {"name": "stats", "description": "Public statistics per department (政务公开)."},
-    {"name": "office", "description": "Officers' work with a personal API token."},
-    {"name": "meta", "description": "This document."},
-]
-RESPONSE_TITLES = {200: "OK", 201: "Created"}
-
-STR = {"type": "string"}
-INT = {"type": "integer"}
-BOOL = {"type": "boolean"}
-DATE = {"type": "string", "format": "date"}
-MOMENT = {"type": "string", "format": "date-time"}
+SubmissionStatusCode = Literal[STATUSES]
+Kind = Literal[KINDS]
+Rate = float | None
 
 
-def nullable(schema: dict) -> dict:
-    return {"anyOf": [schema, {"type": "null"}]}
+class Answer(BaseModel):
+    """Base of the answers: nothing but the declared members."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
-def ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
+def page_of(item: type[BaseModel]) -> type[BaseModel]:
+    """``{"items": [...], "next": url|null}``: one page of a cursor-paginated list."""
+    return create_model(f"{item.__name__}Page", __base__=Answer, items=(list[item], ...),
+                        next=(Url | None, Field(description="The next page, or null on the last one.")))
 
 
-def obj(properties: dict, required: list[str] | None = None) -> dict:
-    """An object whose listed members are all present (every serialiser writes each key)."""
-    return {"type": "object", "properties": properties,
-            "required": list(properties) if required is None else required}
+class Problem(BaseModel):
+    """An RFC 9457 problem (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: dict[str, list[str]] | None = Field(None, description="Messages per request field.")
 
 
-def page(item: str) -> dict:
-    return obj({"items": {"type": "array", "items": ref(item)},
-                "next": nullable({"type": "string", "format": "uri"})})
+class Department(Answer):
+    id: int
+    name: str
+    name_en: str | None
 
 
-def receipt(extra: dict) -> dict:
+class DraftSummary(Answer):
+    id: int
+    title: str
+    summary: str
+    status: Literal[(*PUBLIC_STATUSES, WITHDRAWN)]
+    domain: str
+    department: Department
+    opens_at: Moment
+    closes_at: Moment
+    accepting_comments: bool
+    comment_count: int
+    url: Url
+
+
+class Article(Answer):
+    id: int
+    anchor: str = Field(description="Stable across versions; what `article` names in a comment.")
+    heading: str
+    body: str = Field(description="Markdown.")
+    comment_count: int
+
+
+class Question(Answer):
+    question: str
+    answer: str
+
+
+class Draft(DraftSummary):
+    legal_basis: str
+    interpretation: str = Field(description="Markdown (解读).")
+    version: int
+    articles: list[Article]
+    questions: list[Question]
+
+
+class Comment(Answer):
+    id: int
+    public_name: str = Field(description="Masked, e.g. 张*.")
+    body: str
+    article_anchor: str | None
+    created_at: Moment
+
+
+class Receipt(Answer):
     """What creating a tracked submission answers."""
-    return obj({
-        "tracking_no": STR, "query_code": {"type": "string", "description": "Shown once: keep it to follow the submission."},
-        "due_on": DATE, "status": {"type": "string", "enum": list(STATUSES)}, **extra,
-    })
+
+    tracking_no: str
+    query_code: str | None = Field(description="Shown once, in the first answer (and the receipt mail): keep "
+                                               "it to follow the submission. Null when the answer is a replay.")
+    due_on: Day
+    status: SubmissionStatusCode
 
 
-DEPARTMENT = obj({"id": INT, "name": STR, "name_en": nullable(STR)})
-DRAFT_SUMMARY = {
-    "id": INT, "title": STR, "summary": STR, "status": {"type": "string", "enum": [*PUBLIC_STATUSES, WITHDRAWN]},
-    "domain": STR, "department": ref("Department"), "opens_at": MOMENT, "closes_at": MOMENT,
-    "accepting_comments": BOOL, "comment_count": INT, "url": {"type": "string", "format": "uri"},
-}
-SUBMISSION_STATUS = {"type": "string", "enum": list(STATUSES)}
-INBOX_ITEM = {
-    "id": INT, "tracking_no": STR, "kind": {"type": "string", "enum": list(KINDS)}, "status": SUBMISSION_STATUS,
-    "subject": STR, "received_at": MOMENT, "due_on": DATE, "due_soon": BOOL, "overdue": BOOL, "very_overdue": BOOL,
-    "assignee": nullable(obj({"id": INT, "name": STR})), "department": ref("Department"),
-}
+class CommentReceipt(Receipt):
+    comment_id: int
+    moderation: Literal["published", "held"]
 
-SCHEMAS = {
-    "Problem": obj({
-        "type": STR, "title": STR, "status": INT, "detail": STR,
-        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": STR},
-                   "description": "Messages per request field."},
-    }, required=["type", "title", "status"]),
-    "Department": DEPARTMENT,
-    "DraftSummary": obj(DRAFT_SUMMARY),
-    "DraftPage": page("DraftSummary"),
-    "Article": obj({"id": INT, "anchor": STR, "heading": STR, "body": {"type": "string", "description": "Markdown."},
-                    "comment_count": INT}),
-    "Draft": obj({
-        **DRAFT_SUMMARY, "legal_basis": STR, "interpretation": {"type": "string", "description": "Markdown (解读)."},
-        "version": INT, "articles": {"type": "array", "items": ref("Article")},
-        "questions": {"type": "array", "items": obj({"question": STR, "answer": STR})},
-    }),
-    "Comment": obj({"id": INT, "public_name": {"type": "string", "description": "Masked, e.g. 张*."}, "body": STR,
-                    "article_anchor": nullable(STR), "created_at": MOMENT}),
-    "CommentPage": page("Comment"),
-    "CommentReceipt": receipt({"comment_id": INT, "moderation": {"type": "string", "enum": ["published", "held"]}}),
-    "Mailbox": obj({
-        "id": INT, "name": STR, "description": STR, "department": ref("Department"),
-        "categories": {"type": "array", "items": obj({"code": {"type": "string", "enum": list(CATEGORIES)},
-                                                      "label": STR})},
-        "window_workdays": INT, "accepting": BOOL, "publishes_answers": BOOL, "letter_count": INT,
-        "answered_count": INT,
-    }),
-    "MailboxPage": page("Mailbox"),
-    "LetterReceipt": receipt({"mailbox_id": INT, "public": BOOL}),
-    "TimelineEntry": obj({"at": MOMENT, "action": STR, "from_status": nullable(STR), "to_status": nullable(STR),
-                          "actor_role": STR, "note": STR}),
-    "SubmissionStatus": obj({
-        "tracking_no": STR, "kind": {"type": "string", "enum": list(KINDS)}, "status": SUBMISSION_STATUS,
-        "status_label": STR, "department": ref("Department"), "received_at": MOMENT, "due_on": DATE,
-        "due_estimated": BOOL, "answered_at": nullable(MOMENT), "closed_at": nullable(MOMENT),
-        "answer": nullable(obj({"body": STR, "body_html": STR, "answered_at": nullable(MOMENT)})),
-        "dismissal_reason": nullable(STR), "timeline": {"type": "array", "items": ref("TimelineEntry")},
-    }),
-    "Event": obj({
-        "id": INT, "title": STR, "description": STR, "department": ref("Department"), "venue": STR, "address": STR,
-        "starts_at": MOMENT, "ends_at": MOMENT, "registration_opens_at": MOMENT, "registration_closes_at": MOMENT,
-        "registration_open": BOOL, "mode": {"type": "string", "enum": list(MODES)}, "capacity": INT,
-        "seats_left": INT, "waitlist_count": INT, "require_phone": BOOL, "require_email": BOOL,
-        "ask_id_card": BOOL, "url": {"type": "string", "format": "uri"},
-    }),
-    "EventPage": page("Event"),
-    "RegistrationReceipt": obj({
-        "id": INT, "event_id": INT, "status": {"type": "string", "enum": list(REGISTRATION_STATUSES)},
-        "waitlist_place": nullable({"type": "integer", "description": "1-based place on the waiting list."}),
-        "manage_url": {"type": "string", "format": "uri", "description": "The registrant's own page (cancel, QR)."},
-    }),
-    "Figures": {"type": "object", "properties": {
-        **{name: INT for name in ("received", "answered", "on_time", "overdue_now", "rated", "satisfied")},
-        **{name: nullable({"type": "number"}) for name in ("answer_rate", "on_time_rate", "satisfaction_rate",
-                                                           "median_workdays_to_answer")},
-    }, "required": ["received", "answered", "answer_rate", "on_time", "on_time_rate", "median_workdays_to_answer",
-                    "rated", "satisfied", "satisfaction_rate"]},
-    "Stats": obj({
-        "period": obj({"start": DATE, "end": DATE, "months": INT, "timezone": STR}),
-        "department_id": nullable(INT),
-        "totals": ref("Figures"),
-        "departments": {"type": "array", "items": {"type": "object"}},
-        "kinds": {"type": "array", "items": {"allOf": [ref("Figures"), obj({"kind": STR})]}},
-        "months": {"type": "array", "items": {"type": "object", "required": ["month"]}},
-    }),
-    "InboxItem": obj(INBOX_ITEM),
-    "InboxPage": page("InboxItem"),
-    "OfficeTimelineEntry": obj({
-        "at": MOMENT, "action": STR, "from_status": nullable(STR), "to_status": nullable(STR), "actor_role": STR,
-        "actor": STR, "public_note": STR, "internal_note": STR,
-    }),
-    "Reply": obj({"id": INT, "status": {"type": "string", "enum": list(REPLY_STATUSES)}, "body": STR,
-                  "body_html": STR, "author_id": INT, "submission_ids": {"type": "array", "items": INT},
-                  "created_at": MOMENT}),
-    "OfficeSubmission": obj({
-        **INBOX_ITEM, "body": STR, "is_public": BOOL, "answered_at": nullable(MOMENT),
-        "submitter": obj({"name": STR, "email": STR, "phone": STR}),
-        "timeline": {"type": "array", "items": ref("OfficeTimelineEntry")},
-        "replies": {"type": "array", "items": ref("Reply")},
-    }),
-    "TransferResult": obj({"id": INT, "tracking_no": STR, "status": SUBMISSION_STATUS,
-                           "department": ref("Department"), "due_on": DATE}),
-    "OpenApiDocument": {"type": "object", "required": ["openapi", "paths"]},
-}
+
+class Category(Answer):
+    code: Literal[CATEGORIES]
+    label: str
+
+
+class Mailbox(Answer):
+    id: int
+    name: str
+    description: str
+    department: Department
+    categories: list[Category]
+    window_workdays: int
+    accepting: bool
+    publishes_answers: bool
+    letter_count: int
+    answered_count: int
+
+
+class LetterReceipt(Receipt):
+    mailbox_id: int
+    public: bool
+
+
+class Step(Answer):
+    """One event of a submission's timeline."""
+
+    at: Moment
+    action: str
+    from_status: str | None
+    to_status: str | None
+    actor_role: str
+
+
+class TimelineEntry(Step):
+    note: str
+
+
+class PublicAnswer(Answer):
+    body: str
+    body_html: str
+    answered_at: Moment | None
+
+
+class SubmissionStatus(Answer):
+    tracking_no: str
+    kind: Kind
+    status: SubmissionStatusCode
+    status_label: str
+    department: Department
+    received_at: Moment
+    due_on: Day
+    due_estimated: bool
+    answered_at: Moment | None
+    closed_at: Moment | None
+    answer: PublicAnswer | None
+    dismissal_reason: str | None
+    timeline: list[TimelineEntry]
+
+
+class Event(Answer):
+    id: int
+    title: str
+    description: str
+    department: Department
+    venue: str
+    address: str
+    starts_at: Moment
+    ends_at: Moment
+    registration_opens_at: Moment
+    registration_closes_at: Moment
+    registration_open: bool
+    mode: Literal[MODES]
+    capacity: int
+    seats_left: int
+    waitlist_count: int
+    require_phone: bool
+    require_email: bool
+    ask_id_card: bool
+    url: Url
+
+
+class RegistrationReceipt(Answer):
+    id: int
+    event_id: int
+    status: Literal[REGISTRATION_STATUSES]
+    waitlist_place: int | None = Field(description="1-based place on the waiting list.")
+    manage_url: Url | None = Field(description="The registrant's own page (cancel, QR code). Shown once, in "
+                                               "the first answer (and the confirmation mail); null in a replay.")
+
+
+class Counts(Answer):
+    """The published figures of a group of submissions (see the statistics page for the definitions)."""
+
+    received: int
+    answered: int
+    answer_rate: Rate
+    on_time: int
+    on_time_rate: Rate
+    median_workdays_to_answer: int | float | None
+    rated: int
+    satisfied: int
+    satisfaction_rate: Rate
+
+
+class MonthFigures(Counts):
+    month: str = Field(description="YYYY-MM")
+
+
+class Figures(Counts):
+    overdue_now: int
+
+
+class KindFigures(Figures):
+    kind: Kind
+
+
+class DepartmentFigures(Figures):
+    id: int
+    code: str
+    name: str
+    name_en: str | None
+    kinds: list[KindFigures]
+
+
+class Period(Answer):
+    start: Day
+    end: Day
+    months: int
+    timezone: str
+
+
+class Stats(Answer):
+    period: Period
+    department_id: int | None
+    totals: Figures
+    departments: list[DepartmentFigures]
+    kinds: list[KindFigures]
+    months: list[MonthFigures]
+
+
+class Person(Answer):
+    id: int
+    name: str
+
+
+class InboxItem(Answer):
+    id: int
+    tracking_no: str
+    kind: Kind
+    status: SubmissionStatusCode
+    subject: str
+    received_at: Moment
+    due_on: Day
+    due_soon: bool
+    overdue: bool
+    very_overdue: bool
+    assignee: Person | None
+    department: Department
+
+
+class OfficeTimelineEntry(Step):
+    actor: str
+    public_note: str
+    internal_note: str
+
+
+class Reply(Answer):
+    id: int
+    status: Literal[REPLY_STATUSES]
+    body: str
+    body_html: str
+    author_id: int
+    submission_ids: list[int]
+    created_at: Moment
+
+
+class Submitter(Answer):
+    name: str
+    email: str
+    phone: str
+
+
+class OfficeSubmission(InboxItem):
+    body: str
+    is_public: bool
+    answered_at: Moment | None
+    submitter: Submitter
+    timeline: list[OfficeTimelineEntry]
+    replies: list[Reply]
+
+
+class TransferResult(Answer):
+    id: int
+    tracking_no: str
+    status: SubmissionStatusCode
+    department: Department
+    due_on: Day
+
+
+class OpenApiDocument(BaseModel):
+    openapi: str
+    paths: dict[str, Any]
+
+
+DraftPage, CommentPage, MailboxPage, EventPage, InboxPage = (
+    page_of(model) for model in (DraftSummary, Comment, Mailbox, Event, InboxItem))

@@ -1,188 +1,134 @@
-"""A small declarative validator for JSON bodies that also describes itself as JSON Schema.
+"""Reading a request against the API's pydantic models: its JSON body and its query string.
 
-One declaration serves both the check and the OpenAPI document, so they cannot drift::
-
-    LETTER = Body("LetterCreate", {
-        "mailbox_id": Integer(required=True, minimum=1),
-        "subject": String(required=True, max_length=100),
-    })
-    values = LETTER.validate(request_json)  # raises ValidationFailed({"subject": ["…"]})
-
-Strings are stripped; text that a database cannot store (NUL and other control characters, lone
-surrogates) is refused with a field error rather than failing later. Unknown members are ignored.
+A body is parsed only when it is JSON, not too large and not too deeply nested (the depth is measured
+on the raw bytes before parsing, so a hostile body never reaches the recursive parser). The models then
+check it exactly as the OpenAPI document describes it. Each failure answers a problem whose ``errors`` map
+every field to messages in the user's language: pydantic's own (English) messages are never shown.
 """
 
+import json
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from email_validator import EmailNotValidError, validate_email
+from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
-MAX_ID = 2**31 - 1  # the largest id a 32-bit INTEGER column holds (PostgreSQL refuses bigger values)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from consult.api import fields
+from consult.api.errors import ApiError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+# The largest body a valid request can need: a 20,000-character reply sent as \uXXXX surrogate pairs.
+MAX_BODY_BYTES = 256 * 1024
+MAX_DEPTH = 16  # bodies are flat objects; a little nesting is refused by the models, more by the parser
+_TOKENS = re.compile(rb'"(?:[^"\\]++|\\.)*+"?|[\[\]{}]', re.S)  # strings (skipped) and brackets, in one pass
+
+MESSAGES = {
+    "missing": _l("This field is required."),
+    "extra_forbidden": _l("Not a field of this request."),
+    "model_type": _l("The body must be a JSON object."),
+    "string_type": _l("Must be a string."),
+    "string_unicode": _l("Contains characters that are not allowed."),
+    "int_type": _l("Must be a whole number."),
+    "int_parsing": _l("Must be a whole number."),
+    "int_from_float": _l("Must be a whole number."),
+    "bool_type": _l("Must be true or false."),
+    "bool_parsing": _l("Must be true or false."),
+    "literal_error": _l("Must be one of: %(values)s."),
+    "email": _l("Please enter a valid e-mail address."),
+    # the models' own rules across fields (PydanticCustomError types)
+    "contact_required": _l("Please give an e-mail address or a phone number."),
+    "report_public": _l("Reports (举报) are never published. Please untick “may be published”."),
+    "one_article": _l("Name the article either by article_id or by article, not both."),
+}
+LIMITS = {  # error type → (message, the context value it shows)
+    "string_too_long": (_l("At most %(n)s characters."), "max_length"),
+    "greater_than_equal": (_l("Must be at least %(n)s."), "ge"),
+    "less_than_equal": (_l("Must be at most %(n)s."), "le"),
+}
+PATTERN_MESSAGES = {
+    fields.TEXT_PATTERN: _l("Contains characters that are not allowed."),
+    fields.REQUIRED_TEXT_PATTERN: _l("Contains characters that are not allowed."),
+    fields.PHONE_OR_NONE: _l("Please enter a mainland China mobile or landline number, e.g. 13800138000."),
+    fields.EMAIL_OR_NONE: _l("Please enter a valid e-mail address."),
+}
 
 
-class ValidationFailed(Exception):
-    """The body broke one or more field rules; ``errors`` maps each field to its messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def storable_text(value: str) -> bool:
-    """Whether ``value`` is text a database can store (UTF-8 encodable, no control characters but tab/newline)."""
+def json_body(model: type[Model]) -> Model:
+    """The request's JSON body checked by ``model``: 415 unless JSON, 413 if too large, 400 if malformed or
+    nested too deeply, 422 (with ``errors``) if it does not match the model."""
+    if not request.is_json:
+        raise ApiError(415, _("Send the body as JSON with the header Content-Type: application/json."))
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge()
+    raw = request.get_data(cache=True)
+    if nesting_depth(raw) > MAX_DEPTH:
+        raise ApiError(400, _("The body is nested too deeply (at most %(n)s levels).", n=MAX_DEPTH))
     try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return _CONTROL.search(value) is None
+        data = json.loads(raw)
+    except ValueError:
+        raise ApiError(400, _("The body is not valid JSON.")) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ApiError(422, _("Some fields of the request are not valid; see errors."),
+                       errors=field_errors(error, model)) from None
 
 
-@dataclass(frozen=True)
-class Field:
-    """Base of the field declarations: ``required`` and a description for the document."""
-
-    required: bool = False
-    description: str = ""
-
-    def schema(self) -> dict:
-        raise NotImplementedError
-
-    def clean(self, value: Any) -> Any:
-        """The cleaned value, or raise ``ValueError`` with a user-facing message."""
-        raise NotImplementedError
-
-    def empty(self) -> Any:
-        """The value used when an optional member is missing."""
-        return None
-
-    def _described(self, schema: dict) -> dict:
-        return {**schema, "description": self.description} if self.description else schema
+def query_args(model: type[Model]) -> Model:
+    """The query string checked by ``model`` (unknown parameters are ignored): 400 with ``errors`` if invalid."""
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        raise ApiError(400, _("Some query parameters are not valid; see errors."),
+                       errors=field_errors(error, model)) from None
 
 
-@dataclass(frozen=True)
-class String(Field):
-    max_length: int | None = None
-    min_length: int = 0
-    enum: tuple[str, ...] | None = None
-    format: str | None = None  # "email" is checked
-
-    def schema(self) -> dict:
-        schema: dict = {"type": "string"}
-        if self.enum is not None:
-            schema["enum"] = list(self.enum)
-        if self.max_length is not None:
-            schema["maxLength"] = self.max_length
-        if self.min_length:
-            schema["minLength"] = self.min_length
-        if self.format:
-            schema["format"] = self.format
-        return self._described(schema)
-
-    def empty(self) -> str:
-        return ""
-
-    def clean(self, value: Any) -> str:
-        if not isinstance(value, str):
-            raise ValueError(_l("Must be a string."))
-        if not storable_text(value):
-            raise ValueError(_l("Contains characters that are not allowed."))
-        value = value.strip()
-        if self.required and not value:
-            raise ValueError(_l("This field is required."))
-        if self.max_length is not None and len(value) > self.max_length:
-            raise ValueError(_l("At most %(n)s characters.", n=self.max_length))
-        if value and len(value) < self.min_length:
-            raise ValueError(_l("At least %(n)s characters.", n=self.min_length))
-        if self.enum is not None and value not in self.enum:
-            raise ValueError(_l("Must be one of: %(values)s.", values=", ".join(self.enum)))
-        if self.format == "email" and value:
-            try:
-                value = validate_email(value, check_deliverability=False).normalized
-            except EmailNotValidError:
-                raise ValueError(_l("Please enter a valid e-mail address.")) from None
-        return value
+def nesting_depth(raw: bytes) -> int:
+    """How deeply arrays and objects nest in the JSON text ``raw`` (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for token in _TOKENS.finditer(raw):
+        bracket = token.group()
+        if bracket in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif bracket in (b"]", b"}"):
+            depth -= 1
+    return deepest
 
 
-@dataclass(frozen=True)
-class Integer(Field):
-    minimum: int | None = None
-    maximum: int | None = MAX_ID
-
-    def schema(self) -> dict:
-        schema: dict = {"type": "integer"}
-        if self.minimum is not None:
-            schema["minimum"] = self.minimum
-        if self.maximum is not None:
-            schema["maximum"] = self.maximum
-        return self._described(schema)
-
-    def clean(self, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            else:
-                raise ValueError(_l("Must be a whole number."))
-        if self.minimum is not None and value < self.minimum:
-            raise ValueError(_l("Must be at least %(n)s.", n=self.minimum))
-        if self.maximum is not None and value > self.maximum:
-            raise ValueError(_l("Must be at most %(n)s.", n=self.maximum))
-        return value
+def field_errors(error: ValidationError, model: type[BaseModel]) -> dict[str, list[str]]:
+    """Our translated message for each field at fault (the first failure per field; "" for the whole body)."""
+    errors: dict[str, list[str]] = {}
+    for item in error.errors(include_url=False):
+        location = item["loc"]
+        name = (item.get("ctx") or {}).get("field", str(location[0]) if location else "")
+        errors.setdefault(name, [message(item, model)])
+    return errors
 
 
-@dataclass(frozen=True)
-class Boolean(Field):
-    def schema(self) -> dict:
-        return self._described({"type": "boolean"})
+def message(item: dict[str, Any], model: type[BaseModel]) -> str:
+    """One pydantic error as a sentence in the user's language."""
+    kind, context = item["type"], item.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        if context.get("pattern") == fields.REQUIRED_TEXT_PATTERN and not str(item["input"]).strip():
+            return _("This field is required.")
+        return str(PATTERN_MESSAGES.get(context.get("pattern"), _("Not in the expected format.")))
+    if kind == "literal_error":
+        return str(MESSAGES[kind]) % {"values": ", ".join(choices(model, str(item["loc"][0])))}
+    if kind in LIMITS:
+        template, key = LIMITS[kind]
+        return str(template) % {"n": context[key]}
+    return str(MESSAGES.get(kind, _l("This value is not valid.")))
 
-    def empty(self) -> bool:
-        return False
 
-    def clean(self, value: Any) -> bool:
-        if not isinstance(value, bool):
-            raise ValueError(_l("Must be true or false."))
-        return value
-
-
-@dataclass(frozen=True)
-class Body:
-    """A JSON object body: its name in the document and its fields."""
-
-    name: str
-    fields: dict[str, Field] = field(default_factory=dict)
-    description: str = ""
-
-    def schema(self) -> dict:
-        schema: dict = {
-            "type": "object",
-            "properties": {name: f.schema() for name, f in self.fields.items()},
-        }
-        required = [name for name, f in self.fields.items() if f.required]
-        if required:
-            schema["required"] = required
-        if self.description:
-            schema["description"] = self.description
-        return schema
-
-    def validate(self, data: Any) -> dict[str, Any]:
-        """Every declared field, cleaned (missing optional ones get their empty value); raises ValidationFailed."""
-        if not isinstance(data, dict):
-            raise ValidationFailed({"": [str(_l("The body must be a JSON object."))]})
-        errors: dict[str, list[str]] = {}
-        values: dict[str, Any] = {}
-        for name, declared in self.fields.items():
-            if name not in data or data[name] is None:
-                if declared.required:
-                    errors[name] = [str(_l("This field is required."))]
-                else:
-                    values[name] = declared.empty()
-                continue
-            try:
-                values[name] = declared.clean(data[name])
-            except ValueError as error:
-                errors[name] = [str(error)]
-        if errors:
-            raise ValidationFailed(errors)
-        return values
+def choices(model: type[BaseModel], name: str) -> list[str]:
+    """The allowed values of an enumerated field, from the model's JSON Schema."""
+    schema = model.model_json_schema()["properties"].get(name, {})
+    for option in [schema, *schema.get("anyOf", [])]:
+        if "enum" in option:
+            return [str(value) for value in option["enum"]]
+    return []
