@@ -31,7 +31,7 @@ WEEKDAY = re.compile(r"(?:周|星期)(?P<day>[一二三四五六日天])")
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 COUNT = re.compile(r"(?:共|放假)(?P<count>\d{1,2})天")
 NAME_SEPARATORS = re.compile(r"[、,和及]")
-SENTENCE_END = re.compile(r"[。;]")
+SENTENCE_END = re.compile(r"[。;.]")
 
 
 @dataclass(frozen=True)
