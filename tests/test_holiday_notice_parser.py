@@ -6,6 +6,8 @@ from pathlib import Path
 
 import chinese_calendar
 import pytest
+from flask import Flask
+from flask_babel import Babel
 from chinese_calendar.constants import holidays as published_holidays
 from chinese_calendar.constants import workdays as published_workdays
 
@@ -13,6 +15,15 @@ from consult.workdays.notice import notice_title, parse_notice
 from consult.workdays.statutory import LABOUR_DAY, MID_AUTUMN, NATIONAL_DAY, NEW_YEAR, SPRING_FESTIVAL
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def english():
+    """Reasons are shown in the reader's language: here English, with dates formatted by Babel."""
+    app = Flask(__name__)
+    Babel(app)
+    with app.test_request_context("/"):
+        yield
 
 
 def read(name: str) -> str:
@@ -79,7 +90,7 @@ def test_half_width_punctuation_reads_the_same():
 
 @pytest.mark.parametrize(("line", "why"), [
     ("三、清明节：4月4日（周五）至6日（周日）放假，共4天。", "3 days"),
-    ("三、清明节：4月4日（周六）至6日（周日）放假，共3天。", "weekday"),
+    ("三、清明节：4月4日（周六）至6日（周日）放假，共3天。", "April 4, 2025 is not the weekday given in brackets (4月4日（周六）)."),
     ("清明节4月4日至6日放假，共3天。", "numbered"),
     ("三、清明节：4月4日、5日、6日放假。", "one date"),
     ("三、清明节：4月31日放假1天。", "no such date"),
@@ -89,7 +100,7 @@ def test_half_width_punctuation_reads_the_same():
     ("三、清明节：4月4日至6日放假，共3天。4月8日调休。", "neither"),
     ("四、劳动节：5月1日至5日放假，共5天。4月27日和下周日上班。", "separated"),
 ])
-def test_lines_that_cannot_be_read_exactly_are_reported_not_guessed(line, why):
+def test_lines_that_cannot_be_read_exactly_are_reported_not_guessed(english, line, why):
     notice = parse_notice("国务院办公厅关于2025年部分节假日安排的通知\n" + line, 2025)
     assert notice.days == []
     [unread] = notice.unread
@@ -97,10 +108,11 @@ def test_lines_that_cannot_be_read_exactly_are_reported_not_guessed(line, why):
     assert why in str(unread.reason)
 
 
-def test_a_date_given_twice_is_reported_and_the_other_lines_still_read():
+def test_a_date_given_twice_is_reported_and_the_other_lines_still_read(english):
     text = "一、元旦：1月1日（周三）放假1天。\n二、春节：1月1日放假1天。\n三、清明节：4月4日至6日放假，共3天。"
     notice = parse_notice(text, 2025)
-    assert [u.line for u in notice.unread] == [2] and "already" in str(notice.unread[0].reason)
+    assert [u.line for u in notice.unread] == [2]
+    assert str(notice.unread[0].reason) == "A date this notice already gave: January 1, 2025."
     assert [e.day for e in notice.days] == [date(2025, 1, 1), date(2025, 4, 4), date(2025, 4, 5), date(2025, 4, 6)]
 
 

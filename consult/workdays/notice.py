@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import LazyString, format_date
 from flask_babel import lazy_gettext as _l
 
 from consult.workdays.statutory import CHINESE_NAMES, statutory_holidays
@@ -63,6 +64,16 @@ class ParsedNotice:
     unread: list[UnreadLine] = field(default_factory=list)
 
 
+def _shown(day: date) -> LazyString:
+    """A date for a message, formatted in the reader's language when the message is shown."""
+    return LazyString(format_date, day, "long")
+
+
+def _quoted(text: str) -> str:
+    """Part of a line, quoted as the notice writes it (full-width brackets)."""
+    return text.replace("(", "（").replace(")", "）")
+
+
 class UnreadableLine(ValueError):
     """A line about days that does not read exactly as a notice's item; the message says why."""
 
@@ -83,15 +94,15 @@ def _is_about_days(line: str) -> bool:
 def _read_date(match: re.Match, year: int, month: int | None) -> date:
     """The date of one DATE match; the year and month default to the notice's year and the range's month."""
     if match["month"] is None and month is None:
-        raise UnreadableLine(_l("A date without its month: %(text)s", text=match[0]))
+        raise UnreadableLine(_l("A date without its month: %(text)s", text=_quoted(match[0])))
     try:
         day = date(int(match["year"] or year), int(match["month"] or month), int(match["day"]))
     except ValueError:
-        raise UnreadableLine(_l("There is no such date: %(text)s", text=match[0])) from None
+        raise UnreadableLine(_l("There is no such date: %(text)s", text=_quoted(match[0]))) from None
     weekday = WEEKDAY.search(match["aside"] or "")
     if weekday and WEEKDAYS[weekday["day"]] != day.weekday():
         raise UnreadableLine(_l("%(date)s is not the weekday given in brackets (%(text)s).",
-                                date=day.isoformat(), text=match[0]))
+                                date=_shown(day), text=_quoted(match[0])))
     return day
 
 
@@ -110,7 +121,7 @@ def _days_off(sentence: str, year: int) -> list[date]:
     last = _read_date(matches[-1], first.year, first.month)
     if last < first or (last - first).days >= MAX_SPAN_DAYS:
         raise UnreadableLine(_l("The days off run from %(first)s to %(last)s, which cannot be right.",
-                                first=first.isoformat(), last=last.isoformat()))
+                                first=_shown(first), last=_shown(last)))
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     count = COUNT.search(sentence)
     if count and int(count["count"]) != len(days):
@@ -172,7 +183,7 @@ def _refuse_repeats(found: list[NoticeDay], earlier: dict[date, NoticeDay]) -> N
     seen = set(earlier)
     for entry in found:
         if entry.day in seen:
-            raise UnreadableLine(_l("A date this notice already gave: %(day)s.", day=entry.day.isoformat()))
+            raise UnreadableLine(_l("A date this notice already gave: %(day)s.", day=_shown(entry.day)))
         seen.add(entry.day)
 
 
