@@ -47,7 +47,7 @@ class DueDateExplanation:
     window_workdays: int
     extension_workdays: int
     due_on: date
-    estimated: bool  # part of the count relies on the Monday–Friday estimate (calendar not published)
+    estimated: bool  # part of the count relies on the estimate (the year's arrangement is not published)
     skipped: list[DayInfo]  # holidays and weekends that did not count, with the reason and name
     makeup_days: list[DayInfo]  # weekend days that counted as make-up working days (调休)
 
