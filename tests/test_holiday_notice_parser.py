@@ -6,10 +6,10 @@ from pathlib import Path
 
 import chinese_calendar
 import pytest
-from flask import Flask
-from flask_babel import Babel
 from chinese_calendar.constants import holidays as published_holidays
 from chinese_calendar.constants import workdays as published_workdays
+from flask import Flask
+from flask_babel import Babel
 
 from consult.workdays.notice import notice_title, parse_notice
 from consult.workdays.statutory import LABOUR_DAY, MID_AUTUMN, NATIONAL_DAY, NEW_YEAR, SPRING_FESTIVAL

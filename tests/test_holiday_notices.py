@@ -51,7 +51,8 @@ def test_the_preview_shows_days_and_moves_and_writes_nothing(world):
         False, "Spring Festival", "estimate", "Spring Festival")
     makeup = next(day for day in preview.days if day.day == date(2027, 2, 20))
     assert (makeup.is_workday, makeup.now.is_workday, makeup.changes) == (True, False, True)
-    assert [(m.submission.id, m.old, m.new) for m in preview.moved] == [(letter.id, date(2027, 2, 24), date(2027, 3, 1))]
+    moved = [(m.submission.id, m.old, m.new) for m in preview.moved]
+    assert moved == [(letter.id, date(2027, 2, 24), date(2027, 3, 1))]
     assert preview.moved_count == 1 and preview.no_longer_estimated == 2
     assert not preview.already_applied
     db.session.commit()

@@ -19,7 +19,6 @@ from consult.workdays.statutory import (
     TOMB_SWEEPING,
     law_in_force,
     lunar_to_solar,
-    qingming,
     statutory_holidays,
 )
 
@@ -43,7 +42,8 @@ def test_every_holiday_the_law_fixes_was_a_holiday_in_every_published_year():
             if published_name and not (day == mid_autumn and day.month == 10):
                 assert published_name == name, day
             checked += 1
-    assert checked == 251  # 10 days a year to 2007, 11 from 2008, 13 from 2025, less 2009 and 2020 when 中秋 fell on 1–3 October
+    # 10 days a year to 2007, 11 from 2008, 13 from 2025, less 2009 and 2020 when 中秋 fell on 1–3 October.
+    assert checked == 251
 
 
 def test_the_laws_in_force_differ_where_the_published_years_differ():

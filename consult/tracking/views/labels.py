@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 
 from consult.tracking.citizen import SATISFACTION_LABELS
-from consult.workdays import statutory
 from consult.tracking.models import COMMENT, DISCLOSURE, EVENT_QUESTION, LETTER
 from consult.tracking.transitions import STATUS_LABELS
+from consult.workdays import statutory
 
 KIND_LABELS = {
     LETTER: _l("Letter"),
