@@ -93,6 +93,8 @@ def test_half_width_punctuation_reads_the_same():
     ("三、清明节：4月4日（周六）至6日（周日）放假，共3天。", "April 4, 2025 is not the weekday given in brackets (4月4日（周六）)."),
     ("清明节4月4日至6日放假，共3天。", "numbered"),
     ("三、清明节：4月4日、5日、6日放假。", "one date"),
+    ("三、清明节：4月4日6日放假。", "one date"),
+    ("三、清明节：其中4月4日放假。", "one date"),
     ("三、清明节：4月31日放假1天。", "no such date"),
     ("三、清明节：4日至6日放假，共3天。", "month"),
     ("三、清明节：4月6日至4日放假。", "cannot be right"),

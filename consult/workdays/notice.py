@@ -30,6 +30,7 @@ ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+|\d+)\s*[、.]\s*(?P
 TITLE = re.compile(r"关于\s*(?P<year>\d{4})\s*年\s*部分节假日安排的通知")
 WEEKDAY = re.compile(r"(?:周|星期)(?P<day>[一二三四五六日天])")
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+RANGE_WORDS = ("至", "到", "-", "~")
 COUNT = re.compile(r"(?:共|放假)(?P<count>\d{1,2})天")
 NAME_SEPARATORS = re.compile(r"[、,和及]")
 SENTENCE_END = re.compile(r"[。;.]")
@@ -115,7 +116,8 @@ def _days_off(sentence: str, year: int) -> list[date]:
     """The days off of a sentence such as "1月28日（周二）至2月4日（周二）放假调休，共8天"."""
     before = sentence.split("放假", 1)[0]
     matches = list(DATE.finditer(before))
-    if not matches or len(matches) > 2 or not _only_dates(before, "至到-~"):
+    between = DATE.sub("", before).strip()
+    if not (len(matches) == 1 and not between) and not (len(matches) == 2 and between in RANGE_WORDS):
         raise UnreadableLine(_l("The days off must read as one date or as “from … to …”."))
     first = _read_date(matches[0], year, None)
     last = _read_date(matches[-1], first.year, first.month)
