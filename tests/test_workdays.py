@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from consult.workdays import (
     CalendarOverride,
+    HolidayNotice,
     Override,
     add_workdays,
     day_kind,
@@ -94,7 +95,7 @@ def test_running_into_an_unpublished_year_is_estimated():
     assert explanation.due_on.weekday() < 5
     assert explanation.estimated
     assert add_workdays(date(2026, 12, 15), 20) == explanation.due_on
-    assert day_kind(date(2027, 1, 2)).source == "weekday_estimate"
+    assert day_kind(date(2027, 1, 2)).source == "estimate"
 
 
 def test_a_deadline_inside_a_published_year_is_not_estimated():
@@ -146,7 +147,7 @@ def test_long_spans_are_counted():
 
 def test_load_overrides_reads_the_admin_table():
     engine = sa.create_engine("sqlite://")
-    CalendarOverride.metadata.create_all(engine, tables=[CalendarOverride.__table__])
+    CalendarOverride.metadata.create_all(engine, tables=[HolidayNotice.__table__, CalendarOverride.__table__])
     with Session(engine) as session:
         session.add_all(
             [

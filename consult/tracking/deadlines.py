@@ -47,7 +47,7 @@ class DueDateExplanation:
     window_workdays: int
     extension_workdays: int
     due_on: date
-    estimated: bool  # part of the count relies on the Monday–Friday estimate (calendar not published)
+    estimated: bool  # part of the count relies on the estimate (the year's arrangement is not published)
     skipped: list[DayInfo]  # holidays and weekends that did not count, with the reason and name
     makeup_days: list[DayInfo]  # weekend days that counted as make-up working days (调休)
 
@@ -95,14 +95,15 @@ def recompute_due_dates(actor: User | None, note) -> list[Submission]:
     return changed
 
 
-def _require_admin(actor: User | None) -> None:
+def require_calendar_admin(actor: User | None) -> None:
+    """Only an administrator changes the calendar."""
     if actor is None or actor.role != ADMIN:
         raise DomainError(_l("Only an administrator can change the calendar."), status=403)
 
 
 def set_calendar_override(day: date, is_workday: bool, note: str, actor: User) -> list[Submission]:
     """Declare ``day`` a working day or a holiday, then recompute open due dates (returns those moved)."""
-    _require_admin(actor)
+    require_calendar_admin(actor)
     note = note.strip()
     if not note:
         raise DomainError(_l("Please say why the calendar changes (e.g. the State Council notice)."), field="note")
@@ -110,15 +111,15 @@ def set_calendar_override(day: date, is_workday: bool, note: str, actor: User) -
     if override is None:
         override = CalendarOverride(day=day, is_workday=is_workday, note=note)
         db.session.add(override)
-    else:
-        override.is_workday, override.note = is_workday, note
+    else:  # a date set by hand is no longer the imported notice's
+        override.is_workday, override.note, override.holiday, override.notice_id = is_workday, note, None, None
     db.session.flush()
     return recompute_due_dates(actor, _l("%(day)s: %(note)s", day=day.isoformat(), note=note))
 
 
 def remove_calendar_override(day: date, actor: User) -> list[Submission]:
     """Drop the override of ``day`` (back to the published calendar) and recompute open due dates."""
-    _require_admin(actor)
+    require_calendar_admin(actor)
     override = db.session.scalar(sa.select(CalendarOverride).where(CalendarOverride.day == day))
     if override is None:
         return []

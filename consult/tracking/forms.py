@@ -167,3 +167,22 @@ class CalendarOverrideForm(FlaskForm):
 
 class RemoveOverrideForm(FlaskForm):
     day = DateField(validators=[InputRequired()])
+
+
+NOTICE_MAX = 20000
+
+
+class HolidayNoticeForm(FlaskForm):
+    year = IntegerField(
+        _l("Year"), validators=[Optional(), NumberRange(min=1950, max=9998, message=_l("Please give a year."))],
+        description=_l("Only needed when the pasted text does not include the notice's title."),
+    )
+    text = TextAreaField(
+        _l("Text of the notice"),
+        validators=[_required(_l("Please paste the text of the notice.")), Length(max=NOTICE_MAX)],
+        render_kw={"rows": 14},
+        description=_l("Paste the State Council's notice on the year's holidays (国务院办公厅关于……年部分节假日"
+                       "安排的通知), from its title to the end. Each line such as “一、元旦：1月1日至3日放假调休，"
+                       "共3天。1月4日（周日）上班。” is read; nothing is changed before you have seen the preview."),
+    )
+    digest = HiddenField()

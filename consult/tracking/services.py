@@ -29,6 +29,7 @@ from consult.tracking.deadlines import (
     set_calendar_override,
 )
 from consult.tracking.extension_requests import decide_extension, pending_extension, request_extension
+from consult.tracking.holiday_notices import NoticePreview, apply_notice, preview_notice
 from consult.tracking.intake import DUPLICATE_WINDOW, NewSubmission, create_submission, find_duplicate
 from consult.tracking.numbers import format_query_code
 from consult.tracking.queries import (
@@ -52,12 +53,13 @@ from consult.tracking.transitions import STATUS_LABELS, allowed_actions, can_tra
 
 __all__ = [
     "DUPLICATE_WINDOW", "INBOX_ORDER", "STATUS_LABELS", "DueDateExplanation", "InboxFilters", "NewSubmission",
-    "allowed_actions", "answer_of", "approve_reply", "assign_submission", "auto_close_answered", "can_rate",
+    "NoticePreview", "allowed_actions", "answer_of", "apply_notice", "approve_reply", "assign_submission",
+    "auto_close_answered", "can_rate",
     "can_transition", "create_reply", "create_reply_template", "create_submission", "decide_extension",
     "delete_reply_template", "dismiss_submission", "dismiss_with_its_subject", "explain_due",
     "extensions_awaiting_review", "find_duplicate",
     "find_submission", "format_query_code", "inbox_query", "local_date", "local_today", "pending_extension",
-    "provide_info", "public_events", "rate", "rating_token", "recompute_due_dates", "remove_calendar_override",
+    "preview_notice", "provide_info", "public_events", "rate", "rating_token", "recompute_due_dates", "remove_calendar_override",
     "replies_awaiting_review", "reply_templates_for", "request_extension", "request_info", "return_reply",
     "send_reminders", "set_calendar_override", "submission_from_rating_token", "submit_reply",
     "transfer_submission", "transition", "update_reply", "update_reply_template", "user_submissions_query",

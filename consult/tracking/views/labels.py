@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from consult.tracking.citizen import SATISFACTION_LABELS
 from consult.tracking.models import COMMENT, DISCLOSURE, EVENT_QUESTION, LETTER
 from consult.tracking.transitions import STATUS_LABELS
+from consult.workdays import statutory
 
 KIND_LABELS = {
     LETTER: _l("Letter"),
@@ -51,6 +52,18 @@ DAY_REASON_LABELS = {
     "workday": _l("working day"),
 }
 
+# Holidays by the names chinesecalendar, the law's rules and imported notices give them.
+HOLIDAY_LABELS = {
+    statutory.NEW_YEAR: _l("New Year's Day"),
+    statutory.SPRING_FESTIVAL: _l("Spring Festival"),
+    statutory.TOMB_SWEEPING: _l("Qingming Festival"),
+    statutory.LABOUR_DAY: _l("Labour Day"),
+    statutory.DRAGON_BOAT: _l("Dragon Boat Festival"),
+    statutory.MID_AUTUMN: _l("Mid-Autumn Festival"),
+    statutory.NATIONAL_DAY: _l("National Day"),
+    "Anti-Fascist 70th Day": _l("70th anniversary of the victory in the War of Resistance against Japan"),
+}
+
 REPLY_STATUS_LABELS = {
     "draft": _l("Draft"),
     "pending_review": _l("Waiting for review"),
@@ -67,6 +80,7 @@ def template_labels() -> dict:
         "public_actor_labels": PUBLIC_ACTOR_LABELS,
         "department_actor": DEPARTMENT_ACTOR,
         "day_reason_labels": DAY_REASON_LABELS,
+        "holiday_labels": HOLIDAY_LABELS,
         "reply_status_labels": REPLY_STATUS_LABELS,
         "satisfaction_labels": SATISFACTION_LABELS,
     }

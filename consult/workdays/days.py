@@ -1,12 +1,15 @@
-"""Working-day calendar for deadlines counted in Chinese working days (DESIGN.md §3).
+"""Whether a date is a working day, and the n-th working day after a date (DESIGN.md §3).
 
 Whether a date is a working day comes from, in order:
 
-1. the admin's overrides: a mapping ``date -> Override`` (or ``date -> bool``, True = working day),
-   loaded from the ``calendar_overrides`` table with :func:`load_overrides`;
+1. the admin's overrides (:class:`AdminCalendar`, loaded from the database): single dates set by hand, and
+   the days of an imported State Council holiday notice;
 2. the ``chinesecalendar`` package, which knows public holidays and the make-up working days (调休)
    of the years the State Council has published;
-3. Monday–Friday, as an *estimate*, for years that package does not cover yet (or ever).
+3. for a year whose notice was imported but that package does not know: Monday–Friday without the public
+   holidays fixed by law (the notice's own days are in 1.);
+4. otherwise an *estimate*: Monday–Friday without the public holidays fixed by law
+   (:mod:`consult.workdays.statutory`); make-up working days cannot be predicted and are not guessed.
 
 Counting follows 民法典 Art. 201: the day of receipt is not counted, the first working day after it is
 day 1. Every function takes a plain local ``date`` (convert from UTC in the configured zone first) and
@@ -15,20 +18,17 @@ never raises for any valid date in any year.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Literal, TypeAlias
 
 import chinese_calendar
-import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
-from consult.database import utcnow
-from consult.extensions import db
+from consult.workdays.statutory import statutory_holidays
 
-Source = Literal["override", "calendar", "weekday_estimate"]
+Source = Literal["override", "notice", "calendar", "estimate"]
 Reason = Literal[
     "workday", "weekend", "holiday", "makeup_workday", "override_holiday", "override_workday"
 ]
@@ -38,14 +38,29 @@ ONE_DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Override:
-    """An admin's decision for one date: a working day or not, with the note shown to users."""
+    """An admin's decision for one date: a working day or not, with the note shown to users.
+
+    ``holiday`` is set on the days of an imported State Council notice: the holiday's name (as
+    ``chinesecalendar`` writes it, e.g. "Spring Festival"), for a day off and for its make-up working day.
+    """
 
     is_workday: bool
     note: str | None = None
+    holiday: str | None = None
+
+
+class AdminCalendar(dict[date, Override]):
+    """The admin's overrides by date, and the years whose State Council holiday notice was imported."""
+
+    def __init__(self, days: Mapping[date, Override] | Iterable[tuple[date, Override]] = (),
+                 notice_years: Iterable[int] = ()) -> None:
+        super().__init__(days)
+        self.notice_years = frozenset(notice_years)
 
 
 Overrides: TypeAlias = Mapping[date, Override | bool]
-"""Overrides by date; a bare bool is shorthand for ``Override(is_workday=value)`` without a note."""
+"""Overrides by date; a bare bool is shorthand for ``Override(is_workday=value)`` without a note.
+An :class:`AdminCalendar` also says which years' notices were imported."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,11 @@ class DayInfo:
     reason: Reason
     name: str | None = None  # holiday name ("National Day"), or the override's note
 
+    @property
+    def estimated(self) -> bool:
+        """Whether this day relies on the estimate (the year's arrangement is not known yet)."""
+        return self.source == "estimate"
+
 
 @dataclass(frozen=True)
 class DueExplanation:
@@ -66,7 +86,7 @@ class DueExplanation:
     start: date
     workdays: int
     due_on: date
-    estimated: bool  # some day in (start, due_on] relied on the Monday–Friday estimate
+    estimated: bool  # some day in (start, due_on] relied on the estimate (arrangement not published)
     skipped: list[DayInfo]  # non-working days in (start, due_on]
     makeup_days: list[DayInfo]  # Saturdays and Sundays in (start, due_on] that counted
 
@@ -110,17 +130,34 @@ def _calendar_day(day: date) -> DayInfo:
     return DayInfo(day, not on_holiday, "calendar", reason, name)
 
 
+def _override_day(day: date, override: Override) -> DayInfo:
+    """Classify a date the admin set, by hand or from a notice."""
+    if override.holiday:
+        reason: Reason = "makeup_workday" if override.is_workday else "holiday"
+        return DayInfo(day, override.is_workday, "notice", reason, override.holiday)
+    reason = "override_workday" if override.is_workday else "override_holiday"
+    return DayInfo(day, override.is_workday, "override", reason, override.note)
+
+
+def _by_law(day: date, source: Source) -> DayInfo:
+    """Monday–Friday without the public holidays fixed by law."""
+    holiday = statutory_holidays(day.year).get(day)
+    if holiday:
+        return DayInfo(day, False, source, "holiday", holiday)
+    weekday = day.weekday() < 5
+    return DayInfo(day, weekday, source, "workday" if weekday else "weekend")
+
+
 def day_kind(day: date, overrides: Overrides | None = None) -> DayInfo:
     """Say whether ``day`` is a working day, why, and from which source."""
     _require_date(day)
     if overrides and day in overrides:
-        override = _as_override(overrides[day])
-        reason: Reason = "override_workday" if override.is_workday else "override_holiday"
-        return DayInfo(day, override.is_workday, "override", reason, override.note)
+        return _override_day(day, _as_override(overrides[day]))
     if _calendar_covers(day.year):
         return _calendar_day(day)
-    weekday = day.weekday() < 5
-    return DayInfo(day, weekday, "weekday_estimate", "workday" if weekday else "weekend")
+    if isinstance(overrides, AdminCalendar) and day.year in overrides.notice_years:
+        return _by_law(day, "notice")
+    return _by_law(day, "estimate")
 
 
 def is_workday(day: date, overrides: Overrides | None = None) -> bool:
@@ -159,30 +196,7 @@ def explain_due(start: date, n: int, overrides: Overrides | None = None) -> DueE
         start=start,
         workdays=n,
         due_on=days[-1].day if days else start,
-        estimated=any(info.source == "weekday_estimate" for info in days),
+        estimated=any(info.estimated for info in days),
         skipped=[info for info in days if not info.is_workday],
         makeup_days=[info for info in days if info.is_workday and info.day.weekday() >= 5],
     )
-
-
-class CalendarOverride(db.Model):
-    """An admin's correction to the calendar: one date declared a working day or a holiday."""
-
-    __tablename__ = "calendar_overrides"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(unique=True)
-    is_workday: Mapped[bool]
-    note: Mapped[str] = mapped_column(sa.String(200))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<CalendarOverride {self.day} workday={self.is_workday}>"
-
-
-def load_overrides(session: Session | scoped_session[Session]) -> dict[date, Override]:
-    """All admin overrides, ready to pass as ``overrides`` to the functions above."""
-    return {
-        row.day: Override(is_workday=row.is_workday, note=row.note or None)
-        for row in session.scalars(sa.select(CalendarOverride))
-    }

@@ -1,0 +1,27 @@
+"""Working-day calendar for deadlines counted in Chinese working days (DESIGN.md §3).
+
+:mod:`.days` answers whether a date is a working day and counts working days; :mod:`.statutory` computes
+the public holidays fixed by law for years nobody has published yet; :mod:`.notice` reads the State
+Council's yearly holiday notice; :mod:`.models` stores the admin's corrections.
+"""
+
+from consult.workdays.days import (
+    ONE_DAY,
+    AdminCalendar,
+    DayInfo,
+    DueExplanation,
+    Override,
+    Overrides,
+    Reason,
+    Source,
+    add_workdays,
+    day_kind,
+    explain_due,
+    is_workday,
+)
+from consult.workdays.models import CalendarOverride, HolidayNotice, load_overrides
+
+__all__ = [
+    "ONE_DAY", "AdminCalendar", "CalendarOverride", "DayInfo", "DueExplanation", "HolidayNotice", "Override",
+    "Overrides", "Reason", "Source", "add_workdays", "day_kind", "explain_due", "is_workday", "load_overrides",
+]

@@ -1,0 +1,58 @@
+"""The admin's corrections to the calendar, as stored: single dates, and the imported holiday notices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
+
+from consult.database import utcnow
+from consult.extensions import db
+from consult.workdays.days import AdminCalendar, Override
+
+
+class CalendarOverride(db.Model):
+    """An admin's correction to the calendar: one date declared a working day or a holiday.
+
+    Days that came from a State Council notice carry that notice and the holiday's name (``holiday``).
+    """
+
+    __tablename__ = "calendar_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(unique=True)
+    is_workday: Mapped[bool]
+    note: Mapped[str] = mapped_column(sa.String(200))
+    holiday: Mapped[Optional[str]] = mapped_column(sa.String(60))
+    notice_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("holiday_notices.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CalendarOverride {self.day} workday={self.is_workday}>"
+
+
+class HolidayNotice(db.Model):
+    """A State Council holiday notice (部分节假日安排的通知) an admin imported: the year is then known."""
+
+    __tablename__ = "holiday_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    text: Mapped[str] = mapped_column(sa.Text)
+    applied_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    applied_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<HolidayNotice {self.year}>"
+
+
+def load_overrides(session: Session | scoped_session[Session]) -> AdminCalendar:
+    """All admin overrides and notice years, ready to pass as ``overrides`` to :mod:`consult.workdays`."""
+    days = {
+        row.day: Override(is_workday=row.is_workday, note=row.note or None, holiday=row.holiday)
+        for row in session.scalars(sa.select(CalendarOverride))
+    }
+    return AdminCalendar(days, session.scalars(sa.select(HolidayNotice.year)))
