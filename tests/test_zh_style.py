@@ -11,13 +11,13 @@ from babel.messages.pofile import read_po
 from drafts_support import add_comment, make_draft, request_ctx, world  # noqa: F401
 
 from consult import PROJECT_ROOT
-from consult.accounts.models import Department
+from consult.accounts.models import Department, User
 from consult.database import utcnow
 from consult.events.models import Event, Registration
 from consult.extensions import db
+from consult.mailbox import services as mailbox_services
 from consult.notify.models import OutboxMessage
 from consult.tracking import services as tracking
-from consult.tracking.models import LETTER
 
 CATALOG = os.path.join(PROJECT_ROOT, "consult", "translations", "zh_Hans_CN", "LC_MESSAGES", "messages.po")
 CHINESE = r"[\u3400-\u4dbf\u4e00-\u9fff]"
@@ -89,18 +89,25 @@ def test_a_comment_on_a_draft_is_an_opinion_and_its_visibility_is_its_moderation
 
 
 def test_a_letter_asks_for_material_and_says_which_days_did_not_count(app, client, auth, world):
-    letter = tracking.create_submission(kind=LETTER, department=db.session.get(Department, world.dept.id),
-                                        body="路灯坏了。", name="张三", email="zhang@example.org",
-                                        received_at=datetime(2026, 9, 28, 2, 0, tzinfo=UTC))
+    department = db.session.get(Department, world.dept.id)
+    mailbox = mailbox_services.save_mailbox(None, name="县长信箱", department=department, categories=("complaint",),
+                                            description="", window_workdays=15, allow_publication=True,
+                                            allow_attachments=False, active=True)
+    receipt = mailbox_services.submit_letter(
+        mailbox, category="complaint", subject="路灯不亮", body="路灯坏了。", form_token="zh-style-letter-0001",
+        name="张三", email="zhang@example.org", received_at=datetime(2026, 9, 28, 2, 0, tzinfo=UTC))
+    officer = db.session.get(User, world.officer.id)
+    tracking.assign_submission(receipt.letter.submission, officer, actor=officer)
     db.session.commit()
+    tracking_no, submission_id = receipt.letter.submission.tracking_no, receipt.letter.submission_id
     auth.login(world.officer)
-    staff_page = page(client, f"/office/submissions/{letter.submission.id}")
+    staff_page = page(client, f"/office/submissions/{submission_id}")
     assert "是否公开" in staff_page and "不公开" in staff_page  # the writer did not agree to publication
     assert "通知补充材料" in staff_page and "提交申请" not in staff_page
     assert "内部备注（仅工作人员可见）： " not in staff_page
     auth.logout()
-    client.post("/track", data={"tracking_no": letter.submission.tracking_no, "code": letter.query_code})
-    status = page(client, f"/track/{letter.submission.tracking_no}")
+    client.post("/track", data={"tracking_no": tracking_no, "code": receipt.query_code})
+    status = page(client, f"/track/{tracking_no}")
     assert re.search(r"其中\d+天为周末或节假日，不计入", status)  # the National Day holiday and weekends
     assert "天未计入" not in status
 
