@@ -1,4 +1,5 @@
-"""How dates, times and codes read for people: one family of Babel formats in the reader's language.
+"""How dates and times, lists, quotes and codes read for people: one family of Babel formats in the
+reader's language.
 
 A day is Babel's long date (2026年11月29日 / November 29, 2026); a moment is that day and the short time,
 without seconds (2026年11月29日 14:26 / November 29, 2026, 2:26 PM), in the configured zone; a month is
