@@ -63,7 +63,8 @@ def test_old_notes_are_read_back_into_messages_and_typed_text_stays(empty_databa
                 "VALUES (1, 'SFJ', '县司法局', 'Justice', 'sfj@example.org', :now)"), {"now": now})
             conn.execute(sa.text(
                 "INSERT INTO users (id, email, display_name, password_hash, role, department_id, active, auth_stamp, "
-                "created_at, optional_mail) VALUES (1, 'q@example.org', '钱经办', 'x', 'officer', 1, :yes, 's', :now, :yes)"),
+                "created_at, optional_mail) "
+                "VALUES (1, 'q@example.org', '钱经办', 'x', 'officer', 1, :yes, 's', :now, :yes)"),
                 {"now": now, "yes": True})
             conn.execute(sa.text(
                 "INSERT INTO submissions (id, tracking_no, query_code_salt, query_code_hash, kind, department_id, "
@@ -100,9 +101,10 @@ def test_old_notes_are_read_back_into_messages_and_typed_text_stays(empty_databa
         assert [row.public_note for row in rows][:2] == [OLD_NOTES[0][2], OLD_NOTES[1][2]]  # the text is kept
         assert reason == {"msg": "The draft was withdrawn, so comments on it will not be answered. Reason: %(reason)s",
                           "args": {"reason": "上级政策调整"}}
-        events = sa.table("submission_events", *(sa.column(name) for name in (
-            "id", "submission_id", "created_at", "actor_role", "actor_label", "action", "public_note", "internal_note")),
-            sa.column("public_note_message", sa.JSON))
+        columns = ("id", "submission_id", "created_at", "actor_role", "actor_label", "action", "public_note",
+                   "internal_note")
+        events = sa.table("submission_events", *(sa.column(name) for name in columns),
+                          sa.column("public_note_message", sa.JSON))
         with db.engine.begin() as conn:
             conn.execute(sa.insert(events).values(
                 id=99, submission_id=1, created_at=now, actor_role="officer", actor_label="", action="transfer",

@@ -54,7 +54,8 @@ def test_chinese_text_uses_full_width_punctuation():
 def test_the_punctuation_check_finds_what_it_should():
     for wrong in ("时间: 14:26", "三楼会议室, 建设路12号", "（选填); 请", "姓名(必填)", "见附件 (PDF)"):
         assert HALF_WIDTH_NEXT_TO_CHINESE.search(wrong), wrong
-    for right in ("时间：14:26", "三楼会议室，建设路12号", "姓名（必填）", "Authorization: Bearer <token>", "PDF、Word（DOCX）"):
+    for right in ("时间：14:26", "三楼会议室，建设路12号", "姓名（必填）", "Authorization: Bearer <token>",
+                  "PDF、Word（DOCX）"):
         assert not HALF_WIDTH_NEXT_TO_CHINESE.search(right), right
 
 
