@@ -1,6 +1,7 @@
 """Shared form pieces."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
@@ -20,7 +21,7 @@ def email_field(label=None, required: bool = True, check_format: bool = True) ->
 
 def name_field(label=None) -> StringField:
     return StringField(
-        label or _l("Name"),
+        label or lazy_pgettext("person", "Name"),
         validators=[
             DataRequired(message=_l("Please enter a name.")),
             Length(max=NAME_MAX, message=_l("At most 80 characters.")),

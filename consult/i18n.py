@@ -1,13 +1,13 @@
 """Language and display preferences: zh_CN first, English second, and a large-text mode."""
 
-from datetime import date
 from functools import cache
 
 from babel import Locale
 from flask import Blueprint, current_app, has_request_context, redirect, request, session
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
+from consult import formats
 from consult.extensions import babel
 from consult.urls import safe_next_url
 
@@ -49,16 +49,6 @@ def current_locale_code() -> str:
     return "en" if locale.language == "en" else "zh_CN"
 
 
-def format_iso_date(value, format: str = "long") -> str:
-    """A date given as an ISO string (e.g. kept in the session) in the visitor's language."""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            return value
-    return format_date(value, format)
-
-
 def select_timezone() -> str:
     return current_app.config["CONSULT_TIMEZONE"]
 
@@ -90,7 +80,7 @@ def init_app(app) -> None:
     )
     app.register_blueprint(bp)
     app.jinja_env.globals["current_locale_code"] = current_locale_code
-    app.jinja_env.filters["isodate"] = format_iso_date
+    formats.init_app(app)  # the house date filters, beside Flask-Babel's own (which templates do not use)
 
     @app.context_processor
     def inject_preferences():

@@ -74,21 +74,13 @@ def fold_text(text: str | None, after: int = FOLD_AFTER, head: int = FOLD_HEAD) 
     return text[:cut].rstrip(), text[cut:].lstrip()
 
 
-def group_code(code: str | None, size: int = 4) -> str:
-    """A code people copy by hand, in groups of ``size``: ``HKRSUKJN`` → ``HKRS-UKJN``, the same on pages and
-    in mails (whoever types it back may leave the dashes out)."""
-    plain = "".join(ch for ch in (code or "") if ch not in " -")
-    return "-".join(plain[i : i + size] for i in range(0, len(plain), size))
-
-
 def normalize_text(text: str | None) -> str:
     """NFKC (full-width → half-width), case-folded, whitespace collapsed — for matching, never for display."""
     return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
 
 
 def init_app(app) -> None:
-    """Expose ``|markdown``, ``|plaintext``, ``|fold`` and ``|code`` filters to templates."""
+    """Expose ``|markdown``, ``|plaintext`` and ``|fold`` filters to templates."""
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["plaintext"] = render_plain
     app.jinja_env.filters["fold"] = fold_text
-    app.jinja_env.filters["code"] = group_code

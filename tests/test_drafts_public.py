@@ -51,7 +51,7 @@ def test_a_comment_on_the_preamble_is_shown_and_mailed_with_the_heading(world, c
     assert get(Submission, on_article.submission_id).subject == f"{title} · 第二条"
     page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
     assert ">Preamble</a>" in page and ">第二条</a>" in page and ">preamble</a>" not in page
-    assert "Comments: Preamble" in client.get(f"/drafts/{draft_id}?article=preamble").get_data(as_text=True)
+    assert "Comments on Preamble" in client.get(f"/drafts/{draft_id}?article=preamble").get_data(as_text=True)
     auth.login(world.officer)
     staff = client.get(f"/office/submissions/{preamble.submission_id}").get_data(as_text=True)
     assert "<dd>Preamble</dd>" in staff

@@ -67,7 +67,7 @@ def test_applying_sets_the_days_ends_the_estimate_and_moves_due_dates_once(world
     assert moved == [letter]
     assert (letter.due_on, letter.estimated_due) == (date(2027, 3, 1), False)
     event = events(letter)[-1]
-    assert event.action == "due_date_recomputed" and "2027-02-24" in event.public_note and "2027" in event.public_note
+    assert event.action == "due_date_recomputed" and "February 24, 2027" in event.public_note and "March 1, 2027" in event.public_note
     assert count(CalendarOverride) == 33
     notice = db.session.scalar(sa.select(HolidayNotice))
     assert (notice.year, notice.applied_by_id) == (2027, world.admin.id)

@@ -10,13 +10,15 @@ from babel.messages.pofile import read_po
 from consult import PROJECT_ROOT
 
 TRANSLATIONS = os.path.join(PROJECT_ROOT, "consult", "translations")
+# The extraction keywords of the README's command: lazy texts, message contexts, and timeline notes.
+KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "pgettext:1c,2", "-k", "lazy_pgettext:1c,2", "-k", "timeline_note"]
 
 
 def extract(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "--ignore-dirs=.* __pycache__",
-         "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(pot), "."],
+         "-F", "babel.cfg", *KEYWORDS, "--no-location", "-o", str(pot), "."],
         cwd=PROJECT_ROOT, check=True, capture_output=True,
     )
     with open(pot, "rb") as fh:
@@ -35,12 +37,12 @@ def test_every_message_has_a_chinese_translation(tmp_path):
     for message in template:
         if not message.id:
             continue
-        translated = chinese.get(message.id)
+        translated = chinese.get(message.id, context=message.context)
         text = translated.string if translated else None
         if isinstance(text, tuple):
             text = text[0]
         if not text or (translated and translated.fuzzy):
-            missing.append(message.id)
+            missing.append((message.context, message.id))
     assert missing == []
 
 
@@ -51,7 +53,7 @@ def _entries(messages) -> dict:
         return tuple(value) if isinstance(value, (list, tuple)) else value
 
     return {
-        norm(m.id): norm(m.string)
+        (m.context, norm(m.id)): norm(m.string)
         for m in messages
         if m.id and not m.fuzzy and any(norm(m.string) if isinstance(m.string, (list, tuple)) else [m.string])
         and norm(m.string) != norm(m.id)

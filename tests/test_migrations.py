@@ -39,3 +39,78 @@ def test_migrations_match_models(empty_database_url):
         downgrade(revision="base")
         assert sa.inspect(db.engine).get_table_names() == ["alembic_version"]
         db.engine.dispose()
+
+
+OLD_NOTES = [  # (action, actor_role, public_note, internal_note) as the system wrote them before 0004
+    ("transfer", "officer", "已转办至县财政局。", "属于财政局职责"),
+    ("extension_approved", "reviewer", "答复期限延长20个工作日（由2026-03-16延至2026-04-14）：需要征求第三方意见", ""),
+    ("due_date_recomputed", "admin",
+     "The working-day calendar changed (2025-11-20: 停电): the due date moved from 2025-12-01 to 2025-12-02.", ""),
+    ("assign", "officer", "", "钱经办"),
+    ("request_info", "officer", "请提供具体位置。", ""),
+    ("close", "citizen", "基本满意", ""),
+]
+
+
+def test_old_notes_are_read_back_into_messages_and_typed_text_stays(empty_database_url):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0003")
+        now, day = "2026-03-01 02:00:00+00:00", "2026-03-01"
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO departments (id, code, name, name_en, contact_email, created_at) "
+                "VALUES (1, 'SFJ', '县司法局', 'Justice', 'sfj@example.org', :now)"), {"now": now})
+            conn.execute(sa.text(
+                "INSERT INTO users (id, email, display_name, password_hash, role, department_id, active, auth_stamp, "
+                "created_at, optional_mail) "
+                "VALUES (1, 'q@example.org', '钱经办', 'x', 'officer', 1, :yes, 's', :now, :yes)"),
+                {"now": now, "yes": True})
+            conn.execute(sa.text(
+                "INSERT INTO submissions (id, tracking_no, query_code_salt, query_code_hash, kind, department_id, "
+                "submitter_name, submitter_email, submitter_phone, subject, body, is_public, status, received_at, "
+                "clock_start_on, window_workdays, extension_workdays, due_on, due_soon_on, very_overdue_on, "
+                "estimated_due, dismissal_reason, satisfaction_comment, reopen_count) VALUES (1, 'L-20260301-00001', "
+                "'s', 'h', 'comment', 1, '', '', '', '', '意见', :no, 'dismissed', :now, :day, 15, 0, :day, :day, "
+                ":day, :no, :reason, '', 0)"),
+                {"now": now, "day": day, "no": False,
+                 "reason": "该草案已撤回，对其提出的意见将不再答复。理由：上级政策调整"})
+            for n, (action, role, public, internal) in enumerate(OLD_NOTES, start=1):
+                conn.execute(sa.text(
+                    "INSERT INTO submission_events (id, submission_id, created_at, actor_role, actor_label, action, "
+                    "from_status, to_status, public_note, internal_note) VALUES (:id, 1, :now, :role, '', :action, "
+                    "'assigned', 'assigned', :public, :internal)"),
+                    {"id": n, "now": now, "role": role, "action": action, "public": public, "internal": internal})
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.select(sa.table(
+                "submission_events", sa.column("id"), sa.column("public_note"), sa.column("internal_note"),
+                sa.column("public_note_message", sa.JSON), sa.column("internal_note_message", sa.JSON),
+            )).order_by(sa.text("id"))).all()
+            reason = conn.execute(sa.select(sa.table(
+                "submissions", sa.column("dismissal_reason_message", sa.JSON)).c.dismissal_reason_message)).scalar()
+        messages = [(row.public_note_message, row.internal_note_message) for row in rows]
+        assert messages[0] == ({"msg": "Transferred to %(department)s.", "args": {"department": "县财政局"}}, None)
+        assert messages[1][0]["args"] == {"days": 20, "old": {"date": "2026-03-16"}, "new": {"date": "2026-04-14"},
+                                          "reason": "需要征求第三方意见"}
+        assert messages[2][0]["args"]["note"] == {"msg": "%(day)s: %(note)s",
+                                                  "args": {"day": {"date": "2025-11-20"}, "note": "停电"}}
+        assert messages[3] == (None, {"msg": "Handed to %(name)s to handle.", "args": {"name": "钱经办"}})
+        assert messages[4] == (None, None)  # typed by an officer: stays text
+        assert messages[5] == ({"msg": "Basically satisfied", "args": {}}, None)
+        assert [row.public_note for row in rows][:2] == [OLD_NOTES[0][2], OLD_NOTES[1][2]]  # the text is kept
+        assert reason == {"msg": "The draft was withdrawn, so comments on it will not be answered. Reason: %(reason)s",
+                          "args": {"reason": "上级政策调整"}}
+        columns = ("id", "submission_id", "created_at", "actor_role", "actor_label", "action", "public_note",
+                   "internal_note")
+        events = sa.table("submission_events", *(sa.column(name) for name in columns),
+                          sa.column("public_note_message", sa.JSON))
+        with db.engine.begin() as conn:
+            conn.execute(sa.insert(events).values(
+                id=99, submission_id=1, created_at=now, actor_role="officer", actor_label="", action="transfer",
+                public_note="", internal_note="", public_note_message=messages[0][0]))
+        downgrade(revision="0003")
+        with db.engine.connect() as conn:
+            written_back = conn.execute(sa.text("SELECT public_note FROM submission_events WHERE id = 99")).scalar()
+        assert written_back == "Transferred to 县财政局."  # going back keeps the note, in English
+        db.engine.dispose()

@@ -128,7 +128,7 @@ def test_information_request_extension_and_dismissal_reach_the_citizen(world, de
     delivered = deliver()
     check(one(delivered, ZH), "zh_CN", zh.tracking_no, "与另一件诉求重复。")
     check(one(delivered, EN), "en", en.tracking_no, "Same as another submission.")
-    assert one(delivered, EN)["Subject"] == f"Your submission {en.tracking_no} was closed without a reply"
+    assert one(delivered, EN)["Subject"] == f"Your letter {en.tracking_no} was closed without a reply"
 
 
 def test_the_answer_links_to_the_rating_page(world, deliver):
@@ -142,7 +142,7 @@ def test_the_answer_links_to_the_rating_page(world, deliver):
         message = one(deliver(), address)
         text = check(message, locale, submission.tracking_no, "路灯已于本周修复。", "http://consult.test/track/rate/")
         assert text.count("/track/rate/") == 1
-    assert message["Subject"] == f"Answer to your submission {created['en'].submission.tracking_no}"
+    assert message["Subject"] == f"Answer to your letter {created['en'].submission.tracking_no}"
 
 
 def test_staff_hear_of_assignments_and_returned_replies_even_with_optional_mail_off(world, deliver):

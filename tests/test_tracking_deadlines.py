@@ -32,7 +32,7 @@ def test_extension_moves_the_due_date_only_after_approval_and_tells_the_citizen(
     assert request.status == APPROVED
     assert (submission.extension_workdays, submission.due_on) == (20, date(2026, 4, 14))
     event = events(submission)[-1]
-    assert event.action == "extension_approved" and "2026-04-14" in event.public_note
+    assert event.action == "extension_approved" and "April 14, 2026" in event.public_note
     [mail] = mails("submission_extended")
     assert "需要征求第三方意见" in mail.body_text and "April 14, 2026" in mail.body_text
 
@@ -94,7 +94,7 @@ def test_calendar_override_recomputes_open_submissions_and_logs_it(world):
     assert answered.due_on == date(2025, 12, 1)  # answered: left alone
     event = events(open_one)[-1]
     assert event.action == "due_date_recomputed"
-    assert "2025-12-01" in event.public_note and "2025-12-02" in event.public_note and "临时停电放假" in event.public_note
+    assert "December 1, 2025 to December 2, 2025" in event.public_note and "临时停电放假" in event.public_note
     assert event.actor_id == world.admin.id
     assert [e.action for e in events(answered)].count("due_date_recomputed") == 0
 

@@ -195,7 +195,7 @@ def test_dismiss_needs_a_reason(world):
 def test_timeline_rows_cannot_be_changed_or_deleted(world):
     submission = file_submission(world).submission
     event = events(submission)[0]
-    event.public_note = "rewritten history"
+    event.public_note_text = "rewritten history"
     with pytest.raises(TimelineIsAppendOnly):
         db.session.flush()
     db.session.rollback()
@@ -205,7 +205,7 @@ def test_timeline_rows_cannot_be_changed_or_deleted(world):
         db.session.flush()
     db.session.rollback()
     with pytest.raises(TimelineIsAppendOnly):
-        db.session.execute(sa.update(TimelineEvent).values(public_note="x"))
+        db.session.execute(sa.update(TimelineEvent).values(public_note_text="x"))
     with pytest.raises(TimelineIsAppendOnly):
         db.session.execute(sa.delete(TimelineEvent))
     db.session.rollback()

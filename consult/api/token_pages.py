@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
@@ -27,7 +28,7 @@ def _strip(value):
 
 class TokenForm(FlaskForm):
     name = StringField(
-        _l("Name"), filters=[_strip],
+        lazy_pgettext("thing", "Name"), filters=[_strip],
         validators=[DataRequired(message=_l("Please name the token, e.g. after the program that uses it.")),
                     Length(max=tokens.NAME_MAX, message=_l("At most %(max)d characters."))],
         description=_l("So you recognise it later, e.g. “county dashboard” or “inbox script”."),

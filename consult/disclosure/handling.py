@@ -23,6 +23,7 @@ from consult.tracking.clock import current_overrides, local_date, local_today
 from consult.tracking.deadlines import apply_deadlines
 from consult.tracking.mails import notify_citizen
 from consult.tracking.models import ASSIGNED, DISCLOSURE, NEEDS_INFO, RECEIVED, REOPENED, Submission, TimelineEvent
+from consult.tracking.notes import timeline_note
 from consult.tracking.policies import policy_for
 from consult.tracking.timeline import record_event
 from consult.tracking.transitions import transition
@@ -77,8 +78,8 @@ def pause_request(request: DisclosureRequest, *, actor: User, reason: str, today
     submission.clock_paused_since, request.pause_reason = today, reason
     record_event(
         submission, "disclosure_paused", actor=actor, internal_note=reason,
-        public_note=_l("A third party has been asked for its opinion on %(day)s; the time this takes is not "
-                       "counted towards the time limit.", day=today.isoformat()),
+        public_note=timeline_note("A third party has been asked for its opinion on %(day)s; the time this takes "
+                                  "is not counted towards the time limit.", day=today),
     )
     db.session.flush()
 
@@ -110,9 +111,9 @@ def resume_request(request: DisclosureRequest, *, actor: User, today: date | Non
     submission.clock_paused_since, request.pause_reason = None, ""
     record_event(
         submission, "disclosure_resumed", actor=actor,
-        public_note=_l("The third party's opinion has arrived (%(days)s working days not counted); the due date "
-                       "moved from %(old)s to %(new)s.", days=waited, old=old_due.isoformat(),
-                       new=submission.due_on.isoformat()),
+        public_note=timeline_note("The third party's opinion has arrived (%(days)s working days not counted); "
+                                  "the due date moved from %(old)s to %(new)s.", days=waited, old=old_due,
+                                  new=submission.due_on),
     )
     db.session.flush()
     return waited
@@ -146,8 +147,8 @@ def close_abandoned_requests(today: date | None = None) -> list[Submission]:
 def close_as_abandoned(request: DisclosureRequest, awaited_until: date) -> None:
     """Close one request waiting for a clarification that never came (dismissed, 其他处理 / 逾期不补正)."""
     submission = request.submission
-    reason = str(_l("The clarification asked for did not arrive by %(day)s, so the request is no longer "
-                    "processed (政府信息公开条例 Art. 30). You may send a new request.", day=awaited_until.isoformat()))
+    reason = timeline_note("The clarification asked for did not arrive by %(day)s, so the request is no longer "
+                           "processed (政府信息公开条例 Art. 30). You may send a new request.", day=awaited_until)
     transition(submission, "dismiss", actor=None, public_note=reason)
     submission.dismissal_reason = reason
     request.outcome_category, request.outcome_reason = OTHER, NO_CLARIFICATION

@@ -18,7 +18,7 @@ from consult.authz import WORKER_ROLES, role_required, works_for
 from consult.disclosure import handling
 from consult.disclosure.forms import OutcomeForm, PauseForm, ResumeForm
 from consult.disclosure.models import DELIVERY_LABELS, FORMAT_LABELS, ID_TYPE_LABELS, DisclosureRequest
-from consult.disclosure.outcomes import APPLICANT_LABELS, CATEGORY_LABELS, outcome_for
+from consult.disclosure.outcomes import APPLICANT_LABELS, full_label, outcome_for
 from consult.disclosure.services import record_outcome
 from consult.disclosure.views import bp, show_error
 from consult.domain import DomainError
@@ -86,11 +86,7 @@ def render_request(found: DisclosureRequest, status: int = 200, **forms):
 
 
 def _outcome_label(outcome) -> str:
-    if outcome is None:
-        return ""
-    if outcome.reason:
-        return f"{CATEGORY_LABELS[outcome.category]} — {outcome.label}"
-    return str(outcome.label)
+    return "" if outcome is None else full_label(outcome)
 
 
 @bp.get("/office/disclosure/<int:submission_id>")

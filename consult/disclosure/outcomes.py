@@ -7,6 +7,7 @@ official Chinese text, used as-is in the CSV/XLSX downloads meant for the offici
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 # --- applicant types (the table's columns) -------------------------------------------------------------
@@ -130,12 +131,13 @@ def needs_reason(category: str) -> bool:
     return bool(REASONS.get(category))
 
 
+def full_label(outcome: Outcome) -> str:
+    """The outcome as the reader reads it: its category, then its reason where it has one."""
+    if not outcome.reason:
+        return str(outcome.label)
+    return gettext("%(category)s — %(reason)s", category=CATEGORY_LABELS[outcome.category], reason=outcome.label)
+
+
 def outcome_choices() -> list[tuple[str, str]]:
     """(key, label) pairs for a select, with the category in front of each reason."""
-    choices = []
-    for outcome in OUTCOMES:
-        label = str(outcome.label)
-        if outcome.reason:
-            label = f"{CATEGORY_LABELS[outcome.category]} — {label}"
-        choices.append((outcome.key, label))
-    return choices
+    return [(outcome.key, full_label(outcome)) for outcome in OUTCOMES]

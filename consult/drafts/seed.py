@@ -101,7 +101,7 @@ def seed_drafts(departments) -> None:
     editor, admin = _user("editor@consult.localhost"), _user("admin@consult.localhost")
     if editor is None or admin is None:
         return
-    title = "深化政务公开促进基层政府治理能力提升工作实施方案(征求意见稿)"
+    title = "深化政务公开促进基层政府治理能力提升工作实施方案（征求意见稿）"
     if db.session.scalar(sa.select(Draft.id).where(Draft.title == title)) is not None:
         return
     open_draft = _make(editor, admin, departments, "XZFB", title, OPEN_BODY, domain="government_affairs",
@@ -113,7 +113,7 @@ def seed_drafts(departments) -> None:
                                ("希望专区配备老花镜和手写板。", "art-5", "赵六"), ("整体支持，期待落实。", None, "钱七")]:
         _comment(open_draft, body, anchor, name)
 
-    closed = _make(editor, admin, departments, "MZJ", "县城乡最低生活保障审核确认办法(征求意见稿)", CLOSED_BODY,
+    closed = _make(editor, admin, departments, "MZJ", "县城乡最低生活保障审核确认办法（征求意见稿）", CLOSED_BODY,
                    domain="social_assistance", days_ago=40, days=35,
                    interpretation="本办法细化了低保审核确认的程序和时限，重点保护申请人隐私。")
     at = utcnow() - timedelta(days=20)
@@ -124,7 +124,7 @@ def seed_drafts(departments) -> None:
     services.advance_drafts(utcnow())
     grouping.group_comments(closed.id)
 
-    reported = _make(editor, admin, departments, "CZJ", "县级预决算公开管理规定(征求意见稿)", REPORTED_BODY,
+    reported = _make(editor, admin, departments, "CZJ", "县级预决算公开管理规定（征求意见稿）", REPORTED_BODY,
                      domain="budgets", days_ago=70, days=30,
                      interpretation="规定明确了预决算公开的时限、内容和解读方式。")
     at = utcnow() - timedelta(days=60)

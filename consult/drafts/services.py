@@ -22,6 +22,7 @@ from consult.extensions import db
 from consult.tracking import services as tracking
 from consult.tracking.clock import as_utc
 from consult.tracking.models import OPEN_STATUSES, Submission
+from consult.tracking.notes import timeline_note
 
 MIN_WINDOW = timedelta(days=30)  # 重大行政决策程序暂行条例 Art. 15
 EDITABLE_FIELDS = ("title", "summary", "department_id", "domain", "legal_basis", "premoderate", "interpretation")
@@ -204,7 +205,7 @@ def dismiss_comments_of_withdrawn_drafts(actor=None, *, draft_id: int | None = N
         stmt = stmt.where(Draft.id == draft_id)
     rows = db.session.execute(stmt).all()
     for submission, withdrawn_reason in rows:
-        tracking.dismiss_with_its_subject(submission, actor=actor, reason=_l(
+        tracking.dismiss_with_its_subject(submission, actor=actor, reason=timeline_note(
             "The draft was withdrawn, so comments on it will not be answered. Reason: %(reason)s",
             reason=withdrawn_reason,
         ))

@@ -59,7 +59,7 @@ class EventForm(FlaskForm):
 
 
 class RegistrationForm(FlaskForm):
-    name = name_field(_l("Name"))
+    name = name_field()
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(min=5, max=32)], filters=[_strip])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254),
                                                   Email(message=_l("Please enter a valid e-mail address."),

@@ -3,6 +3,7 @@
 import secrets
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -72,8 +73,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class MailboxForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[
-        DataRequired(message=_l("Please enter a name.")), Length(max=120),
+    name = StringField(lazy_pgettext("thing", "Name"), filters=[_strip], validators=[
+        DataRequired(message=lazy_pgettext("thing", "Please enter a name.")), Length(max=120),
     ], description=_l("For example 县长信箱, 投诉举报 or 政策咨询."))
     department_id = SelectField(_l("Department that answers the letters"), coerce=int)
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)],

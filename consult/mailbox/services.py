@@ -26,6 +26,7 @@ from consult.mailbox.models import (
 )  # fmt: skip
 from consult.tracking import services as tracking
 from consult.tracking.models import LETTER
+from consult.tracking.notes import timeline_note
 from consult.tracking.timeline import record_event
 
 SUBJECT_MAX, BODY_MAX, NAME_MAX, NOTE_MAX = 100, 5000, 40, 1000
@@ -252,7 +253,8 @@ def move_letter(letter: Letter, target: Mailbox, *, actor: User, note: str, cate
         tracking.transfer_submission(submission, target.department, actor=actor, reason=note)
     record_event(
         submission, "mailbox_moved", actor=actor, internal_note=note,
-        public_note=_l("Moved from the mailbox “%(source)s” to “%(target)s”.", source=source.name, target=target.name),
+        public_note=timeline_note("Moved from the mailbox “%(source)s” to “%(target)s”.",
+                                  source=source.name, target=target.name),
     )
     letter.mailbox, letter.category = target, category
     if category in PRIVATE_CATEGORIES:

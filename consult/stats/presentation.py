@@ -3,12 +3,11 @@
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from consult.formats import format_month
 from consult.stats.charts import Series, bar_chart, percent
 from consult.tracking.views.labels import KIND_LABELS
 
@@ -20,12 +19,8 @@ CSV_COLUMNS = (
 
 
 def month_label(month: str, *, two_lines: bool = False) -> str:
-    """``2025-03`` as the visitor reads it (3月 2025 / Mar 2025)."""
-    year, number = (int(part) for part in month.split("-"))
-    day = date(year, number, 1)
-    if two_lines:
-        return f"{format_date(day, 'MMM')}\n{year}"
-    return format_date(day, "yyyy-MM")
+    """``2025-03`` as the visitor reads it (2025年3月 / March 2025; on two lines for the charts)."""
+    return format_month(month, two_lines=two_lines)
 
 
 def kind_label(kind: str) -> str:

@@ -8,10 +8,12 @@ from flask_babel import lazy_gettext as _l
 from consult.accounts.models import Department, User
 from consult.authz import WORKER_ROLES, require_worker
 from consult.domain import DomainError
+from consult.formats import format_day
 from consult.tracking.clock import local_date, local_today
 from consult.tracking.deadlines import restart_clock
 from consult.tracking.mails import notify_citizen, notify_staff
 from consult.tracking.models import ASSIGNED, NEEDS_INFO, RECEIVED, REOPENED, Submission
+from consult.tracking.notes import Note, timeline_note
 from consult.tracking.policies import policy_for
 from consult.tracking.timeline import CITIZEN_ROLE, record_event
 from consult.tracking.transitions import transition
@@ -35,16 +37,24 @@ def assign_submission(submission: Submission, assignee: User, *, actor: User, no
     if not (assignee.active and colleague):
         raise DomainError(_l("You can only assign a colleague of the submission's department."), field="assignee")
     if submission.status == RECEIVED:
-        transition(submission, "assign", actor=actor, internal_note=note or assignee.display_name)
+        transition(submission, "assign", actor=actor, internal_note=handed_to(assignee, note))
     elif submission.status in (ASSIGNED, NEEDS_INFO, REOPENED):
         if submission.assignee_id == assignee.id:
             return
-        record_event(submission, "reassign", actor=actor, internal_note=note or assignee.display_name)
+        record_event(submission, "reassign", actor=actor, internal_note=handed_to(assignee, note))
     else:
         transition(submission, "assign", actor=actor)  # raises: closed, answered and dismissed stay so
     submission.assignee = assignee
     if assignee.id != actor.id:
         notify_staff(assignee, submission, "submission_assigned", assigned_by=actor)
+
+
+def handed_to(assignee: User, note: str = "") -> Note:
+    """The staff-only note of an assignment: who handles it now, and why if the assigner said so."""
+    note = (note or "").strip()
+    if note:
+        return timeline_note("Handed to %(name)s to handle: %(note)s", name=assignee.display_name, note=note)
+    return timeline_note("Handed to %(name)s to handle.", name=assignee.display_name)
 
 
 def transfer_submission(submission: Submission, department: Department, *, actor: User, reason: str) -> None:
@@ -55,7 +65,7 @@ def transfer_submission(submission: Submission, department: Department, *, actor
         raise DomainError(_l("The submission already belongs to this department."), field="department")
     transition(
         submission, "transfer", actor=actor, internal_note=reason,
-        public_note=_l("Transferred to %(department)s.", department=department.name),
+        public_note=timeline_note("Transferred to %(department)s.", department=department.name),
     )
     submission.department = department
     submission.assignee = None
@@ -74,7 +84,7 @@ def request_info(submission: Submission, *, actor: User, message: str, today: da
         last_day = add_workdays(local_date(submission.received_at), policy.info_request_within)
         if today > last_day:
             raise DomainError(
-                _l("A request for more information had to be sent by %(day)s.", day=last_day.isoformat()),
+                _l("A request for more information had to be sent by %(day)s.", day=format_day(last_day)),
                 status=409,
             )
     transition(submission, "request_info", actor=actor, public_note=message)
@@ -99,8 +109,8 @@ def provide_info(submission: Submission, text: str, *, actor: User | None = None
         restart_clock(submission, arrived_on, submission.window_workdays)
         record_event(
             submission, "clock_restarted", actor=None,
-            public_note=_l("The information arrived on %(day)s; the due date moved from %(old)s to %(new)s.",
-                           day=arrived_on.isoformat(), old=old_due.isoformat(), new=submission.due_on.isoformat()),
+            public_note=timeline_note("The information arrived on %(day)s; the due date moved from %(old)s to %(new)s.",
+                                      day=arrived_on, old=old_due, new=submission.due_on),
         )
 
 
@@ -116,8 +126,8 @@ def dismiss_with_its_subject(submission: Submission, *, actor: User | None, reas
     _dismiss(submission, actor, reason)
 
 
-def _dismiss(submission: Submission, actor: User | None, reason) -> None:
-    event = transition(submission, "dismiss", actor=actor, public_note=reason)
-    submission.dismissal_reason = event.public_note  # as stored: a lazy text rendered in the site's language
+def _dismiss(submission: Submission, actor: User | None, reason: Note | str) -> None:
+    transition(submission, "dismiss", actor=actor, public_note=reason)
+    submission.dismissal_reason = reason
     notify_citizen(submission, "submission_dismissed", reason=reason)
 

@@ -17,6 +17,7 @@ from consult.tracking.clock import as_utc, current_overrides, local_date, local_
 from consult.tracking.deadlines import restart_clock
 from consult.tracking.mails import notify_staff
 from consult.tracking.models import ANSWERED, SATISFACTION_LEVELS, UNSATISFIED, Submission
+from consult.tracking.notes import label_note, timeline_note
 from consult.tracking.policies import REOPEN_WINDOW_WORKDAYS
 from consult.tracking.timeline import CITIZEN_ROLE
 from consult.tracking.transitions import transition
@@ -103,7 +104,7 @@ def rate(
     submission.resolved, submission.satisfaction = bool(resolved), satisfaction
     submission.satisfaction_comment = (comment or "").strip()
     submission.rated_at = as_utc(now) if now else utcnow()
-    note = SATISFACTION_LABELS[satisfaction]
+    note = label_note(SATISFACTION_LABELS[satisfaction])
     if satisfaction == UNSATISFIED and submission.reopen_count == 0:
         _reopen(submission, actor, note, local_date(now) if now else local_today())
     else:
@@ -139,8 +140,9 @@ def auto_close_answered(today: date | None = None, after_workdays: int | None = 
         if today > add_workdays(local_date(submission.answered_at), after_workdays, overrides):
             transition(
                 submission, "close", actor=None,
-                public_note=_l("Closed automatically: the answer was not rated within %(days)s working days.",
-                               days=after_workdays),
+                public_note=timeline_note(
+                    "Closed automatically: the answer was not rated within %(days)s working days.", days=after_workdays
+                ),
             )
             closed.append(submission)
     db.session.flush()

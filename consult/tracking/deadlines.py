@@ -12,6 +12,7 @@ from consult.domain import DomainError
 from consult.extensions import db
 from consult.tracking.clock import Deadlines, compute_deadlines, current_overrides
 from consult.tracking.models import OPEN_STATUSES, Submission
+from consult.tracking.notes import timeline_note
 from consult.tracking.timeline import record_event
 from consult.workdays import CalendarOverride, DayInfo, Overrides
 
@@ -86,9 +87,9 @@ def recompute_due_dates(actor: User | None, note) -> list[Submission]:
             changed.append(submission)
             record_event(
                 submission, "due_date_recomputed", actor=actor,
-                public_note=_l(
+                public_note=timeline_note(
                     "The working-day calendar changed (%(note)s): the due date moved from %(old)s to %(new)s.",
-                    note=note, old=old_due.isoformat(), new=new.due_on.isoformat(),
+                    note=note, old=old_due, new=new.due_on,
                 ),
             )
     db.session.flush()
@@ -114,7 +115,7 @@ def set_calendar_override(day: date, is_workday: bool, note: str, actor: User) -
     else:  # a date set by hand is no longer the imported notice's
         override.is_workday, override.note, override.holiday, override.notice_id = is_workday, note, None, None
     db.session.flush()
-    return recompute_due_dates(actor, _l("%(day)s: %(note)s", day=day.isoformat(), note=note))
+    return recompute_due_dates(actor, timeline_note("%(day)s: %(note)s", day=day, note=note))
 
 
 def remove_calendar_override(day: date, actor: User) -> list[Submission]:
@@ -126,4 +127,4 @@ def remove_calendar_override(day: date, actor: User) -> list[Submission]:
     note = override.note
     db.session.delete(override)
     db.session.flush()
-    return recompute_due_dates(actor, _l("%(day)s: %(note)s (withdrawn)", day=day.isoformat(), note=note))
+    return recompute_due_dates(actor, timeline_note("%(day)s: %(note)s (withdrawn)", day=day, note=note))

@@ -12,6 +12,7 @@ from consult.tracking.deadlines import apply_deadlines
 from consult.tracking.mails import notify_citizen
 from consult.tracking.models import APPROVED, DECLINED, PENDING, ExtensionRequest, Submission
 from consult.tracking.policies import policy_for
+from consult.tracking.notes import timeline_note
 from consult.tracking.timeline import record_event
 
 
@@ -59,7 +60,7 @@ def request_extension(submission: Submission, *, actor: User, workdays: int, rea
     db.session.add(request)
     record_event(
         submission, "extension_requested", actor=actor,
-        internal_note=_l("%(days)s working days requested: %(reason)s", days=workdays, reason=reason),
+        internal_note=timeline_note("%(days)s working days requested: %(reason)s", days=workdays, reason=reason),
     )
     db.session.flush()
     return request
@@ -89,9 +90,9 @@ def decide_extension(request: ExtensionRequest, *, reviewer: User, approve: bool
     apply_deadlines(submission)
     record_event(
         submission, "extension_approved", actor=reviewer, internal_note=note,
-        public_note=_l(
+        public_note=timeline_note(
             "The time limit was extended by %(days)s working days (from %(old)s to %(new)s): %(reason)s",
-            days=request.workdays, old=old_due.isoformat(), new=submission.due_on.isoformat(), reason=request.reason,
+            days=request.workdays, old=old_due, new=submission.due_on, reason=request.reason,
         ),
     )
     notify_citizen(submission, "submission_extended", extension=request, old_due_on=old_due)

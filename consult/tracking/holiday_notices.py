@@ -22,6 +22,7 @@ from consult.extensions import db
 from consult.tracking.clock import compute_deadlines, current_overrides
 from consult.tracking.deadlines import recompute_due_dates, require_calendar_admin
 from consult.tracking.models import OPEN_STATUSES, Submission
+from consult.tracking.notes import timeline_note
 from consult.workdays import AdminCalendar, CalendarOverride, DayInfo, HolidayNotice, Override, day_kind
 from consult.workdays.notice import NoticeDay, ParsedNotice, UnreadLine, notice_title, parse_notice
 from consult.workdays.statutory import law_in_force
@@ -192,4 +193,4 @@ def apply_notice(text: str, year: int | None, actor: User | None, digest: str) -
     for entry in parsed.days:
         _set_day(entry, notice, rows.get(entry.day))
     db.session.flush()
-    return recompute_due_dates(actor, _l("State Council holiday notice for %(year)d", year=parsed.year))
+    return recompute_due_dates(actor, timeline_note("State Council holiday notice for %(year)d", year=parsed.year))

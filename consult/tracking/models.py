@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.accounts.models import Department, User
 from consult.database import utcnow
 from consult.extensions import db
+from consult.tracking import notes
 
 # --- submission kinds and statuses (DESIGN.md §2) ---------------------------------------------------
 LETTER, COMMENT, DISCLOSURE, EVENT_QUESTION = "letter", "comment", "disclosure", "event_question"
@@ -116,7 +117,9 @@ class Submission(db.Model):
     answered_on: Mapped[Optional[date]]
     answered_workdays: Mapped[Optional[int]]
     closed_at: Mapped[Optional[datetime]] = _utc_column()
-    dismissal_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    # Why it was dismissed, shown to the citizen: typed by staff, or the system's words (consult.tracking.notes).
+    dismissal_reason_text: Mapped[Optional[str]] = mapped_column("dismissal_reason", sa.Text)
+    dismissal_reason_message: Mapped[Optional[dict]] = mapped_column(sa.JSON)
 
     # The citizen's verdict on the latest answer.
     satisfaction: Mapped[Optional[str]] = mapped_column(sa.String(24))
@@ -134,6 +137,15 @@ class Submission(db.Model):
     replies: Mapped[list["Reply"]] = relationship(
         secondary="reply_submissions", order_by="Reply.id", viewonly=True
     )
+
+    @property
+    def dismissal_reason(self) -> str:
+        """Why it was dismissed, in the reader's language ("" if it was not)."""
+        return notes.shown(self.dismissal_reason_message, self.dismissal_reason_text or "")
+
+    @dismissal_reason.setter
+    def dismissal_reason(self, note: "notes.Note | str") -> None:
+        self.dismissal_reason_text, self.dismissal_reason_message = notes.stored(note)
 
     @property
     def is_open(self) -> bool:
@@ -216,11 +228,25 @@ class TimelineEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(32))
     from_status: Mapped[Optional[str]] = mapped_column(sa.String(16))
     to_status: Mapped[Optional[str]] = mapped_column(sa.String(16))
-    public_note: Mapped[str] = mapped_column(sa.Text, default="")  # shown to the citizen
-    internal_note: Mapped[str] = mapped_column(sa.Text, default="")  # staff only
+    # Two notes, each typed by a person (text) or in the system's words (message, see consult.tracking.notes);
+    # read them as ``public_note`` (shown to the citizen) and ``internal_note`` (staff only).
+    public_note_text: Mapped[str] = mapped_column("public_note", sa.Text, default="")
+    public_note_message: Mapped[Optional[dict]] = mapped_column(sa.JSON)
+    internal_note_text: Mapped[str] = mapped_column("internal_note", sa.Text, default="")
+    internal_note_message: Mapped[Optional[dict]] = mapped_column(sa.JSON)
 
     submission: Mapped[Submission] = relationship(back_populates="events")
     actor: Mapped[Optional[User]] = relationship()
+
+    @property
+    def public_note(self) -> str:
+        """The note the citizen sees, in the reader's language."""
+        return notes.shown(self.public_note_message, self.public_note_text)
+
+    @property
+    def internal_note(self) -> str:
+        """The note for staff only, in the reader's language."""
+        return notes.shown(self.internal_note_message, self.internal_note_text)
 
     @property
     def changes_status(self) -> bool:
@@ -229,7 +255,7 @@ class TimelineEvent(db.Model):
     @property
     def is_public(self) -> bool:
         """Whether the citizen sees this event (status changes and events with a public note)."""
-        return self.changes_status or bool(self.public_note)
+        return self.changes_status or bool(self.public_note_text or self.public_note_message)
 
     def __repr__(self) -> str:
         return f"<TimelineEvent {self.action} {self.from_status}->{self.to_status}>"

@@ -16,11 +16,13 @@ from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.text import render_markdown
+from consult.tracking.actions import handed_to
 from consult.tracking.citizen import rating_token
 from consult.tracking.mails import notify_citizen, notify_staff, rate_url
 from consult.tracking.models import (
     APPROVED, ASSIGNED, DRAFT, PENDING_REVIEW, RECEIVED, REOPENED, RETURNED, Reply, Submission, reply_submissions,
 )  # fmt: skip
+from consult.tracking.notes import timeline_note
 from consult.tracking.transitions import STATUS_LABELS, can_transition, transition
 
 EDITABLE = (DRAFT, RETURNED)
@@ -61,7 +63,7 @@ def create_reply(author: User, submissions: Sequence[Submission], body: str) -> 
     for submission in submissions:
         db.session.expire(submission, ["replies"])  # viewonly: reload to include the new reply
         if submission.status == RECEIVED:
-            transition(submission, "assign", actor=author, internal_note=author.display_name)
+            transition(submission, "assign", actor=author, internal_note=handed_to(author))
             submission.assignee = author
     db.session.flush()
     return reply
@@ -124,7 +126,7 @@ def approve_reply(reply: Reply, *, reviewer: User, note: str = "") -> None:
             raise DomainError(_not_answerable(submission), status=409)
     reply.status, reply.reviewer, reply.reviewed_at, reply.review_note = APPROVED, reviewer, utcnow(), note.strip()
     for submission in reply.submissions:
-        transition(submission, "answer", actor=reviewer, internal_note=_l("Reply #%(id)s", id=reply.id))
+        transition(submission, "answer", actor=reviewer, internal_note=timeline_note("Reply #%(id)s", id=reply.id))
         notify_citizen(submission, "submission_answer", reply=reply, rate_url=rate_url(rating_token(submission)))
 
 

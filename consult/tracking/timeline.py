@@ -1,11 +1,8 @@
 """Writing and reading a submission's append-only timeline."""
 
-from flask import current_app
-from flask_babel import force_locale
-
 from consult.accounts.models import User
 from consult.extensions import db
-from consult.i18n import parsed_locale
+from consult.tracking import notes
 from consult.tracking.models import Submission, TimelineEvent
 
 CITIZEN_ROLE, SYSTEM_ROLE = "citizen", "system"
@@ -17,15 +14,18 @@ def record_event(
     *,
     actor: User | None,
     to_status: str | None = None,
-    public_note: str = "",
-    internal_note: str = "",
+    public_note: "notes.Note | str" = "",
+    internal_note: "notes.Note | str" = "",
     actor_role: str | None = None,
 ) -> TimelineEvent:
     """Append an event; ``to_status`` defaults to the current status (an event without a status change).
 
-    ``actor`` None means the system, unless ``actor_role`` says "citizen" (an anonymous submitter).
+    ``actor`` None means the system, unless ``actor_role`` says "citizen" (an anonymous submitter). A note is
+    text a person typed, kept as typed, or a ``timeline_note(...)``, put into words when it is shown.
     """
     role, label = _actor_identity(submission, actor, actor_role)
+    public_text, public_message = notes.stored(public_note)
+    internal_text, internal_message = notes.stored(internal_note)
     event = TimelineEvent(
         submission=submission,
         actor_id=actor.id if actor is not None else None,
@@ -34,19 +34,13 @@ def record_event(
         action=action,
         from_status=submission.status,
         to_status=to_status or submission.status,
-        public_note=_as_text(public_note),
-        internal_note=_as_text(internal_note),
+        public_note_text=public_text,
+        public_note_message=public_message,
+        internal_note_text=internal_text,
+        internal_note_message=internal_message,
     )
     db.session.add(event)
     return event
-
-
-def _as_text(note) -> str:
-    """Store notes as text; a lazy (translatable) note is rendered in the site's default language."""
-    if isinstance(note, str):
-        return note
-    with force_locale(parsed_locale(current_app.config["CONSULT_DEFAULT_LOCALE"])):
-        return str(note or "")
 
 
 def _actor_identity(submission: Submission, actor: User | None, role: str | None) -> tuple[str, str]:

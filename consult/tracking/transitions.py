@@ -27,6 +27,7 @@ from consult.tracking.models import (
     Submission,
     TimelineEvent,
 )
+from consult.tracking.notes import Note
 from consult.tracking.timeline import record_event
 from consult.workdays import is_workday
 
@@ -82,8 +83,8 @@ def transition(
     action: str,
     *,
     actor: User | None,
-    public_note: str = "",
-    internal_note: str = "",
+    public_note: Note | str = "",
+    internal_note: Note | str = "",
     actor_role: str | None = None,
 ) -> TimelineEvent:
     """Apply ``action``: check the table, set the status and its timestamps, append the timeline event.

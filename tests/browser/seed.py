@@ -21,7 +21,7 @@ def seed_browser_data() -> None:
     starts = (utcnow() + timedelta(days=9)).replace(hour=1, minute=30, second=0, microsecond=0)
     db.session.add(Event(
         title=SMALL_EVENT_TITLE, description="参观县档案馆，了解档案查阅流程。", department_id=department.id,
-        venue="县档案馆", address="文化路 3 号", map_url="", starts_at=starts, ends_at=starts + timedelta(hours=2),
+        venue="县档案馆", address="文化路3号", map_url="", starts_at=starts, ends_at=starts + timedelta(hours=2),
         registration_opens_at=utcnow() - timedelta(days=1), registration_closes_at=starts - timedelta(days=1),
         capacity=2, mode=FIRST_COME, require_phone=True, require_email=True,
     ))

@@ -21,4 +21,12 @@ def _iso_utc(moment) -> str:
     return as_utc(moment).isoformat()
 
 
+@bp.app_template_global("kind_noun")
+def _kind_noun(sent) -> str:
+    """What the citizen sent (a submission), as a noun for a sentence (pages and mails)."""
+    from consult.tracking.views.labels import kind_noun
+
+    return kind_noun(sent)
+
+
 from consult.tracking.views import calendar, citizen, inbox, replies, submission  # noqa: E402,F401  -- routes

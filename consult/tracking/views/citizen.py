@@ -8,7 +8,6 @@ A successful lookup remembers the submission in the visitor's (signed) session a
 
 import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,6 +17,7 @@ from consult.accounts.models import CITIZEN
 from consult.authz import role_required
 from consult.domain import DomainError
 from consult.extensions import db, limiter
+from consult.formats import format_day
 from consult.pagination import InvalidCursor, paginate
 from consult.tracking import kind_details, services
 from consult.tracking.forms import LookupForm, ProvideInfoForm, RateForm
@@ -141,7 +141,7 @@ def _record_rating(submission: Submission, form: RateForm) -> None:
     )
     if new_status == REOPENED:
         flash(_("Your submission has been reopened. The department will answer again by %(day)s.",
-                day=format_date(submission.due_on, "long")), "success")
+                day=format_day(submission.due_on)), "success")
     else:
         flash(_("Thank you for your rating. The submission is now closed."), "success")
 

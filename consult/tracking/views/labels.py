@@ -1,6 +1,7 @@
 """User-facing names of kinds, statuses, timeline actions and calendar reasons, for the templates."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from consult.tracking.citizen import SATISFACTION_LABELS
 from consult.tracking.models import COMMENT, DISCLOSURE, EVENT_QUESTION, LETTER
@@ -13,6 +14,20 @@ KIND_LABELS = {
     DISCLOSURE: _l("Information request"),
     EVENT_QUESTION: _l("Open-day question"),
 }
+
+# What the citizen sent, as a noun inside a sentence: "your comment C-…" / "您编号为C-…的意见".
+KIND_NOUNS = {
+    LETTER: lazy_pgettext("a submission", "letter"),
+    COMMENT: lazy_pgettext("a submission", "comment"),
+    DISCLOSURE: lazy_pgettext("a submission", "request"),
+    EVENT_QUESTION: lazy_pgettext("a submission", "question"),
+}
+
+
+def kind_noun(submission) -> str:
+    """The noun for what ``submission`` is (comment, letter, request, question), in the reader's language."""
+    return str(KIND_NOUNS[submission.kind])
+
 
 ACTION_LABELS = {
     "received": _l("Received"),
@@ -65,7 +80,7 @@ HOLIDAY_LABELS = {
 }
 
 REPLY_STATUS_LABELS = {
-    "draft": _l("Draft"),
+    "draft": lazy_pgettext("reply", "Draft"),
     "pending_review": _l("Waiting for review"),
     "approved": _l("Approved and sent"),
     "returned": _l("Returned to the author"),
