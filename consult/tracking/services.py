@@ -28,7 +28,9 @@ from consult.tracking.deadlines import (
     remove_calendar_override,
     set_calendar_override,
 )
-from consult.tracking.extension_requests import decide_extension, pending_extension, request_extension
+from consult.tracking.extension_requests import (
+    decide_extension, due_dates_if_approved, pending_extension, request_extension,
+)  # fmt: skip
 from consult.tracking.intake import NewSubmission, create_submission
 from consult.tracking.numbers import format_query_code
 from consult.tracking.queries import (
@@ -54,7 +56,7 @@ __all__ = [
     "INBOX_ORDER", "STATUS_LABELS", "DueDateExplanation", "InboxFilters", "NewSubmission",
     "allowed_actions", "answer_of", "approve_reply", "assign_submission", "auto_close_answered", "can_rate",
     "can_transition", "create_reply", "create_reply_template", "create_submission", "decide_extension",
-    "delete_reply_template", "dismiss_submission", "dismiss_with_its_subject", "explain_due",
+    "delete_reply_template", "dismiss_submission", "dismiss_with_its_subject", "due_dates_if_approved", "explain_due",
     "extensions_awaiting_review",
     "find_submission", "format_query_code", "inbox_query", "local_date", "local_today", "pending_extension",
     "provide_info", "public_events", "rate", "rating_token", "recompute_due_dates", "remove_calendar_override",
