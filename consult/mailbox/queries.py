@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from consult import workdays
+from consult.accounts.departments import in_official_order
 from consult.accounts.models import Department
 from consult.extensions import db
 from consult.mailbox.contacts import redact_html, redact_text
@@ -186,7 +187,7 @@ def mailboxes_for_public() -> list[Mailbox]:
 def department_choices(locale: str) -> list[tuple[int, str]]:
     """Departments that own a mailbox (for the department filter)."""
     departments = db.session.scalars(
-        sa.select(Department).where(Department.id.in_(sa.select(Mailbox.department_id))).order_by(Department.code)
+        in_official_order(sa.select(Department).where(Department.id.in_(sa.select(Mailbox.department_id))))
     )
     return [(d.id, d.display_name(locale)) for d in departments]
 

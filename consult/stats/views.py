@@ -2,10 +2,10 @@
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
+from consult.accounts.departments import ordered_departments
 from consult.accounts.models import STAFF_ROLES, Department
 from consult.authz import role_required
 from consult.extensions import db
@@ -40,7 +40,7 @@ def _chosen_department() -> Department | None:
 
 
 def _all_departments() -> list[Department]:
-    return list(db.session.scalars(sa.select(Department).order_by(Department.code)))
+    return ordered_departments()
 
 
 @bp.get("/stats")

@@ -2,11 +2,10 @@
 
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from flask import abort, flash
 from flask_babel import gettext as _
 
-from consult.accounts.models import Department
+from consult.accounts.departments import ordered_departments
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts.domains import domain_choices, domain_label
@@ -40,7 +39,7 @@ def from_local_naive(moment: datetime | None) -> datetime | None:
 
 def department_choices() -> list[tuple[int, str]]:
     locale = current_locale_code()
-    departments = db.session.scalars(sa.select(Department).order_by(Department.code))
+    departments = ordered_departments()
     return [(d.id, d.display_name(locale)) for d in departments]
 
 
