@@ -1,10 +1,13 @@
 """What a reviewer sees before deciding: the citizens' own words beside the reply, and the due date an
-extension would give."""
+extension would give; where a submission may be transferred to."""
 
 import re
 
 import pytest
 
+from consult.accounts.models import Department
+from consult.domain import DomainError
+from consult.extensions import db
 from consult.tracking import services
 from tests.tracking_views_support import act, assign, file, get, office, staff, submission  # noqa: F401
 
@@ -62,3 +65,28 @@ def test_the_extension_review_shows_the_due_date_it_would_give(app, client, auth
         from flask_babel import format_date
 
         assert shown == format_date(after.due_on, "long")  # exactly the date the approval gave
+
+
+def test_a_submission_is_transferred_only_to_a_department_with_staff(app, client, auth, office, make_department):
+    empty = make_department(code="TJJ", name="县统计局")  # nobody works there yet
+    filed = file(app, office.dept)
+    auth.login(office.officer)
+    html = client.get(f"/office/submissions/{filed.id}").get_data(as_text=True)
+    targets = re.search(r'<select[^>]*name="department_id".*?</select>', html, re.S).group(0)
+    assert f'value="{office.other_dept.id}"' in targets
+    assert f'value="{empty.id}"' not in targets and f'value="{office.dept.id}"' not in targets
+
+    response = client.post(f"/office/submissions/{filed.id}/transfer",
+                           data={"department_id": empty.id, "reason": "Statistics"})
+    assert response.status_code == 422
+    assert get(app, filed.id).department_id == office.dept.id
+
+
+def test_the_transfer_rule_holds_outside_the_form_too(app, office, make_department):
+    empty = make_department(code="TJJ", name="县统计局")
+    filed = file(app, office.dept)
+    with pytest.raises(DomainError) as refused:
+        act(app, lambda: services.transfer_submission(submission(filed.id), db.session.get(Department, empty.id),
+                                                      actor=staff(office.officer), reason="Statistics"))
+    assert refused.value.field == "department"
+    assert "Nobody works in that department yet" in str(refused.value.message)

@@ -5,12 +5,13 @@ department approves a draft in review; it then opens by itself at ``opens_at`` a
 (:func:`advance_drafts`, run for the draft being viewed and by the ``remind`` command).
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from consult import uploads
+from consult import uploads, workdays
+from consult.accounts.departments import department_ids_with_reviewers
 from consult.accounts.models import Department
 from consult.authz import REVIEW_ROLES, works_for
 from consult.database import utcnow
@@ -20,7 +21,7 @@ from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Comment, Draft, DraftFile, QAPair
 from consult.extensions import db
 from consult.tracking import services as tracking
-from consult.tracking.clock import as_utc
+from consult.tracking.clock import as_utc, current_overrides, zone
 from consult.tracking.models import OPEN_STATUSES, Submission
 
 MIN_WINDOW = timedelta(days=30)  # 重大行政决策程序暂行条例 Art. 15
@@ -38,6 +39,23 @@ def check_window(opens_at: datetime, closes_at: datetime, reason: str) -> None:
             _l("A consultation shorter than 30 days needs a reason, which is shown to the public."),
             field="short_window_reason",
         )
+
+
+def proposed_window(now: datetime) -> tuple[datetime, datetime]:
+    """The window a new draft starts with: from the next hour tomorrow, for at least 30 days, closing on a
+    working day (a consultation that ends on a weekend or a holiday gives people less time than it says)."""
+    opens_at = as_utc(now).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    closes_local = (opens_at + MIN_WINDOW).astimezone(zone())
+    closing_day, overrides = closes_local.date(), current_overrides()
+    while not workdays.is_workday(closing_day, overrides):
+        closing_day += workdays.ONE_DAY
+    closes_at = datetime.combine(closing_day, closes_local.timetz()).astimezone(UTC)
+    return opens_at, closes_at
+
+
+def lead_department_can_approve(department_id: int) -> bool:
+    """Whether a reviewer works in the department (otherwise only an administrator can approve its drafts)."""
+    return department_id in department_ids_with_reviewers()
 
 
 def _check_fields(fields: dict) -> None:

@@ -11,6 +11,7 @@ from consult.tracking.actions import (
     provide_info,
     request_info,
     transfer_submission,
+    transfer_targets,
 )
 from consult.tracking.citizen import (
     auto_close_answered,
@@ -62,5 +63,6 @@ __all__ = [
     "provide_info", "public_events", "rate", "rating_token", "recompute_due_dates", "remove_calendar_override",
     "replies_awaiting_review", "reply_templates_for", "request_extension", "request_info", "return_reply",
     "send_reminders", "set_calendar_override", "submission_from_rating_token", "submit_reply",
-    "transfer_submission", "transition", "update_reply", "update_reply_template", "user_submissions_query",
+    "transfer_submission", "transfer_targets", "transition", "update_reply", "update_reply_template",
+    "user_submissions_query",
 ]  # fmt: skip
