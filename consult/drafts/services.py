@@ -139,11 +139,28 @@ def remove_file(draft_file: DraftFile) -> None:
     uploads.delete_attachment(attachment)
 
 
-def submit_for_review(draft: Draft, author) -> None:
-    """Editor: ask a reviewer to approve the draft for publication."""
+def has_interpretation(draft: Draft) -> bool:
+    """Whether the draft has interpretation material: text, questions and answers, or files."""
+    return bool((draft.interpretation or "").strip() or draft.qa_pairs or draft.files)
+
+
+def _require_interpretation(draft: Draft, without_interpretation: bool) -> None:
+    """Policy interpretation goes out together with the policy (政策解读“三同步”): publishing or sending a
+    draft for review without any takes an explicit decision."""
+    if not without_interpretation and not has_interpretation(draft):
+        raise DomainError(
+            _l("This draft has no interpretation yet, and interpretation is to be published together with the "
+               "policy. Add the interpretation, or confirm that the draft goes ahead without it."),
+            field="without_interpretation",
+        )
+
+
+def submit_for_review(draft: Draft, author, *, without_interpretation: bool = False) -> None:
+    """Editor: ask a reviewer to approve the draft for publication (without interpretation only if confirmed)."""
     _require_status(draft, DRAFT)
     if not draft.current_version or not draft.current_version.articles:
         raise DomainError(_l("The draft has no text yet."), field="body")
+    _require_interpretation(draft, without_interpretation)
     draft.status, draft.review_note = IN_REVIEW, ""
     db.session.flush()
 
@@ -153,12 +170,14 @@ def may_review(user, draft: Draft) -> bool:
     return works_for(user, draft.department_id) and user.role in REVIEW_ROLES
 
 
-def approve_draft(draft: Draft, reviewer, now: datetime | None = None) -> None:
-    """Reviewer: approve; the draft opens at ``opens_at`` (at once if that has passed)."""
+def approve_draft(draft: Draft, reviewer, now: datetime | None = None, *, without_interpretation: bool = False) -> None:
+    """Reviewer: approve; the draft opens at ``opens_at`` (at once if that has passed). Without interpretation
+    only if confirmed."""
     _require_reviewer(draft, reviewer)
     _require_status(draft, IN_REVIEW)
     if draft.approved_at is not None:
         raise DomainError(_l("This draft has already been approved."), status=409)
+    _require_interpretation(draft, without_interpretation)
     draft.approved_at, draft.approved_by_id = utcnow(), reviewer.id
     db.session.flush()
     advance_drafts(now or utcnow(), draft_id=draft.id)

@@ -12,7 +12,7 @@ from consult.authz import role_required
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import services
-from consult.drafts.forms import ConfirmForm, DraftForm, InterpretationForm, NoteForm, UploadForm
+from consult.drafts.forms import ConfirmForm, DraftForm, InterpretationForm, NoteForm, PublishForm, UploadForm
 from consult.drafts.models import DRAFT_STATUSES, OPEN, Draft, DraftFile
 from consult.drafts.report import may_answer
 from consult.drafts.views import bp
@@ -50,7 +50,8 @@ def office_detail(draft_id: int):
     """A draft's workspace: status, review notes, and the actions the visitor's role allows."""
     draft = get_draft_or_404(draft_id)
     return render_template(
-        "drafts/office/detail.html", draft=draft, confirm=ConfirmForm(), note_form=NoteForm(),
+        "drafts/office/detail.html", draft=draft, confirm=ConfirmForm(), note_form=NoteForm(), publish=PublishForm(),
+        has_interpretation=services.has_interpretation(draft),
         may_review=services.may_review(current_user, draft), may_answer=may_answer(current_user, draft),
         domain_label=localized_domain, lead_can_approve=services.lead_department_can_approve(draft.department_id),
     )
@@ -194,9 +195,10 @@ def remove_file(draft_id: int, file_id: int):
 def submit(draft_id: int):
     """Send the draft to a reviewer."""
     draft = get_draft_or_404(draft_id)
-    if ConfirmForm().validate_on_submit():
+    form = PublishForm()
+    if form.validate_on_submit():
         try:
-            services.submit_for_review(draft, current_user)
+            services.submit_for_review(draft, current_user, without_interpretation=form.without_interpretation.data)
             flash(_("The draft is waiting for a reviewer's approval."), "success")
         except DomainError as error:
             show_error(error)
