@@ -18,12 +18,11 @@ from consult.extensions import db
 from consult.mailbox.contacts import redact_html, redact_text
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Letter, Mailbox
 from consult.text import render_plain
-from consult.tracking.clock import current_overrides, local_date, zone
+from consult.tracking.clock import current_overrides, local_date, local_years, zone
 from consult.tracking.models import ANSWERED, APPROVED, CLOSED, OPEN_STATUSES, Reply, Submission, reply_submissions
 
 PUBLISHED_STATUSES = (ANSWERED, CLOSED)
 PUBLIC_ORDER = (Submission.answered_at.desc(), Submission.id.desc())
-YEARS_BACK = 10
 
 
 def escape_like(text: str) -> str:
@@ -192,8 +191,17 @@ def department_choices(locale: str) -> list[tuple[int, str]]:
     return [(d.id, d.display_name(locale)) for d in departments]
 
 
-def year_choices(today: date) -> list[int]:
-    return list(range(today.year, today.year - YEARS_BACK, -1))
+def year_choices(mailbox_id: int | None = None) -> list[int]:
+    """The years in which the published letters (of one mailbox, or all) were received, newest first."""
+    stmt = (
+        sa.select(Submission.received_at)
+        .join(Letter, Letter.submission_id == Submission.id)
+        .join(Mailbox, Mailbox.id == Letter.mailbox_id)
+        .where(publishable())
+    )
+    if mailbox_id is not None:
+        stmt = stmt.where(Letter.mailbox_id == mailbox_id)
+    return local_years(stmt, Submission.received_at)
 
 
 # --- officers -------------------------------------------------------------------------------------------

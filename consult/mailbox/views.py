@@ -14,7 +14,6 @@ from consult.mailbox.forms import LetterForm
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Mailbox
 from consult.mailbox.services import submit_letter
 from consult.pagination import InvalidCursor, paginate
-from consult.tracking.clock import local_today
 
 bp = Blueprint("mailbox", __name__)
 
@@ -45,11 +44,11 @@ def _letters_page(mailbox_id: int | None):
     return filters, page, queries.present(page.items, current_locale_code())
 
 
-def _filter_choices() -> dict:
+def _filter_choices(mailbox_id: int | None = None) -> dict:
     public_categories = [(c, CATEGORY_LABELS[c]) for c in CATEGORIES if c not in PRIVATE_CATEGORIES]
     return {
         "categories": public_categories,
-        "years": queries.year_choices(local_today()),
+        "years": queries.year_choices(mailbox_id),
         "departments": queries.department_choices(current_locale_code()),
     }
 
@@ -73,7 +72,7 @@ def show(mailbox_id: int):
     mailbox = db.get_or_404(Mailbox, mailbox_id)
     filters, page, shown = _letters_page(mailbox.id)
     return render_template("mailbox/show.html", mailbox=mailbox, filters=filters, page=page, letters=shown,
-                           **_filter_choices())
+                           **_filter_choices(mailbox.id))
 
 
 @bp.get("/mailboxes/letters/<int:letter_id>")

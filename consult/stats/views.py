@@ -11,7 +11,7 @@ from consult.authz import role_required
 from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.stats import dashboard as board
-from consult.stats.presentation import charts, kind_label, month_label, to_csv
+from consult.stats.presentation import charts, departments_with_figures, kind_label, month_label, to_csv
 from consult.stats.services import compute_stats, published_stats
 from consult.tracking.clock import local_today
 from consult.tracking.views.common import working_department
@@ -45,11 +45,17 @@ def _all_departments() -> list[Department]:
 
 @bp.get("/stats")
 def index():
-    """Reply rate, on-time rate, working days to answer and satisfaction, per department, kind and month."""
+    """Reply rate, on-time rate, working days to answer and satisfaction, per department, kind and month.
+
+    Departments with nothing received and nothing overdue are left out of the table unless ``?all=1``.
+    """
     department = _chosen_department()
     stats = published_stats(department.id if department else None)
+    show_all = request.args.get("all") == "1"
+    shown = stats["departments"] if show_all or department else departments_with_figures(stats["departments"])
     return render_template(
         "stats/index.html", stats=stats, department=department, departments=_all_departments(),
+        department_rows=shown, show_all=show_all, hidden=len(stats["departments"]) - len(shown),
         charts=charts(stats), month_label=month_label, kind_label=kind_label,
         period_start=date.fromisoformat(stats["period"]["start"]),
         period_end=date.fromisoformat(stats["period"]["end"]),
