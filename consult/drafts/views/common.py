@@ -63,12 +63,16 @@ def show_error(error: DomainError, form=None) -> int:
     return 409 if error.status == 409 else 422
 
 
-def time_left(closes_at: datetime, now: datetime | None = None) -> tuple[int, int] | None:
-    """(days, hours) until ``closes_at``, computed on the server; None when it has passed."""
+def time_left(closes_at: datetime, now: datetime | None = None) -> tuple[int, int, int] | None:
+    """(days, hours, minutes) until ``closes_at``, computed on the server; None when it has passed.
+
+    Minutes count only on the last day (0 before, so a cached page changes once an hour until then).
+    """
     seconds = int((as_utc(closes_at) - as_utc(now or utcnow())).total_seconds())
     if seconds <= 0:
         return None
-    return seconds // 86400, (seconds % 86400) // 3600
+    days, hours = seconds // 86400, (seconds % 86400) // 3600
+    return days, hours, 0 if days else (seconds % 3600) // 60
 
 
 def flash_saved() -> None:
