@@ -5,7 +5,7 @@ import pytest
 
 from consult.extensions import db
 from consult.notify.models import SENT, OutboxMessage
-from tests.browser.support import login, main_nav
+from tests.browser.support import assert_accessible, login, main_nav
 
 PHONE_HEADER_MAX = 160  # px of header and navigation before the page begins (it was 154–346 before the menu)
 LARGE_TEXT_HEADER_MAX = 170  # the large-text mode in English wraps the brand and the tools onto two lines each
@@ -55,6 +55,7 @@ def test_the_phone_menu_opens_with_the_keyboard(new_page, live_server):
         if page.evaluate("document.activeElement.tagName") == "SUMMARY":
             break
     page.keyboard.press("Enter")
+    assert_accessible(page)  # the open menu too
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.innerText") == drafts.inner_text()
@@ -137,3 +138,4 @@ def test_a_mail_is_read_in_a_sandbox_where_nothing_runs(new_page, live_server):
     assert frame.locator("body").get_attribute("data-ran") is None  # the script never ran
     assert page.title().startswith("沙箱中的邮件")
     assert page.locator("pre.mail-text").inner_text() == "您好。"
+    assert_accessible(page)
