@@ -4,11 +4,11 @@ reader's language.
 A day is Babel's long date (2026年11月29日 / November 29, 2026); a moment is that day and the short time,
 without seconds (2026年11月29日 14:26 / November 29, 2026, 2:26 PM), in the configured zone; a month is
 2026年1月 / January 2026. Machines get ISO 8601 instead (API JSON, CSV, iCal, ``<time datetime>``).
-Templates use the filters registered by ``init_app``: ``date``, ``weekday_date``, ``datetime``, ``time``, ``month``, ``listing``,
+Templates use the filters registered by ``init_app``: ``date``, ``weekday_date``, ``short_date``, ``datetime``, ``time``, ``month``, ``listing``,
 ``nest_quotes`` and ``grouped_code``, and the global ``period(start, end)``.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from babel.dates import format_skeleton, get_datetime_format
 from flask_babel import format_date, format_time, get_locale, pgettext, to_user_timezone
@@ -55,6 +55,15 @@ def format_period(start: datetime, end: datetime) -> str:
     if to_user_timezone(start).date() == to_user_timezone(end).date():
         return _day_and_clock(format_day(start), f"{format_clock(start)}{_SPAN_DASH}{format_clock(end)}")
     return f"{format_moment(start)} {_SPAN_DASH} {format_moment(end)}"
+
+
+def format_short_day(value: date | datetime) -> str:
+    """A day in a table column, in the same family: 11月29日 this year, 2025年11月29日 before (Nov 29 / Nov 29, 2025)."""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    this_year = to_user_timezone(datetime.now(UTC)).year
+    skeleton = "MMMd" if value.year == this_year else "yMMMd"
+    return format_skeleton(skeleton, value, locale=get_locale())
 
 
 def format_month(value: date | str, *, two_lines: bool = False) -> str:
@@ -110,6 +119,7 @@ def init_app(app) -> None:
     app.jinja_env.filters.update(
         date=format_day,
         weekday_date=format_day_with_weekday,
+        short_date=format_short_day,
         isodate=format_day,  # the older name, for a date kept as an ISO string
         datetime=format_moment,
         time=format_clock,

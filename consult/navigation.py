@@ -9,19 +9,23 @@ from flask_login import current_user
 
 from consult.accounts.models import ADMIN, OFFICER, REVIEWER, STAFF_ROLES
 
-# (endpoint, label, roles allowed or None for everyone)
+# (endpoint, label, roles allowed or None for everyone, the URL paths that belong to the entry). A page
+# highlights the one entry whose path is the longest that starts its URL, so exactly one entry (or none,
+# e.g. on the login page) is current.
 NAV = (
-    ("main.index", _l("Home"), None),
-    ("drafts.index", _l("Drafts for comment"), None),
-    ("mailbox.index", _l("Mailboxes"), None),
-    ("events.index", _l("Open days"), None),
-    ("disclosure.apply", _l("Request information"), None),
-    ("tracking.lookup", _l("Track a submission"), None),
-    ("stats.index", _l("Statistics"), None),
-    ("tracking.my_submissions", _l("My submissions"), ("citizen",)),
-    ("tracking.inbox", _l("Inbox"), (OFFICER, REVIEWER, ADMIN)),
-    ("stats.dashboard", _l("Dashboard"), STAFF_ROLES),
-    ("admin.index", _l("Administration"), (ADMIN,)),
+    ("main.index", _l("Home"), None, ("/",)),
+    ("drafts.index", _l("Drafts for comment"), None, ("/drafts", "/office/drafts")),
+    ("mailbox.index", _l("Mailboxes"), None, ("/mailboxes",)),
+    ("events.index", _l("Open days"), None, ("/events",)),
+    ("disclosure.apply", _l("Request information"), None, ("/disclosure", "/office/disclosure")),
+    ("tracking.lookup", _l("Track a submission"), None, ("/track",)),
+    ("stats.index", _l("Statistics"), None, ("/stats", "/stats.csv")),
+    ("tracking.my_submissions", _l("My submissions"), ("citizen",), ("/my/submissions",)),
+    ("tracking.inbox", _l("Inbox"), (OFFICER, REVIEWER, ADMIN),
+     ("/office/inbox", "/office/submissions", "/office/replies", "/office/review", "/office/extensions",
+      "/office/reply-templates")),
+    ("stats.dashboard", _l("Dashboard"), STAFF_ROLES, ("/office/dashboard",)),
+    ("admin.index", _l("Administration"), (ADMIN,), ("/admin",)),
 )
 
 
@@ -32,20 +36,29 @@ class NavItem:
     current: bool
 
 
+def _covers(prefix: str, path: str) -> bool:
+    """Whether ``path`` is the page ``prefix`` or one below it (``/drafts`` covers ``/drafts/3``)."""
+    return path == prefix or (prefix != "/" and path.startswith(prefix.rstrip("/") + "/"))
+
+
+def current_endpoint(path: str, entries=NAV) -> str | None:
+    """The endpoint of the navigation entry the page at ``path`` belongs to, or None."""
+    matches = [(len(prefix), endpoint) for endpoint, _label, _roles, prefixes in entries
+               for prefix in prefixes if _covers(prefix, path)]
+    return max(matches)[1] if matches else None
+
+
 def nav_items() -> list[NavItem]:
-    """Navigation entries the current visitor may use."""
+    """Navigation entries the current visitor may use; the one the page belongs to is marked current."""
     items = []
     endpoints = current_app.view_functions
-    for endpoint, label, roles in NAV:
+    current = current_endpoint(request.path)
+    for endpoint, label, roles, _prefixes in NAV:
         if endpoint not in endpoints:
             continue
         if roles is not None and not (current_user.is_authenticated and current_user.role in roles):
             continue
-        blueprint = endpoint.split(".")[0]
-        current = request.endpoint == endpoint or (
-            endpoint != "main.index" and request.blueprint == blueprint
-        )
-        items.append(NavItem(url_for(endpoint), str(label), current))
+        items.append(NavItem(url_for(endpoint), str(label), endpoint == current))
     return items
 
 

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from consult.accounts import services as accounts
+from consult.accounts.departments import ORDER_STEP
 from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER, Department, User
 from consult.disclosure.seed import seed_disclosure_requests
 from consult.drafts.seed import seed_drafts
@@ -14,7 +15,8 @@ from consult.tracking.seed import seed_submissions
 
 DEMO_PASSWORD = "consult-demo-2026"
 
-# Lead offices of the basic-level openness standard's domains (基层政务公开标准目录).
+# Lead offices of the basic-level openness standard's domains (基层政务公开标准目录), in the official order of
+# a county government's departments (政府办 first, then the order of the State Council's departments).
 DEPARTMENTS = (
     ("XZFB", "县人民政府办公室", "County Government Office"),
     ("FGJ", "县发展和改革局", "Development and Reform Bureau"),
@@ -30,12 +32,12 @@ DEPARTMENTS = (
     ("JTJ", "县交通运输局", "Transport Bureau"),
     ("SLJ", "县水利局", "Water Resources Bureau"),
     ("NYNCJ", "县农业农村局", "Agriculture and Rural Affairs Bureau"),
+    ("WLJ", "县文化和旅游局", "Culture and Tourism Bureau"),
     ("WJJ", "县卫生健康局", "Health Bureau"),
+    ("TYJRJ", "县退役军人事务局", "Veterans Affairs Bureau"),
     ("YJJ", "县应急管理局", "Emergency Management Bureau"),
     ("SCJGJ", "县市场监督管理局", "Market Regulation Bureau"),
-    ("TYJRJ", "县退役军人事务局", "Veterans Affairs Bureau"),
     ("YBJ", "县医疗保障局", "Healthcare Security Bureau"),
-    ("WLJ", "县文化和旅游局", "Culture and Tourism Bureau"),
     ("TJJ", "县统计局", "Statistics Bureau"),
     ("CGJ", "县城市管理局", "Urban Management Bureau"),
 )
@@ -61,9 +63,10 @@ CITIZENS = (("citizen@consult.localhost", "张三"),)
 
 def seed_departments() -> dict[str, Department]:
     existing = {d.code: d for d in db.session.scalars(sa.select(Department))}
-    for code, name, name_en in DEPARTMENTS:
+    for position, (code, name, name_en) in enumerate(DEPARTMENTS, start=1):
         if code not in existing:
-            existing[code] = Department(code=code, name=name, name_en=name_en, contact_email=f"{code.lower()}@consult.localhost")
+            existing[code] = Department(code=code, name=name, name_en=name_en, sort_order=position * ORDER_STEP,
+                                        contact_email=f"{code.lower()}@consult.localhost")
             db.session.add(existing[code])
     db.session.flush()
     return existing

@@ -74,13 +74,27 @@ def fold_text(text: str | None, after: int = FOLD_AFTER, head: int = FOLD_HEAD) 
     return text[:cut].rstrip(), text[cut:].lstrip()
 
 
+def excerpt(text: str | None, length: int = 80, tail: int = 0) -> str:
+    """The start of ``text`` on one line (whitespace collapsed), cut to ``length`` characters with "…".
+
+    ``tail`` keeps that many characters of the end as well (``深化政务公开…（征求意见稿） · 第五条``).
+    """
+    flat = " ".join((text or "").split())
+    if len(flat) <= length:
+        return flat
+    if tail:
+        return flat[: length - tail - 1].rstrip() + "…" + flat[-tail:].lstrip()
+    return flat[: length - 1].rstrip() + "…"
+
+
 def normalize_text(text: str | None) -> str:
     """NFKC (full-width → half-width), case-folded, whitespace collapsed — for matching, never for display."""
     return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
 
 
 def init_app(app) -> None:
-    """Expose ``|markdown``, ``|plaintext`` and ``|fold`` filters to templates."""
+    """Expose ``|markdown``, ``|plaintext``, ``|fold`` and ``|excerpt`` filters to templates."""
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["plaintext"] = render_plain
     app.jinja_env.filters["fold"] = fold_text
+    app.jinja_env.filters["excerpt"] = excerpt

@@ -97,7 +97,8 @@ def fields(dept_id: int, days: int = 30, starts_in: timedelta = -timedelta(hours
         "title": "深化政务公开促进基层政府治理能力提升工作实施方案(征求意见稿)",
         "summary": "征求社会公众意见。", "department_id": dept_id, "domain": "government_affairs",
         "legal_basis": "《中华人民共和国政府信息公开条例》", "opens_at": opens_at,
-        "closes_at": opens_at + timedelta(days=days), "short_window_reason": "", **extra,
+        "closes_at": opens_at + timedelta(days=days), "short_window_reason": "",
+        "interpretation": "本方案解读：为什么要在基层推进政务公开专区建设。", **extra,
     }
 
 

@@ -237,14 +237,30 @@ def test_two_senders_at_once_never_send_a_message_twice(app, smtp, notice_templa
     assert {row.status for row in outbox_rows(app)} == {SENT}
 
 
-def test_suppressed_sending_logs_and_marks_sent(app, smtp, notice_templates, caplog):
+def test_suppressed_sending_logs_each_mail_in_full_and_marks_it_sent(app, smtp, notice_templates, caplog):
     app.extensions["mail"].suppress = True
     queue_notices(app, 2)
     with caplog.at_level("INFO", logger="consult.notify.sender"):
         assert drain(app).sent == 2
     assert smtp.messages == []
-    assert "Notice 1" in caplog.text
+    assert "To: reader1@example.org" in caplog.text and "Subject: Notice 1" in caplog.text
+    assert "Notice number 1." in caplog.text  # the text part
+    assert "<p>Notice number 1.</p>" in caplog.text  # the HTML part
+    assert "You follow notices." in caplog.text
     assert {row.status for row in outbox_rows(app)} == {SENT}
+
+
+def test_send_mail_without_a_mail_server_prints_every_mail(app, runner, smtp, notice_templates, caplog):
+    """In development (no MAIL_SERVER) ``send-mail`` shows each mail whole, where the developer reads it."""
+    app.extensions["mail"].suppress = True
+    queue_notices(app, 1)
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "No mail server is configured" in result.output
+    assert "Sent 1, will retry 0, failed 0." in result.output
+    shown = [r.getMessage() for r in caplog.records if r.name == "consult.notify.sender"]
+    assert len(shown) == 1 and "Notice number 0." in shown[0] and "<p>Notice number 0.</p>" in shown[0]
+    assert app.logger.level == 0, "the command leaves the log level as it found it"
 
 
 def test_send_mail_loop_runs_until_interrupted(app, runner, smtp, notice_templates, monkeypatch):

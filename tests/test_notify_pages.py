@@ -1,6 +1,7 @@
 """Mail preferences (optional mail can be turned off, essential mail cannot) and the admin outbox page."""
 
 import pathlib
+import re
 
 import jinja2
 import pytest
@@ -86,13 +87,77 @@ def test_only_admins_see_the_outbox(app, client, auth, make_user, make_departmen
     add_messages(app, 1, FAILED)
     auth.login(make_user(role=role, department=make_department()))
     assert client.get("/admin/outbox").status_code == 403
+    assert client.get("/admin/outbox/1").status_code == 403
+    assert client.get("/admin/outbox/1/html").status_code == 403
     assert client.post("/admin/outbox/1/retry").status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_login_from_the_outbox(app, client):
-    for response in (client.get("/admin/outbox"), client.post("/admin/outbox/1/retry")):
+    for response in (client.get("/admin/outbox"), client.get("/admin/outbox/1"), client.get("/admin/outbox/1/html"),
+                     client.post("/admin/outbox/1/retry")):
         assert response.status_code == 302
         assert "/account/login" in response.location
+
+
+HOSTILE_HTML = (
+    '<p style="color: #333">Your answer is ready.</p><script>parent.document.title = "owned"</script>'
+    '<img src="https://tracker.example/pixel.gif" alt="">'
+)
+
+
+def add_rich_message(app, **fields) -> int:
+    with app.app_context():
+        message = OutboxMessage(recipient="li@example.org", locale="en", template="submission_answer",
+                                subject="Answer to L-1", body_text="Hello Li,\n\nyour answer is ready.\n",
+                                body_html=HOSTILE_HTML, **fields)
+        db.session.add(message)
+        db.session.commit()
+        return message.id
+
+
+def test_an_admin_reads_a_mail_as_its_recipient_will(app, client, auth, make_user):
+    message_id = add_rich_message(app, attachments=[{"filename": "event.ics", "content_type": "text/calendar",
+                                                     "data": ""}])
+    auth.login(make_user(role="admin"))
+    listing = client.get("/admin/outbox").get_data(as_text=True)
+    assert f'href="/admin/outbox/{message_id}"' in listing
+
+    page = client.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
+    assert "Answer to L-1" in page and "li@example.org" in page and "event.ics (text/calendar)" in page
+    assert "Hello Li,\n\nyour answer is ready." in page  # the text part, as written
+    assert "<script>" not in page  # the HTML part is never part of the site's page…
+    frame = re.search(r"<iframe[^>]*>", page).group(0)
+    assert f'src="/admin/outbox/{message_id}/html"' in frame and " sandbox" in frame  # …but framed in a sandbox
+
+    html = client.get(f"/admin/outbox/{message_id}/html")
+    assert html.status_code == 200 and html.mimetype == "text/html"
+    assert html.get_data(as_text=True) == HOSTILE_HTML
+    policy = html.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "sandbox" in policy.split("; ")
+    assert "script-src" not in policy and "img-src data:" in policy  # no scripts, no outside images
+    assert html.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert html.headers["Cache-Control"] == "no-store"
+
+
+def test_a_mail_without_html_or_an_unknown_mail(app, client, auth, make_user):
+    add_messages(app, 1)
+    auth.login(make_user(role="admin"))
+    page = client.get("/admin/outbox/1").get_data(as_text=True)
+    assert "This mail has no HTML part." in page and "<iframe" not in page
+    assert client.get("/admin/outbox/1/html").status_code == 404
+    assert client.get("/admin/outbox/999").status_code == 404
+    assert client.get("/admin/outbox/999/html").status_code == 404
+
+
+def test_a_failed_mail_is_retried_from_its_own_page(app, client, auth, make_user):
+    message_id = add_rich_message(app, status=FAILED, last_error="SMTPRecipientsRefused: 550", attempts=8)
+    auth.login(make_user(role="admin"))
+    page = client.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
+    assert "SMTPRecipientsRefused: 550" in page and "8 attempts" in page
+    response = client.post(f"/admin/outbox/{message_id}/retry?back=message")
+    assert response.status_code == 302 and response.location.endswith(f"/admin/outbox/{message_id}")
+    with app.app_context():
+        assert db.session.get(OutboxMessage, message_id).status == PENDING
 
 
 def test_the_outbox_filters_by_status_and_pages_newest_first(app, client, auth, make_user):

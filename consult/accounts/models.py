@@ -40,6 +40,8 @@ class Department(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     name_en: Mapped[str] = mapped_column(sa.String(160), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    # Place in the official order (政府组成部门排序) an admin sets; every list of departments follows it.
+    sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="department")

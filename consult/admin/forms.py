@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from consult.accounts.models import ROLE_LABELS, STAFF_ROLES
 from consult.forms import email_field, name_field
@@ -25,6 +25,13 @@ class DepartmentForm(FlaskForm):
     )
     name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=160, message=_l("At most 160 characters."))])
     contact_email = email_field(_l("Contact e-mail"), required=False)
+    sort_order = IntegerField(
+        _l("Place in the official order"),
+        validators=[Optional(),
+                    NumberRange(min=0, max=1_000_000, message=_l("Please give a number from 0 to 1,000,000."))],
+        description=_l("Departments are listed everywhere in this order, smallest number first; empty keeps the "
+                       "place (a new department goes last). Numbers 10 apart leave room to put one in between."),
+    )
 
 
 def _role_choices():

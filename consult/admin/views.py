@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from consult.accounts import services as accounts
+from consult.accounts.departments import in_official_order, next_sort_order, ordered_departments
 from consult.accounts.models import CITIZEN, ROLE_LABELS, Department, User
 from consult.admin.forms import DepartmentForm, NewStaffUserForm, StaffUserForm
 from consult.authz import admin_required
@@ -16,7 +17,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _department_choices():
-    departments = db.session.scalars(sa.select(Department).order_by(Department.code))
+    departments = ordered_departments()
     locale = current_locale_code()
     return [(0, _("— none —"))] + [(d.id, d.display_name(locale)) for d in departments]
 
@@ -35,11 +36,11 @@ def index():
 @bp.get("/departments")
 @admin_required
 def departments():
-    """List departments with their staff counts."""
+    """List departments in the official order, with their staff counts."""
     staff_count = (
         sa.select(sa.func.count(User.id)).where(User.department_id == Department.id).scalar_subquery()
     )
-    rows = db.session.execute(sa.select(Department, staff_count).order_by(Department.code)).all()
+    rows = db.session.execute(in_official_order(sa.select(Department, staff_count))).all()
     return render_template("admin/departments.html", rows=rows)
 
 
@@ -48,7 +49,10 @@ def departments():
 @admin_required
 def edit_department(department_id: int | None = None):
     """Create or edit a department."""
-    department = db.get_or_404(Department, department_id) if department_id else Department()
+    if department_id:
+        department = db.get_or_404(Department, department_id)
+    else:
+        department = Department(sort_order=next_sort_order())  # after every other department
     form = DepartmentForm(obj=department)
     if form.validate_on_submit():
         clash = db.session.scalar(
@@ -60,6 +64,8 @@ def edit_department(department_id: int | None = None):
         if clash is not None:
             form.code.errors.append(_("Another department already uses this code or name."))
         else:
+            if form.sort_order.data is None:  # left empty: keep its place
+                form.sort_order.data = department.sort_order
             form.populate_obj(department)
             department.contact_email = (department.contact_email or "").lower()
             db.session.add(department)

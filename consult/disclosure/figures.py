@@ -2,7 +2,7 @@
 in by hand (parts 二 and 四 of the official format) stored per year and department."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -18,7 +18,8 @@ from consult.events.models import Event
 from consult.extensions import db
 from consult.mailbox.models import Letter, Mailbox
 from consult.mailbox.queries import publishable
-from consult.tracking.models import Submission
+from consult.tracking.clock import local_date
+from consult.tracking.models import DISCLOSURE, Submission
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,35 @@ def proactive_counts(year: int, department_id: int | None = None, now: datetime 
         Event.published.is_(True), Event.starts_at >= start, Event.starts_at < end, Event.ends_at <= now),
         Event.department_id)
     return ProactiveCounts(_count(drafts), _count(reports), _count(letters), _count(events))
+
+
+def report_years(department_id: int | None, today: date) -> list[int]:
+    """The years a report can be made for, newest first: from the first year with anything to report
+    (an information request, a draft, a published letter, an open day, typed-in figures) to this year.
+
+    Every year in between has a report, even one with nothing in it: the annual report is due every year.
+    """
+    def first(column, *where, scope=Submission.department_id):
+        stmt = sa.select(sa.func.min(column)).where(column.is_not(None), *where)
+        return db.session.scalar(stmt.where(scope == department_id) if department_id is not None else stmt)
+
+    moments = [
+        first(Submission.received_at, Submission.kind == DISCLOSURE),
+        first(Draft.opened_at, scope=Draft.department_id),
+        first(Event.starts_at, Event.published.is_(True), scope=Event.department_id),
+        db.session.scalar(
+            sa.select(sa.func.min(Submission.answered_at)).join(Letter, Letter.submission_id == Submission.id)
+            .join(Mailbox, Mailbox.id == Letter.mailbox_id)
+            .where(publishable(), *([Submission.department_id == department_id] if department_id is not None else []))
+        ),
+    ]
+    years = [local_date(moment).year for moment in moments if moment is not None]
+    typed = db.session.scalar(sa.select(sa.func.min(OpennessReportFigures.year))
+                              .where(OpennessReportFigures.scope == scope_key(department_id)))
+    if typed is not None:
+        years.append(typed)
+    start = min(years, default=today.year)
+    return list(range(today.year, min(start, today.year) - 1, -1))
 
 
 def figures_for(year: int, department_id: int | None) -> OpennessReportFigures | None:

@@ -14,7 +14,9 @@ from flask_login import current_user
 from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER, Department
 from consult.authz import role_required
 from consult.disclosure import exports
-from consult.disclosure.figures import FIGURE_GROUPS, FIGURES, figures_for, proactive_counts, save_figures
+from consult.disclosure.figures import (
+    FIGURE_GROUPS, FIGURES, figures_for, proactive_counts, report_years, save_figures,
+)  # fmt: skip
 from consult.disclosure.forms import figures_form_class
 from consult.disclosure.models import ALL_DEPARTMENTS
 from consult.disclosure.outcomes import (
@@ -105,6 +107,11 @@ def _title(scope: Scope) -> str:
     return f"{scope.year}年政府信息公开工作年度报告 · {name} · 收到和处理政府信息公开申请情况"
 
 
+def _years(scope: Scope) -> list[int]:
+    """The years to choose from: those with anything to report, and the one shown."""
+    return sorted({*report_years(scope.department_id, local_today()), scope.year}, reverse=True)
+
+
 @bp.get("/office/disclosure/report")
 @role_required(*REPORT_ROLES)
 def report():
@@ -119,7 +126,7 @@ def report():
         figure_groups=FIGURE_GROUPS, column_labels={**APPLICANT_LABELS, TOTAL: _("Total")}, columns=COLUMNS,
         col_headers=_col_headers(), organisation_types=ORGANISATION_TYPES,
         category_labels=CATEGORY_LABELS, departments=departments, locale=locale,
-        can_edit=current_user.role in WIDE_ROLES, years=range(local_today().year, local_today().year - 6, -1),
+        can_edit=current_user.role in WIDE_ROLES, years=_years(scope),
     )
 
 

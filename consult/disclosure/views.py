@@ -1,16 +1,16 @@
 """The ``disclosure`` blueprint: the public information-request form and its confirmation. Officer pages
 are in :mod:`consult.disclosure.office`, the annual report in :mod:`consult.disclosure.report_views`."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from consult.accounts.departments import ordered_departments
 from consult.accounts.models import Department
 from consult.disclosure.forms import RequestForm
 from consult.disclosure.services import Applicant, RequestReceipt, check_request, submit_request
 from consult.domain import DomainError
-from consult.extensions import db, limiter
+from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.public_forms import form_rate_limit, submit_form
 
@@ -34,7 +34,7 @@ def show_error(error: DomainError, form) -> int:
 
 
 def _departments() -> list[Department]:
-    return list(db.session.scalars(sa.select(Department).order_by(Department.code)))
+    return ordered_departments()
 
 
 @bp.route("/disclosure", methods=["GET", "POST"])

@@ -70,6 +70,16 @@ class ConfirmForm(FlaskForm):
     """A button with CSRF protection and nothing else."""
 
 
+class PublishForm(FlaskForm):
+    """Sending a draft for review, or approving it; a draft without interpretation needs the box ticked."""
+
+    without_interpretation = BooleanField(
+        _l("Go ahead without interpretation"),
+        description=_l("Interpretation is to be published together with the policy (政策解读“三同步”). Tick only "
+                       "if this draft really goes out without it."),
+    )
+
+
 class CommentForm(FlaskForm):
     body = TextAreaField(_l("Your comment"), validators=[
         DataRequired(message=_l("Please write your comment.")),

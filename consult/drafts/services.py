@@ -5,12 +5,13 @@ department approves a draft in review; it then opens by itself at ``opens_at`` a
 (:func:`advance_drafts`, run for the draft being viewed and by the ``remind`` command).
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from consult import uploads
+from consult import uploads, workdays
+from consult.accounts.departments import department_ids_with_reviewers
 from consult.accounts.models import STAFF_ROLES, Department
 from consult.authz import DRAFT_ROLES, REVIEW_ROLES, works_for, works_on_drafts_of
 from consult.database import utcnow
@@ -20,7 +21,7 @@ from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Comment, Draft, DraftFile, QAPair
 from consult.extensions import db
 from consult.tracking import services as tracking
-from consult.tracking.clock import as_utc
+from consult.tracking.clock import as_utc, current_overrides, zone
 from consult.tracking.models import OPEN_STATUSES, Submission
 from consult.tracking.notes import timeline_note
 
@@ -39,6 +40,23 @@ def check_window(opens_at: datetime, closes_at: datetime, reason: str) -> None:
             _l("A consultation shorter than 30 days needs a reason, which is shown to the public."),
             field="short_window_reason",
         )
+
+
+def proposed_window(now: datetime) -> tuple[datetime, datetime]:
+    """The window a new draft starts with: from the next hour tomorrow, for at least 30 days, closing on a
+    working day (a consultation that ends on a weekend or a holiday gives people less time than it says)."""
+    opens_at = as_utc(now).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    closes_local = (opens_at + MIN_WINDOW).astimezone(zone())
+    closing_day, overrides = closes_local.date(), current_overrides()
+    while not workdays.is_workday(closing_day, overrides):
+        closing_day += workdays.ONE_DAY
+    closes_at = datetime.combine(closing_day, closes_local.timetz()).astimezone(UTC)
+    return opens_at, closes_at
+
+
+def lead_department_can_approve(department_id: int) -> bool:
+    """Whether a reviewer works in the department (otherwise only an administrator can approve its drafts)."""
+    return department_id in department_ids_with_reviewers()
 
 
 def _check_fields(fields: dict) -> None:
@@ -122,11 +140,28 @@ def remove_file(draft_file: DraftFile) -> None:
     uploads.delete_attachment(attachment)
 
 
-def submit_for_review(draft: Draft, author) -> None:
-    """Editor: ask a reviewer to approve the draft for publication."""
+def has_interpretation(draft: Draft) -> bool:
+    """Whether the draft has interpretation material: text, questions and answers, or files."""
+    return bool((draft.interpretation or "").strip() or draft.qa_pairs or draft.files)
+
+
+def _require_interpretation(draft: Draft, without_interpretation: bool) -> None:
+    """Policy interpretation goes out together with the policy (政策解读“三同步”): publishing or sending a
+    draft for review without any takes an explicit decision."""
+    if not without_interpretation and not has_interpretation(draft):
+        raise DomainError(
+            _l("This draft has no interpretation yet, and interpretation is to be published together with the "
+               "policy. Add the interpretation, or confirm that the draft goes ahead without it."),
+            field="without_interpretation",
+        )
+
+
+def submit_for_review(draft: Draft, author, *, without_interpretation: bool = False) -> None:
+    """Editor: ask a reviewer to approve the draft for publication (without interpretation only if confirmed)."""
     _require_status(draft, DRAFT)
     if not draft.current_version or not draft.current_version.articles:
         raise DomainError(_l("The draft has no text yet."), field="body")
+    _require_interpretation(draft, without_interpretation)
     draft.status, draft.review_note = IN_REVIEW, ""
     db.session.flush()
 
@@ -154,12 +189,14 @@ def may_review(user, draft: Draft) -> bool:
     return works_for(user, draft.department_id) and user.role in REVIEW_ROLES
 
 
-def approve_draft(draft: Draft, reviewer, now: datetime | None = None) -> None:
-    """Reviewer: approve; the draft opens at ``opens_at`` (at once if that has passed)."""
+def approve_draft(draft: Draft, reviewer, now: datetime | None = None, *, without_interpretation: bool = False) -> None:
+    """Reviewer: approve; the draft opens at ``opens_at`` (at once if that has passed). Without interpretation
+    only if confirmed."""
     _require_reviewer(draft, reviewer)
     _require_status(draft, IN_REVIEW)
     if draft.approved_at is not None:
         raise DomainError(_l("This draft has already been approved."), status=409)
+    _require_interpretation(draft, without_interpretation)
     draft.approved_at, draft.approved_by_id = utcnow(), reviewer.id
     db.session.flush()
     advance_drafts(now or utcnow(), draft_id=draft.id)

@@ -6,7 +6,6 @@ Officers and reviewers see their own department's events; editors and admins see
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import (
     Response,
     abort,
@@ -22,7 +21,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER, Department
+from consult.accounts.departments import ordered_departments
+from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
 from consult.authz import role_required
 from consult.database import utcnow
 from consult.domain import DomainError
@@ -85,7 +85,7 @@ def manage():
 
 def _event_form(event: Event | None) -> EventForm:
     form = EventForm(obj=event)
-    departments = db.session.scalars(sa.select(Department).order_by(Department.code))
+    departments = ordered_departments()
     locale = current_locale_code()
     form.department_id.choices = [SelectChoice(d.id, d.display_name(locale)) for d in departments]
     if event is not None and request.method == "GET":

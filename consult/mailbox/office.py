@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from consult.accounts.departments import ordered_departments
 from consult.accounts.models import ADMIN, Department
 from consult.authz import WORKER_ROLES, admin_required, role_required, works_for
 from consult.domain import DomainError
@@ -101,7 +102,7 @@ def admin_edit(mailbox_id: int | None = None):
     mailbox = db.get_or_404(Mailbox, mailbox_id) if mailbox_id else None
     form = MailboxForm(obj=mailbox)
     locale = current_locale_code()
-    departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
+    departments = ordered_departments()
     form.department_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(d.id, d.display_name(locale)) for d in departments
     ]

@@ -12,17 +12,17 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from consult import workdays
+from consult.accounts.departments import in_official_order
 from consult.accounts.models import Department
 from consult.extensions import db
 from consult.contacts import redact_html, redact_text
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Letter, Mailbox
 from consult.text import render_plain
-from consult.tracking.clock import current_overrides, local_date, zone
+from consult.tracking.clock import current_overrides, local_date, local_years, zone
 from consult.tracking.models import ANSWERED, APPROVED, CLOSED, OPEN_STATUSES, Reply, Submission, reply_submissions
 
 PUBLISHED_STATUSES = (ANSWERED, CLOSED)
 PUBLIC_ORDER = (Submission.answered_at.desc(), Submission.id.desc())
-YEARS_BACK = 10
 
 
 def escape_like(text: str) -> str:
@@ -186,13 +186,22 @@ def mailboxes_for_public() -> list[Mailbox]:
 def department_choices(locale: str) -> list[tuple[int, str]]:
     """Departments that own a mailbox (for the department filter)."""
     departments = db.session.scalars(
-        sa.select(Department).where(Department.id.in_(sa.select(Mailbox.department_id))).order_by(Department.code)
+        in_official_order(sa.select(Department).where(Department.id.in_(sa.select(Mailbox.department_id))))
     )
     return [(d.id, d.display_name(locale)) for d in departments]
 
 
-def year_choices(today: date) -> list[int]:
-    return list(range(today.year, today.year - YEARS_BACK, -1))
+def year_choices(mailbox_id: int | None = None) -> list[int]:
+    """The years in which the published letters (of one mailbox, or all) were received, newest first."""
+    stmt = (
+        sa.select(Submission.received_at)
+        .join(Letter, Letter.submission_id == Submission.id)
+        .join(Mailbox, Mailbox.id == Letter.mailbox_id)
+        .where(publishable())
+    )
+    if mailbox_id is not None:
+        stmt = stmt.where(Letter.mailbox_id == mailbox_id)
+    return local_years(stmt, Submission.received_at)
 
 
 # --- officers -------------------------------------------------------------------------------------------

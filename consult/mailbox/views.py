@@ -8,7 +8,7 @@ from wtforms.validators import StopValidation
 
 from consult import uploads
 from consult.domain import DomainError
-from consult.extensions import db, limiter
+from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.mailbox import queries
 from consult.mailbox.forms import LetterForm
@@ -16,7 +16,6 @@ from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORI
 from consult.mailbox.services import check_letter, submit_letter
 from consult.pagination import InvalidCursor, paginate
 from consult.public_forms import form_rate_limit, submit_form
-from consult.tracking.clock import local_today
 
 bp = Blueprint("mailbox", __name__)
 
@@ -47,11 +46,11 @@ def _letters_page(mailbox_id: int | None):
     return filters, page, queries.present(page.items, current_locale_code())
 
 
-def _filter_choices() -> dict:
+def _filter_choices(mailbox_id: int | None = None) -> dict:
     public_categories = [(c, CATEGORY_LABELS[c]) for c in CATEGORIES if c not in PRIVATE_CATEGORIES]
     return {
         "categories": public_categories,
-        "years": queries.year_choices(local_today()),
+        "years": queries.year_choices(mailbox_id),
         "departments": queries.department_choices(current_locale_code()),
     }
 
@@ -75,7 +74,7 @@ def show(mailbox_id: int):
     mailbox = db.get_or_404(Mailbox, mailbox_id)
     filters, page, shown = _letters_page(mailbox.id)
     return render_template("mailbox/show.html", mailbox=mailbox, filters=filters, page=page, letters=shown,
-                           **_filter_choices())
+                           **_filter_choices(mailbox.id))
 
 
 @bp.get("/mailboxes/letters/<int:letter_id>")

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, render_template
 
-from consult.accounts.models import Department
+from consult.accounts.departments import ordered_departments
 from consult.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -12,7 +12,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def index():
     """Home page: what Consult promises and where to start."""
-    departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
+    departments = ordered_departments()
     return render_template("main/index.html", departments=departments)
 
 

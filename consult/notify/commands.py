@@ -1,5 +1,8 @@
 """``flask --app consult send-mail``: deliver the outbox once, in a loop, or through RQ."""
 
+import logging
+from contextlib import contextmanager
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -27,11 +30,29 @@ def send_mail_command(loop, interval, batch, enqueue):
         job = enqueue_send_mail(batch)
         click.echo(f"Queued job {job.id} on RQ queue {job.origin}.")
         return
-    if loop:
-        click.echo(f"Sending mail every {interval:g} seconds; stop with Ctrl+C.")
-        try:
-            sender.run_forever(interval, batch, echo=click.echo)
-        except KeyboardInterrupt:
-            click.echo("Stopped.")
+    with _mail_shown_when_not_sent():
+        if loop:
+            click.echo(f"Sending mail every {interval:g} seconds; stop with Ctrl+C.")
+            try:
+                sender.run_forever(interval, batch, echo=click.echo)
+            except KeyboardInterrupt:
+                click.echo("Stopped.")
+            return
+        click.echo(sender.describe(sender.drain(batch)))
+
+
+@contextmanager
+def _mail_shown_when_not_sent():
+    """Without a mail server the sender logs each mail in full at INFO: let that reach the terminal."""
+    if not current_app.extensions["mail"].suppress:
+        yield
         return
-    click.echo(sender.describe(sender.drain(batch)))
+    click.echo("No mail server is configured (MAIL_SERVER): each mail is printed here instead of sent.")
+    logger = current_app.logger  # the package's logger, which Flask gives a handler writing to stderr
+    level = logger.level
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -21,8 +21,8 @@ again. Every message therefore carries a stable ``Message-ID`` derived from the 
 systems can recognise the duplicate. Nothing is lost: a row only leaves ``pending`` once sent or
 given up on. A sender stops before its lease runs short and leaves the rest of its batch to expire.
 
-With ``MAIL_SUPPRESS_SEND`` (the default when no ``MAIL_SERVER`` is configured) messages are logged
-instead of sent, and marked sent.
+With ``MAIL_SUPPRESS_SEND`` (the default when no ``MAIL_SERVER`` is configured) messages are logged in
+full (headers, text and HTML) at INFO instead of sent, and marked sent; ``send-mail`` shows that log.
 """
 
 import base64
@@ -159,6 +159,21 @@ def message_id(row) -> str:
     return f"<outbox.{row.id}.{stamp}@{domain or 'consult.localhost'}>"
 
 
+def logged_mail(message: flask_mail.Message) -> str:
+    """The whole mail as text for the log, when there is no mail server to send it to (development)."""
+    lines = [
+        f"Mail not sent (MAIL_SUPPRESS_SEND): {message.msgId}",
+        f"To: {', '.join(message.recipients)}",
+        f"Subject: {message.subject}",
+    ]
+    if message.attachments:
+        lines.append("Attachments: " + ", ".join(f"{a.filename} ({a.content_type})" for a in message.attachments))
+    lines += ["", message.body or ""]
+    if message.html:
+        lines += ["----- HTML part -----", message.html]
+    return "\n".join(lines)
+
+
 def _begin(connection: sa.Connection):
     """Begin a write transaction; on SQLite take the write lock at once (``BEGIN IMMEDIATE``)."""
     if connection.dialect.name == "sqlite":
@@ -268,8 +283,7 @@ class _Smtp:
     def send(self, message: flask_mail.Message) -> None:
         state = current_app.extensions["mail"]
         if state.suppress:
-            log.info("Mail not sent (MAIL_SUPPRESS_SEND) %s to %s: %s", message.msgId, message.recipients,
-                     message.subject)
+            log.info("%s", logged_mail(message))
         if self.connection is None:
             try:
                 self.connection = _Connection(state).__enter__()

@@ -1,7 +1,7 @@
-"""The admin outbox (list, failures, retry) and each user's mail preferences."""
+"""The admin outbox (list, each message as it will be read, failures, retry) and each user's mail preferences."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +17,13 @@ bp = Blueprint("notify", __name__)
 
 PAGE_SIZE = 50
 STATUS_LABELS = {PENDING: _l("Waiting"), SENT: _l("Sent"), FAILED: _l("Failed")}
+
+# A mail's HTML is shown in a sandboxed frame: no scripts, forms, plugins or requests of its own, only the
+# inline styles mails use and images carried in the mail itself.
+MAIL_HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'self'; sandbox"
+)
 
 
 @bp.get("/admin/outbox")
@@ -50,6 +57,29 @@ def outbox():
     )
 
 
+@bp.get("/admin/outbox/<int:message_id>")
+@admin_required
+def message(message_id: int):
+    """One mail as its recipient reads it: the headers, the text part and the HTML part."""
+    mail = db.get_or_404(OutboxMessage, message_id)
+    return render_template("notify/message.html", message=mail, status_labels=STATUS_LABELS,
+                           retry_form=RetryForm())
+
+
+@bp.get("/admin/outbox/<int:message_id>/html")
+@admin_required
+def message_html(message_id: int):
+    """The HTML part alone, for the sandboxed frame of the message page (never run as part of the site)."""
+    mail = db.get_or_404(OutboxMessage, message_id)
+    if not mail.body_html:
+        abort(404)
+    response = Response(mail.body_html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = MAIL_HTML_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/admin/outbox/<int:message_id>/retry")
 @admin_required
 def retry(message_id: int):
@@ -61,6 +91,8 @@ def retry(message_id: int):
         flash(_("The mail to %(recipient)s will be sent again.", recipient=message.recipient), "success")
     else:
         flash(_("Only failed mail can be sent again."), "warning")
+    if request.args.get("back") == "message":
+        return redirect(url_for("notify.message", message_id=message.id))
     return redirect(url_for("notify.outbox", status=request.args.get("status") or None))
 
 

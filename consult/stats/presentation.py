@@ -23,6 +23,11 @@ def month_label(month: str, *, two_lines: bool = False) -> str:
     return format_month(month, two_lines=two_lines)
 
 
+def departments_with_figures(rows: list[dict]) -> list[dict]:
+    """The department rows with anything to show: something received in the period or overdue now."""
+    return [row for row in rows if row["received"] or row["overdue_now"]]
+
+
 def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 

@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from flask import current_app
 
+from consult.accounts.departments import in_official_order
 from consult.accounts.models import Department
 from consult.cache import worker_cache
 from consult.extensions import db
@@ -212,10 +213,9 @@ def compute_stats(department_id: int | None = None, months: int = 12, today: dat
     by_kind = _roll_up(tallies, lambda d, k, m: k)
     by_month = _roll_up(tallies, lambda d, k, m: m)
     totals = _roll_up(tallies, lambda d, k, m: None)[None]
-    departments = db.session.scalars(
-        sa.select(Department).where(Department.id == department_id) if department_id is not None
-        else sa.select(Department)
-    )
+    departments = db.session.scalars(in_official_order(
+        sa.select(Department).where(Department.id == department_id) if department_id is not None else None
+    ))
     return {
         "period": {
             "start": starts[0].isoformat(),
@@ -227,7 +227,7 @@ def compute_stats(department_id: int | None = None, months: int = 12, today: dat
         "totals": totals.figures(),
         "departments": [
             _department_row(department, by_department, by_department_kind)
-            for department in sorted(departments, key=lambda d: d.code)
+            for department in departments
         ],
         "kinds": [{"kind": kind, **by_kind[kind].figures()} for kind in KINDS],
         "months": [

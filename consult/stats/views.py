@@ -2,16 +2,16 @@
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
+from consult.accounts.departments import ordered_departments
 from consult.accounts.models import STAFF_ROLES, Department
 from consult.authz import role_required
 from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.stats import dashboard as board
-from consult.stats.presentation import charts, kind_label, month_label, to_csv
+from consult.stats.presentation import charts, departments_with_figures, kind_label, month_label, to_csv
 from consult.stats.services import compute_stats, published_stats
 from consult.tracking.clock import local_today
 from consult.tracking.views.common import working_department
@@ -40,16 +40,22 @@ def _chosen_department() -> Department | None:
 
 
 def _all_departments() -> list[Department]:
-    return list(db.session.scalars(sa.select(Department).order_by(Department.code)))
+    return ordered_departments()
 
 
 @bp.get("/stats")
 def index():
-    """Reply rate, on-time rate, working days to answer and satisfaction, per department, kind and month."""
+    """Reply rate, on-time rate, working days to answer and satisfaction, per department, kind and month.
+
+    Departments with nothing received and nothing overdue are left out of the table unless ``?all=1``.
+    """
     department = _chosen_department()
     stats = published_stats(department.id if department else None)
+    show_all = request.args.get("all") == "1"
+    shown = stats["departments"] if show_all or department else departments_with_figures(stats["departments"])
     return render_template(
         "stats/index.html", stats=stats, department=department, departments=_all_departments(),
+        department_rows=shown, show_all=show_all, hidden=len(stats["departments"]) - len(shown),
         charts=charts(stats), month_label=month_label, kind_label=kind_label,
         period_start=date.fromisoformat(stats["period"]["start"]),
         period_end=date.fromisoformat(stats["period"]["end"]),

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
+from consult.accounts.departments import department_ids_with_staff, ordered_departments
 from consult.accounts.models import Department, User
 from consult.authz import WORKER_ROLES, require_worker
 from consult.domain import DomainError
@@ -57,12 +58,21 @@ def handed_to(assignee: User, note: str = "") -> Note:
     return timeline_note("Handed to %(name)s to handle.", name=assignee.display_name)
 
 
+def transfer_targets(submission: Submission) -> list[Department]:
+    """Departments the submission may be transferred to: the others with staff, in the official order."""
+    staffed = department_ids_with_staff()
+    return [d for d in ordered_departments() if d.id != submission.department_id and d.id in staffed]
+
+
 def transfer_submission(submission: Submission, department: Department, *, actor: User, reason: str) -> None:
     """Hand the submission to another department: back to received, no assignee, due date unchanged."""
     require_worker(actor, submission.department_id)
     reason = _required(reason, _l("Please give the reason for the transfer."), "reason")
     if department.id == submission.department_id:
         raise DomainError(_l("The submission already belongs to this department."), field="department")
+    if department.id not in department_ids_with_staff():
+        raise DomainError(_l("Nobody works in that department yet, so nobody would see the submission."),
+                          field="department")
     transition(
         submission, "transfer", actor=actor, internal_note=reason,
         public_note=timeline_note("Transferred to %(department)s.", department=department.name),

@@ -1,9 +1,10 @@
 """Local dates and deadlines: the stored dates of a submission, computed with :mod:`consult.workdays`."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import current_app
 
 from consult import workdays
@@ -31,6 +32,23 @@ def local_date(moment: datetime) -> date:
 def local_today() -> date:
     """Today in the configured zone."""
     return local_date(utcnow())
+
+
+def year_start(year: int) -> datetime:
+    """The first moment of ``year`` in the configured zone, as UTC."""
+    return datetime.combine(date(year, 1, 1), time(), tzinfo=zone()).astimezone(UTC)
+
+
+def local_years(stmt: sa.Select, column: sa.ColumnElement) -> list[int]:
+    """The years (in the configured zone) in which ``column``, a UTC time, has a value among the rows
+    ``stmt`` selects, newest first. Two small queries: the first and last value, then one bucket per year."""
+    first, last = db.session.execute(stmt.with_only_columns(sa.func.min(column), sa.func.max(column))).one()
+    if first is None:
+        return []
+    years = range(local_date(first).year, local_date(last).year + 1)
+    bucket = sa.case(*((column >= year_start(year), year) for year in reversed(years)), else_=years[0])
+    return sorted(set(db.session.scalars(stmt.with_only_columns(bucket).where(column.is_not(None)).distinct())),
+                  reverse=True)
 
 
 def current_overrides() -> dict:

@@ -13,7 +13,7 @@ from consult.extensions import db
 from consult.tracking.clock import Deadlines, compute_deadlines, current_overrides
 from consult.tracking.models import OPEN_STATUSES, Submission
 from consult.tracking.notes import timeline_note
-from consult.tracking.timeline import record_event
+from consult.tracking.timeline import SYSTEM_ROLE, record_event
 from consult.workdays import CalendarOverride, DayInfo, Overrides
 
 
@@ -85,8 +85,10 @@ def recompute_due_dates(actor: User | None, note) -> list[Submission]:
         new = apply_deadlines(submission, overrides)
         if new.due_on != old_due:
             changed.append(submission)
+            # The calendar moved the date, not the department: the citizen sees it as the system's doing,
+            # with the admin's note; staff still see which admin changed the calendar.
             record_event(
-                submission, "due_date_recomputed", actor=actor,
+                submission, "due_date_recomputed", actor=actor, actor_role=SYSTEM_ROLE,
                 public_note=timeline_note(
                     "The working-day calendar changed (%(note)s): the due date moved from %(old)s to %(new)s.",
                     note=note, old=old_due, new=new.due_on,

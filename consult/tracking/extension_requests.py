@@ -1,5 +1,8 @@
 """Extensions of a due date: an officer asks for N more working days, a reviewer approves or declines."""
 
+from collections.abc import Iterable
+from datetime import date
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -8,6 +11,7 @@ from consult.authz import require_reviewer, require_worker
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
+from consult.tracking.clock import compute_deadlines, current_overrides
 from consult.tracking.deadlines import apply_deadlines
 from consult.tracking.mails import notify_citizen
 from consult.tracking.models import APPROVED, DECLINED, PENDING, ExtensionRequest, Submission
@@ -31,6 +35,18 @@ def pending_extension(submission: Submission) -> ExtensionRequest | None:
             ExtensionRequest.submission_id == submission.id, ExtensionRequest.status == PENDING
         )
     )
+
+
+def due_dates_if_approved(requests: Iterable[ExtensionRequest]) -> dict[int, date]:
+    """For each request (by id), the due date its submission would get if it were approved; nothing is saved."""
+    overrides = current_overrides()
+    return {
+        request.id: compute_deadlines(
+            request.submission.clock_start_on, request.submission.window_workdays,
+            request.submission.extension_workdays + request.workdays, overrides,
+        ).due_on
+        for request in requests
+    }
 
 
 def _check_allowed(submission: Submission, workdays: int) -> None:

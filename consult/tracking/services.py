@@ -11,6 +11,7 @@ from consult.tracking.actions import (
     provide_info,
     request_info,
     transfer_submission,
+    transfer_targets,
 )
 from consult.tracking.citizen import (
     auto_close_answered,
@@ -28,7 +29,9 @@ from consult.tracking.deadlines import (
     remove_calendar_override,
     set_calendar_override,
 )
-from consult.tracking.extension_requests import decide_extension, pending_extension, request_extension
+from consult.tracking.extension_requests import (
+    decide_extension, due_dates_if_approved, pending_extension, request_extension,
+)  # fmt: skip
 from consult.tracking.holiday_notices import NoticePreview, apply_notice, preview_notice
 from consult.tracking.intake import DUPLICATE_WINDOW, NewSubmission, create_submission, find_duplicate
 from consult.tracking.numbers import format_query_code
@@ -56,11 +59,12 @@ __all__ = [
     "NoticePreview", "allowed_actions", "answer_of", "apply_notice", "approve_reply", "assign_submission",
     "auto_close_answered", "can_rate",
     "can_transition", "create_reply", "create_reply_template", "create_submission", "decide_extension",
-    "delete_reply_template", "dismiss_submission", "dismiss_with_its_subject", "explain_due",
+    "delete_reply_template", "dismiss_submission", "dismiss_with_its_subject", "due_dates_if_approved", "explain_due",
     "extensions_awaiting_review", "find_duplicate",
     "find_submission", "format_query_code", "inbox_query", "local_date", "local_today", "pending_extension",
     "preview_notice", "provide_info", "public_events", "rate", "rating_token", "recompute_due_dates", "remove_calendar_override",
     "replies_awaiting_review", "reply_templates_for", "request_extension", "request_info", "return_reply",
     "send_reminders", "set_calendar_override", "submission_from_rating_token", "submit_reply",
-    "transfer_submission", "transition", "update_reply", "update_reply_template", "user_submissions_query",
+    "transfer_submission", "transfer_targets", "transition", "update_reply", "update_reply_template",
+    "user_submissions_query",
 ]  # fmt: skip

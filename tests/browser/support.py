@@ -71,3 +71,12 @@ def submit(page, label: str) -> None:
 def fact(page, term: str) -> str:
     """The value (``dd``) next to a term (``dt``) of a definition list on the page."""
     return page.locator(f"dt:text-is('{term}') + dd").first.inner_text().strip()
+
+
+def main_nav(page, name: str = "Main"):
+    """The main navigation, its menu opened first on a phone (where the list folds behind a button)."""
+    nav = page.get_by_role("navigation", name=name)
+    toggle = nav.locator("details.nav-toggle")
+    if toggle.is_visible() and toggle.get_attribute("open") is None:
+        toggle.locator("summary").click()
+    return nav

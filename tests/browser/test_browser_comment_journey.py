@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.support import assert_accessible, fact, login, shoot, submit
+from tests.browser.support import assert_accessible, fact, login, main_nav, shoot, submit
 
 OFFICER, REVIEWER = "officer.xzfb@consult.localhost", "reviewer.xzfb@consult.localhost"
 OPEN_DRAFT = "深化政务公开促进基层政府治理能力提升工作实施方案"
@@ -20,7 +20,7 @@ def test_guest_comment_is_answered_rated_and_reopened(new_page, live_server, scr
     # The guest finds the open draft from the home page and comments on its second article.
     guest.goto("/")
     shoot(guest, screenshot_dir, f"home-{viewport}")
-    guest.get_by_role("navigation", name=zh("Main")).get_by_role("link", name=zh("Drafts for comment")).click()
+    main_nav(guest, zh("Main")).get_by_role("link", name=zh("Drafts for comment")).click()
     guest.get_by_role("link", name=re.compile(OPEN_DRAFT)).first.click()
     assert guest.get_by_role("heading", level=1).inner_text().startswith(OPEN_DRAFT)
     shoot(guest, screenshot_dir, f"draft-{viewport}")

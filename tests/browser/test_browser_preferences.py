@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser.support import fact, shoot
+from tests.browser.support import fact, main_nav, shoot
 
 
 def html_state(page) -> tuple[str, bool]:
@@ -33,7 +33,7 @@ def test_language_and_large_text_persist_across_pages(new_page, live_server, scr
     root_size = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert root_size == 20
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Open days").click()
+    main_nav(page).get_by_role("link", name="Open days").click()
     assert html_state(page) == ("en", True)
     assert page.get_by_role("heading", level=1).inner_text() == "Open days"
     page.goto("/track")

@@ -2,12 +2,11 @@
 
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from flask import abort, flash
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.accounts.models import Department
+from consult.accounts.departments import ordered_departments
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts.domains import domain_choices, domain_label
@@ -47,7 +46,7 @@ def from_local_naive(moment: datetime | None) -> datetime | None:
 
 def department_choices() -> list[tuple[int, str]]:
     locale = current_locale_code()
-    departments = db.session.scalars(sa.select(Department).order_by(Department.code))
+    departments = ordered_departments()
     return [(d.id, d.display_name(locale)) for d in departments]
 
 
@@ -71,12 +70,16 @@ def show_error(error: DomainError, form=None) -> int:
     return 409 if error.status == 409 else 422
 
 
-def time_left(closes_at: datetime, now: datetime | None = None) -> tuple[int, int] | None:
-    """(days, hours) until ``closes_at``, computed on the server; None when it has passed."""
+def time_left(closes_at: datetime, now: datetime | None = None) -> tuple[int, int, int] | None:
+    """(days, hours, minutes) until ``closes_at``, computed on the server; None when it has passed.
+
+    Minutes count only on the last day (0 before, so a cached page changes once an hour until then).
+    """
     seconds = int((as_utc(closes_at) - as_utc(now or utcnow())).total_seconds())
     if seconds <= 0:
         return None
-    return seconds // 86400, (seconds % 86400) // 3600
+    days, hours = seconds // 86400, (seconds % 86400) // 3600
+    return days, hours, 0 if days else (seconds % 3600) // 60
 
 
 def flash_saved() -> None:

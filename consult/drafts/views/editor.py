@@ -1,18 +1,18 @@
 """The editors' office: list, create and edit drafts, interpretation material and files, submit, withdraw."""
 
-from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult import uploads
+from consult.accounts.departments import department_ids_with_reviewers
 from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
 from consult.authz import role_required
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import services
-from consult.drafts.forms import ConfirmForm, DraftForm, InterpretationForm, NoteForm, UploadForm
+from consult.drafts.forms import ConfirmForm, DraftForm, InterpretationForm, NoteForm, PublishForm, UploadForm
 from consult.drafts.models import DRAFT_STATUSES, OPEN, Draft, DraftFile
 from consult.drafts.report import may_answer
 from consult.drafts.views import bp
@@ -21,6 +21,7 @@ from consult.drafts.views.common import (
     show_error, to_local_naive,
 )  # fmt: skip
 from consult.extensions import db
+from consult.i18n import current_locale_code
 from consult.pagination import InvalidCursor, paginate
 
 editor_required = role_required(EDITOR, ADMIN)
@@ -48,15 +49,28 @@ def office_detail(draft_id: int):
     """A draft's workspace: status, review notes, and the actions the visitor's role allows."""
     draft = get_draft_for_staff_or_404(draft_id)
     return render_template(
-        "drafts/office/detail.html", draft=draft, confirm=ConfirmForm(), note_form=NoteForm(),
+        "drafts/office/detail.html", draft=draft, confirm=ConfirmForm(), note_form=NoteForm(), publish=PublishForm(),
+        has_interpretation=services.has_interpretation(draft),
         may_review=services.may_review(current_user, draft), may_answer=may_answer(current_user, draft),
-        domain_label=localized_domain,
+        domain_label=localized_domain, lead_can_approve=services.lead_department_can_approve(draft.department_id),
     )
 
 
 def _prepare(form: DraftForm) -> None:
-    form.department_id.choices = department_choices()
+    with_reviewers = department_ids_with_reviewers()
+    form.department_id.choices = [
+        (id_, name if id_ in with_reviewers else _("%(department)s (no reviewer)", department=name))
+        for id_, name in department_choices()
+    ]
     form.domain.choices = localized_domain_choices()
+
+
+def _warn_without_reviewer(draft: Draft) -> None:
+    """Say so when nobody in the lead department can approve the draft (only an administrator could)."""
+    if not services.lead_department_can_approve(draft.department_id):
+        flash(_("No reviewer works in %(department)s, so only an administrator can approve this draft. "
+                "Ask an administrator to add a reviewer, or choose another lead department.",
+                department=draft.department.display_name(current_locale_code())), "warning")
 
 
 def _fields(form: DraftForm) -> dict:
@@ -76,8 +90,10 @@ def new():
     form = DraftForm()
     _prepare(form)
     if request.method == "GET":
-        start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
-        form.opens_at.data, form.closes_at.data = to_local_naive(start), to_local_naive(start + timedelta(days=30))
+        opens_at, closes_at = services.proposed_window(utcnow())
+        form.opens_at.data, form.closes_at.data = to_local_naive(opens_at), to_local_naive(closes_at)
+        if current_user.department_id:  # the editor's own department leads, unless they choose another
+            form.department_id.data = current_user.department_id
     status = 200
     if form.validate_on_submit():
         try:
@@ -86,6 +102,7 @@ def new():
             status = show_error(error, form)
         else:
             flash(_("The draft has been saved."), "success")
+            _warn_without_reviewer(draft)
             return redirect(url_for("drafts.office_detail", draft_id=draft.id))
     elif form.errors:
         status = 422
@@ -113,6 +130,7 @@ def edit(draft_id: int):
             status = show_error(error, form)
         else:
             flash_saved()
+            _warn_without_reviewer(draft)
             return redirect(url_for("drafts.office_detail", draft_id=draft.id))
     elif form.errors:
         status = 422
@@ -177,9 +195,10 @@ def remove_file(draft_id: int, file_id: int):
 def submit(draft_id: int):
     """Send the draft to a reviewer."""
     draft = get_draft_for_staff_or_404(draft_id)
-    if ConfirmForm().validate_on_submit():
+    form = PublishForm()
+    if form.validate_on_submit():
         try:
-            services.submit_for_review(draft, current_user)
+            services.submit_for_review(draft, current_user, without_interpretation=form.without_interpretation.data)
             flash(_("The draft is waiting for a reviewer's approval."), "success")
         except DomainError as error:
             show_error(error)

@@ -8,7 +8,7 @@ from consult.accounts.models import ADMIN, REVIEWER
 from consult.authz import admin_required, role_required
 from consult.domain import DomainError
 from consult.drafts import moderation, report, services
-from consult.drafts.forms import ConfirmForm, NoteForm, RejectForm, SensitiveWordsForm
+from consult.drafts.forms import ConfirmForm, NoteForm, PublishForm, RejectForm, SensitiveWordsForm
 from consult.drafts.models import Comment
 from consult.drafts.views import bp
 from consult.drafts.views.common import get_draft_for_staff_or_404, show_error
@@ -27,9 +27,10 @@ def _back(draft_id: int):
 def approve(draft_id: int):
     """Approve a draft in review: it opens at its opening time (at once if that has passed)."""
     draft = get_draft_for_staff_or_404(draft_id)
-    if ConfirmForm().validate_on_submit():
+    form = PublishForm()
+    if form.validate_on_submit():
         try:
-            services.approve_draft(draft, current_user)
+            services.approve_draft(draft, current_user, without_interpretation=form.without_interpretation.data)
             flash(_("The draft has been approved."), "success")
         except DomainError as error:
             show_error(error)

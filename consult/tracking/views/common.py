@@ -1,9 +1,9 @@
 """Helpers shared by the tracking views: department scoping, loading with a 404, errors on forms."""
 
-import sqlalchemy as sa
 from flask import abort, flash, request
 from flask_login import current_user
 
+from consult.accounts.departments import ordered_departments
 from consult.accounts.models import ADMIN, OFFICER, REVIEWER, Department
 from consult.authz import role_required, works_for
 from consult.domain import DomainError
@@ -45,7 +45,7 @@ def get_extension_for_reviewer_or_404(request_id: int) -> ExtensionRequest:
 
 
 def departments() -> list[Department]:
-    return list(db.session.scalars(sa.select(Department).order_by(Department.code)))
+    return ordered_departments()
 
 
 def department_label(department: Department | None) -> str:

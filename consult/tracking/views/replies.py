@@ -184,6 +184,7 @@ def _render_extensions(department, choices, status: int = 200, form=None):
     return render_template(
         "tracking/review_extensions.html", department=department, departments=choices, page=page,
         form=form or ExtensionDecisionForm(formdata=None),
+        due_if_approved=services.due_dates_if_approved(page.items) if page else {},
     ), status
 
 

@@ -53,10 +53,8 @@ def _fill_choices(form: FlaskForm, submission: Submission) -> None:
     if isinstance(form, AssignForm):
         form.assignee_id.choices = [SelectChoice(u.id, u.display_name) for u in _colleagues(submission.department_id)]
     elif isinstance(form, TransferForm):
-        others = db.session.scalars(
-            sa.select(Department).where(Department.id != submission.department_id).order_by(Department.code)
-        )
-        form.department_id.choices = [SelectChoice(d.id, department_label(d)) for d in others]
+        form.department_id.choices = [SelectChoice(d.id, department_label(d))
+                                      for d in services.transfer_targets(submission)]
 
 
 def _forms(submission: Submission, overrides: dict[str, FlaskForm]) -> dict[str, FlaskForm]:
