@@ -6,6 +6,7 @@ from flask import Flask
 
 from consult import config
 from consult.extensions import csrf, db, limiter, login_manager, mail, migrate
+from consult.urls import IdConverter
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     _init_extensions(app)
+    app.url_map.converters["int"] = IdConverter  # before any route is added: out-of-range ids are 404
     _register_blueprints(app)
 
     from consult import cli, errors, forms, i18n, navigation, security, text

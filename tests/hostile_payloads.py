@@ -59,3 +59,9 @@ FORGED_TOKENS = [
 
 # Raw markup that must never appear in a page (escaped, it reads "&lt;script&gt;…" and is harmless).
 MARKERS = ["<script>alert(1)</script>", "<img src=x onerror", "<svg/onload=alert(1)>", '<a href="javascript:alert(1)"']
+
+# Ids no 32-bit id column can hold: one past PostgreSQL's integer, one past SQLite's 64-bit integer, and
+# the twenty nines a probe sent. Every route and every id in a query string answers 404 for each.
+HUGE_IDS = [2**31, 2**63, 99999999999999999999]
+# Query-string parameters through which pages read ids and other whole numbers.
+ID_QUERY_PARAMS = ["department", "mailbox", "submission", "template", "before", "year", "from", "to"]

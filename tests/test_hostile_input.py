@@ -2,6 +2,7 @@
 nothing stored half-way, nothing executed when the pages show it again."""
 
 import io
+import pathlib
 import re
 from html.parser import HTMLParser
 
@@ -10,14 +11,17 @@ import sqlalchemy as sa
 from api_support import API, api_world, bearer, boxes, letter_json, request_ctx, world  # noqa: F401
 from drafts_support import assert_safe_html
 from hostile_payloads import (
-    FORGED_TOKENS, FORM_PAYLOADS, INVALID_UTF8, MARKERS, OVERSIZED_BYTES, TEXT_PAYLOADS, UPLOAD_NAMES,
+    FORGED_TOKENS, FORM_PAYLOADS, HUGE_IDS, ID_QUERY_PARAMS, INVALID_UTF8, MARKERS, OVERSIZED_BYTES, TEXT_PAYLOADS,
+    UPLOAD_NAMES,
 )  # fmt: skip
 from test_authz import PUBLIC_ENDPOINTS
+from tracking_support import file_submission
 
 from consult.drafts.models import Comment
 from consult.events.models import Registration
 from consult.extensions import db
 from consult.mailbox.models import Letter
+from consult.pagination import encode_cursor
 from consult.tracking.models import Submission, TimelineEvent
 
 
@@ -118,6 +122,11 @@ def test_every_public_form_survives_every_payload(app, client, api_world):
             assert response.status_code < 500, (endpoint, payload[:40], response.status_code)
             if response.status_code == 200 or response.status_code >= 400:
                 _assert_nothing_executes(response.get_data(as_text=True))
+        for n, huge in enumerate(HUGE_IDS):  # every choice (mailbox, department, …) set to an impossible id
+            data = {**fields.hidden, **{name: str(huge) for name in fields.selects}, **{name: "同意。" for name in names}}
+            if "form_token" in data:
+                data["form_token"] = f"hostile-{n_endpoint:02d}-huge-{n:02d}-0123456789abcdef"
+            assert client.post(url, data=data).status_code < 500, (endpoint, huge)
         db.session.expire_all()
         _integrity()
     for url in (f"/drafts/{api_world.draft_id}", "/mailboxes/letters", f"/events/{api_world.event_id}", "/drafts"):
@@ -199,3 +208,63 @@ def test_hostile_query_strings_on_public_pages(client, api_world):
             assert response.status_code < 500, (url, payload[:30])
             if response.mimetype == "text/html":
                 _assert_nothing_executes(response.get_data(as_text=True))
+
+
+def _url_with(rule, huge: int) -> str:
+    """The rule's URL with every ``<int:…>`` set to ``huge`` and any other argument to a harmless value."""
+    url = re.sub(r"<int(?:\([^)]*\))?:[^>]+>", str(huge), rule.rule)
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: {"fmt": "csv", "filename": "a.pdf"}.get(m.group(1), "x"), url)
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_ids_no_column_can_hold_answer_404_on_every_route(app, client, auth, api_world, huge):
+    rules = [rule for rule in app.url_map.iter_rules() if "<int" in rule.rule]
+    assert len(rules) > 60
+    for user in (None, api_world.world.admin, api_world.world.officer):
+        if user is not None:
+            auth.login(user)
+        for rule in rules:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(_url_with(rule, huge), method=method)
+                assert response.status_code == 404, (rule.rule, method, getattr(user, "role", None))
+
+
+def test_ids_in_query_strings_no_column_can_hold_answer_404(client, auth, api_world):
+    draft_id, submission = api_world.draft_id, file_submission(api_world.world).submission.id
+    pages = [("/stats", "department"), ("/stats.csv", "department"), ("/drafts", "department"),
+             ("/mailboxes/letters", "department"), ("/mailboxes/letters", "year"), ("/mailboxes/write", "mailbox"),
+             ("/disclosure", "department"), (f"/drafts/{draft_id}/versions", "to"),
+             (f"/drafts/{draft_id}/versions", "from"), ("/admin/outbox", "before"), ("/office/dashboard", "department"),
+             ("/office/inbox", "department"), ("/office/disclosure/report", "year"),
+             ("/office/disclosure/report", "department"), ("/office/replies/new", "template"),
+             ("/office/replies/new", "submission")]
+    auth.login(api_world.world.admin)
+    for huge in HUGE_IDS:
+        for url, name in pages:
+            response = client.get(url, query_string={"submission": submission, name: str(huge)})
+            assert response.status_code == 404, (url, name, huge, response.status_code)
+
+
+def test_no_page_answers_500_for_huge_numbers_in_its_query_string_or_cursor(app, client, auth, api_world):
+    auth.login(api_world.world.admin)
+    values = {"draft_id": api_world.draft_id, "event_id": api_world.event_id}
+    huge = HUGE_IDS[-1]
+    queries = [{name: str(huge) for name in ID_QUERY_PARAMS}] + [
+        {"cursor": encode_cursor(values)} for values in ([huge], [2**31] * 2, [huge] * 3, ["x", huge], [huge, "x"])]
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or any(arg not in values for arg in rule.arguments) or rule.endpoint == "static":
+            continue
+        url = rule.build({arg: values[arg] for arg in rule.arguments}, append_unknown=False)[1]
+        for query in queries:
+            response = client.get(url, query_string=query)
+            response.get_data()  # run streamed downloads to the end
+            response.close()
+            assert response.status_code < 500, (url, query, response.status_code)
+
+
+def test_pages_read_numbers_from_the_query_string_through_one_helper():
+    """``request.args.get(..., type=int)`` would pass any size of number to a query: pages use int_arg."""
+    root = pathlib.Path(__file__).resolve().parent.parent / "consult"
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if path.parts[-2] != "api" and re.search(r"args\.get(list)?\([^)]*type=int", path.read_text())]
+    assert offenders == []

@@ -28,6 +28,7 @@ from consult.drafts.views.common import (
 from consult.extensions import db, limiter
 from consult.i18n import current_locale_code
 from consult.pagination import InvalidCursor, paginate
+from consult.urls import int_arg
 
 COMMENTS_PER_PAGE = 20
 
@@ -116,8 +117,8 @@ def versions_page(draft_id: int):
     draft = get_public_draft_or_404(draft_id)
     numbers = [v.number for v in draft.versions]
     newest = numbers[-1]
-    to_n = request.args.get("to", type=int) or newest
-    from_n = request.args.get("from", type=int) or max(1, to_n - 1)
+    to_n = int_arg("to") or newest
+    from_n = int_arg("from") or max(1, to_n - 1)
     old, new = versions.get_version(draft, from_n), versions.get_version(draft, to_n)
     if old is None or new is None:
         abort(404)
