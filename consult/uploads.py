@@ -7,8 +7,10 @@
 * An :class:`Attachment` row records the sanitised original name, type, size and SHA-256. Its ``owner``
   names the feature that uses it (e.g. ``"draft"``).
 * ``uploads.download`` serves a file as a download. Whether a visitor may have it is decided by the owning
-  feature: it registers ``register_access_check(owner, check)`` where ``check(attachment) -> bool``. No
-  check registered, or the check says no → 404 (a private file looks exactly like a missing one).
+  feature: it registers ``register_access_check(owner, check)`` where ``check(attachment)`` answers
+  :data:`PUBLIC` (anyone may have it, so shared caches may keep it for an hour), :data:`PRIVATE` or any
+  other true value (this visitor only: ``Cache-Control: private, no-store``), or a false value. No check
+  registered, or the check says no → 404 (a private file looks exactly like a missing one).
   Upload views raise ``request.max_content_length`` with :func:`allow_large_request`.
 """
 
@@ -206,18 +208,24 @@ def delete_attachment(attachment: Attachment) -> None:
 
 # --- access and download ------------------------------------------------------------------------------
 
-AccessCheck = Callable[[Attachment], bool]
+PUBLIC, PRIVATE = "public", "private"
+PUBLIC_MAX_AGE = 3600  # seconds a browser or shared cache may keep a public file
+AccessCheck = Callable[[Attachment], object]
 _ACCESS_CHECKS: dict[str, AccessCheck] = {}
 
 
 def register_access_check(owner: str, check: AccessCheck) -> None:
-    """Let the feature that owns attachments of ``owner`` decide who may download them."""
+    """Let the feature that owns attachments of ``owner`` decide who may download them (see the module)."""
     _ACCESS_CHECKS[owner] = check
 
 
-def may_download(attachment: Attachment) -> bool:
+def access_to(attachment: Attachment) -> str | None:
+    """:data:`PUBLIC` or :data:`PRIVATE` when this visitor may download the file, else None."""
     check = _ACCESS_CHECKS.get(attachment.owner)
-    return bool(check and check(attachment))
+    answer = check(attachment) if check else None
+    if answer == PUBLIC:
+        return PUBLIC
+    return PRIVATE if answer else None
 
 
 bp = Blueprint("uploads", __name__, url_prefix="/files")
@@ -228,7 +236,8 @@ bp = Blueprint("uploads", __name__, url_prefix="/files")
 def download(attachment_id: int, filename: str | None = None):
     """Serve a stored file as a download with its checked content type, if the owner's check allows it."""
     attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or not may_download(attachment):
+    access = access_to(attachment) if attachment is not None else None
+    if access is None:
         abort(404)
     try:
         path = _path_for(attachment.storage_key)
@@ -238,9 +247,13 @@ def download(attachment_id: int, filename: str | None = None):
         abort(404)
     inline = request.args.get("inline") == "1" and attachment.is_image
     response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=not inline,
-        download_name=attachment.original_filename, etag=attachment.sha256, max_age=3600,
+        path, mimetype=attachment.content_type, as_attachment=not inline, download_name=attachment.original_filename,
+        etag=attachment.sha256, max_age=PUBLIC_MAX_AGE if access == PUBLIC else None,
     )
+    if access == PRIVATE:  # decided for this visitor: no shared cache and no disk may keep it
+        response.cache_control.no_cache = None
+        response.cache_control.private = True
+        response.cache_control.no_store = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -113,6 +113,25 @@ def test_files_of_unpublished_drafts_and_unowned_files_are_not_public(world, cli
     assert db.session.get(Draft, draft_id).status == "draft"
 
 
+def test_only_files_public_by_nature_may_be_kept_by_shared_caches(world, client, auth, upload_dir):
+    published, unpublished = make_draft(world), make_draft(world, status="draft")
+    figure = uploads.save_upload(_file(PDF, "图表.pdf"), owner="draft")
+    early = uploads.save_upload(_file(PDF, "草稿图表.pdf"), owner="draft")
+    db.session.add_all([DraftFile(draft_id=published, attachment_id=figure.id),
+                        DraftFile(draft_id=unpublished, attachment_id=early.id)])
+    db.session.commit()
+
+    def cache_control(attachment_id: int) -> set[str]:
+        with client.get(f"/files/{attachment_id}") as response:
+            assert response.status_code == 200
+            return {part.strip() for part in response.headers["Cache-Control"].split(",")}
+
+    assert cache_control(figure.id) == {"public", "max-age=3600"}  # a published draft's figure: anyone's
+    auth.login(world.editor)
+    assert cache_control(early.id) == {"private", "no-store"}  # staff only until the draft is published
+    assert cache_control(figure.id) == {"public", "max-age=3600"}
+
+
 def test_editor_uploads_through_the_interpretation_page_above_the_global_limit(world, client, auth, app, upload_dir):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     draft_id = make_draft(world)

@@ -33,18 +33,18 @@ from consult.urls import int_arg
 COMMENTS_PER_PAGE = 20
 
 
-def _draft_file_is_public(attachment: uploads.Attachment) -> bool:
-    """Interpretation files are public once their draft is."""
+def _draft_file_access(attachment: uploads.Attachment) -> str | None:
+    """Interpretation files are public once their draft is; before that, only staff may have them."""
     draft_file = db.session.scalar(sa.select(DraftFile).where(DraftFile.attachment_id == attachment.id))
     if draft_file is None:
-        return False
-    draft = draft_file.draft
-    if draft.is_public:
-        return True
-    return current_user.is_authenticated and current_user.role in ("editor", "admin", "reviewer", "officer")
+        return None
+    if draft_file.draft.is_public:
+        return uploads.PUBLIC
+    staff = current_user.is_authenticated and current_user.role in ("editor", "admin", "reviewer", "officer")
+    return uploads.PRIVATE if staff else None
 
 
-uploads.register_access_check("draft", _draft_file_is_public)
+uploads.register_access_check("draft", _draft_file_access)
 
 
 def _page(stmt, order, per_page):
