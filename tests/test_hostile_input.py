@@ -8,12 +8,14 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from api_support import API, api_world, bearer, boxes, letter_json, request_ctx, world  # noqa: F401
 from drafts_support import assert_safe_html
 from hostile_payloads import (
     FORGED_TOKENS, FORM_PAYLOADS, HUGE_IDS, ID_QUERY_PARAMS, INVALID_UTF8, MARKERS, OVERSIZED_BYTES, TEXT_PAYLOADS,
-    UPLOAD_NAMES,
+    UPLOAD_NAMES, ZIP_BOMBS, zip_bomb,
 )  # fmt: skip
+from conftest import Auth
 from test_authz import PUBLIC_ENDPOINTS
 from tracking_support import file_submission
 
@@ -26,16 +28,18 @@ from consult.tracking.models import Submission, TimelineEvent
 
 
 class _FormFields(HTMLParser):
-    """The fields of the first POST form on a page: text-like inputs, hidden values, selects' first option."""
+    """The fields of the page's first POST form (in ``<main>``: the header's language and large-text forms do
+    not count): text-like inputs, hidden values, selects' first option, file inputs."""
 
     def __init__(self):
         super().__init__()
         self.text, self.hidden, self.selects, self.files = [], {}, {}, []
-        self._select, self._in_post_form, self._done = None, False, False
+        self._select, self._in_post_form, self._done, self._in_main = None, False, False, False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and (a.get("method") or "").lower() == "post" and not self._done:
+        self._in_main = self._in_main or tag == "main"
+        if tag == "form" and (a.get("method") or "").lower() == "post" and not self._done and self._in_main:
             self._in_post_form = True
         if not self._in_post_form or not a.get("name"):
             if tag == "option" and self._select and self._select not in self.selects:
@@ -151,6 +155,37 @@ def test_upload_names_cannot_escape_or_disguise(client, api_world, app):
             attachment.content_type in ("application/pdf", "application/octet-stream")
     assert upload_dir  # files only ever land under the configured upload folder
     db.session.expire_all()
+    _integrity()
+
+
+def test_every_upload_form_refuses_every_zip_bomb(app, client, api_world):
+    from disclosure_support import file_request
+    from mailbox_support import form_data
+
+    from consult.uploads import Attachment
+
+    public = [url for url in _public_form_urls(app, api_world).values()
+              if _form_fields(client.get(url).get_data(as_text=True)).files]
+    assert public == ["/mailboxes/write"], "a new public upload form: add it below"
+    request_id = file_request(api_world.world).request.submission_id
+    forms = [(None, "/mailboxes/write", "attachments"),
+             (api_world.world.admin, f"/office/drafts/{api_world.draft_id}/files", "file"),
+             (api_world.world.officer, f"/office/disclosure/{request_id}/outcome", "attachments")]
+    for n, kind in enumerate(ZIP_BOMBS):
+        for user, url, field in forms:
+            visitor = app.test_client()
+            if user is None:
+                data = form_data(api_world.boxes.county, form_token=f"hostile-bomb-{n:02d}-0123456789")
+            else:
+                Auth(visitor).login(user)
+                data = {"caption": "图1", "outcome": "disclosed", "answer": "予以公开。"}
+            data[field] = (io.BytesIO(zip_bomb(kind)), "说明.docx")
+            g.pop("_login_user", None)  # the test's request context shares g: forget the last request's user
+            with visitor.post(url, data=data, content_type="multipart/form-data", follow_redirects=True) as response:
+                assert response.status_code < 500, (url, kind)
+                assert "expands to an unreasonable size" in response.get_data(as_text=True), (url, kind)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
     _integrity()
 
 

@@ -3,10 +3,13 @@ and the shared Markdown sanitiser."""
 
 import io
 import os
+import tracemalloc
 import zipfile
 
 import pytest
+import sqlalchemy as sa
 from drafts_support import assert_safe_html, make_draft, request_ctx, world  # noqa: F401
+from hostile_payloads import ZIP_BOMBS, zip_bomb
 from werkzeug.datastructures import FileStorage
 
 from consult import uploads
@@ -78,6 +81,23 @@ def test_unsafe_or_disguised_files_are_refused(upload_dir, data, name):
         uploads.save_upload(_file(data, name), owner="draft")
     assert not os.path.exists(os.path.join(str(upload_dir), "uploads")) or not any(
         files for _d, _s, files in os.walk(os.path.join(str(upload_dir), "uploads")))
+
+
+@pytest.mark.parametrize("kind", ZIP_BOMBS)
+def test_zip_bombs_are_refused_at_once_for_a_few_megabytes(upload_dir, kind):
+    data = zip_bomb(kind)
+    upload = _file(data, "说明.odt" if kind == "odf" else "说明.docx")
+    tracemalloc.start()
+    try:
+        with pytest.raises(DomainError) as refused:
+            uploads.save_upload(upload, owner="draft")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "expands to an unreasonable size" in str(refused.value.message)
+    assert peak < len(data) + 4 * 2**20  # the upload is read once; inspecting it costs a few MB at most
+    assert not os.path.exists(os.path.join(str(upload_dir), "uploads"))
+    assert db.session.scalar(sa.select(sa.func.count(uploads.Attachment.id))) == 0
 
 
 def test_files_over_the_limit_are_refused(app, upload_dir):
