@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from consult import config
+from consult import config, encryption
 from consult.extensions import csrf, db, limiter, login_manager, mail, migrate
 from consult.urls import IdConverter
 
@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+    encryption.init_app(app)  # refuses to start without a key, unless for development
 
     _init_extensions(app)
     app.url_map.converters["int"] = IdConverter  # before any route is added: out-of-range ids are 404

@@ -6,12 +6,14 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 
 from consult import create_app
 from consult.accounts.models import Department, User
 from consult.extensions import db
 
 PG_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")
+ENCRYPTION_KEY = Fernet.generate_key().decode()  # for this test session only
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 TEST_PASSWORD = "correct horse 42"
 
@@ -44,6 +46,7 @@ class Backend:
         return {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
+            "CONSULT_ENCRYPTION_KEYS": ENCRYPTION_KEY,
             "SQLALCHEMY_DATABASE_URI": self.url,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
