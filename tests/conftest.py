@@ -1,19 +1,21 @@
 """Fixtures: an app per test on SQLite and (when configured) PostgreSQL, clients, users, login."""
 
+import base64
+import hashlib
 import os
 import uuid
 from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
 
 from consult import create_app
 from consult.accounts.models import Department, User
 from consult.extensions import db
 
 PG_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")
-ENCRYPTION_KEY = Fernet.generate_key().decode()  # for this test session only
+# A Fernet key for the tests' data only (the same in every process the tests start).
+ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"consult tests").digest()).decode()
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 TEST_PASSWORD = "correct horse 42"
 

@@ -8,14 +8,13 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 from api_support import API, api_world, bearer, boxes, letter_json, request_ctx, world  # noqa: F401
 from drafts_support import assert_safe_html
+from flask import g
 from hostile_payloads import (
     FORGED_TOKENS, FORM_PAYLOADS, HUGE_IDS, ID_QUERY_PARAMS, INVALID_UTF8, MARKERS, OVERSIZED_BYTES, TEXT_PAYLOADS,
     UPLOAD_NAMES, ZIP_BOMBS, zip_bomb,
 )  # fmt: skip
-from conftest import Auth
 from test_authz import PUBLIC_ENDPOINTS
 from tracking_support import file_submission
 
@@ -25,6 +24,7 @@ from consult.extensions import db
 from consult.mailbox.models import Letter
 from consult.pagination import encode_cursor
 from consult.tracking.models import Submission, TimelineEvent
+from tests.conftest import Auth
 
 
 class _FormFields(HTMLParser):
