@@ -30,6 +30,8 @@ NUMBERS = (int, float, Decimal)
 
 def csv_cell(value) -> object:
     """A value as a CSV cell: numbers as they are, None as empty, any other value as inert text."""
+    if isinstance(value, str):  # most cells: checked first, the export of a million rows feels it
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
     if value is None:
         return ""
     if isinstance(value, NUMBERS) and not isinstance(value, bool):
