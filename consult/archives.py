@@ -39,6 +39,9 @@ _ZIP64_LOCATOR = b"PK\x06\x07"
 _ZIP64_END_RECORD = b"PK\x06\x06"
 _DIRECTORY_ENTRY = b"PK\x01\x02"
 _ZIP64_RECORD_BYTES = 56 + 20  # the zip64 end record and its locator, just before the end record
+# What zipfile and zlib raise on damaged input (RuntimeError: e.g. a member that claims to be encrypted).
+_UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError,
+               NotImplementedError, struct.error)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class SafeArchive:
         _check_directory(data, limits)
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, struct.error) as error:
+        except _UNREADABLE as error:
             raise ArchiveRefused(f"not a readable zip: {error}") from error
         try:
             self._members = _checked_members(self._zip.infolist(), limits)
@@ -111,7 +114,7 @@ class SafeArchive:
                     yield chunk
         except ArchiveRefused:
             raise
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
+        except _UNREADABLE as error:
             raise ArchiveRefused(f"{name!r} cannot be read: {error}") from error
 
     def read(self, name: str, max_bytes: int | None = None) -> bytes:
