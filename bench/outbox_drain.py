@@ -42,6 +42,8 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
+from bench.setup import BENCH_ENCRYPTION_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "bench" / "results" / "outbox_drain.json"
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -85,6 +87,7 @@ def app_config(database_url: str, smtp_port: int) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "bench-only",
+        "CONSULT_ENCRYPTION_KEYS": BENCH_ENCRYPTION_KEY,
         "SERVER_NAME": "consult.bench",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_port,

@@ -5,6 +5,8 @@ Every table the bulk step fills gets one *template* row written by the real code
 so the millions of cloned rows carry every column exactly as the application writes it.
 """
 
+import base64
+import hashlib
 import os
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -12,6 +14,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 BENCH_SECRET = "bench-secret-not-for-production"
+# Derived from the secret above, so every benchmark process encrypts and decrypts alike (synthetic data only).
+BENCH_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(BENCH_SECRET.encode()).digest()).decode()
 PASSWORD = "bench-password-2026"
 DEPARTMENTS = 30
 DRAFT_BODY = "\n\n".join(
@@ -49,6 +53,7 @@ def app_config(url: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": BENCH_SECRET,
+        "CONSULT_ENCRYPTION_KEYS": BENCH_ENCRYPTION_KEY,
         "RATELIMIT_ENABLED": False,
         "MAIL_SUPPRESS_SEND": True,
         "CONSULT_DEFAULT_LOCALE": "zh_CN",

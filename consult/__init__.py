@@ -5,8 +5,9 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from consult import config
+from consult import config, encryption
 from consult.extensions import csrf, db, limiter, login_manager, mail, migrate
+from consult.urls import IdConverter
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -30,8 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Behind reverse proxies: the visitor's own address and scheme, for rate limits and login sessions.
         hops = app.config["CONSULT_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    encryption.init_app(app)  # refuses to start without a key, unless for development
 
     _init_extensions(app)
+    app.url_map.converters["int"] = IdConverter  # before any route is added: out-of-range ids are 404
     _register_blueprints(app)
 
     from consult import cli, errors, forms, i18n, limits, navigation, public_forms, security, text

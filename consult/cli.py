@@ -88,11 +88,26 @@ def remind_command(today):
     click.echo(f"Expired login sessions forgotten: {expired_sessions}.")
 
 
+@click.command("rotate-keys")
+@with_appcontext
+def rotate_keys_command():
+    """Re-encrypt every encrypted value (ID numbers) under the first key of CONSULT_ENCRYPTION_KEYS; the
+    other keys listed still decrypt until then, so put the new key first, run this, then drop the old."""
+    from consult import encryption
+
+    total = 0
+    for count in encryption.rotate(db.session, db.metadata):
+        db.session.commit()  # batch by batch: a long table never holds one long transaction
+        total += count
+    click.echo(f"Re-encrypted {total} values under the newest key.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(remind_command)
+    app.cli.add_command(rotate_keys_command)
     from consult.backup import backup_command, restore_command
 
     app.cli.add_command(backup_command)

@@ -5,6 +5,9 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -18,7 +21,9 @@ def from_environment(instance_path: str) -> dict:
     redis_url = os.environ.get("REDIS_URL") or None
     mail_server = os.environ.get("MAIL_SERVER")
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-change-me"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY),
+        # Keys that encrypt personal numbers at rest, newest first (consult/encryption.py).
+        "CONSULT_ENCRYPTION_KEYS": os.environ.get("CONSULT_ENCRYPTION_KEYS", ""),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), sqlite_path),
         "REDIS_URL": redis_url,
         "CONSULT_TIMEZONE": os.environ.get("CONSULT_TIMEZONE", "Asia/Shanghai"),

@@ -78,6 +78,26 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
     return values
 
 
+def _check_fits(column: sa.ColumnElement, value: Any) -> None:
+    """Refuse a cursor value the sort column could not hold (a number too big for it, text for a date, …):
+    the database would fail on it (SQLite: integer overflow; PostgreSQL: out of range)."""
+    kind = column.type
+    if isinstance(kind, sa.Integer):
+        limit = 2**63 if isinstance(kind, sa.BigInteger) else 2**31
+        if not isinstance(value, int) or isinstance(value, bool) or not -limit <= value < limit:
+            raise InvalidCursor("cursor value does not fit its column")
+        return
+    try:
+        expected = kind.python_type
+    except NotImplementedError:
+        return
+    if expected is float:
+        expected = (int, float)
+    if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool) or (
+            expected is date and isinstance(value, datetime)):
+        raise InvalidCursor("cursor value does not fit its column")
+
+
 def _column_and_direction(order: sa.ColumnElement) -> tuple[sa.ColumnElement, bool]:
     """Split ``col`` / ``col.desc()`` into the column and whether it sorts descending."""
     if isinstance(order, UnaryExpression) and order.modifier in (operators.desc_op, operators.asc_op):
@@ -109,7 +129,10 @@ def paginate(session, stmt: sa.Select, order_by: Sequence[sa.ColumnElement], cur
     columns, descending = [c for c, _ in pairs], [d for _, d in pairs]
     width = len(stmt.column_descriptions)  # entities or columns the caller selected
     if cursor:
-        stmt = stmt.where(_after(columns, descending, decode_cursor(cursor, len(columns))))
+        values = decode_cursor(cursor, len(columns))
+        for column, value in zip(columns, values):
+            _check_fits(column, value)
+        stmt = stmt.where(_after(columns, descending, values))
     keys = [column.label(f"_page_key_{i}") for i, column in enumerate(columns)]
     stmt = stmt.add_columns(*keys).order_by(*order_by).limit(per_page + 1)
     rows = session.execute(stmt).all()

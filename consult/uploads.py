@@ -4,21 +4,25 @@
   bytes themselves (PDF, DOCX, XLSX, PNG, JPEG, GIF, WebP), requires the file name's extension to agree,
   refuses path tricks and double extensions such as ``x.pdf.exe`` and stores the bytes as
   ``instance/uploads/<ab>/<random key>`` — the user's name is never part of a path.
+* Every zip (DOCX, XLSX, and any other zip-based document: PPTX and OpenDocument are recognised too) is
+  inspected whole through :class:`consult.archives.SafeArchive` before it is accepted: streamed within a
+  hard budget of members, bytes and compression ratio, so a zip bomb costs a few MB and is refused at
+  once. Code that reads an uploaded document later (e.g. a Word import) opens it the same way.
 * An :class:`Attachment` row records the sanitised original name, type, size and SHA-256. Its ``owner``
   names the feature that uses it (e.g. ``"draft"``).
 * ``uploads.download`` serves a file as a download. Whether a visitor may have it is decided by the owning
-  feature: it registers ``register_access_check(owner, check)`` where ``check(attachment) -> bool``. No
-  check registered, or the check says no → 404 (a private file looks exactly like a missing one).
+  feature: it registers ``register_access_check(owner, check)`` where ``check(attachment)`` answers
+  :data:`PUBLIC` (anyone may have it, so shared caches may keep it for an hour), :data:`PRIVATE` or any
+  other true value (this visitor only: ``Cache-Control: private, no-store``), or a false value. No check
+  registered, or the check says no → 404 (a private file looks exactly like a missing one).
   Upload views raise ``request.max_content_length`` with :func:`allow_large_request`.
 """
 
 import hashlib
-import io
 import os
 import re
 import secrets
 import unicodedata
-import zipfile
 from collections.abc import Callable
 from datetime import datetime
 from typing import Optional
@@ -29,6 +33,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import FileStorage
 
+from consult.archives import ArchiveRefused, SafeArchive
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
@@ -36,12 +41,14 @@ from consult.extensions import db
 PDF, DOCX, XLSX = "application/pdf", (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODT, ODS, ODP = (f"application/vnd.oasis.opendocument.{kind}" for kind in ("text", "spreadsheet", "presentation"))
 PNG, JPEG, GIF, WEBP = "image/png", "image/jpeg", "image/gif", "image/webp"
 IMAGE_TYPES = frozenset({PNG, JPEG, GIF, WEBP})
 DOCUMENT_TYPES = frozenset({PDF, DOCX, XLSX})
 ALL_TYPES = IMAGE_TYPES | DOCUMENT_TYPES
 EXTENSIONS = {
-    PDF: {"pdf"}, DOCX: {"docx"}, XLSX: {"xlsx"},
+    PDF: {"pdf"}, DOCX: {"docx"}, XLSX: {"xlsx"}, PPTX: {"pptx"}, ODT: {"odt"}, ODS: {"ods"}, ODP: {"odp"},
     PNG: {"png"}, JPEG: {"jpg", "jpeg"}, GIF: {"gif"}, WEBP: {"webp"},
 }
 # Never acceptable anywhere in a name (catches "report.exe.pdf" as well as "report.pdf.exe").
@@ -53,8 +60,10 @@ DANGEROUS_EXTENSIONS = frozenset({
 _OOXML_MAIN = {
     DOCX: b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
     XLSX: b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    PPTX: b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
 }
-_CONTENT_TYPES_MAX = 256 * 1024  # [Content_Types].xml is a few KB; refuse zip bombs posing as one
+_CONTENT_TYPES_MAX = 256 * 1024  # [Content_Types].xml is a few KB
+_ODF_TYPES = {ODT, ODS, ODP}
 
 
 class Attachment(db.Model):
@@ -83,7 +92,7 @@ class Attachment(db.Model):
 # --- checks -------------------------------------------------------------------------------------------
 
 def sniff_content_type(data: bytes) -> str | None:
-    """The type the bytes really are (one of ``ALL_TYPES``), or None."""
+    """The type the bytes really are (a key of ``EXTENSIONS``), or None; ArchiveRefused for a bad zip."""
     if data.startswith(b"%PDF-"):
         return PDF
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -95,22 +104,20 @@ def sniff_content_type(data: bytes) -> str | None:
     if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return WEBP
     if data.startswith(b"PK\x03\x04"):
-        return _sniff_ooxml(data)
+        return _sniff_zip(data)
     return None
 
 
-def _sniff_ooxml(data: bytes) -> str | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo("[Content_Types].xml")
-            if info.file_size > _CONTENT_TYPES_MAX:
-                return None
-            manifest = archive.read(info)
-    except (zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, OSError, ValueError):
-        return None
-    for content_type, marker in _OOXML_MAIN.items():
-        if marker in manifest:
-            return content_type
+def _sniff_zip(data: bytes) -> str | None:
+    """An OOXML or OpenDocument file, once the whole archive has been inspected within its budget."""
+    with SafeArchive(data) as archive:
+        archive.verify()
+        if "[Content_Types].xml" in archive:
+            manifest = archive.read("[Content_Types].xml", _CONTENT_TYPES_MAX)
+            return next((kind for kind, marker in _OOXML_MAIN.items() if marker in manifest), None)
+        if "mimetype" in archive:
+            declared = archive.read("mimetype", 100).decode("ascii", "replace").strip()
+            return declared if declared in _ODF_TYPES else None
     return None
 
 
@@ -175,7 +182,11 @@ def save_upload(
         )
     if not data:
         raise DomainError(_l("The file is empty."), field="file")
-    content_type = sniff_content_type(data)
+    try:
+        content_type = sniff_content_type(data)
+    except ArchiveRefused:
+        raise DomainError(_l("This file is damaged, encrypted or expands to an unreasonable size, so it cannot "
+                             "be accepted."), field="file") from None
     if content_type is None or content_type not in allowed:
         raise DomainError(_l("This type of file is not allowed."), field="file")
     if name.rsplit(".", 1)[-1].lower() not in EXTENSIONS[content_type]:
@@ -206,18 +217,24 @@ def delete_attachment(attachment: Attachment) -> None:
 
 # --- access and download ------------------------------------------------------------------------------
 
-AccessCheck = Callable[[Attachment], bool]
+PUBLIC, PRIVATE = "public", "private"
+PUBLIC_MAX_AGE = 3600  # seconds a browser or shared cache may keep a public file
+AccessCheck = Callable[[Attachment], object]
 _ACCESS_CHECKS: dict[str, AccessCheck] = {}
 
 
 def register_access_check(owner: str, check: AccessCheck) -> None:
-    """Let the feature that owns attachments of ``owner`` decide who may download them."""
+    """Let the feature that owns attachments of ``owner`` decide who may download them (see the module)."""
     _ACCESS_CHECKS[owner] = check
 
 
-def may_download(attachment: Attachment) -> bool:
+def access_to(attachment: Attachment) -> str | None:
+    """:data:`PUBLIC` or :data:`PRIVATE` when this visitor may download the file, else None."""
     check = _ACCESS_CHECKS.get(attachment.owner)
-    return bool(check and check(attachment))
+    answer = check(attachment) if check else None
+    if answer == PUBLIC:
+        return PUBLIC
+    return PRIVATE if answer else None
 
 
 bp = Blueprint("uploads", __name__, url_prefix="/files")
@@ -228,7 +245,8 @@ bp = Blueprint("uploads", __name__, url_prefix="/files")
 def download(attachment_id: int, filename: str | None = None):
     """Serve a stored file as a download with its checked content type, if the owner's check allows it."""
     attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or not may_download(attachment):
+    access = access_to(attachment) if attachment is not None else None
+    if access is None:
         abort(404)
     try:
         path = _path_for(attachment.storage_key)
@@ -238,9 +256,13 @@ def download(attachment_id: int, filename: str | None = None):
         abort(404)
     inline = request.args.get("inline") == "1" and attachment.is_image
     response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=not inline,
-        download_name=attachment.original_filename, etag=attachment.sha256, max_age=3600,
+        path, mimetype=attachment.content_type, as_attachment=not inline, download_name=attachment.original_filename,
+        etag=attachment.sha256, max_age=PUBLIC_MAX_AGE if access == PUBLIC else None,
     )
+    if access == PRIVATE:  # decided for this visitor: no shared cache and no disk may keep it
+        response.cache_control.no_cache = None
+        response.cache_control.private = True
+        response.cache_control.no_store = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

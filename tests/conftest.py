@@ -1,5 +1,7 @@
 """Fixtures: an app per test on SQLite and (when configured) PostgreSQL, clients, users, login."""
 
+import base64
+import hashlib
 import os
 import uuid
 from urllib.parse import quote
@@ -15,6 +17,8 @@ from consult.accounts.models import Department, User
 from consult.extensions import db
 
 PG_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")
+# A Fernet key for the tests' data only (the same in every process the tests start).
+ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"consult tests").digest()).decode()
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 TEST_PASSWORD = "correct horse 42"
 
@@ -47,6 +51,7 @@ class Backend:
         return {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
+            "CONSULT_ENCRYPTION_KEYS": ENCRYPTION_KEY,
             "SQLALCHEMY_DATABASE_URI": self.url,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,

@@ -175,6 +175,7 @@ def test_the_applicant_downloads_the_answer_files_only_once_the_answer_is_approv
     db.session.commit()
     download = client.get(url)
     assert download.status_code == 200 and download.get_data() == PNG
+    assert set(download.headers["Cache-Control"].split(", ")) == {"private", "no-store"}
     download.close()
     assert client.get(f"/files/{attachment.id}").status_code == 404
     assert client.get(f"/files/{attachment.id}?key=forged").status_code == 404

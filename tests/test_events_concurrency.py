@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from consult.database import utcnow
 from consult.events.models import Event, Registration
 from consult.extensions import db
+from tests.conftest import ENCRYPTION_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -45,6 +46,7 @@ def server(backend, app):
         **os.environ,
         "DATABASE_URL": backend.url,
         "SECRET_KEY": "test-secret",
+        "CONSULT_ENCRYPTION_KEYS": ENCRYPTION_KEY,
         "RATELIMIT_ENABLED": "0",
         "MAIL_SUPPRESS_SEND": "1",
     }

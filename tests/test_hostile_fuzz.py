@@ -1,27 +1,36 @@
-"""Property-based fuzzing (hypothesis) of the validators behind the API and the forms: whatever arrives,
-the answer is cleaned values that respect every rule, or a field-level error in the user's language — never
-a crash, and never one of pydantic's own English messages."""
+"""Property-based fuzzing (hypothesis) of the validators behind the API and the forms, the zip inspector,
+the export writer and the id helpers: whatever arrives, the answer is cleaned values that respect every rule,
+a field-level error in the user's language (never one of pydantic's own English messages), or a refusal of the
+kind the caller handles — never a crash. None of these touches the database, so each runs once, not once per
+backend."""
 
+import csv
+import io
 import re
+import zipfile
 
 import pytest
 from email_validator import validate_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 from pydantic import ValidationError
+from werkzeug.exceptions import NotFound
 
-from consult import create_app
+from consult import create_app, exports
 from consult.api import fields
 from consult.api.drafts import CommentCreate
 from consult.api.events import RegistrationCreate
 from consult.api.letters import LetterCreate
 from consult.api.office import ReplyCreate, TransferCreate
 from consult.api.validation import MAX_DEPTH, field_errors, nesting_depth
+from consult.archives import ArchiveRefused, SafeArchive
 from consult.domain import DomainError
 from consult.contacts import normalize_phone
 from consult.mailbox.models import CATEGORIES, Mailbox
 from consult.pagination import InvalidCursor, decode_cursor, encode_cursor
-from hostile_payloads import DEEP_JSON, TEXT_PAYLOADS
+from consult.urls import MAX_ID, int_arg
+from hostile_payloads import DEEP_JSON, FORMULA_PREFIXES, FORMULAS, TEXT_PAYLOADS, ZIP_BOMBS, zip_bomb
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 BODIES = [LetterCreate, CommentCreate, RegistrationCreate, ReplyCreate, TransferCreate]
@@ -147,3 +156,78 @@ def test_cursors_decode_or_are_refused(raw):
                        max_size=3))
 def test_cursors_round_trip(values):
     assert decode_cursor(encode_cursor(values), len(values)) == values
+
+
+def _docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types>wordprocessingml.document.main+xml</Types>")
+        archive.writestr("word/document.xml", "<w:body>" + "第一条 政务公开。" * 200 + "</w:body>")
+    return buffer.getvalue()
+
+
+DOCX = _docx()
+ARCHIVES = st.one_of(
+    st.binary(max_size=400).map(lambda tail: b"PK\x03\x04" + tail),
+    st.lists(st.tuples(st.integers(0, len(DOCX) - 1), st.integers(0, 255)), min_size=1, max_size=6).map(
+        lambda flips: bytes(b if i not in dict(flips) else dict(flips)[i] for i, b in enumerate(DOCX))),
+    st.tuples(st.sampled_from(ZIP_BOMBS[:5]), st.integers(0, 2000), st.integers(0, 255)).map(
+        lambda bomb: (lambda data: data[:bomb[1]] + bytes([bomb[2]]) + data[bomb[1] + 1:])(zip_bomb(bomb[0]))),
+)
+
+
+@FUZZ
+@given(data=ARCHIVES)
+def test_any_zip_opens_within_its_budget_or_is_refused(data):
+    """Damaged, truncated or hostile archives: read within the limits, or ArchiveRefused — nothing else."""
+    try:
+        with SafeArchive(data) as archive:
+            archive.verify()
+            for name in archive.names():
+                assert len(archive.read(name)) <= archive.limits.max_member_bytes
+    except ArchiveRefused:
+        pass
+
+
+cells = st.one_of(st.text(max_size=40), st.sampled_from(FORMULAS + TEXT_PAYLOADS), st.integers(), st.none(),
+                  st.floats(allow_nan=False, allow_infinity=False))
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(cells, min_size=1, max_size=4), max_size=5))
+def test_no_csv_cell_can_run_and_each_keeps_what_was_typed(rows):
+    text = exports.csv_text(rows)
+    parsed = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    assert len(parsed) == len(rows)
+    for row, back in zip(rows, parsed):
+        for value, cell in zip(row, back):
+            if isinstance(value, (int, float)):  # a number, negative ones too, is a number, not a formula
+                assert cell == str(value) and float(cell) == value
+                continue
+            assert not cell.startswith(FORMULA_PREFIXES)
+            typed = "" if value is None else value
+            assert cell == typed or (cell == "'" + typed and typed.startswith(FORMULA_PREFIXES))
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(cells, min_size=1, max_size=6))
+def test_no_xlsx_cell_is_a_formula_and_text_stays_text(values):
+    book = exports.workbook()
+    exports.append_row(book.active, values)
+    sheet = load_workbook(io.BytesIO(exports.workbook_bytes(book))).active
+    for value, cell in zip(values, next(sheet.iter_rows(max_col=len(values)))):
+        assert cell.data_type != "f"
+        if isinstance(value, str) and exports.xlsx_cell(value):
+            assert cell.data_type == "s"
+
+
+@FUZZ
+@given(raw=st.one_of(st.text(max_size=30), st.integers().map(str), st.sampled_from(["", " 7 ", "-0", "١٢", "9" * 5000])))
+def test_query_string_ids_are_a_number_in_range_nothing_or_404(plain_app, raw):
+    with plain_app.test_request_context("/", query_string={"id": raw}):
+        try:
+            value = int_arg("id")
+        except NotFound:
+            assert raw.strip().lstrip("-").isdigit()
+            return
+    assert value is None or 0 <= value <= MAX_ID

@@ -2,6 +2,7 @@
 nothing stored half-way, nothing executed when the pages show it again."""
 
 import io
+import pathlib
 import re
 from html.parser import HTMLParser
 
@@ -9,29 +10,36 @@ import pytest
 import sqlalchemy as sa
 from api_support import API, api_world, bearer, boxes, letter_json, request_ctx, world  # noqa: F401
 from drafts_support import assert_safe_html
+from flask import g
 from hostile_payloads import (
-    FORGED_TOKENS, FORM_PAYLOADS, INVALID_UTF8, MARKERS, OVERSIZED_BYTES, TEXT_PAYLOADS, UPLOAD_NAMES,
+    FORGED_TOKENS, FORM_PAYLOADS, HUGE_IDS, ID_QUERY_PARAMS, INVALID_UTF8, MARKERS, OVERSIZED_BYTES, TEXT_PAYLOADS,
+    UPLOAD_NAMES, ZIP_BOMBS, zip_bomb,
 )  # fmt: skip
 from test_authz import PUBLIC_ENDPOINTS
+from tracking_support import file_submission
 
 from consult.drafts.models import Comment
 from consult.events.models import Registration
 from consult.extensions import db
 from consult.mailbox.models import Letter
+from consult.pagination import encode_cursor
 from consult.tracking.models import Submission, TimelineEvent
+from tests.conftest import Auth
 
 
 class _FormFields(HTMLParser):
-    """The fields of the first POST form on a page: text-like inputs, hidden values, selects' first option."""
+    """The fields of the page's first POST form (in ``<main>``: the header's language and large-text forms do
+    not count): text-like inputs, hidden values, selects' first option, file inputs."""
 
     def __init__(self):
         super().__init__()
         self.text, self.hidden, self.selects, self.files = [], {}, {}, []
-        self._select, self._in_post_form, self._done = None, False, False
+        self._select, self._in_post_form, self._done, self._in_main = None, False, False, False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and (a.get("method") or "").lower() == "post" and not self._done:
+        self._in_main = self._in_main or tag == "main"
+        if tag == "form" and (a.get("method") or "").lower() == "post" and not self._done and self._in_main:
             self._in_post_form = True
         if not self._in_post_form or not a.get("name"):
             if tag == "option" and self._select and self._select not in self.selects:
@@ -118,6 +126,11 @@ def test_every_public_form_survives_every_payload(app, client, api_world):
             assert response.status_code < 500, (endpoint, payload[:40], response.status_code)
             if response.status_code == 200 or response.status_code >= 400:
                 _assert_nothing_executes(response.get_data(as_text=True))
+        for n, huge in enumerate(HUGE_IDS):  # every choice (mailbox, department, …) set to an impossible id
+            data = {**fields.hidden, **{name: str(huge) for name in fields.selects}, **{name: "同意。" for name in names}}
+            if "form_token" in data:
+                data["form_token"] = f"hostile-{n_endpoint:02d}-huge-{n:02d}-0123456789abcdef"
+            assert client.post(url, data=data).status_code < 500, (endpoint, huge)
         db.session.expire_all()
         _integrity()
     for url in (f"/drafts/{api_world.draft_id}", "/mailboxes/letters", f"/events/{api_world.event_id}", "/drafts"):
@@ -142,6 +155,37 @@ def test_upload_names_cannot_escape_or_disguise(client, api_world, app):
             attachment.content_type in ("application/pdf", "application/octet-stream")
     assert upload_dir  # files only ever land under the configured upload folder
     db.session.expire_all()
+    _integrity()
+
+
+def test_every_upload_form_refuses_every_zip_bomb(app, client, api_world):
+    from disclosure_support import file_request
+    from mailbox_support import form_data
+
+    from consult.uploads import Attachment
+
+    public = [url for url in _public_form_urls(app, api_world).values()
+              if _form_fields(client.get(url).get_data(as_text=True)).files]
+    assert public == ["/mailboxes/write"], "a new public upload form: add it below"
+    request_id = file_request(api_world.world).request.submission_id
+    forms = [(None, "/mailboxes/write", "attachments"),
+             (api_world.world.admin, f"/office/drafts/{api_world.draft_id}/files", "file"),
+             (api_world.world.officer, f"/office/disclosure/{request_id}/outcome", "attachments")]
+    for n, kind in enumerate(ZIP_BOMBS):
+        for user, url, field in forms:
+            visitor = app.test_client()
+            if user is None:
+                data = form_data(api_world.boxes.county, form_token=f"hostile-bomb-{n:02d}-0123456789")
+            else:
+                Auth(visitor).login(user)
+                data = {"caption": "图1", "outcome": "disclosed", "answer": "予以公开。"}
+            data[field] = (io.BytesIO(zip_bomb(kind)), "说明.docx")
+            g.pop("_login_user", None)  # the test's request context shares g: forget the last request's user
+            with visitor.post(url, data=data, content_type="multipart/form-data", follow_redirects=True) as response:
+                assert response.status_code < 500, (url, kind)
+                assert "expands to an unreasonable size" in response.get_data(as_text=True), (url, kind)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
     _integrity()
 
 
@@ -199,3 +243,63 @@ def test_hostile_query_strings_on_public_pages(client, api_world):
             assert response.status_code < 500, (url, payload[:30])
             if response.mimetype == "text/html":
                 _assert_nothing_executes(response.get_data(as_text=True))
+
+
+def _url_with(rule, huge: int) -> str:
+    """The rule's URL with every ``<int:…>`` set to ``huge`` and any other argument to a harmless value."""
+    url = re.sub(r"<int(?:\([^)]*\))?:[^>]+>", str(huge), rule.rule)
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: {"fmt": "csv", "filename": "a.pdf"}.get(m.group(1), "x"), url)
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_ids_no_column_can_hold_answer_404_on_every_route(app, client, auth, api_world, huge):
+    rules = [rule for rule in app.url_map.iter_rules() if "<int" in rule.rule]
+    assert len(rules) > 60
+    for user in (None, api_world.world.admin, api_world.world.officer):
+        if user is not None:
+            auth.login(user)
+        for rule in rules:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(_url_with(rule, huge), method=method)
+                assert response.status_code == 404, (rule.rule, method, getattr(user, "role", None))
+
+
+def test_ids_in_query_strings_no_column_can_hold_answer_404(client, auth, api_world):
+    draft_id, submission = api_world.draft_id, file_submission(api_world.world).submission.id
+    pages = [("/stats", "department"), ("/stats.csv", "department"), ("/drafts", "department"),
+             ("/mailboxes/letters", "department"), ("/mailboxes/letters", "year"), ("/mailboxes/write", "mailbox"),
+             ("/disclosure", "department"), (f"/drafts/{draft_id}/versions", "to"),
+             (f"/drafts/{draft_id}/versions", "from"), ("/admin/outbox", "before"), ("/office/dashboard", "department"),
+             ("/office/inbox", "department"), ("/office/disclosure/report", "year"),
+             ("/office/disclosure/report", "department"), ("/office/replies/new", "template"),
+             ("/office/replies/new", "submission")]
+    auth.login(api_world.world.admin)
+    for huge in HUGE_IDS:
+        for url, name in pages:
+            response = client.get(url, query_string={"submission": submission, name: str(huge)})
+            assert response.status_code == 404, (url, name, huge, response.status_code)
+
+
+def test_no_page_answers_500_for_huge_numbers_in_its_query_string_or_cursor(app, client, auth, api_world):
+    auth.login(api_world.world.admin)
+    values = {"draft_id": api_world.draft_id, "event_id": api_world.event_id}
+    huge = HUGE_IDS[-1]
+    queries = [{name: str(huge) for name in ID_QUERY_PARAMS}] + [
+        {"cursor": encode_cursor(values)} for values in ([huge], [2**31] * 2, [huge] * 3, ["x", huge], [huge, "x"])]
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or any(arg not in values for arg in rule.arguments) or rule.endpoint == "static":
+            continue
+        url = rule.build({arg: values[arg] for arg in rule.arguments}, append_unknown=False)[1]
+        for query in queries:
+            response = client.get(url, query_string=query)
+            response.get_data()  # run streamed downloads to the end
+            response.close()
+            assert response.status_code < 500, (url, query, response.status_code)
+
+
+def test_pages_read_numbers_from_the_query_string_through_one_helper():
+    """``request.args.get(..., type=int)`` would pass any size of number to a query: pages use int_arg."""
+    root = pathlib.Path(__file__).resolve().parent.parent / "consult"
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if path.parts[-2] != "api" and re.search(r"args\.get(list)?\([^)]*type=int", path.read_text())]
+    assert offenders == []

@@ -8,7 +8,8 @@ import pytest
 from consult import create_app, limits
 
 PRODUCTION = {"TESTING": False, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
-              "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_ENABLED": True}
+              "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_ENABLED": True,
+              "CONSULT_ENCRYPTION_KEYS": "kL0Hq1v1nqFqQe2mY8bX3u9pYw2f3XUl1mVQyqkq0s4="}
 
 
 @pytest.fixture

@@ -180,6 +180,8 @@ def test_attachments_are_stored_and_only_the_department_may_download_them(client
     assert status() == 404  # another department
     login_as(auth, world.officer)
     assert status() == 200
+    with client.get(url) as response:  # a private file: no shared cache or disk may keep it
+        assert response.headers["Cache-Control"] in ("private, no-store", "no-store, private")
 
 
 def test_the_officer_sees_the_letters_mailbox_category_and_files_on_its_page(client, auth, boxes, world):

@@ -3,10 +3,13 @@ and the shared Markdown sanitiser."""
 
 import io
 import os
+import tracemalloc
 import zipfile
 
 import pytest
+import sqlalchemy as sa
 from drafts_support import assert_safe_html, make_draft, request_ctx, world  # noqa: F401
+from hostile_payloads import ZIP_BOMBS, zip_bomb
 from werkzeug.datastructures import FileStorage
 
 from consult import uploads
@@ -80,6 +83,23 @@ def test_unsafe_or_disguised_files_are_refused(upload_dir, data, name):
         files for _d, _s, files in os.walk(os.path.join(str(upload_dir), "uploads")))
 
 
+@pytest.mark.parametrize("kind", ZIP_BOMBS)
+def test_zip_bombs_are_refused_at_once_for_a_few_megabytes(upload_dir, kind):
+    data = zip_bomb(kind)
+    upload = _file(data, "说明.odt" if kind == "odf" else "说明.docx")
+    tracemalloc.start()
+    try:
+        with pytest.raises(DomainError) as refused:
+            uploads.save_upload(upload, owner="draft")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "expands to an unreasonable size" in str(refused.value.message)
+    assert peak < len(data) + 4 * 2**20  # the upload is read once; inspecting it costs a few MB at most
+    assert not os.path.exists(os.path.join(str(upload_dir), "uploads"))
+    assert db.session.scalar(sa.select(sa.func.count(uploads.Attachment.id))) == 0
+
+
 def test_files_over_the_limit_are_refused(app, upload_dir):
     app.config["CONSULT_UPLOAD_MAX_BYTES"] = 1024
     with pytest.raises(DomainError):
@@ -111,6 +131,25 @@ def test_files_of_unpublished_drafts_and_unowned_files_are_not_public(world, cli
     assert client.get(f"/files/{private.id}").status_code == 404
     assert client.get("/files/424242").status_code == 404
     assert db.session.get(Draft, draft_id).status == "draft"
+
+
+def test_only_files_public_by_nature_may_be_kept_by_shared_caches(world, client, auth, upload_dir):
+    published, unpublished = make_draft(world), make_draft(world, status="draft")
+    figure = uploads.save_upload(_file(PDF, "图表.pdf"), owner="draft")
+    early = uploads.save_upload(_file(PDF, "草稿图表.pdf"), owner="draft")
+    db.session.add_all([DraftFile(draft_id=published, attachment_id=figure.id),
+                        DraftFile(draft_id=unpublished, attachment_id=early.id)])
+    db.session.commit()
+
+    def cache_control(attachment_id: int) -> set[str]:
+        with client.get(f"/files/{attachment_id}") as response:
+            assert response.status_code == 200
+            return {part.strip() for part in response.headers["Cache-Control"].split(",")}
+
+    assert cache_control(figure.id) == {"public", "max-age=3600"}  # a published draft's figure: anyone's
+    auth.login(world.editor)
+    assert cache_control(early.id) == {"private", "no-store"}  # staff only until the draft is published
+    assert cache_control(figure.id) == {"public", "max-age=3600"}
 
 
 def test_editor_uploads_through_the_interpretation_page_above_the_global_limit(world, client, auth, app, upload_dir):

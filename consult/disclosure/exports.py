@@ -2,12 +2,9 @@
 official Chinese wording (they are meant to be pasted into the report as published). No personal data:
 only counts."""
 
-import csv
-import io
-
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from consult import exports
 from consult.disclosure.figures import FIGURES, ProactiveCounts
 from consult.disclosure.models import OpennessReportFigures
 from consult.disclosure.outcomes import APPLICANT_OFFICIAL, APPLICANT_TYPES, CATEGORY_OFFICIAL, OUTCOMES
@@ -57,41 +54,27 @@ def proactive_rows(counts: ProactiveCounts, figures: OpennessReportFigures | Non
 def to_csv(
     title: str, table: ApplicationTable, counts: ProactiveCounts, figures: OpennessReportFigures | None
 ) -> bytes:
-    """UTF-8 with a BOM so Excel opens the Chinese labels correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([title])
-    writer.writerow(HEADER_TOP)
-    writer.writerow(HEADER_MIDDLE)
-    writer.writerow(HEADER_BOTTOM)
-    writer.writerows(table_rows(table))
-    writer.writerow(check_row(table))
-    writer.writerow([])
-    writer.writerow(["其他情况", "数量"])
-    writer.writerows(proactive_rows(counts, figures))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """UTF-8 with a BOM so Excel opens the Chinese labels correctly (through the one export writer)."""
+    rows = [[title], HEADER_TOP, HEADER_MIDDLE, HEADER_BOTTOM, *table_rows(table), check_row(table), [],
+            ["其他情况", "数量"], *proactive_rows(counts, figures)]
+    return exports.csv_text(rows).encode("utf-8")
 
 
 def to_xlsx(
     title: str, table: ApplicationTable, counts: ProactiveCounts, figures: OpennessReportFigures | None
 ) -> bytes:
     """A workbook: the application table with its two-level header merged like the official form, and a
-    sheet with the other figures."""
-    book = Workbook()
+    sheet with the other figures (every cell through the one export writer: text is never a formula)."""
+    book = exports.workbook()
     sheet = book.active
     sheet.title = "政府信息公开申请"
-    sheet.append([title])
-    sheet.append(HEADER_TOP)
-    sheet.append(HEADER_MIDDLE)
-    sheet.append(HEADER_BOTTOM)
+    for row in [[title], HEADER_TOP, HEADER_MIDDLE, HEADER_BOTTOM, *table_rows(table), check_row(table)]:
+        exports.append_row(sheet, row)
     sheet.merge_cells("A2:B4")  # the corner
     sheet.merge_cells("C2:I2")  # 申请人情况
     sheet.merge_cells("C3:C4")  # 自然人
     sheet.merge_cells("D3:H3")  # 法人或其他组织
     sheet.merge_cells("I3:I4")  # 总计
-    for row in table_rows(table):
-        sheet.append(row)
-    sheet.append(check_row(table))
     for cells in sheet.iter_rows(min_row=1, max_row=4):
         for cell in cells:
             cell.font = Font(bold=True)
@@ -99,10 +82,7 @@ def to_xlsx(
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 60
     other = book.create_sheet("其他情况")
-    other.append(["其他情况", "数量"])
-    for row in proactive_rows(counts, figures):
-        other.append(row)
+    for row in [["其他情况", "数量"], *proactive_rows(counts, figures)]:
+        exports.append_row(other, row)
     other.column_dimensions["A"].width = 60
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return exports.workbook_bytes(book)

@@ -2,8 +2,9 @@
 
 A request is a tracked submission of kind ``disclosure`` (consult.tracking) plus a
 :class:`DisclosureRequest` detail row (1:1, keyed by the submission). The applicant's ID or organisation
-code is stored in full, because the handling department must check it, and shown masked everywhere else
-(``id_number_masked`` is computed once, at intake); it never goes into lists, exports or mails.
+code is stored in full, because the handling department must check it, encrypted at rest (so a backup
+alone never shows it), and shown masked everywhere else (``id_number_masked`` is computed once, at
+intake); it never goes into lists, exports or mails.
 """
 
 from datetime import date, datetime
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Department, User
 from consult.database import utcnow
+from consult.encryption import EncryptedText
 from consult.disclosure.outcomes import APPLICANT_TYPES, CATEGORIES
 from consult.extensions import db
 from consult.tracking.models import Reply, Submission
@@ -74,7 +76,8 @@ class DisclosureRequest(db.Model):
     applicant_name: Mapped[str] = mapped_column(sa.String(120))  # person or organisation
     contact_person: Mapped[str] = mapped_column(sa.String(80), default="")  # organisations: who to call
     id_type: Mapped[str] = mapped_column(sa.String(16))
-    id_number: Mapped[str] = mapped_column(sa.String(40))  # in full: only the handling department sees it
+    # In full, encrypted at rest (consult/encryption.py): only the handling department sees it.
+    id_number: Mapped[str] = mapped_column("id_number_encrypted", EncryptedText())
     id_number_masked: Mapped[str] = mapped_column(sa.String(40))  # 110***********002X
     postal_address: Mapped[str] = mapped_column(sa.String(300), default="")
     postcode: Mapped[str] = mapped_column(sa.String(6), default="")

@@ -28,6 +28,7 @@ from consult.domain import DomainError
 from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.tracking.clock import local_today
+from consult.urls import int_arg
 
 REPORT_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)
 WIDE_ROLES = (EDITOR, ADMIN)  # may see every department and all together
@@ -85,14 +86,13 @@ def default_year() -> int:
 
 def _scope() -> Scope:
     """Year and department from the query string; 403 for a department the user may not see."""
-    year = request.args.get("year", type=int) or default_year()
-    if not 2000 <= year <= 2100:
-        abort(404)
+    year = int_arg("year", minimum=2000, maximum=2100) or default_year()
     wanted = request.args.get("department", "")
     if current_user.role in WIDE_ROLES:
         if wanted in ("", ALL_DEPARTMENTS):
             return Scope(year, None)
-        department = db.session.get(Department, int(wanted)) if wanted.isdigit() else None
+        department_id = int_arg("department", minimum=1)
+        department = db.session.get(Department, department_id) if department_id else None
         if department is None:
             abort(404)
         return Scope(year, department)

@@ -13,6 +13,7 @@ from consult.domain import DomainError
 from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.public_forms import form_rate_limit, submit_form
+from consult.urls import int_arg
 
 bp = Blueprint("disclosure", __name__)
 
@@ -50,7 +51,7 @@ def apply():
         SelectChoice(d.id, d.display_name(locale)) for d in departments
     ]
     if request.method == "GET":
-        form.department_id.data = request.args.get("department", type=int) or 0
+        form.department_id.data = int_arg("department") or 0
         if current_user.is_authenticated and current_user.role == "citizen":
             form.name.data, form.email.data = current_user.display_name, current_user.email
     form.department_id.flags.required = True

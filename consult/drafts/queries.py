@@ -8,6 +8,7 @@ from consult.drafts.articles import article_label
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Draft, DraftVersion
 from consult.extensions import db
+from consult.urls import int_arg
 
 # Open drafts first, then closed, then those with a published report; newest first inside each.
 STATUS_RANK = sa.case({OPEN: 0, CLOSED: 1, REPORT_PUBLISHED: 2}, value=Draft.status, else_=3)
@@ -26,7 +27,7 @@ class DraftFilters:
         """Read the list's GET parameters, ignoring values that are not valid."""
         domain = args.get("domain", "")
         status = args.get("status", "")
-        department = args.get("department", type=int)
+        department = int_arg("department", args=args)
         return cls(
             text=(args.get("q") or "").strip()[:100],
             domain=domain if domain in DOMAIN_CODES else "",

@@ -4,8 +4,6 @@ Seat allocation lives in :mod:`consult.events.allocation`, the draw in :mod:`con
 check-in in :mod:`consult.events.checkin`, mails and reminders in :mod:`consult.events.mails`.
 """
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from consult import exports
 from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER, Department, User
 from consult.database import utcnow
 from consult.domain import DomainError
@@ -159,23 +158,15 @@ CSV_COLUMNS = ("id", "name", "phone", "email", "id_card", "status", "waitlist_po
 
 
 def export_rows(event_id: int, status_labels: dict[str, str]) -> Iterator[str]:
-    """The registrations as CSV lines (UTF-8 with BOM so spreadsheet software reads Chinese), batch by batch.
+    """The registrations as CSV text through the one export writer, read from the database batch by batch.
 
     Takes the id, not the event, and labels already translated: the generator runs after the request's
     commit has expired its objects (the current user included).
     """
-    yield "\ufeff"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    return exports.csv_chunks(_registration_rows(event_id, status_labels), header=CSV_COLUMNS)
 
-    def flush() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
 
-    writer.writerow(CSV_COLUMNS)
-    yield flush()
+def _registration_rows(event_id: int, status_labels: dict[str, str]) -> Iterator[list]:
     last_id = 0
     while True:
         batch = db.session.scalars(
@@ -187,18 +178,9 @@ def export_rows(event_id: int, status_labels: dict[str, str]) -> Iterator[str]:
         if not batch:
             return
         for r in batch:
-            writer.writerow([
-                r.id, _csv_safe(r.name), _csv_safe(r.phone), _csv_safe(r.email), r.id_card_masked,
-                status_labels.get(r.status, r.status), r.waitlist_position or "", r.draw_rank or "",
-                _iso(r.created_at), _iso(r.checked_in_at),
-            ])
+            yield [r.id, r.name, r.phone, r.email, r.id_card_masked, status_labels.get(r.status, r.status),
+                   r.waitlist_position or "", r.draw_rank or "", _iso(r.created_at), _iso(r.checked_in_at)]
         last_id = batch[-1].id
-        yield flush()
-
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) in values people typed."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _iso(moment: datetime | None) -> str:

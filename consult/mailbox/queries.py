@@ -20,6 +20,7 @@ from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORI
 from consult.text import render_plain
 from consult.tracking.clock import current_overrides, local_date, local_years, zone
 from consult.tracking.models import ANSWERED, APPROVED, CLOSED, OPEN_STATUSES, Reply, Submission, reply_submissions
+from consult.urls import int_arg
 
 PUBLISHED_STATUSES = (ANSWERED, CLOSED)
 PUBLIC_ORDER = (Submission.answered_at.desc(), Submission.id.desc())
@@ -42,12 +43,12 @@ class LetterFilters:
     @classmethod
     def from_args(cls, args) -> "LetterFilters":
         category = args.get("category", "")
-        year = args.get("year", type=int)
+        year = int_arg("year", args=args)
         return cls(
             text=(args.get("q") or "").strip()[:100],
             category=category if category in CATEGORIES and category not in PRIVATE_CATEGORIES else "",
             year=year if year and 2000 <= year <= 2100 else None,
-            department_id=args.get("department", type=int) or None,
+            department_id=int_arg("department", args=args) or None,
         )
 
     @property

@@ -16,6 +16,7 @@ from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORI
 from consult.mailbox.services import check_letter, submit_letter
 from consult.pagination import InvalidCursor, paginate
 from consult.public_forms import form_rate_limit, submit_form
+from consult.urls import int_arg
 
 bp = Blueprint("mailbox", __name__)
 
@@ -103,7 +104,7 @@ def write():
     form = LetterForm()
     form.mailbox_id.choices = _mailbox_choices(mailboxes)
     if request.method == "GET":
-        form.mailbox_id.data = request.args.get("mailbox", type=int) or 0
+        form.mailbox_id.data = int_arg("mailbox") or 0
         if current_user.is_authenticated:
             form.name.data, form.email.data = current_user.display_name, current_user.email
     form.mailbox_id.flags.required = True

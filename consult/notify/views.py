@@ -12,6 +12,7 @@ from consult.extensions import db
 from consult.notify import services
 from consult.notify.forms import MailPreferencesForm, RetryForm
 from consult.notify.models import FAILED, PENDING, SENT, STATUSES, OutboxMessage
+from consult.urls import int_arg
 
 bp = Blueprint("notify", __name__)
 
@@ -33,7 +34,7 @@ def outbox():
     status = request.args.get("status")
     if status not in STATUSES:
         status = None
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE + 1)
     if status:
         query = query.where(OutboxMessage.status == status)

@@ -1,12 +1,11 @@
 """What the statistics page and its CSV show: labels, charts and rows built from ``compute_stats``."""
 
-import csv
-import io
 from collections.abc import Iterator
 
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from consult import exports
 from consult.formats import format_month
 from consult.stats.charts import Series, bar_chart, percent
 from consult.tracking.views.labels import KIND_LABELS
@@ -89,17 +88,5 @@ def csv_rows(stats: dict, locale: str) -> Iterator[list]:
 
 
 def to_csv(stats: dict, locale: str) -> str:
-    """The CSV text, with a BOM so spreadsheet programs read the Chinese names correctly."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in csv_rows(stats, locale):
-        writer.writerow([_no_formula(value) for value in row])
-    return buffer.getvalue()
-
-
-def _no_formula(value):
-    """Keep spreadsheet programs from running a cell as a formula (names are typed by admins)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    """The CSV text, through the one export writer (names are typed by admins: never a formula)."""
+    return exports.csv_text(csv_rows(stats, locale))

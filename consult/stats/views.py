@@ -16,6 +16,7 @@ from consult.stats.services import compute_stats, published_stats
 from consult.tracking.clock import local_today
 from consult.tracking.views.common import working_department
 from consult.tracking.views.labels import KIND_LABELS
+from consult.urls import int_arg
 
 bp = Blueprint("stats", __name__)
 
@@ -33,7 +34,7 @@ def _maybe_number(value) -> str:
 
 def _chosen_department() -> Department | None:
     """The department picked with ``?department=<id>`` (404 when unknown), or None for all."""
-    department_id = request.args.get("department", type=int)
+    department_id = int_arg("department")
     if department_id is None:
         return None
     return db.get_or_404(Department, department_id)

@@ -170,6 +170,8 @@ def _english(message) -> str:
     """A stored message in English with ISO dates, for the text column when going back."""
     if isinstance(message, str):
         message = json.loads(message)
+    if not message:  # a JSON null: the row had no note in the system's words
+        return ""
     args = {name: value["date"] if isinstance(value, dict) and "date" in value else
             _english(value) if isinstance(value, dict) else value
             for name, value in (message.get("args") or {}).items()}

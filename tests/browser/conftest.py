@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from consult import create_app
+from tests.conftest import ENCRYPTION_KEY
 from tests.browser.support import axe_script
 from tests.smtp_support import SmtpSink, free_port
 
@@ -45,6 +46,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.config = {
             "SECRET_KEY": "browser-test-secret",
+            "CONSULT_ENCRYPTION_KEYS": ENCRYPTION_KEY,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{base_dir / 'consult.sqlite3'}",
             "CONSULT_UPLOAD_DIR": str(base_dir / "uploads"),
             "RATELIMIT_ENABLED": False,

@@ -30,21 +30,24 @@ from consult.public_forms import form_rate_limit, submit_form
 from consult.extensions import db, limiter
 from consult.i18n import current_locale_code
 from consult.pagination import InvalidCursor, paginate
+from consult.urls import int_arg
 
 COMMENTS_PER_PAGE = 20
 COMMENT_LIMIT = "10 per minute"
 
 
-def _draft_file_is_public(attachment: uploads.Attachment) -> bool:
-    """Interpretation files are public once their draft is."""
+def _draft_file_access(attachment: uploads.Attachment) -> str | None:
+    """Interpretation files are public once their draft is; before that, only staff may have them."""
     draft_file = db.session.scalar(sa.select(DraftFile).where(DraftFile.attachment_id == attachment.id))
     if draft_file is None:
-        return False
+        return None
     draft = draft_file.draft
-    return draft.is_public or may_see_in_office(current_user, draft)
+    if draft.is_public:
+        return uploads.PUBLIC
+    return uploads.PRIVATE if may_see_in_office(current_user, draft) else None
 
 
-uploads.register_access_check("draft", _draft_file_is_public)
+uploads.register_access_check("draft", _draft_file_access)
 
 
 def _page(stmt, order, per_page):
@@ -117,8 +120,8 @@ def versions_page(draft_id: int):
     draft = get_public_draft_or_404(draft_id)
     numbers = [v.number for v in draft.versions]
     newest = numbers[-1]
-    to_n = request.args.get("to", type=int) or newest
-    from_n = request.args.get("from", type=int) or max(1, to_n - 1)
+    to_n = int_arg("to") or newest
+    from_n = int_arg("from") or max(1, to_n - 1)
     old, new = versions.get_version(draft, from_n), versions.get_version(draft, to_n)
     if old is None or new is None:
         abort(404)

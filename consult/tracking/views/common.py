@@ -1,6 +1,6 @@
 """Helpers shared by the tracking views: department scoping, loading with a 404, errors on forms."""
 
-from flask import abort, flash, request
+from flask import abort, flash
 from flask_login import current_user
 
 from consult.accounts.departments import ordered_departments
@@ -10,6 +10,7 @@ from consult.domain import DomainError
 from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.tracking.models import ExtensionRequest, Reply, Submission
+from consult.urls import int_arg
 
 WORK_ROLES = (OFFICER, REVIEWER, ADMIN)
 worker_required = role_required(*WORK_ROLES)
@@ -62,7 +63,7 @@ def working_department() -> tuple[Department | None, list[Department]]:
         own = db.session.get(Department, current_user.department_id) if current_user.department_id else None
         return own, []
     choices = departments()
-    chosen = request.args.get("department", type=int)
+    chosen = int_arg("department")
     selected = next((d for d in choices if d.id == chosen), choices[0] if choices else None)
     return selected, choices
 

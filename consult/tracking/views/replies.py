@@ -16,6 +16,7 @@ from consult.tracking import services
 from consult.tracking.forms import ConfirmForm, ExtensionDecisionForm, ReplyForm, ReplyTemplateForm, ReviewNoteForm
 from consult.tracking.models import DRAFT, RETURNED, ExtensionRequest, Reply, ReplyTemplate, Submission
 from consult.tracking.views import bp
+from consult.urls import int_arg, int_args
 from consult.tracking.views.common import (
     get_extension_for_reviewer_or_404, get_reply_for_officer_or_404, reviewer_required, show_error,
     worker_required, working_department,
@@ -27,7 +28,7 @@ EDITABLE_REPLY_STATUSES = (DRAFT, RETURNED)
 
 def _selected_submissions() -> list[Submission]:
     """The submissions ticked in the inbox (``?submission=<id>`` repeated); 404 for any not the user's."""
-    ids = sorted(set(request.args.getlist("submission", type=int)))[:MAX_BULK]
+    ids = sorted(set(int_args("submission")))[:MAX_BULK]
     if not ids:
         return []
     found = list(
@@ -52,7 +53,7 @@ def new_reply():
     department_id = submissions[0].department_id
     templates = services.reply_templates_for(department_id)
     form = ReplyForm()
-    chosen = request.args.get("template", type=int)
+    chosen = int_arg("template")
     if request.method == "GET" and chosen:
         template = next((t for t in templates if t.id == chosen), None)
         if template is not None:
