@@ -196,3 +196,17 @@ def test_a_campaign_index_grows_without_starting_over_and_survives_pickling():
     part.add([(i, LETTER + "谢" * i) for i in range(3, 6)] + [(10, "完全不同的一条意见，关于停车位的问题")])
     ids = lambda index: sorted(sorted(c for n in g for c in index.copies[n]) for g in index.groups())
     assert ids(part) == ids(whole) == [[0, 1, 2, 3, 4, 5], [10]]
+
+
+def test_a_chain_of_overlapping_comments_does_not_join_comments_that_share_nothing():
+    sentences = ["小区门口的路灯坏了很久", "早上送孩子上学很不方便", "菜市场附近经常堵车严重", "公园里的健身器材太旧了",
+                 "公交车站离家实在太远了", "垃圾桶摆放位置不太合理", "楼道里堆满了各种杂物啊", "夜里广场舞的音乐太吵了",
+                 "图书馆开放时间有点太短", "河边步道的栏杆松动了"]
+    window = ["，".join(sentences[i:i + 4]) for i in range(7)]  # each shares three sentences with the next
+    # Comments 1-4 share two sentences with their neighbours (no match); 5-7 each bridge two of them.
+    comments = [(1, None, window[0]), (2, None, window[2]), (3, None, window[4]), (4, None, window[6]),
+                (5, None, window[1]), (6, None, window[3]), (7, None, window[5])]
+    result = analyse(comments, parameters=Parameters(num_perm=256))  # precise estimates: the chain links
+    for campaign in result.campaigns:
+        assert not {1, 4} <= set(campaign.comment_ids)
+    assert sorted(c for u in result.units() for c in u.comment_ids) == list(range(1, 8))

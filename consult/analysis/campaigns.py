@@ -7,19 +7,29 @@ compared with the founders the index proposes; every founder whose estimated Jac
 one); a text that matches none founds a group of its own. Indexing founders only keeps the LSH buckets small
 even when one form letter is sent a hundred thousand times.
 
+Union-find also chains: among hundreds of thousands of short comments that share a greeting or a sentence,
+A≈B≈C≈… can link texts that have nothing in common. So a group becomes campaigns by *stars*: its most-sent
+text is a template, and only the texts whose exact Jaccard similarity to that template reaches
+``template_similarity`` form its campaign; the rest of the group is tried around its next most-sent text, and
+what no template holds goes back to the topics.
+
 ``CampaignIndex`` can be kept (it pickles) and fed new comments later: earlier texts are never hashed again.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from consult.analysis.model import Parameters
+from consult.analysis.diffs import template_edits
+from consult.analysis.model import Campaign, Parameters
 from consult.analysis.prepare import identity_key, matching_text, shingle_hashes
 
 _BATCH = 2048
+TEMPLATE_CANDIDATES = 400  # texts sent equally often that are compared to choose a template
+TEMPLATES_PER_GROUP = 20  # templates tried in one group before the rest of it goes back to the topics
 
 
 def _identity(value):
@@ -132,3 +142,65 @@ def consensus_text(cores: list[str], parameters: Parameters) -> int:
         values, counts = np.unique(column, return_counts=True)
         common.append(values[counts.argmax()])
     return int(np.argmax(np.count_nonzero(signatures == np.array(common, dtype=signatures.dtype), axis=1)))
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two sorted arrays of distinct shingle hashes."""
+    common = np.intersect1d(a, b, assume_unique=True).size
+    return common / (a.size + b.size - common)
+
+
+def _stars(numbers: list[int], copies: list[list[int]], clean: dict[int, str], p: Parameters):
+    """(template, member texts) of the campaigns in one group of the index (see the module docstring)."""
+    def core(n: int) -> str:
+        return matching_text(clean[copies[n][0]], p.max_chars)
+
+    remaining = sorted(numbers, key=lambda n: (-len(copies[n]), n))
+    for _attempt in range(TEMPLATES_PER_GROUP):
+        if sum(len(copies[n]) for n in remaining) < p.min_campaign_size:
+            return
+        most = len(copies[remaining[0]])
+        candidates = [n for n in remaining if len(copies[n]) == most][:TEMPLATE_CANDIDATES]
+        template = candidates[0]
+        if len(candidates) > 1:  # no text was sent more often than the others: the most typical one
+            template = candidates[consensus_text([core(n) for n in candidates], p)]
+        shingles = shingle_hashes(core(template), p.shingle)
+        star = [n for n in remaining
+                if n == template or _jaccard(shingle_hashes(core(n), p.shingle), shingles) >= p.template_similarity]
+        if sum(len(copies[n]) for n in star) >= p.min_campaign_size:
+            yield template, star
+        taken = set(star)
+        remaining = [n for n in remaining if n not in taken]
+        if most == 1:  # no text left that several people sent word for word
+            return
+
+
+def campaign_units(index: CampaignIndex, clean: dict[int, str], article_of: dict) -> list[Campaign]:
+    """The campaigns of an index, largest first, each with its template and every copy's edits."""
+    p, copies = index.parameters, index.copies
+    campaigns = []
+    for numbers in index.groups():
+        if sum(len(copies[n]) for n in numbers) < p.min_campaign_size:
+            continue
+        for template_number, members in _stars(numbers, copies, clean, p):
+            template_id = copies[template_number][0]
+            template = clean[template_id]
+            member_ids = sorted(cid for n in members for cid in copies[n])
+            edits = {}
+            for n in members:
+                if n == template_number:
+                    continue
+                first = copies[n][0]
+                found = template_edits(template, clean[first], p.max_chars)
+                for cid in copies[n]:
+                    same = clean[cid] == clean[first]
+                    copy_edits = found if same else template_edits(template, clean[cid], p.max_chars)
+                    if copy_edits:
+                        edits[cid] = copy_edits
+            campaigns.append(Campaign(
+                key=f"campaign-{template_id}", template_id=template_id, template_text=template,
+                comment_ids=member_ids, edits=edits,
+                articles=dict(Counter(article_of[cid] for cid in member_ids)),
+            ))
+    campaigns.sort(key=lambda c: (-c.size, c.template_id))
+    return campaigns

@@ -26,6 +26,7 @@ class Parameters:
     num_perm: int = 48  # MinHash permutations: the similarity estimate's standard error is about 0.07 at 0.5
     shingle: int = 3  # characters per shingle (letters and digits only)
     similarity: float = 0.5  # estimated Jaccard similarity from which a comment joins a campaign
+    template_similarity: float = 0.4  # exact Jaccard similarity to the campaign's template it must keep
     min_campaign_size: int = 3  # fewer near-identical comments than this are no campaign
     min_near_chars: int = 15  # shorter texts join campaigns only when identical
     max_chars: int = 10_000  # campaigns, topics and diffs read at most this many characters of a comment

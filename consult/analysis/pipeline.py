@@ -6,22 +6,20 @@ from collections import Counter
 from collections.abc import Iterable
 
 from consult.analysis import topics
-from consult.analysis.campaigns import CampaignIndex, consensus_text
-from consult.analysis.diffs import template_edits
+from consult.analysis.campaigns import CampaignIndex, campaign_units
 from consult.analysis.model import (
     CAMPAIGN,
     SINGLE,
     STANCES,
     TOPIC,
     Analysis,
-    Campaign,
     Comment,
     Parameters,
     Single,
     Summary,
     Topic,
 )
-from consult.analysis.prepare import clean_text, matching_text
+from consult.analysis.prepare import clean_text
 from consult.analysis.stance import Lexicon, default_lexicon
 from consult.tokens import Terms, content_tokens
 
@@ -75,45 +73,12 @@ def analyse(comments: Iterable[Comment | tuple[int, str | None, str]], *, lexico
     return Analysis(campaigns, topics_found, singles, stances, summary, clock.seconds)
 
 
-TEMPLATE_CANDIDATES = 400  # texts sent equally often that are compared to choose a campaign's template
-
-
 def _campaigns(clean: dict[int, str], article_of: dict, p: Parameters, clock: "_Clock"):
-    """Campaign units — groups of at least ``min_campaign_size`` comments, largest first — and the blank
-    comments. The index is dropped on return: its memory is free before the topics need theirs."""
+    """Campaign units, largest first, and the blank comments. The index is dropped on return."""
     index = CampaignIndex(p)
     index.add(clean.items())
     clock.lap("campaign_index")
-    campaigns = []
-    for numbers in index.groups():
-        size = sum(len(index.copies[n]) for n in numbers)
-        if size < p.min_campaign_size:
-            continue
-        most = max(len(index.copies[n]) for n in numbers)
-        candidates = [n for n in numbers if len(index.copies[n]) == most][:TEMPLATE_CANDIDATES]
-        template_number = candidates[0]
-        if len(candidates) > 1:  # no text was sent more often than the others: the most typical one
-            cores = [matching_text(clean[index.copies[n][0]], p.max_chars) for n in candidates]
-            template_number = candidates[consensus_text(cores, p)]
-        template_id = index.copies[template_number][0]
-        template = clean[template_id]
-        member_ids = sorted(cid for n in numbers for cid in index.copies[n])
-        edits = {}
-        for n in numbers:
-            if n == template_number:
-                continue
-            first = index.copies[n][0]
-            found = template_edits(template, clean[first], p.max_chars)
-            for cid in index.copies[n]:
-                same = clean[cid] == clean[first]
-                copy_edits = found if same else template_edits(template, clean[cid], p.max_chars)
-                if copy_edits:
-                    edits[cid] = copy_edits
-        campaigns.append(Campaign(
-            key=f"campaign-{template_id}", template_id=template_id, template_text=template,
-            comment_ids=member_ids, edits=edits, articles=dict(Counter(article_of[cid] for cid in member_ids)),
-        ))
-    campaigns.sort(key=lambda c: (-c.size, c.template_id))
+    campaigns = campaign_units(index, clean, article_of)
     clock.lap("campaign_units")
     return campaigns, set(index.blank)
 
