@@ -1,0 +1,206 @@
+"""Campaigns: identical comments and modified form letters, found with MinHash and an LSH index (datasketch).
+
+Each distinct text (punctuation, spaces, width and case aside) gets a MinHash signature of its character
+shingles. The LSH index holds only the *founders*: texts that matched no earlier text. A new text is
+compared with the founders the index proposes; every founder whose estimated Jaccard similarity reaches
+``Parameters.similarity`` joins its group with the new text (union-find, so two groups a text bridges become
+one); a text that matches none founds a group of its own. Indexing founders only keeps the LSH buckets small
+even when one form letter is sent a hundred thousand times.
+
+Union-find also chains: among hundreds of thousands of short comments that share a greeting or a sentence,
+A≈B≈C≈… can link texts that have nothing in common. So a group becomes campaigns by *stars*: its most-sent
+text is a template, and only the texts whose exact Jaccard similarity to that template reaches
+``template_similarity`` form its campaign; the rest of the group is tried around its next most-sent text, and
+what no template holds goes back to the topics.
+
+``CampaignIndex`` can be kept (it pickles) and fed new comments later: earlier texts are never hashed again.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from consult.analysis.diffs import template_edits
+from consult.analysis.model import Campaign, Parameters
+from consult.analysis.prepare import identity_key, matching_text, shingle_hashes
+
+_BATCH = 2048
+TEMPLATE_CANDIDATES = 400  # texts sent equally often that are compared to choose a template
+TEMPLATES_PER_GROUP = 20  # templates tried in one group before the rest of it goes back to the topics
+
+
+def _identity(value):
+    """MinHash's hash function: shingles arrive already hashed to 32 bits."""
+    return value
+
+
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class CampaignIndex:
+    """Groups of identical and near-identical comments, built incrementally."""
+
+    def __init__(self, parameters: Parameters | None = None):
+        self.parameters = p = parameters or Parameters()
+        self._lsh = MinHashLSH(threshold=p.similarity, num_perm=p.num_perm)
+        self._needed = int(np.ceil(p.similarity * p.num_perm))  # equal positions for the similarity threshold
+        self._text_of_key: dict[bytes, int] = {}  # identity key → text number
+        self.copies: list[list[int]] = []  # text number → ids of the comments with that text
+        self._parent: list[int] = []  # union-find over text numbers
+        self._founders = np.empty((1024, p.num_perm), dtype=np.uint32)  # row → signature; LSH keys are rows
+        self._founder_text: list[int] = []  # row → text number
+        self.blank: list[int] = []  # comments without any text: never grouped
+
+    def add(self, comments: Iterable[tuple[int, str]]) -> None:
+        """Add (comment id, clean text) pairs, in batches: identical texts join at once, new ones are hashed."""
+        p = self.parameters
+        for batch in _batched(comments, _BATCH):
+            fresh: list[tuple[int, str]] = []
+            for comment_id, clean in batch:
+                key = identity_key(clean)
+                if key is None:
+                    self.blank.append(comment_id)
+                    continue
+                number = self._text_of_key.get(key)
+                if number is not None:
+                    self.copies[number].append(comment_id)
+                    continue
+                number = len(self.copies)
+                self._text_of_key[key] = number
+                self.copies.append([comment_id])
+                self._parent.append(number)
+                core = matching_text(clean, p.max_chars)
+                if len(core) >= p.min_near_chars:
+                    fresh.append((number, core))
+            signatures = MinHash.generator(
+                (shingle_hashes(core, p.shingle) for _number, core in fresh),
+                num_perm=p.num_perm, seed=p.seed, hashfunc=_identity,
+            )
+            for (number, _core), minhash in zip(fresh, signatures, strict=True):
+                self._place(number, minhash)
+
+    def _place(self, number: int, minhash: MinHash) -> None:
+        signature = minhash.hashvalues
+        rows = self._lsh.query(minhash)
+        if rows:
+            rows = np.fromiter(rows, dtype=np.int64, count=len(rows))
+            equal = np.count_nonzero(self._founders[rows] == signature, axis=1)
+            matched = rows[equal >= self._needed]
+            if len(matched):
+                for row in matched.tolist():
+                    self._union(number, self._founder_text[row])
+                return
+        row = len(self._founder_text)
+        if row == len(self._founders):
+            self._founders = np.concatenate([self._founders, np.empty_like(self._founders)])
+        self._founders[row] = signature
+        self._founder_text.append(number)
+        self._lsh.insert(row, minhash, check_duplication=False)
+
+    def _find(self, number: int) -> int:
+        parent = self._parent
+        root = number
+        while parent[root] != root:
+            root = parent[root]
+        while parent[number] != root:
+            parent[number], number = root, parent[number]
+        return root
+
+    def _union(self, a: int, b: int) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra != rb:
+            self._parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> list[list[int]]:
+        """Groups of text numbers (each a list, first-seen text first), in order of their first text."""
+        by_root: dict[int, list[int]] = {}
+        for number in range(len(self.copies)):
+            by_root.setdefault(self._find(number), []).append(number)
+        return list(by_root.values())
+
+    @property
+    def founders(self) -> int:
+        """How many texts the LSH index holds."""
+        return len(self._founder_text)
+
+
+def consensus_text(cores: list[str], parameters: Parameters) -> int:
+    """Of a group's distinct texts (letters and digits), the index of the one closest to what they share: the
+    most MinHash positions equal to the position's most common value over the group."""
+    signatures = np.array([m.hashvalues for m in MinHash.generator(
+        (shingle_hashes(core, parameters.shingle) for core in cores),
+        num_perm=parameters.num_perm, seed=parameters.seed, hashfunc=_identity,
+    )])
+    common = []
+    for column in signatures.T:
+        values, counts = np.unique(column, return_counts=True)
+        common.append(values[counts.argmax()])
+    return int(np.argmax(np.count_nonzero(signatures == np.array(common, dtype=signatures.dtype), axis=1)))
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two sorted arrays of distinct shingle hashes."""
+    common = np.intersect1d(a, b, assume_unique=True).size
+    return common / (a.size + b.size - common)
+
+
+def _stars(numbers: list[int], copies: list[list[int]], clean: dict[int, str], p: Parameters):
+    """(template, member texts) of the campaigns in one group of the index (see the module docstring)."""
+    def core(n: int) -> str:
+        return matching_text(clean[copies[n][0]], p.max_chars)
+
+    remaining = sorted(numbers, key=lambda n: (-len(copies[n]), n))
+    for _attempt in range(TEMPLATES_PER_GROUP):
+        if sum(len(copies[n]) for n in remaining) < p.min_campaign_size:
+            return
+        most = len(copies[remaining[0]])
+        candidates = [n for n in remaining if len(copies[n]) == most][:TEMPLATE_CANDIDATES]
+        template = candidates[0]
+        if len(candidates) > 1:  # no text was sent more often than the others: the most typical one
+            template = candidates[consensus_text([core(n) for n in candidates], p)]
+        shingles = shingle_hashes(core(template), p.shingle)
+        star = [n for n in remaining
+                if n == template or _jaccard(shingle_hashes(core(n), p.shingle), shingles) >= p.template_similarity]
+        if sum(len(copies[n]) for n in star) >= p.min_campaign_size:
+            yield template, star
+        taken = set(star)
+        remaining = [n for n in remaining if n not in taken]
+        if most == 1:  # no text left that several people sent word for word
+            return
+
+
+def campaign_units(index: CampaignIndex, clean: dict[int, str], article_of: dict) -> list[Campaign]:
+    """The campaigns of an index, largest first, each with its template and every copy's edits."""
+    p, copies = index.parameters, index.copies
+    campaigns = []
+    for numbers in index.groups():
+        if sum(len(copies[n]) for n in numbers) < p.min_campaign_size:
+            continue
+        for template_number, members in _stars(numbers, copies, clean, p):
+            template_id = copies[template_number][0]
+            template = clean[template_id]
+            member_ids = sorted(cid for n in members for cid in copies[n])
+            edits = {}
+            for n in members:
+                if n == template_number:
+                    continue
+                first = copies[n][0]
+                found = template_edits(template, clean[first], p.max_chars)
+                for cid in copies[n]:
+                    same = clean[cid] == clean[first]
+                    copy_edits = found if same else template_edits(template, clean[cid], p.max_chars)
+                    if copy_edits:
+                        edits[cid] = copy_edits
+            campaigns.append(Campaign(
+                key=f"campaign-{template_id}", template_id=template_id, template_text=template,
+                comment_ids=member_ids, edits=edits,
+                articles=dict(Counter(article_of[cid] for cid in member_ids)),
+            ))
+    campaigns.sort(key=lambda c: (-c.size, c.template_id))
+    return campaigns
