@@ -75,13 +75,14 @@ def test_publishing_answers_each_open_comment_with_its_disposition(world, client
     assert answered.status == "answered" and answered.answered_at == draft.report_published_at
     [event] = [e for e in answered.events if e.action == "answer_by_publication"]
     assert (event.from_status, event.to_status) == ("received", "answered")
-    assert "采纳" in event.public_note and "已在第三条中增加村级专区。" in event.public_note
+    assert event.public_note == ("Answered in the published feedback report: Adopted. "
+                                 "Reason: 已在第三条中增加村级专区。")
     assert _submission(no_contact[0]).status == "answered"
 
-    # The mail goes to the one who left an address, with the disposition, reason and both links.
+    # The mail goes to the one who left an address, in their language, with the disposition, reason and links.
     [mail] = _mails("comment_answered_in_report")
     assert mail.recipient == "wangwu@example.org"
-    assert "采纳" in mail.body_text and "已在第三条中增加村级专区。" in mail.body_text
+    assert "采纳情况：采纳" in mail.body_text and "理由：已在第三条中增加村级专区。" in mail.body_text
     assert f"/drafts/{draft_id}/report" in mail.body_text and f"/drafts/{draft_id}#art-3" in mail.body_text
     assert answered.tracking_no in mail.subject
 
@@ -99,12 +100,12 @@ def test_the_citizen_sees_the_disposition_and_reason(world, client, auth):
     page = client.post("/track", data={"tracking_no": tracking_no, "code": by_mail[1]}, follow_redirects=True)
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "采纳" in text and "已在第三条中增加村级专区。" in text and f"/drafts/{draft_id}/report" in text
-    assert "已答复" in text or "Answered" in text
+    assert "Adopted" in text and "已在第三条中增加村级专区。" in text and f"/drafts/{draft_id}/report" in text
+    assert f"/drafts/{draft_id}#art-3" in text, text[text.find("kind-answer-heading"):][:1500]
 
     api = client.get(f"/api/v1/submissions/{tracking_no}", headers={"X-Query-Code": by_mail[1]}).get_json()
     assert api["status"] == "answered"
-    assert "已在第三条中增加村级专区。" in api["answer"]["body"] and "采纳" in api["answer"]["body"]
+    assert "Reason: 已在第三条中增加村级专区。" in api["answer"]["body"] and "Adopted" in api["answer"]["body"]
     assert any(step["action"] == "answer_by_publication" for step in api["timeline"])
 
     # A comment answered by a reply shows that reply, and the report's disposition beside it.
@@ -145,7 +146,7 @@ def test_publishing_twice_answers_nobody_twice(world, client, auth):
     client.post(f"/office/drafts/{draft_id}/report/approve")
     events = db.session.scalar(sa.select(sa.func.count(TimelineEvent.id)))
     response = client.post(f"/office/drafts/{draft_id}/report/approve", follow_redirects=True)
-    assert "没有待审核的" in response.get_data(as_text=True) or "no report waiting" in response.get_data(as_text=True)
+    assert "There is no report waiting for approval." in response.get_data(as_text=True)
     with pytest.raises(DomainError) as error:
         report.approve_report(get(Draft, draft_id), db.session.merge(world.reviewer2))
     assert error.value.status == 409
@@ -185,4 +186,24 @@ def test_publishing_is_set_based_whatever_the_number_of_comments(world, app):
         assert answered == n + 2
         counts.append(len(statements))
     assert counts[0] == counts[1]
-    assert len(_mails("comment_answered_in_report")) == 1 + 2 + 40
+    assert len(_mails("comment_answered_in_report")) == (1 + 2) + (1 + 40)
+
+
+def test_demo_data_leaves_no_comment_of_a_reported_draft_open(app):
+    from consult import seed
+
+    with app.test_request_context("/"):
+        seed.seed_demo()
+        db.session.commit()
+        reported = db.session.scalars(sa.select(Draft.id).where(Draft.status == "report_published")).all()
+        assert reported
+        statuses = db.session.scalars(
+            sa.select(Submission.status).join(Comment, Comment.submission_id == Submission.id)
+            .where(Comment.draft_id.in_(reported))
+        ).all()
+        assert statuses and set(statuses) <= {"answered", "closed", "dismissed"}
+        answered_by_report = db.session.scalars(
+            sa.select(Submission).join(Comment, Comment.submission_id == Submission.id)
+            .where(Comment.draft_id.in_(reported), Submission.answered_on <= Submission.due_on)
+        ).all()
+        assert len(answered_by_report) >= 2  # published before the due date: on time

@@ -43,10 +43,10 @@ class CitizenAnswer:
 
     def as_text(self) -> str:
         """The answer as plain text, one line per fact with its link (the API's ``answer.body``)."""
+        lines = [(fact.label, " ".join(filter(None, (fact.value, fact.url)))) for fact in self.facts]
         return "\n".join(
-            pgettext("a label ending in a colon, then its value", "%(label)s %(value)s", label=fact.label,
-                     value=f"{fact.value} {fact.url}" if fact.url else fact.value)
-            for fact in self.facts
+            pgettext("a label ending in a colon, then its value", "%(label)s %(value)s", label=label, value=value)
+            for label, value in lines
         )
 
 
