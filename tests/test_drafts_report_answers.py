@@ -86,6 +86,13 @@ def test_publishing_answers_each_open_comment_with_its_disposition(world, client
     assert f"/drafts/{draft_id}/report" in mail.body_text and f"/drafts/{draft_id}#art-3" in mail.body_text
     assert answered.tracking_no in mail.subject
 
+    # The one who left only a mobile number is texted that the answer is there (no query code in it).
+    [text] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "sms",
+                                                                OutboxMessage.template == "answered")).all()
+    no_contact_no = _submission(no_contact[0]).tracking_no
+    assert text.recipient == "13912345678" and text.template == "answered" and no_contact_no in text.body_text
+    assert no_contact[1] not in text.body_text
+
     # The comment answered by its group's reply keeps that answer: no second answer, no second mail.
     earlier = _submission(replied[0])
     assert earlier.answered_at == earlier_answer and len(earlier.events) == earlier_events
@@ -152,7 +159,7 @@ def test_publishing_twice_answers_nobody_twice(world, client, auth):
     assert error.value.status == 409
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(TimelineEvent.id))) == events
-    assert len(_mails("comment_answered_in_report")) == 1
+    assert len(_mails("comment_answered_in_report")) == 1 and len(_mails("answered")) == 1
 
 
 @pytest.mark.parametrize("who", ["editor", "officer", "citizen", "outsider"])

@@ -5,7 +5,8 @@ The same state change as :func:`consult.tracking.transitions.transition` (the ``
 rule of its table, its timestamps, one timeline event each, the answer mail where the citizen left an
 address), done set-based for any number of submissions: rows are read in keyset batches with only the
 columns needed (locked ``FOR UPDATE`` on PostgreSQL), each batch is one ``UPDATE`` per distinct answer time
-taken, one multi-row insert of timeline events and one of outbox mails. Memory stays bounded by the batch;
+taken, one multi-row insert of timeline events and one of outbox mails and texts (a citizen told by SMS
+gets the answer's text message instead of the mail, as ``notify_citizen`` does). Memory stays bounded by the batch;
 there is no ORM round trip per submission. Everything joins the caller's transaction; nothing commits.
 """
 
@@ -22,10 +23,12 @@ from flask_babel import force_locale
 from consult.accounts.models import Department, User
 from consult.extensions import db
 from consult.i18n import parsed_locale
+from consult.notify import sms
+from consult.notify.models import SMS
 from consult.notify.services import queue_rendered, render_mail
 from consult.tracking.citizen import rating_token_for
 from consult.tracking.clock import current_overrides, local_date
-from consult.tracking.mails import lookup_url, rate_url
+from consult.tracking.mails import lookup_url, rate_url, short_url
 from consult.tracking.models import Submission, TimelineEvent
 from consult.tracking.notes import Note
 from consult.tracking.timeline import event_values, staff_identity
@@ -62,6 +65,7 @@ def answer_by_publication(
     actor: User | None,
     when: datetime,
     mail_template: str,
+    sms_template: str = sms.FOR_MAIL["submission_answer"],
     key: sa.ColumnElement[int] = Submission.id,
     batch_size: int = BATCH,
 ) -> int:
@@ -85,8 +89,9 @@ def answer_by_publication(
             Submission.received_at.label("submission_received_at"), Submission.tracking_no.label("submission_no"),
             Submission.kind.label("submission_kind"), Submission.department_id.label("submission_department_id"),
             Submission.submitter_name.label("submission_name"), Submission.submitter_email.label("submission_email"),
-            Submission.locale.label("submission_locale"), Submission.user_id.label("submission_user_id"),
-            User.email.label("account_email"), User.locale.label("account_locale"),
+            Submission.locale.label("submission_locale"), Submission.submitter_phone.label("submission_phone"),
+            Submission.notify_by.label("submission_notify_by"),
+            User.email.label("account_email"), User.locale.label("account_locale"), User.phone.label("account_phone"),
         )
         .outerjoin(User, User.id == Submission.user_id)
         .add_columns(key.label("batch_key"))
@@ -103,7 +108,7 @@ def answer_by_publication(
             break
         last_id = rows[-1].batch_key
         by_workdays: dict[int, list[int]] = defaultdict(list)
-        events, mails = [], defaultdict(list)
+        events, mails, texts = [], defaultdict(list), []
         for row in rows:
             answer = answer_for(row)
             received_on = local_date(row.submission_received_at)
@@ -115,8 +120,12 @@ def answer_by_publication(
                 **event_values(ACTION, actor=actor, role=role, label=label, from_status=row.submission_status,
                                to_status=rule.target, public_note=answer.note),
             })
-            recipient = row.account_email if row.submission_user_id is not None else row.submission_email
-            if recipient and answer.mail is not None:
+            if answer.mail is None:
+                continue
+            recipient, phone = _contact(row)
+            if phone is not None:
+                texts.append((phone, {"no": row.submission_no, "url": short_url(row.submission_no)}))
+            elif recipient:
                 locale = row.submission_locale or row.account_locale or current_app.config["CONSULT_DEFAULT_LOCALE"]
                 mails[locale].append((recipient, _mail_context(row, answer, when, departments)))
         for workdays, ids in by_workdays.items():
@@ -133,9 +142,20 @@ def answer_by_publication(
             with force_locale(parsed_locale(locale)):
                 queue_rendered([render_mail(recipient, mail_template, locale=locale, **context)
                                 for recipient, context in batch])
+        sms.queue_sms_many(sms_template, texts)
         answered += len(rows)
     _forget_loaded_submissions()
     return answered
+
+
+def _contact(row: sa.Row) -> tuple[str, str | None]:
+    """The address to mail and, for a citizen told by SMS, the mobile number to text instead (the rule of
+    ``consult.tracking.mails.sms_number``, on the batch's columns)."""
+    email = row.account_email or row.submission_email or ""
+    phone = sms.mobile_number(row.submission_phone or row.account_phone)
+    if phone is not None and (row.submission_notify_by == SMS or (row.submission_notify_by is None and not email)):
+        return email, phone
+    return email, None
 
 
 def _mail_context(row: sa.Row, answer: PublishedAnswer, when: datetime, departments: dict) -> dict:
