@@ -19,7 +19,8 @@ PUBLIC_ENDPOINTS = {
     "accounts.finish_registration",
     "accounts.logout",
     "prefs.set_language",
-    "prefs.toggle_large_text",
+    "prefs.choose_language",
+    "prefs.choose_text_size",
     # Open days: public pages, and the registrant's own pages behind a secret link or a signed token.
     "events.index",
     "events.detail",
