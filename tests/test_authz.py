@@ -50,6 +50,7 @@ PUBLIC_ENDPOINTS = {
     # answering requests for information (access proven by the code in the session or a signed token).
     "tracking.lookup",
     "tracking.status",
+    "tracking.short_link",  # the short link in text messages: a redirect to the status page
     "tracking.rate_submission",
     "tracking.provide_info",
     "tracking.rate",
