@@ -48,6 +48,17 @@ def _headings(draft_id: int) -> dict[str, str]:
     return {anchor: heading for anchor, heading in rows}
 
 
+def _answer(draft_id: int, headings: dict, links: dict, labels: dict, anchor: str, disposition: str,
+            reason: str) -> PublishedAnswer:
+    part = (headings.get(anchor) or PREAMBLE) if anchor else WHOLE_DRAFT
+    return PublishedAnswer(
+        note=timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s",
+                           disposition=labels[disposition], reason=reason),
+        mail={**links, "disposition": DISPOSITION_LABELS[disposition], "reason": reason, "part": part,
+              "article_url": article_url(draft_id, anchor)},
+    )
+
+
 def answer_open_comments(draft: Draft, reviewer, when: datetime) -> int:
     """Answer every open comment of ``draft`` with its disposition and reason (the report's time ``when``
     is the answer time); returns how many were answered. Called when the report is published."""
@@ -55,15 +66,15 @@ def answer_open_comments(draft: Draft, reviewer, when: datetime) -> int:
     links = {"report_url": report_url(draft_id), "draft_title": title}
     labels = {code: label_note(DISPOSITION_LABELS[code]) for code in DISPOSITIONS}
 
+    answers: dict[tuple[str, str, str], PublishedAnswer] = {}  # comments with the same answer share it
+
     def answer_for(row: sa.Row) -> PublishedAnswer:
-        anchor = row.article_anchor
-        part = (headings.get(anchor) or PREAMBLE) if anchor else WHOLE_DRAFT
-        return PublishedAnswer(
-            note=timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s",
-                               disposition=labels[row.disposition], reason=row.disposition_reason),
-            mail={**links, "disposition": DISPOSITION_LABELS[row.disposition], "reason": row.disposition_reason,
-                  "part": part, "article_url": article_url(draft_id, anchor)},
-        )
+        key = (row.article_anchor, row.disposition, row.disposition_reason)
+        if key not in answers:
+            if len(answers) > 10_000:  # every reason different: keep memory bounded
+                answers.clear()
+            answers[key] = _answer(draft_id, headings, links, labels, *key)
+        return answers[key]
 
     selection = (
         sa.select(Comment.article_anchor, Comment.disposition, Comment.disposition_reason)
