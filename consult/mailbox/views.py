@@ -16,6 +16,7 @@ from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORI
 from consult.mailbox.services import check_letter, submit_letter
 from consult.pagination import InvalidCursor, paginate
 from consult.public_forms import form_rate_limit, submit_form
+from consult.public_pages import public_page
 from consult.urls import int_arg
 
 bp = Blueprint("mailbox", __name__)
@@ -57,12 +58,14 @@ def _filter_choices(mailbox_id: int | None = None) -> dict:
 
 
 @bp.get("/mailboxes")
+@public_page
 def index():
     """Every mailbox with its counters, and a way to search the published letters."""
     return render_template("mailbox/index.html", mailboxes=queries.mailboxes_for_public(), **_filter_choices())
 
 
 @bp.get("/mailboxes/letters")
+@public_page
 def letters():
     """Published letters of every mailbox, searchable and filtered by category, year and department."""
     filters, page, shown = _letters_page(None)
@@ -70,6 +73,7 @@ def letters():
 
 
 @bp.get("/mailboxes/<int:mailbox_id>")
+@public_page
 def show(mailbox_id: int):
     """A mailbox: what it is for, a link to write, and its published letters."""
     mailbox = db.get_or_404(Mailbox, mailbox_id)
@@ -79,6 +83,7 @@ def show(mailbox_id: int):
 
 
 @bp.get("/mailboxes/letters/<int:letter_id>")
+@public_page
 def letter(letter_id: int):
     """One published letter and its answer (404 for anything not publishable)."""
     found = queries.get_public_letter_or_none(letter_id)

@@ -10,6 +10,7 @@ from consult.accounts.models import STAFF_ROLES, Department
 from consult.authz import role_required
 from consult.extensions import db
 from consult.i18n import current_locale_code
+from consult.public_pages import public_page
 from consult.stats import dashboard as board
 from consult.stats.formulas import formulas
 from consult.stats.presentation import (
@@ -48,6 +49,7 @@ def _all_departments() -> list[Department]:
 
 
 @bp.get("/stats")
+@public_page
 def index():
     """The 三率 (response, resolution, satisfaction) with their formulas, the on-time and reply rates and
     working days to answer, per department, kind, month and year.
