@@ -77,3 +77,36 @@ def test_the_department_appeals_a_rating_once(client, api_world, answered_letter
     filed = client.post(url, headers=mine, json={"ground": "mistaken", "reason": "市民评价的是另一件事"})
     assert filed.status_code == 201 and filed.get_json()["status"] == "pending"
     assert is_problem(client.post(url, headers=mine, json={"ground": "malicious", "reason": "again"}), 409)
+
+
+OFFICE_CALLS = [
+    ("GET", "/office/rectifications", None),
+    ("GET", "/office/rectifications/{task}", None),
+    ("POST", "/office/rectifications/{task}/follow-up", {"contacted_by": "x", "contacted_at": "2026-01-05T10:00:00+08:00",
+                                                         "method": "phone", "outcome": "y"}),
+    ("POST", "/office/rectifications/{task}/complete", {"result": "z"}),
+    ("POST", "/office/submissions/{submission}/appeal", {"ground": "mistaken", "reason": "r"}),
+]
+
+
+@pytest.fixture
+def open_task(client, answered_letter):
+    tracking_no, code, letter = answered_letter
+    _rate(client, tracking_no, code, resolved=False, satisfaction="unsatisfied")
+    from consult.practice.rectification import open_task_of
+
+    return open_task_of(letter.submission)
+
+
+@pytest.mark.parametrize("method,path,body", OFFICE_CALLS)
+def test_every_office_endpoint_needs_a_token_of_staff_who_handle_submissions(client, api_world, open_task, method,
+                                                                              path, body):
+    from consult.accounts.models import EDITOR, User
+
+    url = f"{API}{path.format(task=open_task.id, submission=open_task.submission_id)}"
+    assert is_problem(client.open(url, method=method, json=body), 401)
+    editor = User(email="editor.api@example.org", display_name="editor", role=EDITOR)
+    editor.set_password("correct horse 42")
+    db.session.add(editor)
+    db.session.commit()
+    assert is_problem(client.open(url, method=method, json=body, headers=bearer(token_for(editor))), 403)
