@@ -54,6 +54,9 @@ PUBLIC_ENDPOINTS = {
     "tracking.rate_submission",
     "tracking.provide_info",
     "tracking.rate",
+    # The receipt and the reply letter as PDF: the same access as the status page (or the confirmation just shown).
+    "tracking.receipt_pdf",
+    "tracking.reply_pdf",
     # Information requests: the public request form (rate-limited) and its confirmation.
     "disclosure.apply",
     "disclosure.thanks",

@@ -31,6 +31,7 @@ from consult.public_forms import form_rate_limit, submit_form
 from consult.public_pages import public_page
 from consult.text import render_markdown
 from consult.tracking.clock import as_utc
+from consult.tracking.views.documents import allow_receipt_print
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -242,6 +243,7 @@ def question(token: str):
             registration, subject=form.subject.data or "", body=form.body.data or "",
             form_token=form.form_token.data or "", recognise_resend=True))
         if result is not None:
+            allow_receipt_print(result.tracking_no, result.query_code)
             return render_template("events/question_sent.html", result=result, event=registration.event,
                                    registration_url=url_for("events.registration", token=token))
         if status == 409 and not any(field.errors for field in form):

@@ -18,6 +18,7 @@ from consult.pagination import InvalidCursor, paginate
 from consult.public_forms import form_rate_limit, submit_form
 from consult.public_pages import public_page
 from consult.urls import int_arg
+from consult.tracking.views.documents import allow_receipt_print
 
 bp = Blueprint("mailbox", __name__)
 
@@ -144,6 +145,7 @@ def _after_submit(receipt):
     submission = receipt.letter.submission
     previous = session.get(RECEIPT_KEY) or {}
     if receipt.duplicate and previous.get("tracking_no") != submission.tracking_no:
+        allow_receipt_print(submission.tracking_no, None)
         return render_template("mailbox/thanks.html", receipt=_receipt_dict(receipt, None), duplicate=True)
     code = receipt.query_code or previous.get("query_code")
     session[RECEIPT_KEY] = _receipt_dict(receipt, code)
@@ -166,6 +168,8 @@ def thanks():
     if not receipt:
         return redirect(url_for("mailbox.index"))
     page = render_template("mailbox/thanks.html", receipt=receipt, duplicate=False)
+    if not receipt.get("code_shown"):
+        allow_receipt_print(receipt["tracking_no"], receipt.get("query_code"))
     if receipt.get("query_code"):
         session[RECEIPT_KEY] = {**receipt, "query_code": None, "code_shown": True}
     return page

@@ -32,6 +32,7 @@ from consult.extensions import db, limiter
 from consult.i18n import current_locale_code
 from consult.pagination import InvalidCursor, paginate
 from consult.urls import int_arg
+from consult.tracking.views.documents import allow_receipt_print
 
 COMMENTS_PER_PAGE = 20
 COMMENT_LIMIT = "10 per minute"
@@ -195,6 +196,7 @@ def comment_thanks(draft_id: int):
     receipt = session.get("draft_comment_receipt")
     if not receipt or receipt.get("draft_id") != draft.id:
         return redirect(url_for("drafts.detail", draft_id=draft.id))
+    allow_receipt_print(receipt["tracking_no"], receipt.get("query_code"))
     return render_template("drafts/thanks.html", draft=draft, receipt=receipt)
 
 
