@@ -68,14 +68,7 @@ def reply_to_group(draft: Draft, group_id: int, author, body: str):
 
 def set_disposition(draft: Draft, comments: list[Comment], disposition: str, reason: str, user) -> int:
     """Give ``comments`` a disposition with a reason (shown in the report); returns how many changed."""
-    _require_answering(draft, user)
-    if draft.report_state == REPORT_PENDING:
-        raise DomainError(_l("The report is being reviewed; ask the reviewer to return it first."), status=409)
-    if disposition not in DISPOSITIONS:
-        raise DomainError(_l("Please choose a disposition."), field="disposition")
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_l("Please give the reason shown in the feedback report."), field="reason")
+    reason = check_disposition(draft, user, disposition, reason)
     changed = 0
     for comment in comments:
         if comment.draft_id != draft.id or comment.moderation == REJECTED:
@@ -84,6 +77,20 @@ def set_disposition(draft: Draft, comments: list[Comment], disposition: str, rea
         changed += 1
     db.session.flush()
     return changed
+
+
+def check_disposition(draft: Draft, user, disposition: str, reason: str) -> str:
+    """Refuse a disposition ``user`` may not give now, or one without a known value or a reason; returns the
+    reason as it will be stored."""
+    _require_answering(draft, user)
+    if draft.report_state == REPORT_PENDING:
+        raise DomainError(_l("The report is being reviewed; ask the reviewer to return it first."), status=409)
+    if disposition not in DISPOSITIONS:
+        raise DomainError(_l("Please choose a disposition."), field="disposition")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Please give the reason shown in the feedback report."), field="reason")
+    return reason
 
 
 def undecided_count(draft: Draft) -> int:
@@ -105,6 +112,11 @@ def submit_report(draft: Draft, user, summary: str) -> None:
     missing = undecided_count(draft)
     if missing:
         raise DomainError(_l("%(n)s comments have no disposition yet.", n=missing), status=409)
+    from consult.workbench.queries import undecided_units  # the workbench builds on this module
+
+    units = undecided_units(draft.id)
+    if units:
+        raise DomainError(_l("%(n)s units of the comment analysis have no disposition yet.", n=units), status=409)
     draft.report_summary, draft.report_state, draft.review_note = (summary or "").strip(), REPORT_PENDING, ""
     db.session.flush()
 
