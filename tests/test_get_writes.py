@@ -8,6 +8,7 @@ last use only on requests that change something anyway).
 """
 
 import hashlib
+import itertools
 import re
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from flask import has_request_context, request
 from consult import seed
 from consult.accounts.models import ADMIN, CITIZEN, EDITOR, OFFICER, REVIEWER, User
 from consult.database import utcnow
-from consult.drafts.models import Comment, Draft
+from consult.drafts.models import Article, Comment, Draft
 from consult.extensions import db
 
 
@@ -92,6 +93,7 @@ def _world(app) -> dict[str, list]:
             "tracking_no": numbers, "request_id": numbers,
             "code": [f"{mailbox.id}-{mailbox.categories[0]}"] if mailbox else ["1-complaint"],
             "token": ["not-a-real-token"],
+            "anchor": _scalars(sa.select(Article.anchor).where(Article.anchor != "").order_by(Article.id), 1),
             "attachment_id": [a.id for a in attachments[:VALUES_PER_ARGUMENT]],
             "fmt": ["csv", "json", "xml"],
             "_comment": comments[:VALUES_PER_ARGUMENT] + comments[-1:],
@@ -135,11 +137,9 @@ def _urls(app, world: dict[str, list]) -> list[tuple[str, str]]:
                 combos = [{}]
             elif names in pairs:
                 combos = pairs[names]
-            elif len(names) == 1:
-                combos = [{names[0]: value} for value in world[names[0]]]
-            else:  # one id and a format
-                (name,) = [n for n in names if n != "fmt"]
-                combos = [{name: value, "fmt": fmt} for value in world[name] for fmt in world["fmt"]]
+            else:  # every combination of real values (an id and a format, an id and an anchor …)
+                choices = [[(name, value) for value in world.get(name, [1])] for name in names]
+                combos = [dict(combo) for combo in itertools.product(*choices)]
             for values in combos:
                 try:
                     url = rule.build(values, append_unknown=False)
