@@ -65,7 +65,7 @@ def test_the_numbers_by_article_disposition_and_stance_agree_everywhere(world, c
     auth.logout()
 
     page = client.get(f"/drafts/{draft_id}/report").get_data(as_text=True)
-    assert "Comments by stance" in page and "Comments by article" in page and "Suggests changes" in page
+    assert "Comments by stance" in page and "Comments by article" in page and "Comments analysed" in page and "Suggests changes" in page
 
     data = client.get(f"/api/v1/drafts/{draft_id}/report").get_json()
     assert data["total"] == 6
