@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.stats.views import bp as stats_bp
     from consult.tracking.views import bp as tracking_bp
     from consult.uploads import bp as uploads_bp
+    from consult.workbench.views import bp as workbench_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(open311_admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_tokens_bp)
+    app.register_blueprint(workbench_bp)
 
 
 def _commit_at_the_edge(app: Flask) -> None:

@@ -61,7 +61,12 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def rating_token(submission: Submission) -> str:
     """A signed token letting the answer mail's reader rate this answer without the query code."""
-    return _serializer().dumps([submission.id, as_utc(submission.answered_at).isoformat()])
+    return rating_token_for(submission.id, submission.answered_at)
+
+
+def rating_token_for(submission_id: int, answered_at: datetime) -> str:
+    """:func:`rating_token` from the submission's id and the time of its answer."""
+    return _serializer().dumps([submission_id, as_utc(answered_at).isoformat()])
 
 
 def submission_from_rating_token(token: str, max_age: int = RATING_MAX_AGE) -> Submission | None:
