@@ -19,7 +19,7 @@ from consult.drafts.models import (
 )  # fmt: skip
 from consult.drafts.publication import DISPOSITION_LABELS, answer_open_comments
 from consult.drafts.queries import article_labels
-from consult.drafts.services import may_review
+from consult.drafts.services import advance_drafts, may_review
 from consult.extensions import db
 from consult.tracking import services as tracking
 from consult.tracking.clock import as_utc, zone
@@ -126,6 +126,7 @@ def approve_report(draft: Draft, reviewer, *, now: datetime | None = None) -> in
     """
     if not may_review(reviewer, draft):
         raise DomainError(_l("Only a reviewer of the lead department may do this."), status=403)
+    advance_drafts(draft_id=draft.id)  # the closing is recorded, with its history entry, before the report
     if draft.status != CLOSED or draft.report_state != REPORT_PENDING:
         raise DomainError(_l("There is no report waiting for approval."), status=409)
     when = now or utcnow()
@@ -195,10 +196,12 @@ def export_rows(draft: Draft, *, public: bool) -> Iterator[dict]:
     The draft's id is read now: the rows are produced while the response streams, after the request's
     commit has expired (and the session released) the draft.
     """
-    return _export_rows(draft.id, public)
+    # The article labels are read now too: they are worded in the reader's language, which is looked up
+    # through the logged-in user, no longer loaded once the response streams.
+    return _export_rows(draft.id, public, article_labels(draft.id))
 
 
-def _export_rows(draft_id: int, public: bool) -> Iterator[dict]:
+def _export_rows(draft_id: int, public: bool, labels: dict) -> Iterator[dict]:
     columns = (Comment.id, Submission.tracking_no, Submission.received_at, DraftVersion.number,
                Comment.article_anchor, Comment.public_name, Comment.body, Comment.moderation,
                Comment.disposition, Comment.disposition_reason, Comment.group_id,
@@ -207,7 +210,7 @@ def _export_rows(draft_id: int, public: bool) -> Iterator[dict]:
             .join(DraftVersion, DraftVersion.id == Comment.version_id).where(Comment.draft_id == draft_id))
     if public:
         base = base.where(Comment.moderation == PUBLISHED)
-    last_id, local, labels = 0, zone(), article_labels(draft_id)
+    last_id, local = 0, zone()
     while True:
         batch = db.session.execute(base.where(Comment.id > last_id).order_by(Comment.id).limit(EXPORT_BATCH)).all()
         if not batch:
