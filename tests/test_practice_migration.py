@@ -14,7 +14,7 @@ NOW, DAY = "2026-03-02 02:00:00+00:00", "2026-03-02"
 def test_old_ratings_keep_their_meaning_and_the_first_response_is_read_back(empty_database_url):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
-        upgrade(revision="0011")
+        upgrade(revision="0012")
         with db.engine.begin() as conn:
             conn.execute(sa.text(
                 "INSERT INTO departments (id, code, name, name_en, contact_email, created_at, sort_order) "

@@ -1,7 +1,7 @@
 """five-level ratings (好差评), the first response of staff, rectification tasks, rating appeals, their settings
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 13:30:00
 
 Existing ratings keep their codes and meaning (satisfied → 满意, basically_satisfied → 基本满意,
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
