@@ -43,7 +43,8 @@ def _grant(submission: Submission) -> None:
 
 def _is_owner(submission: Submission) -> bool:
     """The signed-in citizen sent it (account, verified phone or e-mail address)."""
-    return current_user.is_authenticated and current_user.role == CITIZEN and services.is_sender(submission, current_user)
+    user = current_user
+    return user.is_authenticated and user.role == CITIZEN and services.is_sender(submission, user)
 
 
 def _tracked(tracking_no: str) -> Submission | None:
