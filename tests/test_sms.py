@@ -89,6 +89,21 @@ def test_every_step_of_a_letter_reaches_a_phone_only_citizen(world, gateway):
     assert [m["template"] for m in gateway.accepted] == [TEMPLATE_CODES["receipt"], TEMPLATE_CODES["answered"]]
 
 
+def test_a_poor_rating_is_followed_up_by_sms_with_the_departments_date(world, gateway):
+    from consult.tracking import citizen
+    from consult.tracking.models import VERY_UNSATISFIED
+
+    submission = phone_only(world).submission
+    actions.assign_submission(submission, world.officer, actor=world.officer)
+    reply = replies.create_reply(world.officer, [submission], "已修复。")
+    replies.submit_reply(reply, actor=world.officer)
+    replies.approve_reply(reply, reviewer=world.reviewer)
+    citizen.rate(submission, resolved=False, satisfaction=VERY_UNSATISFIED, comment="并没有修好")
+    db.session.commit()
+    [follow_up] = [row for row in sms_rows() if row.template == "rating_followup"]
+    assert submission.tracking_no in follow_up.body_text and "回访" in follow_up.body_text
+
+
 def test_a_citizen_with_an_e_mail_address_gets_mail_unless_they_chose_sms(world, gateway):
     file_submission(world, phone=MOBILE, email="li@example.org")
     assert sms_rows() == []
