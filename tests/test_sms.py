@@ -249,3 +249,31 @@ def test_a_reply_of_t_forwarded_by_the_gateway_is_an_opt_out(app_ctx, client):
 
 def test_without_a_secret_there_is_no_reply_endpoint(client):
     assert client.post("/sms/inbound", json={"mobile": MOBILE, "text": "T"}).status_code == 404
+
+
+def test_a_citizen_chooses_sms_on_the_letter_form(world, client):
+    from tests.mailbox_support import _box, form_data
+
+    mailbox = _box("县长信箱", world.dept)
+    db.session.commit()
+    assert client.post("/mailboxes/write", data=form_data(mailbox, notify_by_sms="y")).status_code == 302
+    [row] = sms_rows()
+    assert row.template == "receipt" and row.recipient == "13800138000"
+    mails = db.session.scalars(sa.select(OutboxMessage.template).where(OutboxMessage.channel == "mail")).all()
+    assert "submission_receipt" not in mails
+
+
+def test_a_citizen_chooses_sms_through_the_api(world, client):
+    from tests.mailbox_support import _box
+
+    mailbox = _box("县长信箱", world.dept)
+    db.session.commit()
+    answer = client.post("/api/v1/letters", json={
+        "mailbox_id": mailbox.id, "category": "complaint", "subject": "噪音", "body": "夜间施工。", "name": "王五",
+        "phone": "13912345678", "email": "wang@example.org", "notify_by": "sms"})
+    assert answer.status_code == 201, answer.get_json()
+    assert [row.template for row in sms_rows()] == ["receipt"]
+    refused = client.post("/api/v1/letters", json={
+        "mailbox_id": mailbox.id, "category": "complaint", "subject": "噪音", "body": "又施工。", "name": "王五",
+        "phone": "13912345678", "notify_by": "pigeon"})
+    assert refused.status_code == 422
