@@ -19,8 +19,8 @@ from consult.drafts.models import (
 from consult.drafts.queries import article_labels
 from consult.drafts.services import may_review
 from consult.extensions import db
+from consult.localtime import as_utc, zone
 from consult.tracking import services as tracking
-from consult.tracking.clock import as_utc, zone
 from consult.tracking.models import OPEN_STATUSES, Submission
 
 DISPOSITION_LABELS = {

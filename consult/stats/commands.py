@@ -5,9 +5,9 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from consult.extensions import db
-from consult.tracking.clock import current_overrides
 from consult.tracking.models import Submission
 from consult.tracking.transitions import stamp_answer_dates
+from consult.workdays import current_overrides
 
 BATCH = 500
 

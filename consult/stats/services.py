@@ -21,7 +21,7 @@ Rates are fractions between 0 and 1 rounded to 4 places, or None when nothing wa
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
@@ -30,7 +30,7 @@ from consult.accounts.departments import in_official_order
 from consult.accounts.models import Department
 from consult.cache import worker_cache
 from consult.extensions import db
-from consult.tracking.clock import local_today, zone
+from consult.localtime import day_start, local_today
 from consult.tracking.models import (
     ANSWERED, BASICALLY_SATISFIED, CLOSED, DISMISSED, KINDS, SATISFIED, Submission,
 )  # fmt: skip
@@ -111,15 +111,11 @@ def month_starts(today: date, months: int) -> list[date]:
     return starts[::-1]
 
 
-def _local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=zone()).astimezone(UTC)
-
-
 def _month_bucket(starts: list[date]) -> sa.ColumnElement[int]:
     """SQL: the index (0 = oldest) of the month a submission was received in, from UTC boundaries computed
     in the configured zone, so month buckets are right whatever the database's own time zone."""
     whens = [
-        (Submission.received_at >= _local_midnight_utc(start), index)
+        (Submission.received_at >= day_start(start), index)
         for index, start in reversed(list(enumerate(starts)))
     ]
     return sa.case(*whens, else_=-1)
@@ -140,7 +136,7 @@ def _grouped(starts: list[date], department_id: int | None) -> sa.Subquery:
         sa.case((Submission.satisfaction.in_((SATISFIED, BASICALLY_SATISFIED)), 1), else_=0).label("satisfied"),
         sa.case((Submission.status.in_(ANSWERED_STATUSES), Submission.answered_workdays), else_=None)
         .label("workdays"),
-    ).where(Submission.received_at >= _local_midnight_utc(starts[0]))
+    ).where(Submission.received_at >= day_start(starts[0]))
     if department_id is not None:
         stmt = stmt.where(Submission.department_id == department_id)
     return stmt.subquery("received")

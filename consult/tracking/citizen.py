@@ -12,8 +12,8 @@ from consult.accounts.models import User
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
+from consult.localtime import as_utc, local_date, local_today, zone
 from consult.tracking import numbers
-from consult.tracking.clock import as_utc, current_overrides, local_date, local_today, zone
 from consult.tracking.deadlines import restart_clock
 from consult.tracking.mails import notify_staff
 from consult.tracking.models import ANSWERED, SATISFACTION_LEVELS, UNSATISFIED, Submission
@@ -21,6 +21,7 @@ from consult.tracking.notes import label_note, timeline_note
 from consult.tracking.policies import REOPEN_WINDOW_WORKDAYS
 from consult.tracking.timeline import CITIZEN_ROLE
 from consult.tracking.transitions import transition
+from consult.workdays import current_overrides
 from consult.workdays import add_workdays
 
 RATING_SALT = "consult.tracking.rate"

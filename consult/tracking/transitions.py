@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from consult.accounts.models import User
 from consult.database import utcnow
 from consult.domain import DomainError
-from consult.tracking.clock import current_overrides, local_date
+from consult.localtime import local_date
 from consult.tracking.models import (
     ANSWERED,
     ASSIGNED,
@@ -29,6 +29,7 @@ from consult.tracking.models import (
 )
 from consult.tracking.notes import Note
 from consult.tracking.timeline import record_event
+from consult.workdays import current_overrides
 from consult.workdays import is_workday
 
 STATUS_LABELS = {

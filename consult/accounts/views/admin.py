@@ -1,19 +1,22 @@
-"""Admin pages for departments and staff accounts."""
+"""Admin pages for departments and staff accounts (under /admin)."""
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from consult.accounts import services as accounts
 from consult.accounts.departments import in_official_order, next_sort_order, ordered_departments
+from consult.accounts.forms import DepartmentForm, NewStaffUserForm, StaffUserForm
 from consult.accounts.models import CITIZEN, ROLE_LABELS, Department, User
-from consult.admin.forms import DepartmentForm, NewStaffUserForm, StaffUserForm
+from consult.accounts.views import bp
 from consult.authz import admin_required
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.extensions import db
 from consult.i18n import current_locale_code
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+FIELD_ALIASES = {"department": "department_id"}  # service field -> form field
 
 
 def _department_choices():
@@ -22,18 +25,7 @@ def _department_choices():
     return [(0, _("— none —"))] + [(d.id, d.display_name(locale)) for d in departments]
 
 
-@bp.get("/")
-@admin_required
-def index():
-    """Administration overview."""
-    counts = {
-        "departments": db.session.scalar(sa.select(sa.func.count()).select_from(Department)),
-        "staff": db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.role != CITIZEN)),
-    }
-    return render_template("admin/index.html", counts=counts)
-
-
-@bp.get("/departments")
+@bp.get("/admin/departments")
 @admin_required
 def departments():
     """List departments in the official order, with their staff counts."""
@@ -41,11 +33,11 @@ def departments():
         sa.select(sa.func.count(User.id)).where(User.department_id == Department.id).scalar_subquery()
     )
     rows = db.session.execute(in_official_order(sa.select(Department, staff_count))).all()
-    return render_template("admin/departments.html", rows=rows)
+    return render_template("accounts/admin_departments.html", rows=rows)
 
 
-@bp.route("/departments/new", methods=["GET", "POST"])
-@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+@bp.route("/admin/departments/new", methods=["GET", "POST"])
+@bp.route("/admin/departments/<int:department_id>", methods=["GET", "POST"])
 @admin_required
 def edit_department(department_id: int | None = None):
     """Create or edit a department."""
@@ -70,12 +62,12 @@ def edit_department(department_id: int | None = None):
             department.contact_email = (department.contact_email or "").lower()
             db.session.add(department)
             flash(_("The department has been saved."), "success")
-            return redirect(url_for("admin.departments"))
+            return redirect(url_for("accounts.departments"))
     status = 422 if form.errors else 200
-    return render_template("admin/department_form.html", form=form, department=department), status
+    return render_template("accounts/admin_department_form.html", form=form, department=department), status
 
 
-@bp.get("/users")
+@bp.get("/admin/users")
 @admin_required
 def users():
     """List staff accounts."""
@@ -85,15 +77,16 @@ def users():
         .options(sa.orm.joinedload(User.department))
         .order_by(User.role, User.email)
     ).all()
-    return render_template("admin/users.html", staff=staff, role_labels=ROLE_LABELS)
+    return render_template("accounts/admin_users.html", staff=staff, role_labels=ROLE_LABELS)
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/admin/users/new", methods=["GET", "POST"])
 @admin_required
 def new_user():
     """Create a staff account."""
     form = NewStaffUserForm()
     form.department_id.choices = _department_choices()
+    status = 200
     if form.validate_on_submit():
         department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
         try:
@@ -101,20 +94,23 @@ def new_user():
                 form.email.data, form.display_name.data, form.password.data, form.role.data, department
             )
         except DomainError as error:
-            _field_for(form, error).errors.append(str(error))
+            status = show_error(error, form, aliases=FIELD_ALIASES)
         else:
             flash(_("The account has been created."), "success")
-            return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=None), 422 if form.errors else 200
+            return redirect(url_for("accounts.users"))
+    elif form.errors:
+        status = 422
+    return render_template("accounts/admin_user_form.html", form=form, user=None), status
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def edit_user(user_id: int):
     """Change a staff account's role, department or status."""
     user = db.get_or_404(User, user_id)
     form = StaffUserForm(obj=user, department_id=user.department_id or 0)
     form.department_id.choices = _department_choices()
+    status = 200
     if form.validate_on_submit():
         department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
         try:
@@ -126,13 +122,10 @@ def edit_user(user_id: int):
                 active=form.active.data,
             )
         except DomainError as error:
-            _field_for(form, error).errors.append(str(error))
+            status = show_error(error, form, aliases=FIELD_ALIASES)
         else:
             flash(_("The account has been saved."), "success")
-            return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user), 422 if form.errors else 200
-
-
-def _field_for(form, error: DomainError):
-    field = {"department": "department_id"}.get(error.field, error.field)
-    return getattr(form, field, None) or form.display_name
+            return redirect(url_for("accounts.users"))
+    elif form.errors:
+        status = 422
+    return render_template("accounts/admin_user_form.html", form=form, user=user), status

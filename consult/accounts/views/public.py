@@ -1,6 +1,6 @@
 """Log in, log out, register and reset a forgotten password."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
@@ -9,11 +9,10 @@ from flask_login.utils import decode_cookie
 from consult.accounts import services, sessions
 from consult.accounts.forms import ChoosePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from consult.accounts.models import User
+from consult.accounts.views import bp
 from consult.domain import DomainError
 from consult.extensions import limiter, login_manager
 from consult.urls import safe_next_url
-
-bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 AUTH_LIMIT = "10 per minute;60 per hour"
 READING_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -68,7 +67,7 @@ def _start_session(user: User, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.route("/account/login", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def login():
     """Log in with e-mail and password; the same message whether the e-mail exists or not."""
@@ -83,7 +82,7 @@ def login():
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
 
 
-@bp.post("/logout")
+@bp.post("/account/logout")
 @login_required
 def logout():
     """Log out: the sign-in ends on the server, so a copy of the cookie no longer works either."""
@@ -92,7 +91,7 @@ def logout():
     return redirect(url_for("main.index"))
 
 
-@bp.route("/register", methods=["GET", "POST"])
+@bp.route("/account/register", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def register():
     """Start creating a citizen account: a link to finish is mailed to the address.
@@ -109,14 +108,14 @@ def register():
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
 
 
-@bp.get("/register/sent")
+@bp.get("/account/register/sent")
 def registration_sent():
     """Check your mail: the same page for every address."""
     return render_template("accounts/register_sent.html",
                            hours=current_app.config["REGISTRATION_LINK_MAX_AGE"] // 3600)
 
 
-@bp.route("/register/<token>", methods=["GET", "POST"])
+@bp.route("/account/register/<token>", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def finish_registration(token: str):
     """Choose a password with the mailed link; the account is created and logged in."""
@@ -139,7 +138,7 @@ def finish_registration(token: str):
         200 if not form.errors else 422
 
 
-@bp.route("/forgot-password", methods=["GET", "POST"])
+@bp.route("/account/forgot-password", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def forgot_password():
     """Ask for a reset link; the answer does not reveal whether the account exists."""
@@ -151,7 +150,7 @@ def forgot_password():
     return render_template("accounts/forgot_password.html", form=form), 200 if not form.errors else 422
 
 
-@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@bp.route("/account/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def reset_password(token: str):
     """Choose a new password with a link from the reset mail; every session of the account ends."""
@@ -164,6 +163,3 @@ def reset_password(token: str):
         flash(_("Your password has been changed. You can now log in."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 200 if not form.errors else 422
-
-
-from consult.accounts import session_views  # noqa: E402,F401  -- the account's sessions and password change

@@ -12,7 +12,8 @@ from ua_parser import parse as parse_user_agent
 
 from consult.accounts import services, sessions
 from consult.accounts.forms import ChangePasswordForm, EndSessionsForm
-from consult.accounts.views import AUTH_LIMIT, bp, log_out
+from consult.accounts.views import bp
+from consult.accounts.views.public import AUTH_LIMIT, log_out
 from consult.domain import DomainError
 from consult.extensions import limiter
 
@@ -40,7 +41,7 @@ def describe_device(user_agent: str) -> str:
     return " · ".join(part for part in (browser, system) if part)
 
 
-@bp.get("/sessions")
+@bp.get("/account/sessions")
 @login_required
 def session_list():
     """Where the account is logged in: device, address, since when; end any of them or all others."""
@@ -56,7 +57,7 @@ def session_list():
                            touch_minutes=int(sessions.TOUCH_EVERY.total_seconds() // 60))
 
 
-@bp.post("/sessions/<int:session_id>/end")
+@bp.post("/account/sessions/<int:session_id>/end")
 @login_required
 def end_session(session_id: int):
     """End one sign-in of the account (ending this device's own is logging out)."""
@@ -73,7 +74,7 @@ def end_session(session_id: int):
     return redirect(url_for("accounts.session_list"))
 
 
-@bp.post("/sessions/end-others")
+@bp.post("/account/sessions/end-others")
 @login_required
 def end_other_sessions():
     """Sign out everywhere else: every sign-in of the account but this one ends."""
@@ -85,7 +86,7 @@ def end_other_sessions():
     return redirect(url_for("accounts.session_list"))
 
 
-@bp.route("/password", methods=["GET", "POST"])
+@bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def change_password():

@@ -20,11 +20,12 @@ from consult.disclosure.forms import OutcomeForm, PauseForm, ResumeForm
 from consult.disclosure.models import DELIVERY_LABELS, FORMAT_LABELS, ID_TYPE_LABELS, DisclosureRequest
 from consult.disclosure.outcomes import APPLICANT_LABELS, full_label, outcome_for
 from consult.disclosure.services import record_outcome
-from consult.disclosure.views import bp, show_error
+from consult.disclosure.views import bp
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.extensions import db
+from consult.localtime import local_today
 from consult.pagination import InvalidCursor, paginate
-from consult.tracking.clock import local_today
 from consult.tracking.models import DISCLOSURE, OPEN_STATUSES, Submission
 from consult.tracking.transitions import STATUS_LABELS
 from consult.tracking.views.labels import REPLY_STATUS_LABELS

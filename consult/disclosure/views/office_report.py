@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult.accounts.departments import ordered_departments
 from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER, Department
 from consult.authz import role_required
 from consult.disclosure import exports
@@ -23,11 +24,12 @@ from consult.disclosure.outcomes import (
     APPLICANT_LABELS, CATEGORIES, CATEGORY_LABELS, NATURAL_PERSON, ORGANISATION_TYPES, OUTCOMES,
 )  # fmt: skip
 from consult.disclosure.report import COLUMNS, TOTAL, application_table
-from consult.disclosure.views import _departments, bp, show_error
+from consult.disclosure.views import bp
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.extensions import db
 from consult.i18n import current_locale_code
-from consult.tracking.clock import local_today
+from consult.localtime import local_today
 from consult.urls import int_arg
 
 REPORT_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)
@@ -118,7 +120,7 @@ def report():
     """The report page for a year and a department (or all)."""
     scope = _scope()
     locale = current_locale_code()
-    departments = _departments() if current_user.role in WIDE_ROLES else []
+    departments = ordered_departments() if current_user.role in WIDE_ROLES else []
     table = application_table(scope.year, scope.department_id)
     return render_template(
         "disclosure/report.html", scope=scope, table=table, outcome_groups=_outcome_groups(table),

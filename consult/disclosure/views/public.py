@@ -1,41 +1,19 @@
-"""The ``disclosure`` blueprint: the public information-request form and its confirmation. Officer pages
-are in :mod:`consult.disclosure.office`, the annual report in :mod:`consult.disclosure.report_views`."""
+"""The public information-request form and its confirmation."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.departments import ordered_departments
-from consult.accounts.models import Department
 from consult.disclosure.forms import RequestForm
 from consult.disclosure.services import Applicant, RequestReceipt, check_request, submit_request
-from consult.domain import DomainError
-from consult.extensions import db
+from consult.disclosure.views import bp
 from consult.i18n import current_locale_code
 from consult.public_forms import form_rate_limit, submit_form
 from consult.urls import int_arg
 
-bp = Blueprint("disclosure", __name__)
-
 APPLY_LIMIT = "5 per minute;30 per hour"
 RECEIPT_KEY = "disclosure_receipt"
-
-
-def show_error(error: DomainError, form) -> int:
-    """Undo the failed action, put the message on the field it names (or flash it); 403/404 abort."""
-    db.session.rollback()
-    if error.status in (403, 404):
-        abort(error.status)
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors or []) + [str(error.message)]
-    else:
-        flash(str(error.message), "error")
-    return 409 if error.status == 409 else 422
-
-
-def _departments() -> list[Department]:
-    return ordered_departments()
 
 
 @bp.route("/disclosure", methods=["GET", "POST"])
@@ -44,7 +22,7 @@ def apply():
     """Ask a government body for information (政府信息公开申请); guests and logged-in citizens alike."""
     if request.method == "POST" and request.form.get("website"):  # honeypot: a bot. Look normal, keep nothing.
         return render_template("disclosure/thanks.html", receipt=None, duplicate=False)
-    departments = _departments()
+    departments = ordered_departments()
     locale = current_locale_code()
     form = RequestForm()
     form.department_id.choices = [SelectChoice(0, "—")] + [
@@ -107,6 +85,3 @@ def thanks():
     if receipt.get("query_code"):
         session[RECEIPT_KEY] = {**receipt, "query_code": None}
     return page
-
-
-from consult.disclosure import office, report_views, staff_details  # noqa: E402,F401  -- staff pages on the same blueprint

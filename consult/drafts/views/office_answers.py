@@ -11,8 +11,9 @@ from consult.drafts import grouping, report
 from consult.drafts.forms import ConfirmForm, DispositionForm, GroupReplyForm, ReportForm
 from consult.drafts.queries import article_labels
 from consult.drafts.views import bp
-from consult.drafts.views.common import get_draft_for_staff_or_404, show_error
+from consult.drafts.views.common import get_draft_for_staff_or_404
 from consult.drafts.views.public import export_response
+from consult.errors import show_error
 
 answer_roles = role_required(EDITOR, ADMIN, OFFICER, REVIEWER)
 

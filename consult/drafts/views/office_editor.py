@@ -17,11 +17,12 @@ from consult.drafts.models import DRAFT_STATUSES, OPEN, Draft, DraftFile
 from consult.drafts.report import may_answer
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
-    department_choices, flash_saved, from_local_naive, get_draft_for_staff_or_404, localized_domain, localized_domain_choices,
-    show_error, to_local_naive,
+    department_choices, flash_saved, get_draft_for_staff_or_404, localized_domain, localized_domain_choices,
 )  # fmt: skip
+from consult.errors import show_error
 from consult.extensions import db
 from consult.i18n import current_locale_code
+from consult.localtime import from_local, to_local_naive
 from consult.pagination import InvalidCursor, paginate
 
 editor_required = role_required(EDITOR, ADMIN)
@@ -78,7 +79,7 @@ def _fields(form: DraftForm) -> dict:
         "title": form.title.data, "summary": (form.summary.data or "").strip(),
         "department_id": form.department_id.data, "domain": form.domain.data,
         "legal_basis": (form.legal_basis.data or "").strip(), "premoderate": bool(form.premoderate.data),
-        "opens_at": from_local_naive(form.opens_at.data), "closes_at": from_local_naive(form.closes_at.data),
+        "opens_at": from_local(form.opens_at.data), "closes_at": from_local(form.closes_at.data),
         "short_window_reason": (form.short_window_reason.data or "").strip(),
     }
 

@@ -5,13 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts.models import ADMIN, REVIEWER
-from consult.authz import admin_required, role_required
+from consult.authz import role_required
 from consult.domain import DomainError
 from consult.drafts import moderation, report, services
-from consult.drafts.forms import ConfirmForm, NoteForm, PublishForm, RejectForm, SensitiveWordsForm
+from consult.drafts.forms import ConfirmForm, NoteForm, PublishForm, RejectForm
 from consult.drafts.models import Comment
 from consult.drafts.views import bp
-from consult.drafts.views.common import get_draft_for_staff_or_404, show_error
+from consult.drafts.views.common import get_draft_for_staff_or_404
+from consult.errors import show_error
 from consult.extensions import db
 from consult.pagination import InvalidCursor, paginate
 
@@ -116,29 +117,3 @@ def moderate(comment_id: int):
     except DomainError as error:
         show_error(error)
     return redirect(url_for("drafts.moderation_queue"))
-
-
-@bp.route("/admin/sensitive-words", methods=["GET", "POST"])
-@admin_required
-def sensitive_words():
-    """The sensitive-word list: comments containing one are held for moderation."""
-    form = SensitiveWordsForm()
-    if form.validate_on_submit():
-        try:
-            added = moderation.add_sensitive_words(form.words.data)
-            flash(_("%(n)s words added.", n=added), "success")
-            return redirect(url_for("drafts.sensitive_words"))
-        except DomainError as error:
-            show_error(error, form)
-    return render_template("drafts/office/sensitive_words.html", form=form, words=moderation.sensitive_words(),
-                           confirm=ConfirmForm())
-
-
-@bp.post("/admin/sensitive-words/<int:word_id>/delete")
-@admin_required
-def delete_sensitive_word(word_id: int):
-    """Remove a word from the list."""
-    if ConfirmForm().validate_on_submit():
-        moderation.remove_sensitive_word(word_id)
-        flash(_("The word has been removed."), "success")
-    return redirect(url_for("drafts.sensitive_words"))

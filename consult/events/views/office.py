@@ -3,13 +3,10 @@
 Officers and reviewers see their own department's events; editors and admins see all.
 """
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -26,6 +23,7 @@ from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
 from consult.authz import role_required
 from consult.database import utcnow
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.events import allocation, checkin, lottery, services
 from consult.events.forms import CheckinForm, ConfirmForm, DeclineForm, DrawForm, EventForm, RegistrationForm
 from consult.events.models import (
@@ -37,27 +35,15 @@ from consult.events.models import (
     Event,
     Registration,
 )
-from consult.events.views import bp, page_or_400, show_error
+from consult.events.views import bp
 from consult.extensions import db
 from consult.i18n import current_locale_code
-from consult.tracking.clock import as_utc
+from consult.localtime import as_utc, from_local, to_local_naive
+from consult.pagination import page_or_400
 
 MANAGE_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)
 EDIT_ROLES = (EDITOR, ADMIN)
 DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["CONSULT_TIMEZONE"])
-
-
-def _local_to_utc(moment: datetime) -> datetime:
-    """A time typed in the configured zone (form fields are naive) as aware UTC."""
-    return moment.replace(tzinfo=_zone()).astimezone(UTC)
-
-
-def _utc_to_local(moment: datetime) -> datetime:
-    return as_utc(moment).astimezone(_zone()).replace(tzinfo=None)
 
 
 def _managed_event_or_404(event_id: int) -> Event:
@@ -90,7 +76,7 @@ def _event_form(event: Event | None) -> EventForm:
     form.department_id.choices = [SelectChoice(d.id, d.display_name(locale)) for d in departments]
     if event is not None and request.method == "GET":
         for name in DATETIME_FIELDS:
-            getattr(form, name).data = _utc_to_local(getattr(event, name))
+            getattr(form, name).data = to_local_naive(getattr(event, name))
     return form
 
 
@@ -101,7 +87,7 @@ def _form_values(form: EventForm) -> dict:
     values["address"] = values["address"] or ""
     values["map_url"] = values["map_url"] or ""
     for name in DATETIME_FIELDS:
-        values[name] = _local_to_utc(values[name])
+        values[name] = from_local(values[name])
     return values
 
 
@@ -110,15 +96,18 @@ def _form_values(form: EventForm) -> dict:
 def new_event():
     """Create an open day."""
     form = _event_form(None)
+    status = 200
     if form.validate_on_submit():
         try:
             event = services.create_event(_form_values(form), actor=current_user)
         except DomainError as error:
-            show_error(form, error)
+            status = show_error(error, form)
         else:
             flash(_("The event has been created."), "success")
             return redirect(url_for("events.registrations", event_id=event.id))
-    return render_template("events/event_form.html", form=form, event=None), 422 if form.errors else 200
+    elif form.errors:
+        status = 422
+    return render_template("events/event_form.html", form=form, event=None), status
 
 
 @bp.route("/manage/<int:event_id>/edit", methods=["GET", "POST"])
@@ -127,15 +116,18 @@ def edit_event(event_id: int):
     """Edit an open day; changing the seats re-balances confirmed and waiting registrations."""
     event = db.get_or_404(Event, event_id)
     form = _event_form(event)
+    status = 200
     if form.validate_on_submit():
         try:
             services.update_event(event, _form_values(form), actor=current_user)
         except DomainError as error:
-            show_error(form, error)
+            status = show_error(error, form)
         else:
             flash(_("The event has been saved."), "success")
             return redirect(url_for("events.registrations", event_id=event.id))
-    return render_template("events/event_form.html", form=form, event=event), 422 if form.errors else 200
+    elif form.errors:
+        status = 422
+    return render_template("events/event_form.html", form=form, event=event), status
 
 
 @bp.get("/manage/<int:event_id>")
@@ -173,6 +165,7 @@ def add_registration(event_id: int):
     event = _managed_event_or_404(event_id)
     form = RegistrationForm()
     form.require_for(event)
+    status = 200
     if form.validate_on_submit():
         try:
             registration = allocation.register(
@@ -180,12 +173,14 @@ def add_registration(event_id: int):
                 id_card=form.id_card.data or "", added_by=current_user,
             )
         except DomainError as error:
-            show_error(form, error)
+            status = show_error(error, form)
         else:
             flash(_("%(name)s has been added (%(status)s).", name=registration.name,
                     status=STATUS_LABELS[registration.status]), "success")
             return redirect(url_for("events.registrations", event_id=event.id))
-    return render_template("events/add_registration.html", event=event, form=form), 422 if form.errors else 200
+    elif form.errors:
+        status = 422
+    return render_template("events/add_registration.html", event=event, form=form), status
 
 
 @bp.post("/manage/<int:event_id>/registrations/<int:registration_id>/approve")
@@ -212,16 +207,19 @@ def decline(event_id: int, registration_id: int):
     event = _managed_event_or_404(event_id)
     registration = _registration_of(event, registration_id)
     form = DeclineForm()
+    status = 200
     if form.validate_on_submit():
         try:
             allocation.decide(registration, approve=False, reason=form.reason.data, officer=current_user)
         except DomainError as error:
-            show_error(form, error)
+            status = show_error(error, form)
         else:
             flash(_("The registration of %(name)s has been declined.", name=registration.name), "success")
             return redirect(url_for("events.registrations", event_id=event.id, status=PENDING))
+    elif form.errors:
+        status = 422
     return render_template("events/decline.html", event=event, registration=registration,
-                           form=form), 422 if form.errors else 200
+                           form=form), status
 
 
 @bp.route("/manage/<int:event_id>/draw", methods=["GET", "POST"])
@@ -232,18 +230,21 @@ def draw(event_id: int):
     if event.mode != LOTTERY:
         abort(404)
     form = DrawForm()
+    status = 200
     if form.validate_on_submit():
         try:
             order = lottery.run_draw(event.id, officer=current_user, seed=form.seed.data)
         except DomainError as error:
-            show_error(form, error)
+            status = show_error(error, form)
             if not form.errors:
                 return redirect(url_for("events.draw", event_id=event.id))
         else:
             flash(_("The draw is done: %(count)s entrants drawn.", count=len(order)), "success")
             return redirect(url_for("events.registrations", event_id=event.id))
+    elif form.errors:
+        status = 422
     return render_template("events/draw.html", event=event, form=form,
-                           closed=as_utc(event.registration_closes_at) <= utcnow()), 422 if form.errors else 200
+                           closed=as_utc(event.registration_closes_at) <= utcnow()), status
 
 
 @bp.route("/manage/<int:event_id>/check-in", methods=["GET", "POST"])
@@ -253,12 +254,15 @@ def check_in(event_id: int):
     event = _managed_event_or_404(event_id)
     form = CheckinForm()
     result = None
+    status = 200
     if form.validate_on_submit():
         try:
             result = checkin.check_in(event, form.code.data, current_user)
         except DomainError as error:
-            show_error(form, error)
+            status = show_error(error, form)
         else:
             form.code.data = ""
+    elif form.errors:
+        status = 422
     return render_template("events/checkin.html", event=event, form=form, result=result), \
-        422 if form.errors else 200
+        422 if form.errors and status == 200 else status

@@ -2,11 +2,11 @@
 
 A registrant without an account manages the registration through the secret link from the confirmation
 mail (``/events/r/<token>``); logged-in people also find it under "My registrations". Staff pages are in
-:mod:`consult.events.staff_views` on the same blueprint.
+:mod:`consult.events.views.office` on the same blueprint.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from consult.accounts.models import ROLES
 from consult.authz import role_required
 from consult.database import utcnow
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.events import allocation, checkin, mails, services
 from consult.events.forms import ConfirmForm, QuestionForm, RegistrationForm
 from consult.events.models import (
@@ -24,35 +25,14 @@ from consult.events.models import (
     Event,
     Registration,
 )
+from consult.events.views import bp
 from consult.extensions import db, limiter
-from consult.pagination import InvalidCursor
+from consult.localtime import as_utc
+from consult.pagination import page_or_400
 from consult.public_forms import form_rate_limit, submit_form
 from consult.text import render_markdown
-from consult.tracking.clock import as_utc
-
-bp = Blueprint("events", __name__, url_prefix="/events")
 
 WRITE_LIMIT = "10 per minute;100 per hour"
-
-
-def show_error(form, error: DomainError) -> None:
-    """Put a service's refusal on the form field it concerns, or abort / flash it."""
-    if error.status in (403, 404):
-        abort(error.status)
-    field = getattr(form, error.field, None) if error.field and form is not None else None
-    if field is not None and hasattr(field, "errors"):
-        if not isinstance(field.errors, list):
-            field.errors = list(field.errors)
-        field.errors.append(str(error))
-    else:
-        flash(str(error), "error")
-
-
-def page_or_400(function, *args, **kwargs):
-    try:
-        return function(*args, **kwargs)
-    except InvalidCursor:
-        abort(400)
 
 
 def _public_event_or_404(event_id: int) -> Event:
@@ -210,7 +190,7 @@ def _cancel(registration: Registration, back: str):
     try:
         allocation.cancel(registration)
     except DomainError as error:
-        flash(str(error), "error")
+        show_error(error)
     else:
         flash(_("Your registration has been cancelled."), "success")
     return redirect(back)
@@ -281,6 +261,3 @@ def cancel_my_registration(registration_id: int):
     """Cancel one of my registrations, after a confirmation page."""
     registration = _own_registration_or_404(registration_id)
     return _cancel(registration, url_for("events.my_registration", registration_id=registration.id))
-
-
-from consult.events import staff_details, staff_views  # noqa: E402,F401  -- staff pages on the same blueprint

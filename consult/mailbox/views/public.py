@@ -1,40 +1,26 @@
 """Public mailbox pages: the list of mailboxes, published letters with search and filters, writing a letter."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from consult import uploads
-from consult.domain import DomainError
 from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.mailbox import queries
 from consult.mailbox.forms import LetterForm
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Mailbox
 from consult.mailbox.services import check_letter, submit_letter
+from consult.mailbox.views import bp
 from consult.pagination import InvalidCursor, paginate
 from consult.public_forms import form_rate_limit, submit_form
 from consult.urls import int_arg
 
-bp = Blueprint("mailbox", __name__)
-
 WRITE_LIMIT = "5 per minute;30 per hour"
 LETTERS_PER_PAGE = 20
 RECEIPT_KEY = "mailbox_receipt"
-
-
-def show_error(error: DomainError, form) -> int:
-    """Put a service's error on the field it names (or flash it); abort on 403/404; return the status."""
-    if error.status in (403, 404):
-        abort(error.status)
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors or []) + [str(error.message)]
-    else:
-        flash(str(error.message), "error")
-    return 409 if error.status == 409 else 422
 
 
 def _letters_page(mailbox_id: int | None):
@@ -164,6 +150,3 @@ def thanks():
     if receipt.get("query_code"):
         session[RECEIPT_KEY] = {**receipt, "query_code": None, "code_shown": True}
     return page
-
-
-from consult.mailbox import office, staff_details  # noqa: E402,F401  -- officer and admin pages on the same blueprint

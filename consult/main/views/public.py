@@ -1,12 +1,11 @@
 """The home page and other public pages that belong to no single domain."""
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import render_template
 
 from consult.accounts.departments import ordered_departments
 from consult.extensions import db
-
-bp = Blueprint("main", __name__)
+from consult.main.views import bp
 
 
 @bp.get("/")

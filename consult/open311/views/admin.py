@@ -1,17 +1,17 @@
 """Admin page for Open311 client keys: create one (shown once), revoke one."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.authz import admin_required
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.extensions import db
 from consult.open311 import keys
 from consult.open311.forms import NewKeyForm, RevokeKeyForm
 from consult.open311.models import Open311Key
-
-bp = Blueprint("open311_admin", __name__, url_prefix="/admin/open311-keys")
+from consult.open311.views import admin_bp as bp
 
 
 def _render(form: NewKeyForm, secret: str | None = None, status: int = 200):
@@ -28,10 +28,8 @@ def keys_page():
     if form.validate_on_submit():
         try:
             new = keys.create_key(form.name.data, created_by=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.name.errors = [str(exc.message)]
-            return _render(form, status=422)
+        except DomainError as error:
+            return _render(form, status=show_error(error, form))
         form = NewKeyForm(formdata=None)
         return _render(form, secret=new.secret)
     return _render(form, status=422 if form.errors else 200)

@@ -1,21 +1,19 @@
 """Open311 GeoReport v2 under ``/open311/v2/``: JSON or XML by the URL's extension.
 
 Clients never authenticate with cookies (a POST carries an ``api_key``), so the blueprint is exempt from
-CSRF. Errors answer the spec's body: a list of ``{code, description}``.
+CSRF (see :mod:`consult.open311.views`). Errors answer the spec's body: a list of ``{code, description}``.
 """
 
-from flask import Blueprint, current_app, request, url_for
+from flask import current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from consult.domain import DomainError
-from consult.extensions import csrf, limiter
+from consult.extensions import limiter
 from consult.i18n import current_locale_code
 from consult.open311 import services
 from consult.open311.formats import error, respond
 from consult.open311.keys import active_key
-
-bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
-csrf.exempt(bp)
+from consult.open311.views import bp
 
 FMT = "<any(json, xml):fmt>"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"

@@ -1,24 +1,17 @@
-"""Public statistics (``/stats``, its CSV) and the officers' dashboard (``/office/dashboard``)."""
+"""Public statistics (``/stats``) and their CSV."""
 
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request
-from flask_login import current_user
+from flask import Response, render_template, request
 
 from consult.accounts.departments import ordered_departments
-from consult.accounts.models import STAFF_ROLES, Department
-from consult.authz import role_required
+from consult.accounts.models import Department
 from consult.extensions import db
 from consult.i18n import current_locale_code
-from consult.stats import dashboard as board
 from consult.stats.presentation import charts, departments_with_figures, kind_label, month_label, to_csv
-from consult.stats.services import compute_stats, published_stats
-from consult.tracking.clock import local_today
-from consult.tracking.views.common import working_department
-from consult.tracking.views.labels import KIND_LABELS
+from consult.stats.services import published_stats
+from consult.stats.views import bp
 from consult.urls import int_arg
-
-bp = Blueprint("stats", __name__)
 
 
 @bp.app_template_filter("percent")
@@ -72,22 +65,4 @@ def csv():
     return Response(
         to_csv(stats, current_locale_code()), mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-@bp.get("/office/dashboard")
-@role_required(*STAFF_ROLES)
-def dashboard():
-    """My overdue and due-soon submissions, work awaiting review, and my department's figures."""
-    department, choices = working_department()
-    today = local_today()
-    department_id = department.id if department else None
-    stats = compute_stats(department_id) if department is not None else None
-    return render_template(
-        "stats/dashboard.html", department=department, departments=choices, today=today,
-        overdue=board.my_overdue(current_user, today), due_soon=board.my_due_soon(current_user, today),
-        review=board.awaiting_review(current_user, department_id),
-        extensions=board.extensions_awaiting(current_user, department_id),
-        open_counts=board.department_open_counts(department_id, today) if department else None,
-        stats=stats, kind_labels=KIND_LABELS, month_label=month_label, kind_label=kind_label,
     )

@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from consult.authz import admin_required
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.extensions import db
 from consult.tracking import services
 from consult.tracking.forms import CalendarOverrideForm, HolidayNoticeForm, RemoveOverrideForm
 from consult.tracking.views import bp
-from consult.tracking.views.common import show_error
 from consult.workdays import CalendarOverride, HolidayNotice
 
 
@@ -45,7 +45,7 @@ def calendar():
             form.day.data, form.is_workday.data == "workday", form.note.data, current_user
         )
     except DomainError as error:
-        return _render(form, show_error(error, form))
+        return _render(form(error, form))
     flash(_moved(len(moved)), "success")
     return redirect(url_for("tracking.calendar"), 303)
 

@@ -5,8 +5,8 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from consult.extensions import db
+from consult.localtime import local_today
 from consult.pagination import InvalidCursor, paginate
-from consult.tracking.clock import local_today
 from consult.tracking.models import KINDS, OPEN_STATUSES, STATUSES, Submission
 from consult.tracking.queries import INBOX_ORDER, InboxFilters, inbox_query
 from consult.tracking.views import bp

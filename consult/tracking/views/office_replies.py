@@ -10,17 +10,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from consult.accounts.models import ADMIN, Department
 from consult.authz import works_for
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.extensions import db
 from consult.pagination import InvalidCursor, paginate
 from consult.tracking import services
 from consult.tracking.forms import ConfirmForm, ExtensionDecisionForm, ReplyForm, ReplyTemplateForm, ReviewNoteForm
 from consult.tracking.models import DRAFT, RETURNED, ExtensionRequest, Reply, ReplyTemplate, Submission
 from consult.tracking.views import bp
-from consult.urls import int_arg, int_args
 from consult.tracking.views.common import (
-    get_extension_for_reviewer_or_404, get_reply_for_officer_or_404, reviewer_required, show_error,
-    worker_required, working_department,
+    get_extension_for_reviewer_or_404, get_reply_for_officer_or_404, reviewer_required, worker_required,
+    working_department,
 )  # fmt: skip
+from consult.urls import int_arg, int_args
 
 MAX_BULK = 200
 EDITABLE_REPLY_STATUSES = (DRAFT, RETURNED)

@@ -13,16 +13,17 @@ from wtforms import SelectChoice
 
 from consult.accounts.models import OFFICER, REVIEWER, Department, User
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.extensions import db
+from consult.localtime import local_today
 from consult.tracking import kind_details, services
-from consult.tracking.clock import local_today
 from consult.tracking.forms import (
     AssignForm, DismissForm, ExtensionForm, RequestInfoForm, StaffInfoForm, TransferForm,
 )  # fmt: skip
 from consult.tracking.models import APPROVED, ASSIGNED, RECEIVED, REOPENED, Reply, Submission
 from consult.tracking.views import bp
 from consult.tracking.views.common import (
-    department_label, get_submission_for_officer_or_404, show_error, worker_required,
+    FIELD_ALIASES, department_label, get_submission_for_officer_or_404, worker_required,
 )  # fmt: skip
 
 ANSWERABLE = (RECEIVED, ASSIGNED, REOPENED)  # statuses a new reply may be written for
@@ -111,7 +112,7 @@ def _act(submission_id: int, form_name: str, form_class, perform: Callable, done
     try:
         target = perform(submission, form)
     except DomainError as error:
-        status = show_error(error, form)
+        status = show_error(error, form, aliases=FIELD_ALIASES)
         return render_detail(_load(submission_id), status, **{form_name: form})
     flash(done, "success")
     return redirect(target or url_for("tracking.submission_detail", submission_id=submission_id), 303)

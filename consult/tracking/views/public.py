@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from consult.accounts.models import CITIZEN
 from consult.authz import role_required
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.extensions import db, limiter
 from consult.formats import format_day
 from consult.pagination import InvalidCursor, paginate
@@ -25,7 +26,6 @@ from consult.tracking.models import NEEDS_INFO, REOPENED, Submission
 from consult.tracking.numbers import normalise_tracking_no
 from consult.tracking.policies import REOPEN_WINDOW_WORKDAYS
 from consult.tracking.views import bp
-from consult.tracking.views.common import show_error
 
 ACCESS_KEY = "tracked_submissions"
 ACCESS_MAX = 20
