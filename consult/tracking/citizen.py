@@ -21,8 +21,7 @@ from consult.tracking.notes import label_note, timeline_note
 from consult.tracking.policies import REOPEN_WINDOW_WORKDAYS
 from consult.tracking.timeline import CITIZEN_ROLE
 from consult.tracking.transitions import transition
-from consult.workdays import current_overrides
-from consult.workdays import add_workdays
+from consult.workdays import add_workdays, current_overrides
 
 RATING_SALT = "consult.tracking.rate"
 RATING_MAX_AGE = 90 * 24 * 3600

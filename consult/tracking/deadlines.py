@@ -14,8 +14,7 @@ from consult.tracking.clock import Deadlines, compute_deadlines
 from consult.tracking.models import OPEN_STATUSES, Submission
 from consult.tracking.notes import timeline_note
 from consult.tracking.timeline import SYSTEM_ROLE, record_event
-from consult.workdays import current_overrides
-from consult.workdays import CalendarOverride, DayInfo, Overrides
+from consult.workdays import CalendarOverride, DayInfo, Overrides, current_overrides
 
 
 def apply_deadlines(submission: Submission, overrides: Overrides | None = None) -> Deadlines:

@@ -23,8 +23,9 @@ from consult.tracking.clock import compute_deadlines
 from consult.tracking.deadlines import recompute_due_dates, require_calendar_admin
 from consult.tracking.models import OPEN_STATUSES, Submission
 from consult.tracking.notes import timeline_note
-from consult.workdays import current_overrides
-from consult.workdays import AdminCalendar, CalendarOverride, DayInfo, HolidayNotice, Override, day_kind
+from consult.workdays import (
+    AdminCalendar, CalendarOverride, DayInfo, HolidayNotice, Override, current_overrides, day_kind,
+)  # fmt: skip
 from consult.workdays.notice import NoticeDay, ParsedNotice, UnreadLine, notice_title, parse_notice
 from consult.workdays.statutory import law_in_force
 

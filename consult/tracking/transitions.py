@@ -29,8 +29,7 @@ from consult.tracking.models import (
 )
 from consult.tracking.notes import Note
 from consult.tracking.timeline import record_event
-from consult.workdays import current_overrides
-from consult.workdays import is_workday
+from consult.workdays import current_overrides, is_workday
 
 STATUS_LABELS = {
     RECEIVED: _l("Received"),

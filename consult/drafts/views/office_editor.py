@@ -171,7 +171,7 @@ def upload_file(draft_id: int):
         try:
             attachment = uploads.save_upload(request.files.get("file"), owner="draft", uploaded_by=current_user)
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(error)
         else:
             services.attach_file(draft, attachment, form.caption.data or "")
             flash(_("The file has been attached."), "success")
@@ -217,5 +217,5 @@ def withdraw(draft_id: int):
             services.withdraw_draft(draft, current_user, form.note.data or "")
             flash(_("The draft has been withdrawn."), "success")
         except DomainError as error:
-            flash(str(error.message), "error")
+            show_error(error)
     return redirect(url_for("drafts.office_detail", draft_id=draft.id))

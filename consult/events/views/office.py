@@ -194,7 +194,7 @@ def approve(event_id: int, registration_id: int):
     try:
         allocation.decide(registration, approve=True, reason="", officer=current_user)
     except DomainError as error:
-        flash(str(error), "error")
+        show_error(error)
     else:
         flash(_("%(name)s is confirmed.", name=registration.name), "success")
     return redirect(url_for("events.registrations", event_id=event.id, status=PENDING))
