@@ -8,6 +8,7 @@ from consult.accounts.departments import ordered_departments
 from consult.accounts.models import Department
 from consult.extensions import db
 from consult.i18n import current_locale_code
+from consult.public_pages import public_page
 from consult.stats.presentation import charts, departments_with_figures, kind_label, month_label, to_csv
 from consult.stats.services import published_stats
 from consult.stats.views import bp
@@ -38,6 +39,7 @@ def _all_departments() -> list[Department]:
 
 
 @bp.get("/stats")
+@public_page
 def index():
     """Reply rate, on-time rate, working days to answer and satisfaction, per department, kind and month.
 

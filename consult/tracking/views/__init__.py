@@ -29,4 +29,4 @@ def _kind_noun(sent) -> str:
     return kind_noun(sent)
 
 
-from consult.tracking.views import admin, office_inbox, office_replies, office_submission, public  # noqa: E402,F401  -- routes
+from consult.tracking.views import admin, documents, office_inbox, office_replies, office_submission, public  # noqa: E402,F401  -- routes
