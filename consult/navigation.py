@@ -23,7 +23,7 @@ NAV = (
     ("tracking.my_submissions", _l("My submissions"), ("citizen",), ("/my/submissions",)),
     ("tracking.inbox", _l("Inbox"), (OFFICER, REVIEWER, ADMIN),
      ("/office/inbox", "/office/submissions", "/office/replies", "/office/review", "/office/extensions",
-      "/office/reply-templates")),
+      "/office/reply-templates", "/office/rectifications", "/office/appeals")),
     ("stats.dashboard", _l("Dashboard"), STAFF_ROLES, ("/office/dashboard",)),
     ("main.admin", _l("Administration"), (ADMIN,), ("/admin",)),
 )
@@ -41,6 +41,8 @@ ADMIN_NAV = (
     ("drafts.manage", _l("Drafts for comment"), ()),
     ("drafts.sensitive_words", _l("Sensitive words"), ("drafts.sensitive_words",)),
     ("open311_admin.keys_page", _l("Open311 keys"), ("open311_admin.keys_page",)),
+    ("practice.admin_appeals", _l("Rating appeals"), ("practice.admin_appeals",)),
+    ("practice.settings", _l("Ratings and response settings"), ("practice.settings",)),
     ("disclosure.report", _l("Annual openness report"), ()),
 )
 
