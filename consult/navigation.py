@@ -35,6 +35,7 @@ ADMIN_NAV = (
     ("accounts.departments", _l("Departments"), ("accounts.departments", "accounts.edit_department")),
     ("accounts.users", _l("Staff accounts"), ("accounts.users", "accounts.new_user", "accounts.edit_user")),
     ("notify.outbox", _l("Outgoing mail"), ("notify.outbox", "notify.message")),
+    ("notify.sms_settings", _l("Text messages"), ("notify.sms_settings",)),
     ("events.manage", _l("Open days"), ()),
     ("mailbox.admin_list", _l("Mailboxes"), ("mailbox.admin_list", "mailbox.admin_edit")),
     ("tracking.calendar", _l("Working-day calendar"), ("tracking.calendar",)),
