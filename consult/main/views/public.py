@@ -6,7 +6,7 @@ from flask import render_template
 from consult.accounts.departments import ordered_departments
 from consult.extensions import db
 from consult.main.views import bp
-from consult.public_pages import cached_page, public_page
+from consult.public_pages import keep_page, public_page
 
 
 @bp.get("/")
@@ -14,7 +14,8 @@ from consult.public_pages import cached_page, public_page
 def index():
     """Home page: what Consult promises and where to start (kept whole for anonymous readers; a renamed
     department shows within ``CONSULT_PAGE_CACHE_SECONDS``)."""
-    return cached_page("home", lambda: render_template("main/index.html", departments=ordered_departments()))
+    keep_page()
+    return render_template("main/index.html", departments=ordered_departments())
 
 
 @bp.get("/healthz")
