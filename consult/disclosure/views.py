@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from consult.database import defer_write_lock
 from consult.accounts.departments import ordered_departments
 from consult.accounts.models import Department
 from consult.disclosure.forms import RequestForm
@@ -40,6 +41,7 @@ def _departments() -> list[Department]:
 
 
 @bp.route("/disclosure", methods=["GET", "POST"])
+@defer_write_lock
 @form_rate_limit(APPLY_LIMIT)
 def apply():
     """Ask a government body for information (政府信息公开申请); guests and logged-in citizens alike."""
