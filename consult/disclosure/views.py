@@ -12,6 +12,7 @@ from consult.disclosure.forms import RequestForm
 from consult.disclosure.services import Applicant, RequestReceipt, check_request, submit_request
 from consult.domain import DomainError
 from consult.extensions import db
+from consult.forms import chosen_channel
 from consult.i18n import current_locale_code
 from consult.public_forms import form_rate_limit, submit_form
 from consult.urls import int_arg
@@ -73,7 +74,8 @@ def apply():
             form,
             submit=lambda: submit_request(
                 department, applicant, form_token=form.form_token.data or "", locale=locale, recognise_resend=True,
-                user=current_user._get_current_object() if current_user.is_authenticated else None, **values),
+                user=current_user._get_current_object() if current_user.is_authenticated else None,
+                notify_by=chosen_channel(form), **values),
             check=lambda: check_request(department, applicant, **values),
         )
         if receipt is not None:
@@ -114,4 +116,4 @@ def thanks():
     return page
 
 
-from consult.disclosure import office, report_views, staff_details  # noqa: E402,F401  -- staff pages on the same blueprint
+from consult.disclosure import document_views, office, report_views, staff_details  # noqa: E402,F401  -- staff pages on the same blueprint

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from consult.accounts.models import User
 from consult.database import utcnow
 from consult.domain import DomainError
+from consult.practice.response import stamp_response
 from consult.tracking.clock import current_overrides, local_date
 from consult.tracking.models import (
     ANSWERED,
@@ -114,6 +115,8 @@ def transition(
     )
     submission.status = rule.target
     _stamp(submission, rule.target)
+    if submission.responded_at is None:
+        stamp_response(submission, action, event.actor_role, utcnow(), current_overrides())
     return event
 
 
