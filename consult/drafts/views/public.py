@@ -33,6 +33,7 @@ from consult.i18n import current_locale_code
 from consult.pagination import InvalidCursor, paginate
 from consult.urls import int_arg
 from consult.tracking.views.documents import allow_receipt_print
+from consult.workbench import trace
 
 COMMENTS_PER_PAGE = 20
 COMMENT_LIMIT = "10 per minute"
@@ -230,7 +231,8 @@ def feedback_report(draft_id: int):
     page = _page(comment_service.public_comments_query(draft), (Comment.id,), 50)
     headings = article_labels(draft.id)
     return render_template("drafts/report.html", draft=draft, figures=figures, page=page, headings=headings,
-                           labels=report.DISPOSITION_LABELS)
+                           labels=report.DISPOSITION_LABELS, changes=trace.report_changes(draft),
+                           campaigns=trace.campaign_figures(draft.id))
 
 
 @bp.get("/drafts/<int:draft_id>/report/comments.<fmt>")
