@@ -90,6 +90,14 @@ PUBLIC_ENDPOINTS = {
     "api.office_submission",
     "api.create_reply",
     "api.transfer",
+    # 好差评: the citizen's rating with the query code; officers' rectification tasks and appeals take a
+    # bearer token (tests/test_practice_api.py walks them with every role).
+    "api.rate_submission",
+    "api.rectifications",
+    "api.rectification_task",
+    "api.record_follow_up",
+    "api.complete_rectification",
+    "api.appeal_rating",
 }
 # Pages for any logged-in user, whatever the role.
 LOGIN_ONLY_ENDPOINTS = {"accounts.logout", "accounts.session_list", "accounts.end_session",

@@ -41,7 +41,7 @@ class RateForm(FlaskForm):
     """The satisfaction questionnaire after an answer."""
 
     resolved = RadioField(
-        _l("Did the answer resolve the matter?"),
+        _l("Was your problem solved?"),
         choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         validators=[InputRequired(message=_l("Please say whether the matter was resolved."))],
     )

@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 
 from consult import uploads
 from consult.cache import worker_cache
-from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import comments as comment_service
 from consult.drafts import moderation, report, versions
@@ -21,7 +20,7 @@ from consult.drafts.models import (
 )  # fmt: skip
 from consult.drafts.articles import article_label
 from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, article_labels, public_drafts_query
-from consult.drafts.services import advance_draft, advance_drafts, may_see_in_office
+from consult.drafts.services import may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
     department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, show_error, time_left,
@@ -64,7 +63,6 @@ def _page(stmt, order, per_page):
 @public_page
 def index():
     """Drafts for comment: open ones first; filter by domain, department, status; search the text."""
-    advance_drafts(utcnow())
     filters = DraftFilters.from_args(request.args)
     page = _page(public_drafts_query(filters), PUBLIC_ORDER, 20)
     return render_template(
@@ -79,7 +77,6 @@ def index():
 def detail(draft_id: int):
     """A draft: summary, countdown, articles with comment counts, interpretation beside, comments."""
     draft = get_public_draft_or_404(draft_id)
-    advance_draft(draft, utcnow())
     anchor = request.args.get("article") or None
     order = "article" if request.args.get("order") == "article" and anchor is None else "newest"
     cursor = request.args.get("cursor")
@@ -142,7 +139,6 @@ def versions_page(draft_id: int):
 def comment(draft_id: int):
     """Comment on the whole draft or one article (logged in, or as a guest with name and contact)."""
     draft = get_public_draft_or_404(draft_id)
-    advance_draft(draft, utcnow())
     form = CommentForm()
     articles = [a for a in draft.current_version.articles if a.body.strip()]
     form.article.choices = [("", _("The whole draft"))] + [(a.anchor, article_label(a.anchor, a.heading))

@@ -118,6 +118,7 @@ def render_status(submission: Submission, status: int = 200, rate_form=None, inf
         answer=services.answer_of(submission),
         events=services.public_events(submission),
         kind_facts=kind_details.citizen_facts_for(submission),
+        kind_answer=kind_details.citizen_answer_for(submission),
         can_rate=services.can_rate(submission),
         rate_form=rate_form or RateForm(formdata=None),
         info_form=info_form or ProvideInfoForm(formdata=None),

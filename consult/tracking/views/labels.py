@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "request_info": _l("More information requested"),
     "info_received": _l("Information received"),
     "answer": _l("Answered"),
+    "answer_by_publication": _l("Answered by publication"),
     "reopen": _l("Reopened"),
     "close": _l("Closed"),
     "dismiss": _l("Dismissed"),
