@@ -25,6 +25,7 @@ from consult.drafts.views import bp
 from consult.drafts.views.common import (
     department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, show_error, time_left,
 )  # fmt: skip
+from consult.forms import chosen_channel
 from consult.public_forms import form_rate_limit, submit_form
 from consult.public_pages import keep_page, public_page
 from consult.extensions import db, limiter
@@ -152,7 +153,7 @@ def comment(draft_id: int):
             form,
             submit=lambda: comment_service.submit_comment(draft, form_token=form.form_token.data or "",
                                                           locale=current_locale_code(), recognise_resend=True,
-                                                          **values),
+                                                          notify_by=chosen_channel(form), **values),
             check=lambda: comment_service.check_comment(draft, **values),
         )
         if receipt is not None:
