@@ -1,7 +1,7 @@
 """tracking numbers on PostgreSQL come from a sequence, not from a counter row every writer waits on
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-02 14:40:00
 
 On PostgreSQL each (prefix, day) row of tracking_counters now keeps the sequence value that day's numbers
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
