@@ -19,7 +19,7 @@ from consult.api.validation import json_body, query_args
 from consult.extensions import db, limiter
 from consult.mailbox.models import CATEGORIES, PRIVATE_CATEGORIES, Mailbox
 from consult.mailbox.services import BODY_MAX, NAME_MAX, SUBJECT_MAX, submit_letter
-from consult.mailbox.views import WRITE_LIMIT
+from consult.mailbox.views.public import WRITE_LIMIT
 
 PRIVATE_RULE = {"not": {"required": ["category", "public"], "properties": {
     "category": {"enum": sorted(PRIVATE_CATEGORIES)}, "public": {"const": True}}}}

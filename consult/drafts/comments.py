@@ -15,9 +15,9 @@ from consult.drafts import grouping
 from consult.drafts.articles import article_label
 from consult.drafts.models import HELD, OPEN, PUBLISHED, Article, Comment, Draft, SensitiveWord, status_at
 from consult.extensions import db
+from consult.localtime import as_utc
 from consult.text import normalize_text
 from consult.tracking import services as tracking
-from consult.tracking.clock import as_utc
 from consult.tracking.models import COMMENT, Submission
 
 BODY_MAX = 5000

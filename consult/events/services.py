@@ -25,8 +25,8 @@ from consult.events.models import (
     Registration,
 )
 from consult.extensions import db
+from consult.localtime import as_utc
 from consult.pagination import Page, paginate
-from consult.tracking.clock import as_utc
 
 EDIT_ROLES = (EDITOR, ADMIN)
 MANAGE_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)

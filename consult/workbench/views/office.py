@@ -13,7 +13,8 @@ from consult.drafts.forms import DispositionForm
 from consult.drafts.models import CLOSED, REPORT_APPROVED, REPORT_PENDING, Draft
 from consult.drafts.queries import article_labels
 from consult.drafts.report import DISPOSITION_LABELS
-from consult.drafts.views.common import get_draft_for_staff_or_404, show_error
+from consult.drafts.views.common import get_draft_for_staff_or_404
+from consult.errors import show_error
 from consult.extensions import db
 from consult.pagination import InvalidCursor
 from consult.workbench import jobs, queries, services
