@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from consult.database import defer_write_lock
 from consult import uploads
 from consult.cache import worker_cache
 from consult.domain import DomainError
@@ -134,6 +135,7 @@ def versions_page(draft_id: int):
 
 
 @bp.route("/drafts/<int:draft_id>/comment", methods=["GET", "POST"])
+@defer_write_lock
 @form_rate_limit(COMMENT_LIMIT)
 def comment(draft_id: int):
     """Comment on the whole draft or one article (logged in, or as a guest with name and contact)."""
