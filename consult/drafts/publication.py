@@ -12,10 +12,12 @@ from flask_babel import lazy_gettext as _l
 
 from consult.drafts.models import DISPOSITIONS, PUBLISHED, Article, Comment, Draft, DraftVersion
 from consult.extensions import db
+from consult.formats import format_listing
 from consult.tracking.bulk import PublishedAnswer, answer_by_publication
 from consult.tracking.mails import absolute_url
 from consult.tracking.models import Submission
 from consult.tracking.notes import label_note, timeline_note
+from consult.workbench import trace
 
 MAIL_TEMPLATE = "comment_answered_in_report"
 
@@ -49,13 +51,20 @@ def _headings(draft_id: int) -> dict[str, str]:
 
 
 def _answer(draft_id: int, headings: dict, links: dict, labels: dict, anchor: str, disposition: str,
-            reason: str) -> PublishedAnswer:
+            reason: str, changed_anchors: tuple[str, ...]) -> PublishedAnswer:
     part = (headings.get(anchor) or PREAMBLE) if anchor else WHOLE_DRAFT
+    changed = format_listing(headings.get(a) or a for a in changed_anchors)
+    if changed:  # the comment's unit led to a change of the text (consult.workbench.trace)
+        note = timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s "
+                             "(the comment led to the change of %(articles)s)",
+                             disposition=labels[disposition], reason=reason, articles=changed)
+    else:
+        note = timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s",
+                             disposition=labels[disposition], reason=reason)
     return PublishedAnswer(
-        note=timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s",
-                           disposition=labels[disposition], reason=reason),
+        note=note,
         mail={**links, "disposition": DISPOSITION_LABELS[disposition], "reason": reason, "part": part,
-              "article_url": article_url(draft_id, anchor)},
+              "article_url": article_url(draft_id, anchor), "changed_articles": changed},
     )
 
 
@@ -66,10 +75,11 @@ def answer_open_comments(draft: Draft, reviewer, when: datetime) -> int:
     links = {"report_url": report_url(draft_id), "draft_title": title}
     labels = {code: label_note(DISPOSITION_LABELS[code]) for code in DISPOSITIONS}
 
-    answers: dict[tuple[str, str, str], PublishedAnswer] = {}  # comments with the same answer share it
+    changes = trace.changes_by_comment(draft_id)  # adopted comments whose unit led to a change of the text
+    answers: dict[tuple, PublishedAnswer] = {}  # comments with the same answer share it
 
     def answer_for(row: sa.Row) -> PublishedAnswer:
-        key = (row.article_anchor, row.disposition, row.disposition_reason)
+        key = (row.article_anchor, row.disposition, row.disposition_reason, tuple(changes.get(row.comment_id, ())))
         if key not in answers:
             if len(answers) > 10_000:  # every reason different: keep memory bounded
                 answers.clear()
@@ -77,7 +87,8 @@ def answer_open_comments(draft: Draft, reviewer, when: datetime) -> int:
         return answers[key]
 
     selection = (
-        sa.select(Comment.article_anchor, Comment.disposition, Comment.disposition_reason)
+        sa.select(Comment.id.label("comment_id"), Comment.article_anchor, Comment.disposition,
+                  Comment.disposition_reason)
         .select_from(Comment).join(Submission, Submission.id == Comment.submission_id)
         .where(Comment.draft_id == draft_id, Comment.moderation == PUBLISHED, Comment.disposition.is_not(None))
     )
