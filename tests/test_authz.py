@@ -39,6 +39,7 @@ PUBLIC_ENDPOINTS = {
     "drafts.report_comment",
     "drafts.feedback_report",
     "drafts.export_public",
+    "drafts.report_document",
     # Mailboxes: public pages; writing a letter is open to guests (rate-limited).
     "mailbox.index",
     "mailbox.letters",

@@ -133,7 +133,7 @@ def approve_report(draft: Draft, reviewer, *, now: datetime | None = None) -> in
     claimed = db.session.execute(
         sa.update(Draft)
         .where(Draft.id == draft.id, Draft.status == CLOSED, Draft.report_state == REPORT_PENDING)
-        .values(report_state=REPORT_APPROVED, report_approved_by_id=reviewer.id, status=REPORT_PUBLISHED,
+        .values(report_state=REPORT_APPROVED, report_approved_by_id=reviewer.id, recorded_status=REPORT_PUBLISHED,
                 report_published_at=when, updated_at=utcnow()),
         execution_options={"synchronize_session": False},
     ).rowcount

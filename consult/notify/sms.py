@@ -145,7 +145,7 @@ def render(template: SmsTemplate, params: dict) -> str:
     """The message as the phone shows it: 【signature】, the text, and the opt-out note."""
     with force_locale(parsed_locale(SMS_LOCALE)):
         text = str(template.text).format(**{name: params[name] for name in template.params})
-    note = "" if template.requested else OPT_OUT_NOTE
+    note = "" if template.requested else f" {OPT_OUT_NOTE}"  # a space ends a link before it
     return f"【{setting('SMS_SIGNATURE')}】{text}{note}"
 
 

@@ -31,6 +31,7 @@ def kind_noun(submission) -> str:
 
 ACTION_LABELS = {
     "received": _l("Received"),
+    "code_reissued": _l("New query code sent"),
     "assign": _l("Assigned"),
     "reassign": _l("Reassigned"),
     "request_info": _l("More information requested"),
