@@ -192,3 +192,20 @@ def test_the_monthly_summary_is_data_first_then_html_and_csv(client, auth, world
     assert len(rule_rows) == len(compliance.RULES)
     assert any(r["section"] == "item" and old.tracking_no in r["item"] for r in rows)
     assert any(r["section"] == "figure" and r["rule"] == "satisfaction_rate" for r in rows)
+
+
+def test_the_demo_data_shows_a_row_for_every_rule(app, backend):
+    if backend.name != "sqlite":
+        pytest.skip("the demo data is checked on one backend (slow)")
+    from consult import seed
+    from consult.tracking.clock import local_today
+
+    seed.seed_demo()
+    db.session.commit()
+    today = local_today()
+    counts = {f.code: f.count for f in compliance.check(today)}
+    expected = set(counts) if today > date(today.year, 1, 31) else set(counts) - {"annual_report"}
+    assert {code for code, count in counts.items() if count} >= expected, counts
+    seed.seed_demo()  # a second run adds nothing
+    db.session.commit()
+    assert {f.code: f.count for f in compliance.check(today)} == counts

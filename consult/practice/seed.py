@@ -8,6 +8,9 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 
 from consult.accounts.models import Department, User
+from consult.disclosure.models import ELECTRONIC, EMAIL
+from consult.disclosure.seed import _applicant
+from consult.disclosure.services import submit_request
 from consult.drafts.models import CLOSED, Draft
 from consult.extensions import db
 from consult.mailbox.models import Mailbox
@@ -47,7 +50,8 @@ def seed_practice(departments: dict[str, Department]) -> None:
     mailbox = db.session.scalar(sa.select(Mailbox).where(Mailbox.department_id == department.id,
                                                          Mailbox.id != silent.id).order_by(Mailbox.id))
     if mailbox is not None:
-        receipt = submit_letter(mailbox, category="complaint", subject="小区垃圾清运不及时",
+        category = "complaint" if "complaint" in mailbox.categories else mailbox.categories[0]
+        receipt = submit_letter(mailbox, category=category, subject="小区垃圾清运不及时",
                                 body="小区垃圾站经常三四天才清运一次，气味很大。", form_token="demo-practice-rated",
                                 name="演示市民乙", email="yi@example.org", received_at=_moment(60), locale="zh_CN",
                                 public=True)
@@ -59,6 +63,14 @@ def seed_practice(departments: dict[str, Department]) -> None:
         # Rated 非常不满意 seven weeks ago: reopened, and its rectification is now past due.
         citizen.rate(submission, resolved=False, satisfaction="very_unsatisfied", comment="还是三四天才清运一次。",
                      now=_moment(50))
+
+    # An information request received seven weeks ago and still not answered: past the legal time limit.
+    request = submit_request(
+        department, _applicant(0), subject="关于开发区道路改造工程的招标文件",
+        description="申请公开开发区三号路改造工程的招标文件及中标结果。", preferred_format=ELECTRONIC, delivery=EMAIL,
+        form_token="demo-practice-disclosure", received_at=_moment(50), locale="zh_CN",
+    ).request
+    actions.assign_submission(request.submission, officer, actor=officer)
 
     opens_at = _moment(70)
     db.session.add(Draft(
