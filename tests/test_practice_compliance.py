@@ -209,3 +209,15 @@ def test_the_demo_data_shows_a_row_for_every_rule(app, backend):
     seed.seed_demo()  # a second run adds nothing
     db.session.commit()
     assert {f.code: f.count for f in compliance.check(today)} == counts
+
+
+def test_the_editor_form_warns_about_a_saved_window_shorter_than_the_rule(client, auth, world):
+    from consult.drafts import versions
+
+    draft = _draft(world, days=10, decision_type="regulation", status="draft")
+    versions.add_version(draft, "第一条 内容。", author=world.admin)
+    db.session.commit()
+    login_as(auth, world.admin)
+    page = client.get(f"/office/drafts/{draft.id}/edit").get_data(as_text=True)
+    assert "shorter than the rule for its type (at least 30 days)" in page
+    assert "Type of decision" in page and "Closely tied to market actors" in page

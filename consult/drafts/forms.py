@@ -34,7 +34,7 @@ class DraftForm(FlaskForm):
     closes_at = DateTimeLocalField(_l("Consultation closes"), format="%Y-%m-%dT%H:%M",
                                    validators=[DataRequired(message=_l("Please give a date and time."))])
     decision_type = SelectField(
-        _l("Type of decision"), choices=[(code, DECISION_TYPE_LABELS[code]) for code in DECISION_TYPES],
+        _l("Type of decision"), choices=[SelectChoice(code, DECISION_TYPE_LABELS[code]) for code in DECISION_TYPES],
         default="other",
         description=_l("Sets the shortest consultation: major administrative decisions, rules and other drafts at "
                        "least 30 days; normative documents at least 7 working days, or 30 days where closely tied "
