@@ -55,6 +55,9 @@ class CommentCreate(BaseModel):
     name: text(80, required=True) = Field(description="Your name (shown masked, e.g. 张*).")
     phone: text(32) | None = Field(None, description="Any phone number (as on the comment form).")
     email: Email | None = None
+    notify_by: Literal["mail", "sms"] | None = Field(None, description="How to tell the sender of progress: "
+                                                      "`sms` to the mobile number (never with the query code), "
+                                                      "`mail`; left out: e-mail if an address is given, else SMS.")
 
     @model_validator(mode="after")
     def _rules(self) -> Self:
@@ -152,7 +155,7 @@ def create_draft_comment(draft_id: int):
     anchor = _article_anchor(draft, values)
     receipt = comment_service.submit_comment(
         draft, body=values.body, form_token=form_token(), article_anchor=anchor, name=values.name,
-        email=values.email or "", phone=values.phone or "", locale=request_locale(),
+        email=values.email or "", phone=values.phone or "", locale=request_locale(), notify_by=values.notify_by,
     )
     if receipt.duplicate:
         raise ApiError(409, _("This comment was already received."))

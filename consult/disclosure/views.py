@@ -11,6 +11,7 @@ from consult.disclosure.forms import RequestForm
 from consult.disclosure.services import Applicant, RequestReceipt, check_request, submit_request
 from consult.domain import DomainError
 from consult.extensions import db
+from consult.forms import chosen_channel
 from consult.i18n import current_locale_code
 from consult.public_forms import form_rate_limit, submit_form
 from consult.urls import int_arg
@@ -71,7 +72,8 @@ def apply():
             form,
             submit=lambda: submit_request(
                 department, applicant, form_token=form.form_token.data or "", locale=locale, recognise_resend=True,
-                user=current_user._get_current_object() if current_user.is_authenticated else None, **values),
+                user=current_user._get_current_object() if current_user.is_authenticated else None,
+                notify_by=chosen_channel(form), **values),
             check=lambda: check_request(department, applicant, **values),
         )
         if receipt is not None:

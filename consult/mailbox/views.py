@@ -9,6 +9,7 @@ from wtforms.validators import StopValidation
 from consult import uploads
 from consult.domain import DomainError
 from consult.extensions import db
+from consult.forms import chosen_channel
 from consult.i18n import current_locale_code
 from consult.mailbox import queries
 from consult.mailbox.forms import LetterForm
@@ -128,7 +129,8 @@ def write():
             form,
             submit=lambda: submit_letter(
                 mailbox, form_token=form.form_token.data or "", locale=current_locale_code(), recognise_resend=True,
-                user=current_user._get_current_object() if current_user.is_authenticated else None, **values),
+                user=current_user._get_current_object() if current_user.is_authenticated else None,
+                notify_by=chosen_channel(form), **values),
             check=lambda: check_letter(mailbox, **values),
         )
         if receipt is not None:

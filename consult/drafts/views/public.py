@@ -19,14 +19,15 @@ from consult.drafts.models import (
     PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, Draft, DraftFile, DraftVersion,
 )  # fmt: skip
 from consult.drafts.articles import article_label
-from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, article_labels, public_drafts_query
+from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, article_labels, page_stamp, public_drafts_query
 from consult.drafts.services import may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
     department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, show_error, time_left,
 )  # fmt: skip
+from consult.forms import chosen_channel
 from consult.public_forms import form_rate_limit, submit_form
-from consult.public_pages import cached_page, public_page
+from consult.public_pages import keep_page, public_page
 from consult.extensions import db, limiter
 from consult.i18n import current_locale_code
 from consult.pagination import InvalidCursor, paginate
@@ -75,23 +76,20 @@ def index():
 @public_page
 def detail(draft_id: int):
     """A draft: summary, countdown, articles with comment counts, interpretation beside, comments."""
+    stamp = keep_page(page_stamp, draft_id)  # what decides the page: read before it is rendered
     draft = get_public_draft_or_404(draft_id)
     anchor = request.args.get("article") or None
     order = "article" if request.args.get("order") == "article" and anchor is None else "newest"
     cursor = request.args.get("cursor")
     left = time_left(draft.closes_at)
     accepting = comment_service.accepting_comments(draft)
-    # What decides the page besides its address, language and text size: the key changes with each comment
-    # shown or hidden, each edit and status change (``updated_at``), and the countdown's hour.
-    key = ("draft", draft.id, draft.updated_at, draft.status, draft.comment_count, draft.current_version_id,
-           anchor, order, cursor, left, accepting)
-
-    def render() -> str:
-        content = worker_cache("pages", current_app.config["CONSULT_PAGE_CACHE_SECONDS"]).get_or_compute(
-            key + (current_locale_code(),), lambda: _detail_content(draft, anchor, order, left, accepting))
-        return render_template("drafts/detail.html", draft=draft, content=content)
-
-    return cached_page(key, render)
+    # Below the site header, the page is the same for every reader of this state of the draft (kept per
+    # worker for logged-in readers too); the stamp changes with each comment shown or hidden, each edit and
+    # status change, and the countdown's hour.
+    key = ("draft", draft.id, stamp, current_locale_code(), anchor, order, cursor, left, accepting)
+    content = worker_cache("pages", current_app.config["CONSULT_PAGE_CACHE_SECONDS"]).get_or_compute(
+        key, lambda: _detail_content(draft, anchor, order, left, accepting))
+    return render_template("drafts/detail.html", draft=draft, content=content)
 
 
 def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool) -> Markup:
@@ -154,7 +152,7 @@ def comment(draft_id: int):
             form,
             submit=lambda: comment_service.submit_comment(draft, form_token=form.form_token.data or "",
                                                           locale=current_locale_code(), recognise_resend=True,
-                                                          **values),
+                                                          notify_by=chosen_channel(form), **values),
             check=lambda: comment_service.check_comment(draft, **values),
         )
         if receipt is not None:
