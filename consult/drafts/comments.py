@@ -9,15 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from consult.contacts import mask_name
-from consult.database import utcnow
+from consult.database import take_write_lock, utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.drafts import grouping
 from consult.drafts.articles import article_label
 from consult.drafts.models import HELD, OPEN, PUBLISHED, Article, Comment, Draft, SensitiveWord, status_at
 from consult.extensions import db
+from consult.localtime import as_utc
 from consult.text import normalize_text
 from consult.tracking import services as tracking
-from consult.tracking.clock import as_utc
 from consult.tracking.models import COMMENT, Submission
 
 BODY_MAX = 5000
@@ -139,6 +139,7 @@ def submit_comment(
                               None)
     flagged = flagged_words(body)
     moderation = HELD if (flagged or draft.premoderate) else PUBLISHED
+    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
     try:
         with db.session.begin_nested():
             receipt = _create(draft, article, subject, body, form_token, user, name, email, phone, locale,

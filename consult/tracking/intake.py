@@ -13,13 +13,13 @@ from consult.accounts.models import Department, User
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
+from consult.localtime import as_utc, local_date
+from consult.text import normalize_text
 from consult.tracking import numbers
-from consult.tracking.clock import as_utc, local_date
 from consult.tracking.deadlines import apply_deadlines
 from consult.tracking.mails import notify_citizen
 from consult.tracking.models import KINDS, RECEIVED, Submission
 from consult.tracking.policies import policy_for
-from consult.text import normalize_text
 from consult.tracking.timeline import CITIZEN_ROLE, record_event
 
 NOTIFY_CHANNELS = ("mail", "sms")
