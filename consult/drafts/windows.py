@@ -15,7 +15,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from consult import workdays
-from consult.tracking.clock import as_utc, zone
+from consult.localtime import as_utc, zone
 
 MAJOR_DECISION, NORMATIVE_DOCUMENT, REGULATION, OTHER = "major_decision", "normative_document", "regulation", "other"
 DECISION_TYPES = (MAJOR_DECISION, NORMATIVE_DOCUMENT, REGULATION, OTHER)

@@ -21,7 +21,8 @@ from consult.extensions import db
 from consult.mailbox.models import Letter, Mailbox
 from consult.practice.models import TASK_OPEN, AnnualReportPublication, RectificationTask
 from consult.practice.settings import current_settings
-from consult.tracking.clock import current_overrides, zone
+from consult.localtime import zone
+from consult.workdays import current_overrides
 from consult.tracking.models import DISCLOSURE, OPEN_STATUSES, Submission
 
 ITEM_LIMIT = 20  # items shown per rule on the board (the rule's own page lists them all)
@@ -119,7 +120,7 @@ def _received_detail(submission: Submission) -> str:
 
 
 def _unanswered_rule(code: str, months: int, title, severity: str) -> Rule:
-    from consult.tracking.clock import local_date
+    from consult.localtime import local_date
 
     return Rule(
         code, title, _l("政府网站与政务新媒体检查指标: messages left unanswered (留言办理)"), severity,
@@ -160,7 +161,7 @@ def _reports_missing(today: date) -> sa.Select:
 
 
 def _draft_items(drafts, detail: Callable[[Draft], str]) -> list[Item]:
-    from consult.tracking.clock import local_date
+    from consult.localtime import local_date
 
     names = _department_names()
     return [Item(label=d.title, department=names.get(d.department_id, ""), detail=detail(d),

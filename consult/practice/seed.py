@@ -16,7 +16,7 @@ from consult.extensions import db
 from consult.mailbox.models import Mailbox
 from consult.mailbox.services import save_mailbox, submit_letter
 from consult.tracking import actions, citizen, replies
-from consult.tracking.clock import local_today, zone
+from consult.localtime import local_today, zone
 
 SILENT_MAILBOX = "开发区管委会主任信箱"
 DEMO_DEPARTMENT = "ZRZYJ"

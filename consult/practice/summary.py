@@ -10,7 +10,7 @@ from datetime import date
 from consult import exports
 from consult.practice.compliance import Finding, check
 from consult.stats.services import compute_stats
-from consult.tracking.clock import local_today
+from consult.localtime import local_today
 
 SUMMARY_ITEMS = 50  # items listed per rule in the summary
 

@@ -14,8 +14,8 @@ from consult.practice.views import bp
 from consult.stats.formulas import formulas
 from consult.stats.presentation import rate_rows
 from consult.stats.services import month_starts
-from consult.tracking.clock import local_today
-from consult.tracking.views.common import show_error
+from consult.localtime import local_today
+from consult.errors import show_error
 
 
 def _titles() -> dict[str, str]:
