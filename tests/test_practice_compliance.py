@@ -198,7 +198,7 @@ def test_the_demo_data_shows_a_row_for_every_rule(app, backend):
     if backend.name != "sqlite":
         pytest.skip("the demo data is checked on one backend (slow)")
     from consult import seed
-    from consult.tracking.clock import local_today
+    from consult.localtime import local_today
 
     seed.seed_demo()
     db.session.commit()
