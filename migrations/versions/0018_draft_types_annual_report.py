@@ -1,8 +1,8 @@
 """drafts get the type of decision they prepare (which sets the shortest consultation); annual reports'
 publication is recorded
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-02 14:05:00
 
 Existing drafts become "other": the 30-day rule they were checked against until now.
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
