@@ -28,3 +28,4 @@ from consult.mailbox.models import Letter, Mailbox  # noqa: F401
 from consult.api.models import ApiToken, IdempotencyRecord  # noqa: F401
 from consult.disclosure.models import DisclosureRequest, OpennessReportFigures  # noqa: F401
 from consult.open311.models import Open311Key  # noqa: F401
+from consult.search import documents, schema  # noqa: F401,E402  -- the search index follows the models

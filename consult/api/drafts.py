@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from consult.api import bp, schemas
-from consult.api.common import ID, PageQuery, answer, department_json, list_response, page_of, request_locale
+from consult.api.common import (
+    ID, PageQuery, SearchPageQuery, answer, department_json, list_response, page_of, request_locale, search_of,
+)
 from consult.api.errors import ApiError
 from consult.api.fields import REQUIRED_TEXT_PATTERN, Email, Id, text
 from consult.api.idempotency import form_token, idempotent
@@ -19,7 +21,8 @@ from consult.database import utcnow
 from consult.drafts import comments as comment_service
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, Article, Comment, Draft
-from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, public_drafts_query
+from consult.drafts.queries import DraftFilters, public_drafts_listing
+from consult.search.matching import RELEVANCE
 from consult.drafts.services import advance_draft, advance_drafts
 from consult.drafts.views.common import get_public_draft_or_404
 from consult.extensions import db, limiter
@@ -33,11 +36,10 @@ CONTACT_RULE = {"anyOf": [
 ]}
 
 
-class DraftQuery(PageQuery):
+class DraftQuery(SearchPageQuery):
     status: Literal[PUBLIC_STATUSES] | None = None
     domain: Literal[tuple(DOMAIN_CODES)] | None = Field(None, description="Policy domain code.")
     department: Id | None = Field(None, description="Lead department id.")
-    q: text(100) | None = Field(None, description="Words in the title or summary.")
 
 
 class CommentQuery(PageQuery):
@@ -102,9 +104,10 @@ def list_drafts():
     """Drafts the public may see, filtered like the drafts page."""
     query = query_args(DraftQuery)
     advance_drafts(utcnow())
-    filters = DraftFilters(text=(query.q or "")[:100], domain=query.domain or "", department_id=query.department,
-                           status=query.status or "")
-    page = page_of(public_drafts_query(filters), PUBLIC_ORDER, query)
+    filters = DraftFilters(query=search_of(query), domain=query.domain or "", department_id=query.department,
+                           status=query.status or "", sort=query.sort or RELEVANCE)
+    stmt, order = public_drafts_listing(filters)
+    page = page_of(stmt, order, query)
     return list_response(schemas.DraftPage, [draft_summary(d) for d in page.items], page)
 
 

@@ -8,6 +8,8 @@ from consult.drafts.articles import article_label
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Draft, DraftVersion
 from consult.extensions import db
+from consult.search.matching import DATE, RELEVANCE, search
+from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.urls import int_arg
 
 # Open drafts first, then closed, then those with a published report; newest first inside each.
@@ -17,10 +19,18 @@ PUBLIC_ORDER = (STATUS_RANK, Draft.opens_at.desc(), Draft.id.desc())
 
 @dataclass(frozen=True)
 class DraftFilters:
-    text: str = ""
+    """The public list's filters (``error``: why the search text was refused)."""
+
+    query: SearchQuery = EMPTY
     domain: str = ""
     department_id: int | None = None
     status: str = ""
+    sort: str = RELEVANCE
+    error: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.query.text
 
     @classmethod
     def from_args(cls, args) -> "DraftFilters":
@@ -28,17 +38,15 @@ class DraftFilters:
         domain = args.get("domain", "")
         status = args.get("status", "")
         department = int_arg("department", args=args)
+        query, error = parse_or_empty(args.get("q"))
         return cls(
-            text=(args.get("q") or "").strip()[:100],
+            query=query,
+            sort=DATE if args.get("sort") == DATE else RELEVANCE,
+            error=str(error.message) if error else "",
             domain=domain if domain in DOMAIN_CODES else "",
             department_id=department or None,
             status=status if status in PUBLIC_STATUSES else "",
         )
-
-
-def escape_like(text: str) -> str:
-    """Escape LIKE wildcards so a search for ``50%`` or ``a_b`` means exactly that."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def public_drafts_query(filters: DraftFilters) -> sa.Select:
@@ -50,10 +58,18 @@ def public_drafts_query(filters: DraftFilters) -> sa.Select:
         stmt = stmt.where(Draft.domain == filters.domain)
     if filters.department_id:
         stmt = stmt.where(Draft.department_id == filters.department_id)
-    if filters.text:
-        pattern = f"%{escape_like(filters.text)}%"
-        stmt = stmt.where(sa.or_(Draft.title.ilike(pattern, escape="\\"), Draft.summary.ilike(pattern, escape="\\")))
     return stmt
+
+
+def public_drafts_listing(filters: DraftFilters) -> tuple[sa.Select, tuple]:
+    """:func:`public_drafts_query` with the search query applied (title and summary), and the order to
+    paginate by: relevance when searching (unless ``filters.sort`` is "date"), else :data:`PUBLIC_ORDER`."""
+    stmt = public_drafts_query(filters)
+    if not filters.query:
+        return stmt, PUBLIC_ORDER
+    found = search(stmt, kind="drafts", id_column=Draft.id, text_columns=(Draft.title, Draft.summary),
+                   query=filters.query, public=True, sort=filters.sort, date_order=PUBLIC_ORDER)
+    return found.stmt, found.order_by
 
 
 def article_labels(draft_id: int) -> dict[str, str]:

@@ -17,6 +17,9 @@ from consult.accounts.models import Department
 from consult.extensions import db
 from consult.contacts import redact_html, redact_text
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Letter, Mailbox
+from consult.search.matching import DATE, RELEVANCE, search
+from consult.search.query import EMPTY, SearchQuery, parse_or_empty
+from consult.search.snippets import highlight
 from consult.text import render_plain
 from consult.tracking.clock import current_overrides, local_date, local_years, zone
 from consult.tracking.models import ANSWERED, APPROVED, CLOSED, OPEN_STATUSES, Reply, Submission, reply_submissions
@@ -26,26 +29,30 @@ PUBLISHED_STATUSES = (ANSWERED, CLOSED)
 PUBLIC_ORDER = (Submission.answered_at.desc(), Submission.id.desc())
 
 
-def escape_like(text: str) -> str:
-    """Escape LIKE wildcards so a search for ``50%`` or ``a_b`` means exactly that."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 @dataclass(frozen=True)
 class LetterFilters:
-    """The public list's GET parameters, each ignored when not valid."""
+    """The public list's GET parameters, each ignored when not valid (``error``: why the query was)."""
 
-    text: str = ""
+    query: SearchQuery = EMPTY
     category: str = ""
     year: int | None = None
     department_id: int | None = None
+    sort: str = RELEVANCE
+    error: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.query.text
 
     @classmethod
     def from_args(cls, args) -> "LetterFilters":
         category = args.get("category", "")
         year = int_arg("year", args=args)
+        query, error = parse_or_empty(args.get("q"))
         return cls(
-            text=(args.get("q") or "").strip()[:100],
+            query=query,
+            sort=DATE if args.get("sort") == DATE else RELEVANCE,
+            error=str(error.message) if error else "",
             category=category if category in CATEGORIES and category not in PRIVATE_CATEGORIES else "",
             year=year if year and 2000 <= year <= 2100 else None,
             department_id=int_arg("department", args=args) or None,
@@ -87,11 +94,18 @@ def public_letters_query(filters: LetterFilters, mailbox_id: int | None = None) 
     if filters.year:
         start, end = _year_bounds(filters.year)
         stmt = stmt.where(Submission.received_at >= start, Submission.received_at < end)
-    if filters.text:
-        pattern = f"%{escape_like(filters.text)}%"
-        stmt = stmt.where(sa.or_(Submission.subject.ilike(pattern, escape="\\"),
-                                 Submission.body.ilike(pattern, escape="\\")))
     return stmt
+
+
+def public_letters_listing(filters: LetterFilters, mailbox_id: int | None = None) -> tuple[sa.Select, tuple]:
+    """:func:`public_letters_query` with the search query applied, and the order to paginate by: relevance
+    when searching (unless ``filters.sort`` is "date"), else :data:`PUBLIC_ORDER` (latest answer first)."""
+    stmt = public_letters_query(filters, mailbox_id)
+    if not filters.query:
+        return stmt, PUBLIC_ORDER
+    found = search(stmt, kind="submissions", id_column=Submission.id, text_columns=(Submission.subject,
+                   Submission.body), query=filters.query, public=True, sort=filters.sort, date_order=PUBLIC_ORDER)
+    return found.stmt, found.order_by
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -129,6 +143,7 @@ class PublicLetter:
     on_time: bool
     answer_html: Markup
     body_html: Markup
+    snippet: Markup = Markup("")  # when searching: the (redacted) text around the words searched for
 
 
 def count_workdays(start: date, end: date, overrides=None) -> int:
@@ -151,8 +166,10 @@ def _answers(submission_ids: list[int]) -> dict[int, Reply]:
     return {submission_id: reply for submission_id, reply in rows}
 
 
-def present(letters: list[Letter], locale: str, *, with_body: bool = False) -> list[PublicLetter]:
-    """Build what public pages show of ``letters`` (which must be publishable), with personal data removed."""
+def present(letters: list[Letter], locale: str, *, with_body: bool = False,
+            query: SearchQuery = EMPTY) -> list[PublicLetter]:
+    """Build what public pages show of ``letters`` (which must be publishable), with personal data removed;
+    with a search ``query``, an excerpt of each letter's text with the words searched for marked."""
     answers = _answers([letter.submission_id for letter in letters])
     overrides = current_overrides() if letters else None
     shown = []
@@ -172,6 +189,7 @@ def present(letters: list[Letter], locale: str, *, with_body: bool = False) -> l
             on_time=answered_on <= submission.due_on,
             answer_html=redact_html(reply.body_html if reply else "", **personal),
             body_html=render_plain(redact_text(submission.body, **personal)) if with_body else Markup(""),
+            snippet=highlight(redact_text(submission.body, **personal), query) if query else Markup(""),
         ))
     return shown
 

@@ -20,7 +20,7 @@ from consult.drafts.models import (
     PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, Draft, DraftFile, DraftVersion,
 )  # fmt: skip
 from consult.drafts.articles import article_label
-from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, article_labels, public_drafts_query
+from consult.drafts.queries import DraftFilters, article_labels, public_drafts_listing
 from consult.drafts.services import advance_draft, advance_drafts, may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
@@ -62,9 +62,11 @@ def index():
     """Drafts for comment: open ones first; filter by domain, department, status; search the text."""
     advance_drafts(utcnow())
     filters = DraftFilters.from_args(request.args)
-    page = _page(public_drafts_query(filters), PUBLIC_ORDER, 20)
+    stmt, order = public_drafts_listing(filters)
+    page = _page(stmt, order, 20)
     return render_template(
-        "drafts/index.html", page=page, filters=filters, domains=localized_domain_choices(),
+        "drafts/index.html", page=page, filters=filters,
+        domains=localized_domain_choices(),
         departments=department_choices(), statuses=PUBLIC_STATUSES, domain_label=localized_domain,
         time_left=time_left,
     )
