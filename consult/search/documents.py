@@ -52,12 +52,16 @@ class Tokens:
 
 
 def _with_tails(tokens: list[str]) -> list[str]:
-    """Add the last four digits of every long number, so "尾号5678" finds 138-1234-5678."""
+    """Add the digits of a number written in groups (138-1234-5678 → 13812345678) and the last four digits
+    of every long number, so "1381234…" and "尾号5678" find it."""
     out = list(tokens)
     for token in tokens:
-        for run in _DIGIT_RUN.findall(token):
-            if len(run) >= 7:
-                out.append(run[-4:])
+        runs = _DIGIT_RUN.findall(token)
+        digits = "".join(runs)
+        if len(runs) > 1 and len(digits) >= 7 and re.fullmatch(r"[\d\-. ]+", token):
+            out.append(digits)
+            runs.append(digits)
+        out.extend(run[-4:] for run in runs if len(run) >= 7)
     return out
 
 

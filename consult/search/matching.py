@@ -56,7 +56,7 @@ def matches(kind: str, query: SearchQuery, *, public: bool) -> sa.Subquery:
     table = table_name(kind)
     if dialect_name() == "postgresql":
         stmt = sa.text(
-            f"SELECT record_id AS id, ts_rank(document, CAST(:tsquery AS tsquery), 1) AS score "
+            f"SELECT record_id AS id, CAST(ts_rank(document, CAST(:tsquery AS tsquery), 1) AS double precision) AS score "
             f"FROM {table} WHERE document @@ CAST(:tsquery AS tsquery)"
         ).bindparams(tsquery=tsquery_literal(query, public=public))
     else:
