@@ -37,10 +37,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter  # before any route is added: out-of-range ids are 404
     _register_blueprints(app)
 
-    from consult import cli, errors, forms, i18n, limits, navigation, public_forms, search, security, text
+    from consult import (
+        cli, errors, forms, i18n, limits, navigation, public_forms, public_pages, search, security, text,
+    )
 
     errors.init_app(app)
     public_forms.init_app(app)
+    public_pages.init_app(app)
     i18n.init_app(app)
     navigation.init_app(app)
     security.init_app(app)

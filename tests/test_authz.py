@@ -19,7 +19,8 @@ PUBLIC_ENDPOINTS = {
     "accounts.finish_registration",
     "accounts.logout",
     "prefs.set_language",
-    "prefs.toggle_large_text",
+    "prefs.choose_language",
+    "prefs.choose_text_size",
     # Open days: public pages, and the registrant's own pages behind a secret link or a signed token.
     "events.index",
     "events.detail",
@@ -49,9 +50,13 @@ PUBLIC_ENDPOINTS = {
     # answering requests for information (access proven by the code in the session or a signed token).
     "tracking.lookup",
     "tracking.status",
+    "tracking.short_link",  # the short link in text messages: a redirect to the status page
     "tracking.rate_submission",
     "tracking.provide_info",
     "tracking.rate",
+    # The receipt and the reply letter as PDF: the same access as the status page (or the confirmation just shown).
+    "tracking.receipt_pdf",
+    "tracking.reply_pdf",
     # Information requests: the public request form (rate-limited) and its confirmation.
     "disclosure.apply",
     "disclosure.thanks",

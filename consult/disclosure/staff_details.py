@@ -3,10 +3,12 @@
 
 from flask_babel import gettext as _
 
+from consult.disclosure.legal_basis import basis_for_request
 from consult.disclosure.models import DELIVERY_LABELS, FORMAT_LABELS, DisclosureRequest
 from consult.disclosure.outcomes import APPLICANT_LABELS
 from consult.extensions import db
 from consult.tracking import kind_details
+from consult.tracking.documents import register_legal_basis
 from consult.tracking.models import DISCLOSURE, Submission
 
 
@@ -28,3 +30,4 @@ def request_facts(submission: Submission) -> list[kind_details.CitizenFact]:
 
 kind_details.register(DISCLOSURE, request_details)
 kind_details.register_citizen_facts(DISCLOSURE, request_facts)
+register_legal_basis(DISCLOSURE, basis_for_request)

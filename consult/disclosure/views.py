@@ -14,6 +14,7 @@ from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.public_forms import form_rate_limit, submit_form
 from consult.urls import int_arg
+from consult.tracking.views.documents import allow_receipt_print
 
 bp = Blueprint("disclosure", __name__)
 
@@ -92,6 +93,7 @@ def _after_submit(receipt: RequestReceipt):
     previous = session.get(RECEIPT_KEY) or {}
     tracking_no = receipt.request.submission.tracking_no
     if receipt.duplicate and previous.get("tracking_no") != tracking_no:
+        allow_receipt_print(tracking_no, None)
         return render_template("disclosure/thanks.html", receipt=_receipt_dict(receipt, None), duplicate=True)
     session[RECEIPT_KEY] = _receipt_dict(receipt, receipt.query_code or previous.get("query_code"))
     return redirect(url_for("disclosure.thanks"), 303)
@@ -105,6 +107,7 @@ def thanks():
         return redirect(url_for("disclosure.apply"))
     page = render_template("disclosure/thanks.html", receipt=receipt, duplicate=False)
     if receipt.get("query_code"):
+        allow_receipt_print(receipt["tracking_no"], receipt["query_code"])
         session[RECEIPT_KEY] = {**receipt, "query_code": None}
     return page
 

@@ -16,7 +16,9 @@ from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORI
 from consult.mailbox.services import check_letter, submit_letter
 from consult.pagination import InvalidCursor, paginate
 from consult.public_forms import form_rate_limit, submit_form
+from consult.public_pages import public_page
 from consult.urls import int_arg
+from consult.tracking.views.documents import allow_receipt_print
 
 bp = Blueprint("mailbox", __name__)
 
@@ -57,12 +59,14 @@ def _filter_choices(mailbox_id: int | None = None) -> dict:
 
 
 @bp.get("/mailboxes")
+@public_page
 def index():
     """Every mailbox with its counters, and a way to search the published letters."""
     return render_template("mailbox/index.html", mailboxes=queries.mailboxes_for_public(), **_filter_choices())
 
 
 @bp.get("/mailboxes/letters")
+@public_page
 def letters():
     """Published letters of every mailbox, searchable and filtered by category, year and department."""
     filters, page, shown = _letters_page(None)
@@ -70,6 +74,7 @@ def letters():
 
 
 @bp.get("/mailboxes/<int:mailbox_id>")
+@public_page
 def show(mailbox_id: int):
     """A mailbox: what it is for, a link to write, and its published letters."""
     mailbox = db.get_or_404(Mailbox, mailbox_id)
@@ -79,6 +84,7 @@ def show(mailbox_id: int):
 
 
 @bp.get("/mailboxes/letters/<int:letter_id>")
+@public_page
 def letter(letter_id: int):
     """One published letter and its answer (404 for anything not publishable)."""
     found = queries.get_public_letter_or_none(letter_id)
@@ -139,6 +145,7 @@ def _after_submit(receipt):
     submission = receipt.letter.submission
     previous = session.get(RECEIPT_KEY) or {}
     if receipt.duplicate and previous.get("tracking_no") != submission.tracking_no:
+        allow_receipt_print(submission.tracking_no, None)
         return render_template("mailbox/thanks.html", receipt=_receipt_dict(receipt, None), duplicate=True)
     code = receipt.query_code or previous.get("query_code")
     session[RECEIPT_KEY] = _receipt_dict(receipt, code)
@@ -161,6 +168,8 @@ def thanks():
     if not receipt:
         return redirect(url_for("mailbox.index"))
     page = render_template("mailbox/thanks.html", receipt=receipt, duplicate=False)
+    if not receipt.get("code_shown"):
+        allow_receipt_print(receipt["tracking_no"], receipt.get("query_code"))
     if receipt.get("query_code"):
         session[RECEIPT_KEY] = {**receipt, "query_code": None, "code_shown": True}
     return page

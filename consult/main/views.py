@@ -5,15 +5,17 @@ from flask import Blueprint, render_template
 
 from consult.accounts.departments import ordered_departments
 from consult.extensions import db
+from consult.public_pages import cached_page, public_page
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@public_page
 def index():
-    """Home page: what Consult promises and where to start."""
-    departments = ordered_departments()
-    return render_template("main/index.html", departments=departments)
+    """Home page: what Consult promises and where to start (kept whole for anonymous readers; a renamed
+    department shows within ``CONSULT_PAGE_CACHE_SECONDS``)."""
+    return cached_page("home", lambda: render_template("main/index.html", departments=ordered_departments()))
 
 
 @bp.get("/healthz")

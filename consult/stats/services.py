@@ -244,5 +244,5 @@ def published_stats(department_id: int | None = None, months: int = 12) -> dict:
     cost a scan per request, while a few minutes' delay changes nothing for a transparency page.
     """
     ttl = current_app.config["CONSULT_STATS_CACHE_SECONDS"]
-    return worker_cache("stats").get_or_compute(
-        (department_id, months, local_today()), ttl, lambda: compute_stats(department_id, months))
+    return worker_cache("stats", ttl).get_or_compute(
+        (department_id, months, local_today()), lambda: compute_stats(department_id, months))

@@ -10,6 +10,7 @@ from consult.accounts.models import STAFF_ROLES, Department
 from consult.authz import role_required
 from consult.extensions import db
 from consult.i18n import current_locale_code
+from consult.public_pages import public_page
 from consult.stats import dashboard as board
 from consult.stats.presentation import charts, departments_with_figures, kind_label, month_label, to_csv
 from consult.stats.services import compute_stats, published_stats
@@ -45,6 +46,7 @@ def _all_departments() -> list[Department]:
 
 
 @bp.get("/stats")
+@public_page
 def index():
     """Reply rate, on-time rate, working days to answer and satisfaction, per department, kind and month.
 

@@ -12,9 +12,10 @@ from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from consult.accounts.models import Department, User
+from consult.contacts import phone_key
 from consult.database import utcnow
 from consult.extensions import db
 from consult.tracking import notes
@@ -90,6 +91,12 @@ class Submission(db.Model):
     submitter_name: Mapped[str] = mapped_column(sa.String(80), default="")
     submitter_email: Mapped[str] = mapped_column(sa.String(254), default="")
     submitter_phone: Mapped[str] = mapped_column(sa.String(32), default="")
+    # The phone's digits (consult.contacts.phone_key), kept in step with submitter_phone: finds a
+    # citizen's submissions by their verified number.
+    submitter_phone_key: Mapped[Optional[str]] = mapped_column(sa.String(32), index=True)
+    # How the citizen asked to be told of progress: "mail" or "sms"; None: by e-mail if they left an
+    # address, else by SMS to a mobile number (consult.tracking.mails).
+    notify_by: Mapped[Optional[str]] = mapped_column(sa.String(8))
     locale: Mapped[Optional[str]] = mapped_column(sa.String(8))  # the submitter's language, for mails
 
     subject: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -168,7 +175,23 @@ class Submission(db.Model):
     @property
     def contact_email(self) -> str:
         """Where mails to the submitter go (the account's address wins), or ``""``."""
-        return self.user.email if self.user is not None else self.submitter_email
+        account = self.user.email if self.user is not None else None
+        return account or self.submitter_email or ""
+
+    @property
+    def contact_phone(self) -> str:
+        """The number the submitter left, else their account's verified one, or ``""``."""
+        return self.submitter_phone or (self.user.phone if self.user is not None else None) or ""
+
+    @property
+    def contact_verified(self) -> bool:
+        """The phone left on the submission is one its account proved with a code (联系方式已验证)."""
+        return bool(self.user is not None and self.user.phone and self.submitter_phone_key in (None, self.user.phone))
+
+    @validates("submitter_phone")
+    def _keep_phone_key(self, _key: str, value: str) -> str:
+        self.submitter_phone_key = phone_key(value)
+        return value
 
     @hybrid_method
     def is_due_soon(self, today: date) -> bool:

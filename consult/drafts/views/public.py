@@ -27,10 +27,12 @@ from consult.drafts.views.common import (
     department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, show_error, time_left,
 )  # fmt: skip
 from consult.public_forms import form_rate_limit, submit_form
+from consult.public_pages import cached_page, public_page
 from consult.extensions import db, limiter
 from consult.i18n import current_locale_code
 from consult.pagination import InvalidCursor, paginate
 from consult.urls import int_arg
+from consult.tracking.views.documents import allow_receipt_print
 
 COMMENTS_PER_PAGE = 20
 COMMENT_LIMIT = "10 per minute"
@@ -58,6 +60,7 @@ def _page(stmt, order, per_page):
 
 
 @bp.get("/drafts")
+@public_page
 def index():
     """Drafts for comment: open ones first; filter by domain, department, status; search the text."""
     advance_drafts(utcnow())
@@ -73,6 +76,7 @@ def index():
 
 
 @bp.get("/drafts/<int:draft_id>")
+@public_page
 def detail(draft_id: int):
     """A draft: summary, countdown, articles with comment counts, interpretation beside, comments."""
     draft = get_public_draft_or_404(draft_id)
@@ -82,15 +86,17 @@ def detail(draft_id: int):
     cursor = request.args.get("cursor")
     left = time_left(draft.closes_at)
     accepting = comment_service.accepting_comments(draft)
-    # Everything below the site header is the same for every reader of this state of the draft: the key
-    # changes with each comment shown or hidden, each edit and status change (``updated_at``), and the hour.
+    # What decides the page besides its address, language and text size: the key changes with each comment
+    # shown or hidden, each edit and status change (``updated_at``), and the countdown's hour.
     key = ("draft", draft.id, draft.updated_at, draft.status, draft.comment_count, draft.current_version_id,
-           current_locale_code(), anchor, order, cursor, left, accepting)
-    content = worker_cache("pages").get_or_compute(
-        key, current_app.config["CONSULT_PAGE_CACHE_SECONDS"],
-        lambda: _detail_content(draft, anchor, order, left, accepting),
-    )
-    return render_template("drafts/detail.html", draft=draft, content=content)
+           anchor, order, cursor, left, accepting)
+
+    def render() -> str:
+        content = worker_cache("pages", current_app.config["CONSULT_PAGE_CACHE_SECONDS"]).get_or_compute(
+            key + (current_locale_code(),), lambda: _detail_content(draft, anchor, order, left, accepting))
+        return render_template("drafts/detail.html", draft=draft, content=content)
+
+    return cached_page(key, render)
 
 
 def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool) -> Markup:
@@ -117,6 +123,7 @@ def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool
 
 
 @bp.get("/drafts/<int:draft_id>/versions")
+@public_page
 def versions_page(draft_id: int):
     """The list of versions, and a readable diff between two of them (``?from=1&to=2``)."""
     draft = get_public_draft_or_404(draft_id)
@@ -191,6 +198,7 @@ def comment_thanks(draft_id: int):
     receipt = session.get("draft_comment_receipt")
     if not receipt or receipt.get("draft_id") != draft.id:
         return redirect(url_for("drafts.detail", draft_id=draft.id))
+    allow_receipt_print(receipt["tracking_no"], receipt.get("query_code"))
     return render_template("drafts/thanks.html", draft=draft, receipt=receipt)
 
 
@@ -214,6 +222,7 @@ def report_comment(draft_id: int, comment_id: int):
 
 
 @bp.get("/drafts/<int:draft_id>/report")
+@public_page
 def feedback_report(draft_id: int):
     """The published feedback report (意见采纳情况): figures, reasons, every comment and its disposition."""
     draft = get_public_draft_or_404(draft_id)

@@ -29,4 +29,4 @@ def _kind_noun(sent) -> str:
     return kind_noun(sent)
 
 
-from consult.tracking.views import calendar, citizen, inbox, replies, submission  # noqa: E402,F401  -- routes
+from consult.tracking.views import calendar, citizen, documents, inbox, replies, submission  # noqa: E402,F401  -- routes

@@ -103,6 +103,12 @@ def lookup():
     return _private(make_response(render_template("tracking/lookup.html", form=form), status))
 
 
+@bp.get("/t/<tracking_no>")
+def short_link(tracking_no: str):
+    """The short link in text messages: the status page for whoever may see it, else the lookup form."""
+    return redirect(url_for("tracking.status", tracking_no=normalise_tracking_no(tracking_no)[:40]))
+
+
 def render_status(submission: Submission, status: int = 200, rate_form=None, info_form=None):
     """The citizen's view of one submission: public facts, answer, public timeline, and what they can do."""
     page = render_template(
