@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from consult.api import bp, schemas
 from consult.api.common import (
-    ID, PageQuery, SearchPageQuery, answer, department_json, list_response, page_of, request_locale, search_of,
+    ID, SearchPageQuery, answer, department_json, list_response, page_of, request_locale, search_of,
 )
 from consult.api.errors import ApiError
 from consult.api.fields import REQUIRED_TEXT_PATTERN, Email, Id, text
@@ -21,7 +21,7 @@ from consult.database import utcnow
 from consult.drafts import comments as comment_service
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, Article, Comment, Draft
-from consult.drafts.queries import DraftFilters, public_drafts_listing
+from consult.drafts.queries import DraftFilters, public_drafts_listing, search_comments
 from consult.search.matching import RELEVANCE
 from consult.drafts.services import advance_draft, advance_drafts
 from consult.drafts.views.common import get_public_draft_or_404
@@ -42,7 +42,7 @@ class DraftQuery(SearchPageQuery):
     department: Id | None = Field(None, description="Lead department id.")
 
 
-class CommentQuery(PageQuery):
+class CommentQuery(SearchPageQuery):
     article: Anchor | None = Field(None, description="Only comments on the article with this anchor.")
 
 
@@ -122,13 +122,15 @@ def get_draft(draft_id: int):
 
 
 @bp.get(f"/drafts/<{ID}:draft_id>/comments")
-@operation("listDraftComments", "Public comments on a draft, newest first (names masked)", tag="drafts",
+@operation("listDraftComments", "Public comments on a draft, newest first (names masked); searchable", tag="drafts",
            responses={200: schemas.CommentPage}, public_read=True, query=CommentQuery)
 def list_draft_comments(draft_id: int):
     """Published comments only: held and rejected ones never appear, nor any contact details."""
     draft = get_public_draft_or_404(draft_id)
     query = query_args(CommentQuery)
-    page = page_of(comment_service.public_comments_query(draft, query.article), (Comment.id.desc(),), query)
+    stmt, order = search_comments(comment_service.public_comments_query(draft, query.article), search_of(query),
+                                  public=True, order_by=(Comment.id.desc(),), by_relevance=query.sort != "date")
+    page = page_of(stmt, order, query)
     return list_response(schemas.CommentPage, [comment_json(c) for c in page.items], page)
 
 

@@ -6,9 +6,11 @@ import sqlalchemy as sa
 
 from consult.drafts.articles import article_label
 from consult.drafts.domains import DOMAIN_CODES
-from consult.drafts.models import CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Draft, DraftVersion
+from consult.drafts.models import (
+    CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Comment, Draft, DraftVersion,
+)  # fmt: skip
 from consult.extensions import db
-from consult.search.matching import DATE, RELEVANCE, search
+from consult.search.matching import BODY, CONTACT, DATE, PUBLIC, RELEVANCE, search
 from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.urls import int_arg
 
@@ -68,7 +70,19 @@ def public_drafts_listing(filters: DraftFilters) -> tuple[sa.Select, tuple]:
     if not filters.query:
         return stmt, PUBLIC_ORDER
     found = search(stmt, kind="drafts", id_column=Draft.id, text_columns=(Draft.title, Draft.summary),
-                   query=filters.query, public=True, sort=filters.sort, date_order=PUBLIC_ORDER)
+                   query=filters.query, fields=PUBLIC, sort=filters.sort, date_order=PUBLIC_ORDER)
+    return found.stmt, found.order_by
+
+
+def search_comments(stmt: sa.Select, query: SearchQuery, *, public: bool, order_by: tuple,
+                    by_relevance: bool = True) -> tuple[sa.Select, tuple]:
+    """Narrow a ``select(Comment)`` to the comments matching ``query`` in their text (their submissions'
+    index; staff also in the writer's name, phone and e-mail, the public never) and say how to order them:
+    best match first, or ``order_by``. The subject is left out: it is the draft's title, on every comment."""
+    if not query:
+        return stmt, order_by
+    found = search(stmt, kind="submissions", id_column=Comment.submission_id, text_columns=(Comment.body,),
+                   query=query, fields=(BODY,) if public else (BODY, CONTACT), sort=RELEVANCE if by_relevance else DATE, date_order=order_by)
     return found.stmt, found.order_by
 
 

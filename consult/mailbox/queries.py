@@ -17,7 +17,7 @@ from consult.accounts.models import Department
 from consult.extensions import db
 from consult.contacts import redact_html, redact_text
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Letter, Mailbox
-from consult.search.matching import DATE, RELEVANCE, search
+from consult.search.matching import DATE, PUBLIC, RELEVANCE, search
 from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.search.snippets import highlight
 from consult.text import render_plain
@@ -104,7 +104,7 @@ def public_letters_listing(filters: LetterFilters, mailbox_id: int | None = None
     if not filters.query:
         return stmt, PUBLIC_ORDER
     found = search(stmt, kind="submissions", id_column=Submission.id, text_columns=(Submission.subject,
-                   Submission.body), query=filters.query, public=True, sort=filters.sort, date_order=PUBLIC_ORDER)
+                   Submission.body), query=filters.query, fields=PUBLIC, sort=filters.sort, date_order=PUBLIC_ORDER)
     return found.stmt, found.order_by
 
 

@@ -17,6 +17,11 @@ from consult.search.schema import table_name
 
 RELEVANCE, DATE = "relevance", "date"
 SORTS = (RELEVANCE, DATE)
+# Which indexed texts a search looks in (see consult.search.documents): public searches never look in
+# ``contact``; searches among the comments on one draft skip ``title`` (every comment's subject is the draft's).
+TITLE, BODY, CONTACT = "title", "body", "contact"
+EVERYTHING, PUBLIC = (TITLE, BODY, CONTACT), (TITLE, BODY)
+_WEIGHTS = {TITLE: "A", CONTACT: "B", BODY: "D"}  # the tsvector weight of each text
 # BM25 weight of each FTS5 column (title, body, contact); PostgreSQL weighs A (title), B (contact), D (body).
 _BM25_WEIGHTS = "4.0, 1.0, 2.0"
 
@@ -29,21 +34,21 @@ def _fts5_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def fts5_expression(query: SearchQuery, *, public: bool) -> str:
-    """The FTS5 MATCH expression: each term a quoted string (so nothing typed is syntax), all required;
-    public searches look in the title and body columns only."""
+def fts5_expression(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING) -> str:
+    """The FTS5 MATCH expression: each term a quoted string (so nothing typed is syntax), all required,
+    looked for in the columns ``fields``."""
     parts = " ".join(_fts5_string(t.text) + ("*" if t.prefix else "") for t in query.terms)
-    return f"{{title body}} : ({parts})" if public else parts
+    return parts if set(fields) == set(EVERYTHING) else f"{{{' '.join(fields)}}} : ({parts})"
 
 
 def _tsquery_lexeme(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery_literal(query: SearchQuery, *, public: bool) -> str:
-    """The ``tsquery`` in PostgreSQL's input syntax: each term a quoted lexeme, all required (``&``);
-    public searches match lexemes of weight A (title) and D (body) only."""
-    weights = "AD" if public else ""
+def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING) -> str:
+    """The ``tsquery`` in PostgreSQL's input syntax: each term a quoted lexeme, all required (``&``),
+    restricted to the weights of ``fields``."""
+    weights = "" if set(fields) == set(EVERYTHING) else "".join(sorted(_WEIGHTS[f] for f in fields))
     parts = []
     for term in query.terms:
         label = ("*" if term.prefix else "") + weights
@@ -51,18 +56,18 @@ def tsquery_literal(query: SearchQuery, *, public: bool) -> str:
     return " & ".join(parts)
 
 
-def matches(kind: str, query: SearchQuery, *, public: bool) -> sa.Subquery:
+def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING) -> sa.Subquery:
     """``(id, score)`` of the records of ``kind`` whose index matches every term of ``query``."""
     table = table_name(kind)
     if dialect_name() == "postgresql":
         stmt = sa.text(
             f"SELECT record_id AS id, CAST(ts_rank(document, CAST(:tsquery AS tsquery), 1) AS double precision) AS score "
             f"FROM {table} WHERE document @@ CAST(:tsquery AS tsquery)"
-        ).bindparams(tsquery=tsquery_literal(query, public=public))
+        ).bindparams(tsquery=tsquery_literal(query, fields))
     else:
         stmt = sa.text(
             f"SELECT rowid AS id, -bm25({table}, {_BM25_WEIGHTS}) AS score FROM {table} WHERE {table} MATCH :fts"
-        ).bindparams(fts=fts5_expression(query, public=public))
+        ).bindparams(fts=fts5_expression(query, fields))
     return stmt.columns(id=sa.Integer, score=sa.Float).subquery(f"{table}_matches")
 
 
@@ -82,14 +87,14 @@ class Searched:
 
 
 def search(stmt: sa.Select, *, kind: str, id_column: sa.ColumnElement, text_columns: Sequence[sa.ColumnElement],
-           query: SearchQuery, public: bool, sort: str = RELEVANCE,
+           query: SearchQuery, fields: tuple[str, ...], sort: str = RELEVANCE,
            date_order: tuple = ()) -> Searched:
-    """Join ``stmt`` to the matches of ``query`` (``id_column`` is the indexed record's id) and say how to
-    order it: by relevance, best first, or by ``date_order`` when ``sort`` is :data:`DATE`."""
+    """Join ``stmt`` to the matches of ``query`` in ``fields`` (``id_column`` is the indexed record's id) and
+    say how to order it: by relevance, best first, or by ``date_order`` when ``sort`` is :data:`DATE`."""
     if not query.terms:  # only punctuation, symbols or emoji: nothing can match
         empty = sa.select(sa.literal(0).label("id"), sa.literal(0.0).label("score")).where(sa.false()).subquery()
         return Searched(stmt.join(empty, empty.c.id == id_column), (id_column.desc(),), empty.c.score)
-    found = matches(kind, query, public=public)
+    found = matches(kind, query, fields)
     stmt = stmt.join(found, found.c.id == id_column)
     for phrase in query.phrases:
         stmt = stmt.where(contains_phrase(text_columns, phrase))

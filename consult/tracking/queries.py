@@ -5,7 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from consult.search.matching import RELEVANCE, search
+from consult.search.matching import EVERYTHING, RELEVANCE, search
 from consult.search.query import EMPTY, SearchQuery
 from consult.tracking.models import (
     OPEN_STATUSES, PENDING, PENDING_REVIEW, ExtensionRequest, Reply, Submission,
@@ -37,7 +37,7 @@ def inbox_listing(department_id: int, today: date, filters: InboxFilters = Inbox
         return stmt, INBOX_ORDER
     found = search(stmt, kind="submissions", id_column=Submission.id,
                    text_columns=(Submission.tracking_no, Submission.subject, Submission.body),
-                   query=filters.query, public=False, sort=filters.sort, date_order=INBOX_ORDER)
+                   query=filters.query, fields=EVERYTHING, sort=filters.sort, date_order=INBOX_ORDER)
     return found.stmt, found.order_by
 
 

@@ -26,4 +26,6 @@ def _labels():
     }
 
 
-from consult.drafts.views import answers, editor, public, review, staff_details  # noqa: E402,F401  -- register the routes
+from consult.drafts.views import (  # noqa: E402,F401  -- register the routes
+    answers, comment_search, editor, public, review, staff_details,
+)

@@ -20,7 +20,8 @@ from consult.drafts.models import (
     PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, Draft, DraftFile, DraftVersion,
 )  # fmt: skip
 from consult.drafts.articles import article_label
-from consult.drafts.queries import DraftFilters, article_labels, public_drafts_listing
+from consult.drafts.queries import DraftFilters, article_labels, public_drafts_listing, search_comments
+from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.drafts.services import advance_draft, advance_drafts, may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
@@ -82,27 +83,34 @@ def detail(draft_id: int):
     draft = get_public_draft_or_404(draft_id)
     advance_draft(draft, utcnow())
     anchor = request.args.get("article") or None
-    order = "article" if request.args.get("order") == "article" and anchor is None else "newest"
+    query, error = parse_or_empty(request.args.get("q"))
+    order = request.args.get("order")
+    if order == "article" and anchor is None:
+        order = "article"
+    else:
+        order = "relevance" if query and order != "newest" else "newest"
     cursor = request.args.get("cursor")
     left = time_left(draft.closes_at)
     accepting = comment_service.accepting_comments(draft)
     # What decides the page besides its address, language and text size: the key changes with each comment
     # shown or hidden, each edit and status change (``updated_at``), and the countdown's hour.
     key = ("draft", draft.id, draft.updated_at, draft.status, draft.comment_count, draft.current_version_id,
-           anchor, order, cursor, left, accepting)
+           anchor, order, cursor, left, accepting, query.text, bool(error))
 
     def render() -> str:
         content = worker_cache("pages", current_app.config["CONSULT_PAGE_CACHE_SECONDS"]).get_or_compute(
-            key + (current_locale_code(),), lambda: _detail_content(draft, anchor, order, left, accepting))
+            key + (current_locale_code(),), lambda: _detail_content(draft, anchor, order, left, accepting, query, error))
         return render_template("drafts/detail.html", draft=draft, content=content)
 
     return cached_page(key, render)
 
 
-def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool) -> Markup:
+def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool, query: SearchQuery = EMPTY,
+                    error=None) -> Markup:
     stmt = comment_service.public_comments_query(draft, anchor)
     # By article: in the order of the anchors, oldest first within an article (one index serves both orders).
     order_by = (Comment.article_anchor, Comment.id) if order == "article" else (Comment.id.desc(),)
+    stmt, order_by = search_comments(stmt, query, public=True, order_by=order_by, by_relevance=order == "relevance")
     page = _page(stmt, order_by, COMMENTS_PER_PAGE)
     version = db.session.scalars(
         sa.select(DraftVersion).where(DraftVersion.id == draft.current_version_id)
@@ -119,6 +127,7 @@ def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool
     return Markup(render_template(
         "drafts/_detail_content.html", draft=draft, version=version, page=page, anchor=anchor,
         order=order, headings=headings, left=left, domain_label=localized_domain, accepting=accepting,
+        query=query, search_error=str(error.message) if error else "",
     ))
 
 
