@@ -23,7 +23,7 @@ NAV = (
     ("tracking.my_submissions", _l("My submissions"), ("citizen",), ("/my/submissions",)),
     ("tracking.inbox", _l("Inbox"), (OFFICER, REVIEWER, ADMIN),
      ("/office/inbox", "/office/submissions", "/office/replies", "/office/review", "/office/extensions",
-      "/office/reply-templates")),
+      "/office/reply-templates", "/office/rectifications", "/office/appeals")),
     ("stats.dashboard", _l("Dashboard"), STAFF_ROLES, ("/office/dashboard",)),
     ("admin.index", _l("Administration"), (ADMIN,), ("/admin",)),
 )

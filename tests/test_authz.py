@@ -39,6 +39,7 @@ PUBLIC_ENDPOINTS = {
     "drafts.report_comment",
     "drafts.feedback_report",
     "drafts.export_public",
+    "drafts.report_document",
     # Mailboxes: public pages; writing a letter is open to guests (rate-limited).
     "mailbox.index",
     "mailbox.letters",
@@ -90,6 +91,14 @@ PUBLIC_ENDPOINTS = {
     "api.office_submission",
     "api.create_reply",
     "api.transfer",
+    # 好差评: the citizen's rating with the query code; officers' rectification tasks and appeals take a
+    # bearer token (tests/test_practice_api.py walks them with every role).
+    "api.rate_submission",
+    "api.rectifications",
+    "api.rectification_task",
+    "api.record_follow_up",
+    "api.complete_rectification",
+    "api.appeal_rating",
 }
 # Pages for any logged-in user, whatever the role.
 LOGIN_ONLY_ENDPOINTS = {"accounts.logout", "accounts.session_list", "accounts.end_session",

@@ -197,3 +197,40 @@ def test_the_short_link_leads_to_the_lookup_for_strangers(client):
     answer = client.get("/t/L-20261202-000123")
     assert answer.status_code == 302
     assert answer.headers["Location"].endswith("/track/L-20261202-000123")
+
+
+def test_only_admins_see_the_sms_page(world, client, auth):
+    auth.login(world.officer)
+    assert client.get("/admin/sms").status_code == 403
+
+
+def test_admins_see_each_template_with_its_length_segments_and_cost(world, client, auth):
+    auth.login(world.admin)
+    answer = client.get("/admin/sms")
+    assert answer.status_code == 200, answer.status_code
+    page = answer.get_data(as_text=True)
+    for name in sms.TEMPLATES:
+        assert name in page
+    assert TEMPLATE_CODES["receipt"] in page
+    assert "0.045" in page or "0.09" in page
+
+
+@pytest.mark.parametrize("app_config", [{"SMS_INBOUND_SECRET": "inbound-secret"}], indirect=True)
+def test_a_reply_of_t_forwarded_by_the_gateway_is_an_opt_out(app_ctx, client):
+    import hashlib
+    import hmac
+    import json
+
+    body = json.dumps([{"mobile": "13912345678", "nationcode": "86", "text": " t "},
+                       {"mobile": "13800138000", "text": "谢谢"}]).encode()
+    signature = hmac.new(b"inbound-secret", body, hashlib.sha256).hexdigest()
+    unsigned = client.post("/sms/inbound", data=body, content_type="application/json")
+    assert unsigned.status_code == 403
+    answer = client.post("/sms/inbound", data=body, content_type="application/json",
+                         headers={"X-Consult-Signature": signature})
+    assert answer.get_json() == {"opt_outs": 1}
+    assert sms.opted_out(MOBILE) and not sms.opted_out("13800138000")
+
+
+def test_without_a_secret_there_is_no_reply_endpoint(client):
+    assert client.post("/sms/inbound", json={"mobile": MOBILE, "text": "T"}).status_code == 404

@@ -160,3 +160,4 @@ def reset_password(token: str):
 
 
 from consult.accounts import session_views  # noqa: E402,F401  -- the account's sessions and password change
+from consult.accounts import phone_views  # noqa: E402,F401  -- signing in with a phone and a code

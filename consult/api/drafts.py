@@ -17,13 +17,11 @@ from consult.api.fields import REQUIRED_TEXT_PATTERN, Email, Id, text
 from consult.api.idempotency import form_token, idempotent
 from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
-from consult.database import utcnow
 from consult.drafts import comments as comment_service
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, Article, Comment, Draft
 from consult.drafts.queries import DraftFilters, public_drafts_listing, search_comments
 from consult.search.matching import RELEVANCE
-from consult.drafts.services import advance_draft, advance_drafts
 from consult.drafts.views.common import get_public_draft_or_404
 from consult.extensions import db, limiter
 
@@ -103,7 +101,6 @@ def comment_json(comment: Comment) -> dict:
 def list_drafts():
     """Drafts the public may see, filtered like the drafts page."""
     query = query_args(DraftQuery)
-    advance_drafts(utcnow())
     filters = DraftFilters(query=search_of(query), domain=query.domain or "", department_id=query.department,
                            status=query.status or "", sort=query.sort or RELEVANCE)
     stmt, order = public_drafts_listing(filters)
@@ -117,7 +114,6 @@ def list_drafts():
 def get_draft(draft_id: int):
     """A public draft with its current version's articles."""
     draft = get_public_draft_or_404(draft_id)
-    advance_draft(draft, utcnow())
     return answer(draft_detail(draft))
 
 

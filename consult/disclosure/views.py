@@ -112,4 +112,4 @@ def thanks():
     return page
 
 
-from consult.disclosure import office, report_views, staff_details  # noqa: E402,F401  -- staff pages on the same blueprint
+from consult.disclosure import document_views, office, report_views, staff_details  # noqa: E402,F401  -- staff pages on the same blueprint

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from consult.formats import format_day
+from consult.i18n import current_locale_code
 
 
 @dataclass(frozen=True)
@@ -97,17 +98,35 @@ class Document:
     subtitle: str = ""  # a line under the title, e.g. the tracking number
     letterhead: bool = False
     byline: bool = False
-    language: str = "zh-CN"
+    language: str = field(default_factory=lambda: current_language())
     subject: str = ""  # the file's metadata
+    numbered: bool = False  # number the headings 一、二、… and （一）（二）… as official documents do
 
     def add(self, *blocks: Block) -> "Document":
         self.blocks.extend(blocks)
         return self
 
+    def display_blocks(self) -> list[Block]:
+        """The blocks as the renderers lay them out: headings numbered when ``numbered`` is set."""
+        if not self.numbered:
+            return list(self.blocks)
+        shown: list[Block] = []
+        first = second = 0
+        for block in self.blocks:
+            chinese = self.language.startswith("zh")
+            if isinstance(block, Heading) and block.level == 1:
+                first, second = first + 1, 0
+                block = Heading(f"{chinese_numeral(first)}、{block.text}" if chinese else f"{first}. {block.text}", 1)
+            elif isinstance(block, Heading):
+                second += 1
+                block = Heading(f"（{chinese_numeral(second)}）{block.text}" if chinese else f"({second}) {block.text}", 2)
+            shown.append(block)
+        return shown
+
     def text(self) -> str:
         """Every piece of text in reading order (for tests and search)."""
         parts = [self.title, self.subtitle, self.department]
-        for block in self.blocks:
+        for block in self.display_blocks():
             if isinstance(block, Paragraph):
                 parts.append(block.text)
             elif isinstance(block, Heading):
@@ -117,6 +136,17 @@ class Document:
             else:
                 parts.extend(cell.text for row in block.rows for cell in row)
         return "\n".join(part for part in parts if part)
+
+
+_NUMERALS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 25 → 二十五 (up to 99: enough for the headings of one document)."""
+    if n < 10:
+        return _NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
 
 
 def grid(table: Table) -> list[list[tuple[Cell, int, int] | None]]:
@@ -145,3 +175,9 @@ def grid(table: Table) -> list[list[tuple[Cell, int, int] | None]]:
 def document_date(day: date) -> str:
     """成文日期 in the reader's language: 2026年12月2日 (Arabic numerals, as GB/T 9704 writes it)."""
     return format_day(day)
+
+
+def current_language() -> str:
+    """The reader's language as a document states it (``zh-CN``, ``en``)."""
+    code = current_locale_code()
+    return "zh-CN" if code.startswith("zh") else code.replace("_", "-")

@@ -13,7 +13,6 @@ from consult.documents.word import to_docx
 PDF, DOCX = "pdf", "docx"
 FORMATS = (PDF, DOCX)
 MIMETYPES = {PDF: "application/pdf", DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-PUBLIC_MAX_AGE = 600  # seconds a public document may be kept by browsers and shared caches
 
 
 def render(document: Document, fmt: str) -> bytes:
@@ -38,13 +37,12 @@ def document_response(
     """The document as a download named ``filename``.``fmt`` (``fallback``.``fmt`` for ASCII-only clients).
 
     ``private`` documents (a citizen's receipt or reply, anything a staff member is scoped to) are never
-    stored by a cache or the browser; public ones may be kept for ``PUBLIC_MAX_AGE`` seconds.
+    stored by a cache or the browser. A public one is left to :mod:`consult.public_pages` (its view is a
+    ``public_page``): shared caches may keep the copy an anonymous reader gets, with an ETag.
     """
     response = Response(render(document, fmt), mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = content_disposition(f"{filename}.{fmt}", f"{fallback}.{fmt}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     if private:
         response.headers["Cache-Control"] = "private, no-store"
-    else:
-        response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     return response

@@ -172,7 +172,7 @@ def to_docx(document: Document) -> bytes:
         byline = _paragraph(docx, "center", space_after=LINE_PITCH)
         _add_runs(byline, [Run(f"{document.department}\n{document_date(document.issued_on)}")], SUBHEADING_FONT,
                   BODY_SIZE)
-    for block in document.blocks:
+    for block in document.display_blocks():
         if isinstance(block, Paragraph):
             paragraph = _paragraph(docx, block.align, indent=block.align == "justify",
                                    pitch=Pt(20) if block.small else LINE_PITCH)

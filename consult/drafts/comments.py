@@ -13,8 +13,7 @@ from consult.database import utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.drafts import grouping
 from consult.drafts.articles import article_label
-from consult.drafts.models import HELD, OPEN, PUBLISHED, Article, Comment, Draft, SensitiveWord
-from consult.drafts.services import advance_draft
+from consult.drafts.models import HELD, OPEN, PUBLISHED, Article, Comment, Draft, SensitiveWord, status_at
 from consult.extensions import db
 from consult.text import normalize_text
 from consult.tracking import services as tracking
@@ -58,8 +57,10 @@ def flagged_words(text: str) -> list[str]:
 
 
 def accepting_comments(draft: Draft, now: datetime | None = None) -> bool:
+    """Whether the draft takes comments at ``now`` (its approved window, recorded or not)."""
     now = as_utc(now or utcnow())
-    return draft.status == OPEN and as_utc(draft.opens_at) <= now < as_utc(draft.closes_at)
+    status = status_at(draft.recorded_status, draft.approved_at, draft.opens_at, draft.closes_at, now)
+    return status == OPEN and as_utc(draft.opens_at) <= now < as_utc(draft.closes_at)
 
 
 def check_comment(
@@ -121,7 +122,6 @@ def submit_comment(
     existing = db.session.scalar(sa.select(Comment).where(Comment.form_token == form_token))
     if existing is not None:
         return CommentReceipt(existing, None)
-    advance_draft(draft, now)
     if not accepting_comments(draft, now):
         raise DomainError(_l("The consultation is closed: comments are no longer accepted. Your text has not been "
                              "sent; it is still in the form so you can keep a copy."), status=409)

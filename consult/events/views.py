@@ -263,7 +263,7 @@ def mine():
 
 def _own_registration_or_404(registration_id: int) -> Registration:
     registration = db.get_or_404(Registration, registration_id)
-    if registration.user_id != current_user.id:
+    if not services.is_registrant(registration, current_user):
         abort(404)
     return registration
 

@@ -17,6 +17,7 @@ from consult.accounts.models import Department
 from consult.extensions import db
 from consult.contacts import redact_html, redact_text
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Letter, Mailbox
+from consult.practice.models import TASK_DONE, RectificationTask
 from consult.search.matching import DATE, PUBLIC, RELEVANCE, search
 from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.search.snippets import highlight
@@ -144,6 +145,7 @@ class PublicLetter:
     answer_html: Markup
     body_html: Markup
     snippet: Markup = Markup("")  # when searching: the (redacted) text around the words searched for
+    rectification_results: tuple[str, ...] = ()  # what was put right after a poor rating (整改结果)
 
 
 def count_workdays(start: date, end: date, overrides=None) -> int:
@@ -151,6 +153,21 @@ def count_workdays(start: date, end: date, overrides=None) -> int:
     return sum(
         workdays.is_workday(date.fromordinal(n), overrides) for n in range(start.toordinal() + 1, end.toordinal() + 1)
     )
+
+
+def completed_rectifications(submission_ids: list[int]) -> dict[int, list[str]]:
+    """The results of the completed rectification tasks of these submissions, oldest first, in one query."""
+    if not submission_ids:
+        return {}
+    results: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        sa.select(RectificationTask.submission_id, RectificationTask.result)
+        .where(RectificationTask.submission_id.in_(submission_ids), RectificationTask.status == TASK_DONE)
+        .order_by(RectificationTask.id)
+    )
+    for submission_id, result in rows:
+        results.setdefault(submission_id, []).append(result)
+    return results
 
 
 def _answers(submission_ids: list[int]) -> dict[int, Reply]:
@@ -171,6 +188,7 @@ def present(letters: list[Letter], locale: str, *, with_body: bool = False,
     """Build what public pages show of ``letters`` (which must be publishable), with personal data removed;
     with a search ``query``, an excerpt of each letter's text with the words searched for marked."""
     answers = _answers([letter.submission_id for letter in letters])
+    rectified = completed_rectifications([letter.submission_id for letter in letters])
     overrides = current_overrides() if letters else None
     shown = []
     for letter in letters:
@@ -190,6 +208,7 @@ def present(letters: list[Letter], locale: str, *, with_body: bool = False,
             answer_html=redact_html(reply.body_html if reply else "", **personal),
             body_html=render_plain(redact_text(submission.body, **personal)) if with_body else Markup(""),
             snippet=highlight(redact_text(submission.body, **personal), query) if query else Markup(""),
+            rectification_results=tuple(redact_text(text, **personal) for text in rectified.get(submission.id, ())),
         ))
     return shown
 

@@ -129,7 +129,7 @@ def _send_sms(rows, lease: datetime, now: datetime, result: SendResult) -> SendR
             except Exception as caught:  # noqa: BLE001 -- any failure is recorded on the row
                 error = caught
         if error is None:
-            _record_sent(row.id)
+            _record_sent(row.id, forget_text=sms.TEMPLATES[row.template].requested)
             result.sent += 1
         elif _record_failure(row, lease, error, now) == FAILED:
             result.failed += 1
@@ -262,13 +262,13 @@ def _build_message(row) -> flask_mail.Message:
     return message
 
 
-def _record_sent(row_id: int) -> None:
+def _record_sent(row_id: int, forget_text: bool = False) -> None:
+    """Mark a row sent; ``forget_text`` also blanks a code's text, which must not outlive its sending."""
+    values = {"status": SENT, "sent_at": utcnow(), "claimed_until": None}
+    if forget_text:
+        values |= {"body_text": "", "params": None}
     with db.engine.connect() as connection, _begin(connection):
-        connection.execute(
-            sa.update(outbox)
-            .where(outbox.c.id == row_id, outbox.c.status == PENDING)
-            .values(status=SENT, sent_at=utcnow(), claimed_until=None)
-        )
+        connection.execute(sa.update(outbox).where(outbox.c.id == row_id, outbox.c.status == PENDING).values(**values))
 
 
 def _record_failure(row, lease: datetime, error: Exception, now: datetime) -> str:

@@ -145,7 +145,7 @@ def render(template: SmsTemplate, params: dict) -> str:
     """The message as the phone shows it: 【signature】, the text, and the opt-out note."""
     with force_locale(parsed_locale(SMS_LOCALE)):
         text = str(template.text).format(**{name: params[name] for name in template.params})
-    note = "" if template.requested else OPT_OUT_NOTE
+    note = "" if template.requested else f" {OPT_OUT_NOTE}"  # a space ends a link before it
     return f"【{setting('SMS_SIGNATURE')}】{text}{note}"
 
 
@@ -248,6 +248,43 @@ def queue_sms(raw_phone: str | None, name: str, *, dedup_key: str | None = None,
     except IntegrityError:
         return None
     return message
+
+
+def queue_sms_many(name: str, messages: list[tuple[str, dict]], now: datetime | None = None) -> int:
+    """Queue the SMS ``name`` to many numbers at once (``(phone, params)`` each, phones as
+    :func:`mobile_number` gives them), under the rules of :func:`queue_sms`, checked with three queries for
+    the whole list (opt-outs, today's count per number, today's total) and added in one multi-row insert.
+    Returns how many were queued."""
+    template = TEMPLATES[name]
+    now = now or utcnow()
+    phones = {phone for phone, _params in messages}
+    if not phones:
+        return 0
+    refused = set() if template.requested else set(
+        db.session.scalars(sa.select(SmsOptOut.phone).where(SmsOptOut.phone.in_(phones))))
+    today = dict(db.session.execute(
+        sa.select(OutboxMessage.recipient, sa.func.count()).where(
+            OutboxMessage.channel == SMS, OutboxMessage.created_at >= _start_of_local_day(now),
+            OutboxMessage.recipient.in_(phones)).group_by(OutboxMessage.recipient)).all())
+    cap, left = int(setting("SMS_DAILY_CAP_PER_NUMBER")), int(setting("SMS_DAILY_BUDGET")) - sent_today(None, now)
+    send_at = now if template.urgent else after_quiet_hours(now)
+    rows = []
+    for phone, params in messages:
+        if phone in refused or today.get(phone, 0) >= cap:
+            log.info("SMS %s not queued: opted out or daily cap reached", name)
+            continue
+        if left <= 0:
+            _budget_reached(now)
+            break
+        with force_locale(parsed_locale(SMS_LOCALE)):
+            values = {key: _as_text(params[key]) for key in template.params}
+        rows.append({"channel": SMS, "recipient": phone, "locale": SMS_LOCALE, "template": name, "subject": "",
+                     "body_text": render(template, values), "body_html": "", "params": values, "essential": True,
+                     "next_attempt_at": send_at, "created_at": now})
+        today[phone], left = today.get(phone, 0) + 1, left - 1
+    if rows:
+        db.session.execute(sa.insert(OutboxMessage), rows)
+    return len(rows)
 
 
 def opt_out(raw_phone: str, source: str = "reply") -> bool:

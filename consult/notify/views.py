@@ -111,3 +111,6 @@ def preferences():
         flash(_("Your mail preferences have been saved."), "success")
         return redirect(url_for("notify.preferences"))
     return render_template("notify/preferences.html", form=form), 200 if not form.errors else 422
+
+
+from consult.notify import sms_views  # noqa: E402,F401  -- the SMS page and the gateway's reply callback

@@ -6,8 +6,10 @@ providers for their kind; the tracking engine knows none of them.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import pgettext
 
 from consult.extensions import db
 from consult.tracking.models import Submission
@@ -30,8 +32,27 @@ class CitizenFact:
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class CitizenAnswer:
+    """An answer the kind gives besides replies, e.g. a comment's disposition in the published feedback
+    report: a heading, its lines (the disposition, the reason, where to read more) and when it was given."""
+
+    heading: str
+    facts: list[CitizenFact]
+    given_at: datetime | None = None
+
+    def as_text(self) -> str:
+        """The answer as plain text, one line per fact with its link (the API's ``answer.body``)."""
+        lines = [(fact.label, " ".join(filter(None, (fact.value, fact.url)))) for fact in self.facts]
+        return "\n".join(
+            pgettext("a label ending in a colon, then its value", "%(label)s %(value)s", label=label, value=value)
+            for label, value in lines
+        )
+
+
 _providers: dict[str, Callable[[Submission], KindDetails | None]] = {}
 _citizen_providers: dict[str, Callable[[Submission], list[CitizenFact]]] = {}
+_answer_providers: dict[str, Callable[[Submission], CitizenAnswer | None]] = {}
 
 
 def register(kind: str, provider: Callable[[Submission], KindDetails | None]) -> None:
@@ -52,6 +73,17 @@ def register_citizen_facts(kind: str, provider: Callable[[Submission], list[Citi
 def citizen_facts_for(submission: Submission) -> list[CitizenFact]:
     provider = _citizen_providers.get(submission.kind)
     return provider(submission) if provider is not None else []
+
+
+def register_citizen_answer(kind: str, provider: Callable[[Submission], CitizenAnswer | None]) -> None:
+    """Let ``provider(submission)`` give the answer the kind itself publishes (shown on the status page and
+    in the API beside, or instead of, a reply)."""
+    _answer_providers[kind] = provider
+
+
+def citizen_answer_for(submission: Submission) -> CitizenAnswer | None:
+    provider = _answer_providers.get(submission.kind)
+    return provider(submission) if provider is not None else None
 
 
 def detail_row(model, submission: Submission, *options):

@@ -30,6 +30,11 @@ def _url(endpoint: str, fallback_path: str, query: dict | None = None, **values)
     return root + fallback_path + (f"?{urlencode(query)}" if query else "")
 
 
+def absolute_url(endpoint: str, fallback_path: str, **values) -> str:
+    """``url_for(endpoint, **values)`` as an absolute URL for a mail, also outside a request (a command)."""
+    return _url(endpoint, fallback_path, **values)
+
+
 def lookup_url(tracking_no: str) -> str:
     """The public status page of a submission (the citizen types the query code there)."""
     return _url("tracking.lookup", "/track", {"tracking_no": tracking_no})

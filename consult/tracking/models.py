@@ -29,8 +29,12 @@ REOPENED, CLOSED, DISMISSED = "reopened", "closed", "dismissed"
 STATUSES = (RECEIVED, ASSIGNED, NEEDS_INFO, ANSWERED, REOPENED, CLOSED, DISMISSED)
 OPEN_STATUSES = (RECEIVED, ASSIGNED, NEEDS_INFO, REOPENED)  # waiting for the department
 
-SATISFIED, BASICALLY_SATISFIED, UNSATISFIED = "satisfied", "basically_satisfied", "unsatisfied"
-SATISFACTION_LEVELS = (SATISFIED, BASICALLY_SATISFIED, UNSATISFIED)
+# The national 好差评 scale (国办发〔2019〕51号), best first. The three older codes keep their meaning.
+VERY_SATISFIED, SATISFIED, BASICALLY_SATISFIED = "very_satisfied", "satisfied", "basically_satisfied"
+UNSATISFIED, VERY_UNSATISFIED = "unsatisfied", "very_unsatisfied"
+SATISFACTION_LEVELS = (VERY_SATISFIED, SATISFIED, BASICALLY_SATISFIED, UNSATISFIED, VERY_UNSATISFIED)
+GOOD_LEVELS = (VERY_SATISFIED, SATISFIED, BASICALLY_SATISFIED)  # counted as satisfied (满意率)
+POOR_LEVELS = (UNSATISFIED, VERY_UNSATISFIED)  # 差评: opens a rectification task
 
 # --- replies -------------------------------------------------------------------------------------------
 DRAFT, PENDING_REVIEW, APPROVED, RETURNED = "draft", "pending_review", "approved", "returned"
@@ -118,6 +122,11 @@ class Submission(db.Model):
     # The local day the clock stopped while a third party is consulted (information requests); None while it runs.
     clock_paused_since: Mapped[Optional[date]]
 
+    # The first time staff acted on it (assigned, transferred, asked for information, answered, dismissed),
+    # and the minutes from receipt to then that fell on working days (the 响应率 counts these).
+    responded_at: Mapped[Optional[datetime]] = _utc_column()
+    response_minutes: Mapped[Optional[int]]
+
     answered_at: Mapped[Optional[datetime]] = _utc_column()
     # Set with answered_at, for statistics: the local date of the answer and the working days it took
     # from the local date of receipt (consult.stats aggregates these instead of loading rows).
@@ -133,6 +142,8 @@ class Submission(db.Model):
     resolved: Mapped[Optional[bool]]
     satisfaction_comment: Mapped[str] = mapped_column(sa.Text, default="")
     rated_at: Mapped[Optional[datetime]] = _utc_column()
+    # An admin upheld the department's appeal against the current rating: it no longer counts in the rates.
+    rating_removed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     reopen_count: Mapped[int] = mapped_column(default=0)
 
     department: Mapped[Department] = relationship(foreign_keys=[department_id])

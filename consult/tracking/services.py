@@ -42,6 +42,7 @@ from consult.tracking.queries import (
     inbox_listing,
     inbox_query,
     replies_awaiting_review,
+    is_sender,
     user_submissions_query,
 )
 from consult.tracking.reminders import send_reminders
@@ -67,5 +68,6 @@ __all__ = [
     "replies_awaiting_review", "reply_templates_for", "request_extension", "request_info", "return_reply",
     "send_reminders", "set_calendar_override", "submission_from_rating_token", "submit_reply",
     "transfer_submission", "transfer_targets", "transition", "update_reply", "update_reply_template",
+    "is_sender",
     "user_submissions_query",
 ]  # fmt: skip

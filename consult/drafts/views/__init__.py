@@ -27,5 +27,5 @@ def _labels():
 
 
 from consult.drafts.views import (  # noqa: E402,F401  -- register the routes
-    answers, comment_search, editor, public, review, staff_details,
+    answers, comment_search, documents, editor, public, review, staff_details,
 )

@@ -50,7 +50,7 @@ def office_detail(draft_id: int):
     draft = get_draft_for_staff_or_404(draft_id)
     return render_template(
         "drafts/office/detail.html", draft=draft, confirm=ConfirmForm(), note_form=NoteForm(), publish=PublishForm(),
-        has_interpretation=services.has_interpretation(draft),
+        has_interpretation=services.has_interpretation(draft), history=services.draft_history(draft),
         may_review=services.may_review(current_user, draft), may_answer=may_answer(current_user, draft),
         domain_label=localized_domain, lead_can_approve=services.lead_department_can_approve(draft.department_id),
     )

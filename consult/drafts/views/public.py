@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 
 from consult import uploads
 from consult.cache import worker_cache
-from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import comments as comment_service
 from consult.drafts import moderation, report, versions
@@ -22,7 +21,7 @@ from consult.drafts.models import (
 from consult.drafts.articles import article_label
 from consult.drafts.queries import DraftFilters, article_labels, public_drafts_listing, search_comments
 from consult.search.query import EMPTY, SearchQuery, parse_or_empty
-from consult.drafts.services import advance_draft, advance_drafts, may_see_in_office
+from consult.drafts.services import may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
     department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, show_error, time_left,
@@ -64,7 +63,6 @@ def _page(stmt, order, per_page):
 @public_page
 def index():
     """Drafts for comment: open ones first; filter by domain, department, status; search the text."""
-    advance_drafts(utcnow())
     filters = DraftFilters.from_args(request.args)
     stmt, order = public_drafts_listing(filters)
     page = _page(stmt, order, 20)
@@ -81,7 +79,6 @@ def index():
 def detail(draft_id: int):
     """A draft: summary, countdown, articles with comment counts, interpretation beside, comments."""
     draft = get_public_draft_or_404(draft_id)
-    advance_draft(draft, utcnow())
     anchor = request.args.get("article") or None
     query, error = parse_or_empty(request.args.get("q"))
     order = request.args.get("order")
@@ -152,7 +149,6 @@ def versions_page(draft_id: int):
 def comment(draft_id: int):
     """Comment on the whole draft or one article (logged in, or as a guest with name and contact)."""
     draft = get_public_draft_or_404(draft_id)
-    advance_draft(draft, utcnow())
     form = CommentForm()
     articles = [a for a in draft.current_version.articles if a.body.strip()]
     form.article.choices = [("", _("The whole draft"))] + [(a.anchor, article_label(a.anchor, a.heading))
