@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from consult import create_app
+from consult.database import include_for_dialect
 from consult.extensions import db
 from consult.search.schema import is_index_table
 from tests.conftest import PG_URL, _pg_url
@@ -36,7 +37,7 @@ def test_migrations_match_models(empty_database_url):
         with db.engine.connect() as conn:
             # The search index tables are not models (an FTS5 virtual table cannot be one): compared by hand.
             context = MigrationContext.configure(conn, opts={
-                "compare_type": True,
+                "compare_type": True, "include_object": include_for_dialect(conn.dialect.name),
                 "include_name": lambda name, type_, parent: not (type_ == "table" and is_index_table(name)),
             })
             differences = compare_metadata(context, db.metadata)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import flask_babel
 import pytest
+from flask import request
 from drafts_support import add_comment, get, make_draft, request_ctx, world  # noqa: F401
 
 from consult.drafts.models import Draft
@@ -165,3 +166,48 @@ def test_without_the_page_cache_the_headers_are_the_same(world, client):
     assert "public" in _directives(first)
     assert client.get(f"/drafts/{draft_id}", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     assert get(Draft, draft_id).title in first.get_data(as_text=True)
+
+
+def _count_flask_requests(app) -> list[str]:
+    seen = []
+    app.before_request(lambda: seen.append(request.full_path.rstrip("?")))
+    return seen
+
+
+def test_a_kept_page_is_served_before_the_app_runs_until_its_draft_changes(world, app, client):
+    draft_id = make_draft(world)
+    path = f"/drafts/{draft_id}"
+    seen = _count_flask_requests(app)
+    first = client.get(path)
+    again = app.test_client().get(path)
+    assert seen == [path]  # the second reader got the kept copy
+    assert again.get_data() == first.get_data()
+    assert sorted(again.headers.items()) == sorted(first.headers.items())
+    assert client.head(path).headers["ETag"] == first.headers["ETag"] and seen == [path]
+    not_modified = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.get_data() == b"" and seen == [path]
+    add_comment(draft_id, "建议第一条写明适用范围。")
+    changed = client.get(path)
+    assert seen == [path, path]
+    assert "建议第一条写明适用范围。" in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != first.headers["ETag"]
+
+
+def test_readers_with_a_session_are_never_served_a_kept_page(world, app, client, auth):
+    draft_id = make_draft(world)
+    path = f"/drafts/{draft_id}"
+    seen = _count_flask_requests(app)
+    app.test_client().get(path)
+    auth.login(world.citizen)
+    client.get(path)
+    client.get(path, headers={"Authorization": "Bearer something"})
+    assert seen == [path, path, path]
+
+
+@pytest.mark.parametrize("app_config", [{"CONSULT_PAGE_CACHE_SECONDS": 0}])
+def test_with_the_page_cache_off_every_request_reaches_the_app(world, app, client):
+    draft_id = make_draft(world)
+    seen = _count_flask_requests(app)
+    client.get(f"/drafts/{draft_id}")
+    client.get(f"/drafts/{draft_id}")
+    assert len(seen) == 2

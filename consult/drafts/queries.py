@@ -1,15 +1,18 @@
 """Read queries of the drafts pages (lists are paginated by the caller with consult.pagination)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
+from consult.database import utcnow
 from consult.drafts.articles import article_label
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import (
     CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Comment, Draft, DraftVersion,
 )  # fmt: skip
 from consult.extensions import db
+from consult.localtime import as_utc
 from consult.search.matching import BODY, CONTACT, DATE, PUBLIC, RELEVANCE, search
 from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.urls import int_arg
@@ -96,3 +99,36 @@ def article_labels(draft_id: int) -> dict[str, str]:
     labels = {"": article_label("", "")}
     labels.update({anchor: article_label(anchor, heading) for anchor, heading in rows})
     return labels
+
+
+STAMP_SQL = ("SELECT status, updated_at, comment_count, current_version_id, approved_at, opened_at, opens_at, "
+             "closes_at FROM drafts WHERE id = {}")
+
+
+def page_stamp(engine: sa.Engine, draft_id: int) -> tuple | None:
+    """What decides a draft's public page besides its address and the reader's preferences (consult.public_pages):
+    its change time (bumped by every comment shown or hidden, edit, file and status change), status, counts,
+    version, window, and the countdown as the page shows it. None: no such draft.
+
+    It runs before every answer from the page cache, so it is one indexed query on a pooled driver
+    connection, without the ORM: a tenth of a millisecond rather than the page's own few.
+    """
+    from consult.drafts.views.common import time_left
+
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(STAMP_SQL.format("?" if engine.dialect.paramstyle == "qmark" else "%s"), (draft_id,))
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if row is None:
+        return None
+    opens_at, closes_at, now = _moment(row[6]), _moment(row[7]), utcnow()
+    return (*row, opens_at <= now, closes_at <= now, time_left(closes_at, now))
+
+
+def _moment(value) -> datetime:
+    """A stored time as the driver returns it (SQLite: ISO text), as an aware UTC datetime."""
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)

@@ -22,10 +22,11 @@ from consult.drafts.models import (
     CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Comment, Draft, DraftEvent, DraftFile, QAPair,
 )  # fmt: skip
 from consult.extensions import db
+from consult.localtime import as_utc, zone
 from consult.tracking import services as tracking
-from consult.tracking.clock import as_utc, current_overrides, zone
 from consult.tracking.models import OPEN_STATUSES, Submission
 from consult.tracking.notes import timeline_note
+from consult.workdays import current_overrides
 
 MIN_WINDOW = timedelta(days=30)  # 重大行政决策程序暂行条例 Art. 15
 EDITABLE_FIELDS = ("title", "summary", "department_id", "domain", "legal_basis", "premoderate", "interpretation")

@@ -72,6 +72,11 @@ class Submission(db.Model):
         ),
         # The department inbox: WHERE department_id = ? AND status IN (open) ORDER BY due_on, id.
         sa.Index("ix_submissions_inbox", "department_id", "status", "due_on", "id"),
+        # The same inbox of open submissions (the default view, and overdue / due soon) on PostgreSQL, already
+        # in due-date order: the first page reads its rows and stops, instead of gathering every open
+        # submission of the department and sorting them. SQLite cannot match a partial index to a bound IN list.
+        sa.Index("ix_submissions_open_due", "department_id", "due_on", "id",
+                 postgresql_where=sa.column("status").in_(OPEN_STATUSES)).ddl_if(dialect="postgresql"),
         # Reminders: every threshold (due soon <= overdue <= very overdue) starts at due_soon_on.
         sa.Index("ix_submissions_reminders", "status", "due_soon_on"),
         # Auto-closing answers nobody rated.

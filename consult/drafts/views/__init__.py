@@ -5,7 +5,6 @@ from flask import Blueprint
 bp = Blueprint("drafts", __name__)
 
 
-
 @bp.context_processor
 def _labels():
     from flask_babel import lazy_gettext as _l
@@ -26,6 +25,7 @@ def _labels():
     }
 
 
+from consult.drafts import kind  # noqa: E402,F401  -- registers the comment panels with the tracking engine
 from consult.drafts.views import (  # noqa: E402,F401  -- register the routes
-    answers, comment_search, documents, editor, public, review, staff_details,
+    admin, comment_search, documents, office_answers, office_editor, office_review, public,
 )

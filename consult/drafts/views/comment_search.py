@@ -9,7 +9,7 @@ from consult.drafts import report
 from consult.drafts.models import Comment
 from consult.drafts.queries import article_labels, search_comments
 from consult.drafts.views import bp
-from consult.drafts.views.answers import answer_roles
+from consult.drafts.views.office_answers import answer_roles
 from consult.drafts.views.common import get_draft_for_staff_or_404
 from consult.extensions import db
 from consult.pagination import InvalidCursor, paginate
