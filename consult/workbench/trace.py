@@ -16,7 +16,7 @@ from consult.drafts.models import (
 )  # fmt: skip
 from consult.drafts.queries import article_labels
 from consult.extensions import db
-from consult.tracking.clock import as_utc
+from consult.localtime import as_utc
 from consult.tracking.models import Submission
 from consult.workbench import queries
 from consult.workbench.models import AnalysisUnit, UnitChange
