@@ -13,7 +13,7 @@ from consult.search import schema
 from consult.search.commands import reindex
 from consult.search.query import MAX_QUERY_LENGTH, QueryTooLong, parse
 from consult.search.snippets import highlight
-from consult.tracking.clock import local_today
+from consult.localtime import local_today
 from consult.tracking.queries import InboxFilters, inbox_listing
 from tests.tracking_support import file_submission
 
