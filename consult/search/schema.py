@@ -10,7 +10,7 @@ without running PostgreSQL's own word parser over them, whose idea of a letter d
 ``lc_ctype`` and which would split or drop Chinese characters on some servers.
 
 The tables are not models: SQLAlchemy cannot describe a virtual table, and no query needs them as objects.
-They are created by migration 0017 and, for ``db.create_all()`` (tests, ``seed-demo``), by the metadata's
+They are created by migration 0019 and, for ``db.create_all()`` (tests, ``seed-demo``), by the metadata's
 ``after_create`` event; the schema comparison of the migrations test leaves them out by :func:`is_index_table`.
 """
 

@@ -3,8 +3,8 @@
 The index tables are described in consult/search/schema.py; the upgrade creates them and fills them from
 the existing submissions and drafts (the same code as ``flask reindex``).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-02 13:30:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017'
-down_revision = '0016'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
