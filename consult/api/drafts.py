@@ -21,14 +21,9 @@ from consult.api.validation import json_body, query_args
 from consult.drafts import comments as comment_service
 from consult.drafts import figures
 from consult.drafts.domains import DOMAIN_CODES
-<<<<<<< HEAD
 from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Article, Comment, Draft
-from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, public_drafts_query
-=======
-from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, Article, Comment, Draft
 from consult.drafts.queries import DraftFilters, public_drafts_listing, search_comments
 from consult.search.matching import RELEVANCE
->>>>>>> main
 from consult.drafts.views.common import get_public_draft_or_404
 from consult.extensions import db, limiter
 
