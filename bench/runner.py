@@ -209,7 +209,7 @@ def run(args) -> int:
     if len(growth) > 1:
         payload["growth_p50_factor"] = round(growth[-1]["draft_first"]["p50_ms"] /
                                              max(growth[0]["draft_first"]["p50_ms"], 0.001), 2)
-    name = f"{args.size}-{args.db}"
+    name = args.output or f"{args.size}-{args.db}"
     report.write_json(RESULTS / f"{name}.json", payload)
     if growth:
         report.growth_svg(growth, RESULTS / f"growth-{name}.svg",
