@@ -145,7 +145,8 @@ def _pick(rng: random.Random, mix) -> str:
 
 def add_letters(app, fixture: Fixture, n: int, progress=None) -> None:
     """``n`` letters spread over the 30 mailboxes and the last 180 days, in every status (some overdue)."""
-    from consult.tracking.clock import compute_deadlines, current_overrides
+    from consult.workdays import current_overrides
+    from consult.tracking.clock import compute_deadlines
 
     writer = Writer(engine_for(app))
     letter_t = writer.template("letters", "id", fixture.template_letter_id)

@@ -75,7 +75,6 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from consult.accounts.views import bp as accounts_bp
-    from consult.admin.views import bp as admin_bp
     from consult.api import bp as api_bp
     from consult.api.token_pages import bp as api_tokens_bp
     from consult.disclosure.views import bp as disclosure_bp
@@ -84,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.mailbox.views import bp as mailbox_bp
     from consult.main.views import bp as main_bp
     from consult.notify.views import bp as notify_bp
-    from consult.open311.admin import bp as open311_admin_bp
+    from consult.open311.views import admin_bp as open311_admin_bp
     from consult.open311.views import bp as open311_bp
     from consult.practice.views import bp as practice_bp
     from consult.stats.views import bp as stats_bp
@@ -94,7 +93,6 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
-    app.register_blueprint(admin_bp)
     app.register_blueprint(drafts_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(notify_bp)

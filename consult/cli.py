@@ -67,7 +67,7 @@ def remind_command(today):
     from consult.disclosure.services import close_abandoned_requests
     from consult.drafts.services import advance_drafts, dismiss_comments_of_withdrawn_drafts
     from consult.events.mails import queue_event_reminders
-    from consult.tracking.clock import zone
+    from consult.localtime import zone
     from consult.tracking.reminders import describe as describe_reminders
     from consult.tracking.services import send_reminders
 

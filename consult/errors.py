@@ -4,13 +4,14 @@ Pages speak of pages and forms; the JSON API under ``/api/`` gets its own titles
 of requests and resources.
 """
 
-from flask import jsonify, make_response, render_template, request
+from flask import abort, flash, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from consult.domain import DomainError
 from consult.extensions import db
 
 TITLES = {
@@ -110,6 +111,34 @@ def error_response(status: int, detail: str | None = None, headers=None):
     return response
 
 
+def show_error(error: DomainError, form=None, *, aliases: dict[str, str] | None = None,
+               summary: bool = False) -> int:
+    """Show a service's refusal: undo what the failed action wrote, abort on 403/404, else put each message
+    on the form field it names (unless the form's own check already marked that field). Messages about no
+    field are flashed, or go into the form's error summary when ``summary`` is set (public forms).
+
+    ``aliases`` maps a service's field name to the form's (``{"department": "department_id"}``). Returns the
+    status to answer with: 409 for a conflict with the current state, else 422. Every view that catches a
+    DomainError calls this, so a refused action never commits.
+    """
+    db.session.rollback()
+    if error.status in (403, 404):
+        abort(error.status)
+    aliases = aliases or {}
+    found = error.errors or {None: [error.message]}
+    for name, messages in found.items():
+        field = getattr(form, aliases.get(name, name), None) if form is not None and name else None
+        if field is not None and hasattr(field, "errors"):
+            if not field.errors:
+                field.errors = [str(message) for message in messages]
+        elif summary and form is not None:
+            form.form_errors.extend(str(message) for message in messages)
+        else:
+            for message in messages:
+                flash(str(message), "error")
+    return 409 if error.status == 409 else 422
+
+
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error):
@@ -128,6 +157,13 @@ def init_app(app) -> None:
         # A description passed to abort() is shown; the class default is replaced by our own text.
         detail = error.description if error.description != type(error).description else None
         return error_response(status, detail, error.get_headers())
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        """A refusal no view caught: nothing of the action is kept, the page says why."""
+        db.session.rollback()
+        status = error.status if error.status in TITLES else 422
+        return error_response(status, str(error.message))
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):

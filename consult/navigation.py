@@ -25,7 +25,28 @@ NAV = (
      ("/office/inbox", "/office/submissions", "/office/replies", "/office/review", "/office/extensions",
       "/office/reply-templates", "/office/rectifications", "/office/appeals")),
     ("stats.dashboard", _l("Dashboard"), STAFF_ROLES, ("/office/dashboard",)),
-    ("admin.index", _l("Administration"), (ADMIN,), ("/admin",)),
+    ("main.admin", _l("Administration"), (ADMIN,), ("/admin",)),
+)
+
+# The one administration navigation, shown on /admin and on every admin page. Each domain's admin pages live
+# in its own views/admin.py; a new one is linked by adding its entry here: (endpoint, label, the endpoints
+# of the pages that belong to the entry).
+ADMIN_NAV = (
+    ("accounts.departments", _l("Departments"), ("accounts.departments", "accounts.edit_department")),
+    ("accounts.users", _l("Staff accounts"), ("accounts.users", "accounts.new_user", "accounts.edit_user")),
+    ("notify.outbox", _l("Outgoing mail"), ("notify.outbox", "notify.message")),
+    ("notify.sms_settings", _l("Text messages"), ("notify.sms_settings",)),
+    ("events.manage", _l("Open days"), ()),
+    ("mailbox.admin_list", _l("Mailboxes"), ("mailbox.admin_list", "mailbox.admin_edit")),
+    ("tracking.calendar", _l("Working-day calendar"), ("tracking.calendar",)),
+    ("drafts.manage", _l("Drafts for comment"), ()),
+    ("drafts.sensitive_words", _l("Sensitive words"), ("drafts.sensitive_words",)),
+    ("open311_admin.keys_page", _l("Open311 keys"), ("open311_admin.keys_page",)),
+    ("practice.compliance_board", _l("Compliance self-check"),
+     ("practice.compliance_board", "practice.compliance_rule", "practice.compliance_summary")),
+    ("practice.admin_appeals", _l("Rating appeals"), ("practice.admin_appeals",)),
+    ("practice.settings", _l("Ratings and response settings"), ("practice.settings",)),
+    ("disclosure.report", _l("Annual openness report"), ()),
 )
 
 
@@ -62,9 +83,16 @@ def nav_items() -> list[NavItem]:
     return items
 
 
+def admin_nav_items() -> list[NavItem]:
+    """The administration navigation; the entry the current page belongs to is marked current."""
+    endpoints = current_app.view_functions
+    return [NavItem(url_for(endpoint), str(label), request.endpoint in pages)
+            for endpoint, label, pages in ADMIN_NAV if endpoint in endpoints]
+
+
 def site_name() -> str:
     return current_app.config.get("CONSULT_SITE_NAME") or _("Consult · Public consultation")
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, site_name=site_name)
+    app.jinja_env.globals.update(nav_items=nav_items, admin_nav_items=admin_nav_items, site_name=site_name)

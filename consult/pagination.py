@@ -140,3 +140,13 @@ def paginate(session, stmt: sa.Select, order_by: Sequence[sa.ColumnElement], cur
     items = [row[0] if width == 1 else row for row in rows]
     next_cursor = encode_cursor(list(rows[-1][width:])) if more and rows else None
     return Page(items, next_cursor)
+
+
+def page_or_400(function, *args, **kwargs):
+    """``function(*args, **kwargs)``, a page query; a page link with a broken cursor answers 400."""
+    from flask import abort
+
+    try:
+        return function(*args, **kwargs)
+    except InvalidCursor:
+        abort(400)

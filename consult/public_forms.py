@@ -21,12 +21,12 @@ A view uses it like this::
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, g, make_response, request
+from flask import g, make_response, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 
 from consult.domain import DomainError
-from consult.errors import error_response, wants_json
+from consult.errors import error_response, show_error, wants_json
 from consult.extensions import db, limiter
 from consult.security import FORM_TYPES
 
@@ -52,27 +52,6 @@ def rate_limited() -> bool:
     return bool(g.get("form_rate_limited"))
 
 
-def show_errors(error: DomainError, form, aliases: dict[str, str] | None = None) -> int:
-    """Put each of a service's messages on the field it names, unless the form already marked that field;
-    the rest go above the form. Undo what the failed action wrote; 403/404 abort.
-
-    Returns the status to answer with (409 for a conflict with the current state, else 422).
-    """
-    db.session.rollback()
-    if error.status in (403, 404):
-        abort(error.status)
-    aliases = aliases or {}
-    found = error.errors or {None: [error.message]}
-    for name, messages in found.items():
-        field = getattr(form, aliases.get(name, name), None) if name else None
-        if field is not None and hasattr(field, "errors"):
-            if not field.errors:
-                field.errors = [str(message) for message in messages]
-        else:
-            form.form_errors.extend(str(message) for message in messages)
-    return 409 if error.status == 409 else 422
-
-
 def submit_form(form, *, submit: Callable[[], T], check: Callable[[], object] | None = None) -> tuple[T | None, int]:
     """Handle a public form's POST: ``(result, 200)`` when ``submit()`` succeeded, else ``(None, status)``
     with every problem on the form.
@@ -91,7 +70,7 @@ def submit_form(form, *, submit: Callable[[], T], check: Callable[[], object] | 
         if check is not None:
             check()
     except DomainError as error:
-        return None, show_errors(error, form)
+        return None, show_error(error, form, summary=True)
     return None, 422
 
 

@@ -5,9 +5,9 @@ from datetime import datetime
 from tracking_support import World, file_submission, local  # noqa: F401
 
 from consult.extensions import db
+from consult.localtime import as_utc
 from consult.tracking import actions, transitions
 from consult.tracking.citizen import rate
-from consult.tracking.clock import as_utc
 from consult.tracking.models import LETTER, Submission
 
 

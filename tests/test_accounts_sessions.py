@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from consult.accounts import services
 from consult.accounts.models import LoginSession, User
 from consult.database import utcnow
-from consult.tracking.clock import as_utc
 from consult.extensions import db
+from consult.localtime import as_utc
 from consult.notify.models import OutboxMessage
 from tests.conftest import TEST_PASSWORD
 

@@ -149,4 +149,4 @@ def test_each_role_reaches_only_its_pages(app, client, auth, make_user, make_dep
 
 def test_protected_routes_exist(app):
     endpoints = {endpoint for endpoint, *_ in protected_routes(app)}
-    assert {"admin.index", "admin.departments", "admin.users", "admin.new_user"} <= endpoints
+    assert {"main.admin", "accounts.departments", "accounts.users", "accounts.new_user"} <= endpoints

@@ -9,14 +9,14 @@ from drafts_support import (  # noqa: F401
     add_comment, assert_safe_html, close_now, get, make_draft, request_ctx, world,
 )
 
-from consult.database import utcnow
 from consult.accounts.models import User
+from consult.database import utcnow
 from consult.drafts import moderation, services
 from consult.drafts.models import Article, Comment, Draft, SensitiveWord
 from consult.extensions import db
+from consult.localtime import local_date
 from consult.notify.models import OutboxMessage
 from consult.tracking.models import Submission
-from consult.tracking.clock import local_date
 from consult.workdays import add_workdays
 
 pytestmark = pytest.mark.usefixtures("request_ctx")

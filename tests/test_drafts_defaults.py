@@ -12,7 +12,7 @@ from consult.accounts.models import EDITOR, Department, User
 from consult.drafts import services
 from consult.drafts.models import Draft
 from consult.extensions import db
-from consult.tracking.clock import zone
+from consult.localtime import zone
 from consult.workdays import CalendarOverride
 
 pytestmark = pytest.mark.usefixtures("request_ctx")

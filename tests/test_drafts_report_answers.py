@@ -16,7 +16,7 @@ from consult.extensions import db
 from consult.notify.models import OutboxMessage
 from consult.stats.services import compute_stats
 from consult.tracking import services as tracking
-from consult.tracking.clock import local_date
+from consult.localtime import local_date
 from consult.tracking.models import Submission, TimelineEvent
 
 pytestmark = pytest.mark.usefixtures("request_ctx")

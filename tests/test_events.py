@@ -357,7 +357,7 @@ def test_reminders_go_once_to_confirmed_people_the_day_before(app, client, make_
     register_via_form(client, later, 3)
     with app.app_context():
         # Evaluated at local noon today so "tomorrow" is unambiguous whatever the time of the test run.
-        from consult.tracking.clock import as_utc, zone
+        from consult.localtime import as_utc, zone
         event = db.session.get(Event, tomorrow)
         local_start = as_utc(event.starts_at).astimezone(zone())
         noon_before = (local_start - timedelta(days=1)).replace(hour=12, minute=0)

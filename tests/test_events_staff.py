@@ -109,7 +109,7 @@ def test_capacity_edit_through_the_form_rebalances(app, client, auth, make_user,
         data = {"title": event.title, "description": "", "department_id": department.id, "venue": event.venue,
                 "capacity": 1, "mode": "first_come", "require_phone": "y", "require_email": "y", "published": "y"}
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
-            from consult.tracking.clock import as_utc, zone
+            from consult.localtime import as_utc, zone
             data[name] = as_utc(getattr(event, name)).astimezone(zone()).strftime("%Y-%m-%dT%H:%M")
     assert client.post(f"/events/manage/{event_id}/edit", data=data).status_code == 302
     assert registration(app, "市民2").status == "waitlisted"

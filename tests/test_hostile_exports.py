@@ -17,7 +17,7 @@ from consult.drafts import report
 from consult.drafts.models import Comment, Draft
 from consult.events import allocation
 from consult.extensions import db
-from consult.tracking.clock import local_today
+from consult.localtime import local_today
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
 

@@ -25,7 +25,7 @@ def current_entries(html: str) -> list[str]:
     ("/office/review/replies", "tracking.inbox"),
     ("/office/dashboard", "stats.dashboard"),
     ("/stats.csv", "stats.index"),
-    ("/admin/outbox/3", "admin.index"),
+    ("/admin/outbox/3", "main.admin"),
     ("/account/login", None),
     ("/draftsman", None),
 ])

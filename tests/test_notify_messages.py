@@ -14,10 +14,10 @@ from consult.events import allocation
 from consult.events.mails import queue_event_reminders
 from consult.events.models import APPROVAL, Event
 from consult.extensions import db
+from consult.localtime import as_utc, zone
 from consult.notify import sender
 from consult.notify.models import SENT, OutboxMessage
 from consult.tracking import actions, replies
-from consult.tracking.clock import as_utc, zone
 from consult.tracking.extension_requests import decide_extension, request_extension
 from consult.tracking.reminders import send_reminders
 from tests.smtp_support import app_config, html_of, smtp, smtp_down, smtp_port, text_of  # noqa: F401

@@ -13,7 +13,7 @@ from consult.extensions import db
 from consult.practice import rectification
 from consult.practice.models import PracticeSettings, RatingAppeal, RectificationTask
 from consult.tracking.citizen import rate
-from consult.tracking.clock import zone
+from consult.localtime import zone
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
 

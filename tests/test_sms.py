@@ -89,6 +89,21 @@ def test_every_step_of_a_letter_reaches_a_phone_only_citizen(world, gateway):
     assert [m["template"] for m in gateway.accepted] == [TEMPLATE_CODES["receipt"], TEMPLATE_CODES["answered"]]
 
 
+def test_a_poor_rating_is_followed_up_by_sms_with_the_departments_date(world, gateway):
+    from consult.tracking import citizen
+    from consult.tracking.models import VERY_UNSATISFIED
+
+    submission = phone_only(world).submission
+    actions.assign_submission(submission, world.officer, actor=world.officer)
+    reply = replies.create_reply(world.officer, [submission], "已修复。")
+    replies.submit_reply(reply, actor=world.officer)
+    replies.approve_reply(reply, reviewer=world.reviewer)
+    citizen.rate(submission, resolved=False, satisfaction=VERY_UNSATISFIED, comment="并没有修好")
+    db.session.commit()
+    [follow_up] = [row for row in sms_rows() if row.template == "rating_followup"]
+    assert submission.tracking_no in follow_up.body_text and "回访" in follow_up.body_text
+
+
 def test_a_citizen_with_an_e_mail_address_gets_mail_unless_they_chose_sms(world, gateway):
     file_submission(world, phone=MOBILE, email="li@example.org")
     assert sms_rows() == []
@@ -234,3 +249,31 @@ def test_a_reply_of_t_forwarded_by_the_gateway_is_an_opt_out(app_ctx, client):
 
 def test_without_a_secret_there_is_no_reply_endpoint(client):
     assert client.post("/sms/inbound", json={"mobile": MOBILE, "text": "T"}).status_code == 404
+
+
+def test_a_citizen_chooses_sms_on_the_letter_form(world, client):
+    from tests.mailbox_support import _box, form_data
+
+    mailbox = _box("县长信箱", world.dept)
+    db.session.commit()
+    assert client.post("/mailboxes/write", data=form_data(mailbox, notify_by_sms="y")).status_code == 302
+    [row] = sms_rows()
+    assert row.template == "receipt" and row.recipient == "13800138000"
+    mails = db.session.scalars(sa.select(OutboxMessage.template).where(OutboxMessage.channel == "mail")).all()
+    assert "submission_receipt" not in mails
+
+
+def test_a_citizen_chooses_sms_through_the_api(world, client):
+    from tests.mailbox_support import _box
+
+    mailbox = _box("县长信箱", world.dept)
+    db.session.commit()
+    answer = client.post("/api/v1/letters", json={
+        "mailbox_id": mailbox.id, "category": "complaint", "subject": "噪音", "body": "夜间施工。", "name": "王五",
+        "phone": "13912345678", "email": "wang@example.org", "notify_by": "sms"})
+    assert answer.status_code == 201, answer.get_json()
+    assert [row.template for row in sms_rows()] == ["receipt"]
+    refused = client.post("/api/v1/letters", json={
+        "mailbox_id": mailbox.id, "category": "complaint", "subject": "噪音", "body": "又施工。", "name": "王五",
+        "phone": "13912345678", "notify_by": "pigeon"})
+    assert refused.status_code == 422

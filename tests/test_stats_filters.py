@@ -10,7 +10,7 @@ from stats_support import received
 from tracking_support import local, request_ctx, world  # noqa: F401
 
 from consult.disclosure.figures import report_years
-from consult.tracking.clock import local_today
+from consult.localtime import local_today
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
 

@@ -11,9 +11,9 @@ from mailbox_support import login_as
 from stats_support import answered, local, rated, received
 from tracking_support import request_ctx, world  # noqa: F401
 
-from consult.tracking import replies
-from consult.tracking.clock import local_today
 from consult.extensions import db
+from consult.localtime import local_today
+from consult.tracking import replies
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
 

@@ -8,7 +8,7 @@ one address (IP) asks at most ``PER_IP_PER_HOUR`` times an hour — besides the 
 the same as the last one sent to that number.
 
 A try is counted before the code is compared, with one conditional UPDATE (concurrent guesses cannot
-share a try). The view commits that count even when the code was wrong (``phone_views.phone_code``):
+share a try). The view commits that count even when the code was wrong (``accounts.views.public_phone.phone_code``):
 nothing else is written in that request.
 """
 

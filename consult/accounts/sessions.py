@@ -19,7 +19,7 @@ from sqlalchemy.orm import contains_eager
 from consult.accounts.models import LoginSession, User
 from consult.database import utcnow
 from consult.extensions import db
-from consult.tracking.clock import as_utc
+from consult.localtime import as_utc
 
 TOUCH_EVERY = timedelta(minutes=10)
 USER_AGENT_MAX = 300

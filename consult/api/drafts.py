@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from consult.database import defer_write_lock
 from consult.api import bp, schemas
 from consult.api.common import ID, PageQuery, answer, department_json, list_response, page_of, request_locale
 from consult.api.errors import ApiError
@@ -55,6 +56,9 @@ class CommentCreate(BaseModel):
     name: text(80, required=True) = Field(description="Your name (shown masked, e.g. 张*).")
     phone: text(32) | None = Field(None, description="Any phone number (as on the comment form).")
     email: Email | None = None
+    notify_by: Literal["mail", "sms"] | None = Field(None, description="How to tell the sender of progress: "
+                                                      "`sms` to the mobile number (never with the query code), "
+                                                      "`mail`; left out: e-mail if an address is given, else SMS.")
 
     @model_validator(mode="after")
     def _rules(self) -> Self:
@@ -139,6 +143,7 @@ def _article_anchor(draft: Draft, values: CommentCreate) -> str | None:
 
 
 @bp.post(f"/drafts/<{ID}:draft_id>/comments")
+@defer_write_lock
 @limiter.limit(COMMENT_LIMIT)
 @operation("createDraftComment", "Comment on a draft or one of its articles", tag="drafts",
            responses={201: schemas.CommentReceipt}, body=CommentCreate, rate_limited=True, idempotent=True,
@@ -152,7 +157,7 @@ def create_draft_comment(draft_id: int):
     anchor = _article_anchor(draft, values)
     receipt = comment_service.submit_comment(
         draft, body=values.body, form_token=form_token(), article_anchor=anchor, name=values.name,
-        email=values.email or "", phone=values.phone or "", locale=request_locale(),
+        email=values.email or "", phone=values.phone or "", locale=request_locale(), notify_by=values.notify_by,
     )
     if receipt.duplicate:
         raise ApiError(409, _("This comment was already received."))

@@ -15,7 +15,7 @@ from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
 from consult.events import allocation, services
 from consult.events.models import WAITLISTED, Event
-from consult.events.views import WRITE_LIMIT
+from consult.events.views.public import WRITE_LIMIT
 from consult.extensions import db, limiter
 from consult.pagination import InvalidCursor
 

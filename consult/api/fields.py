@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from consult.tracking.clock import as_utc
+from consult.localtime import as_utc
 
 MAX_ID = 2**31 - 1  # the largest id a 32-bit INTEGER column holds (PostgreSQL refuses bigger values)
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from consult.database import defer_write_lock
 from consult.api import bp, schemas
 from consult.api.common import PageQuery, answer, department_json, list_response, page_of, request_locale
 from consult.api.drafts import CONTACT_RULE
@@ -19,7 +20,7 @@ from consult.api.validation import json_body, query_args
 from consult.extensions import db, limiter
 from consult.mailbox.models import CATEGORIES, PRIVATE_CATEGORIES, Mailbox
 from consult.mailbox.services import BODY_MAX, NAME_MAX, SUBJECT_MAX, submit_letter
-from consult.mailbox.views import WRITE_LIMIT
+from consult.mailbox.views.public import WRITE_LIMIT
 
 PRIVATE_RULE = {"not": {"required": ["category", "public"], "properties": {
     "category": {"enum": sorted(PRIVATE_CATEGORIES)}, "public": {"const": True}}}}
@@ -40,6 +41,9 @@ class LetterCreate(BaseModel):
     email: Email | None = None
     public: bool = Field(False, description="The letter and its answer may be published (name masked). "
                                             "Never for reports.")
+    notify_by: Literal["mail", "sms"] | None = Field(None, description="How to tell the sender of progress: "
+                                                      "`sms` to the mobile number (never with the query code), "
+                                                      "`mail`; left out: e-mail if an address is given, else SMS.")
 
     @model_validator(mode="after")
     def _rules(self) -> Self:
@@ -73,6 +77,7 @@ def list_mailboxes():
 
 
 @bp.post("/letters")
+@defer_write_lock
 @limiter.limit(WRITE_LIMIT)
 @operation("createLetter", "Write a letter to a mailbox", tag="mailboxes", responses={201: schemas.LetterReceipt},
            body=LetterCreate, rate_limited=True, idempotent=True,
@@ -89,7 +94,7 @@ def create_letter():
     receipt = submit_letter(  # its refusals of well-formed fields answer 409 (consult.api.errors)
         mailbox, category=values.category, subject=values.subject, body=values.body, form_token=form_token(),
         name=values.name, phone=values.phone or "", email=values.email or "", public=values.public,
-        locale=request_locale(),
+        locale=request_locale(), notify_by=values.notify_by,
     )
     if receipt.duplicate:
         raise ApiError(409, _("This letter was already received."))

@@ -25,8 +25,8 @@ from consult.api.validation import json_body, query_args
 from consult.authz import WORKER_ROLES, works_for
 from consult.domain import DomainError
 from consult.extensions import db
+from consult.localtime import local_today
 from consult.tracking import services
-from consult.tracking.clock import local_today
 from consult.tracking.models import KINDS, OPEN_STATUSES, STATUSES, Reply, Submission
 
 DUE_FILTERS = ("due_soon", "overdue", "very_overdue")

@@ -18,21 +18,21 @@ from consult.api.fields import Day, Id, Moment, text
 from consult.api.idempotency import idempotent
 from consult.api.office import _department, _submission_or_404
 from consult.api.openapi import Header, operation
-from consult.api.tokens import token_required
-from consult.api.validation import json_body, query_args
 from consult.api.schemas import Answer, page_of as page_model
 from consult.api.submissions import HEADER, TRACKING_NO, QueryCode, _query_code, not_found
+from consult.api.tokens import token_required
+from consult.api.validation import json_body, query_args
 from consult.authz import WORKER_ROLES, works_for
 from consult.domain import DomainError
 from consult.extensions import db, limiter
+from consult.localtime import local_today
 from consult.practice import appeals, rectification
 from consult.practice.models import (
     APPEAL_GROUNDS, APPEAL_STATUSES, FOLLOW_UP_METHODS, TASK_OPEN, TASK_STATUSES, RatingAppeal, RectificationTask,
 )  # fmt: skip
 from consult.tracking import citizen
-from consult.tracking.clock import local_today
 from consult.tracking.models import SATISFACTION_LEVELS
-from consult.tracking.views.citizen import LOOKUP_LIMIT
+from consult.tracking.views.public import LOOKUP_LIMIT
 
 Level = Literal[SATISFACTION_LEVELS]
 

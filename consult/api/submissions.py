@@ -21,7 +21,7 @@ from consult.api.openapi import Header, operation
 from consult.extensions import limiter
 from consult.tracking import kind_details, services
 from consult.tracking.models import Submission
-from consult.tracking.views.citizen import LOOKUP_LIMIT
+from consult.tracking.views.public import LOOKUP_LIMIT
 
 HEADER = "X-Query-Code"
 QueryCode = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=TEXT_PATTERN)]

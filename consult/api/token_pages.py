@@ -15,6 +15,7 @@ from consult.api import tokens
 from consult.api.models import ApiToken
 from consult.authz import role_required
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.extensions import db
 
 bp = Blueprint("api_tokens", __name__)
@@ -64,10 +65,7 @@ def index():
             token, secret = tokens.create_token(current_user._get_current_object(), form.name.data,
                                                 form.expires_in_days.data)
         except DomainError as error:
-            if error.status in (403, 404):
-                abort(error.status)
-            form.name.errors = list(form.name.errors) + [str(error.message)]
-            return _page(form, 422)
+            return _page(form, show_error(error, form))
         return _page(TokenForm(formdata=None), 201, secret=secret, created=token)
     return _page(form, 422 if form.errors else 200)
 

@@ -21,7 +21,7 @@ from consult.api.models import ApiToken
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
-from consult.tracking.clock import as_utc
+from consult.localtime import as_utc
 
 TOKEN_PREFIX = "cst_"
 PREFIX_SHOWN = 12  # "cst_" and 8 characters of the secret, to tell tokens apart

@@ -13,7 +13,7 @@ from consult.disclosure.models import OpennessReportFigures
 from consult.disclosure.outcomes import APPLICANT_OFFICIAL, APPLICANT_TYPES, CATEGORIES, CATEGORY_OFFICIAL, OUTCOMES
 from consult.disclosure.report import COLUMNS, ApplicationTable
 from consult.documents.model import Cell, Document, Heading, Paragraph, Table
-from consult.tracking.clock import local_today
+from consult.localtime import local_today
 
 
 def _n(value) -> Cell:

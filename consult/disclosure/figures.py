@@ -11,14 +11,13 @@ from flask_babel import lazy_gettext as _l
 from consult.accounts.models import User
 from consult.database import utcnow
 from consult.disclosure.models import OpennessReportFigures, scope_key
-from consult.disclosure.report import year_bounds
 from consult.domain import DomainError
 from consult.drafts.models import Draft
 from consult.events.models import Event
 from consult.extensions import db
+from consult.localtime import local_date, year_bounds
 from consult.mailbox.models import Letter, Mailbox
 from consult.mailbox.queries import publishable
-from consult.tracking.clock import local_date
 from consult.tracking.models import DISCLOSURE, Submission
 
 

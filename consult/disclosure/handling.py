@@ -19,7 +19,7 @@ from consult.disclosure.models import DisclosureRequest
 from consult.disclosure.outcomes import NO_CLARIFICATION, OTHER
 from consult.domain import DomainError
 from consult.extensions import db
-from consult.tracking.clock import current_overrides, local_date, local_today
+from consult.localtime import local_date, local_today
 from consult.tracking.deadlines import apply_deadlines
 from consult.tracking.mails import notify_citizen
 from consult.tracking.models import ASSIGNED, DISCLOSURE, NEEDS_INFO, RECEIVED, REOPENED, Submission, TimelineEvent
@@ -27,6 +27,7 @@ from consult.tracking.notes import timeline_note
 from consult.tracking.policies import policy_for
 from consult.tracking.timeline import record_event
 from consult.tracking.transitions import transition
+from consult.workdays import current_overrides
 
 DEFAULT_CLARIFY_WORKDAYS = 15  # time the applicant is given to send the clarification
 

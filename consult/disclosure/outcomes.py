@@ -127,10 +127,6 @@ def outcome_for(category: str | None, reason: str | None) -> Outcome | None:
     return OUTCOME_BY_KEY.get(f"{category}:{reason}" if reason else category)
 
 
-def needs_reason(category: str) -> bool:
-    return bool(REASONS.get(category))
-
-
 def full_label(outcome: Outcome) -> str:
     """The outcome as the reader reads it: its category, then its reason where it has one."""
     if not outcome.reason:

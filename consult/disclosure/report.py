@@ -14,26 +14,19 @@ A finished request with no outcome recorded counts as 其他处理 / 其他 and 
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from consult.disclosure.models import DisclosureRequest
-from consult.disclosure.outcomes import APPLICANT_TYPES, FALLBACK, OUTCOMES, Outcome, outcome_for
+from consult.disclosure.outcomes import APPLICANT_TYPES, FALLBACK, OUTCOMES, outcome_for
 from consult.extensions import db
-from consult.tracking.clock import as_utc, zone
+from consult.localtime import as_utc, year_bounds
 from consult.tracking.models import ANSWERED, CLOSED, DISCLOSURE, DISMISSED, Submission
 
 FINISHED_STATUSES = (ANSWERED, CLOSED, DISMISSED)
 TOTAL = "total"
 COLUMNS = (*APPLICANT_TYPES, TOTAL)
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """The first moments of ``year`` and of the next, local time, as UTC."""
-    start = datetime.combine(date(year, 1, 1), time(), tzinfo=zone()).astimezone(UTC)
-    end = datetime.combine(date(year + 1, 1, 1), time(), tzinfo=zone()).astimezone(UTC)
-    return start, end
 
 
 def _row() -> dict[str, int]:
@@ -65,9 +58,6 @@ class ApplicationTable:
     @property
     def imbalanced_columns(self) -> list[str]:
         return [c for c in COLUMNS if self.new[c] + self.carried_in[c] != self.finished[c] + self.carried_out[c]]
-
-    def outcome_rows(self) -> list[tuple[Outcome, dict[str, int]]]:
-        return [(outcome, self.outcomes[outcome.key]) for outcome in OUTCOMES]
 
     def category_total(self, category: str) -> dict[str, int]:
         """The sum of a category's reason rows (不予公开, 无法提供, …)."""

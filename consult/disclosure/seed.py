@@ -19,8 +19,8 @@ from consult.disclosure.models import DisclosureRequest
 from consult.disclosure.outcomes import APPLICANT_TYPES, NATURAL_PERSON, NO_CLARIFICATION
 from consult.disclosure.services import Applicant, record_outcome, submit_request
 from consult.extensions import db
+from consult.localtime import local_today, zone
 from consult.tracking import actions, replies
-from consult.tracking.clock import local_today, zone
 
 DEPARTMENTS = ("SFJ", "CZJ")
 OPEN, PAUSED = "open", "paused"

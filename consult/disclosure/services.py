@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
+from consult.database import take_write_lock
 from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
@@ -178,6 +179,7 @@ def submit_request(
     locale: str | None = None,
     received_at: datetime | None = None,
     recognise_resend: bool = False,
+    notify_by: str | None = None,
 ) -> RequestReceipt:
     """Receive an information request: a tracked ``disclosure`` submission due in 20 working days (receipt
     mail queued), plus its detail row. The same ``form_token`` never creates a second request; with
@@ -200,11 +202,13 @@ def submit_request(
         phone=applicant.phone, received_at=received_at)
     if duplicate:
         return RequestReceipt(request_of(duplicate.id), None)
+    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
     try:
         with db.session.begin_nested():
             new = tracking.create_submission(
                 kind=DISCLOSURE, target=target, department=department, body=description, subject=subject, user=user,
                 name=applicant.name, email=applicant.email, phone=applicant.phone, locale=locale,
+                notify_by=notify_by,
                 received_at=received_at,
             )
             request = DisclosureRequest(

@@ -9,15 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from consult.contacts import mask_name
-from consult.database import utcnow
+from consult.database import take_write_lock, utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.drafts import grouping
 from consult.drafts.articles import article_label
 from consult.drafts.models import HELD, OPEN, PUBLISHED, Article, Comment, Draft, SensitiveWord, status_at
 from consult.extensions import db
+from consult.localtime import as_utc
 from consult.text import normalize_text
 from consult.tracking import services as tracking
-from consult.tracking.clock import as_utc
 from consult.tracking.models import COMMENT, Submission
 
 BODY_MAX = 5000
@@ -110,6 +110,7 @@ def submit_comment(
     locale: str | None = None,
     now: datetime | None = None,
     recognise_resend: bool = False,
+    notify_by: str | None = None,
 ) -> CommentReceipt:
     """Receive a comment: a tracked submission (answer due 15 working days after the closing date) plus
     its detail row. Held for moderation when the draft is pre-moderated or a sensitive word matches.
@@ -138,10 +139,11 @@ def submit_comment(
                               None)
     flagged = flagged_words(body)
     moderation = HELD if (flagged or draft.premoderate) else PUBLISHED
+    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
     try:
         with db.session.begin_nested():
             receipt = _create(draft, article, subject, body, form_token, user, name, email, phone, locale,
-                              moderation, flagged)
+                              moderation, flagged, notify_by)
     except IntegrityError:  # the same form, sent twice at the same moment
         existing = db.session.scalar(sa.select(Comment).where(Comment.form_token == form_token))
         if existing is None:
@@ -151,10 +153,11 @@ def submit_comment(
     return receipt
 
 
-def _create(draft, article, subject, body, form_token, user, name, email, phone, locale, moderation, flagged):
+def _create(draft, article, subject, body, form_token, user, name, email, phone, locale, moderation, flagged,
+            notify_by=None):
     new = tracking.create_submission(
         kind=COMMENT, target=f"draft:{draft.id}", department=draft.department, body=body, subject=subject,
-        user=user, name=name, email=email, phone=phone, locale=locale,
+        user=user, name=name, email=email, phone=phone, locale=locale, notify_by=notify_by,
         clock_start_on=tracking.local_date(draft.closes_at),
     )
     comment = Comment(

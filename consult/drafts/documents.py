@@ -26,7 +26,7 @@ from consult.drafts.report import DISPOSITION_LABELS, ReportFigures, export_rows
 from consult.extensions import db
 from consult.formats import format_day
 from consult.i18n import current_locale_code
-from consult.tracking.clock import local_date, local_today
+from consult.localtime import local_date, local_today
 
 REASONS_PER_ARTICLE = 30
 ANNEX_MAX_COMMENTS = 2000

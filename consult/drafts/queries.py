@@ -10,7 +10,7 @@ from consult.drafts.articles import article_label
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Draft, DraftVersion
 from consult.extensions import db
-from consult.tracking.clock import as_utc
+from consult.localtime import as_utc
 from consult.urls import int_arg
 
 # Open drafts first, then closed, then those with a published report; newest first inside each.

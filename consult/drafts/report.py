@@ -21,8 +21,8 @@ from consult.drafts.publication import DISPOSITION_LABELS, answer_open_comments
 from consult.drafts.queries import article_labels
 from consult.drafts.services import advance_drafts, may_review
 from consult.extensions import db
+from consult.localtime import as_utc, zone
 from consult.tracking import services as tracking
-from consult.tracking.clock import as_utc, zone
 from consult.tracking.models import OPEN_STATUSES, Submission
 
 EXPORT_BATCH = 1000

@@ -43,7 +43,7 @@ from consult.events.models import (
     Registration,
 )
 from consult.extensions import db
-from consult.tracking.clock import as_utc
+from consult.localtime import as_utc
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CHECKIN_CODE_LENGTH = 8

@@ -25,7 +25,7 @@ from consult.events import mails
 from consult.events.allocation import _set_status, _waitlist_end, lock_event
 from consult.events.models import CONFIRMED, LOTTERY, PENDING, WAITLISTED, Registration
 from consult.extensions import db
-from consult.tracking.clock import as_utc
+from consult.localtime import as_utc
 
 SEED_MAX = 64
 

@@ -4,7 +4,7 @@ A registrant who left a mobile number and no e-mail address gets the confirmatio
 and the reminder by SMS instead (``consult.notify.sms``).
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import icalendar
 import sqlalchemy as sa
@@ -40,7 +40,7 @@ def event_url(event: Event) -> str:
 
 def event_ics(event: Event) -> bytes:
     """An iCalendar (RFC 5545) file for the event, with a reminder the day before."""
-    from consult.tracking.clock import as_utc
+    from consult.localtime import as_utc
 
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Consult//Open days//ZH")
@@ -126,13 +126,12 @@ def queue_event_reminders(now: datetime | None = None) -> int:
     Safe to run many times a day: one reminder per registration (outbox ``dedup_key``). Returns the
     number of mails queued.
     """
-    from consult.tracking.clock import as_utc, zone
+    from consult.localtime import as_utc, day_bounds, local_date
 
     now = as_utc(now or utcnow())
-    tomorrow = now.astimezone(zone()).date() + timedelta(days=1)
+    tomorrow = local_date(now) + timedelta(days=1)
     # Compared in UTC: SQLite stores naive UTC text, so the bounds must be UTC too.
-    start = datetime.combine(tomorrow, time.min, tzinfo=zone()).astimezone(UTC)
-    end = start + timedelta(days=1)
+    start, end = day_bounds(tomorrow)
     registrations = db.session.scalars(
         sa.select(Registration)
         .join(Event, Event.id == Registration.event_id)

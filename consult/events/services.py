@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from consult.database import take_write_lock
 from consult import exports
 from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER, Department, User
 from consult.database import utcnow
@@ -25,8 +26,8 @@ from consult.events.models import (
     Registration,
 )
 from consult.extensions import db
+from consult.localtime import as_utc
 from consult.pagination import Page, paginate
-from consult.tracking.clock import as_utc
 
 EDIT_ROLES = (EDITOR, ADMIN)
 MANAGE_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)
@@ -239,6 +240,7 @@ def ask_question(registration: Registration, *, subject: str, body: str, form_to
         email=registration.contact_email, phone=registration.phone)
     if duplicate:
         return QuestionResult.of(duplicate, None)
+    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
     created = create_submission(
         kind=EVENT_QUESTION,
         target=target,

@@ -6,7 +6,7 @@ report (举报), its mailbox publishes answered letters, and it is answered or c
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import sqlalchemy as sa
 from markupsafe import Markup
@@ -14,14 +14,15 @@ from markupsafe import Markup
 from consult import workdays
 from consult.accounts.departments import in_official_order
 from consult.accounts.models import Department
-from consult.extensions import db
 from consult.contacts import redact_html, redact_text
+from consult.extensions import db
+from consult.localtime import local_date, local_years, year_bounds
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Letter, Mailbox
 from consult.practice.models import TASK_DONE, RectificationTask
 from consult.text import render_plain
-from consult.tracking.clock import current_overrides, local_date, local_years, zone
 from consult.tracking.models import ANSWERED, APPROVED, CLOSED, OPEN_STATUSES, Reply, Submission, reply_submissions
 from consult.urls import int_arg
+from consult.workdays import current_overrides
 
 PUBLISHED_STATUSES = (ANSWERED, CLOSED)
 PUBLIC_ORDER = (Submission.answered_at.desc(), Submission.id.desc())
@@ -86,20 +87,13 @@ def public_letters_query(filters: LetterFilters, mailbox_id: int | None = None) 
     if filters.department_id:
         stmt = stmt.where(Submission.department_id == filters.department_id)
     if filters.year:
-        start, end = _year_bounds(filters.year)
+        start, end = year_bounds(filters.year)
         stmt = stmt.where(Submission.received_at >= start, Submission.received_at < end)
     if filters.text:
         pattern = f"%{escape_like(filters.text)}%"
         stmt = stmt.where(sa.or_(Submission.subject.ilike(pattern, escape="\\"),
                                  Submission.body.ilike(pattern, escape="\\")))
     return stmt
-
-
-def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    """The first moments of ``year`` and the next, local time, as UTC."""
-    start = datetime.combine(date(year, 1, 1), time(), tzinfo=zone()).astimezone(UTC)
-    end = datetime.combine(date(year + 1, 1, 1), time(), tzinfo=zone()).astimezone(UTC)
-    return start, end
 
 
 def get_public_letter_or_none(letter_id: int) -> Letter | None:

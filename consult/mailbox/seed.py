@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from consult.accounts.models import Department, User
 from consult.extensions import db
+from consult.localtime import local_today, zone
 from consult.mailbox.models import CATEGORIES, Letter, Mailbox
 from consult.mailbox.services import save_mailbox, submit_letter
 from consult.tracking import actions, citizen, replies
-from consult.tracking.clock import local_today, zone
 from consult.tracking.models import (
     ANSWERED, ASSIGNED, CLOSED, DISMISSED, NEEDS_INFO, RECEIVED, REOPENED, SATISFIED, UNSATISFIED,
 )  # fmt: skip

@@ -42,8 +42,8 @@ from consult.database import utcnow
 from consult.extensions import db
 from consult.formats import format_day, format_moment
 from consult.i18n import parsed_locale
+from consult.localtime import as_utc, zone
 from consult.notify.models import SMS, OutboxMessage, SmsOptOut
-from consult.tracking.clock import as_utc, zone
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ removed. The ``service_request_id`` is the tracking number.
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -17,11 +17,11 @@ from markupsafe import Markup
 
 from consult.database import utcnow
 from consult.extensions import db
+from consult.localtime import as_utc, from_local, zone
 from consult.mailbox import services as mailbox_services
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, Letter, Mailbox
 from consult.mailbox.queries import LetterFilters, present, public_letters_query
 from consult.open311.models import Open311Key
-from consult.tracking.clock import as_utc, zone
 from consult.tracking.models import OPEN_STATUSES, Submission
 from consult.tracking.numbers import normalise_tracking_no
 
@@ -102,9 +102,7 @@ def parse_datetime(value: str, name: str) -> datetime:
     except ValueError:
         raise Open311Error(_l("%(name)s must be a date and time like 2025-11-10T08:00:00+08:00.", name=name)) \
             from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone())
-    return moment.astimezone(UTC)
+    return from_local(moment)
 
 
 @dataclass(frozen=True)

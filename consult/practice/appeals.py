@@ -10,11 +10,11 @@ from consult.authz import require_worker
 from consult.database import utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
+from consult.localtime import as_utc
 from consult.practice.models import (
     APPEAL_GROUNDS, APPEAL_PENDING, APPEAL_REJECTED, APPEAL_UPHELD, RatingAppeal,
 )  # fmt: skip
 from consult.practice.rectification import withdraw_tasks_for_removed_rating
-from consult.tracking.clock import as_utc
 from consult.tracking.models import POOR_LEVELS, Submission
 from consult.tracking.notes import timeline_note
 from consult.tracking.timeline import record_event

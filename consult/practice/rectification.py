@@ -18,13 +18,14 @@ from consult.authz import require_worker
 from consult.database import utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
+from consult.localtime import as_utc, local_today
 from consult.practice.models import FOLLOW_UP_METHODS, TASK_DONE, TASK_OPEN, TASK_WITHDRAWN, RectificationTask
 from consult.practice.settings import current_settings
-from consult.tracking.clock import as_utc, current_overrides, local_today
+from consult.tracking.mails import text_citizen
 from consult.tracking.models import POOR_LEVELS, Submission
 from consult.tracking.notes import timeline_note
 from consult.tracking.timeline import SYSTEM_ROLE, record_event
-from consult.workdays import add_workdays
+from consult.workdays import add_workdays, current_overrides
 
 
 def open_task_of(submission: Submission) -> RectificationTask | None:
@@ -69,6 +70,8 @@ def on_poor_rating(submission: Submission, today: date | None = None) -> Rectifi
         internal_note=timeline_note("Rectification task opened, due %(due)s.", due=due_on),
     )
     db.session.flush()
+    # A citizen told by SMS learns that the department will follow up, and by when.
+    text_citizen(submission, "rating_followup", dedup_key=f"rating-followup:{task.id}", due=due_on)
     return task
 
 

@@ -4,7 +4,7 @@ Friday evening and the Monday morning)."""
 
 from datetime import datetime, time, timedelta
 
-from consult.tracking.clock import as_utc, zone
+from consult.localtime import as_utc, zone
 from consult.workdays import Overrides, is_workday
 
 # The actions that count as the department acting on a submission (assigning it, transferring it, asking

@@ -6,9 +6,9 @@ from flask.cli import with_appcontext
 
 from consult.extensions import db
 from consult.practice.response import working_minutes
-from consult.tracking.clock import current_overrides
 from consult.tracking.models import Submission
 from consult.tracking.transitions import stamp_answer_dates
+from consult.workdays import current_overrides
 
 BATCH = 500
 

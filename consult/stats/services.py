@@ -30,7 +30,7 @@ Rates are fractions between 0 and 1 rounded to 4 places, or None when nothing wa
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -40,11 +40,12 @@ from consult.accounts.models import Department
 from consult.cache import worker_cache
 from consult.database import utcnow
 from consult.extensions import db
+from consult.localtime import day_start, local_today
 from consult.practice.models import TASK_DONE, TASK_WITHDRAWN, RectificationTask
 from consult.practice.response import working_minutes
 from consult.practice.settings import current_settings
-from consult.tracking.clock import current_overrides, local_today, zone
 from consult.tracking.models import ANSWERED, CLOSED, DISMISSED, GOOD_LEVELS, KINDS, Submission
+from consult.workdays import current_overrides
 
 ANSWERED_STATUSES = (ANSWERED, CLOSED, DISMISSED)
 MAX_MONTHS = 36
@@ -136,15 +137,11 @@ def month_starts(today: date, months: int) -> list[date]:
     return starts[::-1]
 
 
-def _local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=zone()).astimezone(UTC)
-
-
 def _month_bucket(starts: list[date]) -> sa.ColumnElement[int]:
     """SQL: the index (0 = oldest) of the month a submission was received in, from UTC boundaries computed
     in the configured zone, so month buckets are right whatever the database's own time zone."""
     whens = [
-        (Submission.received_at >= _local_midnight_utc(start), index)
+        (Submission.received_at >= day_start(start), index)
         for index, start in reversed(list(enumerate(starts)))
     ]
     return sa.case(*whens, else_=-1)
@@ -170,7 +167,7 @@ def _grouped(starts: list[date], department_id: int | None, response_minutes: in
         sa.case((Submission.response_minutes <= response_minutes, 1), else_=0).label("responded_in_time"),
         sa.case((Submission.status.in_(ANSWERED_STATUSES), Submission.answered_workdays), else_=None)
         .label("workdays"),
-    ).where(Submission.received_at >= _local_midnight_utc(starts[0]))
+    ).where(Submission.received_at >= day_start(starts[0]))
     if department_id is not None:
         stmt = stmt.where(Submission.department_id == department_id)
     return stmt.subquery("received")
@@ -219,7 +216,7 @@ def _tally_rectifications(tallies: dict[tuple, Tally], starts: list[date], depar
             sa.func.sum(sa.case((RectificationTask.status == TASK_DONE, 1), else_=0)).label("done"),
         )
         .join(RectificationTask, RectificationTask.submission_id == Submission.id)
-        .where(Submission.received_at >= _local_midnight_utc(starts[0]), RectificationTask.status != TASK_WITHDRAWN)
+        .where(Submission.received_at >= day_start(starts[0]), RectificationTask.status != TASK_WITHDRAWN)
         .group_by(Submission.department_id, Submission.kind, month)
     )
     if department_id is not None:
@@ -239,7 +236,7 @@ def _tally_awaiting_response(tallies: dict[tuple, Tally], starts: list[date], de
     """Submissions not yet acted on whose response time is still running: left out of ``response_due``.
     Only the last few days' unanswered arrivals can be such, so only those are read (indexed on received_at)."""
     now = utcnow()
-    since = max(_local_midnight_utc(starts[0]),
+    since = max(day_start(starts[0]),
                 now - timedelta(days=response_minutes // (24 * 60) + 1 + LONGEST_BREAK_DAYS))
     stmt = sa.select(
         Submission.department_id, Submission.kind, _month_bucket(starts).label("month"), Submission.received_at,

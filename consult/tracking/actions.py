@@ -10,7 +10,7 @@ from consult.accounts.models import Department, User
 from consult.authz import WORKER_ROLES, require_worker
 from consult.domain import DomainError
 from consult.formats import format_day
-from consult.tracking.clock import local_date, local_today
+from consult.localtime import local_date, local_today
 from consult.tracking.deadlines import restart_clock
 from consult.tracking.mails import notify_citizen, notify_staff
 from consult.tracking.models import ASSIGNED, NEEDS_INFO, RECEIVED, REOPENED, Submission

@@ -23,16 +23,17 @@ from flask_babel import force_locale
 from consult.accounts.models import Department, User
 from consult.extensions import db
 from consult.i18n import parsed_locale
+from consult.localtime import local_date
 from consult.notify import sms
 from consult.notify.models import SMS
 from consult.notify.services import queue_rendered, render_mail
 from consult.tracking.citizen import rating_token_for
-from consult.tracking.clock import current_overrides, local_date
 from consult.tracking.mails import lookup_url, rate_url, short_url
 from consult.tracking.models import Submission, TimelineEvent
 from consult.tracking.notes import Note
 from consult.tracking.timeline import event_values, staff_identity
 from consult.tracking.transitions import TRANSITIONS, workdays_taken
+from consult.workdays import current_overrides
 
 ACTION = "answer_by_publication"
 BATCH = 1000

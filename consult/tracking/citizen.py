@@ -12,9 +12,9 @@ from consult.accounts.models import User
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
+from consult.localtime import as_utc, local_date, local_today, zone
 from consult.practice import rectification
 from consult.tracking import numbers
-from consult.tracking.clock import as_utc, current_overrides, local_date, local_today, zone
 from consult.tracking.deadlines import restart_clock
 from consult.tracking.mails import notify_staff
 from consult.tracking.models import ANSWERED, POOR_LEVELS, SATISFACTION_LEVELS, Submission
@@ -22,7 +22,7 @@ from consult.tracking.notes import label_note, timeline_note
 from consult.tracking.policies import REOPEN_WINDOW_WORKDAYS
 from consult.tracking.timeline import CITIZEN_ROLE
 from consult.tracking.transitions import transition
-from consult.workdays import add_workdays
+from consult.workdays import add_workdays, current_overrides
 
 RATING_SALT = "consult.tracking.rate"
 RATING_MAX_AGE = 90 * 24 * 3600

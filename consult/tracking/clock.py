@@ -1,59 +1,12 @@
-"""Local dates and deadlines: the stored dates of a submission, computed with :mod:`consult.workdays`."""
+"""Deadlines: the stored dates of a submission, computed with :mod:`consult.workdays` (local time is
+:mod:`consult.localtime`)."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
-
-import sqlalchemy as sa
-from flask import current_app
+from datetime import date
 
 from consult import workdays
-from consult.database import utcnow
-from consult.extensions import db
 from consult.tracking.policies import DUE_SOON_WORKDAYS
 from consult.workdays import ONE_DAY, Overrides
-
-
-def zone() -> ZoneInfo:
-    """The configured local time zone (``CONSULT_TIMEZONE``, default Asia/Shanghai)."""
-    return ZoneInfo(current_app.config["CONSULT_TIMEZONE"])
-
-
-def as_utc(moment: datetime) -> datetime:
-    """``moment`` as an aware UTC datetime (SQLite hands stored values back naive)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar date of ``moment`` in the configured zone."""
-    return as_utc(moment).astimezone(zone()).date()
-
-
-def local_today() -> date:
-    """Today in the configured zone."""
-    return local_date(utcnow())
-
-
-def year_start(year: int) -> datetime:
-    """The first moment of ``year`` in the configured zone, as UTC."""
-    return datetime.combine(date(year, 1, 1), time(), tzinfo=zone()).astimezone(UTC)
-
-
-def local_years(stmt: sa.Select, column: sa.ColumnElement) -> list[int]:
-    """The years (in the configured zone) in which ``column``, a UTC time, has a value among the rows
-    ``stmt`` selects, newest first. Two small queries: the first and last value, then one bucket per year."""
-    first, last = db.session.execute(stmt.with_only_columns(sa.func.min(column), sa.func.max(column))).one()
-    if first is None:
-        return []
-    years = range(local_date(first).year, local_date(last).year + 1)
-    bucket = sa.case(*((column >= year_start(year), year) for year in reversed(years)), else_=years[0])
-    return sorted(set(db.session.scalars(stmt.with_only_columns(bucket).where(column.is_not(None)).distinct())),
-                  reverse=True)
-
-
-def current_overrides() -> dict:
-    """The admin's calendar overrides, from the database."""
-    return workdays.load_overrides(db.session)
 
 
 def subtract_workdays(end: date, n: int, overrides: Overrides | None = None) -> date:

@@ -10,11 +10,11 @@ from consult import workdays
 from consult.accounts.models import ADMIN, User
 from consult.domain import DomainError
 from consult.extensions import db
-from consult.tracking.clock import Deadlines, compute_deadlines, current_overrides
+from consult.tracking.clock import Deadlines, compute_deadlines
 from consult.tracking.models import OPEN_STATUSES, Submission
 from consult.tracking.notes import timeline_note
 from consult.tracking.timeline import SYSTEM_ROLE, record_event
-from consult.workdays import CalendarOverride, DayInfo, Overrides
+from consult.workdays import CalendarOverride, DayInfo, Overrides, current_overrides
 
 
 def apply_deadlines(submission: Submission, overrides: Overrides | None = None) -> Deadlines:

@@ -16,9 +16,9 @@ from consult.documents.markdown import blocks_from_markdown
 from consult.documents.model import Document, Facts, Heading, Paragraph
 from consult.formats import format_day, format_moment
 from consult.i18n import current_locale_code
+from consult.localtime import local_date, local_today
 from consult.text import excerpt
 from consult.tracking import kind_details
-from consult.tracking.clock import local_date, local_today
 from consult.tracking.deadlines import explain_due
 from consult.tracking.models import Reply, Submission
 from consult.tracking.views.labels import DAY_REASON_LABELS, HOLIDAY_LABELS, KIND_LABELS, kind_noun

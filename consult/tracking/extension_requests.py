@@ -11,13 +11,14 @@ from consult.authz import require_reviewer, require_worker
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
-from consult.tracking.clock import compute_deadlines, current_overrides
+from consult.tracking.clock import compute_deadlines
 from consult.tracking.deadlines import apply_deadlines
 from consult.tracking.mails import notify_citizen
 from consult.tracking.models import APPROVED, DECLINED, PENDING, ExtensionRequest, Submission
-from consult.tracking.policies import policy_for
 from consult.tracking.notes import timeline_note
+from consult.tracking.policies import policy_for
 from consult.tracking.timeline import record_event
+from consult.workdays import current_overrides
 
 
 def _approved_count(submission: Submission) -> int:

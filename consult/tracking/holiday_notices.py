@@ -19,11 +19,13 @@ from flask_babel import lazy_gettext as _l
 from consult.accounts.models import User
 from consult.domain import DomainError
 from consult.extensions import db
-from consult.tracking.clock import compute_deadlines, current_overrides
+from consult.tracking.clock import compute_deadlines
 from consult.tracking.deadlines import recompute_due_dates, require_calendar_admin
 from consult.tracking.models import OPEN_STATUSES, Submission
 from consult.tracking.notes import timeline_note
-from consult.workdays import AdminCalendar, CalendarOverride, DayInfo, HolidayNotice, Override, day_kind
+from consult.workdays import (
+    AdminCalendar, CalendarOverride, DayInfo, HolidayNotice, Override, current_overrides, day_kind,
+)  # fmt: skip
 from consult.workdays.notice import NoticeDay, ParsedNotice, UnreadLine, notice_title, parse_notice
 from consult.workdays.statutory import law_in_force
 

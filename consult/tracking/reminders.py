@@ -21,11 +21,11 @@ from sqlalchemy.orm import selectinload
 
 from consult.accounts.models import REVIEWER, Department, User
 from consult.extensions import db
+from consult.localtime import local_today
 from consult.notify.models import OutboxMessage
 from consult.notify.services import queue_mail
 from consult.tracking.alerts import DUE_SOON, OVERDUE, THRESHOLDS, VERY_OVERDUE, DeadlineAlert, record_alerts
 from consult.tracking.citizen import auto_close_answered
-from consult.tracking.clock import local_today
 from consult.tracking.mails import staff_url
 from consult.tracking.models import OPEN_STATUSES, Submission
 

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from consult.accounts.models import Department, User
 from consult.extensions import db
+from consult.localtime import local_today, zone
 from consult.tracking import actions, citizen, replies
-from consult.tracking.clock import local_today, zone
 from consult.tracking.intake import create_submission
 from consult.tracking.models import (
     ANSWERED, ASSIGNED, CLOSED, COMMENT, DISMISSED, EVENT_QUESTION, LETTER, NEEDS_INFO, RECEIVED,

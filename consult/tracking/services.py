@@ -4,6 +4,7 @@ Every function here adds and flushes but never commits: the request (or CLI comm
 Business-rule violations raise :class:`consult.domain.DomainError` with a user-facing message.
 """
 
+from consult.localtime import local_date, local_today
 from consult.tracking.actions import (
     assign_submission,
     dismiss_submission,
@@ -21,7 +22,6 @@ from consult.tracking.citizen import (
     rating_token,
     submission_from_rating_token,
 )
-from consult.tracking.clock import local_date, local_today
 from consult.tracking.deadlines import (
     DueDateExplanation,
     explain_due,

@@ -14,8 +14,8 @@ from flask_babel import lazy_gettext as _l
 from consult.accounts.models import User
 from consult.database import utcnow
 from consult.domain import DomainError
+from consult.localtime import local_date
 from consult.practice.response import stamp_response
-from consult.tracking.clock import current_overrides, local_date
 from consult.tracking.models import (
     ANSWERED,
     ASSIGNED,
@@ -30,7 +30,7 @@ from consult.tracking.models import (
 )
 from consult.tracking.notes import Note
 from consult.tracking.timeline import record_event
-from consult.workdays import is_workday
+from consult.workdays import current_overrides, is_workday
 
 STATUS_LABELS = {
     RECEIVED: _l("Received"),

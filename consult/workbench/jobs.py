@@ -162,7 +162,7 @@ def _progress(run_id: int, **values) -> None:
 
 def is_stale(run: AnalysisRun, now=None) -> bool:
     """A queued or running run whose job has given no sign of life for :data:`STALE_AFTER`."""
-    from consult.tracking.clock import as_utc
+    from consult.localtime import as_utc
 
     if run.status not in (QUEUED, RUNNING):
         return False

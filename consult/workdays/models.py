@@ -56,3 +56,8 @@ def load_overrides(session: Session | scoped_session[Session]) -> AdminCalendar:
         for row in session.scalars(sa.select(CalendarOverride))
     }
     return AdminCalendar(days, session.scalars(sa.select(HolidayNotice.year)))
+
+
+def current_overrides() -> AdminCalendar:
+    """The admin's calendar overrides, from the request's database session."""
+    return load_overrides(db.session)

@@ -5,7 +5,6 @@ from flask import Blueprint
 bp = Blueprint("drafts", __name__)
 
 
-
 @bp.context_processor
 def _labels():
     from flask_babel import lazy_gettext as _l
@@ -26,4 +25,5 @@ def _labels():
     }
 
 
-from consult.drafts.views import answers, documents, editor, public, review, staff_details  # noqa: E402,F401  -- register the routes
+from consult.drafts import kind  # noqa: E402,F401  -- registers the comment panels with the tracking engine
+from consult.drafts.views import admin, documents, office_answers, office_editor, office_review, public  # noqa: E402,F401  -- register the routes

@@ -1,6 +1,6 @@
 """Helpers shared by the drafts views: loading, time zones, errors shown on forms."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import abort, flash
 from flask_babel import gettext as _
@@ -8,13 +8,12 @@ from flask_login import current_user
 
 from consult.accounts.departments import ordered_departments
 from consult.database import utcnow
-from consult.domain import DomainError
 from consult.drafts.domains import domain_choices, domain_label
 from consult.drafts.models import Draft
 from consult.drafts.services import may_see_in_office
 from consult.extensions import db
 from consult.i18n import current_locale_code
-from consult.tracking.clock import as_utc, zone
+from consult.localtime import as_utc
 
 
 def get_draft_for_staff_or_404(draft_id: int) -> Draft:
@@ -34,16 +33,6 @@ def get_public_draft_or_404(draft_id: int) -> Draft:
     return draft
 
 
-def to_local_naive(moment: datetime | None) -> datetime | None:
-    """A stored UTC time as the naive local time a ``datetime-local`` field shows."""
-    return as_utc(moment).astimezone(zone()).replace(tzinfo=None) if moment else None
-
-
-def from_local_naive(moment: datetime | None) -> datetime | None:
-    """A ``datetime-local`` field's value (local, naive) as an aware UTC time."""
-    return moment.replace(tzinfo=zone()).astimezone(UTC) if moment else None
-
-
 def department_choices() -> list[tuple[int, str]]:
     locale = current_locale_code()
     departments = ordered_departments()
@@ -56,18 +45,6 @@ def localized_domain_choices() -> list[tuple[str, str]]:
 
 def localized_domain(code: str) -> str:
     return domain_label(code, current_locale_code())
-
-
-def show_error(error: DomainError, form=None) -> int:
-    """Put a service's error on the form field it names (or flash it); abort on 403/404; return a status."""
-    if error.status in (403, 404):
-        abort(error.status)
-    field = getattr(form, error.field, None) if form is not None and error.field else None
-    if field is not None:
-        field.errors = list(field.errors or []) + [str(error.message)]
-    else:
-        flash(str(error.message), "error")
-    return 409 if error.status == 409 else 422
 
 
 def time_left(closes_at: datetime, now: datetime | None = None) -> tuple[int, int, int] | None:

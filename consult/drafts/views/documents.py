@@ -9,8 +9,8 @@ from consult.drafts import report
 from consult.drafts.documents import feedback_report_document, report_filename
 from consult.drafts.models import REPORT_PUBLISHED
 from consult.drafts.views import bp
-from consult.drafts.views.answers import answer_roles
 from consult.drafts.views.common import get_draft_for_staff_or_404, get_public_draft_or_404
+from consult.drafts.views.office_answers import answer_roles
 from consult.public_pages import public_page
 
 

@@ -9,29 +9,33 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from consult.database import defer_write_lock
 from consult import uploads
 from consult.cache import worker_cache
 from consult.domain import DomainError
 from consult.drafts import comments as comment_service
 from consult.drafts import moderation, report, versions
+from consult.drafts.articles import article_label
 from consult.drafts.forms import CommentForm, ReportCommentForm
 from consult.drafts.models import (
     PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, Draft, DraftFile, DraftVersion,
 )  # fmt: skip
-from consult.drafts.articles import article_label
 from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, article_labels, page_stamp, public_drafts_query
 from consult.drafts.services import may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
-    department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, show_error, time_left,
+    department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, time_left,
 )  # fmt: skip
-from consult.public_forms import form_rate_limit, submit_form
+from consult.errors import show_error
+from consult.forms import chosen_channel
 from consult.public_pages import keep_page, public_page
 from consult.extensions import db, limiter
 from consult.i18n import current_locale_code
 from consult.pagination import InvalidCursor, paginate
+from consult.public_forms import form_rate_limit, submit_form
 from consult.urls import int_arg
 from consult.tracking.views.documents import allow_receipt_print
+from consult.workbench import trace
 
 COMMENTS_PER_PAGE = 20
 COMMENT_LIMIT = "10 per minute"
@@ -131,6 +135,7 @@ def versions_page(draft_id: int):
 
 
 @bp.route("/drafts/<int:draft_id>/comment", methods=["GET", "POST"])
+@defer_write_lock
 @form_rate_limit(COMMENT_LIMIT)
 def comment(draft_id: int):
     """Comment on the whole draft or one article (logged in, or as a guest with name and contact)."""
@@ -151,7 +156,7 @@ def comment(draft_id: int):
             form,
             submit=lambda: comment_service.submit_comment(draft, form_token=form.form_token.data or "",
                                                           locale=current_locale_code(), recognise_resend=True,
-                                                          **values),
+                                                          notify_by=chosen_channel(form), **values),
             check=lambda: comment_service.check_comment(draft, **values),
         )
         if receipt is not None:
@@ -223,7 +228,8 @@ def feedback_report(draft_id: int):
     page = _page(comment_service.public_comments_query(draft), (Comment.id,), 50)
     headings = article_labels(draft.id)
     return render_template("drafts/report.html", draft=draft, figures=figures, page=page, headings=headings,
-                           labels=report.DISPOSITION_LABELS)
+                           labels=report.DISPOSITION_LABELS, changes=trace.report_changes(draft),
+                           campaigns=trace.campaign_figures(draft.id))
 
 
 @bp.get("/drafts/<int:draft_id>/report/comments.<fmt>")

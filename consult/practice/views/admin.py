@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from consult.authz import admin_required
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.extensions import db
 from consult.pagination import InvalidCursor, paginate
 from consult.practice import appeals
@@ -15,7 +16,6 @@ from consult.practice.models import APPEAL_PENDING, APPEAL_STATUSES, RatingAppea
 from consult.practice.settings import current_settings, save_settings
 from consult.practice.views import bp
 from consult.practice.views.office import LABELS
-from consult.tracking.views.common import show_error
 
 
 def _appeals_page(status: str):

@@ -10,7 +10,9 @@ from flask_login import current_user
 from consult.accounts.models import ADMIN
 from consult.authz import works_for
 from consult.domain import DomainError
+from consult.errors import show_error
 from consult.extensions import db
+from consult.localtime import local_today, zone
 from consult.pagination import InvalidCursor, paginate
 from consult.practice import appeals, rectification
 from consult.practice.forms import (
@@ -20,9 +22,8 @@ from consult.practice.models import TASK_OPEN, TASK_STATUSES, RatingAppeal, Rect
 from consult.practice.views import bp
 from consult.practice.views.labels import APPEAL_STATUS_LABELS, TASK_STATUS_LABELS
 from consult.tracking.citizen import SATISFACTION_LABELS
-from consult.tracking.clock import local_today, zone
 from consult.tracking.views.common import (
-    get_submission_for_officer_or_404, show_error, worker_required, working_department,
+    get_submission_for_officer_or_404, worker_required, working_department,
 )  # fmt: skip
 
 LABELS = {

@@ -16,7 +16,7 @@ def _labels():
 @bp.app_template_filter("iso_utc")
 def _iso_utc(moment) -> str:
     """A stored time for ``<time datetime>``, always with its UTC offset (SQLite returns naive UTC)."""
-    from consult.tracking.clock import as_utc
+    from consult.localtime import as_utc
 
     return as_utc(moment).isoformat()
 
@@ -29,4 +29,4 @@ def _kind_noun(sent) -> str:
     return kind_noun(sent)
 
 
-from consult.tracking.views import calendar, citizen, documents, inbox, replies, submission  # noqa: E402,F401  -- routes
+from consult.tracking.views import admin, documents, office_inbox, office_replies, office_submission, public  # noqa: E402,F401  -- routes

@@ -1,12 +1,11 @@
 """Helpers shared by the tracking views: department scoping, loading with a 404, errors on forms."""
 
-from flask import abort, flash
+from flask import abort
 from flask_login import current_user
 
 from consult.accounts.departments import ordered_departments
 from consult.accounts.models import ADMIN, OFFICER, REVIEWER, Department
 from consult.authz import role_required, works_for
-from consult.domain import DomainError
 from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.tracking.models import ExtensionRequest, Reply, Submission
@@ -66,20 +65,3 @@ def working_department() -> tuple[Department | None, list[Department]]:
     chosen = int_arg("department")
     selected = next((d for d in choices if d.id == chosen), choices[0] if choices else None)
     return selected, choices
-
-
-def show_error(error: DomainError, form=None) -> int:
-    """Undo the failed action, put the message on the form field it names (or flash it); 403/404 abort.
-
-    Returns the HTTP status to answer with (409 for a conflict with the current state, else 422).
-    """
-    db.session.rollback()
-    if error.status in (403, 404):
-        abort(error.status)
-    name = FIELD_ALIASES.get(error.field, error.field)
-    field = getattr(form, name, None) if form is not None and name else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors or []) + [str(error.message)]
-    else:
-        flash(str(error.message), "error")
-    return 409 if error.status == 409 else 422

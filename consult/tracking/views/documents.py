@@ -19,8 +19,8 @@ from consult.tracking.documents import receipt_document, reply_document
 from consult.tracking.models import Submission
 from consult.tracking.numbers import normalise_tracking_no
 from consult.tracking.views import bp
-from consult.tracking.views.citizen import _tracked_or_lookup
 from consult.tracking.views.common import get_submission_for_officer_or_404, worker_required
+from consult.tracking.views.public import _tracked_or_lookup
 
 PRINT_KEY = "printable_receipt"
 PRINT_WINDOW = 30 * 60  # seconds after sending during which the receipt can be printed with the query code

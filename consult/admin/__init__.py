@@ -1,1 +1,0 @@
-"""Administration: departments, staff accounts, and (later) calendar and settings."""

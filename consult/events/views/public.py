@@ -1,0 +1,270 @@
+"""Open days, public side: the list, an event's page, registering, and the registrant's own pages.
+
+A registrant without an account manages the registration through the secret link from the confirmation
+mail (``/events/r/<token>``); logged-in people also find it under "My registrations". Staff pages are in
+:mod:`consult.events.views.office` on the same blueprint.
+"""
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult.accounts.models import ROLES
+from consult.authz import role_required
+from consult.database import defer_write_lock, utcnow
+from consult.domain import DomainError
+from consult.errors import show_error
+from consult.events import allocation, checkin, mails, services
+from consult.events.forms import ConfirmForm, QuestionForm, RegistrationForm
+from consult.events.models import (
+    CONFIRMED,
+    MODE_LABELS,
+    STATUS_LABELS,
+    WAITLISTED,
+    Event,
+    Registration,
+)
+from consult.events.views import bp
+from consult.extensions import db, limiter
+from consult.i18n import chosen_locale
+from consult.localtime import as_utc
+from consult.pagination import page_or_400
+from consult.public_forms import form_rate_limit, submit_form
+from consult.public_pages import public_page
+from consult.text import render_markdown
+from consult.tracking.views.documents import allow_receipt_print
+
+WRITE_LIMIT = "10 per minute;100 per hour"
+
+
+def _public_event_or_404(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not event.published and not (current_user.is_authenticated and services.can_manage(current_user, event)):
+        abort(404)
+    return event
+
+
+@bp.get("")
+@public_page
+def index():
+    """Published open days: upcoming first (soonest at the top), or past ones."""
+    past = request.args.get("past") == "1"
+    page = page_or_400(services.public_events, past=past, cursor=request.args.get("cursor"))
+    return render_template("events/index.html", page=page, past=past, mode_labels=MODE_LABELS)
+
+
+@bp.get("/<int:event_id>")
+@public_page
+def detail(event_id: int):
+    """An event's page: what, where, when, seats left and how seats are given."""
+    event = _public_event_or_404(event_id)
+    return render_template(
+        "events/detail.html",
+        event=event,
+        description=render_markdown(event.description),
+        registration_open=allocation.registration_is_open(event),
+        not_yet_open=utcnow() < as_utc(event.registration_opens_at),
+        mode_labels=MODE_LABELS,
+        can_manage=current_user.is_authenticated and services.can_manage(current_user, event),
+    )
+
+
+@bp.get("/<int:event_id>/event.ics")
+def calendar(event_id: int):
+    """The event as an iCalendar file."""
+    event = _public_event_or_404(event_id)
+    return Response(
+        mails.event_ics(event),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'},
+    )
+
+
+@bp.route("/<int:event_id>/register", methods=["GET", "POST"])
+@form_rate_limit(WRITE_LIMIT)
+def register(event_id: int):
+    """Register for an event (guest or logged in); answers with the registration's own page."""
+    event = _public_event_or_404(event_id)
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    form = RegistrationForm()
+    if request.method == "GET" and user is not None:
+        form.name.data = form.name.data or user.display_name
+        form.email.data = form.email.data or user.email
+    form.require_for(event)
+    if not allocation.registration_is_open(event):
+        flash(_("Registration for this event is not open."), "error")
+        return redirect(url_for("events.detail", event_id=event.id))
+    status = 200
+    if request.method == "POST":
+        values = dict(name=form.name.data or "", phone=form.phone.data or "", email=form.email.data or "",
+                      id_card=form.id_card.data or "", user=user)
+        registration, status = submit_form(
+            form,
+            submit=lambda: allocation.register(event.id, locale=chosen_locale(), **values),
+            check=lambda: allocation.check_registration(event, **values),
+        )
+        if registration is not None:
+            flash(_status_message(registration), "success")
+            return redirect(url_for("events.registration", token=allocation.manage_token(registration)))
+    return render_template("events/register.html", event=event, form=form), status
+
+
+def _status_message(registration: Registration) -> str:
+    if registration.status == CONFIRMED:
+        return _("You are registered: your seat is confirmed.")
+    if registration.status == WAITLISTED:
+        return _("The event is full: you are on the waiting list and will be told if a seat frees up.")
+    return _("Your registration has been received. You will be told by e-mail when it is decided.")
+
+
+def _waitlist_place(registration: Registration) -> int | None:
+    """1-based place on the waiting list (a count over this event's waiting list only)."""
+    if registration.status != WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == WAITLISTED,
+            sa.or_(
+                Registration.waitlist_position < registration.waitlist_position,
+                sa.and_(Registration.waitlist_position == registration.waitlist_position,
+                        Registration.id < registration.id),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def _render_registration(registration: Registration, *, page_url: str, cancel_url: str, question_url: str | None):
+    event = registration.event
+    now = utcnow()
+    token = checkin.checkin_token(registration) if registration.status == CONFIRMED else None
+    return render_template(
+        "events/registration.html",
+        registration=registration,
+        event=event,
+        status_labels=STATUS_LABELS,
+        waitlist_place=_waitlist_place(registration),
+        qr_url=url_for("events.qr_code", token=token) if token else None,
+        page_url=page_url,
+        cancel_url=cancel_url,
+        can_cancel=registration.is_active and as_utc(event.starts_at) > now,
+        question_url=question_url if as_utc(event.ends_at) <= now and registration.status == CONFIRMED else None,
+    )
+
+
+def _registration_by_token_or_404(token: str) -> Registration:
+    registration = services.registration_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.get("/r/<token>")
+def registration(token: str):
+    """A registration's own page: status, QR code for the door, calendar file, cancel button."""
+    registration = _registration_by_token_or_404(token)
+    return _render_registration(
+        registration,
+        page_url=url_for("events.registration", token=token),
+        cancel_url=url_for("events.cancel_registration", token=token),
+        question_url=url_for("events.question", token=token),
+    )
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+@limiter.limit(WRITE_LIMIT, methods=["POST"])
+def cancel_registration(token: str):
+    """Cancel through the secret link, after a confirmation page; a freed seat goes to the waiting list."""
+    registration = _registration_by_token_or_404(token)
+    return _cancel(registration, url_for("events.registration", token=token))
+
+
+def _cancel(registration: Registration, back: str):
+    """GET: what cancelling means, and a button; POST: cancel and go back to the registration's page."""
+    form = ConfirmForm()
+    if request.method == "GET":
+        if not registration.is_active:
+            return redirect(back)
+        event = registration.event
+        return render_template("events/cancel.html", registration=registration, event=event, form=form, back=back,
+                               can_cancel=as_utc(event.starts_at) > utcnow(), status_labels=STATUS_LABELS)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        allocation.cancel(registration)
+    except DomainError as error:
+        show_error(error)
+    else:
+        flash(_("Your registration has been cancelled."), "success")
+    return redirect(back)
+
+
+@bp.get("/qr/<token>")
+def qr_code(token: str):
+    """The QR code image of a (genuine) check-in token."""
+    if checkin.read_token(token) is None:
+        abort(404)
+    response = Response(checkin.qr_svg(token), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@bp.route("/r/<token>/question", methods=["GET", "POST"])
+@defer_write_lock
+@form_rate_limit(WRITE_LIMIT)
+def question(token: str):
+    """After the event, an attendee's question or comment, tracked like any submission."""
+    registration = _registration_by_token_or_404(token)
+    form = QuestionForm()
+    status = 200
+    if request.method == "POST":
+        result, status = submit_form(form, submit=lambda: services.ask_question(
+            registration, subject=form.subject.data or "", body=form.body.data or "",
+            form_token=form.form_token.data or "", recognise_resend=True))
+        if result is not None:
+            allow_receipt_print(result.tracking_no, result.query_code)
+            return render_template("events/question_sent.html", result=result, event=registration.event,
+                                   registration_url=url_for("events.registration", token=token))
+        if status == 409 and not any(field.errors for field in form):
+            flash(" ".join(form.form_errors), "error")  # e.g. the event is not over yet
+            return redirect(url_for("events.registration", token=token))
+    return render_template("events/question.html", form=form, registration=registration,
+                           event=registration.event), status
+
+
+@bp.get("/mine")
+@role_required(*ROLES)
+def mine():
+    """The logged-in person's registrations."""
+    page = page_or_400(services.user_registrations, current_user, cursor=request.args.get("cursor"))
+    return render_template("events/mine.html", page=page, status_labels=STATUS_LABELS)
+
+
+def _own_registration_or_404(registration_id: int) -> Registration:
+    registration = db.get_or_404(Registration, registration_id)
+    if not services.is_registrant(registration, current_user):
+        abort(404)
+    return registration
+
+
+@bp.get("/mine/<int:registration_id>")
+@role_required(*ROLES)
+def my_registration(registration_id: int):
+    """One of my registrations (the same page as the secret link)."""
+    registration = _own_registration_or_404(registration_id)
+    return _render_registration(
+        registration,
+        page_url=url_for("events.my_registration", registration_id=registration.id),
+        cancel_url=url_for("events.cancel_my_registration", registration_id=registration.id),
+        question_url=url_for("events.question", token=allocation.manage_token(registration)),
+    )
+
+
+@bp.route("/mine/<int:registration_id>/cancel", methods=["GET", "POST"])
+@role_required(*ROLES)
+def cancel_my_registration(registration_id: int):
+    """Cancel one of my registrations, after a confirmation page."""
+    registration = _own_registration_or_404(registration_id)
+    return _cancel(registration, url_for("events.my_registration", registration_id=registration.id))

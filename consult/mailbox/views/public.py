@@ -1,0 +1,165 @@
+"""Public mailbox pages: the list of mailboxes, published letters with search and filters, writing a letter."""
+
+from flask import abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
+
+from consult.database import defer_write_lock
+from consult import uploads
+from consult.extensions import db
+from consult.forms import chosen_channel
+from consult.i18n import current_locale_code
+from consult.mailbox import queries
+from consult.mailbox.forms import LetterForm
+from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Mailbox
+from consult.mailbox.services import check_letter, submit_letter
+from consult.mailbox.views import bp
+from consult.pagination import InvalidCursor, paginate
+from consult.public_forms import form_rate_limit, submit_form
+from consult.public_pages import public_page
+from consult.urls import int_arg
+from consult.tracking.views.documents import allow_receipt_print
+
+WRITE_LIMIT = "5 per minute;30 per hour"
+LETTERS_PER_PAGE = 20
+RECEIPT_KEY = "mailbox_receipt"
+
+
+def _letters_page(mailbox_id: int | None):
+    filters = queries.LetterFilters.from_args(request.args)
+    try:
+        page = paginate(db.session, queries.public_letters_query(filters, mailbox_id), queries.PUBLIC_ORDER,
+                        request.args.get("cursor"), per_page=LETTERS_PER_PAGE)
+    except InvalidCursor:
+        abort(400)
+    return filters, page, queries.present(page.items, current_locale_code())
+
+
+def _filter_choices(mailbox_id: int | None = None) -> dict:
+    public_categories = [(c, CATEGORY_LABELS[c]) for c in CATEGORIES if c not in PRIVATE_CATEGORIES]
+    return {
+        "categories": public_categories,
+        "years": queries.year_choices(mailbox_id),
+        "departments": queries.department_choices(current_locale_code()),
+    }
+
+
+@bp.get("/mailboxes")
+@public_page
+def index():
+    """Every mailbox with its counters, and a way to search the published letters."""
+    return render_template("mailbox/index.html", mailboxes=queries.mailboxes_for_public(), **_filter_choices())
+
+
+@bp.get("/mailboxes/letters")
+@public_page
+def letters():
+    """Published letters of every mailbox, searchable and filtered by category, year and department."""
+    filters, page, shown = _letters_page(None)
+    return render_template("mailbox/letters.html", filters=filters, page=page, letters=shown, **_filter_choices())
+
+
+@bp.get("/mailboxes/<int:mailbox_id>")
+@public_page
+def show(mailbox_id: int):
+    """A mailbox: what it is for, a link to write, and its published letters."""
+    mailbox = db.get_or_404(Mailbox, mailbox_id)
+    filters, page, shown = _letters_page(mailbox.id)
+    return render_template("mailbox/show.html", mailbox=mailbox, filters=filters, page=page, letters=shown,
+                           **_filter_choices(mailbox.id))
+
+
+@bp.get("/mailboxes/letters/<int:letter_id>")
+@public_page
+def letter(letter_id: int):
+    """One published letter and its answer (404 for anything not publishable)."""
+    found = queries.get_public_letter_or_none(letter_id)
+    if found is None:
+        abort(404)
+    shown = queries.present([found], current_locale_code(), with_body=True)[0]
+    return render_template("mailbox/letter.html", letter=shown, mailbox=found.mailbox)
+
+
+def _mailbox_choices(mailboxes: list[Mailbox]) -> list[tuple[int, str]]:
+    return [SelectChoice(0, "—")] + [SelectChoice(m.id, m.name) for m in mailboxes]
+
+
+@bp.route("/mailboxes/write", methods=["GET", "POST"])
+@defer_write_lock
+@form_rate_limit(WRITE_LIMIT)
+def write():
+    """Write a letter (guests and logged-in citizens); the form keeps what was typed when it is refused."""
+    if request.method == "POST":
+        uploads.allow_large_request()
+        if request.form.get("website"):  # honeypot filled in: a bot. Look normal, keep nothing.
+            return render_template("mailbox/thanks.html", receipt=None, duplicate=False)
+    mailboxes = [m for m in queries.mailboxes_for_public() if m.active]
+    form = LetterForm()
+    form.mailbox_id.choices = _mailbox_choices(mailboxes)
+    if request.method == "GET":
+        form.mailbox_id.data = int_arg("mailbox") or 0
+        if current_user.is_authenticated:
+            form.name.data, form.email.data = current_user.display_name, current_user.email
+    form.mailbox_id.flags.required = True
+    mailbox = next((m for m in mailboxes if m.id == form.mailbox_id.data), None)
+    categories = mailbox.category_choices if mailbox else [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
+    form.category.choices = [SelectChoice("", "—")] + [SelectChoice(code, label) for code, label in categories]
+    status = 200
+    if request.method == "POST":
+        values = dict(category=form.category.data or "", subject=form.subject.data or "", body=form.body.data or "",
+                      name=form.name.data or "", phone=form.phone.data or "", email=form.email.data or "",
+                      public=form.public.data, files=request.files.getlist(form.attachments.name))
+        if mailbox is None:  # no (accepting) mailbox chosen: the other fields are still checked
+            form.mailbox_id.validators = [_no_mailbox]
+        receipt, status = submit_form(
+            form,
+            submit=lambda: submit_letter(
+                mailbox, form_token=form.form_token.data or "", locale=current_locale_code(), recognise_resend=True,
+                user=current_user._get_current_object() if current_user.is_authenticated else None,
+                notify_by=chosen_channel(form), **values),
+            check=lambda: check_letter(mailbox, **values),
+        )
+        if receipt is not None:
+            return _after_submit(receipt)
+    return render_template("mailbox/write.html", form=form, mailbox=mailbox, mailboxes=mailboxes), status
+
+
+def _no_mailbox(form, field):
+    raise StopValidation(_("Please choose a mailbox."))
+
+
+def _after_submit(receipt):
+    """Keep the confirmation in the session (the query code exists nowhere else) and show it."""
+    submission = receipt.letter.submission
+    previous = session.get(RECEIPT_KEY) or {}
+    if receipt.duplicate and previous.get("tracking_no") != submission.tracking_no:
+        allow_receipt_print(submission.tracking_no, None)
+        return render_template("mailbox/thanks.html", receipt=_receipt_dict(receipt, None), duplicate=True)
+    code = receipt.query_code or previous.get("query_code")
+    session[RECEIPT_KEY] = _receipt_dict(receipt, code)
+    return redirect(url_for("mailbox.thanks"))
+
+
+def _receipt_dict(receipt, code):
+    submission = receipt.letter.submission
+    return {
+        "tracking_no": submission.tracking_no, "query_code": code, "due_on": submission.due_on.isoformat(),
+        "mailbox_id": receipt.letter.mailbox_id, "mailbox_name": receipt.letter.mailbox.name,
+        "has_email": bool(submission.contact_email),
+    }
+
+
+@bp.get("/mailboxes/write/thanks")
+def thanks():
+    """Confirmation: tracking number, query code (shown once) and the date the answer is due."""
+    receipt = session.get(RECEIPT_KEY)
+    if not receipt:
+        return redirect(url_for("mailbox.index"))
+    page = render_template("mailbox/thanks.html", receipt=receipt, duplicate=False)
+    if not receipt.get("code_shown"):
+        allow_receipt_print(receipt["tracking_no"], receipt.get("query_code"))
+    if receipt.get("query_code"):
+        session[RECEIPT_KEY] = {**receipt, "query_code": None, "code_shown": True}
+    return page

@@ -1,0 +1,73 @@
+"""The officers' inbox: the department's submissions by due date, filtered, cursor-paginated."""
+
+from flask import abort, render_template, request
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from consult.extensions import db
+from consult.localtime import local_today
+from consult.pagination import InvalidCursor, paginate
+from consult.tracking.models import KINDS, OPEN_STATUSES, STATUSES, Submission
+from consult.tracking.queries import INBOX_ORDER, InboxFilters, inbox_query
+from consult.tracking.views import bp
+from consult.tracking.views.common import working_department, worker_required
+
+PER_PAGE = 50
+DUE_FILTERS = ("due_soon", "overdue", "very_overdue")
+ASSIGNEE_FILTERS = ("anyone", "me", "unassigned")
+
+
+def inbox_filters() -> tuple[InboxFilters, dict]:
+    """The filters chosen in the query string, and the cleaned parameters to keep in links."""
+    args = request.args
+    status = args.get("status", "")
+    kind = args.get("kind", "")
+    due = args.get("due", "")
+    assignee = args.get("assignee", "anyone")
+    text = args.get("q", "").strip()[:200]
+    params = {
+        "status": status if status in STATUSES or status == "all" else "",
+        "kind": kind if kind in KINDS else "",
+        "due": due if due in DUE_FILTERS else "",
+        "assignee": assignee if assignee in ASSIGNEE_FILTERS else "anyone",
+        "q": text,
+    }
+    if params["status"] == "all":
+        statuses = STATUSES
+    elif params["status"]:
+        statuses = (params["status"],)
+    else:
+        statuses = OPEN_STATUSES
+    filters = InboxFilters(
+        statuses=statuses,
+        kind=params["kind"] or None,
+        assignee_id=current_user.id if params["assignee"] == "me" else None,
+        unassigned=params["assignee"] == "unassigned",
+        due_soon=params["due"] == "due_soon",
+        overdue=params["due"] == "overdue",
+        very_overdue=params["due"] == "very_overdue",
+        text=text,
+    )
+    return filters, {key: value for key, value in params.items() if value and value != "anyone"}
+
+
+@bp.get("/office/inbox")
+@worker_required
+def inbox():
+    """The department's submissions, the most urgent first; tick several to answer them with one reply."""
+    department, choices = working_department()
+    filters, params = inbox_filters()
+    today = local_today()
+    page = None
+    if department is not None:
+        stmt = inbox_query(department.id, today, filters).options(joinedload(Submission.assignee))
+        try:
+            page = paginate(db.session, stmt, INBOX_ORDER, request.args.get("cursor"), per_page=PER_PAGE)
+        except InvalidCursor:
+            abort(400)
+        if choices:
+            params["department"] = department.id
+    return render_template(
+        "tracking/inbox.html", department=department, departments=choices, page=page, params=params,
+        today=today, kinds=KINDS, statuses=STATUSES, due_filters=DUE_FILTERS,
+    )
