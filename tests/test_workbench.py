@@ -10,6 +10,8 @@ from drafts_support import add_comment, close_now, get, make_draft, request_ctx,
 from consult.drafts import report
 from consult.drafts.models import Comment, Draft
 from consult.extensions import db
+from consult.notify.models import OutboxMessage
+from consult.tracking.models import TimelineEvent
 from consult.workbench import jobs, queries
 from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit, UnitChange
 
@@ -323,6 +325,15 @@ def test_an_adopted_unit_is_linked_to_its_change_and_the_report_shows_it(world, 
     assert "建立政务公开专区，<ins>并在每个村（社区）设立查阅点，</ins>方便群众查阅政策文件。" in page
     assert "A form letter sent 4 times" in page
     assert "1 form letters with 4 comments in all, 66.7% of all comments" in page
+    # Every commenter of the adopted, linked unit is told that the comment changed the article; others are not.
+    mails = [m.body_text for m in db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.template == "comment_answered_in_report"))]
+    told = [body for body in mails if "led to the change of 第三条" in body]
+    assert len(told) == 4 and len(mails) == len(made)
+    event = db.session.scalar(sa.select(TimelineEvent).where(
+        TimelineEvent.submission_id == get(Comment, made[0].id).submission_id,
+        TimelineEvent.action == "answer_by_publication"))
+    assert "led to the change of 第三条" in event.public_note
 
 
 def test_only_an_adopted_unit_keeps_its_links_and_only_editors_record_the_revised_text(world, client, auth):

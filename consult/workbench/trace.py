@@ -19,7 +19,7 @@ from consult.extensions import db
 from consult.localtime import as_utc
 from consult.tracking.models import Submission
 from consult.workbench import queries
-from consult.workbench.models import AnalysisUnit, UnitChange
+from consult.workbench.models import AnalysisMember, AnalysisUnit, UnitChange
 
 ADOPTING = (ADOPTED, PARTLY_ADOPTED)
 
@@ -177,3 +177,24 @@ def campaign_figures(draft_id: int) -> CampaignFigures | None:
     summary = run.summary
     return CampaignFigures(summary["units_by_kind"].get("campaign", 0), summary["campaign_comments"],
                            summary["campaign_share"])
+
+
+def changes_by_comment(draft_id: int) -> dict[int, list[str]]:
+    """Comment id → anchors of the articles its unit changed, for the adopted comments of linked units (a
+    comment given its own disposition that is not adopted changed nothing). Read once when the report is
+    published, so every such commenter is told."""
+    run = queries.current_run(draft_id)
+    if run is None:
+        return {}
+    rows = db.session.execute(
+        sa.select(AnalysisMember.comment_id, UnitChange.anchor)
+        .join(AnalysisUnit, AnalysisUnit.id == UnitChange.unit_id)
+        .join(AnalysisMember, AnalysisMember.unit_id == AnalysisUnit.id)
+        .join(Comment, Comment.id == AnalysisMember.comment_id)
+        .where(AnalysisUnit.run_id == run.id, Comment.disposition.in_(ADOPTING))
+        .order_by(AnalysisMember.comment_id, UnitChange.id)
+    )
+    changes: dict[int, list[str]] = {}
+    for comment_id, anchor in rows:
+        changes.setdefault(comment_id, []).append(anchor)
+    return changes
