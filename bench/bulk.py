@@ -89,16 +89,13 @@ class Writer:
 
         from consult.extensions import db
 
-        dropped = [index for name in tables for index in db.metadata.tables[name].indexes
-                   if not index.unique and self._exists_here(index)]
+        dialect = self.engine.dialect.name
+        # Not an index the models make only on the other database (``Index.ddl_if``).
+        dropped = [index for name in tables for index in db.metadata.tables[name].indexes if not index.unique
+                   and getattr(index._ddl_if, "dialect", None) in (None, dialect)]
         for index in dropped:
             self.execute(str(sa.schema.DropIndex(index).compile(dialect=self.engine.dialect)))
         return dropped
-
-    def _exists_here(self, index) -> bool:
-        """Whether this database has the index (some exist on one dialect only, ``Index(...).ddl_if``)."""
-        only = getattr(index, "_ddl_if", None)
-        return only is None or only.dialect is None or only.dialect == self.engine.dialect.name
 
     def create_indexes(self, indexes: list) -> None:
         import sqlalchemy as sa

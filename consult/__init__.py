@@ -37,7 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter  # before any route is added: out-of-range ids are 404
     _register_blueprints(app)
 
-    from consult import cli, errors, forms, i18n, limits, navigation, public_forms, public_pages, security, text
+    from consult import (
+        cli, errors, forms, i18n, limits, navigation, public_forms, public_pages, search, security, text,
+    )
 
     errors.init_app(app)
     public_forms.init_app(app)
@@ -46,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     navigation.init_app(app)
     security.init_app(app)
     text.init_app(app)
+    search.init_app(app)
     forms.init_app(app)
     cli.init_app(app)
     _commit_at_the_edge(app)
