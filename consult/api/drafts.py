@@ -19,8 +19,9 @@ from consult.api.idempotency import form_token, idempotent
 from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
 from consult.drafts import comments as comment_service
+from consult.drafts import figures
 from consult.drafts.domains import DOMAIN_CODES
-from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, Article, Comment, Draft
+from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Article, Comment, Draft
 from consult.drafts.queries import DraftFilters, public_drafts_listing, search_comments
 from consult.search.matching import RELEVANCE
 from consult.drafts.views.common import get_public_draft_or_404
@@ -132,6 +133,19 @@ def list_draft_comments(draft_id: int):
                                   public=True, order_by=(Comment.id.desc(),), by_relevance=query.sort != "date")
     page = page_of(stmt, order, query)
     return list_response(schemas.CommentPage, [comment_json(c) for c in page.items], page)
+
+
+@bp.get(f"/drafts/<{ID}:draft_id>/report")
+@operation("getDraftReport", "The published feedback report's numbers: by article, disposition and stance",
+           tag="drafts", responses={200: schemas.ReportFigures}, public_read=True,
+           description="Counts only, no personal data: the same numbers as the public report page and its "
+                       "CSV/JSON downloads. 404 until the report is published.")
+def get_draft_report(draft_id: int):
+    """The numbers of a published feedback report."""
+    draft = get_public_draft_or_404(draft_id)
+    if draft.status != REPORT_PUBLISHED:
+        raise ApiError(404, _("The feedback report of this draft has not been published."))
+    return answer(schemas.ReportFigures(**figures.figures_json(draft, figures.report_figures(draft))))
 
 
 def _article_anchor(draft: Draft, values: CommentCreate) -> str | None:

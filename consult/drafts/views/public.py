@@ -1,5 +1,8 @@
 """Public pages: the list of drafts, a draft with its articles and comments, versions, commenting, the report."""
 
+import json
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import (
     Response, abort, current_app, redirect, render_template, request, session, stream_with_context, url_for,
@@ -9,11 +12,12 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from consult import exports, uploads
 from consult.database import defer_write_lock
-from consult import uploads
 from consult.cache import worker_cache
 from consult.domain import DomainError
 from consult.drafts import comments as comment_service
+from consult.drafts import figures as figures_module
 from consult.drafts import moderation, report, versions
 from consult.drafts.articles import article_label
 from consult.drafts.forms import CommentForm, ReportCommentForm
@@ -33,6 +37,7 @@ from consult.public_pages import keep_page, public_page
 from consult.extensions import db, limiter
 from consult.i18n import current_locale_code
 from consult.pagination import InvalidCursor, paginate
+from consult.localtime import as_utc
 from consult.public_forms import form_rate_limit, submit_form
 from consult.urls import int_arg
 from consult.tracking.views.documents import allow_receipt_print
@@ -241,7 +246,31 @@ def feedback_report(draft_id: int):
     headings = article_labels(draft.id)
     return render_template("drafts/report.html", draft=draft, figures=figures, page=page, headings=headings,
                            labels=report.DISPOSITION_LABELS, changes=trace.report_changes(draft),
-                           campaigns=trace.campaign_figures(draft.id))
+                           campaigns=trace.campaign_figures(draft.id), stance_labels=figures_module.STANCE_LABELS)
+
+
+@bp.get("/drafts/<int:draft_id>/report/figures.<fmt>")
+@public_page
+def report_figures_export(draft_id: int, fmt: str):
+    """The published report's numbers (by article, disposition and stance; no personal data) as CSV or JSON."""
+    draft = get_public_draft_or_404(draft_id)
+    if draft.status != REPORT_PUBLISHED or fmt not in ("csv", "json"):
+        abort(404)
+    figures = report.report_figures(draft)
+    if fmt == "csv":
+        body = exports.csv_text(figures_module.figures_csv_rows(figures), header=figures_module.CSV_FIELDS)
+        response = Response(body, mimetype="text/csv")
+    else:
+        body = json.dumps(figures_module.figures_json(draft, figures), ensure_ascii=False, default=_iso)
+        response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="draft-{draft.id}-report-figures.{fmt}"'
+    return response
+
+
+def _iso(value):
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 @bp.get("/drafts/<int:draft_id>/report/comments.<fmt>")

@@ -119,7 +119,7 @@ def write():
                 mailbox, form_token=form.form_token.data or "", locale=current_locale_code(), recognise_resend=True,
                 user=current_user._get_current_object() if current_user.is_authenticated else None,
                 notify_by=chosen_channel(form), **values),
-            check=lambda: check_letter(mailbox, **values),
+            check=lambda: check_letter(mailbox, verified_phone=getattr(current_user, "phone", None), **values),
         )
         if receipt is not None:
             return _after_submit(receipt)
