@@ -205,3 +205,12 @@ def test_a_mailbox_can_take_letters_from_verified_phones_only(world, client, aut
 
     sent = db.session.scalar(sa.select(Submission).order_by(Submission.id.desc()).limit(1))
     assert sent.submitter_phone == MOBILE and sent.contact_verified
+
+
+def test_numbers_typed_by_sms_pumping_never_get_a_code(world, client):
+    from tests.hostile_payloads import PUMPED_NUMBERS
+
+    for number in PUMPED_NUMBERS:
+        answer = client.post("/account/phone", data={"phone": number})
+        assert answer.status_code in (400, 422, 429), number
+    assert texts() == []
