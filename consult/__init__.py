@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     app.url_map.converters["int"] = IdConverter  # before any route is added: out-of-range ids are 404
+    _register_kinds()
     _register_blueprints(app)
 
     from consult import cli, errors, forms, i18n, limits, navigation, public_forms, security, text
@@ -70,6 +71,14 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
 
     from consult import models  # noqa: F401  -- registers every model on the metadata
+
+
+def _register_kinds() -> None:
+    """Each kind of submission registers its policy, labels and panels with the tracking engine."""
+    from consult.disclosure import kind as _disclosure  # noqa: F401
+    from consult.drafts import kind as _drafts  # noqa: F401
+    from consult.events import kind as _events  # noqa: F401
+    from consult.mailbox import kind as _mailbox  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,17 +1,21 @@
-"""A comment on the staff submission page (its draft, article, moderation and group) and on the writer's status
-page (the draft and the article it is on) — consult.tracking.kind_details."""
+"""The comment kind, as the drafts register it with the tracking engine: its policy and labels, the panel
+of the staff submission page (draft, article, moderation, group) and what the writer's status page shows
+(the draft and the article it is on)."""
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from consult.drafts import report
 from consult.drafts.articles import article_label
-from consult.drafts.moderation import MODERATION_LABELS
 from consult.drafts.models import Comment
-from consult.tracking import kind_details
+from consult.drafts.moderation import MODERATION_LABELS
+from consult.tracking import kind_details, kinds
 from consult.tracking.models import COMMENT, Submission
+from consult.tracking.policies import KindPolicy
 
 
 def comment_details(submission: Submission) -> kind_details.KindDetails | None:
@@ -34,5 +38,12 @@ def comment_facts(submission: Submission) -> list[kind_details.CitizenFact]:
             kind_details.CitizenFact(_("Which part"), article_label(comment.article_anchor, heading))]
 
 
-kind_details.register(COMMENT, comment_details)
-kind_details.register_citizen_facts(COMMENT, comment_facts)
+# A comment's clock starts when the consultation closes: the caller passes clock_start_on.
+kinds.register(kinds.Kind(
+    COMMENT,
+    policy=KindPolicy(COMMENT, "C", 15, "keep", max_extensions=1, max_extension_workdays=15),
+    label=_l("Comment on a draft"),
+    noun=lazy_pgettext("a submission", "comment"),
+    details=comment_details,
+    citizen_facts=comment_facts,
+))

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from consult.database import escape_like
 from consult.drafts.articles import article_label
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Draft, DraftVersion
@@ -34,11 +35,6 @@ class DraftFilters:
             department_id=department or None,
             status=status if status in PUBLIC_STATUSES else "",
         )
-
-
-def escape_like(text: str) -> str:
-    """Escape LIKE wildcards so a search for ``50%`` or ``a_b`` means exactly that."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def public_drafts_query(filters: DraftFilters) -> sa.Select:

@@ -15,6 +15,7 @@ from consult import workdays
 from consult.accounts.departments import in_official_order
 from consult.accounts.models import Department
 from consult.contacts import redact_html, redact_text
+from consult.database import escape_like
 from consult.extensions import db
 from consult.localtime import local_date, local_years, year_bounds
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Letter, Mailbox
@@ -25,11 +26,6 @@ from consult.workdays import current_overrides
 
 PUBLISHED_STATUSES = (ANSWERED, CLOSED)
 PUBLIC_ORDER = (Submission.answered_at.desc(), Submission.id.desc())
-
-
-def escape_like(text: str) -> str:
-    """Escape LIKE wildcards so a search for ``50%`` or ``a_b`` means exactly that."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from consult.database import escape_like
 from consult.tracking.models import (
     OPEN_STATUSES, PENDING, PENDING_REVIEW, ExtensionRequest, Reply, Submission,
 )  # fmt: skip
@@ -44,7 +45,7 @@ def inbox_query(department_id: int, today: date, filters: InboxFilters = InboxFi
     if filters.very_overdue:
         stmt = stmt.where(Submission.is_very_overdue(today))
     if filters.text.strip():
-        pattern = f"%{_escape_like(filters.text.strip())}%"
+        pattern = f"%{escape_like(filters.text.strip())}%"
         stmt = stmt.where(
             sa.or_(
                 Submission.tracking_no.ilike(pattern, escape="\\"),
@@ -53,10 +54,6 @@ def inbox_query(department_id: int, today: date, filters: InboxFilters = InboxFi
             )
         )
     return stmt
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def user_submissions_query(user_id: int) -> sa.Select:

@@ -25,8 +25,10 @@ from consult.tracking.citizen import (
 from consult.tracking.deadlines import (
     DueDateExplanation,
     explain_due,
+    pause_clock,
     recompute_due_dates,
     remove_calendar_override,
+    resume_clock,
     set_calendar_override,
 )
 from consult.tracking.extension_requests import (
@@ -51,7 +53,7 @@ from consult.tracking.reply_templates import (
     reply_templates_for,
     update_reply_template,
 )
-from consult.tracking.timeline import public_events
+from consult.tracking.timeline import public_events, record_kind_event
 from consult.tracking.transitions import STATUS_LABELS, allowed_actions, can_transition, transition
 
 __all__ = [
@@ -59,7 +61,7 @@ __all__ = [
     "NoticePreview", "allowed_actions", "answer_of", "apply_notice", "approve_reply", "assign_submission",
     "auto_close_answered", "can_rate",
     "can_transition", "create_reply", "create_reply_template", "create_submission", "decide_extension",
-    "delete_reply_template", "dismiss_submission", "dismiss_with_its_subject", "due_dates_if_approved", "explain_due",
+    "delete_reply_template", "dismiss_submission", "pause_clock", "record_kind_event", "resume_clock", "dismiss_with_its_subject", "due_dates_if_approved", "explain_due",
     "extensions_awaiting_review", "find_duplicate",
     "find_submission", "format_query_code", "inbox_query", "local_date", "local_today", "pending_extension",
     "preview_notice", "provide_info", "public_events", "rate", "rating_token", "recompute_due_dates", "remove_calendar_override",

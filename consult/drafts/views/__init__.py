@@ -25,5 +25,4 @@ def _labels():
     }
 
 
-from consult.drafts import kind  # noqa: E402,F401  -- registers the comment panels with the tracking engine
 from consult.drafts.views import admin, office_answers, office_editor, office_review, public  # noqa: E402,F401  -- register the routes

@@ -10,8 +10,8 @@ from consult.stats import dashboard as board
 from consult.stats.presentation import kind_label, month_label
 from consult.stats.services import compute_stats
 from consult.stats.views import bp
+from consult.tracking.kinds import KIND_LABELS
 from consult.tracking.views.common import working_department
-from consult.tracking.views.labels import KIND_LABELS
 
 
 @bp.get("/office/dashboard")
