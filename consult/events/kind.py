@@ -9,7 +9,7 @@ from flask_babel import lazy_pgettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from consult.events import services
+from consult.authz import manages_events_of
 from consult.events.models import STATUS_LABELS, EventQuestion
 from consult.tracking import kind_details, kinds
 from consult.tracking.models import EVENT_QUESTION, Submission
@@ -24,7 +24,7 @@ def question_details(submission: Submission) -> kind_details.KindDetails | None:
         return None
     return kind_details.KindDetails("events/_staff_details.html", {
         "question": question, "status_labels": STATUS_LABELS,
-        "may_manage": services.can_manage(current_user, question.event),
+        "may_manage": manages_events_of(current_user, question.event.department_id),
     })
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts.models import ROLES
-from consult.authz import role_required
+from consult.authz import manages_events_of, role_required
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.errors import show_error
@@ -37,7 +37,7 @@ WRITE_LIMIT = "10 per minute;100 per hour"
 
 def _public_event_or_404(event_id: int) -> Event:
     event = db.get_or_404(Event, event_id)
-    if not event.published and not (current_user.is_authenticated and services.can_manage(current_user, event)):
+    if not event.published and not (current_user.is_authenticated and manages_events_of(current_user, event.department_id)):
         abort(404)
     return event
 
@@ -61,7 +61,7 @@ def detail(event_id: int):
         registration_open=allocation.registration_is_open(event),
         not_yet_open=utcnow() < as_utc(event.registration_opens_at),
         mode_labels=MODE_LABELS,
-        can_manage=current_user.is_authenticated and services.can_manage(current_user, event),
+        can_manage=current_user.is_authenticated and manages_events_of(current_user, event.department_id),
     )
 
 
