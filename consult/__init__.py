@@ -38,9 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_kinds()
     _register_blueprints(app)
 
-    from consult import cli, errors, forms, i18n, limits, navigation, public_forms, security, text
+    from consult import authz, cli, errors, forms, i18n, limits, navigation, public_forms, security, text
 
     errors.init_app(app)
+    authz.init_app(app)
     public_forms.init_app(app)
     i18n.init_app(app)
     navigation.init_app(app)

@@ -21,6 +21,17 @@ DRAFT_ROLES = (EDITOR, ADMIN)  # who writes and publishes the drafts of every de
 EVENT_EDIT_ROLES = (EDITOR, ADMIN)  # who creates and edits the open days of every department
 EVENT_MANAGE_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)  # who may open the open-day staff pages at all
 
+# What a role may do in general, by name, so that templates ask ``can("review")`` instead of listing roles.
+# Whether it may do so to one thing (its department, its state) is the services' and the domains' tables'
+# question (tracking's and drafts' ``allowed_actions``).
+CAPABILITIES = {
+    "administer": (ADMIN,),
+    "handle_submissions": WORKER_ROLES,
+    "review": REVIEW_ROLES,
+    "write_drafts": DRAFT_ROLES,
+    "edit_events": EVENT_EDIT_ROLES,
+}
+
 
 def role_required(*roles: str):
     """Allow only logged-in users with one of ``roles``; others get 403 (anonymous: the login page)."""
@@ -93,3 +104,13 @@ def require_event_manager(user: User | None, department_id: int | None) -> None:
 
 def _active(user: User | None) -> bool:
     return user is not None and user.is_authenticated and user.active
+
+
+def can(user: User | None, capability: str) -> bool:
+    """Whether ``user``'s role has ``capability`` (a key of :data:`CAPABILITIES`)."""
+    return _active(user) and user.role in CAPABILITIES[capability]
+
+
+def init_app(app) -> None:
+    """Templates ask ``can("review")`` about the current user."""
+    app.jinja_env.globals["can"] = lambda capability: can(current_user, capability)

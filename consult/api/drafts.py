@@ -21,10 +21,10 @@ from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, Article, Comment, Draft
 from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, public_drafts_query
 from consult.drafts.services import advance_draft, advance_drafts
-from consult.drafts.views.common import get_public_draft_or_404
+from consult.drafts.queries import get_public_draft_or_404
 from consult.extensions import db, limiter
+from consult.limits import COMMENT_LIMIT
 
-COMMENT_LIMIT = "10 per minute"
 Anchor = text(80, required=True)  # an article's `anchor` (e.g. art-3), as in GET /drafts/{id}
 # "An e-mail address or a phone number": one of them present and more than white space.
 CONTACT_RULE = {"anyOf": [

@@ -9,7 +9,7 @@ from flask_babel import lazy_pgettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from consult.drafts import report
+from consult.drafts import report, transitions
 from consult.drafts.articles import article_label
 from consult.drafts.models import Comment
 from consult.drafts.moderation import MODERATION_LABELS
@@ -24,7 +24,7 @@ def comment_details(submission: Submission) -> kind_details.KindDetails | None:
         return None
     return kind_details.KindDetails("drafts/_staff_details.html", {
         "comment": comment, "moderation_labels": MODERATION_LABELS,
-        "disposition_labels": report.DISPOSITION_LABELS, "may_answer": report.may_answer(current_user, comment.draft),
+        "disposition_labels": report.DISPOSITION_LABELS, "may_answer": transitions.may_answer(current_user, comment.draft),
     })
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import abort
 
 from consult.database import escape_like
 from consult.drafts.articles import article_label
@@ -62,3 +63,11 @@ def article_labels(draft_id: int) -> dict[str, str]:
     labels = {"": article_label("", "")}
     labels.update({anchor: article_label(anchor, heading) for anchor, heading in rows})
     return labels
+
+
+def get_public_draft_or_404(draft_id: int) -> Draft:
+    """A draft the public may see (open, closed, reported or withdrawn after opening)."""
+    draft = db.get_or_404(Draft, draft_id)
+    if not draft.is_public and not (draft.status == "withdrawn" and draft.opened_at is not None):
+        abort(404)
+    return draft

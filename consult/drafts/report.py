@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult import exports
-from consult.authz import works_on_drafts_of
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts.models import (
@@ -17,7 +16,7 @@ from consult.drafts.models import (
     REPORT_PUBLISHED, Comment, Draft, DraftVersion, public_comment_text,
 )  # fmt: skip
 from consult.drafts.queries import article_labels
-from consult.drafts.services import may_review
+from consult.drafts.transitions import may_answer, may_review
 from consult.extensions import db
 from consult.localtime import as_utc, zone
 from consult.tracking import services as tracking
@@ -32,11 +31,6 @@ DISPOSITION_LABELS = {
 EXPORT_BATCH = 1000
 EXPORT_FIELDS = ("tracking_no", "received_at", "version", "article", "name", "comment", "moderation",
                  "disposition", "reason", "group")
-
-
-def may_answer(user, draft: Draft) -> bool:
-    """Editors and admins, and the lead department's officers and reviewers, work on the answers."""
-    return works_on_drafts_of(user, draft.department_id)
 
 
 def _require_answering(draft: Draft, user) -> None:

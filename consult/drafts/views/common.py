@@ -25,14 +25,6 @@ def get_draft_for_staff_or_404(draft_id: int) -> Draft:
     return draft
 
 
-def get_public_draft_or_404(draft_id: int) -> Draft:
-    """A draft the public may see (open, closed, reported or withdrawn after opening)."""
-    draft = db.get_or_404(Draft, draft_id)
-    if not draft.is_public and not (draft.status == "withdrawn" and draft.opened_at is not None):
-        abort(404)
-    return draft
-
-
 def department_choices() -> list[tuple[int, str]]:
     locale = current_locale_code()
     departments = ordered_departments()

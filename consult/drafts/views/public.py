@@ -20,21 +20,23 @@ from consult.drafts.forms import CommentForm, ReportCommentForm
 from consult.drafts.models import (
     PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, Draft, DraftFile, DraftVersion,
 )  # fmt: skip
-from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, article_labels, public_drafts_query
+from consult.drafts.queries import (
+    PUBLIC_ORDER, DraftFilters, article_labels, get_public_draft_or_404, public_drafts_query,
+)  # fmt: skip
 from consult.drafts.services import advance_draft, advance_drafts, may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
-    department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, time_left,
+    department_choices, localized_domain, localized_domain_choices, time_left,
 )  # fmt: skip
 from consult.errors import show_error
 from consult.extensions import db, limiter
 from consult.i18n import current_locale_code
+from consult.limits import COMMENT_LIMIT
 from consult.pagination import InvalidCursor, paginate
 from consult.public_forms import form_rate_limit, submit_form
 from consult.urls import int_arg
 
 COMMENTS_PER_PAGE = 20
-COMMENT_LIMIT = "10 per minute"
 
 
 def _draft_file_access(attachment: uploads.Attachment) -> str | None:

@@ -27,12 +27,12 @@ from consult.events.models import (
 )
 from consult.events.views import bp
 from consult.extensions import db, limiter
+from consult.limits import EVENT_LIMIT
 from consult.localtime import as_utc
 from consult.pagination import page_or_400
 from consult.public_forms import form_rate_limit, submit_form
 from consult.text import render_markdown
 
-WRITE_LIMIT = "10 per minute;100 per hour"
 
 
 def _public_event_or_404(event_id: int) -> Event:
@@ -77,7 +77,7 @@ def calendar(event_id: int):
 
 
 @bp.route("/<int:event_id>/register", methods=["GET", "POST"])
-@form_rate_limit(WRITE_LIMIT)
+@form_rate_limit(EVENT_LIMIT)
 def register(event_id: int):
     """Register for an event (guest or logged in); answers with the registration's own page."""
     event = _public_event_or_404(event_id)
@@ -169,7 +169,7 @@ def registration(token: str):
 
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
-@limiter.limit(WRITE_LIMIT, methods=["POST"])
+@limiter.limit(EVENT_LIMIT, methods=["POST"])
 def cancel_registration(token: str):
     """Cancel through the secret link, after a confirmation page; a freed seat goes to the waiting list."""
     registration = _registration_by_token_or_404(token)
@@ -207,7 +207,7 @@ def qr_code(token: str):
 
 
 @bp.route("/r/<token>/question", methods=["GET", "POST"])
-@form_rate_limit(WRITE_LIMIT)
+@form_rate_limit(EVENT_LIMIT)
 def question(token: str):
     """After the event, an attendee's question or comment, tracked like any submission."""
     registration = _registration_by_token_or_404(token)

@@ -9,6 +9,7 @@ from wtforms.validators import StopValidation
 from consult import uploads
 from consult.extensions import db
 from consult.i18n import current_locale_code
+from consult.limits import LETTER_LIMIT
 from consult.mailbox import queries
 from consult.mailbox.forms import LetterForm
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Mailbox
@@ -18,7 +19,6 @@ from consult.pagination import InvalidCursor, paginate
 from consult.public_forms import form_rate_limit, submit_form
 from consult.urls import int_arg
 
-WRITE_LIMIT = "5 per minute;30 per hour"
 LETTERS_PER_PAGE = 20
 RECEIPT_KEY = "mailbox_receipt"
 
@@ -79,7 +79,7 @@ def _mailbox_choices(mailboxes: list[Mailbox]) -> list[tuple[int, str]]:
 
 
 @bp.route("/mailboxes/write", methods=["GET", "POST"])
-@form_rate_limit(WRITE_LIMIT)
+@form_rate_limit(LETTER_LIMIT)
 def write():
     """Write a letter (guests and logged-in citizens); the form keeps what was typed when it is refused."""
     if request.method == "POST":
