@@ -1,4 +1,5 @@
-"""The reference server: the least code that serves the draft page from the same database.
+"""The reference servers: the least code that serves the draft page from the same database (``app``), and
+the same bytes as Consult from memory (``memory``).
 
 One Flask view, one SQL query (the draft joined with a page of its newest comments, keyset by id),
 one Jinja template compiled once. It is the practical limit of the stack (Flask + gunicorn + Jinja +
@@ -12,7 +13,7 @@ import base64
 import json
 import os
 
-from flask import Flask, abort, request
+from flask import Flask, Response, abort, request
 from jinja2 import Environment
 
 URL = os.environ.get("BENCH_DATABASE_URL", "sqlite:///bench/results/bench-small-sqlite.sqlite3")
@@ -67,3 +68,23 @@ def draft(draft_id: int):
     last = rows[min(len(rows), PAGE) - 1][3]
     cursor = base64.urlsafe_b64encode(json.dumps([last]).encode()).rstrip(b"=").decode()
     return TEMPLATE.render(rows=rows, page=PAGE, cursor=cursor)
+
+
+# The memory reference: the same bytes Consult serves for a page, from memory, under the same gunicorn.
+# ``BENCH_PAGES_FILE`` is a JSON object {path with query: html}, fetched from Consult by the runner.
+#
+#     BENCH_PAGES_FILE=bench/results/reference-pages.json gunicorn -w 2 -b 127.0.0.1:8002 'bench.reference:memory'
+memory = Flask("memory")
+_pages: dict[str, bytes] = {}
+
+
+@memory.get("/", defaults={"path": ""})
+@memory.get("/<path:path>")
+def stored_page(path: str):
+    if not _pages:
+        with open(os.environ["BENCH_PAGES_FILE"], encoding="utf-8") as stored:
+            _pages.update({key: html.encode() for key, html in json.load(stored).items()})
+    body = _pages.get(request.full_path.rstrip("?"))
+    if body is None:
+        abort(404)
+    return Response(body, mimetype="text/html")

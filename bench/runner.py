@@ -6,11 +6,12 @@ import platform
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from bench import data, report, scenarios
+from bench import data, nginx, report, scenarios
 from bench.servers import ROOT, Server
 
 RESULTS = ROOT / "bench" / "results"
@@ -92,6 +93,23 @@ def outbox_drain(url: str, name: str) -> dict:
     return result
 
 
+def _ratio(result: dict, reference: dict) -> float | None:
+    return result["rps"] / reference["rps"] if reference["rps"] else None
+
+
+def memory_reference(consult: Server, paths: list[str], url: str, workers: int) -> Server:
+    """Start the reference that serves, from memory, the bytes Consult serves an anonymous reader at ``paths``."""
+    pages = {}
+    for path in dict.fromkeys(paths):
+        with urllib.request.urlopen(consult.url(path)) as response:
+            pages[path] = response.read().decode()
+    stored = RESULTS / "reference-pages.json"
+    stored.write_text(json.dumps(pages, ensure_ascii=False))
+    server = Server("reference-memory", "bench.reference:memory", url, workers, paths[0])
+    server.env["BENCH_PAGES_FILE"] = str(stored)
+    return server.start()
+
+
 def checks(app, fixture, results: dict) -> dict:
     """After the writes: no seat given twice, every confirmed comment stored with its timeline."""
     engine = data.engine_for(app)
@@ -131,7 +149,7 @@ def run(args) -> int:
     generation = {"seconds_base": round(time.time() - t0, 1)}
     consult = Server("consult", "bench.wsgi:app", url, workers, "/healthz").start()
     ref = Server("reference", "bench.reference:app", url, workers, f"/drafts/{fixture.draft_id}").start()
-    results, growth = {}, []
+    results, growth, memory = {}, [], None
     try:
         t1 = time.time()
         if not args.no_growth:
@@ -142,25 +160,36 @@ def run(args) -> int:
         officer = scenarios.login(consult, fixture.officer_email, fixture.password)
         editor = scenarios.login(consult, fixture.editor_email, fixture.password)
         plan = scenarios.build(fixture, engine, officer, editor, duration, concurrency)
+        memory = memory_reference(consult, [p for s in plan if s.reference for p in s.paths], url, workers)
         say("")
         say(report.header())
         for scenario in plan:
             if only and scenario.name not in only:
                 continue
             entry = {"title": scenario.title, "target": scenario.target, "consult": drive(scenario, consult)}
-            ratio = None
+            ratio = query_ratio = None
             if scenario.reference:
-                entry["reference"] = drive(scenario, ref)
-                if entry["reference"]["rps"]:
-                    ratio = entry["consult"]["rps"] / entry["reference"]["rps"]
+                # The page's reference: Consult's own bytes from memory under the same gunicorn; and, as a
+                # second line, the one-query server that builds a page like it from the same database.
+                entry["reference"] = drive(scenario, memory)
+                entry["reference_one_query"] = drive(scenario, ref)
+                ratio = _ratio(entry["consult"], entry["reference"])
+                query_ratio = _ratio(entry["consult"], entry["reference_one_query"])
                 entry["ratio_to_reference"] = round(ratio, 3) if ratio is not None else None
+                entry["ratio_to_one_query_reference"] = round(query_ratio, 3) if query_ratio is not None else None
             results[scenario.name] = entry
             say(report.row(scenario.title, entry["consult"], ratio, scenario.target))
             if scenario.reference:
-                say(report.row("  reference server", entry["reference"], None, ""))
+                say(report.row("  reference: same bytes from memory", entry["reference"], None, ""))
+                say(report.row("  reference: one query", entry["reference_one_query"], None,
+                               f"Consult = {query_ratio:.0%} of it" if query_ratio is not None else ""))
+        if not args.no_nginx and (not only or "nginx" in only) and nginx.available():
+            results["nginx"] = nginx.scenario(consult, fixture, duration, concurrency, say, drive)
     finally:
         consult.stop()
         ref.stop()
+        if memory is not None:
+            memory.stop()
     if not only or "outbox_drain" in only:
         drain = outbox_drain(url, f"{args.size}-{args.db}")
         results["outbox_drain"] = {"title": "Outbox drain, 10,000 mails to a local SMTP sink", "result": drain}

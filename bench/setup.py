@@ -58,6 +58,9 @@ def app_config(url: str) -> dict:
         "MAIL_SUPPRESS_SEND": True,
         "CONSULT_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_LOCALE": "zh_CN",
+        # Public pages: nginx in front (bench.nginx) keeps them 10 s, so its freshness check is quick.
+        "CONSULT_CACHE_MAX_AGE": 10,
+        "CONSULT_CACHE_S_MAXAGE": 10,
     }
 
 

@@ -38,11 +38,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_kinds()
     _register_blueprints(app)
 
-    from consult import authz, cli, errors, forms, i18n, limits, navigation, public_forms, security, text
+    from consult import authz, cli, errors, forms, i18n, limits, navigation, public_forms, public_pages, security, text
 
     errors.init_app(app)
     authz.init_app(app)
     public_forms.init_app(app)
+    public_pages.init_app(app)
     i18n.init_app(app)
     navigation.init_app(app)
     security.init_app(app)
@@ -94,9 +95,11 @@ def _register_blueprints(app: Flask) -> None:
     from consult.notify.views import bp as notify_bp
     from consult.open311.views import admin_bp as open311_admin_bp
     from consult.open311.views import bp as open311_bp
+    from consult.practice.views import bp as practice_bp
     from consult.stats.views import bp as stats_bp
     from consult.tracking.views import bp as tracking_bp
     from consult.uploads import bp as uploads_bp
+    from consult.workbench.views import bp as workbench_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -108,10 +111,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tracking_bp)
     app.register_blueprint(disclosure_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(practice_bp)
     app.register_blueprint(open311_bp)
     app.register_blueprint(open311_admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_tokens_bp)
+    app.register_blueprint(workbench_bp)
 
 
 def _commit_at_the_edge(app: Flask) -> None:

@@ -62,10 +62,14 @@ def from_environment(instance_path: str) -> dict:
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "REGISTRATION_LINK_MAX_AGE": int(os.environ.get("REGISTRATION_LINK_MAX_AGE", str(24 * 3600))),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        # Per-worker caches (consult/cache.py): public statistics, and the part of a draft's page every
-        # reader sees alike (its key changes with every new comment or edit; the TTL bounds the rest).
+        # Per-worker caches (consult/cache.py): public statistics, and whole public pages for anonymous
+        # readers (their keys change with every new comment or edit; the TTL bounds the rest).
         "CONSULT_STATS_CACHE_SECONDS": int(os.environ.get("CONSULT_STATS_CACHE_SECONDS", "300")),
         "CONSULT_PAGE_CACHE_SECONDS": int(os.environ.get("CONSULT_PAGE_CACHE_SECONDS", "60")),
+        # Public pages for anonymous readers (consult/public_pages.py): how long a browser (max-age) and a
+        # shared cache in front, nginx or a CDN (s-maxage), may serve a copy without asking again.
+        "CONSULT_CACHE_MAX_AGE": int(os.environ.get("CONSULT_CACHE_MAX_AGE", "60")),
+        "CONSULT_CACHE_S_MAXAGE": int(os.environ.get("CONSULT_CACHE_S_MAXAGE", "60")),
         **base_url_settings(os.environ.get("CONSULT_BASE_URL")),
     }
 

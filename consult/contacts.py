@@ -97,6 +97,14 @@ def email_key(raw: str | None) -> str | None:
     return (raw or "").strip().lower() or None
 
 
+def mask_phone(phone: str | None) -> str:
+    """A phone number with its middle hidden, as it may be shown back: 139****5678."""
+    digits = phone_key(phone) or ""
+    if len(digits) < 7:
+        return REDACTED if digits else ""
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
 def mask_name(name: str | None) -> str:
     """The name as shown in public: the surname (one character, or a compound surname such as 欧阳) and one
     asterisk per remaining character, at most three: 张三 → 张*, 欧阳娜娜 → 欧阳**. Empty for no name or an

@@ -20,6 +20,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def include_for_dialect(dialect_name: str):
+    """Alembic's ``include_object`` for one database: leave out what the models create only on another
+    (an index declared with ``.ddl_if(dialect="postgresql")``), so comparing schemas sees no difference."""
+
+    def include(obj, _name, _type, _reflected, _compare_to) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        return condition is None or condition.dialect in (None, dialect_name)
+
+    return include
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Turn on WAL, foreign keys and a busy timeout, and take the write lock early for writes.
 

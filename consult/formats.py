@@ -14,6 +14,8 @@ from babel.dates import format_skeleton, get_datetime_format
 from flask_babel import format_date, format_time, get_locale, pgettext, to_user_timezone
 from markupsafe import Markup
 
+from consult.contacts import mask_phone
+
 CODE_GROUP = 4
 _SPAN_DASH = "–"
 
@@ -116,6 +118,7 @@ def _day_and_clock(day: str, clock: str) -> str:
 
 
 def init_app(app) -> None:
+
     app.jinja_env.filters.update(
         date=format_day,
         weekday_date=format_day_with_weekday,
@@ -127,5 +130,6 @@ def init_app(app) -> None:
         grouped_code=group_code,
         listing=format_listing,
         nest_quotes=nest_quotes,
+        mask_phone=mask_phone,
     )
     app.jinja_env.globals["period"] = format_period

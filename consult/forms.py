@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from wtforms import EmailField, StringField
+from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 NAME_MAX = 80
@@ -50,3 +50,18 @@ def field_attrs(described: list[str], field, autocomplete: str | None = None) ->
 
 def init_app(app) -> None:
     app.jinja_env.globals["field_attrs"] = field_attrs
+
+
+def sms_choice_field() -> BooleanField:
+    """The citizen's choice of channel for news of their submission (consult.tracking.mails.sms_number)."""
+    return BooleanField(
+        _l("Tell me of progress by SMS instead of e-mail"),
+        description=_l("To the mobile number you give: the receipt, requests for information, extensions and the "
+                       "answer. A text message never contains your query code."),
+    )
+
+
+def chosen_channel(form) -> str | None:
+    """"sms" when the form's SMS box is ticked, else None (e-mail if an address was left, else SMS)."""
+    field = getattr(form, "notify_by_sms", None)
+    return "sms" if field is not None and field.data else None

@@ -28,3 +28,5 @@ from consult.mailbox.models import Letter, Mailbox  # noqa: F401
 from consult.api.models import ApiToken, IdempotencyRecord  # noqa: F401
 from consult.disclosure.models import DisclosureRequest, OpennessReportFigures  # noqa: F401
 from consult.open311.models import Open311Key  # noqa: F401
+from consult.practice.models import PracticeSettings, RatingAppeal, RectificationTask  # noqa: F401
+from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit  # noqa: F401

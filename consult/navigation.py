@@ -23,7 +23,7 @@ NAV = (
     ("tracking.my_submissions", _l("My submissions"), ("citizen",), ("/my/submissions",)),
     ("tracking.inbox", _l("Inbox"), (OFFICER, REVIEWER, ADMIN),
      ("/office/inbox", "/office/submissions", "/office/replies", "/office/review", "/office/extensions",
-      "/office/reply-templates")),
+      "/office/reply-templates", "/office/rectifications", "/office/appeals")),
     ("stats.dashboard", _l("Dashboard"), STAFF_ROLES, ("/office/dashboard",)),
     ("main.admin", _l("Administration"), (ADMIN,), ("/admin",)),
 )
@@ -35,12 +35,15 @@ ADMIN_NAV = (
     ("accounts.departments", _l("Departments"), ("accounts.departments", "accounts.edit_department")),
     ("accounts.users", _l("Staff accounts"), ("accounts.users", "accounts.new_user", "accounts.edit_user")),
     ("notify.outbox", _l("Outgoing mail"), ("notify.outbox", "notify.message")),
+    ("notify.sms_settings", _l("Text messages"), ("notify.sms_settings",)),
     ("events.manage", _l("Open days"), ()),
     ("mailbox.admin_list", _l("Mailboxes"), ("mailbox.admin_list", "mailbox.admin_edit")),
     ("tracking.calendar", _l("Working-day calendar"), ("tracking.calendar",)),
     ("drafts.manage", _l("Drafts for comment"), ()),
     ("drafts.sensitive_words", _l("Sensitive words"), ("drafts.sensitive_words",)),
     ("open311_admin.keys_page", _l("Open311 keys"), ("open311_admin.keys_page",)),
+    ("practice.admin_appeals", _l("Rating appeals"), ("practice.admin_appeals",)),
+    ("practice.settings", _l("Ratings and response settings"), ("practice.settings",)),
     ("disclosure.report", _l("Annual openness report"), ()),
 )
 

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from consult.database import include_for_dialect
+
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
@@ -39,6 +41,7 @@ def run_migrations_online():
             # (The pragma is a no-op inside a transaction, so it goes straight to the driver's connection.)
             raw = connection.connection.driver_connection
             raw.execute("PRAGMA foreign_keys=OFF")
+        conf_args.setdefault("include_object", include_for_dialect(connection.dialect.name))
         context.configure(connection=connection, target_metadata=db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()

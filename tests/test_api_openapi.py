@@ -38,7 +38,8 @@ def test_the_document_is_openapi_3_1_with_the_rules_the_server_enforces(client):
     schemas = document["components"]["schemas"]
     letter = schemas["LetterCreate"]
     assert set(letter["properties"]) == {"mailbox_id", "category", "subject", "body", "name", "phone", "email",
-                                         "public"}
+                                         "public", "notify_by"}
+    assert letter["properties"]["notify_by"]["anyOf"][0]["enum"] == ["mail", "sms"]
     assert set(letter["required"]) == {"mailbox_id", "category", "subject", "body", "name"}
     assert letter["additionalProperties"] is False
     comment = schemas["CommentCreate"]

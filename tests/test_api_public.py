@@ -343,7 +343,9 @@ def test_stats_are_the_statistics_service_figures(client, api_world):
     client.post(f"{API}/letters", json=letter_json(api_world.boxes.county.id))
     client.post(f"{API}/letters", json=letter_json(api_world.boxes.finance.id))
     everything = client.get(f"{API}/stats").get_json()
+    formulas = everything.pop("formulas")
     assert everything == compute_stats() and everything["totals"]["received"] == 2
+    assert set(formulas) == {"response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate"}
     one = client.get(f"{API}/stats?department={api_world.world.dept.id}&months=3").get_json()
     assert one["totals"]["received"] == 1 and one["period"]["months"] == 3
     assert is_problem(client.get(f"{API}/stats?months=99"), 400)

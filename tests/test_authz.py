@@ -19,7 +19,8 @@ PUBLIC_ENDPOINTS = {
     "accounts.finish_registration",
     "accounts.logout",
     "prefs.set_language",
-    "prefs.toggle_large_text",
+    "prefs.choose_language",
+    "prefs.choose_text_size",
     # Open days: public pages, and the registrant's own pages behind a secret link or a signed token.
     "events.index",
     "events.detail",
@@ -38,6 +39,7 @@ PUBLIC_ENDPOINTS = {
     "drafts.report_comment",
     "drafts.feedback_report",
     "drafts.export_public",
+    "drafts.report_document",
     # Mailboxes: public pages; writing a letter is open to guests (rate-limited).
     "mailbox.index",
     "mailbox.letters",
@@ -49,9 +51,13 @@ PUBLIC_ENDPOINTS = {
     # answering requests for information (access proven by the code in the session or a signed token).
     "tracking.lookup",
     "tracking.status",
+    "tracking.short_link",  # the short link in text messages: a redirect to the status page
     "tracking.rate_submission",
     "tracking.provide_info",
     "tracking.rate",
+    # The receipt and the reply letter as PDF: the same access as the status page (or the confirmation just shown).
+    "tracking.receipt_pdf",
+    "tracking.reply_pdf",
     # Information requests: the public request form (rate-limited) and its confirmation.
     "disclosure.apply",
     "disclosure.thanks",
@@ -85,6 +91,14 @@ PUBLIC_ENDPOINTS = {
     "api.office_submission",
     "api.create_reply",
     "api.transfer",
+    # 好差评: the citizen's rating with the query code; officers' rectification tasks and appeals take a
+    # bearer token (tests/test_practice_api.py walks them with every role).
+    "api.rate_submission",
+    "api.rectifications",
+    "api.rectification_task",
+    "api.record_follow_up",
+    "api.complete_rectification",
+    "api.appeal_rating",
 }
 # Pages for any logged-in user, whatever the role.
 LOGIN_ONLY_ENDPOINTS = {"accounts.logout", "accounts.session_list", "accounts.end_session",

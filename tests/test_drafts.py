@@ -4,7 +4,7 @@ stable anchors, versions with a readable diff, and the public pages."""
 from datetime import timedelta
 
 import pytest
-from drafts_support import BODY, assert_safe_html, fields, get, make_draft, request_ctx, world  # noqa: F401
+from drafts_support import BODY, add_comment, assert_safe_html, fields, get, make_draft, request_ctx, world  # noqa: F401
 
 from consult.database import utcnow
 from consult.domain import DomainError
@@ -44,6 +44,15 @@ def test_window_shorter_than_30_days_needs_a_public_reason(world, client):
     assert "上级文件要求年内出台" in page
 
 
+def _time_passes(draft_id: int, delta: timedelta) -> None:
+    """Move the draft's window back by ``delta``, as if that much time had passed."""
+    draft = get(Draft, draft_id)
+    draft.opens_at, draft.closes_at = draft.opens_at - delta, draft.closes_at - delta
+    if draft.approved_at is not None:
+        draft.approved_at -= delta
+    db.session.commit()
+
+
 def test_reviewer_approval_opens_the_draft_at_its_scheduled_time(world, client, auth):
     draft_id = make_draft(world, status="in_review", starts_in=timedelta(days=2))
     assert client.get(f"/drafts/{draft_id}").status_code == 404  # not public before opening
@@ -51,21 +60,56 @@ def test_reviewer_approval_opens_the_draft_at_its_scheduled_time(world, client, 
     assert client.post(f"/office/drafts/{draft_id}/approve").status_code == 302
     draft = get(Draft, draft_id)
     assert draft.status == "in_review" and draft.approved_at is not None
-    # Nobody clicks: the scheduler (or a page view) opens it once the time has come.
-    opened, _closed = services.advance_drafts(utcnow() + timedelta(days=2, minutes=1))
+    office = client.get(f"/office/drafts/{draft_id}").get_data(as_text=True)
+    assert "Approved; comments open on" in office and "In review" not in office
+    auth.logout()
+    assert client.get(f"/drafts/{draft_id}").status_code == 404
+    # The opening time passes; nobody clicks anything and nothing has run yet: its own link, asked first of all
+    # pages, answers at once, and takes comments.
+    _time_passes(draft_id, timedelta(days=2, seconds=1))
+    page = client.get(f"/drafts/{draft_id}")
+    assert page.status_code == 200 and "Open for comment" in page.get_data(as_text=True)
+    assert get(Draft, draft_id).recorded_status == "in_review"  # the page recorded nothing
+    add_comment(draft_id, "开放第一秒的意见。")
+    # The daily run records the opening afterwards, dated when it happened, once.
+    opened, _closed = services.advance_drafts(utcnow())
     db.session.commit()
-    assert opened == [draft_id] and get(Draft, draft_id).status == "open"
+    assert opened == [draft_id] and get(Draft, draft_id).recorded_status == "open"
+    assert services.advance_drafts(utcnow()) == ([], [])
+    history = services.draft_history(get(Draft, draft_id))
+    assert [e.action for e in history] == ["opened"]
+    assert abs(history[0].happened_at.replace(tzinfo=None) - get(Draft, draft_id).opens_at.replace(tzinfo=None)) < timedelta(seconds=1)
 
 
-def test_an_open_draft_closes_by_itself_when_its_page_is_viewed(world, client):
+@pytest.mark.parametrize("app_config", [{"CONSULT_DEFAULT_LOCALE": "zh_CN"}])
+def test_office_says_when_an_approved_draft_opens_in_chinese(world, client, auth):
+    draft_id = make_draft(world, status="in_review", starts_in=timedelta(days=2))
+    services.approve_draft(get(Draft, draft_id), db.session.merge(world.reviewer))
+    db.session.commit()
+    auth.login(world.editor)
+    for page in ("/office/drafts", f"/office/drafts/{draft_id}"):
+        text = client.get(page).get_data(as_text=True)
+        assert "已批准，将于" in text and "开始征集" in text
+
+
+def test_an_open_draft_is_closed_at_its_closing_time_without_anything_written(world, client, auth, runner):
     draft_id = make_draft(world)
-    draft = get(Draft, draft_id)
-    draft.closes_at = utcnow() - timedelta(minutes=1)  # the closing time has passed
-    draft.opens_at = draft.closes_at - timedelta(days=30)
-    db.session.commit()
+    _time_passes(draft_id, timedelta(days=30, minutes=1))
     page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
-    assert get(Draft, draft_id).status == "closed"
     assert "The consultation has closed" in page
+    assert client.get(f"/api/v1/drafts/{draft_id}").get_json()["status"] == "closed"
+    assert get(Draft, draft_id).recorded_status == "open" and get(Draft, draft_id).closed_at is None
+    with pytest.raises(DomainError) as refused:
+        add_comment(draft_id, "截止之后的意见。")
+    assert refused.value.status == 409
+    db.session.rollback()
+    assert "Drafts opened: 0, closed: 1." in runner.invoke(args=["remind"]).output
+    draft = get(Draft, draft_id)
+    assert draft.recorded_status == "closed" and draft.closed_at is not None
+    assert [e.action for e in services.draft_history(draft)] == ["opened", "closed"]
+    auth.login(world.editor)
+    office = client.get(f"/office/drafts/{draft_id}").get_data(as_text=True)
+    assert "Opened for comment" in office and "Consultation closed" in office
 
 
 def test_remind_style_sweep_opens_and_closes_every_due_draft(world):

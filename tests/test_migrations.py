@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from consult import create_app
+from consult.database import include_for_dialect
 from consult.extensions import db
 from tests.conftest import PG_URL, _pg_url
 
@@ -33,7 +34,8 @@ def test_migrations_match_models(empty_database_url):
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={
+                "compare_type": True, "include_object": include_for_dialect(conn.dialect.name)})
             differences = compare_metadata(context, db.metadata)
         assert differences == []
         downgrade(revision="base")

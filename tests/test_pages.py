@@ -1,10 +1,13 @@
 """Pages, languages, large text, errors, security headers, CSRF and hostile input."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 
 from consult import create_app
+from consult.accounts.models import User
+from consult.extensions import db
 
 
 @pytest.mark.parametrize("app_config", [{"CONSULT_DEFAULT_LOCALE": "zh_CN"}])
@@ -18,34 +21,67 @@ def test_home_page_is_chinese_by_default(client):
 
 @pytest.mark.parametrize("app_config", [{"CONSULT_DEFAULT_LOCALE": "zh_CN"}])
 def test_language_switch_persists_across_pages(client):
-    response = client.post("/preferences/language", data={"locale": "en", "next": "/account/login"})
+    response = client.get("/preferences/language?locale=en&next=/account/login")
     assert response.status_code == 302
     assert response.location == "/account/login"
+    assert "consult_lang=en" in response.headers["Set-Cookie"]
     for path in ("/", "/account/login", "/account/register"):
         page = client.get(path).get_data(as_text=True)
         assert '<html lang="en"' in page
         assert "Skip to main content" in page
-    client.post("/preferences/language", data={"locale": "zh_CN"})
+    client.get("/preferences/language?locale=zh_CN")
     assert '<html lang="zh-CN"' in client.get("/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("app_config", [{"CONSULT_DEFAULT_LOCALE": "zh_CN"}])
+def test_the_switches_are_plain_links_back_to_the_same_page(client):
+    page = client.get("/drafts?domain=education").get_data(as_text=True)
+    assert 'href="/preferences/language?locale=en&amp;next=/drafts?domain%3Deducation"' in page
+    assert 'href="/preferences/large-text?on=1&amp;next=/drafts?domain%3Deducation"' in page
+    response = client.get("/preferences/language?locale=en&next=/drafts?domain%3Deducation")
+    assert response.location == "/drafts?domain=education"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("app_config", [{"CONSULT_DEFAULT_LOCALE": "zh_CN"}])
 def test_unknown_language_is_ignored(client):
-    client.post("/preferences/language", data={"locale": "xx"})
+    response = client.get("/preferences/language?locale=xx&next=/drafts")
+    assert response.location == "/drafts"
+    assert "Set-Cookie" not in response.headers
+    assert '<html lang="zh-CN"' in client.get("/").get_data(as_text=True)
+    client.set_cookie("consult_lang", "xx")
     assert '<html lang="zh-CN"' in client.get("/").get_data(as_text=True)
 
 
-def test_language_switch_refuses_open_redirects(client):
-    response = client.post("/preferences/language", data={"locale": "en", "next": "https://evil.example/"})
+@pytest.mark.parametrize("path", ["/preferences/language?locale=en", "/preferences/large-text?on=1"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"])
+def test_preference_links_refuse_open_redirects(client, path, target):
+    response = client.get(f"{path}&{urlencode({'next': target})}")
+    assert response.status_code == 302
     assert response.location == "/"
+
+
+def test_language_switch_of_a_logged_in_user_keeps_the_mail_language(app, client, auth, make_user):
+    user = make_user(email="li@example.org")
+    auth.login(user)
+    page = client.get("/").get_data(as_text=True)
+    assert 'action="/preferences/language"' in page  # a form: it writes to the account
+    response = client.post("/preferences/language", data={"locale": "zh_CN", "next": "/"})
+    assert response.location == "/"
+    assert '<html lang="zh-CN"' in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, user.id).locale == "zh_CN"
 
 
 def test_large_text_mode_toggles_and_persists(client):
     assert 'class="large-text"' not in client.get("/").get_data(as_text=True)
-    client.post("/preferences/large-text", data={"next": "/"})
+    response = client.get("/preferences/large-text?on=1&next=/")
+    assert response.location == "/"
     assert 'class="large-text"' in client.get("/").get_data(as_text=True)
-    assert 'class="large-text"' in client.get("/account/login").get_data(as_text=True)
-    client.post("/preferences/large-text")
+    page = client.get("/account/login").get_data(as_text=True)
+    assert 'class="large-text"' in page
+    assert 'href="/preferences/large-text?on=0&amp;next=/account/login">Standard text</a>' in page
+    client.get("/preferences/large-text?on=0")
     assert 'class="large-text"' not in client.get("/").get_data(as_text=True)
 
 
@@ -123,7 +159,6 @@ def test_forms_without_csrf_token_are_rejected(app, client, make_user):
         ("/account/register", {"display_name": "x", "email": "x@example.org", "password": "12345678", "confirm": "12345678"}),
         ("/account/forgot-password", {"email": "li@example.org"}),
         ("/preferences/language", {"locale": "en"}),
-        ("/preferences/large-text", {}),
     ]
     for path, data in posts:
         response = client.post(path, data=data)

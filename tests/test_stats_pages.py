@@ -42,7 +42,7 @@ def test_the_statistics_page_shows_accessible_charts_each_with_a_table(client, w
     _recent(world, monkeypatch)
     page = _text(client.get("/stats"))
     svgs = re.findall(r"<svg.*?</svg>", page, flags=re.S)
-    assert len(svgs) == 2
+    assert len(svgs) == 3  # volumes; response and on-time rates; resolution and satisfaction rates
     for svg in svgs:
         root = ElementTree.fromstring(svg)  # well-formed
         ns = "{http://www.w3.org/2000/svg}"
@@ -53,7 +53,7 @@ def test_the_statistics_page_shows_accessible_charts_each_with_a_table(client, w
         assert len(root.findall(f".//{ns}pattern")) == 3  # series told apart by pattern, not colour only
         assert root.findall(f".//{ns}text")  # values and months written out
         assert "style=" not in svg
-    assert page.count('class="chart-with-table"') == 2
+    assert page.count('class="chart-with-table"') == 3
     assert "Submissions received and answered per month" in page
     assert page.count("<caption>") >= 4
     assert "100.0%" in page  # satisfaction of the one rated answer
@@ -81,7 +81,8 @@ def test_csv_download_has_every_figure(client, world, monkeypatch):
     assert (total["received"], total["answered"], total["answer_rate"], total["satisfaction_rate"]) == (
         "2", "1", "0.5", "1.0")
     assert total["median_workdays_to_answer"] == "0.0"
-    assert {row["scope"] for row in rows} == {"total", "kind", "department", "department_kind", "month"}
+    assert {row["scope"] for row in rows} == {"total", "kind", "department", "department_kind", "month", "year",
+                                              "formula"}
     assert len([row for row in rows if row["scope"] == "month"]) == 12
     dept = next(row for row in rows if row["scope"] == "department" and row["department_code"] == "SFJ")
     assert dept["department"] == "Justice Bureau"

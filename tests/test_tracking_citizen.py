@@ -57,7 +57,8 @@ def test_unsatisfied_reopens_once_with_a_new_due_date_then_just_records(world):
     assert submission.status == ANSWERED
     assert citizen.rate(submission, resolved=False, satisfaction=UNSATISFIED) == CLOSED
     assert submission.reopen_count == 1
-    assert [e.action for e in events(submission)][-2:] == ["answer", "close"]
+    # The second poor rating closes it and joins the rectification task the first one opened.
+    assert [e.action for e in events(submission)][-3:] == ["answer", "close", "rectification_joined"]
 
 
 def test_invalid_satisfaction_is_refused(world):

@@ -20,6 +20,7 @@ LEGAL = {
     (RECEIVED, "assign"), (ASSIGNED, "request_info"), (NEEDS_INFO, "info_received"), (ASSIGNED, "answer"),
     (REOPENED, "answer"), (ANSWERED, "reopen"), (ANSWERED, "close"),
     *((status, "dismiss") for status in OPEN_STATUSES),
+    *((status, "answer_by_publication") for status in OPEN_STATUSES),
     (RECEIVED, "transfer"), (ASSIGNED, "transfer"), (REOPENED, "transfer"),
 }  # fmt: skip
 
@@ -38,6 +39,7 @@ def test_transition_table_is_exactly_the_design():
     assert targets == {
         "assign": ASSIGNED, "request_info": NEEDS_INFO, "info_received": ASSIGNED, "answer": ANSWERED,
         "reopen": REOPENED, "close": CLOSED, "dismiss": DISMISSED, "transfer": RECEIVED,
+        "answer_by_publication": ANSWERED,
     }  # fmt: skip
 
 

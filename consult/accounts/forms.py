@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from consult.accounts.models import ROLE_LABELS, STAFF_ROLES
@@ -79,6 +79,28 @@ class ChangePasswordForm(ResetPasswordForm):
 
 class EndSessionsForm(FlaskForm):
     """A button with CSRF protection: end one session, or all but this one."""
+
+
+class PhoneForm(FlaskForm):
+    """Sign in (or link a number) with a code sent by SMS: the number."""
+
+    phone = TelField(
+        _l("Mobile number"),
+        filters=[lambda value: (value or "").strip()],
+        validators=[DataRequired(message=_l("Please enter your mobile number.")), Length(max=32)],
+        description=_l("A mainland mobile number. We send it a six-digit code by SMS."),
+    )
+
+
+class PhoneCodeForm(FlaskForm):
+    """The code from the SMS."""
+
+    code = StringField(
+        _l("Verification code"),
+        filters=[lambda value: (value or "").strip()],
+        validators=[DataRequired(message=_l("Please enter the code from the text message.")), Length(max=12)],
+        description=_l("Six digits, valid for 5 minutes."),
+    )
 
 
 # --- admin: departments and staff accounts ----------------------------------------------------------

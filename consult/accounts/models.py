@@ -61,7 +61,11 @@ class User(UserMixin, db.Model):
     __table_args__ = (sa.CheckConstraint(sa.column("role").in_(ROLES), name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    # None for a citizen who only ever signed in with their phone.
+    email: Mapped[Optional[str]] = mapped_column(sa.String(254), unique=True)
+    # A mainland mobile number the person proved with a code (consult.accounts.phone): signs them in.
+    phone: Mapped[Optional[str]] = mapped_column(sa.String(20), unique=True)
+    phone_verified_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
     display_name: Mapped[str] = mapped_column(sa.String(80))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(sa.String(16), default=CITIZEN, index=True)
@@ -110,7 +114,7 @@ class User(UserMixin, db.Model):
         return self.role in STAFF_ROLES
 
     def __repr__(self) -> str:
-        return f"<User {self.email} {self.role}>"
+        return f"<User {self.email or self.phone} {self.role}>"
 
 
 class LoginSession(db.Model):
@@ -137,3 +141,28 @@ class LoginSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<LoginSession {self.id} user={self.user_id}>"
+
+
+class PhoneCode(db.Model):
+    """A six-digit code sent by SMS to prove that the person at a form holds a mobile number.
+
+    Only its keyed hash is kept. It works once, for ``purpose``, within its lifetime and its tries
+    (consult.accounts.phone).
+    """
+
+    __tablename__ = "phone_codes"
+    __table_args__ = (sa.Index("ix_phone_codes_phone", "phone", "created_at"),
+                      sa.Index("ix_phone_codes_ip", "ip", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(sa.String(20))
+    purpose: Mapped[str] = mapped_column(sa.String(16))
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    ip: Mapped[str] = mapped_column(sa.String(45), default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    used_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<PhoneCode {self.id} {self.purpose}>"

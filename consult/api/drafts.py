@@ -15,12 +15,10 @@ from consult.api.fields import REQUIRED_TEXT_PATTERN, Email, Id, text
 from consult.api.idempotency import form_token, idempotent
 from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
-from consult.database import utcnow
 from consult.drafts import comments as comment_service
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, Article, Comment, Draft
 from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, public_drafts_query
-from consult.drafts.services import advance_draft, advance_drafts
 from consult.drafts.queries import get_public_draft_or_404
 from consult.extensions import db, limiter
 from consult.limits import COMMENT_LIMIT
@@ -57,6 +55,9 @@ class CommentCreate(BaseModel):
     name: text(80, required=True) = Field(description="Your name (shown masked, e.g. 张*).")
     phone: text(32) | None = Field(None, description="Any phone number (as on the comment form).")
     email: Email | None = None
+    notify_by: Literal["mail", "sms"] | None = Field(None, description="How to tell the sender of progress: "
+                                                      "`sms` to the mobile number (never with the query code), "
+                                                      "`mail`; left out: e-mail if an address is given, else SMS.")
 
     @model_validator(mode="after")
     def _rules(self) -> Self:
@@ -101,7 +102,6 @@ def comment_json(comment: Comment) -> dict:
 def list_drafts():
     """Drafts the public may see, filtered like the drafts page."""
     query = query_args(DraftQuery)
-    advance_drafts(utcnow())
     filters = DraftFilters(text=(query.q or "")[:100], domain=query.domain or "", department_id=query.department,
                            status=query.status or "")
     page = page_of(public_drafts_query(filters), PUBLIC_ORDER, query)
@@ -114,7 +114,6 @@ def list_drafts():
 def get_draft(draft_id: int):
     """A public draft with its current version's articles."""
     draft = get_public_draft_or_404(draft_id)
-    advance_draft(draft, utcnow())
     return answer(draft_detail(draft))
 
 
@@ -156,7 +155,7 @@ def create_draft_comment(draft_id: int):
     anchor = _article_anchor(draft, values)
     receipt = comment_service.submit_comment(
         draft, body=values.body, form_token=form_token(), article_anchor=anchor, name=values.name,
-        email=values.email or "", phone=values.phone or "", locale=request_locale(),
+        email=values.email or "", phone=values.phone or "", locale=request_locale(), notify_by=values.notify_by,
     )
     if receipt.duplicate:
         raise ApiError(409, _("This comment was already received."))

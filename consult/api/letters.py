@@ -40,6 +40,9 @@ class LetterCreate(BaseModel):
     email: Email | None = None
     public: bool = Field(False, description="The letter and its answer may be published (name masked). "
                                             "Never for reports.")
+    notify_by: Literal["mail", "sms"] | None = Field(None, description="How to tell the sender of progress: "
+                                                      "`sms` to the mobile number (never with the query code), "
+                                                      "`mail`; left out: e-mail if an address is given, else SMS.")
 
     @model_validator(mode="after")
     def _rules(self) -> Self:
@@ -89,7 +92,7 @@ def create_letter():
     receipt = submit_letter(  # its refusals of well-formed fields answer 409 (consult.api.errors)
         mailbox, category=values.category, subject=values.subject, body=values.body, form_token=form_token(),
         name=values.name, phone=values.phone or "", email=values.email or "", public=values.public,
-        locale=request_locale(),
+        locale=request_locale(), notify_by=values.notify_by,
     )
     if receipt.duplicate:
         raise ApiError(409, _("This letter was already received."))

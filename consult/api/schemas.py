@@ -204,13 +204,25 @@ class Counts(Answer):
     on_time: int
     on_time_rate: Rate
     median_workdays_to_answer: int | float | None
-    rated: int
-    satisfied: int
-    satisfaction_rate: Rate
+    response_due: int = Field(description="Received less those not yet acted on whose response time still runs.")
+    responded_in_time: int = Field(description="First acted on by staff within the response time.")
+    response_rate: Rate = Field(description="响应率 = responded_in_time / response_due.")
+    rated: int = Field(description="Ratings that count (an upheld appeal takes one out).")
+    resolved: int = Field(description="Rated submissions the citizen says were resolved.")
+    resolution_rate: Rate = Field(description="解决率 = resolved / rated.")
+    satisfied: int = Field(description="非常满意 + 满意 + 基本满意.")
+    satisfaction_rate: Rate = Field(description="满意率 = satisfied / rated.")
+    ratings_removed: int = Field(description="Ratings taken out of the rates by an upheld appeal (申诉复核).")
+    rectifications: int = Field(description="Rectification tasks (整改) opened by poor ratings.")
+    rectified: int = Field(description="Rectification tasks completed with a follow-up record (回访).")
 
 
 class MonthFigures(Counts):
     month: str = Field(description="YYYY-MM")
+
+
+class YearFigures(Counts):
+    year: int
 
 
 class Figures(Counts):
@@ -243,6 +255,9 @@ class Stats(Answer):
     departments: list[DepartmentFigures]
     kinds: list[KindFigures]
     months: list[MonthFigures]
+    years: list[YearFigures]
+    response_hours: int = Field(description="The response time: hours of working days after receipt.")
+    formulas: dict[str, str] = Field(description="How each rate is computed, in the language asked for.")
 
 
 class Person(Answer):

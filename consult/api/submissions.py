@@ -9,6 +9,7 @@ import re
 from typing import Annotated
 
 from flask import request
+from markupsafe import Markup
 from flask_babel import gettext as _
 from pydantic import Field, StringConstraints, ValidationError
 
@@ -19,7 +20,7 @@ from consult.api.fields import TEXT_PATTERN
 from consult.api.openapi import Header, operation
 from consult.extensions import limiter
 from consult.limits import LOOKUP_LIMIT
-from consult.tracking import services
+from consult.tracking import kind_details, services
 from consult.tracking.models import Submission
 
 HEADER = "X-Query-Code"
@@ -38,14 +39,14 @@ def not_found() -> ApiError:
 
 def public_view(submission: Submission) -> schemas.SubmissionStatus:
     """What the citizen may see: no staff names, no internal notes, no contact details."""
-    answer_ = services.answer_of(submission)
+    answer_, published = services.answer_of(submission), kind_details.citizen_answer_for(submission)
     return schemas.SubmissionStatus(
         tracking_no=submission.tracking_no, kind=submission.kind, status=submission.status,
         status_label=str(services.STATUS_LABELS[submission.status]),
         department=department_json(submission.department), received_at=submission.received_at,
         due_on=submission.due_on, due_estimated=submission.estimated_due,
         answered_at=submission.answered_at, closed_at=submission.closed_at,
-        answer=None if answer_ is None else {
+        answer=_published_answer(published) if answer_ is None and published is not None else None if answer_ is None else {
             "body": answer_.body, "body_html": answer_.body_html, "answered_at": answer_.reviewed_at,
         },
         dismissal_reason=submission.dismissal_reason or None,
@@ -55,6 +56,14 @@ def public_view(submission: Submission) -> schemas.SubmissionStatus:
             for event in services.public_events(submission)
         ],
     )
+
+
+def _published_answer(published: kind_details.CitizenAnswer) -> dict:
+    """An answer the kind published (a comment's disposition in the feedback report) as the API's answer."""
+    lines = (Markup("<dt>{}</dt><dd>{}</dd>").format(fact.label, Markup('<a href="{}">{}</a>').format(fact.url, fact.value)
+             if fact.url else fact.value) for fact in published.facts if fact.value)
+    return {"body": published.as_text(), "body_html": str(Markup("<dl>{}</dl>").format(Markup("").join(lines))),
+            "answered_at": published.given_at}
 
 
 def _query_code() -> str | None:

@@ -18,6 +18,7 @@ from consult.disclosure.models import (
 )  # fmt: skip
 from consult.disclosure.outcomes import APPLICANT_LABELS, APPLICANT_TYPES, outcome_choices
 from consult.disclosure.services import ADDRESS_MAX, ANSWER_MAX, DESCRIPTION_MAX, NAME_MAX, SUBJECT_MAX
+from consult.forms import sms_choice_field
 
 _MAX = _l("At most %(max)d characters.")
 
@@ -52,6 +53,7 @@ class RequestForm(FlaskForm):
     email = EmailField(_l("E-mail"), filters=[_strip], validators=[
         Optional(), Length(max=254),
         Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False)])
+    notify_by_sms = sms_choice_field()
     postal_address = StringField(_l("Postal address"), filters=[_strip],
                                  validators=[Length(max=ADDRESS_MAX, message=_MAX)],
                                  description=_l("Needed if the information is to be sent by post."))

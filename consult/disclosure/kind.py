@@ -6,10 +6,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from consult.disclosure.legal_basis import basis_for_request
 from consult.disclosure.models import DELIVERY_LABELS, FORMAT_LABELS, DisclosureRequest
 from consult.disclosure.outcomes import APPLICANT_LABELS
 from consult.extensions import db
 from consult.tracking import kind_details, kinds
+from consult.tracking.documents import register_legal_basis
 from consult.tracking.models import DISCLOSURE, Submission
 from consult.tracking.policies import KindPolicy
 
@@ -46,3 +48,4 @@ kinds.register(kinds.Kind(
     details=request_details,
     citizen_facts=request_facts,
 ))
+register_legal_basis(DISCLOSURE, basis_for_request)

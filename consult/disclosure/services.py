@@ -177,6 +177,7 @@ def submit_request(
     locale: str | None = None,
     received_at: datetime | None = None,
     recognise_resend: bool = False,
+    notify_by: str | None = None,
 ) -> RequestReceipt:
     """Receive an information request: a tracked ``disclosure`` submission due in 20 working days (receipt
     mail queued), plus its detail row. The same ``form_token`` never creates a second request; with
@@ -204,6 +205,7 @@ def submit_request(
             new = tracking.create_submission(
                 kind=DISCLOSURE, target=target, department=department, body=description, subject=subject, user=user,
                 name=applicant.name, email=applicant.email, phone=applicant.phone, locale=locale,
+                notify_by=notify_by,
                 received_at=received_at,
             )
             request = DisclosureRequest(

@@ -13,8 +13,7 @@ from consult.database import utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.drafts import grouping
 from consult.drafts.articles import article_label
-from consult.drafts.models import HELD, OPEN, PUBLISHED, Article, Comment, Draft, SensitiveWord
-from consult.drafts.services import advance_draft
+from consult.drafts.models import HELD, OPEN, PUBLISHED, Article, Comment, Draft, SensitiveWord, status_at
 from consult.extensions import db
 from consult.localtime import as_utc
 from consult.text import normalize_text
@@ -58,8 +57,10 @@ def flagged_words(text: str) -> list[str]:
 
 
 def accepting_comments(draft: Draft, now: datetime | None = None) -> bool:
+    """Whether the draft takes comments at ``now`` (its approved window, recorded or not)."""
     now = as_utc(now or utcnow())
-    return draft.status == OPEN and as_utc(draft.opens_at) <= now < as_utc(draft.closes_at)
+    status = status_at(draft.recorded_status, draft.approved_at, draft.opens_at, draft.closes_at, now)
+    return status == OPEN and as_utc(draft.opens_at) <= now < as_utc(draft.closes_at)
 
 
 def check_comment(
@@ -109,6 +110,7 @@ def submit_comment(
     locale: str | None = None,
     now: datetime | None = None,
     recognise_resend: bool = False,
+    notify_by: str | None = None,
 ) -> CommentReceipt:
     """Receive a comment: a tracked submission (answer due 15 working days after the closing date) plus
     its detail row. Held for moderation when the draft is pre-moderated or a sensitive word matches.
@@ -121,7 +123,6 @@ def submit_comment(
     existing = db.session.scalar(sa.select(Comment).where(Comment.form_token == form_token))
     if existing is not None:
         return CommentReceipt(existing, None)
-    advance_draft(draft, now)
     if not accepting_comments(draft, now):
         raise DomainError(_l("The consultation is closed: comments are no longer accepted. Your text has not been "
                              "sent; it is still in the form so you can keep a copy."), status=409)
@@ -141,7 +142,7 @@ def submit_comment(
     try:
         with db.session.begin_nested():
             receipt = _create(draft, article, subject, body, form_token, user, name, email, phone, locale,
-                              moderation, flagged)
+                              moderation, flagged, notify_by)
     except IntegrityError:  # the same form, sent twice at the same moment
         existing = db.session.scalar(sa.select(Comment).where(Comment.form_token == form_token))
         if existing is None:
@@ -151,10 +152,11 @@ def submit_comment(
     return receipt
 
 
-def _create(draft, article, subject, body, form_token, user, name, email, phone, locale, moderation, flagged):
+def _create(draft, article, subject, body, form_token, user, name, email, phone, locale, moderation, flagged,
+            notify_by=None):
     new = tracking.create_submission(
         kind=COMMENT, target=f"draft:{draft.id}", department=draft.department, body=body, subject=subject,
-        user=user, name=name, email=email, phone=phone, locale=locale,
+        user=user, name=name, email=email, phone=phone, locale=locale, notify_by=notify_by,
         clock_start_on=tracking.local_date(draft.closes_at),
     )
     comment = Comment(

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from consult.drafts.comments import BODY_MAX
 from consult.drafts.models import DISPOSITIONS
 from consult.drafts.report import DISPOSITION_LABELS
+from consult.forms import sms_choice_field
 
 
 def _strip(value):
@@ -91,6 +92,7 @@ class CommentForm(FlaskForm):
                                                   Email(message=_l("Please enter a valid e-mail address."),
                                                         check_deliverability=False)], filters=[_strip])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)], filters=[_strip])
+    notify_by_sms = sms_choice_field()
     form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
 
 

@@ -4,7 +4,7 @@ Counts shown on public pages (comments per draft and per article) are kept in co
 ``column + 1`` expressions in the same transaction as the change, so no page ever counts rows.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Optional
 
 import sqlalchemy as sa
@@ -61,7 +61,9 @@ class Draft(db.Model):
     closes_at: Mapped[datetime] = _utc()
     short_window_reason: Mapped[str] = mapped_column(sa.Text, default="")
     premoderate: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(sa.String(20), default=DRAFT)
+    # The workflow status as last recorded. Opening and closing on schedule are not written by whoever comes
+    # first: ``status`` derives them from the approved window, and ``remind`` records them afterwards.
+    recorded_status: Mapped[str] = mapped_column("status", sa.String(20), default=DRAFT)
     # The version shown to the public. A plain column (no FOREIGN KEY) to keep the schema free of cycles;
     # only versions.add_version sets it, always to a version of this draft.
     current_version_id: Mapped[Optional[int]]
@@ -100,6 +102,32 @@ class Draft(db.Model):
     files: Mapped[list["DraftFile"]] = relationship(back_populates="draft", order_by="DraftFile.id")
     created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
 
+    @hybrid_property
+    def status(self) -> str:
+        """The status now: an approved draft is open from ``opens_at`` and closed from ``closes_at``, whether
+        or not that has been recorded yet (so its link works the second it opens, from any page)."""
+        return status_at(self.recorded_status, self.approved_at, self.opens_at, self.closes_at, utcnow())
+
+    @status.inplace.setter
+    def _status_setter(self, value: str) -> None:
+        self.recorded_status = value
+
+    @status.inplace.expression
+    @classmethod
+    def _status_expression(cls) -> sa.ColumnElement[str]:
+        now = utcnow()
+        approved = sa.and_(cls.recorded_status == IN_REVIEW, cls.approved_at.is_not(None))
+        return sa.case(
+            (sa.and_(sa.or_(approved, cls.recorded_status == OPEN), cls.closes_at <= now), CLOSED),
+            (sa.and_(approved, cls.opens_at <= now), OPEN),
+            else_=cls.recorded_status,
+        )
+
+    @property
+    def opens_on_schedule(self) -> bool:
+        """Approved and waiting for its opening time."""
+        return self.status == IN_REVIEW and self.approved_at is not None
+
     @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
@@ -116,6 +144,34 @@ class Draft(db.Model):
 
     def __repr__(self) -> str:
         return f"<Draft {self.id} {self.status}>"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def status_at(recorded: str, approved_at: datetime | None, opens_at: datetime, closes_at: datetime,
+              now: datetime) -> str:
+    """A draft's status at ``now`` from its recorded status and approved window (see ``Draft.status``)."""
+    scheduled = recorded == IN_REVIEW and approved_at is not None
+    if (scheduled or recorded == OPEN) and _aware(closes_at) <= now:
+        return CLOSED
+    if scheduled and _aware(opens_at) <= now:
+        return OPEN
+    return recorded
+
+
+class DraftEvent(db.Model):
+    """A draft's history: opened and closed on schedule (recorded by ``remind`` at the time it happened),
+    shown to staff on the draft's office page."""
+
+    __tablename__ = "draft_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(sa.ForeignKey("drafts.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(20))  # "opened" | "closed"
+    happened_at: Mapped[datetime] = _utc()  # when it took effect (the window's time)
+    recorded_at: Mapped[datetime] = _utc(default=utcnow)
 
 
 class DraftVersion(db.Model):

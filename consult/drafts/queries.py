@@ -1,15 +1,17 @@
 """Read queries of the drafts pages (lists are paginated by the caller with consult.pagination)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
 
-from consult.database import escape_like
+from consult.database import escape_like, utcnow
 from consult.drafts.articles import article_label
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Draft, DraftVersion
 from consult.extensions import db
+from consult.localtime import as_utc, time_left
 from consult.urls import int_arg
 
 # Open drafts first, then closed, then those with a published report; newest first inside each.
@@ -71,3 +73,32 @@ def get_public_draft_or_404(draft_id: int) -> Draft:
     if not draft.is_public and not (draft.status == "withdrawn" and draft.opened_at is not None):
         abort(404)
     return draft
+STAMP_SQL = ("SELECT status, updated_at, comment_count, current_version_id, approved_at, opened_at, opens_at, "
+             "closes_at FROM drafts WHERE id = {}")
+
+
+def page_stamp(engine: sa.Engine, draft_id: int) -> tuple | None:
+    """What decides a draft's public page besides its address and the reader's preferences (consult.public_pages):
+    its change time (bumped by every comment shown or hidden, edit, file and status change), status, counts,
+    version, window, and the countdown as the page shows it. None: no such draft.
+
+    It runs before every answer from the page cache, so it is one indexed query on a pooled driver
+    connection, without the ORM: a tenth of a millisecond rather than the page's own few.
+    """
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(STAMP_SQL.format("?" if engine.dialect.paramstyle == "qmark" else "%s"), (draft_id,))
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if row is None:
+        return None
+    opens_at, closes_at, now = _moment(row[6]), _moment(row[7]), utcnow()
+    return (*row, opens_at <= now, closes_at <= now, time_left(closes_at, now))
+
+
+def _moment(value) -> datetime:
+    """A stored time as the driver returns it (SQLite: ISO text), as an aware UTC datetime."""
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)

@@ -4,6 +4,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -15,19 +16,15 @@ from consult.drafts.models import (
     CLOSED, DISPOSITIONS, HELD, PUBLISHED, REJECTED, REPORT_APPROVED, REPORT_NONE, REPORT_PENDING,
     REPORT_PUBLISHED, Comment, Draft, DraftVersion, public_comment_text,
 )  # fmt: skip
+from consult.drafts.publication import DISPOSITION_LABELS, answer_open_comments
 from consult.drafts.queries import article_labels
+from consult.drafts.services import advance_drafts
 from consult.drafts.transitions import may_answer, may_review
 from consult.extensions import db
 from consult.localtime import as_utc, zone
 from consult.tracking import services as tracking
 from consult.tracking.models import OPEN_STATUSES, Submission
 
-DISPOSITION_LABELS = {
-    "adopted": _l("Adopted"),
-    "partly_adopted": _l("Partly adopted"),
-    "not_adopted": _l("Not adopted"),
-    "noted": _l("Noted"),
-}
 EXPORT_BATCH = 1000
 EXPORT_FIELDS = ("tracking_no", "received_at", "version", "article", "name", "comment", "moderation",
                  "disposition", "reason", "group")
@@ -62,14 +59,7 @@ def reply_to_group(draft: Draft, group_id: int, author, body: str):
 
 def set_disposition(draft: Draft, comments: list[Comment], disposition: str, reason: str, user) -> int:
     """Give ``comments`` a disposition with a reason (shown in the report); returns how many changed."""
-    _require_answering(draft, user)
-    if draft.report_state == REPORT_PENDING:
-        raise DomainError(_l("The report is being reviewed; ask the reviewer to return it first."), status=409)
-    if disposition not in DISPOSITIONS:
-        raise DomainError(_l("Please choose a disposition."), field="disposition")
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_l("Please give the reason shown in the feedback report."), field="reason")
+    reason = check_disposition(draft, user, disposition, reason)
     changed = 0
     for comment in comments:
         if comment.draft_id != draft.id or comment.moderation == REJECTED:
@@ -78,6 +68,20 @@ def set_disposition(draft: Draft, comments: list[Comment], disposition: str, rea
         changed += 1
     db.session.flush()
     return changed
+
+
+def check_disposition(draft: Draft, user, disposition: str, reason: str) -> str:
+    """Refuse a disposition ``user`` may not give now, or one without a known value or a reason; returns the
+    reason as it will be stored."""
+    _require_answering(draft, user)
+    if draft.report_state == REPORT_PENDING:
+        raise DomainError(_l("The report is being reviewed; ask the reviewer to return it first."), status=409)
+    if disposition not in DISPOSITIONS:
+        raise DomainError(_l("Please choose a disposition."), field="disposition")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Please give the reason shown in the feedback report."), field="reason")
+    return reason
 
 
 def undecided_count(draft: Draft) -> int:
@@ -99,19 +103,39 @@ def submit_report(draft: Draft, user, summary: str) -> None:
     missing = undecided_count(draft)
     if missing:
         raise DomainError(_l("%(n)s comments have no disposition yet.", n=missing), status=409)
+    from consult.workbench.queries import undecided_units  # the workbench builds on this module
+
+    units = undecided_units(draft.id)
+    if units:
+        raise DomainError(_l("%(n)s units of the comment analysis have no disposition yet.", n=units), status=409)
     draft.report_summary, draft.report_state, draft.review_note = (summary or "").strip(), REPORT_PENDING, ""
     db.session.flush()
 
 
-def approve_report(draft: Draft, reviewer) -> None:
-    """Reviewer: publish the report; the draft becomes ``report_published``."""
+def approve_report(draft: Draft, reviewer, *, now: datetime | None = None) -> int:
+    """Reviewer: publish the report; the draft becomes ``report_published`` and every comment still open is
+    answered with its disposition and reason (``consult.drafts.publication``). Returns how many were answered.
+
+    The report is claimed with one conditional ``UPDATE``, so of two reviewers publishing at once only one
+    does, and no comment is answered twice.
+    """
     if not may_review(reviewer, draft):
         raise DomainError(_l("Only a reviewer of the lead department may do this."), status=403)
+    advance_drafts(draft_id=draft.id)  # the closing is recorded, with its history entry, before the report
     if draft.status != CLOSED or draft.report_state != REPORT_PENDING:
         raise DomainError(_l("There is no report waiting for approval."), status=409)
-    draft.report_state, draft.report_approved_by_id = REPORT_APPROVED, reviewer.id
-    draft.status, draft.report_published_at = REPORT_PUBLISHED, utcnow()
-    db.session.flush()
+    when = now or utcnow()
+    claimed = db.session.execute(
+        sa.update(Draft)
+        .where(Draft.id == draft.id, Draft.status == CLOSED, Draft.report_state == REPORT_PENDING)
+        .values(report_state=REPORT_APPROVED, report_approved_by_id=reviewer.id, recorded_status=REPORT_PUBLISHED,
+                report_published_at=when, updated_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    db.session.expire(draft)
+    if claimed != 1:
+        raise DomainError(_l("There is no report waiting for approval."), status=409)
+    return answer_open_comments(draft, reviewer, when)
 
 
 def return_report(draft: Draft, reviewer, note: str) -> None:
@@ -167,10 +191,12 @@ def export_rows(draft: Draft, *, public: bool) -> Iterator[dict]:
     The draft's id is read now: the rows are produced while the response streams, after the request's
     commit has expired (and the session released) the draft.
     """
-    return _export_rows(draft.id, public)
+    # The article labels are read now too: they are worded in the reader's language, which is looked up
+    # through the logged-in user, no longer loaded once the response streams.
+    return _export_rows(draft.id, public, article_labels(draft.id))
 
 
-def _export_rows(draft_id: int, public: bool) -> Iterator[dict]:
+def _export_rows(draft_id: int, public: bool, labels: dict) -> Iterator[dict]:
     columns = (Comment.id, Submission.tracking_no, Submission.received_at, DraftVersion.number,
                Comment.article_anchor, Comment.public_name, Comment.body, Comment.moderation,
                Comment.disposition, Comment.disposition_reason, Comment.group_id,
@@ -179,7 +205,7 @@ def _export_rows(draft_id: int, public: bool) -> Iterator[dict]:
             .join(DraftVersion, DraftVersion.id == Comment.version_id).where(Comment.draft_id == draft_id))
     if public:
         base = base.where(Comment.moderation == PUBLISHED)
-    last_id, local, labels = 0, zone(), article_labels(draft_id)
+    last_id, local = 0, zone()
     while True:
         batch = db.session.execute(base.where(Comment.id > last_id).order_by(Comment.id).limit(EXPORT_BATCH)).all()
         if not batch:

@@ -1,4 +1,5 @@
-"""Demo drafts for ``seed-demo``: one open, one closed (being answered) and one with a published report.
+"""Demo drafts for ``seed-demo``: one open, one closed (being answered) and one with a published report, which
+answered each of its comments not already answered by a reply (through the services, as a reviewer would).
 
 The texts are written for the demo, modelled on county-level implementation plans; they are not real documents.
 """
@@ -148,5 +149,6 @@ def seed_drafts(departments) -> None:
         tracking.submit_reply(reply, actor=officer)
         tracking.approve_reply(reply, reviewer=reviewer)
     report.submit_report(reported, editor, "本次共收到意见3条，采纳1条，部分采纳1条，未采纳1条。")
-    report.approve_report(reported, admin)
+    # Published ten days after closing, before the comments' due date: each open comment is answered by it.
+    report.approve_report(reported, admin, now=reported.closes_at + timedelta(days=10))
     db.session.flush()

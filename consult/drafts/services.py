@@ -1,8 +1,8 @@
 """Editing drafts and moving them through their workflow (DESIGN.md §4).
 
 ``draft → in_review → open → closed → report_published`` (and ``withdrawn``). A reviewer of the lead
-department approves a draft in review; it then opens by itself at ``opens_at`` and closes at ``closes_at``
-(:func:`advance_drafts`, run for the draft being viewed and by the ``remind`` command).
+department approves a draft in review; it is then open from ``opens_at`` and closed from ``closes_at``
+(``Draft.status`` derives it; :func:`advance_drafts`, run by the ``remind`` command, records it afterwards).
 """
 
 from datetime import UTC, datetime, timedelta
@@ -18,7 +18,9 @@ from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import versions
 from consult.drafts.domains import DOMAIN_CODES
-from consult.drafts.models import CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Comment, Draft, DraftFile, QAPair
+from consult.drafts.models import (
+    CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Comment, Draft, DraftEvent, DraftFile, QAPair,
+)  # fmt: skip
 from consult.drafts.transitions import may_review, require_status
 from consult.extensions import db
 from consult.localtime import as_utc, zone
@@ -160,7 +162,7 @@ def _require_interpretation(draft: Draft, without_interpretation: bool) -> None:
 
 def submit_for_review(draft: Draft, author, *, without_interpretation: bool = False) -> None:
     """Editor: ask a reviewer to approve the draft for publication (without interpretation only if confirmed)."""
-    require_status(draft, "submit")
+    _require_status(draft, "submit")
     if not draft.current_version or not draft.current_version.articles:
         raise DomainError(_l("The draft has no text yet."), field="body")
     _require_interpretation(draft, without_interpretation)
@@ -190,7 +192,7 @@ def approve_draft(draft: Draft, reviewer, now: datetime | None = None, *, withou
     """Reviewer: approve; the draft opens at ``opens_at`` (at once if that has passed). Without interpretation
     only if confirmed."""
     _require_reviewer(draft, reviewer)
-    require_status(draft, "review")
+    _require_status(draft, "review")
     if draft.approved_at is not None:
         raise DomainError(_l("This draft has already been approved."), status=409)
     _require_interpretation(draft, without_interpretation)
@@ -202,7 +204,7 @@ def approve_draft(draft: Draft, reviewer, now: datetime | None = None, *, withou
 def return_draft(draft: Draft, reviewer, note: str) -> None:
     """Reviewer: send the draft back to the editor with a note."""
     _require_reviewer(draft, reviewer)
-    require_status(draft, "review")
+    _require_status(draft, "review")
     if not note.strip():
         raise DomainError(_l("Please tell the editor what to change."), field="note")
     draft.status, draft.review_note, draft.approved_at, draft.approved_by_id = DRAFT, note.strip(), None, None
@@ -211,7 +213,7 @@ def return_draft(draft: Draft, reviewer, note: str) -> None:
 
 def withdraw_draft(draft: Draft, user, reason: str) -> None:
     """Withdraw a draft that is not closed yet; the reason is shown on its public page."""
-    require_status(draft, "withdraw")
+    _require_status(draft, "withdraw")
     if not reason.strip():
         raise DomainError(_l("Please give a reason."), field="reason")
     draft.status, draft.withdrawn_reason = WITHDRAWN, reason.strip()
@@ -247,41 +249,62 @@ def dismiss_comments_of_withdrawn_drafts(actor=None, *, draft_id: int | None = N
     return len(rows)
 
 
-def advance_drafts(now: datetime, draft_id: int | None = None) -> tuple[list[int], list[int]]:
-    """Open approved drafts whose time has come and close open drafts past their closing time.
+def advance_drafts(now: datetime | None = None, draft_id: int | None = None) -> tuple[list[int], list[int]]:
+    """Record what the schedule has already decided: approved drafts past their opening time as opened, open
+    drafts past their closing time as closed, each with a history entry dated when it took effect.
 
-    Returns the ids opened and closed. Reads first and writes only when something is due, so calling it
-    on every page view of a draft costs one indexed query.
+    Pages never call this (``Draft.status`` already answers from the approved window); the daily ``remind``
+    does, and so does every service that changes a draft, before it changes it. Each change is a conditional
+    ``UPDATE``, so two runs at once record it once. Returns the ids opened and closed.
     """
-    now = as_utc(now)
-    to_open = sa.select(Draft.id).where(Draft.status == IN_REVIEW, Draft.approved_at.is_not(None),
-                                        Draft.opens_at <= now)
-    to_close = sa.select(Draft.id).where(Draft.status == OPEN, Draft.closes_at <= now)
+    now = as_utc(now or utcnow())
+    due = sa.select(Draft.id, Draft.recorded_status, Draft.approved_at, Draft.opens_at, Draft.closes_at).where(
+        sa.or_(
+            sa.and_(Draft.recorded_status == IN_REVIEW, Draft.approved_at.is_not(None), Draft.opens_at <= now),
+            sa.and_(Draft.recorded_status == OPEN, Draft.closes_at <= now),
+        )
+    )
     if draft_id is not None:
-        to_open, to_close = to_open.where(Draft.id == draft_id), to_close.where(Draft.id == draft_id)
-    opened, closed = list(db.session.scalars(to_open)), list(db.session.scalars(to_close))
-    if opened:
-        db.session.execute(
-            sa.update(Draft).where(Draft.id.in_(opened), Draft.status == IN_REVIEW)
-            .values(status=OPEN, opened_at=now).execution_options(synchronize_session="fetch")
-        )
-        # A draft opened so late that its window is already over closes at once.
-        closed += list(db.session.scalars(sa.select(Draft.id).where(Draft.id.in_(opened), Draft.closes_at <= now)))
-    if closed:
-        db.session.execute(
-            sa.update(Draft).where(Draft.id.in_(closed), Draft.status == OPEN)
-            .values(status=CLOSED, closed_at=now).execution_options(synchronize_session="fetch")
-        )
+        due = due.where(Draft.id == draft_id)
+    opened, closed = [], []
+    for row in db.session.execute(due).all():
+        recorded = row.recorded_status
+        if recorded == IN_REVIEW:
+            at = max(as_utc(row.opens_at), as_utc(row.approved_at))
+            if _record(row.id, IN_REVIEW, OPEN, "opened", at, opened_at=at):
+                opened.append(row.id)
+                recorded = OPEN
+        if recorded == OPEN and as_utc(row.closes_at) <= now:
+            at = as_utc(row.closes_at)
+            if _record(row.id, OPEN, CLOSED, "closed", at, closed_at=at):
+                closed.append(row.id)
+    if opened or closed:
+        for draft in db.session.scalars(sa.select(Draft).where(Draft.id.in_(opened + closed))):
+            db.session.refresh(draft)
     return opened, closed
 
 
-def advance_draft(draft: Draft, now: datetime) -> None:
-    """:func:`advance_drafts` for the draft being shown; the database is asked only when a change is due."""
-    now = as_utc(now)
-    closing = draft.status == OPEN and as_utc(draft.closes_at) <= now
-    opening = draft.status == IN_REVIEW and draft.approved_at is not None and as_utc(draft.opens_at) <= now
-    if (closing or opening) and advance_drafts(now, draft_id=draft.id) != ([], []):
-        db.session.refresh(draft)
+def _record(draft_id: int, before: str, after: str, action: str, at: datetime, **stamps) -> bool:
+    changed = db.session.execute(
+        sa.update(Draft).where(Draft.id == draft_id, Draft.recorded_status == before)
+        .values(recorded_status=after, **stamps).execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        db.session.add(DraftEvent(draft_id=draft_id, action=action, happened_at=at))
+        db.session.flush()
+    return bool(changed)
+
+
+def draft_history(draft: Draft) -> list[DraftEvent]:
+    """The draft's recorded openings and closings, oldest first."""
+    return list(db.session.scalars(
+        sa.select(DraftEvent).where(DraftEvent.draft_id == draft.id).order_by(DraftEvent.id)
+    ))
+
+
+def _require_status(draft: Draft, action: str) -> None:
+    advance_drafts(draft_id=draft.id)  # a change is made on the recorded status the schedule has reached
+    require_status(draft, action)
 
 
 def _require_reviewer(draft: Draft, user) -> None:

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from consult.authz import DRAFT_ROLES, REVIEW_ROLES, works_for, works_on_drafts_of
 from consult.domain import DomainError
-from consult.drafts.models import CLOSED, DRAFT, IN_REVIEW, OPEN, Draft
+from consult.drafts.models import CLOSED, DRAFT, IN_REVIEW, OPEN, REPORT_PUBLISHED, Draft
 
 
 def writes_drafts(user, draft: Draft) -> bool:
@@ -51,6 +51,7 @@ ACTIONS: dict[str, Action] = {
     "submit": Action((DRAFT,), writes_drafts),
     "review": Action((IN_REVIEW,), may_review, when=lambda draft: draft.approved_at is None),  # approve or return
     "withdraw": Action((DRAFT, IN_REVIEW, OPEN), writes_drafts),
+    "analyse": Action((OPEN, CLOSED, REPORT_PUBLISHED), may_answer),  # the comment analysis (workbench)
     "answer": Action((CLOSED,), may_answer),  # group and answer the comments, write the feedback report
     "export": Action(None, may_answer),  # the comments as CSV or JSON
     "review_report": Action(None, may_review, when=lambda draft: draft.report_state == "pending_review"),

@@ -1,4 +1,8 @@
-"""Mails to registrants, the iCalendar file, and the reminder the day before."""
+"""Mails to registrants, the iCalendar file, and the reminder the day before.
+
+A registrant who left a mobile number and no e-mail address gets the confirmation (when they have a seat)
+and the reminder by SMS instead (``consult.notify.sms``).
+"""
 
 from datetime import datetime, timedelta
 
@@ -10,6 +14,7 @@ from werkzeug.routing import BuildError
 from consult.database import utcnow
 from consult.events.models import CONFIRMED, Event, Registration
 from consult.extensions import db
+from consult.notify import sms
 from consult.notify.services import MailAttachment, queue_mail
 
 # change -> what the update mail says happened
@@ -67,7 +72,7 @@ def _send(registration: Registration, template: str, *, with_calendar: bool = Fa
           essential=True, **context):
     recipient = registration.contact_email
     if not recipient:
-        return None
+        return _text(registration, template, dedup_key)
     event = registration.event
     attachments = [MailAttachment("event.ics", "text/calendar", event_ics(event))] if with_calendar else []
     user = registration.user
@@ -85,6 +90,19 @@ def _send(registration: Registration, template: str, *, with_calendar: bool = Fa
         event_url=event_url(event),
         **context,
     )
+
+
+def _text(registration: Registration, template: str, dedup_key: str | None):
+    """The SMS that stands in for a mail to a registrant without an e-mail address: a seat, a reminder."""
+    if template == "registration_reminder":
+        name = "event_reminder"
+    elif registration.status == CONFIRMED and template in ("registration_received", "registration_update"):
+        name = "registration"
+    else:
+        return None
+    event = registration.event
+    return sms.queue_sms(registration.phone, name, dedup_key=f"sms:{dedup_key}" if dedup_key else None,
+                         event=event.title[:20], date=event.starts_at, url=event_url(event))
 
 
 def registration_received(registration: Registration):

@@ -113,11 +113,26 @@ def event_registrations(event: Event, *, status: str | None, cursor: str | None,
     return paginate(db.session, query, [Registration.id], cursor, per_page=per_page)
 
 
+def registered_by(user: User) -> sa.ColumnElement[bool]:
+    conditions = [Registration.user_id == user.id]
+    if user.phone:
+        conditions.append(Registration.phone_key == user.phone)
+    if user.email:
+        conditions.append(Registration.email_key == user.email)
+    return sa.or_(*conditions)
+
+
+def is_registrant(registration: Registration, user: User) -> bool:
+    return bool(registration.user_id == user.id or (user.phone and registration.phone_key == user.phone)
+                or (user.email and registration.email_key == user.email))
+
+
 def user_registrations(user: User, *, cursor: str | None) -> Page:
-    """A person's registrations, latest first."""
+    """A person's registrations, latest first: from their account, or with their verified mobile number or
+    their account's e-mail address."""
     query = (
         sa.select(Registration)
-        .where(Registration.user_id == user.id)
+        .where(registered_by(user))
         .options(sa.orm.joinedload(Registration.event))
     )
     return paginate(db.session, query, [Registration.id.desc()], cursor, per_page=50)

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consult.forms import sms_choice_field
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, DEFAULT_WINDOW_WORKDAYS
 from consult.mailbox.services import BODY_MAX, NAME_MAX, NOTE_MAX, SUBJECT_MAX
 
@@ -51,6 +52,7 @@ class LetterForm(FlaskForm):
         Optional(), Length(max=254),
         Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
     ])
+    notify_by_sms = sms_choice_field()
     public = BooleanField(_l("My letter and its answer may be published (my name shown masked, e.g. 张*)"))
     website = StringField(_l("Leave this field empty"))  # honeypot
     form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))

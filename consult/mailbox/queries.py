@@ -19,6 +19,7 @@ from consult.database import escape_like
 from consult.extensions import db
 from consult.localtime import local_date, local_years, year_bounds
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Letter, Mailbox
+from consult.practice.models import TASK_DONE, RectificationTask
 from consult.text import render_plain
 from consult.tracking.models import ANSWERED, APPROVED, CLOSED, OPEN_STATUSES, Reply, Submission, reply_submissions
 from consult.urls import int_arg
@@ -119,6 +120,7 @@ class PublicLetter:
     on_time: bool
     answer_html: Markup
     body_html: Markup
+    rectification_results: tuple[str, ...] = ()  # what was put right after a poor rating (整改结果)
 
 
 def count_workdays(start: date, end: date, overrides=None) -> int:
@@ -126,6 +128,21 @@ def count_workdays(start: date, end: date, overrides=None) -> int:
     return sum(
         workdays.is_workday(date.fromordinal(n), overrides) for n in range(start.toordinal() + 1, end.toordinal() + 1)
     )
+
+
+def completed_rectifications(submission_ids: list[int]) -> dict[int, list[str]]:
+    """The results of the completed rectification tasks of these submissions, oldest first, in one query."""
+    if not submission_ids:
+        return {}
+    results: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        sa.select(RectificationTask.submission_id, RectificationTask.result)
+        .where(RectificationTask.submission_id.in_(submission_ids), RectificationTask.status == TASK_DONE)
+        .order_by(RectificationTask.id)
+    )
+    for submission_id, result in rows:
+        results.setdefault(submission_id, []).append(result)
+    return results
 
 
 def _answers(submission_ids: list[int]) -> dict[int, Reply]:
@@ -144,6 +161,7 @@ def _answers(submission_ids: list[int]) -> dict[int, Reply]:
 def present(letters: list[Letter], locale: str, *, with_body: bool = False) -> list[PublicLetter]:
     """Build what public pages show of ``letters`` (which must be publishable), with personal data removed."""
     answers = _answers([letter.submission_id for letter in letters])
+    rectified = completed_rectifications([letter.submission_id for letter in letters])
     overrides = current_overrides() if letters else None
     shown = []
     for letter in letters:
@@ -162,6 +180,7 @@ def present(letters: list[Letter], locale: str, *, with_body: bool = False) -> l
             on_time=answered_on <= submission.due_on,
             answer_html=redact_html(reply.body_html if reply else "", **personal),
             body_html=render_plain(redact_text(submission.body, **personal)) if with_body else Markup(""),
+            rectification_results=tuple(redact_text(text, **personal) for text in rectified.get(submission.id, ())),
         ))
     return shown
 

@@ -151,6 +151,7 @@ def submit_letter(
     locale: str | None = None,
     received_at: datetime | None = None,
     recognise_resend: bool = False,
+    notify_by: str | None = None,
 ) -> LetterReceipt:
     """Receive a letter: a tracked submission for the mailbox's department, due ``mailbox.window_workdays``
     working days later, with the receipt mail queued; plus its detail row and attachments.
@@ -180,7 +181,7 @@ def submit_letter(
     try:
         with db.session.begin_nested():
             receipt = _create(mailbox, category, subject, body, form_token, name, phone, email,
-                              public and mailbox.allow_publication, user, files, locale, received_at)
+                              public and mailbox.allow_publication, user, files, locale, received_at, notify_by)
     except IntegrityError:  # the same form sent twice at the same moment
         existing = _letter_with_token(form_token)
         if existing is None:
@@ -195,7 +196,7 @@ def _letter_with_token(form_token: str) -> Letter | None:
 
 
 def _create(mailbox, category, subject, body, form_token, name, phone, email, public, user, files, locale,
-            received_at) -> LetterReceipt:
+            received_at, notify_by) -> LetterReceipt:
     attachments = []
     for file in files:
         try:
@@ -207,7 +208,7 @@ def _create(mailbox, category, subject, body, form_token, name, phone, email, pu
     new = tracking.create_submission(
         kind=LETTER, target=f"mailbox:{mailbox.id}", department=mailbox.department, body=body, subject=subject, user=user, name=name,
         email=email, phone=phone, is_public=public and category not in PRIVATE_CATEGORIES, locale=locale,
-        received_at=received_at, window_workdays=mailbox.window_workdays,
+        received_at=received_at, window_workdays=mailbox.window_workdays, notify_by=notify_by,
     )
     letter = Letter(
         submission=new.submission, mailbox_id=mailbox.id, category=category,

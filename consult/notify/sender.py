@@ -1,4 +1,6 @@
-"""Deliver the outbox: claim due rows, send them over one SMTP connection, record the outcome.
+"""Deliver the outbox: claim due rows, send them (mail over one SMTP connection, SMS through the gateway of
+``consult.notify.sms_gateways``), record the outcome. Mail and SMS are claimed and sent separately, by the
+same rules below; an SMS that is not urgent is never retried into quiet hours (``consult.notify.sms``).
 
 Run by ``flask --app consult send-mail`` (once, or ``--loop``) or by an RQ job (``consult.notify.queue``).
 
@@ -39,7 +41,9 @@ from flask import current_app
 
 from consult.database import utcnow
 from consult.extensions import db
-from consult.notify.models import FAILED, PENDING, SENT, OutboxMessage
+from consult.notify import sms
+from consult.notify.models import FAILED, MAIL, PENDING, SENT, SMS, OutboxMessage
+from consult.notify.sms_gateways import SmsError, gateway
 
 log = logging.getLogger(__name__)
 
@@ -76,16 +80,18 @@ class SendResult:
         return self
 
 
-def send_due(batch: int | None = None, now: datetime | None = None) -> SendResult:
-    """Claim up to ``batch`` due messages and try to deliver each once."""
+def send_due(batch: int | None = None, now: datetime | None = None, channel: str = MAIL) -> SendResult:
+    """Claim up to ``batch`` due messages of ``channel`` and try to deliver each once."""
     batch = batch or setting("MAIL_BATCH_SIZE")
     now = now or utcnow()
     lease = now + timedelta(seconds=setting("MAIL_LEASE_SECONDS"))
-    ids = claim_batch(batch, now, lease)
+    ids = claim_batch(batch, now, lease, channel)
     result = SendResult(claimed=len(ids))
     if not ids:
         return result
     rows = _load(ids)
+    if channel == SMS:
+        return _send_sms(rows, lease, now, result)
     # Stop early enough that the lease cannot run out while the last message is in flight.
     lease_seconds = setting("MAIL_LEASE_SECONDS")
     stop_at = time.monotonic() + max(lease_seconds - 2 * setting("MAIL_TIMEOUT"), lease_seconds / 2)
@@ -110,15 +116,40 @@ def send_due(batch: int | None = None, now: datetime | None = None) -> SendResul
     return result
 
 
+def _send_sms(rows, lease: datetime, now: datetime, result: SendResult) -> SendResult:
+    try:
+        sms_gateway = gateway()
+    except SmsError as error:  # e.g. not configured: every message counts a failed attempt
+        sms_gateway, unusable = None, error
+    for row in rows:
+        error = unusable if sms_gateway is None else None
+        if error is None:
+            try:
+                sms_gateway.send(row)
+            except Exception as caught:  # noqa: BLE001 -- any failure is recorded on the row
+                error = caught
+        if error is None:
+            _record_sent(row.id, forget_text=sms.TEMPLATES[row.template].requested)
+            result.sent += 1
+        elif _record_failure(row, lease, error, now) == FAILED:
+            result.failed += 1
+        else:
+            result.retrying += 1
+    return result
+
+
 def drain(batch: int | None = None, now: datetime | None = None) -> SendResult:
-    """Send batches until nothing is due (messages that failed now wait for their next attempt)."""
+    """Send batches of mail, then of SMS, until nothing is due (messages that failed now wait for their
+    next attempt)."""
     batch = batch or setting("MAIL_BATCH_SIZE")
     total = SendResult()
-    while True:
-        result = send_due(batch, now)
-        total += result
-        if result.claimed < batch:
-            return total
+    for channel in (MAIL, SMS):
+        while True:
+            result = send_due(batch, now, channel)
+            total += result
+            if result.claimed < batch:
+                break
+    return total
 
 
 def run_forever(interval: float, batch: int | None = None, echo=print) -> None:
@@ -181,12 +212,14 @@ def _begin(connection: sa.Connection):
     return connection.begin()
 
 
-def claim_batch(limit: int, now: datetime, lease: datetime) -> list[int]:
-    """Lease up to ``limit`` due rows to this sender and commit; returns their ids, oldest first."""
+def claim_batch(limit: int, now: datetime, lease: datetime, channel: str = MAIL) -> list[int]:
+    """Lease up to ``limit`` due rows of ``channel`` to this sender and commit; returns their ids, oldest
+    first."""
     due = (
         sa.select(outbox.c.id)
         .where(
             outbox.c.status == PENDING,
+            outbox.c.channel == channel,
             outbox.c.next_attempt_at <= now,
             sa.or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
         )
@@ -229,13 +262,13 @@ def _build_message(row) -> flask_mail.Message:
     return message
 
 
-def _record_sent(row_id: int) -> None:
+def _record_sent(row_id: int, forget_text: bool = False) -> None:
+    """Mark a row sent; ``forget_text`` also blanks a code's text, which must not outlive its sending."""
+    values = {"status": SENT, "sent_at": utcnow(), "claimed_until": None}
+    if forget_text:
+        values |= {"body_text": "", "params": None}
     with db.engine.connect() as connection, _begin(connection):
-        connection.execute(
-            sa.update(outbox)
-            .where(outbox.c.id == row_id, outbox.c.status == PENDING)
-            .values(status=SENT, sent_at=utcnow(), claimed_until=None)
-        )
+        connection.execute(sa.update(outbox).where(outbox.c.id == row_id, outbox.c.status == PENDING).values(**values))
 
 
 def _record_failure(row, lease: datetime, error: Exception, now: datetime) -> str:
@@ -244,7 +277,11 @@ def _record_failure(row, lease: datetime, error: Exception, now: datetime) -> st
     permanent = _is_permanent(error)
     status = FAILED if permanent or attempts >= setting("MAIL_MAX_ATTEMPTS") else PENDING
     reason = f"{type(error).__name__}: {error}"[:2000]
-    log.warning("Mail %s to %s failed (attempt %s): %s", row.id, row.recipient, attempts, reason)
+    log.warning("%s %s to %s failed (attempt %s): %s", "SMS" if row.channel == SMS else "Mail", row.id,
+                row.recipient, attempts, reason)
+    next_attempt = max(now, utcnow()) + retry_delay(attempts)
+    if row.channel == SMS and not sms.TEMPLATES[row.template].urgent:
+        next_attempt = sms.after_quiet_hours(next_attempt)
     with db.engine.connect() as connection, _begin(connection):
         connection.execute(
             sa.update(outbox)
@@ -253,7 +290,7 @@ def _record_failure(row, lease: datetime, error: Exception, now: datetime) -> st
             .values(
                 status=status,
                 attempts=attempts,
-                next_attempt_at=max(now, utcnow()) + retry_delay(attempts),
+                next_attempt_at=next_attempt,
                 claimed_until=None,
                 last_error=reason,
             )
@@ -263,6 +300,8 @@ def _record_failure(row, lease: datetime, error: Exception, now: datetime) -> st
 
 def _is_permanent(error: Exception) -> bool:
     """Whether the server refused this message for good (5xx), as opposed to a passing problem."""
+    if isinstance(error, SmsError):
+        return error.permanent
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _msg in error.recipients.values())
     if isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):

@@ -60,23 +60,11 @@ def queue_mail(
         return None
     if not essential and not wants_optional_mail(recipient, user):
         return None
-    context["user"] = user
-    context["mail_optional"] = not essential
     locale = locale or (user.locale if user is not None else None) or current_app.config["CONSULT_DEFAULT_LOCALE"]
     with force_locale(parsed_locale(locale)):
-        subject = _render(f"email/{template}.subject.txt", context).strip()
-        body_text = _render(f"email/{template}.txt", context)
-        body_html = _render(f"email/{template}.html", context)
+        values = render_mail(recipient, template, locale=locale, essential=essential, user=user, **context)
     message = OutboxMessage(
-        recipient=recipient,
-        locale=locale,
-        template=template,
-        subject=" ".join(subject.split()),
-        body_text=body_text,
-        body_html=body_html,
-        attachments=[a.to_json() for a in attachments] or None,
-        essential=essential,
-        dedup_key=dedup_key,
+        **values, attachments=[a.to_json() for a in attachments] or None, dedup_key=dedup_key,
     )
     if dedup_key is None:
         db.session.add(message)
@@ -89,6 +77,29 @@ def queue_mail(
     except IntegrityError:
         return None
     return message
+
+
+def render_mail(recipient: str, template: str, *, locale: str, essential: bool = True, user: User | None = None,
+                **context) -> dict:
+    """The outbox columns of one mail, rendered in the current language (the caller enters ``force_locale``
+    once, e.g. for a whole batch of mails in one language): recipient, locale, template, subject, bodies."""
+    context["user"] = user
+    context["mail_optional"] = not essential
+    subject = _render(f"email/{template}.subject.txt", context).strip()
+    return {
+        "recipient": recipient, "locale": locale, "template": template, "subject": " ".join(subject.split()),
+        "body_text": _render(f"email/{template}.txt", context), "body_html": _render(f"email/{template}.html", context),
+        "essential": essential,
+    }
+
+
+def queue_rendered(values: list[dict]) -> int:
+    """Add many mails made by :func:`render_mail` to the outbox in one multi-row insert (the caller's
+    transaction, like :func:`queue_mail`); returns how many."""
+    if values:
+        now = utcnow()
+        db.session.execute(sa.insert(OutboxMessage), [{"next_attempt_at": now, "created_at": now, **v} for v in values])
+    return len(values)
 
 
 def _render(name: str, context: dict) -> str:

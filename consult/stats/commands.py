@@ -1,15 +1,34 @@
-"""``flask stats-refresh``: recompute the stored answer dates the statistics aggregate."""
+"""``flask stats-refresh``: recompute the stored answer dates and response times the statistics aggregate."""
 
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from consult.extensions import db
+from consult.practice.response import working_minutes
 from consult.tracking.models import Submission
 from consult.tracking.transitions import stamp_answer_dates
 from consult.workdays import current_overrides
 
 BATCH = 500
+
+
+def refresh_response_minutes(*, only_missing: bool = False) -> int:
+    """Set ``response_minutes`` of every submission staff have acted on from ``responded_at`` (after the
+    upgrade that added it, or a calendar correction), in batches; returns how many."""
+    overrides = current_overrides()
+    done, last_id = 0, 0
+    while True:
+        stmt = sa.select(Submission).where(Submission.responded_at.is_not(None), Submission.id > last_id)
+        if only_missing:
+            stmt = stmt.where(Submission.response_minutes.is_(None))
+        batch = list(db.session.scalars(stmt.order_by(Submission.id).limit(BATCH)))
+        if not batch:
+            return done
+        for submission in batch:
+            submission.response_minutes = working_minutes(submission.received_at, submission.responded_at, overrides)
+        db.session.flush()
+        done, last_id = done + len(batch), batch[-1].id
 
 
 def refresh_answer_dates(*, only_missing: bool = False) -> int:
@@ -36,10 +55,13 @@ def refresh_answer_dates(*, only_missing: bool = False) -> int:
 def stats_refresh_command(only_missing: bool):
     """Recompute the answer dates and working days the statistics use."""
     count = refresh_answer_dates(only_missing=only_missing)
+    responses = refresh_response_minutes(only_missing=only_missing)
     db.session.commit()
     click.echo(f"Answer dates recomputed for {count} submissions.")
+    click.echo(f"Response times recomputed for {responses} submissions.")
 
 
 def seed_answer_dates(_departments) -> None:
     """Demo-data step: some demo answers are backdated by hand, so recompute the statistics' answer dates."""
     refresh_answer_dates()
+    refresh_response_minutes()

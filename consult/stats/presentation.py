@@ -12,9 +12,17 @@ from consult.tracking.kinds import KIND_LABELS
 
 CSV_COLUMNS = (
     "scope", "department_code", "department", "kind", "month", "received", "answered", "answer_rate",
-    "on_time", "on_time_rate", "median_workdays_to_answer", "overdue_now", "rated", "satisfied",
-    "satisfaction_rate",
+    "on_time", "on_time_rate", "median_workdays_to_answer", "overdue_now", "response_due", "responded_in_time",
+    "response_rate", "rated", "resolved", "resolution_rate", "satisfied", "satisfaction_rate", "ratings_removed",
+    "rectifications", "rectified",
 )  # fmt: skip
+# Each rate with its numerator and denominator, in the order the page shows them (the 三率, then 按期答复率).
+RATE_PARTS = (
+    ("response_rate", "responded_in_time", "response_due"),
+    ("resolution_rate", "resolved", "rated"),
+    ("satisfaction_rate", "satisfied", "rated"),
+    ("on_time_rate", "on_time", "answered"),
+)
 
 
 def month_label(month: str, *, two_lines: bool = False) -> str:
@@ -31,11 +39,20 @@ def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
+def rate_labels() -> dict[str, str]:
+    return {
+        "response_rate": _("Response rate"), "resolution_rate": _("Resolution rate"),
+        "satisfaction_rate": _("Satisfaction rate"), "on_time_rate": _("On-time rate"),
+    }
+
+
 def charts(stats: dict) -> dict[str, Markup]:
-    """The two monthly charts: volumes (received, answered) and rates (on time, satisfied)."""
+    """The monthly trend charts: volumes (received, answered), handling (response and on-time rates) and
+    ratings (resolution and satisfaction rates)."""
     months = stats["months"]
     categories = [month_label(m["month"], two_lines=True) for m in months]
     first, last = (month_label(months[0]["month"]), month_label(months[-1]["month"])) if months else ("", "")
+    labels = rate_labels()
     volumes = bar_chart(
         "chart-volumes",
         _("Submissions received and answered per month"),
@@ -45,18 +62,39 @@ def charts(stats: dict) -> dict[str, Markup]:
         [Series(_("Received"), [m["received"] for m in months]),
          Series(_("Answered"), [m["answered"] for m in months])],
     )
-    rates = bar_chart(
-        "chart-rates",
-        _("On-time rate and satisfaction rate per month"),
-        _("Bar chart of the share of answers given on time and the share of rated answers the citizens were "
-          "satisfied or basically satisfied with, by month of receipt, from %(first)s to %(last)s. The same "
-          "figures are in the table next to it.", first=first, last=last),
+    handling = bar_chart(
+        "chart-handling",
+        _("Response rate and on-time rate per month"),
+        _("Bar chart of the share of submissions acted on within the response time and the share of answers "
+          "given on time, by month of receipt, from %(first)s to %(last)s. The same figures are in the table "
+          "next to it.", first=first, last=last),
         categories,
-        [Series(_("On time"), [m["on_time_rate"] for m in months]),
-         Series(_("Satisfied"), [m["satisfaction_rate"] for m in months])],
+        [Series(labels["response_rate"], [m["response_rate"] for m in months]),
+         Series(labels["on_time_rate"], [m["on_time_rate"] for m in months])],
         fmt=percent, maximum=1,
     )
-    return {"volumes": volumes, "rates": rates}
+    ratings = bar_chart(
+        "chart-ratings",
+        _("Resolution rate and satisfaction rate per month"),
+        _("Bar chart of the share of rated submissions the citizens say were resolved and the share rated very "
+          "satisfied, satisfied or basically satisfied, by month of receipt, from %(first)s to %(last)s. The same "
+          "figures are in the table next to it.", first=first, last=last),
+        categories,
+        [Series(labels["resolution_rate"], [m["resolution_rate"] for m in months]),
+         Series(labels["satisfaction_rate"], [m["satisfaction_rate"] for m in months])],
+        fmt=percent, maximum=1,
+    )
+    return {"volumes": volumes, "handling": handling, "ratings": ratings}
+
+
+def rate_rows(figures: dict, formulas: dict[str, str]) -> list[dict]:
+    """The four rates of one group, each with its label, value, formula and the numbers it divides."""
+    labels = rate_labels()
+    return [
+        {"name": name, "label": labels[name], "value": figures[name], "formula": formulas[name],
+         "numerator": figures[top], "denominator": figures[bottom]}
+        for name, top, bottom in RATE_PARTS
+    ]
 
 
 def _csv_row(scope: str, figures: dict, *, department=None, locale: str = "zh", kind: str = "",
@@ -73,8 +111,9 @@ def _csv_row(scope: str, figures: dict, *, department=None, locale: str = "zh", 
     return ["" if row.get(column) is None else row.get(column) for column in CSV_COLUMNS]
 
 
-def csv_rows(stats: dict, locale: str) -> Iterator[list]:
-    """Every figure of the page as rows: total, per kind, per department, per department and kind, per month."""
+def csv_rows(stats: dict, locale: str, formulas: dict[str, str] | None = None) -> Iterator[list]:
+    """Every figure of the page as rows: total, per kind, per department, per department and kind, per month,
+    per year; then one row per rate giving its formula (scope ``formula``, the rate's column holding the text)."""
     yield list(CSV_COLUMNS)
     yield _csv_row("total", stats["totals"])
     for kind in stats["kinds"]:
@@ -85,8 +124,13 @@ def csv_rows(stats: dict, locale: str) -> Iterator[list]:
             yield _csv_row("department_kind", kind, department=department, locale=locale, kind=kind["kind"])
     for month in stats["months"]:
         yield _csv_row("month", month, month=month["month"])
+    for year in stats.get("years", ()):
+        yield _csv_row("year", year, month=str(year["year"]))
+    for name, text in (formulas or {}).items():
+        yield ["" if column != "scope" and column != name else ("formula" if column == "scope" else text)
+               for column in CSV_COLUMNS]
 
 
-def to_csv(stats: dict, locale: str) -> str:
+def to_csv(stats: dict, locale: str, formulas: dict[str, str] | None = None) -> str:
     """The CSV text, through the one export writer (names are typed by admins: never a formula)."""
-    return exports.csv_text(csv_rows(stats, locale))
+    return exports.csv_text(csv_rows(stats, locale, formulas))

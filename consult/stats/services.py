@@ -12,7 +12,16 @@ Definitions (the same on the page, in the CSV and at ``GET /api/v1/stats``):
 * ``on_time``: answered on or before its due date (local date of the answer ``<= due_on``);
 * ``median_workdays_to_answer``: median of the working days from the day of receipt to the day of the
   answer (the day of receipt not counted);
-* ``satisfaction_rate``: (满意 + 基本满意) over the answers the citizens rated;
+* ``rated``: the submissions whose current rating counts; a rating taken out by an upheld appeal
+  (申诉复核) does not, and is counted in ``ratings_removed`` instead;
+* ``satisfaction_rate`` (满意率): (非常满意 + 满意 + 基本满意) over ``rated``;
+* ``resolution_rate`` (解决率): ``resolved`` (the citizen answered "问题是否得到解决？" with yes) over ``rated``;
+* ``response_rate`` (响应率): ``responded_in_time`` — first acted on by staff (assigned, transferred, asked
+  for information, answered or dismissed) within the configured hours of receipt, counting only hours that
+  fall on working days (default 24, i.e. one working day) — over ``response_due``: the submissions received
+  less those not yet acted on whose time has not yet run out;
+* ``rectifications`` / ``rectified``: rectification tasks (整改) opened by poor ratings of the submissions
+  (withdrawn ones not counted), and those completed with a follow-up record;
 * ``overdue_now``: still open after its due date today, whenever it was received (not limited to the period;
   not given per month).
 
@@ -21,7 +30,7 @@ Rates are fractions between 0 and 1 rounded to 4 places, or None when nothing wa
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -29,19 +38,26 @@ from flask import current_app
 from consult.accounts.departments import in_official_order
 from consult.accounts.models import Department
 from consult.cache import worker_cache
+from consult.database import utcnow
 from consult.extensions import db
 from consult.localtime import day_start, local_today
-from consult.tracking.models import (
-    ANSWERED, BASICALLY_SATISFIED, CLOSED, DISMISSED, KINDS, SATISFIED, Submission,
-)  # fmt: skip
+from consult.practice.models import TASK_DONE, TASK_WITHDRAWN, RectificationTask
+from consult.practice.response import working_minutes
+from consult.practice.settings import current_settings
+from consult.tracking.models import ANSWERED, CLOSED, DISMISSED, GOOD_LEVELS, KINDS, Submission
+from consult.workdays import current_overrides
 
 ANSWERED_STATUSES = (ANSWERED, CLOSED, DISMISSED)
 MAX_MONTHS = 36
-COUNTS = ("received", "answered", "on_time", "rated", "satisfied")
+COUNTS = (
+    "received", "answered", "on_time", "rated", "satisfied", "resolved", "ratings_removed", "responded_in_time",
+)  # fmt: skip
 FIGURES = (
     "received", "answered", "answer_rate", "on_time", "on_time_rate", "median_workdays_to_answer",
-    "overdue_now", "rated", "satisfied", "satisfaction_rate",
+    "overdue_now", "response_due", "responded_in_time", "response_rate", "rated", "resolved", "resolution_rate",
+    "satisfied", "satisfaction_rate", "ratings_removed", "rectifications", "rectified",
 )  # fmt: skip
+RATES = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate")  # the 三率 + 按期答复率
 
 
 @dataclass
@@ -51,11 +67,13 @@ class Tally:
     counts: Counter = field(default_factory=Counter)
     workdays: Counter = field(default_factory=Counter)  # working days taken -> number of answers
     overdue_now: int = 0
+    awaiting_response: int = 0  # received, not yet acted on, and still within the response time
 
     def add(self, other: "Tally") -> None:
         self.counts.update(other.counts)
         self.workdays.update(other.workdays)
         self.overdue_now += other.overdue_now
+        self.awaiting_response += other.awaiting_response
 
     def figures(self, *, with_overdue: bool = True) -> dict:
         """The published figures of this group (JSON-serialisable)."""
@@ -68,9 +86,17 @@ class Tally:
             "on_time_rate": rate(self.counts["on_time"], answered),
             "median_workdays_to_answer": median_of_histogram(self.workdays),
             "overdue_now": self.overdue_now,
+            "response_due": received - self.awaiting_response,
+            "responded_in_time": self.counts["responded_in_time"],
+            "response_rate": rate(self.counts["responded_in_time"], received - self.awaiting_response),
             "rated": self.counts["rated"],
+            "resolved": self.counts["resolved"],
+            "resolution_rate": rate(self.counts["resolved"], self.counts["rated"]),
             "satisfied": self.counts["satisfied"],
             "satisfaction_rate": rate(self.counts["satisfied"], self.counts["rated"]),
+            "ratings_removed": self.counts["ratings_removed"],
+            "rectifications": self.counts["rectifications"],
+            "rectified": self.counts["rectified"],
         }
         if not with_overdue:
             del result["overdue_now"]
@@ -123,17 +149,22 @@ def _month_bucket(starts: list[date]) -> sa.ColumnElement[int]:
 
 # --- the queries ------------------------------------------------------------------------------------
 
-def _grouped(starts: list[date], department_id: int | None) -> sa.Subquery:
+def _grouped(starts: list[date], department_id: int | None, response_minutes: int) -> sa.Subquery:
     """One row per submission received in the period: department, kind, month index and the flags."""
     on_time = sa.and_(Submission.status.in_(ANSWERED_STATUSES), Submission.answered_on <= Submission.due_on)
+    counted = sa.and_(Submission.satisfaction.is_not(None), sa.not_(Submission.rating_removed))
     stmt = sa.select(
         Submission.department_id.label("department_id"),
         Submission.kind.label("kind"),
         _month_bucket(starts).label("month"),
         sa.case((Submission.status.in_(ANSWERED_STATUSES), 1), else_=0).label("answered"),
         sa.case((on_time, 1), else_=0).label("on_time"),
-        sa.case((Submission.satisfaction.is_not(None), 1), else_=0).label("rated"),
-        sa.case((Submission.satisfaction.in_((SATISFIED, BASICALLY_SATISFIED)), 1), else_=0).label("satisfied"),
+        sa.case((counted, 1), else_=0).label("rated"),
+        sa.case((sa.and_(counted, Submission.satisfaction.in_(GOOD_LEVELS)), 1), else_=0).label("satisfied"),
+        sa.case((sa.and_(counted, Submission.resolved.is_(True)), 1), else_=0).label("resolved"),
+        sa.case((sa.and_(Submission.satisfaction.is_not(None), Submission.rating_removed), 1), else_=0)
+        .label("ratings_removed"),
+        sa.case((Submission.response_minutes <= response_minutes, 1), else_=0).label("responded_in_time"),
         sa.case((Submission.status.in_(ANSWERED_STATUSES), Submission.answered_workdays), else_=None)
         .label("workdays"),
     ).where(Submission.received_at >= day_start(starts[0]))
@@ -142,10 +173,11 @@ def _grouped(starts: list[date], department_id: int | None) -> sa.Subquery:
     return stmt.subquery("received")
 
 
-def _tallies(starts: list[date], department_id: int | None, today: date) -> dict[tuple, Tally]:
+def _tallies(starts: list[date], department_id: int | None, today: date, response_hours: int) -> dict[tuple, Tally]:
     """Tallies keyed by (department_id, kind, month index); overdue counts under month None."""
     tallies: dict[tuple, Tally] = defaultdict(Tally)
-    rows = _grouped(starts, department_id)
+    response_minutes = response_hours * 60
+    rows = _grouped(starts, department_id, response_minutes)
     keys = (rows.c.department_id, rows.c.kind, rows.c.month)
     counts = db.session.execute(
         sa.select(
@@ -170,7 +202,52 @@ def _tallies(starts: list[date], department_id: int | None, today: date) -> dict
         overdue = overdue.where(Submission.department_id == department_id)
     for row in db.session.execute(overdue.group_by(Submission.department_id, Submission.kind)):
         tallies[(row.department_id, row.kind, None)].overdue_now += int(row.n)
+    _tally_rectifications(tallies, starts, department_id)
+    _tally_awaiting_response(tallies, starts, department_id, response_minutes)
     return tallies
+
+
+def _tally_rectifications(tallies: dict[tuple, Tally], starts: list[date], department_id: int | None) -> None:
+    """Rectification tasks (not withdrawn) of the submissions received in the period, and those completed."""
+    month = _month_bucket(starts)
+    stmt = (
+        sa.select(
+            Submission.department_id, Submission.kind, month.label("month"), sa.func.count().label("opened"),
+            sa.func.sum(sa.case((RectificationTask.status == TASK_DONE, 1), else_=0)).label("done"),
+        )
+        .join(RectificationTask, RectificationTask.submission_id == Submission.id)
+        .where(Submission.received_at >= day_start(starts[0]), RectificationTask.status != TASK_WITHDRAWN)
+        .group_by(Submission.department_id, Submission.kind, month)
+    )
+    if department_id is not None:
+        stmt = stmt.where(Submission.department_id == department_id)
+    for row in db.session.execute(stmt):
+        tally = tallies[(row.department_id, row.kind, row.month)]
+        tally.counts["rectifications"] += int(row.opened)
+        tally.counts["rectified"] += int(row.done or 0)
+
+
+# The longest run of days off in the calendar (春节 with its weekends) is under two weeks.
+LONGEST_BREAK_DAYS = 14
+
+
+def _tally_awaiting_response(tallies: dict[tuple, Tally], starts: list[date], department_id: int | None,
+                             response_minutes: int) -> None:
+    """Submissions not yet acted on whose response time is still running: left out of ``response_due``.
+    Only the last few days' unanswered arrivals can be such, so only those are read (indexed on received_at)."""
+    now = utcnow()
+    since = max(day_start(starts[0]),
+                now - timedelta(days=response_minutes // (24 * 60) + 1 + LONGEST_BREAK_DAYS))
+    stmt = sa.select(
+        Submission.department_id, Submission.kind, _month_bucket(starts).label("month"), Submission.received_at,
+    ).where(Submission.received_at >= since, Submission.responded_at.is_(None))
+    if department_id is not None:
+        stmt = stmt.where(Submission.department_id == department_id)
+    overrides = None
+    for row in db.session.execute(stmt):
+        overrides = current_overrides() if overrides is None else overrides
+        if working_minutes(row.received_at, now, overrides) < response_minutes:
+            tallies[(row.department_id, row.kind, row.month)].awaiting_response += 1
 
 
 def _roll_up(tallies: dict[tuple, Tally], key) -> dict:
@@ -196,14 +273,15 @@ def compute_stats(department_id: int | None = None, months: int = 12, today: dat
     """The published statistics, for one department or all, over the last ``months`` months.
 
     Returns a JSON-serialisable dict: ``period`` (first and last day, months, time zone), ``totals``,
-    ``departments`` (each with its figures and ``kinds``), ``kinds`` and ``months`` (oldest first, figures
-    of the submissions received that month, without ``overdue_now``). See the module docstring for the
+    ``departments`` (each with its figures and ``kinds``), ``kinds``, ``months`` and ``years`` (oldest first,
+    figures of the submissions received that month or year, without ``overdue_now``) and ``response_hours``. See the module docstring for the
     definitions. An unknown ``department_id`` gives empty ``departments`` and zero figures.
     """
     months = max(1, min(int(months), MAX_MONTHS))
     today = today or local_today()
     starts = month_starts(today, months)
-    tallies = _tallies(starts, department_id, today)
+    response_hours = current_settings().response_hours
+    tallies = _tallies(starts, department_id, today, response_hours)
     by_department = _roll_up(tallies, lambda d, k, m: d)
     by_department_kind = _roll_up(tallies, lambda d, k, m: (d, k))
     by_kind = _roll_up(tallies, lambda d, k, m: k)
@@ -230,7 +308,17 @@ def compute_stats(department_id: int | None = None, months: int = 12, today: dat
             {"month": start.strftime("%Y-%m"), **by_month[index].figures(with_overdue=False)}
             for index, start in enumerate(starts)
         ],
+        "years": _years(starts, by_month),
+        "response_hours": response_hours,
     }
+
+
+def _years(starts: list[date], by_month: dict) -> list[dict]:
+    """The figures per calendar year of receipt (the part of each year inside the period), oldest first."""
+    years: dict[int, Tally] = {}
+    for index, start in enumerate(starts):
+        years.setdefault(start.year, Tally()).add(by_month[index])
+    return [{"year": year, **tally.figures(with_overdue=False)} for year, tally in years.items()]
 
 
 def published_stats(department_id: int | None = None, months: int = 12) -> dict:
@@ -240,5 +328,5 @@ def published_stats(department_id: int | None = None, months: int = 12) -> dict:
     cost a scan per request, while a few minutes' delay changes nothing for a transparency page.
     """
     ttl = current_app.config["CONSULT_STATS_CACHE_SECONDS"]
-    return worker_cache("stats").get_or_compute(
-        (department_id, months, local_today()), ttl, lambda: compute_stats(department_id, months))
+    return worker_cache("stats", ttl).get_or_compute(
+        (department_id, months, local_today()), lambda: compute_stats(department_id, months))

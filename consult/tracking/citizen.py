@@ -13,10 +13,11 @@ from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.localtime import as_utc, local_date, local_today, zone
+from consult.practice import rectification
 from consult.tracking import numbers
 from consult.tracking.deadlines import restart_clock
 from consult.tracking.mails import notify_staff
-from consult.tracking.models import ANSWERED, SATISFACTION_LEVELS, UNSATISFIED, Submission
+from consult.tracking.models import ANSWERED, POOR_LEVELS, SATISFACTION_LEVELS, Submission
 from consult.tracking.notes import label_note, timeline_note
 from consult.tracking.policies import REOPEN_WINDOW_WORKDAYS
 from consult.tracking.timeline import CITIZEN_ROLE
@@ -28,9 +29,11 @@ RATING_MAX_AGE = 90 * 24 * 3600
 DEFAULT_AUTO_CLOSE_WORKDAYS = 10
 
 SATISFACTION_LABELS = {
+    "very_satisfied": _l("Very satisfied"),
     "satisfied": _l("Satisfied"),
     "basically_satisfied": _l("Basically satisfied"),
     "unsatisfied": _l("Not satisfied"),
+    "very_unsatisfied": _l("Very dissatisfied"),
 }
 
 # Compared against when the tracking number is unknown, so both failures cost the same.
@@ -61,7 +64,12 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def rating_token(submission: Submission) -> str:
     """A signed token letting the answer mail's reader rate this answer without the query code."""
-    return _serializer().dumps([submission.id, as_utc(submission.answered_at).isoformat()])
+    return rating_token_for(submission.id, submission.answered_at)
+
+
+def rating_token_for(submission_id: int, answered_at: datetime) -> str:
+    """:func:`rating_token` from the submission's id and the time of its answer."""
+    return _serializer().dumps([submission_id, as_utc(answered_at).isoformat()])
 
 
 def submission_from_rating_token(token: str, max_age: int = RATING_MAX_AGE) -> Submission | None:
@@ -94,8 +102,9 @@ def rate(
 ) -> str:
     """Record the citizen's verdict on the answer (once per answer) and close or reopen the submission.
 
-    Not satisfied reopens it once, due 10 working days later; any other verdict, or a second "not
-    satisfied", closes it. Returns the new status.
+    A poor rating (不满意 or 非常不满意) reopens it once, due 10 working days later, and opens a rectification
+    task for the department (consult.practice.rectification); any other verdict, or a second poor rating,
+    closes it (a second poor rating joins the task still open). Returns the new status.
     """
     if not can_rate(submission):
         raise DomainError(_l("This answer cannot be rated (any more)."), status=409)
@@ -104,11 +113,15 @@ def rate(
     submission.resolved, submission.satisfaction = bool(resolved), satisfaction
     submission.satisfaction_comment = (comment or "").strip()
     submission.rated_at = as_utc(now) if now else utcnow()
+    submission.rating_removed = False  # a new rating counts until an appeal against it is upheld
     note = label_note(SATISFACTION_LABELS[satisfaction])
-    if satisfaction == UNSATISFIED and submission.reopen_count == 0:
-        _reopen(submission, actor, note, local_date(now) if now else local_today())
+    today = local_date(now) if now else local_today()
+    if satisfaction in POOR_LEVELS and submission.reopen_count == 0:
+        _reopen(submission, actor, note, today)
     else:
         transition(submission, "close", actor=actor, actor_role=CITIZEN_ROLE, public_note=note)
+    if satisfaction in POOR_LEVELS:
+        rectification.on_poor_rating(submission, today)
     return submission.status
 
 

@@ -37,11 +37,25 @@ class LookupForm(FlaskForm):
     )
 
 
+class NewCodeForm(FlaskForm):
+    """Ask for a new query code: the tracking number and the contact left with the submission."""
+
+    tracking_no = StringField(
+        _l("Tracking number"), validators=[_required(_l("Please enter the tracking number.")), Length(max=40)],
+        filters=[_strip], description=_l("For example L-20261122-00042."),
+    )
+    contact = StringField(
+        _l("Mobile number or e-mail address"),
+        validators=[_required(_l("Please enter the mobile number or e-mail address you left.")), Length(max=254)],
+        filters=[_strip], description=_l("The one you gave when you sent it. The new code is sent there."),
+    )
+
+
 class RateForm(FlaskForm):
     """The satisfaction questionnaire after an answer."""
 
     resolved = RadioField(
-        _l("Did the answer resolve the matter?"),
+        _l("Was your problem solved?"),
         choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         validators=[InputRequired(message=_l("Please say whether the matter was resolved."))],
     )

@@ -23,6 +23,7 @@ from consult.tracking.models import KINDS, RECEIVED, Submission
 from consult.tracking.policies import policy_for
 from consult.tracking.timeline import CITIZEN_ROLE, record_event
 
+NOTIFY_CHANNELS = ("mail", "sms")
 # The same text from the same person to the same target within this time is the same submission.
 DUPLICATE_WINDOW = timedelta(minutes=10)
 
@@ -91,12 +92,14 @@ def create_submission(
     received_at: datetime | None = None,
     clock_start_on: date | None = None,
     window_workdays: int | None = None,
+    notify_by: str | None = None,
 ) -> NewSubmission:
     """Receive a submission of ``kind`` for ``department`` and queue the receipt mail.
 
     The clock starts on the local day of receipt unless ``clock_start_on`` is given (comments: the day
     the consultation closes); ``window_workdays`` overrides the kind's default (e.g. a mailbox's own window).
-    Kind modules add their detail row pointing at ``result.submission.id``; ``target`` names what the
+    ``notify_by`` is the channel the citizen chose for news ("mail" or "sms"; None: e-mail if they left
+    an address, else SMS to a mobile number). Kind modules add their detail row pointing at ``result.submission.id``; ``target`` names what the
     submission is sent to (see :func:`content_key`), so :func:`find_duplicate` can recognise it later.
     """
     if kind not in KINDS:
@@ -123,6 +126,7 @@ def create_submission(
         body=body,
         content_key=content_key(kind, target, subject, body),
         is_public=is_public,
+        notify_by=notify_by if notify_by in NOTIFY_CHANNELS else None,
         received_at=received_at,
         clock_start_on=clock_start_on or received_on,
         window_workdays=window_workdays if window_workdays is not None else policy.window_workdays,

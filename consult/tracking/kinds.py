@@ -3,8 +3,9 @@
 The engine handles every submission the same way (intake, deadlines, state machine, replies, timeline);
 what differs by kind is registered here by the kind's own domain package, in its ``kind.py``: the policy
 (tracking-number prefix, answer window, clock rules, extensions), what the kind is called (a label, and a
-noun for sentences), the labels of the timeline actions only that kind records, and the panels the staff
-page and the citizen's status page show. The engine reads kinds only through this module and imports no
+noun for sentences), the labels of the timeline actions only that kind records, the panels the staff
+page and the citizen's status page show, and any answer the kind publishes besides replies (a comment's
+disposition in the feedback report). The engine reads kinds only through this module and imports no
 domain. Only the kind codes themselves are known to the schema (``tracking.models.KINDS``, a CHECK
 constraint), since a database row must say what it is.
 
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from consult.tracking.models import KINDS
 
 if TYPE_CHECKING:
-    from consult.tracking.kind_details import CitizenFact, KindDetails
+    from consult.tracking.kind_details import CitizenAnswer, CitizenFact, KindDetails
     from consult.tracking.models import Submission
     from consult.tracking.policies import KindPolicy
 
@@ -35,6 +36,7 @@ class Kind:
     action_labels: Mapping[str, object] = field(default_factory=dict)  # timeline actions of this kind only
     details: "Callable[[Submission], KindDetails | None] | None" = None  # panel on the staff page
     citizen_facts: "Callable[[Submission], list[CitizenFact]] | None" = None  # lines on the status page
+    citizen_answer: "Callable[[Submission], CitizenAnswer | None] | None" = None  # an answer besides replies
 
 
 _registry: dict[str, Kind] = {}

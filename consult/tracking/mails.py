@@ -11,7 +11,8 @@ from flask import url_for
 from werkzeug.routing import BuildError
 
 from consult.accounts.models import User
-from consult.notify.models import OutboxMessage
+from consult.notify import sms
+from consult.notify.models import SMS, OutboxMessage
 from consult.notify.services import queue_mail
 from consult.tracking.models import Submission
 
@@ -29,6 +30,11 @@ def _url(endpoint: str, fallback_path: str, query: dict | None = None, **values)
     return root + fallback_path + (f"?{urlencode(query)}" if query else "")
 
 
+def absolute_url(endpoint: str, fallback_path: str, **values) -> str:
+    """``url_for(endpoint, **values)`` as an absolute URL for a mail, also outside a request (a command)."""
+    return _url(endpoint, fallback_path, **values)
+
+
 def lookup_url(tracking_no: str) -> str:
     """The public status page of a submission (the citizen types the query code there)."""
     return _url("tracking.lookup", "/track", {"tracking_no": tracking_no})
@@ -37,6 +43,34 @@ def lookup_url(tracking_no: str) -> str:
 def rate_url(token: str) -> str:
     """The satisfaction questionnaire for one answer (signed token, see ``citizen.rating_token``)."""
     return _url("tracking.rate", f"/track/rate/{token}", token=token)
+
+
+def short_url(tracking_no: str) -> str:
+    """A short link to a submission's status, for text messages (``/t/<tracking_no>``)."""
+    return _url("tracking.short_link", f"/t/{tracking_no}", tracking_no=tracking_no)
+
+
+def sms_number(submission: Submission) -> str | None:
+    """The mobile number to text about ``submission``: the citizen chose SMS, or left a mobile number and
+    no e-mail address. None otherwise (and for numbers that cannot receive SMS)."""
+    phone = sms.mobile_number(submission.contact_phone)
+    if phone is None:
+        return None
+    if submission.notify_by == SMS or (submission.notify_by is None and not submission.contact_email):
+        return phone
+    return None
+
+
+def text_citizen(submission: Submission, template: str, *, dedup_key: str | None = None,
+                 **params) -> OutboxMessage | None:
+    """Queue the SMS ``template`` about ``submission`` (number, due date and short link filled in), if the
+    citizen is to be told by SMS."""
+    phone = sms_number(submission)
+    if phone is None:
+        return None
+    values = {"no": submission.tracking_no, "due": submission.due_on, "url": short_url(submission.tracking_no)}
+    values |= params
+    return sms.queue_sms(phone, template, dedup_key=dedup_key, **values)
 
 
 def staff_url(submission: Submission) -> str:
@@ -53,7 +87,13 @@ def notify_citizen(
 
     Mail about the citizen's own case (receipt, request for information, extension, answer, dismissal) is
     essential; pass ``essential=False`` for anything they may turn off (e.g. a reminder to rate).
+
+    A citizen who is told by SMS (:func:`sms_number`) gets the matching text message instead, where there
+    is one (``consult.notify.sms.FOR_MAIL``); the query code is never in it.
     """
+    if template in sms.FOR_MAIL and sms_number(submission) is not None:
+        return text_citizen(submission, sms.FOR_MAIL[template],
+                            dedup_key=f"sms:{dedup_key}" if dedup_key else None)
     recipient = submission.contact_email
     if not recipient:
         return None

@@ -12,9 +12,10 @@ from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from consult.accounts.models import Department, User
+from consult.contacts import phone_key
 from consult.database import utcnow
 from consult.extensions import db
 from consult.tracking import notes
@@ -28,8 +29,12 @@ REOPENED, CLOSED, DISMISSED = "reopened", "closed", "dismissed"
 STATUSES = (RECEIVED, ASSIGNED, NEEDS_INFO, ANSWERED, REOPENED, CLOSED, DISMISSED)
 OPEN_STATUSES = (RECEIVED, ASSIGNED, NEEDS_INFO, REOPENED)  # waiting for the department
 
-SATISFIED, BASICALLY_SATISFIED, UNSATISFIED = "satisfied", "basically_satisfied", "unsatisfied"
-SATISFACTION_LEVELS = (SATISFIED, BASICALLY_SATISFIED, UNSATISFIED)
+# The national 好差评 scale (国办发〔2019〕51号), best first. The three older codes keep their meaning.
+VERY_SATISFIED, SATISFIED, BASICALLY_SATISFIED = "very_satisfied", "satisfied", "basically_satisfied"
+UNSATISFIED, VERY_UNSATISFIED = "unsatisfied", "very_unsatisfied"
+SATISFACTION_LEVELS = (VERY_SATISFIED, SATISFIED, BASICALLY_SATISFIED, UNSATISFIED, VERY_UNSATISFIED)
+GOOD_LEVELS = (VERY_SATISFIED, SATISFIED, BASICALLY_SATISFIED)  # counted as satisfied (满意率)
+POOR_LEVELS = (UNSATISFIED, VERY_UNSATISFIED)  # 差评: opens a rectification task
 
 # --- replies -------------------------------------------------------------------------------------------
 DRAFT, PENDING_REVIEW, APPROVED, RETURNED = "draft", "pending_review", "approved", "returned"
@@ -67,6 +72,11 @@ class Submission(db.Model):
         ),
         # The department inbox: WHERE department_id = ? AND status IN (open) ORDER BY due_on, id.
         sa.Index("ix_submissions_inbox", "department_id", "status", "due_on", "id"),
+        # The same inbox of open submissions (the default view, and overdue / due soon) on PostgreSQL, already
+        # in due-date order: the first page reads its rows and stops, instead of gathering every open
+        # submission of the department and sorting them. SQLite cannot match a partial index to a bound IN list.
+        sa.Index("ix_submissions_open_due", "department_id", "due_on", "id",
+                 postgresql_where=sa.column("status").in_(OPEN_STATUSES)).ddl_if(dialect="postgresql"),
         # Reminders: every threshold (due soon <= overdue <= very overdue) starts at due_soon_on.
         sa.Index("ix_submissions_reminders", "status", "due_soon_on"),
         # Auto-closing answers nobody rated.
@@ -90,6 +100,12 @@ class Submission(db.Model):
     submitter_name: Mapped[str] = mapped_column(sa.String(80), default="")
     submitter_email: Mapped[str] = mapped_column(sa.String(254), default="")
     submitter_phone: Mapped[str] = mapped_column(sa.String(32), default="")
+    # The phone's digits (consult.contacts.phone_key), kept in step with submitter_phone: finds a
+    # citizen's submissions by their verified number.
+    submitter_phone_key: Mapped[Optional[str]] = mapped_column(sa.String(32), index=True)
+    # How the citizen asked to be told of progress: "mail" or "sms"; None: by e-mail if they left an
+    # address, else by SMS to a mobile number (consult.tracking.mails).
+    notify_by: Mapped[Optional[str]] = mapped_column(sa.String(8))
     locale: Mapped[Optional[str]] = mapped_column(sa.String(8))  # the submitter's language, for mails
 
     subject: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -111,6 +127,11 @@ class Submission(db.Model):
     # The local day the clock stopped while a third party is consulted (information requests); None while it runs.
     clock_paused_since: Mapped[Optional[date]]
 
+    # The first time staff acted on it (assigned, transferred, asked for information, answered, dismissed),
+    # and the minutes from receipt to then that fell on working days (the 响应率 counts these).
+    responded_at: Mapped[Optional[datetime]] = _utc_column()
+    response_minutes: Mapped[Optional[int]]
+
     answered_at: Mapped[Optional[datetime]] = _utc_column()
     # Set with answered_at, for statistics: the local date of the answer and the working days it took
     # from the local date of receipt (consult.stats aggregates these instead of loading rows).
@@ -126,6 +147,8 @@ class Submission(db.Model):
     resolved: Mapped[Optional[bool]]
     satisfaction_comment: Mapped[str] = mapped_column(sa.Text, default="")
     rated_at: Mapped[Optional[datetime]] = _utc_column()
+    # An admin upheld the department's appeal against the current rating: it no longer counts in the rates.
+    rating_removed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     reopen_count: Mapped[int] = mapped_column(default=0)
 
     department: Mapped[Department] = relationship(foreign_keys=[department_id])
@@ -168,7 +191,23 @@ class Submission(db.Model):
     @property
     def contact_email(self) -> str:
         """Where mails to the submitter go (the account's address wins), or ``""``."""
-        return self.user.email if self.user is not None else self.submitter_email
+        account = self.user.email if self.user is not None else None
+        return account or self.submitter_email or ""
+
+    @property
+    def contact_phone(self) -> str:
+        """The number the submitter left, else their account's verified one, or ``""``."""
+        return self.submitter_phone or (self.user.phone if self.user is not None else None) or ""
+
+    @property
+    def contact_verified(self) -> bool:
+        """The phone left on the submission is one its account proved with a code (联系方式已验证)."""
+        return bool(self.user is not None and self.user.phone and self.submitter_phone_key in (None, self.user.phone))
+
+    @validates("submitter_phone")
+    def _keep_phone_key(self, _key: str, value: str) -> str:
+        self.submitter_phone_key = phone_key(value)
+        return value
 
     @hybrid_method
     def is_due_soon(self, today: date) -> bool:

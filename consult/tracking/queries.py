@@ -56,9 +56,29 @@ def inbox_query(department_id: int, today: date, filters: InboxFilters = InboxFi
     return stmt
 
 
-def user_submissions_query(user_id: int) -> sa.Select:
-    """A logged-in citizen's own submissions; order with ``(Submission.id.desc(),)`` (newest first)."""
-    return sa.select(Submission).where(Submission.user_id == user_id)
+def sent_by(user) -> sa.ColumnElement[bool]:
+    """Submissions a citizen sent: from their account, or with their verified mobile number, or with their
+    account's e-mail address (which they proved when registering)."""
+    conditions = [Submission.user_id == user.id]
+    if user.phone:
+        conditions.append(Submission.submitter_phone_key == user.phone)
+    if user.email:
+        conditions.append(Submission.submitter_email == user.email)
+    return sa.or_(*conditions)
+
+
+def is_sender(submission: Submission, user) -> bool:
+    """``sent_by`` for one loaded submission."""
+    return bool(
+        submission.user_id == user.id
+        or (user.phone and submission.submitter_phone_key == user.phone)
+        or (user.email and submission.submitter_email == user.email)
+    )
+
+
+def user_submissions_query(user) -> sa.Select:
+    """A logged-in citizen's own submissions (see :func:`sent_by`); order with ``(Submission.id.desc(),)``."""
+    return sa.select(Submission).where(sent_by(user))
 
 
 def replies_awaiting_review(department_id: int) -> sa.Select:

@@ -43,6 +43,7 @@ from consult.tracking.queries import (
     extensions_awaiting_review,
     inbox_query,
     replies_awaiting_review,
+    is_sender,
     user_submissions_query,
 )
 from consult.tracking.reminders import send_reminders
@@ -71,5 +72,6 @@ __all__ = [
     "replies_awaiting_review", "reply_templates_for", "request_extension", "request_info", "return_reply",
     "send_reminders", "set_calendar_override", "submission_from_rating_token", "submit_reply",
     "transfer_submission", "transfer_targets", "transition", "update_reply", "update_reply_template",
+    "is_sender",
     "user_submissions_query",
 ]  # fmt: skip

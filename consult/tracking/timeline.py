@@ -24,23 +24,34 @@ def record_event(
     text a person typed, kept as typed, or a ``timeline_note(...)``, put into words when it is shown.
     """
     role, label = _actor_identity(submission, actor, actor_role)
-    public_text, public_message = notes.stored(public_note)
-    internal_text, internal_message = notes.stored(internal_note)
     event = TimelineEvent(
         submission=submission,
-        actor_id=actor.id if actor is not None else None,
-        actor_role=role,
-        actor_label=label,
-        action=action,
-        from_status=submission.status,
-        to_status=to_status or submission.status,
-        public_note_text=public_text,
-        public_note_message=public_message,
-        internal_note_text=internal_text,
-        internal_note_message=internal_message,
+        **event_values(action, actor=actor, role=role, label=label, from_status=submission.status,
+                       to_status=to_status or submission.status, public_note=public_note,
+                       internal_note=internal_note),
     )
     db.session.add(event)
     return event
+
+
+def event_values(action: str, *, actor: User | None, role: str, label: str, from_status: str | None,
+                 to_status: str | None, public_note: "notes.Note | str" = "",
+                 internal_note: "notes.Note | str" = "") -> dict:
+    """The columns of one timeline event (without its submission): :func:`record_event` and the bulk
+    inserts of ``consult.tracking.bulk`` write the same rows."""
+    public_text, public_message = notes.stored(public_note)
+    internal_text, internal_message = notes.stored(internal_note)
+    return {
+        "actor_id": actor.id if actor is not None else None, "actor_role": role, "actor_label": label,
+        "action": action, "from_status": from_status, "to_status": to_status,
+        "public_note_text": public_text, "public_note_message": public_message,
+        "internal_note_text": internal_text, "internal_note_message": internal_message,
+    }
+
+
+def staff_identity(actor: User | None) -> tuple[str, str]:
+    """The role and label a staff member (or the system, for None) is recorded with on the timeline."""
+    return (actor.role, actor.display_name) if actor is not None else (SYSTEM_ROLE, "")
 
 
 def _actor_identity(submission: Submission, actor: User | None, role: str | None) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from consult.accounts.models import User
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.localtime import local_date
+from consult.practice.response import stamp_response
 from consult.tracking.models import (
     ANSWERED,
     ASSIGNED,
@@ -49,10 +50,11 @@ class Transition:
     sources: frozenset[str]
     target: str
     label: object  # lazy string naming the action for users
+    by_hand: bool = True  # offered to staff on the submission page (``allowed_actions``)
 
 
-def _rule(sources, target: str, label) -> Transition:
-    return Transition(frozenset(sources), target, label)
+def _rule(sources, target: str, label, *, by_hand: bool = True) -> Transition:
+    return Transition(frozenset(sources), target, label, by_hand)
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -60,6 +62,10 @@ TRANSITIONS: dict[str, Transition] = {
     "request_info": _rule({ASSIGNED}, NEEDS_INFO, _l("ask for more information")),
     "info_received": _rule({NEEDS_INFO}, ASSIGNED, _l("add the requested information")),
     "answer": _rule({ASSIGNED, REOPENED}, ANSWERED, _l("answer")),
+    # A published decision answers every submission it covers that is still open, whatever its step
+    # (a feedback report answers each comment with its disposition): consult.tracking.bulk.
+    "answer_by_publication": _rule(OPEN_STATUSES, ANSWERED, _l("answer through a published decision"),
+                                   by_hand=False),
     "reopen": _rule({ANSWERED}, REOPENED, _l("reopen")),
     "close": _rule({ANSWERED}, CLOSED, _l("close")),
     "dismiss": _rule(OPEN_STATUSES, DISMISSED, _l("dismiss")),
@@ -74,8 +80,8 @@ def can_transition(submission: Submission, action: str) -> bool:
 
 
 def allowed_actions(submission: Submission) -> list[str]:
-    """The actions the state machine allows now (views use it to show buttons)."""
-    return [action for action, rule in TRANSITIONS.items() if submission.status in rule.sources]
+    """The actions the state machine allows staff now (views use it to show buttons)."""
+    return [action for action, rule in TRANSITIONS.items() if rule.by_hand and submission.status in rule.sources]
 
 
 def transition(
@@ -109,6 +115,8 @@ def transition(
     )
     submission.status = rule.target
     _stamp(submission, rule.target)
+    if submission.responded_at is None:
+        stamp_response(submission, action, event.actor_role, utcnow(), current_overrides())
     return event
 
 
@@ -127,7 +135,12 @@ def stamp_answer_dates(submission: Submission, overrides=None) -> None:
     received_on, answered_on = local_date(submission.received_at), local_date(submission.answered_at)
     overrides = current_overrides() if overrides is None else overrides
     submission.answered_on = answered_on
-    submission.answered_workdays = sum(
+    submission.answered_workdays = workdays_taken(received_on, answered_on, overrides)
+
+
+def workdays_taken(received_on: date, answered_on: date, overrides) -> int:
+    """The working days in (``received_on``, ``answered_on``]: how long an answer took, for statistics."""
+    return sum(
         is_workday(date.fromordinal(n), overrides)
         for n in range(received_on.toordinal() + 1, answered_on.toordinal() + 1)
     )

@@ -62,6 +62,18 @@ def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
     assert "/account/login" not in page.url, page.locator("main").inner_text()
 
 
+def header_switch(page, name: str) -> None:
+    """Use the language or large-text switch in the header and wait for the page to come back.
+
+    For an anonymous visitor each switch is a plain link; a logged-in user's language switch is a button
+    (it also keeps the account's mail language).
+    """
+    header = page.locator("header")
+    control = header.get_by_role("link", name=name, exact=True).or_(header.get_by_role("button", name=name, exact=True))
+    with page.expect_navigation():
+        control.click()
+
+
 def submit(page, label: str) -> None:
     """Click the submit button with this text and wait for the next page."""
     with page.expect_navigation():

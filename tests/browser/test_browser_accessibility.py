@@ -9,7 +9,7 @@ from consult.events.models import Event
 from consult.extensions import db
 from consult.mailbox.models import Letter, Mailbox
 from consult.tracking.models import Submission
-from tests.browser.support import assert_accessible, login
+from tests.browser.support import assert_accessible, header_switch, login
 
 PUBLIC_PAGES = (
     "/", "/drafts", "/drafts/{open_draft}", "/drafts/{open_draft}/comment", "/drafts/{open_draft}/versions",
@@ -50,8 +50,7 @@ def check_pages(page, paths, ids, language: str) -> list[str]:
     """Open every page in the language, fail on serious issues, return the moderate ones found."""
     if language == "en":
         page.goto("/")
-        with page.expect_navigation():
-            page.get_by_role("button", name="English").click()
+        header_switch(page, "English")
     moderate = []
     try:
         for path in paths:
@@ -61,8 +60,7 @@ def check_pages(page, paths, ids, language: str) -> list[str]:
     finally:
         if language == "en":  # a logged-in switch is kept on the account: give the other tests Chinese back
             page.goto("/")
-            with page.expect_navigation():
-                page.get_by_role("button", name="中文").click()
+            header_switch(page, "中文")
     return moderate
 
 

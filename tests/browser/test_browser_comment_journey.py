@@ -24,6 +24,8 @@ def test_guest_comment_is_answered_rated_and_reopened(new_page, live_server, scr
     guest.get_by_role("link", name=re.compile(OPEN_DRAFT)).first.click()
     assert guest.get_by_role("heading", level=1).inner_text().startswith(OPEN_DRAFT)
     shoot(guest, screenshot_dir, f"draft-{viewport}")
+    # Reading the draft leaves nothing behind: the page is the one every reader gets, the form has its own.
+    assert "session" not in {cookie["name"] for cookie in guest.context.cookies()}
     guest.locator("#art-2").get_by_role("link", name=re.compile(zh("Comment on this"))).click()
     assert guest.locator("#article").input_value() == "art-2"
     body = f"第二条建议明确公开时限（{viewport}）。"

@@ -5,7 +5,7 @@ import pytest
 
 from consult.extensions import db
 from consult.notify.models import SENT, OutboxMessage
-from tests.browser.support import assert_accessible, login, main_nav
+from tests.browser.support import assert_accessible, header_switch, login, main_nav
 
 PHONE_HEADER_MAX = 160  # px of header and navigation before the page begins (it was 154–346 before the menu)
 LARGE_TEXT_HEADER_MAX = 170  # the large-text mode in English wraps the brand and the tools onto two lines each
@@ -16,9 +16,8 @@ def header_height(page) -> float:
     return page.evaluate("document.querySelector('header.site-header').getBoundingClientRect().height")
 
 
-def switch(page, button_name: str) -> None:
-    with page.expect_navigation():
-        page.locator("header").get_by_role("button", name=button_name).click()
+def switch(page, name: str) -> None:
+    header_switch(page, name)
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])

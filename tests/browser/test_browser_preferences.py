@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser.support import fact, main_nav, shoot
+from tests.browser.support import fact, header_switch, main_nav, shoot
 
 
 def html_state(page) -> tuple[str, bool]:
@@ -20,18 +20,17 @@ def test_language_and_large_text_persist_across_pages(new_page, live_server, scr
     page.goto("/drafts")
     assert html_state(page) == ("zh-CN", False)
 
-    with page.expect_navigation():
-        page.get_by_role("button", name="English").click()
+    header_switch(page, "English")  # a plain link: it sets a preference cookie, no session
     assert page.url.endswith("/drafts"), "the switch returns to the same page"
     assert html_state(page) == ("en", False)
     assert page.get_by_role("heading", level=1).inner_text() == "Drafts for comment"
 
-    with page.expect_navigation():
-        page.get_by_role("button", name="Large text").click()
+    header_switch(page, "Large text")
     assert html_state(page) == ("en", True)
-    assert page.get_by_role("button", name="Large text").get_attribute("aria-pressed") == "true"
+    assert page.locator("header").get_by_role("link", name="Standard text").is_visible()
     root_size = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert root_size == 20
+    assert "session" not in {cookie["name"] for cookie in page.context.cookies()}
 
     main_nav(page).get_by_role("link", name="Open days").click()
     assert html_state(page) == ("en", True)
@@ -41,14 +40,21 @@ def test_language_and_large_text_persist_across_pages(new_page, live_server, scr
     if viewport == "phone":
         shoot(page, screenshot_dir, "phone-large-text-en")
 
-    with page.expect_navigation():
-        page.get_by_role("button", name="中文").click()
+    header_switch(page, "中文")
     assert html_state(page) == ("zh-CN", True)
     page.goto("/mailboxes")
     assert html_state(page) == ("zh-CN", True)
-    with page.expect_navigation():
-        page.get_by_role("button", name=live_server.zh("Large text")).click()
+    header_switch(page, live_server.zh("Standard text"))
     assert html_state(page) == ("zh-CN", False)
+
+
+def test_the_switches_work_with_the_keyboard(new_page, live_server):
+    page = new_page("desktop")
+    page.goto("/events")
+    page.locator("header").get_by_role("link", name="English").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert html_state(page) == ("en", False) and page.url.endswith("/events")
 
 
 def focused(page) -> dict:

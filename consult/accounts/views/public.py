@@ -12,11 +12,11 @@ from consult.accounts.models import User
 from consult.accounts.views import bp
 from consult.domain import DomainError
 from consult.extensions import limiter, login_manager
+from consult.i18n import chosen_locale
 from consult.urls import safe_next_url
 
 AUTH_LIMIT = "10 per minute;60 per hour"
 READING_METHODS = ("GET", "HEAD", "OPTIONS")
-PREFERENCES = ("locale", "large_text")  # kept in the cookie across logging in and out
 
 
 @login_manager.user_loader
@@ -45,23 +45,16 @@ login_manager.id_attribute = "get_login_token"
 login_manager.session_protection = None
 
 
-def _keep_preferences() -> None:
-    """Empty the session cookie but for display preferences (no session fixation across a login)."""
-    keep = {key: session[key] for key in PREFERENCES if key in session}
-    session.clear()
-    session.update(keep)
-
-
 def log_out() -> None:
-    """End this sign-in on the server and forget it in the cookie, keeping display preferences."""
+    """End this sign-in on the server and forget it in the cookie (display preferences have cookies of their own)."""
     sessions.end_current_session(current_user._get_current_object())
     logout_user()
-    _keep_preferences()
+    session.clear()
 
 
 def _start_session(user: User, remember: bool = False) -> None:
-    """Log ``user`` in with a fresh session record and cookie, keeping display preferences."""
-    _keep_preferences()
+    """Log ``user`` in with a fresh session record and an emptied cookie (no session fixation across a login)."""
+    session.clear()
     sessions.start_session(user, remember=remember, user_agent=request.user_agent.string,
                            ip=request.remote_addr or "")
     login_user(user, remember=remember)
@@ -103,7 +96,7 @@ def register():
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        services.request_registration(form.email.data, form.display_name.data, locale=session.get("locale"))
+        services.request_registration(form.email.data, form.display_name.data, locale=chosen_locale())
         return redirect(url_for("accounts.registration_sent"))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("disclosure", __name__)
 
-from consult.disclosure.views import office, office_report, public  # noqa: E402,F401  -- register the routes
+from consult.disclosure.views import office, office_documents, office_report, public  # noqa: E402,F401  -- register the routes

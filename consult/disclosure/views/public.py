@@ -8,9 +8,11 @@ from consult.accounts.departments import ordered_departments
 from consult.disclosure.forms import RequestForm
 from consult.disclosure.services import Applicant, RequestReceipt, check_request, submit_request
 from consult.disclosure.views import bp
+from consult.forms import chosen_channel
 from consult.i18n import current_locale_code
 from consult.public_forms import form_rate_limit, submit_form
 from consult.urls import int_arg
+from consult.tracking.views.documents import allow_receipt_print
 
 APPLY_LIMIT = "5 per minute;30 per hour"
 RECEIPT_KEY = "disclosure_receipt"
@@ -48,7 +50,8 @@ def apply():
             form,
             submit=lambda: submit_request(
                 department, applicant, form_token=form.form_token.data or "", locale=locale, recognise_resend=True,
-                user=current_user._get_current_object() if current_user.is_authenticated else None, **values),
+                user=current_user._get_current_object() if current_user.is_authenticated else None,
+                notify_by=chosen_channel(form), **values),
             check=lambda: check_request(department, applicant, **values),
         )
         if receipt is not None:
@@ -70,6 +73,7 @@ def _after_submit(receipt: RequestReceipt):
     previous = session.get(RECEIPT_KEY) or {}
     tracking_no = receipt.request.submission.tracking_no
     if receipt.duplicate and previous.get("tracking_no") != tracking_no:
+        allow_receipt_print(tracking_no, None)
         return render_template("disclosure/thanks.html", receipt=_receipt_dict(receipt, None), duplicate=True)
     session[RECEIPT_KEY] = _receipt_dict(receipt, receipt.query_code or previous.get("query_code"))
     return redirect(url_for("disclosure.thanks"), 303)
@@ -83,5 +87,6 @@ def thanks():
         return redirect(url_for("disclosure.apply"))
     page = render_template("disclosure/thanks.html", receipt=receipt, duplicate=False)
     if receipt.get("query_code"):
+        allow_receipt_print(receipt["tracking_no"], receipt["query_code"])
         session[RECEIPT_KEY] = {**receipt, "query_code": None}
     return page

@@ -11,10 +11,9 @@ from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
 from consult.authz import role_required
 from consult.database import utcnow
 from consult.domain import DomainError
-from consult.drafts import services
+from consult.drafts import services, transitions
 from consult.drafts.forms import ConfirmForm, DraftForm, InterpretationForm, NoteForm, PublishForm, UploadForm
 from consult.drafts.models import DRAFT_STATUSES, OPEN, Draft, DraftFile
-from consult.drafts.report import may_answer
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
     department_choices, flash_saved, get_draft_for_staff_or_404, localized_domain, localized_domain_choices,
@@ -51,8 +50,8 @@ def office_detail(draft_id: int):
     draft = get_draft_for_staff_or_404(draft_id)
     return render_template(
         "drafts/office/detail.html", draft=draft, confirm=ConfirmForm(), note_form=NoteForm(), publish=PublishForm(),
-        has_interpretation=services.has_interpretation(draft),
-        may_review=services.may_review(current_user, draft), may_answer=may_answer(current_user, draft),
+        has_interpretation=services.has_interpretation(draft), history=services.draft_history(draft),
+        actions=transitions.allowed_actions(current_user, draft),
         domain_label=localized_domain, lead_can_approve=services.lead_department_can_approve(draft.department_id),
     )
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 
 from consult import uploads
 from consult.cache import worker_cache
-from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import comments as comment_service
 from consult.drafts import moderation, report, versions
@@ -21,19 +20,23 @@ from consult.drafts.models import (
     PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, Draft, DraftFile, DraftVersion,
 )  # fmt: skip
 from consult.drafts.queries import (
-    PUBLIC_ORDER, DraftFilters, article_labels, get_public_draft_or_404, public_drafts_query,
+    PUBLIC_ORDER, DraftFilters, article_labels, get_public_draft_or_404, page_stamp, public_drafts_query,
 )  # fmt: skip
-from consult.drafts.services import advance_draft, advance_drafts, may_see_in_office
+from consult.drafts.services import may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
-    department_choices, localized_domain, localized_domain_choices, time_left,
+    department_choices, localized_domain, localized_domain_choices,
 )  # fmt: skip
 from consult.errors import show_error
 from consult.extensions import db, limiter
+from consult.forms import chosen_channel
 from consult.i18n import current_locale_code
 from consult.limits import COMMENT_LIMIT
+from consult.localtime import time_left
 from consult.pagination import InvalidCursor, paginate
 from consult.public_forms import form_rate_limit, submit_form
+from consult.public_pages import keep_page, public_page
+from consult.tracking.views.documents import allow_receipt_print
 from consult.urls import int_arg
 
 COMMENTS_PER_PAGE = 20
@@ -61,9 +64,9 @@ def _page(stmt, order, per_page):
 
 
 @bp.get("/drafts")
+@public_page
 def index():
     """Drafts for comment: open ones first; filter by domain, department, status; search the text."""
-    advance_drafts(utcnow())
     filters = DraftFilters.from_args(request.args)
     page = _page(public_drafts_query(filters), PUBLIC_ORDER, 20)
     return render_template(
@@ -74,23 +77,22 @@ def index():
 
 
 @bp.get("/drafts/<int:draft_id>")
+@public_page
 def detail(draft_id: int):
     """A draft: summary, countdown, articles with comment counts, interpretation beside, comments."""
+    stamp = keep_page(page_stamp, draft_id)  # what decides the page: read before it is rendered
     draft = get_public_draft_or_404(draft_id)
-    advance_draft(draft, utcnow())
     anchor = request.args.get("article") or None
     order = "article" if request.args.get("order") == "article" and anchor is None else "newest"
     cursor = request.args.get("cursor")
     left = time_left(draft.closes_at)
     accepting = comment_service.accepting_comments(draft)
-    # Everything below the site header is the same for every reader of this state of the draft: the key
-    # changes with each comment shown or hidden, each edit and status change (``updated_at``), and the hour.
-    key = ("draft", draft.id, draft.updated_at, draft.status, draft.comment_count, draft.current_version_id,
-           current_locale_code(), anchor, order, cursor, left, accepting)
-    content = worker_cache("pages").get_or_compute(
-        key, current_app.config["CONSULT_PAGE_CACHE_SECONDS"],
-        lambda: _detail_content(draft, anchor, order, left, accepting),
-    )
+    # Below the site header, the page is the same for every reader of this state of the draft (kept per
+    # worker for logged-in readers too); the stamp changes with each comment shown or hidden, each edit and
+    # status change, and the countdown's hour.
+    key = ("draft", draft.id, stamp, current_locale_code(), anchor, order, cursor, left, accepting)
+    content = worker_cache("pages", current_app.config["CONSULT_PAGE_CACHE_SECONDS"]).get_or_compute(
+        key, lambda: _detail_content(draft, anchor, order, left, accepting))
     return render_template("drafts/detail.html", draft=draft, content=content)
 
 
@@ -118,6 +120,7 @@ def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool
 
 
 @bp.get("/drafts/<int:draft_id>/versions")
+@public_page
 def versions_page(draft_id: int):
     """The list of versions, and a readable diff between two of them (``?from=1&to=2``)."""
     draft = get_public_draft_or_404(draft_id)
@@ -137,7 +140,6 @@ def versions_page(draft_id: int):
 def comment(draft_id: int):
     """Comment on the whole draft or one article (logged in, or as a guest with name and contact)."""
     draft = get_public_draft_or_404(draft_id)
-    advance_draft(draft, utcnow())
     form = CommentForm()
     articles = [a for a in draft.current_version.articles if a.body.strip()]
     form.article.choices = [("", _("The whole draft"))] + [(a.anchor, article_label(a.anchor, a.heading))
@@ -154,7 +156,7 @@ def comment(draft_id: int):
             form,
             submit=lambda: comment_service.submit_comment(draft, form_token=form.form_token.data or "",
                                                           locale=current_locale_code(), recognise_resend=True,
-                                                          **values),
+                                                          notify_by=chosen_channel(form), **values),
             check=lambda: comment_service.check_comment(draft, **values),
         )
         if receipt is not None:
@@ -192,6 +194,7 @@ def comment_thanks(draft_id: int):
     receipt = session.get("draft_comment_receipt")
     if not receipt or receipt.get("draft_id") != draft.id:
         return redirect(url_for("drafts.detail", draft_id=draft.id))
+    allow_receipt_print(receipt["tracking_no"], receipt.get("query_code"))
     return render_template("drafts/thanks.html", draft=draft, receipt=receipt)
 
 
@@ -215,6 +218,7 @@ def report_comment(draft_id: int, comment_id: int):
 
 
 @bp.get("/drafts/<int:draft_id>/report")
+@public_page
 def feedback_report(draft_id: int):
     """The published feedback report (意见采纳情况): figures, reasons, every comment and its disposition."""
     draft = get_public_draft_or_404(draft_id)

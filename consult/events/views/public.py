@@ -6,7 +6,7 @@ mail (``/events/r/<token>``); logged-in people also find it under "My registrati
 """
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,11 +27,14 @@ from consult.events.models import (
 )
 from consult.events.views import bp
 from consult.extensions import db, limiter
+from consult.i18n import chosen_locale
 from consult.limits import EVENT_LIMIT
 from consult.localtime import as_utc
 from consult.pagination import page_or_400
 from consult.public_forms import form_rate_limit, submit_form
+from consult.public_pages import public_page
 from consult.text import render_markdown
+from consult.tracking.views.documents import allow_receipt_print
 
 
 
@@ -43,6 +46,7 @@ def _public_event_or_404(event_id: int) -> Event:
 
 
 @bp.get("")
+@public_page
 def index():
     """Published open days: upcoming first (soonest at the top), or past ones."""
     past = request.args.get("past") == "1"
@@ -51,6 +55,7 @@ def index():
 
 
 @bp.get("/<int:event_id>")
+@public_page
 def detail(event_id: int):
     """An event's page: what, where, when, seats left and how seats are given."""
     event = _public_event_or_404(event_id)
@@ -96,7 +101,7 @@ def register(event_id: int):
                       id_card=form.id_card.data or "", user=user)
         registration, status = submit_form(
             form,
-            submit=lambda: allocation.register(event.id, locale=session.get("locale"), **values),
+            submit=lambda: allocation.register(event.id, locale=chosen_locale(), **values),
             check=lambda: allocation.check_registration(event, **values),
         )
         if registration is not None:
@@ -218,6 +223,7 @@ def question(token: str):
             registration, subject=form.subject.data or "", body=form.body.data or "",
             form_token=form.form_token.data or "", recognise_resend=True))
         if result is not None:
+            allow_receipt_print(result.tracking_no, result.query_code)
             return render_template("events/question_sent.html", result=result, event=registration.event,
                                    registration_url=url_for("events.registration", token=token))
         if status == 409 and not any(field.errors for field in form):
@@ -237,7 +243,7 @@ def mine():
 
 def _own_registration_or_404(registration_id: int) -> Registration:
     registration = db.get_or_404(Registration, registration_id)
-    if registration.user_id != current_user.id:
+    if not services.is_registrant(registration, current_user):
         abort(404)
     return registration
 

@@ -8,6 +8,7 @@ from wtforms.validators import StopValidation
 
 from consult import uploads
 from consult.extensions import db
+from consult.forms import chosen_channel
 from consult.i18n import current_locale_code
 from consult.limits import LETTER_LIMIT
 from consult.mailbox import queries
@@ -17,7 +18,9 @@ from consult.mailbox.services import check_letter, submit_letter
 from consult.mailbox.views import bp
 from consult.pagination import InvalidCursor, paginate
 from consult.public_forms import form_rate_limit, submit_form
+from consult.public_pages import public_page
 from consult.urls import int_arg
+from consult.tracking.views.documents import allow_receipt_print
 
 LETTERS_PER_PAGE = 20
 RECEIPT_KEY = "mailbox_receipt"
@@ -43,12 +46,14 @@ def _filter_choices(mailbox_id: int | None = None) -> dict:
 
 
 @bp.get("/mailboxes")
+@public_page
 def index():
     """Every mailbox with its counters, and a way to search the published letters."""
     return render_template("mailbox/index.html", mailboxes=queries.mailboxes_for_public(), **_filter_choices())
 
 
 @bp.get("/mailboxes/letters")
+@public_page
 def letters():
     """Published letters of every mailbox, searchable and filtered by category, year and department."""
     filters, page, shown = _letters_page(None)
@@ -56,6 +61,7 @@ def letters():
 
 
 @bp.get("/mailboxes/<int:mailbox_id>")
+@public_page
 def show(mailbox_id: int):
     """A mailbox: what it is for, a link to write, and its published letters."""
     mailbox = db.get_or_404(Mailbox, mailbox_id)
@@ -65,6 +71,7 @@ def show(mailbox_id: int):
 
 
 @bp.get("/mailboxes/letters/<int:letter_id>")
+@public_page
 def letter(letter_id: int):
     """One published letter and its answer (404 for anything not publishable)."""
     found = queries.get_public_letter_or_none(letter_id)
@@ -108,7 +115,8 @@ def write():
             form,
             submit=lambda: submit_letter(
                 mailbox, form_token=form.form_token.data or "", locale=current_locale_code(), recognise_resend=True,
-                user=current_user._get_current_object() if current_user.is_authenticated else None, **values),
+                user=current_user._get_current_object() if current_user.is_authenticated else None,
+                notify_by=chosen_channel(form), **values),
             check=lambda: check_letter(mailbox, **values),
         )
         if receipt is not None:
@@ -125,6 +133,7 @@ def _after_submit(receipt):
     submission = receipt.letter.submission
     previous = session.get(RECEIPT_KEY) or {}
     if receipt.duplicate and previous.get("tracking_no") != submission.tracking_no:
+        allow_receipt_print(submission.tracking_no, None)
         return render_template("mailbox/thanks.html", receipt=_receipt_dict(receipt, None), duplicate=True)
     code = receipt.query_code or previous.get("query_code")
     session[RECEIPT_KEY] = _receipt_dict(receipt, code)
@@ -147,6 +156,8 @@ def thanks():
     if not receipt:
         return redirect(url_for("mailbox.index"))
     page = render_template("mailbox/thanks.html", receipt=receipt, duplicate=False)
+    if not receipt.get("code_shown"):
+        allow_receipt_print(receipt["tracking_no"], receipt.get("query_code"))
     if receipt.get("query_code"):
         session[RECEIPT_KEY] = {**receipt, "query_code": None, "code_shown": True}
     return page

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("notify", __name__)
 
-from consult.notify.views import admin, public  # noqa: E402,F401  -- register the routes
+from consult.notify.views import admin, admin_sms, public  # noqa: E402,F401  -- register the routes

@@ -7,7 +7,8 @@ from consult.accounts.models import STAFF_ROLES
 from consult.authz import role_required
 from consult.localtime import local_today
 from consult.stats import dashboard as board
-from consult.stats.presentation import kind_label, month_label
+from consult.stats.formulas import formulas
+from consult.stats.presentation import charts, kind_label, month_label, rate_labels, rate_rows
 from consult.stats.services import compute_stats
 from consult.stats.views import bp
 from consult.tracking.kinds import KIND_LABELS
@@ -22,6 +23,7 @@ def dashboard():
     today = local_today()
     department_id = department.id if department else None
     stats = compute_stats(department_id) if department is not None else None
+    texts = formulas(stats["response_hours"]) if stats else {}
     return render_template(
         "stats/dashboard.html", department=department, departments=choices, today=today,
         overdue=board.my_overdue(current_user, today), due_soon=board.my_due_soon(current_user, today),
@@ -29,4 +31,6 @@ def dashboard():
         extensions=board.extensions_awaiting(current_user, department_id),
         open_counts=board.department_open_counts(department_id, today) if department else None,
         stats=stats, kind_labels=KIND_LABELS, month_label=month_label, kind_label=kind_label,
+        rates=rate_rows(stats["totals"], texts) if stats else [], charts=charts(stats) if stats else None,
+        rate_labels=rate_labels(),
     )

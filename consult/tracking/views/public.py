@@ -22,7 +22,8 @@ from consult.formats import format_day
 from consult.limits import LOOKUP_LIMIT
 from consult.pagination import InvalidCursor, paginate
 from consult.tracking import kind_details, services
-from consult.tracking.forms import LookupForm, ProvideInfoForm, RateForm
+from consult.tracking.codes import reissue_query_code
+from consult.tracking.forms import LookupForm, NewCodeForm, ProvideInfoForm, RateForm
 from consult.tracking.models import NEEDS_INFO, REOPENED, Submission
 from consult.tracking.numbers import normalise_tracking_no
 from consult.tracking.policies import REOPEN_WINDOW_WORKDAYS
@@ -41,7 +42,9 @@ def _grant(submission: Submission) -> None:
 
 
 def _is_owner(submission: Submission) -> bool:
-    return current_user.is_authenticated and submission.user_id is not None and submission.user_id == current_user.id
+    """The signed-in citizen sent it (account, verified phone or e-mail address)."""
+    user = current_user
+    return user.is_authenticated and user.role == CITIZEN and services.is_sender(submission, user)
 
 
 def _tracked(tracking_no: str) -> Submission | None:
@@ -103,6 +106,27 @@ def lookup():
     return _private(make_response(render_template("tracking/lookup.html", form=form), status))
 
 
+@bp.route("/track/new-code", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def new_code():
+    """Lost the query code: a new one goes to the contact left with the submission (the same answer either
+    way, so the form reveals nothing)."""
+    form = NewCodeForm()
+    if form.validate_on_submit():
+        reissue_query_code(form.tracking_no.data, form.contact.data)
+        flash(_("If the tracking number and the contact match, a new query code has been sent there. The old "
+                "code no longer works."), "info")
+        return redirect(url_for("tracking.lookup", tracking_no=form.tracking_no.data[:40]), 303)
+    page = render_template("tracking/new_code.html", form=form)
+    return _private(make_response(page, 422 if form.errors else 200))
+
+
+@bp.get("/t/<tracking_no>")
+def short_link(tracking_no: str):
+    """The short link in text messages: the status page for whoever may see it, else the lookup form."""
+    return redirect(url_for("tracking.status", tracking_no=normalise_tracking_no(tracking_no)[:40]))
+
+
 def render_status(submission: Submission, status: int = 200, rate_form=None, info_form=None):
     """The citizen's view of one submission: public facts, answer, public timeline, and what they can do."""
     page = render_template(
@@ -112,6 +136,7 @@ def render_status(submission: Submission, status: int = 200, rate_form=None, inf
         answer=services.answer_of(submission),
         events=services.public_events(submission),
         kind_facts=kind_details.citizen_facts_for(submission),
+        kind_answer=kind_details.citizen_answer_for(submission),
         can_rate=services.can_rate(submission),
         rate_form=rate_form or RateForm(formdata=None),
         info_form=info_form or ProvideInfoForm(formdata=None),
@@ -219,7 +244,7 @@ def rate(token: str):
 @role_required(CITIZEN)
 def my_submissions():
     """The logged-in citizen's own submissions, newest first."""
-    stmt = services.user_submissions_query(current_user.id).options(joinedload(Submission.department))
+    stmt = services.user_submissions_query(current_user).options(joinedload(Submission.department))
     try:
         page = paginate(db.session, stmt, (Submission.id.desc(),), request.args.get("cursor"), per_page=30)
     except InvalidCursor:

@@ -19,11 +19,13 @@ def kind_noun(submission) -> str:
 # The engine's own timeline actions; a kind adds the labels of its own actions when it registers.
 ACTION_LABELS = ActionLabels({
     "received": _l("Received"),
+    "code_reissued": _l("New query code sent"),
     "assign": _l("Assigned"),
     "reassign": _l("Reassigned"),
     "request_info": _l("More information requested"),
     "info_received": _l("Information received"),
     "answer": _l("Answered"),
+    "answer_by_publication": _l("Answered by publication"),
     "reopen": _l("Reopened"),
     "close": _l("Closed"),
     "dismiss": _l("Dismissed"),

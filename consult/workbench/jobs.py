@@ -1,0 +1,170 @@
+"""Running an analysis as a job: on an RQ worker when ``REDIS_URL`` is set, else on a background thread.
+
+Never inside a request: the request that asks for an analysis only records a ``queued`` run and, after its
+commit, hands the run's id to :func:`dispatch`. The job (:func:`run_analysis`) reads the comments in keyset
+batches, runs ``consult.analysis.analyse`` and writes the units in short transactions under the run's own id
+(``persist``), so a new comment never waits behind it for more than one small batch. Progress (step, counts,
+heartbeat) is written to the run row as it goes; the page reads it.
+
+With RQ, run a worker with ``rq worker consult-analysis --url "$REDIS_URL"``.
+"""
+
+import logging
+import threading
+import time
+import traceback
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context
+
+from consult.analysis import Parameters, analyse
+from consult.database import utcnow
+from consult.drafts.models import REJECTED, Comment, Draft
+from consult.extensions import db
+from consult.tokens import Terms
+from consult.workbench import persist
+from consult.workbench.models import (
+    ANALYSING, DONE, FAILED, QUEUED, READING, RUNNING, WRITING, AnalysisRun,
+)  # fmt: skip
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "consult-analysis"
+READ_BATCH = 5000
+# A running job that has given no sign of life for this long is taken for dead (its process ended):
+# the page shows it as failed and offers a retry. One analyse() call of 1,000,000 comments gives none for
+# up to 15 minutes on a crowded machine.
+STALE_AFTER = timedelta(minutes=30)
+JOB_TIMEOUT_SECONDS = 3 * 3600
+
+_threads: dict[int, threading.Thread] = {}
+_worker_app = None
+
+
+def dispatch(run_id: int) -> None:
+    """Start the job of a committed ``queued`` run: on RQ when configured, else on a thread of this process."""
+    app = current_app._get_current_object()
+    url = app.config.get("REDIS_URL")
+    if url:
+        from redis import Redis
+        from rq import Queue
+
+        queue = Queue(app.config.get("ANALYSIS_RQ_QUEUE", QUEUE_NAME), connection=Redis.from_url(url))
+        queue.enqueue_call(analysis_job, kwargs={"run_id": run_id}, timeout=JOB_TIMEOUT_SECONDS,
+                           result_ttl=86400, description=f"Analyse comments (run {run_id})")
+        return
+    thread = threading.Thread(target=_run_in_thread, args=(app, run_id), name=f"analysis-{run_id}", daemon=True)
+    _threads[run_id] = thread
+    thread.start()
+
+
+def wait(run_id: int, timeout: float | None = None) -> None:
+    """Wait for the background thread of a run started in this process (commands and tests)."""
+    thread = _threads.get(run_id)
+    if thread is not None:
+        thread.join(timeout)
+        if not thread.is_alive():
+            _threads.pop(run_id, None)
+
+
+def _run_in_thread(app: Flask, run_id: int) -> None:
+    """A thread has no app context and no session of its own: make both, and always release the session."""
+    with app.app_context():
+        try:
+            run_analysis(run_id)
+        finally:
+            db.session.remove()
+
+
+def analysis_job(run_id: int) -> str:
+    """The RQ job: the run's analysis inside an application (one per worker process)."""
+    if has_app_context():  # e.g. a SimpleWorker inside an application (tests)
+        try:
+            return run_analysis(run_id)
+        finally:
+            db.session.remove()
+    global _worker_app
+    if _worker_app is None:
+        from consult import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        try:
+            return run_analysis(run_id)
+        finally:
+            db.session.remove()
+
+
+def run_analysis(run_id: int) -> str:
+    """Analyse the comments of a queued run and publish its units; returns the run's final status.
+
+    Any error marks the run ``failed`` with a short message and removes what it had written; the units
+    of the previous run stay in place. Every write transaction begins with its write (on SQLite a read
+    first would make the later write fail when a comment arrived in between), reads have their own.
+    """
+    run = db.session.get(AnalysisRun, run_id)
+    if run is None or run.status != QUEUED:
+        return run.status if run else "missing"
+    draft_id = run.draft_id
+    db.session.commit()
+    started = time.perf_counter()
+    _progress(run_id, status=RUNNING, step=READING, started_at=utcnow())
+    try:
+        comments, last_id = _read_comments(run_id, draft_id)
+        draft = db.session.get(Draft, draft_id)
+        terms = Terms.from_draft(draft.current_version.body) if draft.current_version else None
+        db.session.commit()
+        _progress(run_id, step=ANALYSING, done_count=0, last_comment_id=last_id)
+        result = analyse(comments, terms=terms, parameters=current_app.config.get("ANALYSIS_PARAMETERS")
+                         or Parameters())
+        del comments
+        persist.write_units(run_id, result, heartbeat=lambda n: _progress(run_id, step=WRITING, done_count=n))
+        seconds = dict(result.seconds)
+        del result
+        seconds["job"] = round(time.perf_counter() - started, 3)
+        persist.publish(run_id, draft_id, seconds)
+    except Exception as error:  # noqa: BLE001 -- any failure is shown on the run, never half-written
+        db.session.rollback()
+        log.error("analysis run %s failed:\n%s", run_id, traceback.format_exc())
+        _progress(run_id, status=FAILED, finished_at=utcnow(), error=f"{type(error).__name__}: {error}"[:500])
+        persist.discard(run_id)
+        return FAILED
+    persist.forget_older_runs(run_id, draft_id)
+    return DONE
+
+
+def _read_comments(run_id: int, draft_id: int) -> tuple[list[tuple[int, str | None, str]], int]:
+    """Every comment of the draft but those rejected at moderation, read in keyset batches."""
+    base = sa.select(Comment.id, Comment.article_anchor, Comment.body).where(
+        Comment.draft_id == draft_id, Comment.moderation != REJECTED)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
+    db.session.commit()
+    _progress(run_id, total_count=total)
+    comments, last = [], 0
+    while True:
+        batch = db.session.execute(base.where(Comment.id > last).order_by(Comment.id).limit(READ_BATCH)).all()
+        db.session.commit()
+        if not batch:
+            break
+        comments += [(row.id, row.article_anchor or None, row.body) for row in batch]
+        last = batch[-1].id
+        if len(comments) % (READ_BATCH * 10) == 0:
+            _progress(run_id, done_count=len(comments))
+    return comments, last
+
+
+def _progress(run_id: int, **values) -> None:
+    """Record where the job is, in a transaction of its own that begins with the write."""
+    db.session.execute(sa.update(AnalysisRun).where(AnalysisRun.id == run_id)
+                       .values(heartbeat_at=utcnow(), **values))
+    db.session.commit()
+
+
+def is_stale(run: AnalysisRun, now=None) -> bool:
+    """A queued or running run whose job has given no sign of life for :data:`STALE_AFTER`."""
+    from consult.localtime import as_utc
+
+    if run.status not in (QUEUED, RUNNING):
+        return False
+    last = run.heartbeat_at or run.requested_at
+    return as_utc(now or utcnow()) - as_utc(last) > STALE_AFTER

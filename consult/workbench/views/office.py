@@ -1,0 +1,205 @@
+"""Staff pages of a draft's comment analysis: the run and its progress, units per draft and per article,
+one unit with its comments, and the forms that read and dispose of units."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
+from consult.authz import role_required
+from consult.domain import DomainError
+from consult.drafts.forms import DispositionForm
+from consult.drafts.models import CLOSED, REPORT_APPROVED, REPORT_PENDING, Draft
+from consult.drafts.queries import article_labels
+from consult.drafts.report import DISPOSITION_LABELS
+from consult.drafts.views.common import get_draft_for_staff_or_404
+from consult.errors import show_error
+from consult.extensions import db
+from consult.pagination import InvalidCursor
+from consult.workbench import jobs, queries, services
+from consult.workbench.forms import ReadForm, RunForm
+from consult.workbench.models import (
+    ACTIVE_STATUSES, CAMPAIGN, FAILED, SINGLE, STANCE_CODES, TOPIC, UNIT_KINDS, AnalysisUnit,
+)  # fmt: skip
+from consult.workbench.views import bp
+
+analysis_roles = role_required(EDITOR, ADMIN, OFFICER, REVIEWER)
+WHOLE_DRAFT = "draft"  # the URL segment of comments on the draft as a whole (no anchor is called that)
+
+STANCE_LABELS = {"support": _l("Support"), "oppose": _l("Oppose"), "revise": _l("Suggests changes"),
+                 "other": _l("Other")}
+KIND_LABELS = {CAMPAIGN: _l("Campaign"), TOPIC: _l("Topic"), SINGLE: _l("Single comment")}
+KIND_PLURALS = {CAMPAIGN: _l("Campaigns"), TOPIC: _l("Topics"), SINGLE: _l("Single comments")}
+STEP_LABELS = {"reading": _l("Reading the comments"), "analysing": _l("Finding campaigns and topics"),
+               "writing": _l("Saving the units")}
+
+
+@bp.context_processor
+def _labels():
+    return {"stance_labels": STANCE_LABELS, "stance_codes": STANCE_CODES, "kind_labels": KIND_LABELS,
+            "kind_plurals": KIND_PLURALS, "step_labels": STEP_LABELS, "disposition_labels": DISPOSITION_LABELS,
+            "whole_draft": WHOLE_DRAFT}
+
+
+def _draft_for_analysis(draft_id: int) -> Draft:
+    draft = get_draft_for_staff_or_404(draft_id)
+    if not services.may_analyse(current_user, draft):
+        abort(403)
+    return draft
+
+
+def _may_dispose(draft: Draft) -> bool:
+    return draft.status == CLOSED and draft.report_state not in (REPORT_PENDING, REPORT_APPROVED)
+
+
+def _overview(draft: Draft, article: str | None):
+    """The overview of the draft (``article`` None) or of one article: run, progress, stances, units."""
+    latest = queries.latest_run(draft.id)
+    run = queries.current_run(draft.id)
+    kind = request.args.get("kind", "")
+    filters = queries.UnitFilters(kind=kind if kind in UNIT_KINDS else "", article=article,
+                                  undecided=request.args.get("undecided") == "1")
+    page = None
+    if run is not None:
+        try:
+            page = queries.unit_page(run, filters, request.args.get("cursor"))
+        except InvalidCursor:
+            abort(400)
+    order = [a.anchor for a in draft.current_version.articles] if draft.current_version else []
+    labels = article_labels(draft.id)
+    stances = queries.stance_table(run, order, labels) if run else []
+    if article is not None:
+        stances = [row for row in stances if row[0] == article]
+    active = latest is not None and latest.status in ACTIVE_STATUSES and not jobs.is_stale(latest)
+    return render_template(
+        "workbench/overview.html", draft=draft, latest=latest, run=run, active=active,
+        stale=latest is not None and jobs.is_stale(latest), page=page, filters=filters, stances=stances,
+        labels=labels, article=article, new_comments=queries.new_comments_since(run) if run else 0,
+        run_form=RunForm(), may_dispose=_may_dispose(draft),
+    )
+
+
+@bp.get("/office/drafts/<int:draft_id>/analysis")
+@analysis_roles
+def overview(draft_id: int):
+    """The analysis of a draft: its run and progress, campaign numbers, stances per article, the units."""
+    return _overview(_draft_for_analysis(draft_id), None)
+
+
+@bp.get("/office/drafts/<int:draft_id>/analysis/articles/<anchor>")
+@analysis_roles
+def article(draft_id: int, anchor: str):
+    """The analysis of one article (``draft``: comments on the draft as a whole)."""
+    draft = _draft_for_analysis(draft_id)
+    anchor = "" if anchor == WHOLE_DRAFT else anchor
+    if anchor not in article_labels(draft.id):
+        abort(404)
+    return _overview(draft, anchor)
+
+
+@bp.post("/office/drafts/<int:draft_id>/analysis")
+@analysis_roles
+def start(draft_id: int):
+    """Queue an analysis (or a retry) and start its job once the request has committed."""
+    draft = _draft_for_analysis(draft_id)
+    if not RunForm().validate_on_submit():
+        abort(400)
+    try:
+        run = services.request_analysis(draft, current_user)
+    except DomainError as error:
+        show_error(error)
+        return redirect(url_for("workbench.overview", draft_id=draft.id))
+    db.session.commit()  # the job reads the run from its own session
+    jobs.dispatch(run.id)
+    flash(_("The analysis has started. This page shows its progress."), "success")
+    return redirect(url_for("workbench.overview", draft_id=draft.id))
+
+
+def _unit_or_404(draft: Draft, unit_id: int) -> AnalysisUnit:
+    unit = db.get_or_404(AnalysisUnit, unit_id)
+    if unit.run.draft_id != draft.id:
+        abort(404)
+    return unit
+
+
+def _render_unit(draft: Draft, unit: AnalysisUnit, form: DispositionForm, status: int = 200):
+    edited_only = unit.kind == CAMPAIGN and request.args.get("all") != "1"
+    try:
+        members = queries.member_page(unit, request.args.get("cursor"), edited_only=edited_only)
+    except InvalidCursor:
+        abort(400)
+    current = queries.current_run(draft.id)
+    representatives = queries.comments_by_id(unit.representative_ids)
+    return render_template(
+        "workbench/unit.html", draft=draft, unit=unit, members=members, edited_only=edited_only,
+        lead=unit.lead_comment, representatives=[representatives[i] for i in unit.representative_ids
+                                                 if i in representatives],
+        form=form, member_form=DispositionForm(prefix="m"), read_form=ReadForm(), labels=article_labels(draft.id),
+        outdated=current is None or current.id != unit.run_id, may_dispose=_may_dispose(draft),
+    ), status
+
+
+@bp.get("/office/drafts/<int:draft_id>/analysis/units/<int:unit_id>")
+@analysis_roles
+def unit(draft_id: int, unit_id: int):
+    """One unit: a campaign's template once and only what each sender changed, a topic's keywords and
+    representatives, or the single comment; then its comments, paged."""
+    draft = _draft_for_analysis(draft_id)
+    unit = _unit_or_404(draft, unit_id)
+    form = DispositionForm()
+    if unit.disposition:
+        form.disposition.data, form.reason.data = unit.disposition, unit.disposition_reason
+    return _render_unit(draft, unit, form)
+
+
+@bp.post("/office/drafts/<int:draft_id>/analysis/units/<int:unit_id>")
+@analysis_roles
+def decide(draft_id: int, unit_id: int):
+    """Give the unit one disposition with its reason."""
+    draft = _draft_for_analysis(draft_id)
+    unit = _unit_or_404(draft, unit_id)
+    form = DispositionForm()
+    if not form.validate_on_submit():
+        return _render_unit(draft, unit, form, 422)
+    try:
+        n = services.decide_unit(unit, form.disposition.data, form.reason.data, current_user)
+    except DomainError as error:
+        return _render_unit(draft, unit, form, show_error(error, form))
+    flash(_("Disposition saved for the unit: %(n)s comments updated.", n=n), "success")
+    return redirect(url_for("workbench.unit", draft_id=draft.id, unit_id=unit.id))
+
+
+@bp.post("/office/drafts/<int:draft_id>/analysis/units/<int:unit_id>/read")
+@analysis_roles
+def mark_read(draft_id: int, unit_id: int):
+    """Mark the unit as read."""
+    draft = _draft_for_analysis(draft_id)
+    unit = _unit_or_404(draft, unit_id)
+    if not ReadForm().validate_on_submit():
+        abort(400)
+    try:
+        services.mark_read(unit, current_user)
+    except DomainError as error:
+        show_error(error)
+    return redirect(url_for("workbench.unit", draft_id=draft.id, unit_id=unit.id))
+
+
+@bp.post("/office/drafts/<int:draft_id>/analysis/units/<int:unit_id>/comments/<int:comment_id>")
+@analysis_roles
+def decide_member(draft_id: int, unit_id: int, comment_id: int):
+    """Give one comment of the unit its own disposition."""
+    draft = _draft_for_analysis(draft_id)
+    unit = _unit_or_404(draft, unit_id)
+    form = DispositionForm(prefix="m")
+    if form.validate_on_submit():
+        try:
+            services.decide_member(unit, comment_id, form.disposition.data, form.reason.data, current_user)
+            flash(_("Disposition saved for this comment."), "success")
+        except DomainError as error:
+            show_error(error)
+            return _render_unit(draft, unit, DispositionForm(), 409 if error.status == 409 else 422)
+    else:
+        flash(_("Please choose a disposition and give its reason."), "error")
+        return _render_unit(draft, unit, DispositionForm(), 422)
+    return redirect(url_for("workbench.unit", draft_id=draft.id, unit_id=unit.id, **request.args))
