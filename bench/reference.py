@@ -5,6 +5,10 @@ One Flask view, one SQL query (the draft joined with a page of its newest commen
 one Jinja template compiled once. It is the practical limit of the stack (Flask + gunicorn + Jinja +
 the database driver) that Consult's own page is measured against.
 
+For the writes, the same paths as Consult's comment and letter POSTs answer 201 after one bare
+``INSERT`` of the request body into a table of its own, committed: the floor that Consult's write path
+(validation, tracking number, submission, timeline, receipt mail, detail row, counters) is measured against.
+
     BENCH_DATABASE_URL=sqlite:///bench/results/bench-small-sqlite.sqlite3 \\
         gunicorn -w 2 -b 127.0.0.1:8001 'bench.reference:app'
 """
@@ -88,3 +92,53 @@ def stored_page(path: str):
     if body is None:
         abort(404)
     return Response(body, mimetype="text/html")
+
+
+BARE_TABLE = "bench_bare_inserts"
+
+
+def _bare_insert():
+    """One row holding the request body, committed; answers 201 like Consult."""
+    conn = connection()
+    marker = "%s" if PG else "?"
+    if PG:
+        conn.execute(f"INSERT INTO {BARE_TABLE} (body) VALUES ({marker})", (request.get_data(as_text=True),))
+    else:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"INSERT INTO {BARE_TABLE} (body) VALUES ({marker})", (request.get_data(as_text=True),))
+        conn.commit()
+    return {"status": "received"}, 201
+
+
+def _bare_table() -> None:
+    conn = connection()
+    if PG:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} (id BIGSERIAL PRIMARY KEY, body TEXT)")
+    else:
+        conn.isolation_level = None  # explicit BEGIN IMMEDIATE, as Consult's writers
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=15000")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} (id INTEGER PRIMARY KEY, body TEXT)")
+
+
+@app.post("/api/v1/drafts/<int:draft_id>/comments")
+def bare_comment(draft_id: int):
+    _bare_table_once()
+    return _bare_insert()
+
+
+@app.post("/api/v1/letters")
+def bare_letter():
+    _bare_table_once()
+    return _bare_insert()
+
+
+_made = False
+
+
+def _bare_table_once() -> None:
+    global _made
+    if not _made:
+        _bare_table()
+        _made = True

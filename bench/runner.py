@@ -177,8 +177,15 @@ def run(args) -> int:
                 query_ratio = _ratio(entry["consult"], entry["reference_one_query"])
                 entry["ratio_to_reference"] = round(ratio, 3) if ratio is not None else None
                 entry["ratio_to_one_query_reference"] = round(query_ratio, 3) if query_ratio is not None else None
+            if scenario.write_reference:
+                # The write's reference: the same POST answered after one bare INSERT and commit.
+                entry["reference"] = drive(scenario, ref)
+                ratio = _ratio(entry["consult"], entry["reference"])
+                entry["ratio_to_reference"] = round(ratio, 3) if ratio is not None else None
             results[scenario.name] = entry
             say(report.row(scenario.title, entry["consult"], ratio, scenario.target))
+            if scenario.write_reference:
+                say(report.row("  reference: one bare INSERT", entry["reference"], None, ""))
             if scenario.reference:
                 say(report.row("  reference: same bytes from memory", entry["reference"], None, ""))
                 say(report.row("  reference: one query", entry["reference_one_query"], None,
@@ -209,7 +216,7 @@ def run(args) -> int:
     if len(growth) > 1:
         payload["growth_p50_factor"] = round(growth[-1]["draft_first"]["p50_ms"] /
                                              max(growth[0]["draft_first"]["p50_ms"], 0.001), 2)
-    name = f"{args.size}-{args.db}"
+    name = f"{args.size}-{args.db}" + (f"-{'-'.join(sorted(only))}" if only else "")  # a partial run: its own file
     report.write_json(RESULTS / f"{name}.json", payload)
     if growth:
         report.growth_svg(growth, RESULTS / f"growth-{name}.svg",

@@ -27,7 +27,8 @@ class Scenario:
     duration: float = 10.0
     max_requests: int | None = None
     json_field: str | None = None
-    reference: bool = False  # also run against the reference server
+    reference: bool = False  # also run against the reference servers (the page from memory, one query)
+    write_reference: bool = False  # also run against the bare-insert reference (bench/reference.py)
     target: str = ""  # the target, shown in the report
 
 
@@ -88,7 +89,12 @@ def build(fixture, engine, officer_cookie: str, editor_cookie: str, duration: fl
         Scenario("comment_post", "Comment POST (API)", [f"/api/v1/drafts/{d}/comments"], method="POST",
                  body=json.dumps({"body": "基准测试意见 {n}：建议明确办理时限。", "name": "测试{n}",
                                   "email": "post{n}@bench.example.org"}, ensure_ascii=False),
-                 headers=json_headers, expect=(201,), target="≥ 300/s, no errors", **common),
+                 headers=json_headers, expect=(201,), target="≥ 300/s, no errors", write_reference=True, **common),
+        Scenario("letter_post", "Letter POST (API)", ["/api/v1/letters"], method="POST",
+                 body=json.dumps({"mailbox_id": fixture.mailbox_ids[0], "category": "suggestion",
+                                  "subject": "基准测试来信 {n}", "body": "建议延长社区图书室开放时间。",
+                                  "name": "来信人{n}", "email": "letter{n}@bench.example.org"}, ensure_ascii=False),
+                 headers=json_headers, expect=(201,), target="≥ 300/s, no errors", write_reference=True, **common),
         Scenario("registration_burst", "Registration burst, last 100 seats (API)",
                  [f"/api/v1/events/{fixture.event_id}/registrations"], method="POST",
                  body=json.dumps({"name": "抢票{n}", "phone": "+86 136 {run} {n}",

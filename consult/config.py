@@ -1,5 +1,6 @@
 """Configuration read from environment variables, overridable by ``instance/config.py``."""
 
+import json
 import os
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -71,7 +72,29 @@ def from_environment(instance_path: str) -> dict:
         "CONSULT_CACHE_MAX_AGE": int(os.environ.get("CONSULT_CACHE_MAX_AGE", "60")),
         "CONSULT_CACHE_S_MAXAGE": int(os.environ.get("CONSULT_CACHE_S_MAXAGE", "60")),
         **base_url_settings(os.environ.get("CONSULT_BASE_URL")),
+        **sms_settings(),
     }
+
+
+SMS_SETTINGS = (
+    "SMS_BACKEND", "SMS_SIGNATURE", "SMS_QUIET_START", "SMS_QUIET_END", "SMS_PRICE_PER_SEGMENT",
+    "SMS_HTTP_URL", "SMS_HTTP_KEY", "SMS_HTTP_SECRET", "SMS_INBOUND_SECRET", "SMS_TENCENT_SECRET_ID",
+    "SMS_TENCENT_SECRET_KEY", "SMS_TENCENT_APP_ID", "SMS_TENCENT_REGION", "SMS_TENCENT_ENDPOINT",
+    "SMS_TENCENT_SCHEME",
+)
+
+
+def sms_settings() -> dict:
+    """The SMS settings that are set in the environment (consult.notify.sms has the defaults)."""
+    values = {name: os.environ[name] for name in SMS_SETTINGS if os.environ.get(name)}
+    for name in ("SMS_DAILY_CAP_PER_NUMBER", "SMS_DAILY_BUDGET"):
+        if os.environ.get(name):
+            values[name] = int(os.environ[name])
+    if os.environ.get("SMS_ALLOW_INTERNATIONAL"):
+        values["SMS_ALLOW_INTERNATIONAL"] = _bool("SMS_ALLOW_INTERNATIONAL", False)
+    if os.environ.get("SMS_TEMPLATE_CODES"):  # JSON: {"receipt": "1234567", ...}
+        values["SMS_TEMPLATE_CODES"] = json.loads(os.environ["SMS_TEMPLATE_CODES"])
+    return values
 
 
 def base_url_settings(base_url: str | None) -> dict:

@@ -9,7 +9,8 @@ except ImportError:  # not on Windows: writers then queue on SQLite's busy handl
     fcntl = None
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+import sqlalchemy.orm
+from flask import current_app, g, has_request_context, request
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -54,9 +55,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection):
-        immediate = connection.info.pop("begin_immediate", False) or (
-            has_request_context() and request.method not in SAFE_METHODS
-        )
+        immediate = connection.info.pop("begin_immediate", False) or _request_writes_now()
         if immediate and queue is not None:
             queue.wait_turn(connection.info)
         try:
@@ -71,6 +70,51 @@ def configure_sqlite(engine: Engine) -> None:
             sa.event.listen(engine, name, lambda connection: queue.done(connection.info))
         sa.event.listen(engine, "checkin", lambda _dbapi, record: queue.done(record.info))
         sa.event.listen(engine, "close", lambda _dbapi, record: queue.forget(record.info))
+
+
+# Views that receive a submission: they read and prepare everything first and take the write lock only for the
+# inserts (:func:`take_write_lock`), instead of holding it from their first query.
+_WRITE_LOCK_DEFERRED: set = set()
+
+
+def defer_write_lock(view):
+    """Mark a view that calls :func:`take_write_lock` before it writes (the intake views)."""
+    _WRITE_LOCK_DEFERRED.add(view)
+    return view
+
+
+def _request_writes_now() -> bool:
+    """Whether the transaction now beginning takes SQLite's write lock at once (``BEGIN IMMEDIATE``)."""
+    if not has_request_context() or request.method in SAFE_METHODS:
+        return False
+    if g.pop("begin_immediate", False):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view in _WRITE_LOCK_DEFERRED:
+        g.write_lock_deferred = True
+        return False
+    return True
+
+
+def take_write_lock(session) -> None:
+    """In a view marked with :func:`defer_write_lock`, end the read-only transaction the preparation ran in and
+    begin the one that writes with ``BEGIN IMMEDIATE``, so SQLite's write lock is held only for the inserts.
+
+    On PostgreSQL (and outside such views) it does nothing: there readers and writers never wait for each
+    other, and a row is locked only by the statement that changes it. Objects already loaded stay loaded.
+    """
+    if not (has_request_context() and g.pop("write_lock_deferred", False)):
+        return
+    if isinstance(session, sa.orm.scoped_session):
+        session = session()
+    if session.get_bind().dialect.name != "sqlite" or session.new or session.dirty or session.deleted:
+        return
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()  # nothing was written: this only ends the read transaction (WAL readers never lock)
+    finally:
+        session.expire_on_commit = keep
+    g.begin_immediate = True
 
 
 class WriterQueue:

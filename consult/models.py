@@ -29,4 +29,4 @@ from consult.api.models import ApiToken, IdempotencyRecord  # noqa: F401
 from consult.disclosure.models import DisclosureRequest, OpennessReportFigures  # noqa: F401
 from consult.open311.models import Open311Key  # noqa: F401
 from consult.practice.models import PracticeSettings, RatingAppeal, RectificationTask  # noqa: F401
-from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit  # noqa: F401
+from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit, UnitChange  # noqa: F401

@@ -205,6 +205,12 @@ def save_upload(
     return attachment
 
 
+def read_attachment(attachment: Attachment) -> bytes:
+    """The stored bytes of ``attachment`` (e.g. a Word draft read after its upload was inspected)."""
+    with open(_path_for(attachment.storage_key), "rb") as stored:
+        return stored.read()
+
+
 def delete_attachment(attachment: Attachment) -> None:
     """Remove the row and its file (the file goes first; a leftover file is harmless, a dangling row is not)."""
     try:

@@ -10,8 +10,10 @@ from drafts_support import add_comment, close_now, get, make_draft, request_ctx,
 from consult.drafts import report
 from consult.drafts.models import Comment, Draft
 from consult.extensions import db
+from consult.notify.models import OutboxMessage
+from consult.tracking.models import TimelineEvent
 from consult.workbench import jobs, queries
-from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit
+from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit, UnitChange
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
 
@@ -263,3 +265,92 @@ def test_anonymous_visitors_are_sent_to_log_in(world, client):
     draft_id = make_draft(world)
     response = client.get(f"/office/drafts/{draft_id}/analysis")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _close(draft_id: int) -> None:
+    """Close the consultation as it happens in life: now, not at a moment still to come."""
+    from consult.database import utcnow
+
+    close_now(draft_id)
+    db.session.execute(sa.update(Draft).where(Draft.id == draft_id).values(closed_at=utcnow()))
+    db.session.commit()
+
+
+def _revised(body: str) -> str:
+    return body.replace("第三条 建立政务公开专区，方便群众查阅政策文件。",
+                        "第三条 建立政务公开专区，并在每个村（社区）设立查阅点，方便群众查阅政策文件。")
+
+
+def test_an_adopted_unit_is_linked_to_its_change_and_the_report_shows_it(world, client, auth):
+    from drafts_support import BODY as DRAFT_BODY
+
+    draft_id, made = _small_draft(world)
+    _close(draft_id)
+    auth.login(world.editor)
+    run = _analyse(client, draft_id)
+    units = _units(run.id)
+    campaign = units[0]
+    url = f"/office/drafts/{draft_id}/analysis/units/{campaign.id}"
+    client.post(url, data={"disposition": "adopted", "reason": "已在第三条中增加村级查阅点。"})
+    # No revised text yet: nothing to link to.
+    assert "Record the revised text" in client.get(url).get_data(as_text=True)
+    response = client.post(f"/office/drafts/{draft_id}/analysis/revision",
+                           data={"body": DRAFT_BODY, "change_note": "无"})
+    assert response.status_code == 422
+    assert "same as the text put out for comment" in response.get_data(as_text=True)
+    response = client.post(f"/office/drafts/{draft_id}/analysis/revision",
+                           data={"body": _revised(DRAFT_BODY), "change_note": "第三条增加村级查阅点。"})
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="art-3"' in page and 'value="art-4"' not in page  # only changed articles are offered
+    assert client.post(f"{url}/changes", data={"anchors": ["art-4"]}, follow_redirects=True).status_code == 200
+    assert not db.session.scalars(sa.select(UnitChange)).all()
+    client.post(f"{url}/changes", data={"anchors": ["art-3"]})
+    assert [c.anchor for c in db.session.scalars(sa.select(UnitChange))] == ["art-3"]
+    for unit in units[1:]:
+        client.post(f"/office/drafts/{draft_id}/analysis/units/{unit.id}", data={"disposition": "noted",
+                                                                                  "reason": "已知悉。"})
+    assert client.post(f"/office/drafts/{draft_id}/report", data={"summary": "总结"}).status_code == 302
+    auth.login(world.reviewer)
+    assert client.post(f"/office/drafts/{draft_id}/report/approve").status_code == 302
+    auth.logout()
+    page = client.get(f"/drafts/{draft_id}/report").get_data(as_text=True)
+    assert "These comments led to the change of 第三条." in page
+    assert "建立政务公开专区，<ins>并在每个村（社区）设立查阅点，</ins>方便群众查阅政策文件。" in page
+    assert "A form letter sent 4 times" in page
+    assert "1 form letters with 4 comments in all, 66.7% of all comments" in page
+    # Every commenter of the adopted, linked unit is told that the comment changed the article; others are not.
+    mails = [m.body_text for m in db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.template == "comment_answered_in_report"))]
+    told = [body for body in mails if "led to the change of 第三条" in body]
+    assert len(told) == 4 and len(mails) == len(made)
+    event = db.session.scalar(sa.select(TimelineEvent).where(
+        TimelineEvent.submission_id == get(Comment, made[0].id).submission_id,
+        TimelineEvent.action == "answer_by_publication"))
+    assert "led to the change of 第三条" in event.public_note
+
+
+def test_only_an_adopted_unit_keeps_its_links_and_only_editors_record_the_revised_text(world, client, auth):
+    from drafts_support import BODY as DRAFT_BODY
+
+    draft_id, made = _small_draft(world)
+    _close(draft_id)
+    auth.login(world.officer)
+    assert client.post(f"/office/drafts/{draft_id}/analysis/revision",
+                       data={"body": _revised(DRAFT_BODY), "change_note": "改"}).status_code == 403
+    auth.login(world.editor)
+    run = _analyse(client, draft_id)
+    campaign = _units(run.id)[0]
+    url = f"/office/drafts/{draft_id}/analysis/units/{campaign.id}"
+    client.post(f"/office/drafts/{draft_id}/analysis/revision",
+                data={"body": _revised(DRAFT_BODY), "change_note": "第三条增加村级查阅点。"})
+    response = client.post(f"{url}/changes", data={"anchors": ["art-3"]}, follow_redirects=True)
+    assert "Only an adopted or partly adopted unit" in response.get_data(as_text=True)
+    client.post(url, data={"disposition": "partly_adopted", "reason": "部分采纳。"})
+    client.post(f"{url}/changes", data={"anchors": ["art-3"]})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UnitChange)) == 1
+    rerun = _analyse(client, draft_id)  # a rerun keeps the link with the same unit
+    assert [c.unit_id for c in db.session.scalars(sa.select(UnitChange))] == [_units(rerun.id)[0].id]
+    client.post(f"/office/drafts/{draft_id}/analysis/units/{_units(rerun.id)[0].id}",
+                data={"disposition": "not_adopted", "reason": "不予采纳。"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UnitChange)) == 0

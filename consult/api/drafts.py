@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from consult.database import defer_write_lock
 from consult.api import bp, schemas
 from consult.api.common import ID, PageQuery, answer, department_json, list_response, page_of, request_locale
 from consult.api.errors import ApiError
@@ -142,6 +143,7 @@ def _article_anchor(draft: Draft, values: CommentCreate) -> str | None:
 
 
 @bp.post(f"/drafts/<{ID}:draft_id>/comments")
+@defer_write_lock
 @limiter.limit(COMMENT_LIMIT)
 @operation("createDraftComment", "Comment on a draft or one of its articles", tag="drafts",
            responses={201: schemas.CommentReceipt}, body=CommentCreate, rate_limited=True, idempotent=True,

@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from pydantic import StringConstraints
 from sqlalchemy.exc import IntegrityError
 
+from consult.database import take_write_lock
 from consult.api.errors import ApiError
 from consult.api.models import IdempotencyRecord
 from consult.extensions import db
@@ -110,6 +111,7 @@ def idempotent(view):
         key = request.headers.get(HEADER)
         if key is None:
             return view(*args, **kwargs)
+        take_write_lock(db.session)  # the key is claimed before the view: the write lock is taken now
         if not _KEY.fullmatch(key):
             raise ApiError(400, errors={HEADER: [_("1 to 255 visible ASCII characters, e.g. a UUID.")]})
         scoped = _scoped(key)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from consult.database import defer_write_lock
 from consult.api import bp, schemas
 from consult.api.common import PageQuery, answer, department_json, list_response, page_of, request_locale
 from consult.api.drafts import CONTACT_RULE
@@ -76,6 +77,7 @@ def list_mailboxes():
 
 
 @bp.post("/letters")
+@defer_write_lock
 @limiter.limit(LETTER_LIMIT)
 @operation("createLetter", "Write a letter to a mailbox", tag="mailboxes", responses={201: schemas.LetterReceipt},
            body=LetterCreate, rate_limited=True, idempotent=True,

@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
+from consult.database import take_write_lock
 from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
@@ -200,6 +201,7 @@ def submit_request(
         phone=applicant.phone, received_at=received_at)
     if duplicate:
         return RequestReceipt(request_of(duplicate.id), None)
+    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
     try:
         with db.session.begin_nested():
             new = tracking.create_submission(

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from consult.contacts import mask_name
-from consult.database import utcnow
+from consult.database import take_write_lock, utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.drafts import grouping
 from consult.drafts.articles import article_label
@@ -139,6 +139,7 @@ def submit_comment(
                               None)
     flagged = flagged_words(body)
     moderation = HELD if (flagged or draft.premoderate) else PUBLISHED
+    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
     try:
         with db.session.begin_nested():
             receipt = _create(draft, article, subject, body, form_token, user, name, email, phone, locale,

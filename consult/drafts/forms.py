@@ -45,6 +45,15 @@ class DraftForm(FlaskForm):
     )
     change_note = TextAreaField(_l("What changed in this version"), validators=[Length(max=2000)],
                                 description=_l("Required when you change the text of an open draft."))
+    # Set by a Word import: the stored file and figures that saving links to the draft.
+    source_id = HiddenField()
+    figure_ids = HiddenField()
+
+
+class WordImportForm(FlaskForm):
+    file = FileField(_l("Word file (.docx)"), description=_l(
+        "Word or WPS: save the draft as .docx. Headings, 第X条 articles, lists, tables, bold and italic are kept; "
+        "images become the draft's figures. You can check and correct the text before saving."))
 
 
 class QAPairForm(Form):

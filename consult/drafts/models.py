@@ -187,8 +187,11 @@ class DraftVersion(db.Model):
     change_note: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = _utc(default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    # The Word file this text was imported from, offered on the public page as 征求意见稿.
+    source_attachment_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("attachments.id"))
 
     draft: Mapped[Draft] = relationship(back_populates="versions", foreign_keys=[draft_id])
+    source_attachment: Mapped[Optional[Attachment]] = relationship()
     articles: Mapped[list["Article"]] = relationship(
         back_populates="version", order_by="Article.position", cascade="all, delete-orphan"
     )

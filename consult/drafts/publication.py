@@ -12,10 +12,12 @@ from flask_babel import lazy_gettext as _l
 
 from consult.drafts.models import DISPOSITIONS, PUBLISHED, Article, Comment, Draft, DraftVersion
 from consult.extensions import db
+from consult.formats import format_listing
 from consult.tracking.bulk import PublishedAnswer, answer_by_publication
 from consult.tracking.mails import absolute_url
 from consult.tracking.models import Submission
 from consult.tracking.notes import label_note, timeline_note
+from consult.workbench import trace
 
 MAIL_TEMPLATE = "comment_answered_in_report"
 
@@ -55,18 +57,29 @@ def answer_open_comments(draft: Draft, reviewer, when: datetime) -> int:
     links = {"report_url": report_url(draft_id), "draft_title": title}
     labels = {code: label_note(DISPOSITION_LABELS[code]) for code in DISPOSITIONS}
 
+    changes = trace.changes_by_comment(draft_id)  # adopted comments whose unit led to a change of the text
+
     def answer_for(row: sa.Row) -> PublishedAnswer:
         anchor = row.article_anchor
         part = (headings.get(anchor) or PREAMBLE) if anchor else WHOLE_DRAFT
+        changed = format_listing(headings.get(a) or a for a in changes.get(row.comment_id, ()))
+        if changed:
+            note = timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s "
+                                 "(the comment led to the change of %(articles)s)",
+                                 disposition=labels[row.disposition], reason=row.disposition_reason,
+                                 articles=changed)
+        else:
+            note = timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s",
+                                 disposition=labels[row.disposition], reason=row.disposition_reason)
         return PublishedAnswer(
-            note=timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s",
-                               disposition=labels[row.disposition], reason=row.disposition_reason),
+            note=note,
             mail={**links, "disposition": DISPOSITION_LABELS[row.disposition], "reason": row.disposition_reason,
-                  "part": part, "article_url": article_url(draft_id, anchor)},
+                  "part": part, "article_url": article_url(draft_id, anchor), "changed_articles": changed},
         )
 
     selection = (
-        sa.select(Comment.article_anchor, Comment.disposition, Comment.disposition_reason)
+        sa.select(Comment.id.label("comment_id"), Comment.article_anchor, Comment.disposition,
+                  Comment.disposition_reason)
         .select_from(Comment).join(Submission, Submission.id == Comment.submission_id)
         .where(Comment.draft_id == draft_id, Comment.moderation == PUBLISHED, Comment.disposition.is_not(None))
     )

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from consult.database import take_write_lock
 from consult import exports
 from consult.accounts.models import Department, User
 from consult.authz import edits_events
@@ -218,6 +219,7 @@ def ask_question(registration: Registration, *, subject: str, body: str, form_to
         email=registration.contact_email, phone=registration.phone)
     if duplicate:
         return QuestionResult.of(duplicate, None)
+    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
     created = create_submission(
         kind=EVENT_QUESTION,
         target=target,

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
+from consult.database import take_write_lock
 from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
@@ -178,6 +179,7 @@ def submit_letter(
         received_at=received_at)
     if duplicate:
         return LetterReceipt(db.session.scalar(sa.select(Letter).where(Letter.submission_id == duplicate.id)), None)
+    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
     try:
         with db.session.begin_nested():
             receipt = _create(mailbox, category, subject, body, form_token, name, phone, email,

@@ -6,6 +6,7 @@ import secrets
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.extensions import db
@@ -17,17 +18,26 @@ CODE_LENGTH = 12  # 31**12 ≈ 2**59
 CODE_GROUP = 4
 
 
-def next_sequence(prefix: str, day: date) -> int:
-    """Atomically take the next number of ``prefix`` on ``day``, starting at 1.
+# PostgreSQL: one sequence hands out the numbers of every prefix. ``nextval`` locks no row and is never rolled
+# back, so writers never queue on it; a number taken by a transaction that then fails is simply not used
+# (gaps are expected; docs/scaling.md). Each prefix and day keeps the sequence value its day starts after.
+TRACKING_SEQUENCE = sa.Sequence("tracking_numbers_seq", metadata=db.metadata)
 
-    ``INSERT … ON CONFLICT DO NOTHING`` creates the day's counter, then ``UPDATE … RETURNING`` increments
-    it: the row lock (PostgreSQL) or the write lock (SQLite) serialises concurrent callers, so no two
-    transactions ever get the same value.
+
+def next_sequence(prefix: str, day: date) -> int:
+    """The next number of ``prefix`` on ``day``, unique under concurrency.
+
+    SQLite has one writer at a time, so the day's counter row is incremented inside the write transaction
+    (``INSERT … ON CONFLICT DO NOTHING`` then ``UPDATE … RETURNING``): numbers without gaps. PostgreSQL takes
+    ``nextval`` of one sequence minus the value the day started after (:func:`_day_base`): no row is locked,
+    so concurrent writers never wait for each other.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        base = _day_base(prefix, day)  # first: every value taken after it is greater
+        return db.session.execute(sa.select(TRACKING_SEQUENCE.next_value())).scalar_one() - base
     table = TrackingCounter.__table__
-    dialect_insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     db.session.execute(
-        dialect_insert(table).values(prefix=prefix, day=day, last_value=0).on_conflict_do_nothing()
+        sqlite.insert(table).values(prefix=prefix, day=day, last_value=0).on_conflict_do_nothing()
     )
     return db.session.execute(
         sa.update(table)
@@ -35,6 +45,28 @@ def next_sequence(prefix: str, day: date) -> int:
         .values(last_value=table.c.last_value + 1)
         .returning(table.c.last_value)
     ).scalar_one()
+
+
+def _day_base(prefix: str, day: date) -> int:
+    """PostgreSQL: the sequence value ``prefix``'s numbers on ``day`` count from, fixed by the first writer of
+    the day (in its own committed statement, so no request holds it) and then kept in this process."""
+    bases = current_app.extensions.setdefault("tracking_day_bases", {})
+    key = (prefix, day)
+    if key not in bases:
+        table = TrackingCounter.__table__
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(
+                postgresql.insert(table)
+                .values(prefix=prefix, day=day, last_value=TRACKING_SEQUENCE.next_value())
+                .on_conflict_do_nothing()
+            )
+            bases[key] = connection.execute(
+                sa.select(table.c.last_value).where(table.c.prefix == prefix, table.c.day == day)
+            ).scalar_one()
+        if len(bases) > 64:  # yesterday's bases are never needed again
+            for old in sorted(bases, key=lambda k: k[1])[: len(bases) - 64]:
+                bases.pop(old)
+    return bases[key]
 
 
 def new_tracking_no(prefix: str, day: date) -> str:

@@ -1,6 +1,9 @@
 """Forms of the workbench (dispositions use the drafts' own DispositionForm)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
 
 
 class RunForm(FlaskForm):
@@ -9,3 +12,18 @@ class RunForm(FlaskForm):
 
 class ReadForm(FlaskForm):
     """Mark a unit as read."""
+
+
+class RevisionForm(FlaskForm):
+    """The revised text of the draft, recorded after the consultation."""
+
+    body = TextAreaField(_l("Revised text"), validators=[DataRequired(message=_l("Please enter the text.")),
+                                                         Length(max=500_000)],
+                         description=_l("Markdown, one article per 第X条 or heading, as when the draft was written."))
+    change_note = TextAreaField(_l("What changed in this version"),
+                                validators=[DataRequired(message=_l("Please describe what changed in this version.")),
+                                            Length(max=2000)])
+
+
+class ChangesForm(FlaskForm):
+    """The articles an adopted unit changed (checkboxes named ``anchors``, read from the request)."""

@@ -117,3 +117,19 @@ class AnalysisMember(db.Model):
 
 SUPPORT, OPPOSE, REVISE, OTHER = "support", "oppose", "revise", "other"
 STANCE_CODES = (SUPPORT, OPPOSE, REVISE, OTHER)
+
+
+class UnitChange(db.Model):
+    """An adopted unit led to a change of one article in the draft's next version (traceability)."""
+
+    __tablename__ = "analysis_unit_changes"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "anchor", name="uq_analysis_unit_changes_unit_anchor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("analysis_units.id"))
+    anchor: Mapped[str] = mapped_column(sa.String(80))
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("draft_versions.id"))  # the version that changed it
+    created_at: Mapped[datetime] = _utc(default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+
+    unit: Mapped[AnalysisUnit] = relationship()

@@ -12,7 +12,7 @@ from consult.database import utcnow
 from consult.drafts.models import Comment
 from consult.extensions import db
 from consult.workbench.models import (
-    CAMPAIGN, DONE, SINGLE, TOPIC, AnalysisMember, AnalysisRun, AnalysisUnit,
+    CAMPAIGN, DONE, SINGLE, TOPIC, AnalysisMember, AnalysisRun, AnalysisUnit, UnitChange,
 )  # fmt: skip
 
 WRITE_BATCH = 5000
@@ -138,6 +138,14 @@ def publish(run_id: int, draft_id: int, seconds: dict) -> None:
             AnalysisMember.run_id == old, AnalysisMember.overridden.is_(True))
         db.session.execute(sa.update(AnalysisMember).where(
             AnalysisMember.run_id == run_id, AnalysisMember.comment_id.in_(was_overridden)).values(overridden=True))
+        # The articles an adopted unit changed stay linked to the same unit of the new run.
+        new_of = {old_id: new_id for new_id, old_id in same.items()}
+        links = db.session.execute(sa.select(UnitChange.id, UnitChange.unit_id)
+                                   .join(AnalysisUnit, AnalysisUnit.id == UnitChange.unit_id)
+                                   .where(AnalysisUnit.run_id == old)).all()
+        moved = [{"id": link_id, "unit_id": new_of[unit_id]} for link_id, unit_id in links if unit_id in new_of]
+        if moved:
+            db.session.execute(sa.update(UnitChange), moved)
     if carried:
         db.session.execute(sa.update(AnalysisUnit), [{"id": unit_id, **values} for unit_id, values in carried.items()])
     decided, undecided = counters(run_id)
@@ -196,6 +204,8 @@ def discard(run_id: int) -> None:
         db.session.commit()
         if not deleted:
             break
+    db.session.execute(sa.delete(UnitChange).where(UnitChange.unit_id.in_(
+        sa.select(AnalysisUnit.id).where(AnalysisUnit.run_id == run_id))))
     db.session.execute(sa.delete(AnalysisUnit).where(AnalysisUnit.run_id == run_id))
     db.session.commit()
 

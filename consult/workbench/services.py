@@ -12,7 +12,7 @@ from consult.domain import DomainError
 from consult.drafts import report, transitions
 from consult.drafts.models import CLOSED, OPEN, REJECTED, REPORT_APPROVED, REPORT_PENDING, Comment, Draft
 from consult.extensions import db
-from consult.workbench import jobs, queries
+from consult.workbench import jobs, queries, trace
 from consult.workbench.models import (
     ACTIVE_STATUSES, FAILED, QUEUED, AnalysisMember, AnalysisRun, AnalysisUnit,
 )  # fmt: skip
@@ -88,6 +88,7 @@ def decide_unit(unit: AnalysisUnit, disposition: str, reason: str, user) -> int:
     unit.disposition, unit.disposition_reason, unit.decided_at, unit.decided_by_id = disposition, reason, now, user.id
     if unit.read_at is None:
         unit.read_at, unit.read_by_id = now, user.id
+    trace.unlink_if_not_adopted(unit)
     db.session.flush()
     return changed
 

@@ -17,6 +17,7 @@ import pytest
 from consult import create_app
 from tests.conftest import ENCRYPTION_KEY
 from tests.browser.support import axe_script
+from tests.sms_support import FakeTencentSms
 from tests.smtp_support import SmtpSink, free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,7 +42,7 @@ def pytest_collection_modifyitems(config, items):
 class LiveServer:
     """The app served by ``flask run`` in a subprocess, and an in-process app on the same database."""
 
-    def __init__(self, base_dir: Path, smtp_port: int):
+    def __init__(self, base_dir: Path, smtp_port: int, sms_config: dict):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.config = {
@@ -56,6 +57,8 @@ class LiveServer:
             "MAIL_SUPPRESS_SEND": False,
             "MAIL_DEFAULT_SENDER": "Consult <noreply@consult.test>",
             "MAIL_TIMEOUT": 5,
+            # Text messages go to a local fake of the provider's API; never held back by quiet hours here.
+            **sms_config, "SMS_QUIET_START": "00:00", "SMS_QUIET_END": "00:00",
         }
         self.app = create_app(dict(self.config))
         self.process: subprocess.Popen | None = None
@@ -103,7 +106,7 @@ class LiveServer:
             return gettext(msgid, **variables) if isinstance(msgid, str) else str(msgid)
 
     def deliver_mail(self) -> None:
-        """What ``flask send-mail`` does: send the outbox to the test SMTP server."""
+        """What ``flask send-mail`` does: send the outbox to the test SMTP server and the fake SMS gateway."""
         from consult.notify import sender
 
         with self.app.app_context():
@@ -119,8 +122,14 @@ def smtp_server():
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, smtp_server):
-    server = LiveServer(tmp_path_factory.mktemp("browser"), smtp_server.port)
+def sms_gateway():
+    with FakeTencentSms() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, smtp_server, sms_gateway):
+    server = LiveServer(tmp_path_factory.mktemp("browser"), smtp_server.port, sms_gateway.config())
     server.seed()
     server.start()
     yield server

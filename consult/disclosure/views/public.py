@@ -4,6 +4,7 @@ from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from consult.database import defer_write_lock
 from consult.accounts.departments import ordered_departments
 from consult.disclosure.forms import RequestForm
 from consult.disclosure.services import Applicant, RequestReceipt, check_request, submit_request
@@ -19,6 +20,7 @@ RECEIPT_KEY = "disclosure_receipt"
 
 
 @bp.route("/disclosure", methods=["GET", "POST"])
+@defer_write_lock
 @form_rate_limit(APPLY_LIMIT)
 def apply():
     """Ask a government body for information (政府信息公开申请); guests and logged-in citizens alike."""

@@ -11,8 +11,11 @@ from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
 from consult.authz import role_required
 from consult.database import utcnow
 from consult.domain import DomainError
-from consult.drafts import services, transitions
-from consult.drafts.forms import ConfirmForm, DraftForm, InterpretationForm, NoteForm, PublishForm, UploadForm
+from consult.drafts import services, transitions, word_import
+from consult.drafts.articles import split_articles
+from consult.drafts.forms import (
+    ConfirmForm, DraftForm, InterpretationForm, NoteForm, PublishForm, UploadForm, WordImportForm,
+)  # fmt: skip
 from consult.drafts.models import DRAFT_STATUSES, OPEN, Draft, DraftFile
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
@@ -95,9 +98,12 @@ def new():
         if current_user.department_id:  # the editor's own department leads, unless they choose another
             form.department_id.data = current_user.department_id
     status = 200
+    if _previewing():
+        return _form_page(form, None)
     if form.validate_on_submit():
         try:
             draft = services.create_draft(current_user, body=form.body.data, **_fields(form))
+            _keep_original(draft, form)
         except DomainError as error:
             status = show_error(error, form)
         else:
@@ -106,7 +112,7 @@ def new():
             return redirect(url_for("drafts.office_detail", draft_id=draft.id))
     elif form.errors:
         status = 422
-    return render_template("drafts/office/form.html", form=form, draft=None), status
+    return _form_page(form, None, status)
 
 
 @bp.route("/office/drafts/<int:draft_id>/edit", methods=["GET", "POST"])
@@ -122,10 +128,13 @@ def edit(draft_id: int):
     if draft.status == OPEN:  # the window is fixed once open
         form.opens_at.data, form.closes_at.data = to_local_naive(draft.opens_at), to_local_naive(draft.closes_at)
     status = 200
+    if _previewing():
+        return _form_page(form, draft)
     if form.validate_on_submit():
         try:
             services.update_draft(draft, current_user, body=form.body.data, change_note=form.change_note.data or "",
                                   **_fields(form))
+            _keep_original(draft, form)
         except DomainError as error:
             status = show_error(error, form)
         else:
@@ -134,7 +143,59 @@ def edit(draft_id: int):
             return redirect(url_for("drafts.office_detail", draft_id=draft.id))
     elif form.errors:
         status = 422
-    return render_template("drafts/office/form.html", form=form, draft=draft), status
+    return _form_page(form, draft, status)
+
+
+def _previewing() -> bool:
+    """The editor asked to see the articles of the text as it stands, without saving."""
+    return request.method == "POST" and "preview" in request.form
+
+
+def _form_page(form: DraftForm, draft: Draft | None, status: int = 200, imported=None):
+    """The draft form, with the articles its text splits into (after an import, or when asked)."""
+    preview = split_articles(form.body.data or "") if (imported is not None or _previewing()) else None
+    articles = sum(1 for part in preview or () if part.anchor.startswith("art-"))
+    return render_template("drafts/office/form.html", form=form, draft=draft, import_form=WordImportForm(),
+                           preview=preview, preview_articles=articles, imported=imported), status
+
+
+def _keep_original(draft: Draft, form: DraftForm) -> None:
+    if form.source_id.data and form.source_id.data.isdigit():
+        word_import.keep_word_original(draft, current_user, int(form.source_id.data),
+                                       word_import.parse_ids(form.figure_ids.data))
+
+
+@bp.post("/office/drafts/import")
+@bp.post("/office/drafts/<int:draft_id>/import")
+@editor_required
+def import_word(draft_id: int | None = None):
+    """Read a Word draft into the form: the editor checks the articles, fixes the text and saves."""
+    uploads.allow_large_request()
+    draft = get_draft_for_staff_or_404(draft_id) if draft_id is not None else None
+    form = DraftForm(formdata=None, obj=draft)
+    _prepare(form)
+    if draft is not None:
+        form.opens_at.data, form.closes_at.data = to_local_naive(draft.opens_at), to_local_naive(draft.closes_at)
+    else:
+        opens_at, closes_at = services.proposed_window(utcnow())
+        form.opens_at.data, form.closes_at.data = to_local_naive(opens_at), to_local_naive(closes_at)
+        form.department_id.data = current_user.department_id
+    import_form = WordImportForm()
+    if not import_form.validate_on_submit():
+        abort(400)
+    try:
+        imported = word_import.import_word(request.files.get("file"), current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.body.data = draft.current_version.body if draft is not None else ""
+        flash(str(error.message), "error")
+        return _form_page(form, draft, 422)
+    form.body.data = imported.draft.body
+    if imported.draft.title and not form.title.data:
+        form.title.data = imported.draft.title
+    form.source_id.data = str(imported.source.id)
+    form.figure_ids.data = ",".join(str(f.id) for f in imported.figures)
+    return _form_page(form, draft, 200, imported=imported)
 
 
 @bp.route("/office/drafts/<int:draft_id>/interpretation", methods=["GET", "POST"])

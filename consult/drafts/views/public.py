@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from consult.database import defer_write_lock
 from consult import uploads
 from consult.cache import worker_cache
 from consult.domain import DomainError
@@ -38,6 +39,7 @@ from consult.public_forms import form_rate_limit, submit_form
 from consult.public_pages import keep_page, public_page
 from consult.tracking.views.documents import allow_receipt_print
 from consult.urls import int_arg
+from consult.workbench import trace
 
 COMMENTS_PER_PAGE = 20
 
@@ -136,6 +138,7 @@ def versions_page(draft_id: int):
 
 
 @bp.route("/drafts/<int:draft_id>/comment", methods=["GET", "POST"])
+@defer_write_lock
 @form_rate_limit(COMMENT_LIMIT)
 def comment(draft_id: int):
     """Comment on the whole draft or one article (logged in, or as a guest with name and contact)."""
@@ -228,7 +231,8 @@ def feedback_report(draft_id: int):
     page = _page(comment_service.public_comments_query(draft), (Comment.id,), 50)
     headings = article_labels(draft.id)
     return render_template("drafts/report.html", draft=draft, figures=figures, page=page, headings=headings,
-                           labels=report.DISPOSITION_LABELS)
+                           labels=report.DISPOSITION_LABELS, changes=trace.report_changes(draft),
+                           campaigns=trace.campaign_figures(draft.id))
 
 
 @bp.get("/drafts/<int:draft_id>/report/comments.<fmt>")

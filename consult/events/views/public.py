@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from consult.accounts.models import ROLES
 from consult.authz import manages_events_of, role_required
-from consult.database import utcnow
+from consult.database import defer_write_lock, utcnow
 from consult.domain import DomainError
 from consult.errors import show_error
 from consult.events import allocation, checkin, mails, services
@@ -212,6 +212,7 @@ def qr_code(token: str):
 
 
 @bp.route("/r/<token>/question", methods=["GET", "POST"])
+@defer_write_lock
 @form_rate_limit(EVENT_LIMIT)
 def question(token: str):
     """After the event, an attendee's question or comment, tracked like any submission."""

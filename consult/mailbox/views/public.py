@@ -6,6 +6,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
+from consult.database import defer_write_lock
 from consult import uploads
 from consult.extensions import db
 from consult.forms import chosen_channel
@@ -86,6 +87,7 @@ def _mailbox_choices(mailboxes: list[Mailbox]) -> list[tuple[int, str]]:
 
 
 @bp.route("/mailboxes/write", methods=["GET", "POST"])
+@defer_write_lock
 @form_rate_limit(LETTER_LIMIT)
 def write():
     """Write a letter (guests and logged-in citizens); the form keeps what was typed when it is refused."""

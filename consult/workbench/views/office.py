@@ -17,8 +17,8 @@ from consult.drafts.views.common import get_draft_for_staff_or_404
 from consult.errors import show_error
 from consult.extensions import db
 from consult.pagination import InvalidCursor
-from consult.workbench import jobs, queries, services
-from consult.workbench.forms import ReadForm, RunForm
+from consult.workbench import jobs, queries, services, trace
+from consult.workbench.forms import ChangesForm, ReadForm, RevisionForm, RunForm
 from consult.workbench.models import (
     ACTIVE_STATUSES, CAMPAIGN, FAILED, SINGLE, STANCE_CODES, TOPIC, UNIT_KINDS, AnalysisUnit,
 )  # fmt: skip
@@ -76,7 +76,7 @@ def _overview(draft: Draft, article: str | None):
         "workbench/overview.html", draft=draft, latest=latest, run=run, active=active,
         stale=latest is not None and jobs.is_stale(latest), page=page, filters=filters, stances=stances,
         labels=labels, article=article, new_comments=queries.new_comments_since(run) if run else 0,
-        run_form=RunForm(), may_dispose=_may_dispose(draft),
+        run_form=RunForm(), may_dispose=_may_dispose(draft), revised=trace.revised_version(draft),
     )
 
 
@@ -131,12 +131,15 @@ def _render_unit(draft: Draft, unit: AnalysisUnit, form: DispositionForm, status
         abort(400)
     current = queries.current_run(draft.id)
     representatives = queries.comments_by_id(unit.representative_ids)
+    labels, linked = article_labels(draft.id), trace.linked_anchors(unit)
     return render_template(
         "workbench/unit.html", draft=draft, unit=unit, members=members, edited_only=edited_only,
         lead=unit.lead_comment, representatives=[representatives[i] for i in unit.representative_ids
                                                  if i in representatives],
-        form=form, member_form=DispositionForm(prefix="m"), read_form=ReadForm(), labels=article_labels(draft.id),
+        form=form, member_form=DispositionForm(prefix="m"), read_form=ReadForm(), labels=labels,
         outdated=current is None or current.id != unit.run_id, may_dispose=_may_dispose(draft),
+        changed=trace.changed_articles(draft) if unit.disposition in trace.ADOPTING else {},
+        linked=linked, linked_labels=[labels.get(a, a) for a in linked], changes_form=ChangesForm(),
     ), status
 
 
@@ -203,3 +206,44 @@ def decide_member(draft_id: int, unit_id: int, comment_id: int):
         flash(_("Please choose a disposition and give its reason."), "error")
         return _render_unit(draft, unit, DispositionForm(), 422)
     return redirect(url_for("workbench.unit", draft_id=draft.id, unit_id=unit.id, **request.args))
+
+
+@bp.route("/office/drafts/<int:draft_id>/analysis/revision", methods=["GET", "POST"])
+@role_required(EDITOR, ADMIN)
+def revision(draft_id: int):
+    """Record the draft's revised text (its next version), to which adopted units are linked."""
+    draft = _draft_for_analysis(draft_id)
+    form = RevisionForm()
+    if request.method == "GET":
+        current = draft.current_version
+        form.body.data = current.body if current else ""
+        revised = trace.revised_version(draft)
+        form.change_note.data = revised.change_note if revised else ""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            trace.record_revision(draft, form.body.data, form.change_note.data, current_user)
+            flash(_("The revised text is recorded. Link adopted units to the articles it changed."), "success")
+            return redirect(url_for("workbench.overview", draft_id=draft.id))
+        except DomainError as error:
+            status = show_error(error, form)
+    elif request.method == "POST":
+        status = 422
+    return render_template("workbench/revision.html", draft=draft, form=form,
+                           changed=trace.changed_articles(draft), labels=article_labels(draft.id)), status
+
+
+@bp.post("/office/drafts/<int:draft_id>/analysis/units/<int:unit_id>/changes")
+@analysis_roles
+def link_changes(draft_id: int, unit_id: int):
+    """Link an adopted unit to the articles of the revised text it changed."""
+    draft = _draft_for_analysis(draft_id)
+    unit = _unit_or_404(draft, unit_id)
+    if not ChangesForm().validate_on_submit():
+        abort(400)
+    try:
+        trace.link_unit(unit, request.form.getlist("anchors"), current_user)
+        flash(_("Saved."), "success")
+    except DomainError as error:
+        show_error(error)
+    return redirect(url_for("workbench.unit", draft_id=draft.id, unit_id=unit.id))
