@@ -57,7 +57,7 @@ class Server:
              "--backlog", "2048", "--log-level", "warning", self.app],
             cwd=ROOT, env=self.env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + 60
+        deadline = time.time() + 180  # a busy machine can take a while to import the app
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited; see {self.log}")
@@ -66,7 +66,7 @@ class Server:
                     return self
             except (urllib.error.URLError, OSError):
                 time.sleep(0.3)
-        raise RuntimeError(f"{self.name} did not answer {self.ready_path} within 60 s; see {self.log}")
+        raise RuntimeError(f"{self.name} did not answer {self.ready_path} within 180 s; see {self.log}")
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"

@@ -38,7 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_kinds()
     _register_blueprints(app)
 
-    from consult import authz, cli, errors, forms, i18n, limits, navigation, public_forms, public_pages, security, text
+    from consult import (
+        authz, cli, errors, forms, i18n, limits, navigation, public_forms, public_pages, search, security, text,
+    )
 
     errors.init_app(app)
     authz.init_app(app)
@@ -48,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     navigation.init_app(app)
     security.init_app(app)
     text.init_app(app)
+    search.init_app(app)
     forms.init_app(app)
     cli.init_app(app)
     _commit_at_the_edge(app)

@@ -115,3 +115,6 @@ def init_app(app: Flask) -> None:
     from consult.stats.commands import stats_refresh_command
 
     app.cli.add_command(stats_refresh_command)
+    from consult.search.commands import reindex_command
+
+    app.cli.add_command(reindex_command)

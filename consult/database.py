@@ -156,8 +156,3 @@ class WriterQueue:
 def is_sqlite(session) -> bool:
     """Whether the session's database is SQLite."""
     return session.get_bind().dialect.name == "sqlite"
-
-
-def escape_like(text: str) -> str:
-    """Escape LIKE wildcards so a search for ``50%`` or ``a_b`` means exactly that (use ``escape="\\\\"``)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -28,5 +28,6 @@ from consult.mailbox.models import Letter, Mailbox  # noqa: F401
 from consult.api.models import ApiToken, IdempotencyRecord  # noqa: F401
 from consult.disclosure.models import DisclosureRequest, OpennessReportFigures  # noqa: F401
 from consult.open311.models import Open311Key  # noqa: F401
-from consult.practice.models import PracticeSettings, RatingAppeal, RectificationTask  # noqa: F401
+from consult.practice.models import AnnualReportPublication, PracticeSettings, RatingAppeal, RectificationTask  # noqa: F401,E501
 from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit, UnitChange  # noqa: F401
+from consult.search import documents, schema  # noqa: F401,E402  -- the search index follows the models

@@ -42,6 +42,8 @@ ADMIN_NAV = (
     ("drafts.manage", _l("Drafts for comment"), ()),
     ("drafts.sensitive_words", _l("Sensitive words"), ("drafts.sensitive_words",)),
     ("open311_admin.keys_page", _l("Open311 keys"), ("open311_admin.keys_page",)),
+    ("practice.compliance_board", _l("Compliance self-check"),
+     ("practice.compliance_board", "practice.compliance_rule", "practice.compliance_summary")),
     ("practice.admin_appeals", _l("Rating appeals"), ("practice.admin_appeals",)),
     ("practice.settings", _l("Ratings and response settings"), ("practice.settings",)),
     ("disclosure.report", _l("Annual openness report"), ()),

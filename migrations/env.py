@@ -34,6 +34,10 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    # The search index tables are made by hand (consult/search/schema.py): autogenerate must not drop them.
+    from consult.search.schema import is_index_table
+
+    conf_args.setdefault("include_name", lambda name, type_, parent: not (type_ == "table" and is_index_table(name)))
     with db.engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:

@@ -16,6 +16,7 @@ from consult import create_app
 from consult.accounts import sessions
 from consult.accounts.models import Department, User
 from consult.extensions import db
+from consult.search import schema as search_schema
 
 PG_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")
 # A Fernet key for the tests' data only (the same in every process the tests start).
@@ -81,6 +82,7 @@ class Backend:
             else:
                 for table in tables:
                     conn.execute(table.delete())
+                search_schema.empty(conn)
 
     def close(self) -> None:
         if self.name == "postgres":

@@ -75,6 +75,14 @@ MARKERS = ["<script>alert(1)</script>", "<img src=x onerror", "<svg/onload=alert
 
 # Ids no 32-bit id column can hold: one past PostgreSQL's integer, one past SQLite's 64-bit integer, and
 # the twenty nines a probe sent. Every route and every id in a query string answers 404 for each.
+# Numbers an SMS-pumping (toll fraud) attempt types into a form that sends codes: international premium
+# ranges, satellite and unassigned prefixes, landlines, over-long digit runs, digits of other scripts,
+# control characters. None of them may ever get an SMS.
+PUMPED_NUMBERS = [
+    "+882 1234 5678", "+44 70 1234 5678", "+1 900 555 0100", "+86 170 0000 0000 000", "8613900000000000000",
+    "0571-87654321", "13800138000\x00", "１３８ⅰ００１３８０００", "138001380001380013800", "+86 (0) 10086",
+]
+
 HUGE_IDS = [2**31, 2**63, 99999999999999999999]
 # Query-string parameters through which pages read ids and other whole numbers.
 ID_QUERY_PARAMS = ["department", "mailbox", "submission", "template", "before", "year", "from", "to"]

@@ -106,7 +106,7 @@ def test_dispositions_report_approval_and_publication(world, client, auth):
     figures = report.report_figures(draft)
     assert figures.by_disposition["adopted"] == 3 and figures.by_disposition["not_adopted"] == 1
     assert figures.total == 5
-    by_anchor = {anchor: counts for anchor, _h, counts, _t in figures.by_article}
+    by_anchor = {part.anchor: part.by_disposition for part in figures.by_article}
     assert by_anchor["art-3"]["adopted"] == 3 and by_anchor["art-4"]["not_adopted"] == 1 and by_anchor[""]["noted"] == 1
 
 

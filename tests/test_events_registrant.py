@@ -176,6 +176,42 @@ def test_a_question_sent_again_after_going_back_is_one_question(app, client, mak
     assert f'href="/track?tracking_no={tracking_no}"' in first and due.isoformat() in first
 
 
+def test_the_same_question_form_sent_twice_at_once_is_one_question_and_both_get_it(app, client, make_event):
+    """Like every kind: a simultaneous double send returns the first record to both (never a 409)."""
+    import threading
+
+    from consult.events import services
+
+    event_id = make_event()
+    token = _token(_register(client, event_id))
+    _after_the_event(app, event_id)
+    with app.app_context():
+        registration_id = services.registration_by_token(token).id
+    barrier, answers, errors = threading.Barrier(2), [], []
+
+    def send():
+        try:
+            barrier.wait(timeout=30)
+            with app.test_request_context("/events/question", method="POST"):
+                registration = db.session.get(Registration, registration_id)
+                result = services.ask_question(registration, subject="法律援助", body="请问需要哪些材料？",
+                                               form_token="d" * 32)
+                db.session.commit()
+                answers.append(result)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(answers) == 2
+    assert answers[0].submission_id == answers[1].submission_id
+    assert sorted(a.query_code is None for a in answers) == [False, True]  # the code is shown once
+    assert _count(app, Submission) == 1
+
+
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "CONSULT_DEFAULT_LOCALE": "zh_CN"}])
 def test_over_the_rate_limit_the_question_comes_back_on_the_form(app, client, make_event):
     event_id = make_event()

@@ -188,3 +188,29 @@ def test_new_codes_are_limited_per_submission(world, client):
     for _ in range(5):
         client.post("/track/new-code", data={"tracking_no": created.submission.tracking_no, "contact": MOBILE})
     assert len(texts("query_code")) == 3
+
+
+def test_a_mailbox_can_take_letters_from_verified_phones_only(world, client, auth):
+    from tests.mailbox_support import _box, form_data
+
+    mailbox = _box("实名信箱", world.dept, require_verified_phone=True)
+    db.session.commit()
+    refused = client.post("/mailboxes/write", data=form_data(mailbox))
+    assert refused.status_code == 422 and "verified mobile numbers only" in refused.get_data(as_text=True)
+    sign_in(client)
+    other_number = client.post("/mailboxes/write", data=form_data(mailbox, phone="13800138000"))
+    assert other_number.status_code == 422 and "139****5678" in other_number.get_data(as_text=True)
+    assert client.post("/mailboxes/write", data=form_data(mailbox, phone="", email="")).status_code == 302
+    from consult.tracking.models import Submission
+
+    sent = db.session.scalar(sa.select(Submission).order_by(Submission.id.desc()).limit(1))
+    assert sent.submitter_phone == MOBILE and sent.contact_verified
+
+
+def test_numbers_typed_by_sms_pumping_never_get_a_code(world, client):
+    from tests.hostile_payloads import PUMPED_NUMBERS
+
+    for number in PUMPED_NUMBERS:
+        answer = client.post("/account/phone", data={"phone": number})
+        assert answer.status_code in (400, 422, 429), number
+    assert texts() == []

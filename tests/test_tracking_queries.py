@@ -11,7 +11,8 @@ from consult.extensions import db
 from consult.pagination import InvalidCursor, decode_cursor, encode_cursor, paginate
 from consult.tracking import actions
 from consult.tracking.models import EVENT_QUESTION, STATUSES, Submission, TimelineEvent
-from consult.tracking.queries import INBOX_ORDER, InboxFilters, inbox_query, user_submissions_query
+from consult.search.query import parse
+from consult.tracking.queries import INBOX_ORDER, InboxFilters, inbox_listing, inbox_query, user_submissions_query
 from tests.tracking_support import file_submission, local, request_ctx, world  # noqa: F401
 
 
@@ -36,9 +37,9 @@ def test_inbox_filters(world):
     question = file_submission(world, kind=EVENT_QUESTION, received_at=local(2025, 11, 28)).submission
     actions.assign_submission(soon, world.colleague, actor=world.officer)
 
-    def find(**filters):
-        stmt = inbox_query(world.dept.id, today, InboxFilters(**filters)).order_by(*INBOX_ORDER)
-        return db.session.scalars(stmt).all()
+    def find(text="", **filters):
+        stmt, order = inbox_listing(world.dept.id, today, InboxFilters(query=parse(text), sort="date", **filters))
+        return db.session.scalars(stmt.order_by(*order)).all()
 
     assert find(overdue=True) == [overdue]
     assert find(due_soon=True) == [soon]

@@ -354,3 +354,44 @@ def test_only_an_adopted_unit_keeps_its_links_and_only_editors_record_the_revise
     client.post(f"/office/drafts/{draft_id}/analysis/units/{_units(rerun.id)[0].id}",
                 data={"disposition": "not_adopted", "reason": "不予采纳。"})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UnitChange)) == 0
+
+
+@pytest.fixture
+def redis_url():
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    finally:
+        client.close()
+    return url
+
+
+def test_with_redis_the_analysis_runs_on_an_rq_worker(world, client, auth, app, redis_url):
+    import uuid
+
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    name = f"consult-analysis-test-{uuid.uuid4().hex[:8]}"
+    app.config.update(REDIS_URL=redis_url, ANALYSIS_RQ_QUEUE=name)
+    draft_id, made = _small_draft(world)
+    auth.login(world.editor)
+    assert client.post(f"/office/drafts/{draft_id}/analysis").status_code == 302
+    run = queries.latest_run(draft_id)
+    assert run.status == "queued"  # nothing ran in the request, nor on a thread of this process
+    run_id = run.id
+    queue = Queue(name, connection=Redis.from_url(redis_url))
+    try:
+        (job,) = queue.get_jobs()
+        db.session.commit()
+        assert SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        assert job.get_status(refresh=True) == "finished" and job.return_value() == "done"
+    finally:
+        queue.delete(delete_jobs=True)
+        queue.connection.close()
+    db.session.commit()
+    assert get(AnalysisRun, run_id).summary["comments"] == len(made)

@@ -1,7 +1,7 @@
 """Request and response plumbing shared by the API views: the paging query, cursor pages, answers built from
 the models, CORS for public reads, and the client's language."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -10,10 +10,12 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
 from consult.api.errors import ApiError
-from consult.api.fields import MAX_ID, whole_number
+from consult.api.fields import MAX_ID, text, whole_number
 from consult.extensions import db
 from consult.i18n import LOCALES
 from consult.pagination import InvalidCursor, Page, paginate
+from consult.search.matching import SORTS
+from consult.search.query import MAX_QUERY_LENGTH, QueryTooLong, SearchQuery, parse
 
 ID = "api_id"  # path converter of the API's ids: see IdConverter
 CORS_HEADERS = "Accept, Accept-Language, X-Query-Code"
@@ -45,6 +47,25 @@ class Query(BaseModel):
 class PageQuery(Query):
     cursor: Cursor | None = None
     limit: whole_number(1, MAX_LIMIT) = Field(DEFAULT_LIMIT, description="Items per page.")
+
+
+class SearchPageQuery(PageQuery):
+    """A list that can be searched: ``q`` and ``sort`` besides the page."""
+
+    q: text(MAX_QUERY_LENGTH) | None = Field(None, description=(
+        "Full-text search. Chinese is segmented into words; tracking numbers, phone number fragments and Latin "
+        "words are found too; every word must match; a phrase in double quotes is found exactly. Search "
+        "syntax is not interpreted: `*`, `-`, `:`, `NEAR` and parentheses are ordinary characters."))
+    sort: Literal[SORTS] | None = Field(None, description=(
+        "With `q`: `relevance` (the default: best match first) or `date` (the list's usual order)."))
+
+
+def search_of(query: SearchPageQuery) -> SearchQuery:
+    """The parsed ``q`` of a searchable list (400 when it is refused)."""
+    try:
+        return parse(query.q)
+    except QueryTooLong as error:
+        raise ApiError(400, str(error.message), errors={"q": [str(error.message)]}) from None
 
 
 def cursor_error() -> ApiError:

@@ -10,17 +10,20 @@ from pydantic_core import PydanticCustomError
 
 from consult.database import defer_write_lock
 from consult.api import bp, schemas
-from consult.api.common import ID, PageQuery, answer, department_json, list_response, page_of, request_locale
+from consult.api.common import (
+    ID, SearchPageQuery, answer, department_json, list_response, page_of, request_locale, search_of,
+)
 from consult.api.errors import ApiError
 from consult.api.fields import REQUIRED_TEXT_PATTERN, Email, Id, text
 from consult.api.idempotency import form_token, idempotent
 from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
 from consult.drafts import comments as comment_service
+from consult.drafts import figures
 from consult.drafts.domains import DOMAIN_CODES
-from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, Article, Comment, Draft
-from consult.drafts.queries import PUBLIC_ORDER, DraftFilters, public_drafts_query
-from consult.drafts.queries import get_public_draft_or_404
+from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Article, Comment, Draft
+from consult.drafts.queries import DraftFilters, get_public_draft_or_404, public_drafts_listing, search_comments
+from consult.search.matching import RELEVANCE
 from consult.extensions import db, limiter
 from consult.limits import COMMENT_LIMIT
 
@@ -32,14 +35,13 @@ CONTACT_RULE = {"anyOf": [
 ]}
 
 
-class DraftQuery(PageQuery):
+class DraftQuery(SearchPageQuery):
     status: Literal[PUBLIC_STATUSES] | None = None
     domain: Literal[tuple(DOMAIN_CODES)] | None = Field(None, description="Policy domain code.")
     department: Id | None = Field(None, description="Lead department id.")
-    q: text(100) | None = Field(None, description="Words in the title or summary.")
 
 
-class CommentQuery(PageQuery):
+class CommentQuery(SearchPageQuery):
     article: Anchor | None = Field(None, description="Only comments on the article with this anchor.")
 
 
@@ -103,9 +105,10 @@ def comment_json(comment: Comment) -> dict:
 def list_drafts():
     """Drafts the public may see, filtered like the drafts page."""
     query = query_args(DraftQuery)
-    filters = DraftFilters(text=(query.q or "")[:100], domain=query.domain or "", department_id=query.department,
-                           status=query.status or "")
-    page = page_of(public_drafts_query(filters), PUBLIC_ORDER, query)
+    filters = DraftFilters(query=search_of(query), domain=query.domain or "", department_id=query.department,
+                           status=query.status or "", sort=query.sort or RELEVANCE)
+    stmt, order = public_drafts_listing(filters)
+    page = page_of(stmt, order, query)
     return list_response(schemas.DraftPage, [draft_summary(d) for d in page.items], page)
 
 
@@ -119,14 +122,29 @@ def get_draft(draft_id: int):
 
 
 @bp.get(f"/drafts/<{ID}:draft_id>/comments")
-@operation("listDraftComments", "Public comments on a draft, newest first (names masked)", tag="drafts",
+@operation("listDraftComments", "Public comments on a draft, newest first (names masked); searchable", tag="drafts",
            responses={200: schemas.CommentPage}, public_read=True, query=CommentQuery)
 def list_draft_comments(draft_id: int):
     """Published comments only: held and rejected ones never appear, nor any contact details."""
     draft = get_public_draft_or_404(draft_id)
     query = query_args(CommentQuery)
-    page = page_of(comment_service.public_comments_query(draft, query.article), (Comment.id.desc(),), query)
+    stmt, order = search_comments(comment_service.public_comments_query(draft, query.article), search_of(query),
+                                  public=True, order_by=(Comment.id.desc(),), by_relevance=query.sort != "date")
+    page = page_of(stmt, order, query)
     return list_response(schemas.CommentPage, [comment_json(c) for c in page.items], page)
+
+
+@bp.get(f"/drafts/<{ID}:draft_id>/report")
+@operation("getDraftReport", "The published feedback report's numbers: by article, disposition and stance",
+           tag="drafts", responses={200: schemas.ReportFigures}, public_read=True,
+           description="Counts only, no personal data: the same numbers as the public report page and its "
+                       "CSV/JSON downloads. 404 until the report is published.")
+def get_draft_report(draft_id: int):
+    """The numbers of a published feedback report."""
+    draft = get_public_draft_or_404(draft_id)
+    if draft.status != REPORT_PUBLISHED:
+        raise ApiError(404, _("The feedback report of this draft has not been published."))
+    return answer(schemas.ReportFigures(**figures.figures_json(draft, figures.report_figures(draft))))
 
 
 def _article_anchor(draft: Draft, values: CommentCreate) -> str | None:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from consult.accounts.models import ADMIN, Department
 from consult.api import bp, schemas
-from consult.api.common import ID, PageQuery, answer, department_json, list_response, page_of
+from consult.api.common import ID, SearchPageQuery, answer, department_json, list_response, page_of, search_of
+from consult.search.matching import RELEVANCE
 from consult.api.errors import ApiError, domain_problem
 from consult.api.fields import Id, text
 from consult.api.idempotency import idempotent
@@ -33,12 +34,11 @@ DUE_FILTERS = ("due_soon", "overdue", "very_overdue")
 ASSIGNEE_FILTERS = ("anyone", "me", "unassigned")
 
 
-class InboxQuery(PageQuery):
+class InboxQuery(SearchPageQuery):
     status: Literal[(*STATUSES, "all")] | None = Field(None, description="Default: the open statuses.")
     kind: Literal[KINDS] | None = None
     due: Literal[DUE_FILTERS] | None = None
     assignee: Literal[ASSIGNEE_FILTERS] | None = None
-    q: text(200) | None = Field(None, description="Tracking number, subject or text.")
     department: Id | None = Field(None, description="Admins only: which department.")
 
 
@@ -120,7 +120,7 @@ def _inbox_filters(query: InboxQuery) -> services.InboxFilters:
     return services.InboxFilters(
         statuses=statuses, kind=query.kind, assignee_id=_user().id if query.assignee == "me" else None,
         unassigned=query.assignee == "unassigned", due_soon=due == "due_soon", overdue=due == "overdue",
-        very_overdue=due == "very_overdue", text=query.q or "",
+        very_overdue=due == "very_overdue", query=search_of(query), sort=query.sort or RELEVANCE,
     )
 
 
@@ -142,9 +142,8 @@ def inbox():
     query = query_args(InboxQuery)
     department = _department(query.department)
     today = local_today()
-    stmt = services.inbox_query(department.id, today, _inbox_filters(query)).options(
-        joinedload(Submission.assignee), joinedload(Submission.department))
-    page = page_of(stmt, services.INBOX_ORDER, query)
+    stmt, order = services.inbox_listing(department.id, today, _inbox_filters(query))
+    page = page_of(stmt.options(joinedload(Submission.assignee), joinedload(Submission.department)), order, query)
     return list_response(schemas.InboxPage, [inbox_item(s, today) for s in page.items], page)
 
 

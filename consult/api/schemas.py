@@ -82,6 +82,50 @@ class Draft(DraftSummary):
     questions: list[Question]
 
 
+class DispositionCounts(Answer):
+    """Comments by disposition (采纳 / 部分采纳 / 不予采纳 / 留存参考)."""
+
+    adopted: int
+    partly_adopted: int
+    not_adopted: int
+    noted: int
+
+
+class StanceCounts(Answer):
+    """Comments by stance, as the comment analysis read them (支持 / 反对 / 建议修改 / 其他)."""
+
+    support: int
+    oppose: int
+    revise: int
+    other: int
+
+
+class ReportArticle(Answer):
+    anchor: str | None = Field(description="The article's anchor (e.g. art-3); null for the draft as a whole.")
+    label: str
+    total: int
+    by_disposition: DispositionCounts
+    by_stance: StanceCounts | None
+
+
+class StanceSource(Answer):
+    analysed_at: Moment | None
+    comments: int = Field(description="Comments the analysis read.")
+
+
+class ReportFigures(Answer):
+    """The feedback report's numbers: counts only, no personal data."""
+
+    draft_id: int
+    title: str
+    published_at: Moment | None
+    total: int
+    by_disposition: DispositionCounts
+    by_stance: StanceCounts | None = Field(description="Null when the comments were not analysed.")
+    by_article: list[ReportArticle]
+    stance_source: StanceSource | None
+
+
 class Comment(Answer):
     id: int
     public_name: str = Field(description="Masked, e.g. 张*.")

@@ -88,9 +88,9 @@ def _counts_table(figures: ReportFigures) -> Table:
     header += [Cell(_label(key), bold=True, align="center") for key in DISPOSITIONS]
     header.append(Cell(_("Total"), bold=True, align="center"))
     rows = [header]
-    for _anchor, label, counts, total in figures.by_article:
-        rows.append([Cell(label), *[Cell(str(counts.get(key, 0)), align="right") for key in DISPOSITIONS],
-                     Cell(str(total), align="right")])
+    for part in figures.by_article:
+        rows.append([Cell(part.label), *[Cell(str(part.by_disposition.get(key, 0)), align="right")
+                                         for key in DISPOSITIONS], Cell(str(part.total), align="right")])
     rows.append([Cell(_("Total"), bold=True), *[Cell(str(figures.by_disposition.get(key, 0)), align="right")
                                                 for key in DISPOSITIONS], Cell(str(figures.total), align="right")])
     return Table(rows, header_rows=1, widths=[3, 1, 1, 1, 1, 1], caption=_("Comments by article and disposition"))
@@ -98,9 +98,9 @@ def _counts_table(figures: ReportFigures) -> Table:
 
 def _reasons_blocks(figures: ReportFigures, reasons: dict[str, ArticleReasons]) -> list:
     blocks: list = []
-    for anchor, label, _counts, total in figures.by_article:
-        found = reasons.get(anchor)
-        blocks.append(Heading(_("%(article)s (%(n)s comments)", article=label, n=total), 2))
+    for part in figures.by_article:
+        found = reasons.get(part.anchor)
+        blocks.append(Heading(_("%(article)s (%(n)s comments)", article=part.label, n=part.total), 2))
         if found is None:
             continue
         for unit in found.reasons:

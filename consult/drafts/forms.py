@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from consult.drafts.comments import BODY_MAX
 from consult.drafts.models import DISPOSITIONS
 from consult.drafts.report import DISPOSITION_LABELS
+from consult.drafts.windows import DECISION_TYPE_LABELS, DECISION_TYPES
 from consult.forms import sms_choice_field
 
 
@@ -33,9 +34,18 @@ class DraftForm(FlaskForm):
                                   validators=[DataRequired(message=_l("Please give a date and time."))])
     closes_at = DateTimeLocalField(_l("Consultation closes"), format="%Y-%m-%dT%H:%M",
                                    validators=[DataRequired(message=_l("Please give a date and time."))])
+    decision_type = SelectField(
+        _l("Type of decision"), choices=[SelectChoice(code, DECISION_TYPE_LABELS[code]) for code in DECISION_TYPES],
+        default="other",
+        description=_l("Sets the shortest consultation: major administrative decisions, rules and other drafts at "
+                       "least 30 days; normative documents at least 7 working days, or 30 days where closely tied "
+                       "to market actors."),
+    )
+    market_related = BooleanField(_l("Closely tied to market actors (涉及市场主体)"))
     short_window_reason = TextAreaField(
-        _l("Reason for a window shorter than 30 days"), validators=[Length(max=1000)],
-        description=_l("Required when the consultation lasts less than 30 days; shown on the public page."),
+        _l("Reason for a window shorter than the rule"), validators=[Length(max=1000)],
+        description=_l("Required when the consultation is shorter than the rule for its type; shown on the public "
+                       "page."),
     )
     premoderate = BooleanField(_l("Check every comment before it is published"))
     body = TextAreaField(

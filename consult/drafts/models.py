@@ -46,6 +46,10 @@ class Draft(db.Model):
     __tablename__ = "drafts"
     __table_args__ = (
         sa.CheckConstraint(sa.column("status").in_(DRAFT_STATUSES), name="status_known"),
+        sa.CheckConstraint(
+            sa.column("decision_type").in_(("major_decision", "normative_document", "regulation", "other")),
+            name="decision_type_known",
+        ),
         sa.CheckConstraint("closes_at > opens_at", name="window_ordered"),
         sa.Index("ix_drafts_status_opens", "status", "opens_at"),
         sa.Index("ix_drafts_status_closes", "status", "closes_at"),
@@ -60,6 +64,9 @@ class Draft(db.Model):
     opens_at: Mapped[datetime] = _utc()
     closes_at: Mapped[datetime] = _utc()
     short_window_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # The type of decision it prepares, which sets the shortest window (consult.drafts.windows).
+    decision_type: Mapped[str] = mapped_column(sa.String(24), default="other", server_default="other")
+    market_related: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # 涉及市场主体
     premoderate: Mapped[bool] = mapped_column(default=False)
     # The workflow status as last recorded. Opening and closing on schedule are not written by whoever comes
     # first: ``status`` derives them from the approved window, and ``remind`` records them afterwards.

@@ -50,6 +50,24 @@ def _headings(draft_id: int) -> dict[str, str]:
     return {anchor: heading for anchor, heading in rows}
 
 
+def _answer(draft_id: int, headings: dict, links: dict, labels: dict, anchor: str, disposition: str,
+            reason: str, changed_anchors: tuple[str, ...]) -> PublishedAnswer:
+    part = (headings.get(anchor) or PREAMBLE) if anchor else WHOLE_DRAFT
+    changed = format_listing(headings.get(a) or a for a in changed_anchors)
+    if changed:  # the comment's unit led to a change of the text (consult.workbench.trace)
+        note = timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s "
+                             "(the comment led to the change of %(articles)s)",
+                             disposition=labels[disposition], reason=reason, articles=changed)
+    else:
+        note = timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s",
+                             disposition=labels[disposition], reason=reason)
+    return PublishedAnswer(
+        note=note,
+        mail={**links, "disposition": DISPOSITION_LABELS[disposition], "reason": reason, "part": part,
+              "article_url": article_url(draft_id, anchor), "changed_articles": changed},
+    )
+
+
 def answer_open_comments(draft: Draft, reviewer, when: datetime) -> int:
     """Answer every open comment of ``draft`` with its disposition and reason (the report's time ``when``
     is the answer time); returns how many were answered. Called when the report is published."""
@@ -58,24 +76,15 @@ def answer_open_comments(draft: Draft, reviewer, when: datetime) -> int:
     labels = {code: label_note(DISPOSITION_LABELS[code]) for code in DISPOSITIONS}
 
     changes = trace.changes_by_comment(draft_id)  # adopted comments whose unit led to a change of the text
+    answers: dict[tuple, PublishedAnswer] = {}  # comments with the same answer share it
 
     def answer_for(row: sa.Row) -> PublishedAnswer:
-        anchor = row.article_anchor
-        part = (headings.get(anchor) or PREAMBLE) if anchor else WHOLE_DRAFT
-        changed = format_listing(headings.get(a) or a for a in changes.get(row.comment_id, ()))
-        if changed:
-            note = timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s "
-                                 "(the comment led to the change of %(articles)s)",
-                                 disposition=labels[row.disposition], reason=row.disposition_reason,
-                                 articles=changed)
-        else:
-            note = timeline_note("Answered in the published feedback report: %(disposition)s. Reason: %(reason)s",
-                                 disposition=labels[row.disposition], reason=row.disposition_reason)
-        return PublishedAnswer(
-            note=note,
-            mail={**links, "disposition": DISPOSITION_LABELS[row.disposition], "reason": row.disposition_reason,
-                  "part": part, "article_url": article_url(draft_id, anchor), "changed_articles": changed},
-        )
+        key = (row.article_anchor, row.disposition, row.disposition_reason, tuple(changes.get(row.comment_id, ())))
+        if key not in answers:
+            if len(answers) > 10_000:  # every reason different: keep memory bounded
+                answers.clear()
+            answers[key] = _answer(draft_id, headings, links, labels, *key)
+        return answers[key]
 
     selection = (
         sa.select(Comment.id.label("comment_id"), Comment.article_anchor, Comment.disposition,

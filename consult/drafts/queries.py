@@ -6,12 +6,16 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import abort
 
-from consult.database import escape_like, utcnow
+from consult.database import utcnow
 from consult.drafts.articles import article_label
 from consult.drafts.domains import DOMAIN_CODES
-from consult.drafts.models import CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Draft, DraftVersion
+from consult.drafts.models import (
+    CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Comment, Draft, DraftVersion,
+)  # fmt: skip
 from consult.extensions import db
 from consult.localtime import as_utc, time_left
+from consult.search.matching import BODY, CONTACT, DATE, PUBLIC, RELEVANCE, search
+from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.urls import int_arg
 
 # Open drafts first, then closed, then those with a published report; newest first inside each.
@@ -21,10 +25,18 @@ PUBLIC_ORDER = (STATUS_RANK, Draft.opens_at.desc(), Draft.id.desc())
 
 @dataclass(frozen=True)
 class DraftFilters:
-    text: str = ""
+    """The public list's filters (``error``: why the search text was refused)."""
+
+    query: SearchQuery = EMPTY
     domain: str = ""
     department_id: int | None = None
     status: str = ""
+    sort: str = RELEVANCE
+    error: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.query.text
 
     @classmethod
     def from_args(cls, args) -> "DraftFilters":
@@ -32,8 +44,11 @@ class DraftFilters:
         domain = args.get("domain", "")
         status = args.get("status", "")
         department = int_arg("department", args=args)
+        query, error = parse_or_empty(args.get("q"))
         return cls(
-            text=(args.get("q") or "").strip()[:100],
+            query=query,
+            sort=DATE if args.get("sort") == DATE else RELEVANCE,
+            error=str(error.message) if error else "",
             domain=domain if domain in DOMAIN_CODES else "",
             department_id=department or None,
             status=status if status in PUBLIC_STATUSES else "",
@@ -49,10 +64,30 @@ def public_drafts_query(filters: DraftFilters) -> sa.Select:
         stmt = stmt.where(Draft.domain == filters.domain)
     if filters.department_id:
         stmt = stmt.where(Draft.department_id == filters.department_id)
-    if filters.text:
-        pattern = f"%{escape_like(filters.text)}%"
-        stmt = stmt.where(sa.or_(Draft.title.ilike(pattern, escape="\\"), Draft.summary.ilike(pattern, escape="\\")))
     return stmt
+
+
+def public_drafts_listing(filters: DraftFilters) -> tuple[sa.Select, tuple]:
+    """:func:`public_drafts_query` with the search query applied (title and summary), and the order to
+    paginate by: relevance when searching (unless ``filters.sort`` is "date"), else :data:`PUBLIC_ORDER`."""
+    stmt = public_drafts_query(filters)
+    if not filters.query:
+        return stmt, PUBLIC_ORDER
+    found = search(stmt, kind="drafts", id_column=Draft.id, text_columns=(Draft.title, Draft.summary),
+                   query=filters.query, fields=PUBLIC, sort=filters.sort, date_order=PUBLIC_ORDER)
+    return found.stmt, found.order_by
+
+
+def search_comments(stmt: sa.Select, query: SearchQuery, *, public: bool, order_by: tuple,
+                    by_relevance: bool = True) -> tuple[sa.Select, tuple]:
+    """Narrow a ``select(Comment)`` to the comments matching ``query`` in their text (their submissions'
+    index; staff also in the writer's name, phone and e-mail, the public never) and say how to order them:
+    best match first, or ``order_by``. The subject is left out: it is the draft's title, on every comment."""
+    if not query:
+        return stmt, order_by
+    found = search(stmt, kind="submissions", id_column=Comment.submission_id, text_columns=(Comment.body,),
+                   query=query, fields=(BODY,) if public else (BODY, CONTACT), sort=RELEVANCE if by_relevance else DATE, date_order=order_by)
+    return found.stmt, found.order_by
 
 
 def article_labels(draft_id: int) -> dict[str, str]:

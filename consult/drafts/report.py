@@ -1,9 +1,7 @@
 """Answering comments at scale and the feedback report (意见采纳情况), with streamed exports."""
 
 import json
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,7 +14,8 @@ from consult.drafts.models import (
     CLOSED, DISPOSITIONS, HELD, PUBLISHED, REJECTED, REPORT_APPROVED, REPORT_NONE, REPORT_PENDING,
     REPORT_PUBLISHED, Comment, Draft, DraftVersion, public_comment_text,
 )  # fmt: skip
-from consult.drafts.publication import DISPOSITION_LABELS, answer_open_comments
+from consult.drafts.figures import ReportFigures, report_figures  # noqa: F401  -- the report's numbers
+from consult.drafts.publication import DISPOSITION_LABELS, answer_open_comments  # noqa: F401  -- labels for views
 from consult.drafts.queries import article_labels
 from consult.drafts.services import advance_drafts
 from consult.drafts.transitions import may_answer, may_review
@@ -148,39 +147,6 @@ def return_report(draft: Draft, reviewer, note: str) -> None:
         raise DomainError(_l("Please tell the editor what to change."), field="note")
     draft.report_state, draft.review_note = REPORT_NONE, note.strip()
     db.session.flush()
-
-
-@dataclass(frozen=True)
-class ReportFigures:
-    by_disposition: dict[str, int]
-    by_article: list[tuple[str, str, dict[str, int], int]]  # anchor, label (heading, 序言, 草案整体), counts, total
-    total: int
-
-
-def report_figures(draft: Draft) -> ReportFigures:
-    """Counts per disposition and per article (rejected comments are not part of the report)."""
-    rows = db.session.execute(
-        sa.select(Comment.article_anchor, Comment.disposition, sa.func.count(Comment.id))
-        .where(Comment.draft_id == draft.id, Comment.moderation != REJECTED)
-        .group_by(Comment.article_anchor, Comment.disposition)
-    ).all()
-    by_disposition: dict[str, int] = dict.fromkeys(DISPOSITIONS, 0)
-    per_article: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(DISPOSITIONS, 0))
-    for anchor, disposition, n in rows:
-        key = disposition or "none"
-        by_disposition[key] = by_disposition.get(key, 0) + n
-        per_article[anchor][key] = per_article[anchor].get(key, 0) + n
-    order = [a.anchor for a in draft.current_version.articles] if draft.current_version else []
-    labels = article_labels(draft.id)
-    by_article = [
-        (anchor, labels.get(anchor, ""), counts, sum(counts.values()))
-        for anchor, counts in sorted(per_article.items(), key=lambda kv: (kv[0] != "", _index(order, kv[0])))
-    ]
-    return ReportFigures(by_disposition, by_article, sum(by_disposition.values()))
-
-
-def _index(order: list[str], anchor: str) -> int:
-    return order.index(anchor) if anchor in order else len(order)
 
 
 def export_rows(draft: Draft, *, public: bool) -> Iterator[dict]:

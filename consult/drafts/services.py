@@ -16,7 +16,7 @@ from consult.accounts.models import STAFF_ROLES, Department
 from consult.authz import DRAFT_ROLES, works_on_drafts_of
 from consult.database import utcnow
 from consult.domain import DomainError
-from consult.drafts import versions
+from consult.drafts import versions, windows
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import (
     CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Comment, Draft, DraftEvent, DraftFile, QAPair,
@@ -30,18 +30,26 @@ from consult.tracking.notes import timeline_note
 from consult.workdays import current_overrides
 
 MIN_WINDOW = timedelta(days=30)  # 重大行政决策程序暂行条例 Art. 15
-EDITABLE_FIELDS = ("title", "summary", "department_id", "domain", "legal_basis", "premoderate", "interpretation")
+EDITABLE_FIELDS = ("title", "summary", "department_id", "domain", "legal_basis", "premoderate", "interpretation",
+                   "decision_type", "market_related")
 WINDOW_FIELDS = ("opens_at", "closes_at", "short_window_reason")
 WITHDRAWAL_BATCH = 1000  # comments closed by the withdrawal itself; ``remind`` closes any beyond
 
 
-def check_window(opens_at: datetime, closes_at: datetime, reason: str) -> None:
-    """The window must end after it starts; shorter than 30 days needs a public reason."""
+def check_window(opens_at: datetime, closes_at: datetime, reason: str, decision_type: str = windows.OTHER,
+                 market_related: bool = False) -> None:
+    """The window must end after it starts; shorter than the rule for the draft's type (30 days, or 7
+    working days for a normative document not tied to market actors) needs a public reason."""
+    if decision_type not in windows.DECISION_TYPES:
+        raise DomainError(_l("Please choose the type of the decision."), field="decision_type")
     if as_utc(closes_at) <= as_utc(opens_at):
         raise DomainError(_l("The consultation must close after it opens."), field="closes_at")
-    if as_utc(closes_at) - as_utc(opens_at) < MIN_WINDOW and not (reason or "").strip():
+    if windows.window_is_short(opens_at, closes_at, decision_type, market_related, current_overrides()) \
+            and not (reason or "").strip():
         raise DomainError(
-            _l("A consultation shorter than 30 days needs a reason, which is shown to the public."),
+            _l("For a %(type)s the consultation lasts %(rule)s; a shorter one needs a reason, which is shown to "
+               "the public.", type=windows.DECISION_TYPE_LABELS[decision_type],
+               rule=windows.minimum_window(decision_type, market_related).text),
             field="short_window_reason",
         )
 
@@ -75,7 +83,8 @@ def _check_fields(fields: dict) -> None:
 def create_draft(author, *, body: str, **fields) -> Draft:
     """A new draft (status ``draft``) with version 1 of its text."""
     _check_fields(fields)
-    check_window(fields["opens_at"], fields["closes_at"], fields.get("short_window_reason", ""))
+    check_window(fields["opens_at"], fields["closes_at"], fields.get("short_window_reason", ""),
+                 fields.get("decision_type", windows.OTHER), bool(fields.get("market_related")))
     draft = Draft(status=DRAFT, created_by_id=author.id, **_pick(fields, EDITABLE_FIELDS + WINDOW_FIELDS))
     db.session.add(draft)
     db.session.flush()
@@ -98,7 +107,9 @@ def update_draft(draft: Draft, author, *, body: str, change_note: str = "", **fi
                 raise DomainError(_l("Please describe what changed in this version."), field="change_note")
             versions.add_version(draft, body, change_note=change_note, author=author)
     else:
-        check_window(fields["opens_at"], fields["closes_at"], fields.get("short_window_reason", ""))
+        check_window(fields["opens_at"], fields["closes_at"], fields.get("short_window_reason", ""),
+                     fields.get("decision_type", draft.decision_type),
+                     bool(fields.get("market_related", draft.market_related)))
         for name, value in _pick(fields, WINDOW_FIELDS).items():
             setattr(draft, name, value)
         versions.replace_current_text(draft, body)

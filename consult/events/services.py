@@ -220,22 +220,26 @@ def ask_question(registration: Registration, *, subject: str, body: str, form_to
     if duplicate:
         return QuestionResult.of(duplicate, None)
     take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
-    created = create_submission(
-        kind=EVENT_QUESTION,
-        target=target,
-        department=event.department,
-        subject=subject,
-        body=body,
-        user=registration.user,
-        name=registration.name,
-        email=registration.contact_email,
-        phone=registration.phone,
-        locale=registration.locale,
-    )
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested():  # the submission and its detail row together, or neither
+            created = create_submission(
+                kind=EVENT_QUESTION,
+                target=target,
+                department=event.department,
+                subject=subject,
+                body=body,
+                user=registration.user,
+                name=registration.name,
+                email=registration.contact_email,
+                phone=registration.phone,
+                locale=registration.locale,
+            )
             db.session.add(EventQuestion(submission_id=created.submission.id, event_id=event.id,
                                          registration_id=registration.id, form_token=form_token))
-    except IntegrityError as error:  # the same form sent twice at the same moment
-        raise DomainError(_l("This question has already been sent."), status=409) from error
+            db.session.flush()
+    except IntegrityError:  # the same form sent twice at the same moment: the first question, as every kind does
+        existing = db.session.scalar(sa.select(EventQuestion).where(EventQuestion.form_token == form_token))
+        if existing is None:
+            raise
+        return QuestionResult.of(db.session.get(Submission, existing.submission_id), None)
     return QuestionResult.of(created.submission, created.query_code)

@@ -87,4 +87,7 @@ class MailboxForm(FlaskForm):
                                                NumberRange(min=1, max=120, message=_l("Between 1 and 120."))])
     allow_publication = BooleanField(_l("Answered letters may be published when the writer agrees"), default=True)
     allow_attachments = BooleanField(_l("Writers may attach files"), default=True)
+    require_verified_phone = BooleanField(
+        _l("Writers must verify their mobile number"),
+        description=_l("Only citizens signed in with a mobile number they proved by SMS code may write."))
     active = BooleanField(_l("Accepting letters"), default=True)

@@ -48,6 +48,8 @@ class Mailbox(db.Model):
     window_workdays: Mapped[int] = mapped_column(default=DEFAULT_WINDOW_WORKDAYS)
     allow_publication: Mapped[bool] = mapped_column(default=True)
     allow_attachments: Mapped[bool] = mapped_column(default=True)
+    # Letters only from citizens signed in with a phone they proved by SMS code (consult.accounts.phone).
+    require_verified_phone: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     active: Mapped[bool] = mapped_column(default=True)
     # Counters kept in columns (never COUNT(*) over the letters): letters currently in this box, and
     # those of them answered or closed (kept in step with the tracking engine by consult.mailbox.counters).

@@ -15,11 +15,13 @@ from consult import workdays
 from consult.accounts.departments import in_official_order
 from consult.accounts.models import Department
 from consult.contacts import redact_html, redact_text
-from consult.database import escape_like
 from consult.extensions import db
 from consult.localtime import local_date, local_years, year_bounds
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Letter, Mailbox
 from consult.practice.models import TASK_DONE, RectificationTask
+from consult.search.matching import DATE, PUBLIC, RELEVANCE, search
+from consult.search.query import EMPTY, SearchQuery, parse_or_empty
+from consult.search.snippets import highlight
 from consult.text import render_plain
 from consult.tracking.models import ANSWERED, APPROVED, CLOSED, OPEN_STATUSES, Reply, Submission, reply_submissions
 from consult.urls import int_arg
@@ -31,19 +33,28 @@ PUBLIC_ORDER = (Submission.answered_at.desc(), Submission.id.desc())
 
 @dataclass(frozen=True)
 class LetterFilters:
-    """The public list's GET parameters, each ignored when not valid."""
+    """The public list's GET parameters, each ignored when not valid (``error``: why the query was)."""
 
-    text: str = ""
+    query: SearchQuery = EMPTY
     category: str = ""
     year: int | None = None
     department_id: int | None = None
+    sort: str = RELEVANCE
+    error: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.query.text
 
     @classmethod
     def from_args(cls, args) -> "LetterFilters":
         category = args.get("category", "")
         year = int_arg("year", args=args)
+        query, error = parse_or_empty(args.get("q"))
         return cls(
-            text=(args.get("q") or "").strip()[:100],
+            query=query,
+            sort=DATE if args.get("sort") == DATE else RELEVANCE,
+            error=str(error.message) if error else "",
             category=category if category in CATEGORIES and category not in PRIVATE_CATEGORIES else "",
             year=year if year and 2000 <= year <= 2100 else None,
             department_id=int_arg("department", args=args) or None,
@@ -85,11 +96,18 @@ def public_letters_query(filters: LetterFilters, mailbox_id: int | None = None) 
     if filters.year:
         start, end = year_bounds(filters.year)
         stmt = stmt.where(Submission.received_at >= start, Submission.received_at < end)
-    if filters.text:
-        pattern = f"%{escape_like(filters.text)}%"
-        stmt = stmt.where(sa.or_(Submission.subject.ilike(pattern, escape="\\"),
-                                 Submission.body.ilike(pattern, escape="\\")))
     return stmt
+
+
+def public_letters_listing(filters: LetterFilters, mailbox_id: int | None = None) -> tuple[sa.Select, tuple]:
+    """:func:`public_letters_query` with the search query applied, and the order to paginate by: relevance
+    when searching (unless ``filters.sort`` is "date"), else :data:`PUBLIC_ORDER` (latest answer first)."""
+    stmt = public_letters_query(filters, mailbox_id)
+    if not filters.query:
+        return stmt, PUBLIC_ORDER
+    found = search(stmt, kind="submissions", id_column=Submission.id, text_columns=(Submission.subject,
+                   Submission.body), query=filters.query, fields=PUBLIC, sort=filters.sort, date_order=PUBLIC_ORDER)
+    return found.stmt, found.order_by
 
 
 def get_public_letter_or_none(letter_id: int) -> Letter | None:
@@ -120,6 +138,7 @@ class PublicLetter:
     on_time: bool
     answer_html: Markup
     body_html: Markup
+    snippet: Markup = Markup("")  # when searching: the (redacted) text around the words searched for
     rectification_results: tuple[str, ...] = ()  # what was put right after a poor rating (整改结果)
 
 
@@ -158,8 +177,10 @@ def _answers(submission_ids: list[int]) -> dict[int, Reply]:
     return {submission_id: reply for submission_id, reply in rows}
 
 
-def present(letters: list[Letter], locale: str, *, with_body: bool = False) -> list[PublicLetter]:
-    """Build what public pages show of ``letters`` (which must be publishable), with personal data removed."""
+def present(letters: list[Letter], locale: str, *, with_body: bool = False,
+            query: SearchQuery = EMPTY) -> list[PublicLetter]:
+    """Build what public pages show of ``letters`` (which must be publishable), with personal data removed;
+    with a search ``query``, an excerpt of each letter's text with the words searched for marked."""
     answers = _answers([letter.submission_id for letter in letters])
     rectified = completed_rectifications([letter.submission_id for letter in letters])
     overrides = current_overrides() if letters else None
@@ -180,6 +201,7 @@ def present(letters: list[Letter], locale: str, *, with_body: bool = False) -> l
             on_time=answered_on <= submission.due_on,
             answer_html=redact_html(reply.body_html if reply else "", **personal),
             body_html=render_plain(redact_text(submission.body, **personal)) if with_body else Markup(""),
+            snippet=highlight(redact_text(submission.body, **personal), query) if query else Markup(""),
             rectification_results=tuple(redact_text(text, **personal) for text in rectified.get(submission.id, ())),
         ))
     return shown

@@ -18,7 +18,7 @@ from consult.database import take_write_lock
 from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
-from consult.contacts import mask_name, normalize_email, normalize_phone
+from consult.contacts import mask_name, mask_phone, normalize_email, normalize_phone
 from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
 from consult.mailbox import counters
@@ -49,7 +49,7 @@ class LetterReceipt:
 def save_mailbox(
     mailbox: Mailbox | None, *, name: str, department: Department | None, description: str = "",
     categories: Sequence[str], window_workdays: int, allow_publication: bool, allow_attachments: bool,
-    active: bool,
+    active: bool, require_verified_phone: bool = False,
 ) -> Mailbox:
     """Create (``mailbox`` None) or update a mailbox after checking its settings."""
     name = (name or "").strip()
@@ -73,6 +73,7 @@ def save_mailbox(
     mailbox.allow_publication, mailbox.allow_attachments, mailbox.active = (
         bool(allow_publication), bool(allow_attachments), bool(active),
     )
+    mailbox.require_verified_phone = bool(require_verified_phone)
     db.session.add(mailbox)
     db.session.flush()
     return mailbox
@@ -92,10 +93,12 @@ class CheckedLetter:
 
 
 def check_letter(mailbox: Mailbox | None, *, category: str, subject: str, body: str, name: str, phone: str = "",
-                 email: str = "", public: bool = False, files: Sequence[FileStorage] = ()) -> CheckedLetter:
+                 email: str = "", public: bool = False, files: Sequence[FileStorage] = (),
+                 verified_phone: str | None = None) -> CheckedLetter:
     """Every problem of a letter at once (one DomainError naming each field); writes nothing.
 
-    A mailbox that no longer accepts letters is refused on its own (409).
+    A mailbox that no longer accepts letters is refused on its own (409). A mailbox that requires a verified
+    phone takes letters only from a citizen signed in with one (``verified_phone``), and with that number.
     """
     if mailbox is not None and not mailbox.active:
         raise DomainError(_l("This mailbox no longer accepts letters."), field="mailbox_id", status=409)
@@ -110,9 +113,18 @@ def check_letter(mailbox: Mailbox | None, *, category: str, subject: str, body: 
     _required_text(problems, "subject", subject, SUBJECT_MAX, _l("Please enter a subject."))
     _required_text(problems, "body", body, BODY_MAX, _l("Please write your letter."))
     _required_text(problems, "name", name, NAME_MAX, _l("Please enter your name."))
+    if mailbox is not None and mailbox.require_verified_phone and verified_phone and not (phone or "").strip():
+        phone = verified_phone  # the number the writer proved is the letter's
     normalized = normalize_phone(phone)
     if normalized is None:
         problems.add("phone", _l("Please enter a mainland China mobile or landline number, e.g. 13800138000."))
+    elif mailbox is not None and mailbox.require_verified_phone:
+        if not verified_phone:
+            problems.add("phone", _l("This mailbox takes letters from verified mobile numbers only. Please log in "
+                                     "with your mobile number first."))
+        elif normalized != verified_phone:
+            problems.add("phone", _l("Please give the mobile number you verified, %(phone)s.",
+                                     phone=mask_phone(verified_phone)))
     email = normalize_email(email)
     if email is None:
         problems.add("email", _l("Please enter a valid e-mail address."))
@@ -169,7 +181,7 @@ def submit_letter(
     if existing is not None:
         return LetterReceipt(existing, None)
     letter = check_letter(mailbox, category=category, subject=subject, body=body, name=name, phone=phone,
-                          email=email, public=public, files=files)
+                          email=email, public=public, files=files, verified_phone=getattr(user, "phone", None))
     subject, body, name, phone, email = letter.subject, letter.body, letter.name, letter.phone, letter.email
     files = [f for f in files if f is not None and f.filename]
     if user is not None and not user.is_authenticated:

@@ -1,12 +1,14 @@
 """Queue e-mails into the outbox, rendered in the recipient's language, and mail preferences."""
 
 import base64
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
+from markupsafe import escape
 from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.models import User
@@ -91,6 +93,26 @@ def render_mail(recipient: str, template: str, *, locale: str, essential: bool =
         "body_text": _render(f"email/{template}.txt", context), "body_html": _render(f"email/{template}.html", context),
         "essential": essential,
     }
+
+
+_MERGE_FIELD = re.compile("\ue000(\\w+)\ue001")
+
+
+def merge_mark(name: str) -> str:
+    """A placeholder for the per-recipient value ``name`` in a mail rendered once for many recipients
+    (see :func:`merged`); characters of Unicode's private use area, left alone by HTML escaping."""
+    return f"\ue000{name}\ue001"
+
+
+def merged(rendered: dict, recipient: str, values: dict[str, str]) -> dict:
+    """One recipient's mail from a :func:`render_mail` made with :func:`merge_mark` placeholders: a mail
+    merge, for many mails that differ only in a few values (a name, a number, a link) that the templates
+    print as they are. The values are filled in as text, and HTML-escaped in the HTML part."""
+    def fill(text: str, html: bool) -> str:
+        return _MERGE_FIELD.sub(lambda m: str(escape(values[m[1]])) if html else values[m[1]], text)
+
+    return {**rendered, "recipient": recipient, "subject": " ".join(fill(rendered["subject"], False).split()),
+            "body_text": fill(rendered["body_text"], False), "body_html": fill(rendered["body_html"], True)}
 
 
 def queue_rendered(values: list[dict]) -> int:

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from consult.practice.models import APPEAL_GROUNDS, FOLLOW_UP_METHODS
@@ -76,3 +76,14 @@ class PracticeSettingsForm(FlaskForm):
                                     "feedback_report_days",
                                     _l("The compliance board lists closed drafts without a published feedback "
                                        "report after this many days. Default 30."))
+
+
+class AnnualReportForm(FlaskForm):
+    """When and where the government-information annual report was published."""
+
+    year = IntegerField(_l("Year of the report"), validators=[
+        InputRequired(message=_l("Please give the year of the report.")), NumberRange(2000, 2100)])
+    published_on = DateField(_l("Published on"), validators=[
+        InputRequired(message=_l("Please give the date of publication."))])
+    url = StringField(_l("Where (address of the published report)"), filters=[_strip],
+                      validators=[Optional(), Length(max=500)])

@@ -129,3 +129,17 @@ class RatingAppeal(db.Model):
     department: Mapped[Department] = relationship()
     filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])
     decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
+
+
+class AnnualReportPublication(db.Model):
+    """The government-information annual report (政府信息公开工作年度报告) of a year, published by 31 January of
+    the next year (政府信息公开条例 Art. 49): when and where it was published, as recorded by an admin."""
+
+    __tablename__ = "annual_report_publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    published_on: Mapped[date]
+    url: Mapped[str] = mapped_column(sa.String(500), default="")
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = _utc_column(default=utcnow)

@@ -23,11 +23,11 @@ from flask_babel import force_locale
 from consult.accounts.models import Department, User
 from consult.extensions import db
 from consult.i18n import parsed_locale
-from consult.localtime import local_date
+from consult.localtime import as_utc, local_date, zone
 from consult.notify import sms
 from consult.notify.models import SMS
-from consult.notify.services import queue_rendered, render_mail
-from consult.tracking.citizen import rating_token_for
+from consult.notify.services import merge_mark, merged, queue_rendered, render_mail
+from consult.tracking.citizen import rating_serializer, rating_token_for
 from consult.tracking.mails import lookup_url, rate_url, short_url
 from consult.tracking.models import Submission, TimelineEvent
 from consult.tracking.notes import Note
@@ -102,6 +102,8 @@ def answer_by_publication(
         .with_for_update(of=Submission)
     )
     db.session.flush()
+    links = _Links(lookup_url(_SLOT), rate_url(_SLOT), short_url(_SLOT), rating_serializer())
+    local = zone()
     answered, last_id = 0, 0
     while True:
         rows = db.session.execute(stmt.where(key > last_id)).all()
@@ -109,26 +111,28 @@ def answer_by_publication(
             break
         last_id = rows[-1].batch_key
         by_workdays: dict[int, list[int]] = defaultdict(list)
-        events, mails, texts = [], defaultdict(list), []
+        events, mails, texts, event_columns = [], defaultdict(list), [], {}
         for row in rows:
             answer = answer_for(row)
-            received_on = local_date(row.submission_received_at)
+            received_on = as_utc(row.submission_received_at).astimezone(local).date()
             if received_on not in taken:
                 taken[received_on] = workdays_taken(received_on, answered_on, overrides)
             by_workdays[taken[received_on]].append(row.submission_id)
-            events.append({
-                "submission_id": row.submission_id, "created_at": when,
-                **event_values(ACTION, actor=actor, role=role, label=label, from_status=row.submission_status,
-                               to_status=rule.target, public_note=answer.note),
-            })
+            # The same answer is put into columns once per batch (the note is kept, so its id stays its own).
+            values_key = (id(answer.note), row.submission_status)
+            if values_key not in event_columns:
+                event_columns[values_key] = (answer.note, event_values(
+                    ACTION, actor=actor, role=role, label=label, from_status=row.submission_status,
+                    to_status=rule.target, public_note=answer.note))
+            events.append({"submission_id": row.submission_id, "created_at": when, **event_columns[values_key][1]})
             if answer.mail is None:
                 continue
             recipient, phone = _contact(row)
             if phone is not None:
-                texts.append((phone, {"no": row.submission_no, "url": short_url(row.submission_no)}))
+                texts.append((phone, {"no": row.submission_no, "url": links.short.replace(_SLOT, row.submission_no)}))
             elif recipient:
                 locale = row.submission_locale or row.account_locale or current_app.config["CONSULT_DEFAULT_LOCALE"]
-                mails[locale].append((recipient, _mail_context(row, answer, when, departments)))
+                mails[locale].append((recipient, row, answer))
         for workdays, ids in by_workdays.items():
             result = db.session.execute(
                 sa.update(Submission)
@@ -141,8 +145,7 @@ def answer_by_publication(
         db.session.execute(sa.insert(TimelineEvent), events)
         for locale, batch in mails.items():
             with force_locale(parsed_locale(locale)):
-                queue_rendered([render_mail(recipient, mail_template, locale=locale, **context)
-                                for recipient, context in batch])
+                queue_rendered(_merged_mails(batch, mail_template, locale, when, departments, links))
         sms.queue_sms_many(sms_template, texts)
         answered += len(rows)
     _forget_loaded_submissions()
@@ -159,16 +162,48 @@ def _contact(row: sa.Row) -> tuple[str, str | None]:
     return email, None
 
 
-def _mail_context(row: sa.Row, answer: PublishedAnswer, when: datetime, departments: dict) -> dict:
+_SLOT = "MERGESLOT"  # stands for a tracking number or token (URL-safe either way) in a link built once
+
+
+@dataclass(frozen=True)
+class _Links:
+    """The status page, rating and SMS short links, built once with ``_SLOT`` where each submission's value
+    goes."""
+
+    lookup: str
+    rate: str
+    short: str
+    signer: Any  # signs the rating tokens (consult.tracking.citizen.rating_serializer)
+
+
+def _merged_mails(batch: list, template: str, locale: str, when: datetime, departments: dict,
+                  links: _Links) -> list[dict]:
+    """The mails of one language: each group of mails that read alike (same kind, department, answer, and
+    whether a name was left) is rendered once and merged with each recipient's name, number and links
+    (``consult.notify.services.merged``); ``when`` signs each rating link."""
+    rendered: dict[tuple, dict] = {}
+    mails = []
+    for recipient, row, answer in batch:
+        key = (row.submission_kind, row.submission_department_id, bool(row.submission_name),
+               tuple((name, str(value)) for name, value in answer.mail.items()))
+        if key not in rendered:
+            rendered[key] = render_mail("", template, locale=locale, **_merge_context(row, answer, departments))
+        token = rating_token_for(row.submission_id, when, links.signer)
+        mails.append(merged(rendered[key], recipient, {
+            "no": row.submission_no, "name": row.submission_name,
+            "lookup_url": links.lookup.replace(_SLOT, row.submission_no), "rate_url": links.rate.replace(_SLOT, token),
+        }))
+    return mails
+
+
+def _merge_context(row: sa.Row, answer: PublishedAnswer, departments: dict) -> dict:
     department_id = row.submission_department_id
     if department_id not in departments:
         departments[department_id] = db.session.get(Department, department_id)
-    facts = SubmissionFacts(row.submission_id, row.submission_no, row.submission_kind, row.submission_name,
-                            departments[department_id])
-    return {
-        "submission": facts, "lookup_url": lookup_url(facts.tracking_no),
-        "rate_url": rate_url(rating_token_for(facts.id, when)), **answer.mail,
-    }
+    facts = SubmissionFacts(0, merge_mark("no"), row.submission_kind,
+                            merge_mark("name") if row.submission_name else "", departments[department_id])
+    return {"submission": facts, "lookup_url": merge_mark("lookup_url"), "rate_url": merge_mark("rate_url"),
+            **answer.mail}
 
 
 def _forget_loaded_submissions() -> None:

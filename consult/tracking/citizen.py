@@ -67,9 +67,15 @@ def rating_token(submission: Submission) -> str:
     return rating_token_for(submission.id, submission.answered_at)
 
 
-def rating_token_for(submission_id: int, answered_at: datetime) -> str:
-    """:func:`rating_token` from the submission's id and the time of its answer."""
-    return _serializer().dumps([submission_id, as_utc(answered_at).isoformat()])
+def rating_token_for(submission_id: int, answered_at: datetime, serializer: URLSafeTimedSerializer | None = None) -> str:
+    """:func:`rating_token` from the submission's id and the time of its answer (``serializer``: one from
+    :func:`rating_serializer`, to sign many at once)."""
+    return (serializer or _serializer()).dumps([submission_id, as_utc(answered_at).isoformat()])
+
+
+def rating_serializer() -> URLSafeTimedSerializer:
+    """What signs rating tokens, for :func:`rating_token_for` in a loop."""
+    return _serializer()
 
 
 def submission_from_rating_token(token: str, max_age: int = RATING_MAX_AGE) -> Submission | None:

@@ -5,7 +5,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from consult.database import escape_like
+from consult.search.matching import EVERYTHING, RELEVANCE, search
+from consult.search.query import EMPTY, SearchQuery
 from consult.tracking.models import (
     OPEN_STATUSES, PENDING, PENDING_REVIEW, ExtensionRequest, Reply, Submission,
 )  # fmt: skip
@@ -24,11 +25,25 @@ class InboxFilters:
     due_soon: bool = False
     overdue: bool = False
     very_overdue: bool = False
-    text: str = ""
+    query: SearchQuery = EMPTY  # full-text search (see consult.search)
+    sort: str = RELEVANCE  # with a query: by relevance, or "date" (the inbox's own order)
+
+
+def inbox_listing(department_id: int, today: date, filters: InboxFilters = InboxFilters()) -> tuple[sa.Select, tuple]:
+    """The department's submissions matching ``filters`` and the order to paginate them by: with a search
+    query, by relevance (or :data:`INBOX_ORDER` when ``filters.sort`` is "date"), else :data:`INBOX_ORDER`."""
+    stmt = inbox_query(department_id, today, filters)
+    if not filters.query:
+        return stmt, INBOX_ORDER
+    found = search(stmt, kind="submissions", id_column=Submission.id,
+                   text_columns=(Submission.tracking_no, Submission.subject, Submission.body),
+                   query=filters.query, fields=EVERYTHING, sort=filters.sort, date_order=INBOX_ORDER)
+    return found.stmt, found.order_by
 
 
 def inbox_query(department_id: int, today: date, filters: InboxFilters = InboxFilters()) -> sa.Select:
-    """The department's submissions matching ``filters``; order with :data:`INBOX_ORDER` (due date, id)."""
+    """The department's submissions matching the filters other than the search query (see
+    :func:`inbox_listing`); order with :data:`INBOX_ORDER` (due date, id)."""
     stmt = sa.select(Submission).where(
         Submission.department_id == department_id, Submission.status.in_(filters.statuses)
     )
@@ -44,15 +59,6 @@ def inbox_query(department_id: int, today: date, filters: InboxFilters = InboxFi
         stmt = stmt.where(Submission.is_overdue(today))
     if filters.very_overdue:
         stmt = stmt.where(Submission.is_very_overdue(today))
-    if filters.text.strip():
-        pattern = f"%{escape_like(filters.text.strip())}%"
-        stmt = stmt.where(
-            sa.or_(
-                Submission.tracking_no.ilike(pattern, escape="\\"),
-                Submission.subject.ilike(pattern, escape="\\"),
-                Submission.body.ilike(pattern, escape="\\"),
-            )
-        )
     return stmt
 
 

@@ -25,4 +25,6 @@ def _labels():
     }
 
 
-from consult.drafts.views import admin, documents, office_answers, office_editor, office_review, public  # noqa: E402,F401  -- register the routes
+from consult.drafts.views import (  # noqa: E402,F401  -- register the routes
+    admin, comment_search, documents, office_answers, office_editor, office_review, public,
+)

@@ -8,6 +8,7 @@ from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
 from consult.authz import role_required
 from consult.domain import DomainError
 from consult.drafts import grouping, report, transitions
+from consult.drafts.figures import STANCE_LABELS
 from consult.drafts.forms import ConfirmForm, DispositionForm, GroupReplyForm, ReportForm
 from consult.drafts.queries import article_labels
 from consult.drafts.views import bp
@@ -99,7 +100,8 @@ def write_report(draft_id: int):
         except DomainError as error:
             status = show_error(error, form)
     return render_template("drafts/office/report_form.html", draft=draft, form=form,
-                           figures=report.report_figures(draft), labels=report.DISPOSITION_LABELS), status
+                           figures=report.report_figures(draft), labels=report.DISPOSITION_LABELS,
+                           stance_labels=STANCE_LABELS), status
 
 
 @bp.get("/office/drafts/<int:draft_id>/comments.<fmt>")

@@ -1,5 +1,8 @@
 """Public pages: the list of drafts, a draft with its articles and comments, versions, commenting, the report."""
 
+import json
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import (
     Response, abort, current_app, redirect, render_template, request, session, stream_with_context, url_for,
@@ -9,11 +12,12 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from consult import exports, uploads
 from consult.database import defer_write_lock
-from consult import uploads
 from consult.cache import worker_cache
 from consult.domain import DomainError
 from consult.drafts import comments as comment_service
+from consult.drafts import figures as figures_module
 from consult.drafts import moderation, report, versions
 from consult.drafts.articles import article_label
 from consult.drafts.forms import CommentForm, ReportCommentForm
@@ -21,8 +25,9 @@ from consult.drafts.models import (
     PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, Draft, DraftFile, DraftVersion,
 )  # fmt: skip
 from consult.drafts.queries import (
-    PUBLIC_ORDER, DraftFilters, article_labels, get_public_draft_or_404, page_stamp, public_drafts_query,
+    DraftFilters, article_labels, get_public_draft_or_404, page_stamp, public_drafts_listing, search_comments,
 )  # fmt: skip
+from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.drafts.services import may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
@@ -35,6 +40,7 @@ from consult.i18n import current_locale_code
 from consult.limits import COMMENT_LIMIT
 from consult.localtime import time_left
 from consult.pagination import InvalidCursor, paginate
+from consult.localtime import as_utc
 from consult.public_forms import form_rate_limit, submit_form
 from consult.public_pages import keep_page, public_page
 from consult.tracking.views.documents import allow_receipt_print
@@ -70,9 +76,11 @@ def _page(stmt, order, per_page):
 def index():
     """Drafts for comment: open ones first; filter by domain, department, status; search the text."""
     filters = DraftFilters.from_args(request.args)
-    page = _page(public_drafts_query(filters), PUBLIC_ORDER, 20)
+    stmt, order = public_drafts_listing(filters)
+    page = _page(stmt, order, 20)
     return render_template(
-        "drafts/index.html", page=page, filters=filters, domains=localized_domain_choices(),
+        "drafts/index.html", page=page, filters=filters,
+        domains=localized_domain_choices(),
         departments=department_choices(), statuses=PUBLIC_STATUSES, domain_label=localized_domain,
         time_left=time_left,
     )
@@ -85,23 +93,31 @@ def detail(draft_id: int):
     stamp = keep_page(page_stamp, draft_id)  # what decides the page: read before it is rendered
     draft = get_public_draft_or_404(draft_id)
     anchor = request.args.get("article") or None
-    order = "article" if request.args.get("order") == "article" and anchor is None else "newest"
+    query, error = parse_or_empty(request.args.get("q"))
+    order = request.args.get("order")
+    if order == "article" and anchor is None:
+        order = "article"
+    else:
+        order = "relevance" if query and order != "newest" else "newest"
     cursor = request.args.get("cursor")
     left = time_left(draft.closes_at)
     accepting = comment_service.accepting_comments(draft)
     # Below the site header, the page is the same for every reader of this state of the draft (kept per
     # worker for logged-in readers too); the stamp changes with each comment shown or hidden, each edit and
     # status change, and the countdown's hour.
-    key = ("draft", draft.id, stamp, current_locale_code(), anchor, order, cursor, left, accepting)
+    key = ("draft", draft.id, stamp, current_locale_code(), anchor, order, cursor, left, accepting, query.text,
+           bool(error))
     content = worker_cache("pages", current_app.config["CONSULT_PAGE_CACHE_SECONDS"]).get_or_compute(
-        key, lambda: _detail_content(draft, anchor, order, left, accepting))
+        key, lambda: _detail_content(draft, anchor, order, left, accepting, query, error))
     return render_template("drafts/detail.html", draft=draft, content=content)
 
 
-def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool) -> Markup:
+def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool, query: SearchQuery = EMPTY,
+                    error=None) -> Markup:
     stmt = comment_service.public_comments_query(draft, anchor)
     # By article: in the order of the anchors, oldest first within an article (one index serves both orders).
     order_by = (Comment.article_anchor, Comment.id) if order == "article" else (Comment.id.desc(),)
+    stmt, order_by = search_comments(stmt, query, public=True, order_by=order_by, by_relevance=order == "relevance")
     page = _page(stmt, order_by, COMMENTS_PER_PAGE)
     version = db.session.scalars(
         sa.select(DraftVersion).where(DraftVersion.id == draft.current_version_id)
@@ -118,6 +134,7 @@ def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool
     return Markup(render_template(
         "drafts/_detail_content.html", draft=draft, version=version, page=page, anchor=anchor,
         order=order, headings=headings, left=left, domain_label=localized_domain, accepting=accepting,
+        query=query, search_error=str(error.message) if error else "",
     ))
 
 
@@ -232,7 +249,31 @@ def feedback_report(draft_id: int):
     headings = article_labels(draft.id)
     return render_template("drafts/report.html", draft=draft, figures=figures, page=page, headings=headings,
                            labels=report.DISPOSITION_LABELS, changes=trace.report_changes(draft),
-                           campaigns=trace.campaign_figures(draft.id))
+                           campaigns=trace.campaign_figures(draft.id), stance_labels=figures_module.STANCE_LABELS)
+
+
+@bp.get("/drafts/<int:draft_id>/report/figures.<fmt>")
+@public_page
+def report_figures_export(draft_id: int, fmt: str):
+    """The published report's numbers (by article, disposition and stance; no personal data) as CSV or JSON."""
+    draft = get_public_draft_or_404(draft_id)
+    if draft.status != REPORT_PUBLISHED or fmt not in ("csv", "json"):
+        abort(404)
+    figures = report.report_figures(draft)
+    if fmt == "csv":
+        body = exports.csv_text(figures_module.figures_csv_rows(figures), header=figures_module.CSV_FIELDS)
+        response = Response(body, mimetype="text/csv")
+    else:
+        body = json.dumps(figures_module.figures_json(draft, figures), ensure_ascii=False, default=_iso)
+        response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="draft-{draft.id}-report-figures.{fmt}"'
+    return response
+
+
+def _iso(value):
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 @bp.get("/drafts/<int:draft_id>/report/comments.<fmt>")

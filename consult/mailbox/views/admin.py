@@ -50,6 +50,7 @@ def admin_edit(mailbox_id: int | None = None):
                 description=form.description.data, categories=form.categories.data or [],
                 window_workdays=form.window_workdays.data, allow_publication=form.allow_publication.data,
                 allow_attachments=form.allow_attachments.data, active=form.active.data,
+                require_verified_phone=form.require_verified_phone.data,
             )
         except DomainError as error:
             status = show_error(error, form)

@@ -29,12 +29,12 @@ RECEIPT_KEY = "mailbox_receipt"
 
 def _letters_page(mailbox_id: int | None):
     filters = queries.LetterFilters.from_args(request.args)
+    stmt, order = queries.public_letters_listing(filters, mailbox_id)
     try:
-        page = paginate(db.session, queries.public_letters_query(filters, mailbox_id), queries.PUBLIC_ORDER,
-                        request.args.get("cursor"), per_page=LETTERS_PER_PAGE)
+        page = paginate(db.session, stmt, order, request.args.get("cursor"), per_page=LETTERS_PER_PAGE)
     except InvalidCursor:
         abort(400)
-    return filters, page, queries.present(page.items, current_locale_code())
+    return filters, page, queries.present(page.items, current_locale_code(), query=filters.query)
 
 
 def _filter_choices(mailbox_id: int | None = None) -> dict:
@@ -119,7 +119,7 @@ def write():
                 mailbox, form_token=form.form_token.data or "", locale=current_locale_code(), recognise_resend=True,
                 user=current_user._get_current_object() if current_user.is_authenticated else None,
                 notify_by=chosen_channel(form), **values),
-            check=lambda: check_letter(mailbox, **values),
+            check=lambda: check_letter(mailbox, verified_phone=getattr(current_user, "phone", None), **values),
         )
         if receipt is not None:
             return _after_submit(receipt)

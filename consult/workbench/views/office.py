@@ -37,8 +37,12 @@ STEP_LABELS = {"reading": _l("Reading the comments"), "analysing": _l("Finding c
 
 @bp.context_processor
 def _labels():
-    return {"stance_labels": STANCE_LABELS, "stance_codes": STANCE_CODES, "kind_labels": KIND_LABELS,
-            "kind_plurals": KIND_PLURALS, "step_labels": STEP_LABELS, "disposition_labels": DISPOSITION_LABELS,
+    def resolved(labels: dict) -> dict:  # translated once per page, not once per row
+        return {key: str(label) for key, label in labels.items()}
+
+    return {"stance_labels": resolved(STANCE_LABELS), "stance_codes": STANCE_CODES,
+            "kind_labels": resolved(KIND_LABELS), "kind_plurals": resolved(KIND_PLURALS),
+            "step_labels": resolved(STEP_LABELS), "disposition_labels": resolved(DISPOSITION_LABELS),
             "whole_draft": WHOLE_DRAFT}
 
 

@@ -1,0 +1,212 @@
+"""What is indexed, and the index kept in step with the records in the same transaction.
+
+Each indexed record gives three texts:
+
+* ``title`` — a submission's tracking number and subject, a draft's title: ranks highest;
+* ``body`` — a submission's text, a draft's summary;
+* ``contact`` — who wrote it (name, phone, e-mail) and every number of seven digits or more found in the
+  text (phone and ID numbers): searched by officers only, never by public searches, so a public search for
+  a phone number cannot tell which published letter it belongs to.
+
+**How the index keeps up.** A session event (``after_flush``) looks at the submissions and drafts that the
+flush inserted, changed (in an indexed field) or deleted, and writes their index rows on the same connection,
+inside the same transaction: a rolled-back request leaves no index row behind, and a committed one is
+searchable at once. The event was chosen over explicit calls in the services because a record is written by
+many services (every kind's intake, corrections, moderation, seeding) and any future one would have to
+remember the call; the event cannot be forgotten. Code that inserts rows with Core statements instead of the
+ORM (bulk loads) calls :func:`index_rows` itself, or runs ``flask reindex`` afterwards.
+"""
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from consult.search.schema import table_name
+from consult.tokens import search_tokens
+
+_LONG_NUMBER = re.compile(r"\d{7,}")
+_DIGIT_RUN = re.compile(r"\d+")
+MAX_TOKEN_LENGTH = 60  # longer "words" (base64, URLs glued together) are noise and bloat the index
+MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+
+
+@dataclass(frozen=True)
+class Fields:
+    """The three texts of one record to index (see the module docstring)."""
+
+    title: str = ""
+    body: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The three texts as index tokens."""
+
+    title: list[str]
+    body: list[str]
+    contact: list[str]
+
+
+def _with_tails(tokens: list[str]) -> list[str]:
+    """Add the digits of a number written in groups (138-1234-5678 → 13812345678) and the last four digits
+    of every long number, so "1381234…" and "尾号5678" find it."""
+    out = list(tokens)
+    for token in tokens:
+        runs = _DIGIT_RUN.findall(token)
+        digits = "".join(runs)
+        if len(runs) > 1 and len(digits) >= 7 and re.fullmatch(r"[\d\-. ]+", token):
+            out.append(digits)
+            runs.append(digits)
+        out.extend(run[-4:] for run in runs if len(run) >= 7)
+    return out
+
+
+def index_tokens(fields: Fields) -> Tokens:
+    """Tokens of each text: jieba search mode (see :func:`consult.tokens.search_tokens`); long numbers of the
+    body move to the contact tokens; over-long tokens are dropped."""
+    body, moved = [], []
+    for token in search_tokens(fields.body):
+        (moved if _LONG_NUMBER.search(token) else body).append(token)
+    contact = _with_tails(search_tokens(fields.contact) + moved)
+    keep = lambda tokens: [t for t in tokens if len(t) <= MAX_TOKEN_LENGTH]  # noqa: E731
+    return Tokens(keep(_with_tails(search_tokens(fields.title))), keep(body), keep(contact))
+
+
+def _submission_fields(submission) -> Fields:
+    contact = " ".join(filter(None, (submission.submitter_name, submission.submitter_phone,
+                                     submission.submitter_email)))
+    return Fields(f"{submission.tracking_no} {submission.subject or ''}", submission.body or "", contact)
+
+
+def _draft_fields(draft) -> Fields:
+    return Fields(draft.title or "", draft.summary or "")
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """One kind of indexed record."""
+
+    kind: str  # "submissions" / "drafts": names the index table
+    watched: tuple[str, ...]  # attributes whose change rewrites the index row
+    fields: callable
+
+    @property
+    def table(self) -> str:
+        return table_name(self.kind)
+
+
+def _registry() -> dict[type, Indexed]:
+    from consult.drafts.models import Draft
+    from consult.tracking.models import Submission
+
+    return {
+        Submission: Indexed("submissions", ("tracking_no", "subject", "body", "submitter_name",
+                                            "submitter_phone", "submitter_email"), _submission_fields),
+        Draft: Indexed("drafts", ("title", "summary"), _draft_fields),
+    }
+
+
+_INDEXED: dict[type, Indexed] = {}
+
+
+def indexed_for(model: type) -> Indexed | None:
+    if not _INDEXED:
+        _INDEXED.update(_registry())
+    return _INDEXED.get(model)
+
+
+# --- writing index rows --------------------------------------------------------------------------------
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(tokens: Tokens) -> str:
+    """The ``tsvector`` of a record as PostgreSQL's input syntax: each token a quoted lexeme with its
+    positions and the weight of its text (title A, contact B, body D)."""
+    positions: dict[str, list[str]] = {}
+    at = 0
+    for weight, part in (("A", tokens.title), ("B", tokens.contact), ("D", tokens.body)):
+        for token in part:
+            at = min(at + 1, MAX_POSITION)
+            spots = positions.setdefault(token, [])
+            if len(spots) < 256:  # PostgreSQL keeps at most 256 positions of a lexeme
+                spots.append(f"{at}{weight}")
+    return " ".join(f"{_lexeme(token)}:{','.join(spots)}" for token, spots in positions.items())
+
+
+def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, Fields]]) -> int:
+    """Write (or rewrite) the index rows of ``rows`` — (record id, fields) — on ``connection``; returns how
+    many were written. Runs in the caller's transaction."""
+    table = table_name(kind)
+    params = []
+    postgres = connection.dialect.name == "postgresql"
+    for record_id, fields in rows:
+        tokens = index_tokens(fields)
+        if postgres:
+            params.append({"id": record_id, "document": tsvector_literal(tokens)})
+        else:
+            params.append({"id": record_id, "title": " ".join(tokens.title), "body": " ".join(tokens.body),
+                           "contact": " ".join(tokens.contact)})
+    if not params:
+        return 0
+    if postgres:
+        connection.execute(sa.text(
+            f"INSERT INTO {table} (record_id, document) VALUES (:id, CAST(:document AS tsvector)) "
+            "ON CONFLICT (record_id) DO UPDATE SET document = excluded.document"), params)
+    else:
+        connection.execute(sa.text(f"DELETE FROM {table} WHERE rowid = :id"), [{"id": p["id"]} for p in params])
+        connection.execute(sa.text(
+            f"INSERT INTO {table} (rowid, title, body, contact) VALUES (:id, :title, :body, :contact)"), params)
+    return len(params)
+
+
+def remove_rows(connection: sa.Connection, kind: str, ids: Iterable[int]) -> None:
+    """Delete the index rows of records ``ids``."""
+    key = "record_id" if connection.dialect.name == "postgresql" else "rowid"
+    params = [{"id": record_id} for record_id in ids]
+    if params:
+        connection.execute(sa.text(f"DELETE FROM {table_name(kind)} WHERE {key} = :id"), params)
+
+
+def _changed(obj, indexed: Indexed) -> bool:
+    state = sa.inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in indexed.watched)
+
+
+def _pending(session: Session) -> Iterator[tuple[str, Indexed, object]]:
+    for obj in session.new:
+        if (indexed := indexed_for(type(obj))) is not None:
+            yield "write", indexed, obj
+    for obj in session.dirty:
+        if (indexed := indexed_for(type(obj))) is not None and _changed(obj, indexed):
+            yield "write", indexed, obj
+    for obj in session.deleted:
+        if (indexed := indexed_for(type(obj))) is not None:
+            yield "remove", indexed, obj
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    """Write the index rows of what this flush inserted, changed or deleted (see the module docstring)."""
+    writes: dict[str, list[tuple[int, Fields]]] = {}
+    removals: dict[str, list[int]] = {}
+    for action, indexed, obj in _pending(session):
+        if action == "write":
+            writes.setdefault(indexed.kind, []).append((obj.id, indexed.fields(obj)))
+        else:
+            removals.setdefault(indexed.kind, []).append(obj.id)
+    if not writes and not removals:
+        return
+    connection = session.connection()
+    for kind, ids in removals.items():
+        remove_rows(connection, kind, ids)
+    for kind, rows in writes.items():
+        index_rows(connection, kind, rows)
+
+
+sa.event.listen(Session, "after_flush", _after_flush)
+

@@ -1,0 +1,105 @@
+"""A :class:`~consult.search.query.SearchQuery` → ranked matches any list query can join.
+
+:func:`search` narrows a ``select()`` to the records matching a query and gives the order to paginate by
+(with :func:`consult.pagination.paginate`): relevance (BM25 on SQLite, ``ts_rank`` on PostgreSQL; higher is
+better, ties newest first) or date. Phrases are checked verbatim against the record's own text, among the
+records the index found.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from consult.extensions import db
+from consult.search.query import SearchQuery
+from consult.search.schema import table_name
+
+RELEVANCE, DATE = "relevance", "date"
+SORTS = (RELEVANCE, DATE)
+# Which indexed texts a search looks in (see consult.search.documents): public searches never look in
+# ``contact``; searches among the comments on one draft skip ``title`` (every comment's subject is the draft's).
+TITLE, BODY, CONTACT = "title", "body", "contact"
+EVERYTHING, PUBLIC = (TITLE, BODY, CONTACT), (TITLE, BODY)
+_WEIGHTS = {TITLE: "A", CONTACT: "B", BODY: "D"}  # the tsvector weight of each text
+# BM25 weight of each FTS5 column (title, body, contact); PostgreSQL weighs A (title), B (contact), D (body).
+_BM25_WEIGHTS = "4.0, 1.0, 2.0"
+
+
+def dialect_name() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _fts5_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts5_expression(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING) -> str:
+    """The FTS5 MATCH expression: each term a quoted string (so nothing typed is syntax), all required,
+    looked for in the columns ``fields``."""
+    parts = " ".join(_fts5_string(t.text) + ("*" if t.prefix else "") for t in query.terms)
+    return parts if set(fields) == set(EVERYTHING) else f"{{{' '.join(fields)}}} : ({parts})"
+
+
+def _tsquery_lexeme(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING) -> str:
+    """The ``tsquery`` in PostgreSQL's input syntax: each term a quoted lexeme, all required (``&``),
+    restricted to the weights of ``fields``."""
+    weights = "" if set(fields) == set(EVERYTHING) else "".join(sorted(_WEIGHTS[f] for f in fields))
+    parts = []
+    for term in query.terms:
+        label = ("*" if term.prefix else "") + weights
+        parts.append(_tsquery_lexeme(term.text) + (f":{label}" if label else ""))
+    return " & ".join(parts)
+
+
+def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING) -> sa.Subquery:
+    """``(id, score)`` of the records of ``kind`` whose index matches every term of ``query``."""
+    table = table_name(kind)
+    if dialect_name() == "postgresql":
+        stmt = sa.text(
+            f"SELECT record_id AS id, CAST(ts_rank(document, CAST(:tsquery AS tsquery), 1) AS double precision) AS score "
+            f"FROM {table} WHERE document @@ CAST(:tsquery AS tsquery)"
+        ).bindparams(tsquery=tsquery_literal(query, fields))
+    else:
+        stmt = sa.text(
+            f"SELECT rowid AS id, -bm25({table}, {_BM25_WEIGHTS}) AS score FROM {table} WHERE {table} MATCH :fts"
+        ).bindparams(fts=fts5_expression(query, fields))
+    return stmt.columns(id=sa.Integer, score=sa.Float).subquery(f"{table}_matches")
+
+
+def contains_phrase(columns: Sequence[sa.ColumnElement], phrase: str) -> sa.ColumnElement[bool]:
+    """Any of ``columns`` contains ``phrase`` (already case-folded) verbatim, ignoring ASCII case."""
+    position = sa.func.strpos if dialect_name() == "postgresql" else sa.func.instr
+    return sa.or_(*(position(sa.func.lower(column), phrase) > 0 for column in columns))
+
+
+@dataclass(frozen=True)
+class Searched:
+    """A statement narrowed to the matches, and the order to paginate it by."""
+
+    stmt: sa.Select
+    order_by: tuple
+    score: sa.ColumnElement
+
+
+def search(stmt: sa.Select, *, kind: str, id_column: sa.ColumnElement, text_columns: Sequence[sa.ColumnElement],
+           query: SearchQuery, fields: tuple[str, ...], sort: str = RELEVANCE,
+           date_order: tuple = ()) -> Searched:
+    """Join ``stmt`` to the matches of ``query`` in ``fields`` (``id_column`` is the indexed record's id) and
+    say how to order it: by relevance, best first, or by ``date_order`` when ``sort`` is :data:`DATE`."""
+    if not query.terms:  # only punctuation, symbols or emoji: nothing can match
+        empty = sa.select(sa.literal(0).label("id"), sa.literal(0.0).label("score")).where(sa.false()).subquery()
+        return Searched(stmt.join(empty, empty.c.id == id_column), (id_column.desc(),), empty.c.score)
+    found = matches(kind, query, fields)
+    stmt = stmt.join(found, found.c.id == id_column)
+    for phrase in query.phrases:
+        stmt = stmt.where(contains_phrase(text_columns, phrase))
+    if sort == DATE and date_order:
+        order = tuple(date_order)
+    else:
+        order = (found.c.score.desc(), id_column.desc())
+    return Searched(stmt, order, found.c.score)

@@ -1,0 +1,83 @@
+"""The index tables, one per indexed kind of record, outside the models' metadata.
+
+SQLite: an FTS5 virtual table ``search_<kind>`` whose rowid is the record's id, with three columns of
+space-separated jieba tokens (``title``, ``body``, ``contact``; see :mod:`consult.search.documents`).
+
+PostgreSQL: a table ``search_<kind>`` (``record_id`` → the record, ``document tsvector``) with a GIN index.
+The ``tsvector`` is built from the same jieba tokens as literal lexemes with their positions (see
+:func:`consult.search.documents.tsvector_literal`): what the ``simple`` configuration would make of them, but
+without running PostgreSQL's own word parser over them, whose idea of a letter depends on the database's
+``lc_ctype`` and which would split or drop Chinese characters on some servers.
+
+The tables are not models: SQLAlchemy cannot describe a virtual table, and no query needs them as objects.
+They are created by migration 0019 and, for ``db.create_all()`` (tests, ``seed-demo``), by the metadata's
+``after_create`` event; the schema comparison of the migrations test leaves them out by :func:`is_index_table`.
+"""
+
+import sqlalchemy as sa
+
+from consult.extensions import db
+
+KINDS = ("submissions", "drafts")
+REFERENCED = {"submissions": "submissions", "drafts": "drafts"}
+# FTS5 keeps its data in shadow tables named after the virtual table.
+_FTS5_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
+
+
+def table_name(kind: str) -> str:
+    return f"search_{kind}"
+
+
+def is_index_table(name: str | None) -> bool:
+    """True for an index table or one of its FTS5 shadow tables (for schema comparison)."""
+    if not name:
+        return False
+    names = {table_name(kind) for kind in KINDS}
+    return name in names or any(name == base + suffix for base in names for suffix in _FTS5_SHADOWS)
+
+
+def create_statements(dialect: str) -> list[str]:
+    """The DDL that creates every index table on ``dialect`` (``sqlite`` or ``postgresql``)."""
+    statements = []
+    for kind in KINDS:
+        table = table_name(kind)
+        if dialect == "sqlite":
+            statements.append(f"CREATE VIRTUAL TABLE {table} USING fts5(title, body, contact, tokenize = 'unicode61')")
+        else:
+            statements.append(
+                f"CREATE TABLE {table} (record_id INTEGER NOT NULL PRIMARY KEY "
+                f"REFERENCES {REFERENCED[kind]} (id) ON DELETE CASCADE, document TSVECTOR NOT NULL)"
+            )
+            statements.append(f"CREATE INDEX ix_{table}_document ON {table} USING gin (document)")
+    return statements
+
+
+def drop_statements() -> list[str]:
+    return [f"DROP TABLE IF EXISTS {table_name(kind)}" for kind in KINDS]
+
+
+def create(connection: sa.Connection) -> None:
+    """Create the index tables (empty) on ``connection``'s database."""
+    for statement in create_statements(connection.dialect.name):
+        connection.exec_driver_sql(statement)
+
+
+def empty(connection: sa.Connection) -> None:
+    """Remove every index row (tests empty the database between tests)."""
+    for kind in KINDS:
+        connection.exec_driver_sql(f"DELETE FROM {table_name(kind)}")
+
+
+def _after_create(metadata, connection, **kwargs) -> None:
+    existing = set(sa.inspect(connection).get_table_names())
+    if not any(table_name(kind) in existing for kind in KINDS):
+        create(connection)
+
+
+def _before_drop(metadata, connection, **kwargs) -> None:
+    for statement in drop_statements():
+        connection.exec_driver_sql(statement)
+
+
+sa.event.listen(db.metadata, "after_create", _after_create)
+sa.event.listen(db.metadata, "before_drop", _before_drop)
