@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--workers", type=int, help="gunicorn workers (default: number of cores)")
     r.add_argument("--only", help="comma-separated scenario names to run (default: all)")
     r.add_argument("--no-growth", action="store_true", help="skip the growth run (generate the final size directly)")
+    r.add_argument("--output", help="name of the report (bench/results/NAME.json; default SIZE-DB)")
     r.add_argument("--no-nginx", action="store_true",
                    help="skip the scenario through nginx on loopback (run by default when nginx is installed)")
     args = parser.parse_args(argv)

@@ -89,7 +89,10 @@ class Writer:
 
         from consult.extensions import db
 
-        dropped = [index for name in tables for index in db.metadata.tables[name].indexes if not index.unique]
+        dialect = self.engine.dialect.name
+        # Not an index the models make only on the other database (``Index.ddl_if``).
+        dropped = [index for name in tables for index in db.metadata.tables[name].indexes if not index.unique
+                   and getattr(index._ddl_if, "dialect", None) in (None, dialect)]
         for index in dropped:
             self.execute(str(sa.schema.DropIndex(index).compile(dialect=self.engine.dialect)))
         return dropped

@@ -153,17 +153,16 @@ def freshness(app: Server, server: Nginx, draft_id: int) -> dict:
     }
 
 
-def scenario(app: Server, fixture, duration: float, concurrency: int, say, drive) -> dict:
-    """The hot draft page through nginx and through the app alone, then the freshness check."""
+def scenario(app: Server, fixture, duration: float, concurrency: int, say, in_turns) -> dict:
+    """The hot draft page through nginx and through the app alone (taking turns), then the freshness check."""
     server = Nginx(app, app.workers).start()
     try:
         path = f"/drafts/{fixture.draft_id}"
-        hot = scenarios.Scenario("draft_first_nginx", "Draft page, first page, through nginx", [path],
-                                 duration=duration, concurrency=concurrency)
+        hot = scenarios.Scenario("draft_first_nginx", "Draft page, first page", [path], duration=duration,
+                                 concurrency=concurrency)
         _get(server.url(path))  # warm
-        through = drive(hot, server)
-        alone = drive(scenarios.Scenario("draft_first", "Draft page, app alone", [path], duration=duration,
-                                         concurrency=concurrency), app)
+        both = in_turns(hot, {"through_nginx": server, "app_alone": app})
+        through, alone = both["through_nginx"], both["app_alone"]
         statuses = _cache_statuses(server, path)
         fresh = freshness(app, server, fixture.draft_id)
     finally:

@@ -1,6 +1,7 @@
 """Engine tuning: SQLite in WAL mode with explicit transactions; helpers shared by services."""
 
 import os
+import threading
 from datetime import UTC, datetime
 
 try:
@@ -19,6 +20,64 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC (how every timestamp is stored)."""
     return datetime.now(UTC)
+
+
+_stamp_connections = threading.local()
+
+
+def read_row(engine: Engine, sql: str, params: tuple) -> tuple | None:
+    """One row of a tiny read, on this thread's own autocommit driver connection to ``engine``.
+
+    For checks that run before every answer from a cache (consult.public_pages): one round trip, without
+    the pool's checkout, pre-ping and transaction. ``sql`` uses ``?`` placeholders. The connection is
+    opened on first use, replaced once if it fails, and closed when the engine is disposed.
+    """
+    connections = _stamp_connections.__dict__.setdefault("by_engine", {})
+    if engine.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    for attempt in (1, 2):
+        connection = connections.get(engine)
+        if connection is None:
+            connection = connections[engine] = _own_connection(engine)
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+            finally:
+                cursor.close()
+        except engine.dialect.loaded_dbapi.Error:
+            connections.pop(engine, None)
+            _close_quietly(connection)
+            if attempt == 2:
+                raise
+    return None
+
+
+def _own_connection(engine: Engine):
+    proxied = engine.raw_connection()
+    connection = proxied.driver_connection
+    proxied.detach()  # this thread's own from now on: never returned to the pool
+    if engine.dialect.name == "postgresql":
+        connection.autocommit = True
+    if not sa.event.contains(engine, "engine_disposed", _forget_connections):
+        sa.event.listen(engine, "engine_disposed", _forget_connections)
+    return connection
+
+
+def _forget_connections(engine: Engine) -> None:
+    """The engine is disposed: close this thread's connection to it (other threads close theirs on next use)."""
+    connections = _stamp_connections.__dict__.get("by_engine", {})
+    connection = connections.pop(engine, None)
+    if connection is not None:
+        _close_quietly(connection)
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 -- a broken connection may fail to close; it is dropped either way
+        pass
 
 
 def include_for_dialect(dialect_name: str):

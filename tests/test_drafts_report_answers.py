@@ -205,3 +205,15 @@ def test_demo_data_leaves_no_comment_of_a_reported_draft_open(app):
             .where(Comment.draft_id.in_(reported), Submission.answered_on <= Submission.due_on)
         ).all()
         assert len(answered_by_report) >= 2  # published before the due date: on time
+
+
+def test_a_number_that_asked_for_no_more_sms_is_not_texted_the_answer(world):
+    from consult.notify.models import SmsOptOut
+
+    draft_id, _by_mail, no_contact, _replied = _ready_report(world)
+    db.session.add(SmsOptOut(phone="13912345678", source="reply"))
+    db.session.commit()
+    report.approve_report(get(Draft, draft_id), db.session.merge(world.reviewer))
+    db.session.commit()
+    assert _submission(no_contact[0]).status == "answered"  # answered all the same, on the status page
+    assert _mails("answered") == []

@@ -319,6 +319,8 @@ def test_an_adopted_unit_is_linked_to_its_change_and_the_report_shows_it(world, 
     assert "建立政务公开专区，<ins>并在每个村（社区）设立查阅点，</ins>方便群众查阅政策文件。" in page
     assert "A form letter sent 4 times" in page
     assert "1 form letters with 4 comments in all, 66.7% of all comments" in page
+    figures = client.get(f"/api/v1/drafts/{draft_id}/report").get_json()
+    assert figures["campaigns"] == {"templates": 1, "comments": 4, "share": 0.6667}
     # Every commenter of the adopted, linked unit is told that the comment changed the article; others are not.
     mails = [m.body_text for m in db.session.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.template == "comment_answered_in_report"))]

@@ -13,6 +13,7 @@ from consult.domain import DomainError
 from consult.errors import show_error
 from consult.extensions import db
 from consult.pagination import InvalidCursor, paginate
+from consult.search.similar import similar_replies
 from consult.tracking import services
 from consult.tracking.forms import ConfirmForm, ExtensionDecisionForm, ReplyForm, ReplyTemplateForm, ReviewNoteForm
 from consult.tracking.models import ExtensionRequest, Reply, ReplyTemplate, Submission
@@ -54,10 +55,17 @@ def new_reply():
     templates = services.reply_templates_for(department_id)
     form = ReplyForm()
     chosen = int_arg("template")
+    similar = similar_replies(" ".join(f"{s.subject} {s.body}" for s in submissions[:20]), department_id,
+                              [s.id for s in submissions])
     if request.method == "GET" and chosen:
         template = next((t for t in templates if t.id == chosen), None)
         if template is not None:
             form.body.data = template.body
+    earlier = int_arg("earlier")
+    if request.method == "GET" and earlier:
+        copied = next((r for r in similar if r.reply_id == earlier), None)
+        if copied is not None:  # only a reply offered here: the department's own, approved
+            form.body.data = copied.body
     status = 200
     if form.validate_on_submit():
         try:
@@ -72,7 +80,7 @@ def new_reply():
         status = 422
     return render_template(
         "tracking/reply_new.html", form=form, submissions=submissions, templates=templates,
-        ids=[s.id for s in submissions],
+        ids=[s.id for s in submissions], similar=similar,
     ), status
 
 
