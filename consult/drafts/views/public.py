@@ -161,7 +161,8 @@ def comment(draft_id: int):
     """Comment on the whole draft or one article (logged in, or as a guest with name and contact)."""
     draft = get_public_draft_or_404(draft_id)
     form = CommentForm()
-    articles = [a for a in draft.current_version.articles if a.body.strip()]
+    version = draft.current_version  # a draft entered without its text (a record of a past one) has none
+    articles = [a for a in version.articles if a.body.strip()] if version is not None else []
     form.article.choices = [("", _("The whole draft"))] + [(a.anchor, article_label(a.anchor, a.heading))
                                                            for a in articles]
     user = _current_user_or_none()
