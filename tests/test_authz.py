@@ -18,6 +18,12 @@ PUBLIC_ENDPOINTS = {
     "accounts.registration_sent",
     "accounts.finish_registration",
     "accounts.logout",
+    # Signing in with a phone and an SMS code; a lost query code sent to the submission's own contact.
+    "accounts.phone_sign_in",
+    "accounts.phone_code",
+    "tracking.new_code",
+    # The SMS gateway's reply callback: signed with SMS_INBOUND_SECRET, absent without it.
+    "notify.inbound",
     "prefs.set_language",
     "prefs.choose_language",
     "prefs.choose_text_size",
@@ -38,6 +44,7 @@ PUBLIC_ENDPOINTS = {
     "drafts.comment_thanks",
     "drafts.report_comment",
     "drafts.feedback_report",
+    "drafts.report_figures_export",  # the published report's counts, no personal data
     "drafts.export_public",
     "drafts.report_document",
     # Mailboxes: public pages; writing a letter is open to guests (rate-limited).
@@ -80,6 +87,7 @@ PUBLIC_ENDPOINTS = {
     "api.list_drafts",
     "api.get_draft",
     "api.list_draft_comments",
+    "api.get_draft_report",
     "api.create_draft_comment",
     "api.create_letter",
     "api.list_mailboxes",

@@ -75,3 +75,29 @@ def test_citizens_get_no_report(world, client, auth):
 
 def test_visitors_are_sent_to_log_in(world, client):
     assert client.get("/office/disclosure/report.pdf").status_code == 302
+
+
+def test_the_monthly_summary_downloads_as_word_and_pdf_for_admins(world, client, auth):
+    from datetime import date
+
+    from mailbox_support import login_as
+    from tracking_support import file_submission, local
+
+    old = file_submission(world, received_at=local(2026, 1, 5)).submission
+    db.session.commit()
+    login_as(auth, world.admin)
+    month = f"{date.today():%Y-%m}"
+    word = client.get(f"/admin/compliance/summary.docx?month={month}")
+    assert word.status_code == 200 and "no-store" in word.headers["Cache-Control"]
+    text = docx_text(word.data)
+    assert "Monthly summary" in text and old.tracking_no in text and "Response rate" in text
+    pdf = client.get(f"/admin/compliance/summary.pdf?month={month}")
+    assert pdf.status_code == 200 and old.tracking_no in pdf_text(pdf.data)
+    assert client.get(f"/admin/compliance/summary.odt?month={month}").status_code == 404
+
+
+def test_officers_get_no_monthly_summary(world, client, auth):
+    from mailbox_support import login_as
+
+    login_as(auth, world.officer)
+    assert client.get("/admin/compliance/summary.pdf").status_code == 403

@@ -172,23 +172,14 @@ def test_only_a_reviewer_of_the_lead_department_publishes(world, client, auth, w
     assert _submission(by_mail[0]).status == "received" and _mails("comment_answered_in_report") == []
 
 
-def test_publishing_is_set_based_whatever_the_number_of_comments(world, app):
+def test_publishing_is_set_based_whatever_the_number_of_comments(world, app, sql):
     """The statements sent do not grow with the number of comments (no query per comment)."""
     counts = []
     for n in (2, 40):
         draft_id, *_ = _ready_report(world, n_plain=n)
-        statements = []
-
-        def count(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
-        engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
+        with sql() as statements:
             answered = report.approve_report(get(Draft, draft_id), db.session.merge(world.reviewer))
             db.session.flush()
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
         db.session.commit()
         assert answered == n + 2
         counts.append(len(statements))
@@ -214,3 +205,15 @@ def test_demo_data_leaves_no_comment_of_a_reported_draft_open(app):
             .where(Comment.draft_id.in_(reported), Submission.answered_on <= Submission.due_on)
         ).all()
         assert len(answered_by_report) >= 2  # published before the due date: on time
+
+
+def test_a_number_that_asked_for_no_more_sms_is_not_texted_the_answer(world):
+    from consult.notify.models import SmsOptOut
+
+    draft_id, _by_mail, no_contact, _replied = _ready_report(world)
+    db.session.add(SmsOptOut(phone="13912345678", source="reply"))
+    db.session.commit()
+    report.approve_report(get(Draft, draft_id), db.session.merge(world.reviewer))
+    db.session.commit()
+    assert _submission(no_contact[0]).status == "answered"  # answered all the same, on the status page
+    assert _mails("answered") == []

@@ -159,3 +159,4 @@ def test_the_statistics_print_each_formula_beside_its_figure(client, auth, boxes
     dashboard = _text(client.get("/office/dashboard"))
     assert "My department's three rates" in dashboard and "Resolution rate = " in dashboard
     assert 'id="chart-ratings"' in dashboard
+    assert 'id="department-rectifications">1' in dashboard and "Open rectification tasks" in dashboard

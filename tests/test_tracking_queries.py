@@ -104,7 +104,7 @@ def test_my_submissions_are_the_citizens_own(world):
 
     mine = create_submission(kind="letter", department=world.dept, body="我的", user=world.citizen).submission
     file_submission(world)
-    stmt = user_submissions_query(world.citizen.id)
+    stmt = user_submissions_query(world.citizen)
     assert paginate(db.session, stmt, [Submission.id.desc()], None).items == [mine]
 
 

@@ -113,6 +113,14 @@ class StanceSource(Answer):
     comments: int = Field(description="Comments the analysis read.")
 
 
+class CampaignCounts(Answer):
+    """Form letters found by the comment analysis ("7 个意见模板共 3,800 条，占 38%")."""
+
+    templates: int = Field(description="Campaigns: identical comments and edited copies of one form letter.")
+    comments: int = Field(description="Comments in all the campaigns.")
+    share: float = Field(description="Their share of the analysed comments, 0 to 1.")
+
+
 class ReportFigures(Answer):
     """The feedback report's numbers: counts only, no personal data."""
 
@@ -124,6 +132,7 @@ class ReportFigures(Answer):
     by_stance: StanceCounts | None = Field(description="Null when the comments were not analysed.")
     by_article: list[ReportArticle]
     stance_source: StanceSource | None
+    campaigns: CampaignCounts | None = Field(description="Null when the comments were not analysed.")
 
 
 class Comment(Answer):

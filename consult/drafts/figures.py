@@ -6,7 +6,7 @@ Counts only, never a name, a contact or a comment's text. Dispositions are count
 comment analysis (``consult.workbench``), whose run stored them by article when it finished, so no page
 counts stances row by row. A draft never analysed has no stance figures (``by_stance`` is None).
 
-To add a measure (e.g. campaigns), add a field to :class:`ReportFigures`, fill it in :func:`report_figures`
+Campaigns (form letters) come from the same run. To add a measure, add a field to :class:`ReportFigures`, fill it in :func:`report_figures`
 and add it to :func:`figures_json` and :data:`CSV_FIELDS` / :func:`figures_csv_rows`.
 """
 
@@ -48,12 +48,22 @@ class StanceSource:
 
 
 @dataclass(frozen=True)
+class CampaignFigures:
+    """The analysis's campaigns: "7 个意见模板共 3,800 条，占 38%"."""
+
+    templates: int
+    comments: int
+    share: float  # of the analysed comments, 0..1
+
+
+@dataclass(frozen=True)
 class ReportFigures:
     total: int
     by_disposition: dict[str, int]
     by_stance: dict[str, int] | None
     by_article: list[ArticleFigures]
     stance_source: StanceSource | None
+    campaigns: CampaignFigures | None = None
 
 
 def report_figures(draft: Draft) -> ReportFigures:
@@ -69,7 +79,7 @@ def report_figures(draft: Draft) -> ReportFigures:
         key = disposition or UNDECIDED
         by_disposition[key] = by_disposition.get(key, 0) + n
         per_article[anchor or ""][key] = per_article[anchor or ""].get(key, 0) + n
-    stance_by_article, by_stance, source = _stances(draft.id)
+    stance_by_article, by_stance, source, campaigns = _stances(draft.id)
     for anchor in stance_by_article:
         per_article.setdefault(anchor, dict.fromkeys(DISPOSITIONS, 0))
     order = [a.anchor for a in draft.current_version.articles] if draft.current_version else []
@@ -80,20 +90,24 @@ def report_figures(draft: Draft) -> ReportFigures:
                        sum(counts.values()))
         for anchor, counts in sorted(per_article.items(), key=lambda kv: (kv[0] != "", _index(order, kv[0]), kv[0]))
     ]
-    return ReportFigures(sum(by_disposition.values()), by_disposition, by_stance, by_article, source)
+    return ReportFigures(sum(by_disposition.values()), by_disposition, by_stance, by_article, source, campaigns)
 
 
-def _stances(draft_id: int) -> tuple[dict[str, dict[str, int]], dict[str, int] | None, StanceSource | None]:
-    """Stance counts by article and in all, from the current analysis run's stored summary."""
+def _stances(draft_id: int) -> tuple[dict[str, dict[str, int]], dict[str, int] | None, StanceSource | None,
+                                     CampaignFigures | None]:
+    """Stance counts by article and in all, and the campaigns, from the current analysis run's stored summary."""
     from consult.workbench.queries import current_run  # the workbench builds on the drafts package
 
     run = current_run(draft_id)
     summary = (run.summary or {}) if run is not None else {}
     if run is None or "stance_by_article" not in summary:
-        return {}, None, None
+        return {}, None, None, None
     by_article = {anchor or "": counts for anchor, counts in summary["stance_by_article"].items()}
     totals = _stance_counts(summary.get("by_stance", {}))
-    return by_article, totals, StanceSource(run.id, run.finished_at, int(summary.get("comments", sum(totals.values()))))
+    campaigns = CampaignFigures(int(summary["units_by_kind"].get("campaign", 0)),
+                                int(summary.get("campaign_comments", 0)), float(summary.get("campaign_share", 0.0)))
+    return (by_article, totals, StanceSource(run.id, run.finished_at, int(summary.get("comments", sum(totals.values())))),
+            campaigns)
 
 
 def _stance_counts(counts: dict) -> dict[str, int]:
@@ -118,6 +132,10 @@ def figures_json(draft: Draft, figures: ReportFigures) -> dict:
         "stance_source": None if source is None else {
             "analysed_at": source.analysed_at, "comments": source.comments,
         },
+        "campaigns": None if figures.campaigns is None else {
+            "templates": figures.campaigns.templates, "comments": figures.campaigns.comments,
+            "share": round(figures.campaigns.share, 4),
+        },
     }
 
 
@@ -125,16 +143,21 @@ def _decided(counts: dict[str, int]) -> dict[str, int]:
     return {code: counts.get(code, 0) for code in DISPOSITIONS}
 
 
-CSV_FIELDS = ("scope", "article_anchor", "article", "total", *DISPOSITIONS, *STANCE_CODES)
+CSV_FIELDS = ("scope", "article_anchor", "article", "total", *DISPOSITIONS, *STANCE_CODES, "campaign_templates",
+              "campaign_comments")
 
 
 def figures_csv_rows(figures: ReportFigures) -> list[list]:
     """One row per part of the draft, then the draft's totals (``scope`` "draft"); stance cells are empty
     when the comments were not analysed. Written through ``consult.exports``."""
-    def row(scope: str, anchor: str, label: str, total: int, dispositions: dict, stances: dict | None) -> list:
+    def row(scope: str, anchor: str, label: str, total: int, dispositions: dict, stances: dict | None,
+            campaigns: list | None = None) -> list:
         return [scope, anchor, label, total, *(dispositions.get(d, 0) for d in DISPOSITIONS),
-                *((stances or {}).get(s, "") if stances is not None else "" for s in STANCE_CODES)]
+                *((stances or {}).get(s, "") if stances is not None else "" for s in STANCE_CODES),
+                *(campaigns or ["", ""])]
 
     rows = [row("article", a.anchor, a.label, a.total, a.by_disposition, a.by_stance) for a in figures.by_article]
-    rows.append(row("draft", "", "", figures.total, figures.by_disposition, figures.by_stance))
+    campaigns = figures.campaigns  # a campaign spans articles: counted for the draft only
+    rows.append(row("draft", "", "", figures.total, figures.by_disposition, figures.by_stance,
+                    [campaigns.templates, campaigns.comments] if campaigns else None))
     return rows

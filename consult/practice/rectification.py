@@ -146,3 +146,13 @@ def overdue_tasks(today: date, department_id: int | None = None) -> sa.Select:
 def public_results(submission: Submission) -> list[RectificationTask]:
     """Completed rectifications shown with the public answer."""
     return [task for task in tasks_of(submission) if task.status == TASK_DONE]
+
+
+def department_task_counts(department_id: int, today: date) -> dict[str, int]:
+    """The department's open rectification tasks and how many of them are past due (one aggregate query)."""
+    row = db.session.execute(
+        sa.select(sa.func.count().label("open"),
+                  sa.func.sum(sa.case((RectificationTask.due_on < today, 1), else_=0)).label("overdue"))
+        .where(RectificationTask.department_id == department_id, RectificationTask.status == TASK_OPEN)
+    ).one()
+    return {"open": int(row.open or 0), "overdue": int(row.overdue or 0)}

@@ -34,10 +34,10 @@ def _fts5_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def fts5_expression(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING) -> str:
+def fts5_expression(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, any_term: bool = False) -> str:
     """The FTS5 MATCH expression: each term a quoted string (so nothing typed is syntax), all required,
     looked for in the columns ``fields``."""
-    parts = " ".join(_fts5_string(t.text) + ("*" if t.prefix else "") for t in query.terms)
+    parts = (" OR " if any_term else " ").join(_fts5_string(t.text) + ("*" if t.prefix else "") for t in query.terms)
     return parts if set(fields) == set(EVERYTHING) else f"{{{' '.join(fields)}}} : ({parts})"
 
 
@@ -45,7 +45,7 @@ def _tsquery_lexeme(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING) -> str:
+def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, any_term: bool = False) -> str:
     """The ``tsquery`` in PostgreSQL's input syntax: each term a quoted lexeme, all required (``&``),
     restricted to the weights of ``fields``."""
     weights = "" if set(fields) == set(EVERYTHING) else "".join(sorted(_WEIGHTS[f] for f in fields))
@@ -53,21 +53,23 @@ def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING) ->
     for term in query.terms:
         label = ("*" if term.prefix else "") + weights
         parts.append(_tsquery_lexeme(term.text) + (f":{label}" if label else ""))
-    return " & ".join(parts)
+    return (" | " if any_term else " & ").join(parts)
 
 
-def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING) -> sa.Subquery:
-    """``(id, score)`` of the records of ``kind`` whose index matches every term of ``query``."""
+def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING,
+            any_term: bool = False) -> sa.Subquery:
+    """``(id, score)`` of the records of ``kind`` whose index matches every term of ``query`` (any term, for
+    similarity)."""
     table = table_name(kind)
     if dialect_name() == "postgresql":
         stmt = sa.text(
             f"SELECT record_id AS id, CAST(ts_rank(document, CAST(:tsquery AS tsquery), 1) AS double precision) AS score "
             f"FROM {table} WHERE document @@ CAST(:tsquery AS tsquery)"
-        ).bindparams(tsquery=tsquery_literal(query, fields))
+        ).bindparams(tsquery=tsquery_literal(query, fields, any_term))
     else:
         stmt = sa.text(
             f"SELECT rowid AS id, -bm25({table}, {_BM25_WEIGHTS}) AS score FROM {table} WHERE {table} MATCH :fts"
-        ).bindparams(fts=fts5_expression(query, fields))
+        ).bindparams(fts=fts5_expression(query, fields, any_term))
     return stmt.columns(id=sa.Integer, score=sa.Float).subquery(f"{table}_matches")
 
 

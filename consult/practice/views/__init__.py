@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("practice", __name__)
 
-from consult.practice.views import admin, compliance, office  # noqa: E402,F401  -- routes
+from consult.practice.views import admin, compliance, office, summary_documents  # noqa: E402,F401  -- routes

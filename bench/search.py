@@ -1,0 +1,232 @@
+"""``python -m bench.search [--letters N] [--comments N] [--db sqlite|postgres]`` — the search index measured.
+
+Generates letters and comments (submission rows inserted in bulk with Core, as a data load would, then
+indexed by ``flask reindex``'s code), and reports, each against a reference measured in the same run:
+
+* reindex throughput (records/s) and the time it implies for 1M comments;
+* the cost the index adds to one comment POST: tokenising and writing one index row, against inserting the
+  submission row itself;
+* search latency (p50/p99 over repeated queries) in a department's inbox and in the published letters, for
+  common two-character words (噪音, 拆迁, 停车) and rare ones, against the ILIKE scan it replaced.
+
+Results go to ``bench/results/search-<db>-<letters>-<comments>.json``.
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import random
+import statistics
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+TOPICS = {
+    "噪音": ["{place}附近的工地夜间施工噪音扰民，晚上十点以后还在作业，严重影响居民休息。",
+             "{place}的广场舞音响噪音太大，每天晚上持续到很晚，希望有关部门管一管。"],
+    "拆迁": ["{place}旧城改造拆迁补偿标准偏低，安置房迟迟不能交付，请尽快答复。",
+             "我家位于{place}拆迁范围内，征收补偿方案什么时候公布？"],
+    "停车": ["{place}停车位严重不足，车辆乱停乱放，消防通道经常被堵。",
+             "{place}周边停车收费标准不合理，希望增加公共停车场。"],
+    "路灯": ["{place}的路灯坏了两个多星期，晚上出行很不方便。"],
+    "供水": ["{place}近期自来水水压偏低，高层住户经常停水。"],
+    "垃圾": ["{place}垃圾清运不及时，气味很大，夏天蚊蝇滋生。"],
+    "学位": ["{place}适龄儿童入学学位紧张，希望增加公办学校学位。"],
+    "公交": ["{place}到市区的公交班次太少，早晚高峰等车时间长。"],
+}
+RARE = ["氡气", "白蚁", "马蜂窝", "沼气池"]  # each in a handful of letters
+PLACES = ["幸福小区", "建设路", "城南新区", "人民公园", "滨江花园", "东关街道", "西城村", "解放大道", "高新园区",
+          "实验小学", "老城区", "火车站"]
+FILLER = ["恳请领导重视。", "多次反映未果。", "希望尽快解决。", "谢谢！", "联系电话{phone}。", "具体情况如下。"]
+
+
+def _text(rng: random.Random) -> tuple[str, str]:
+    topic = rng.choice(list(TOPICS))
+    body = rng.choice(TOPICS[topic]).format(place=rng.choice(PLACES))
+    body += "".join(rng.choice(FILLER) for _ in range(rng.randint(1, 4))).format(
+        phone=f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}")
+    return f"关于{rng.choice(PLACES)}{topic}问题", body
+
+
+def _percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2),
+            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2)}
+
+
+def _load(app, letters: int, comments: int, seed: int = 1) -> None:
+    from consult.accounts.models import Department
+    from consult.extensions import db
+    from consult.tracking.models import Submission
+
+    rng = random.Random(seed)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        departments = [Department(code=f"D{i:02d}", name=f"部门{i}", name_en=f"Dept {i}",
+                                  contact_email=f"d{i}@example.org") for i in range(30)]
+        db.session.add_all(departments)
+        db.session.commit()
+        ids = [d.id for d in departments]
+        table = Submission.__table__
+        start = datetime(2026, 6, 1, tzinfo=UTC)
+        rare_at = {rng.randrange(letters): word for word in RARE for _ in range(5)}
+        batch, n = [], 0
+        for kind, count in (("letter", letters), ("comment", comments)):
+            for i in range(count):
+                n += 1
+                subject, body = _text(rng)
+                if kind == "letter" and i in rare_at:
+                    body += f"另外，家里发现了{rare_at[i]}。"
+                received = start + timedelta(minutes=n)
+                day = received.date()
+                batch.append({
+                    "tracking_no": f"{'L' if kind == 'letter' else 'C'}-{day:%Y%m%d}-{n:07d}", "query_code_salt": "s",
+                    "query_code_hash": "h", "kind": kind, "department_id": rng.choice(ids), "submitter_name": "张三",
+                    "submitter_email": "", "submitter_phone": "", "subject": subject, "body": body,
+                    "is_public": True, "status": "answered" if rng.random() < 0.7 else "assigned",
+                    "received_at": received, "clock_start_on": day, "window_workdays": 15, "extension_workdays": 0,
+                    "due_on": day + timedelta(days=21), "due_soon_on": day + timedelta(days=18),
+                    "very_overdue_on": day + timedelta(days=42), "estimated_due": False, "reopen_count": 0,
+                    "answered_at": received + timedelta(days=5),
+                })
+                if len(batch) == 5000:
+                    db.session.execute(sa.insert(table), batch)
+                    db.session.commit()
+                    batch = []
+        if batch:
+            db.session.execute(sa.insert(table), batch)
+            db.session.commit()
+
+
+def _time(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def measure(url: str, letters: int, comments: int, repeat: int) -> dict:
+    from consult import create_app
+    from consult.extensions import db
+    from consult.localtime import local_today
+    from consult.pagination import paginate
+    from consult.search.commands import reindex
+    from consult.search.documents import Fields, index_rows
+    from consult.search.query import parse
+    from consult.tracking.models import STATUSES, Submission
+    from consult.tracking.queries import InboxFilters, inbox_listing, inbox_query
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True,
+                      "CONSULT_ENCRYPTION_KEYS": base64.urlsafe_b64encode(hashlib.sha256(b"bench").digest()).decode(),
+                      "RATELIMIT_ENABLED": False})
+    started = time.perf_counter()
+    _load(app, letters, comments)
+    result = {"letters": letters, "comments": comments, "load_s": round(time.perf_counter() - started, 1)}
+    with app.app_context():
+        started = time.perf_counter()
+        total = reindex("submissions")
+        elapsed = time.perf_counter() - started
+        result["reindex"] = {"records": total, "seconds": round(elapsed, 1),
+                             "records_per_s": round(total / elapsed), "implied_1m_comments_s": round(1e6 * elapsed / total)}
+
+        # One comment POST: the submission row (reference) and its index row (what search adds).
+        rng = random.Random(7)
+        texts = [_text(rng) for _ in range(200)]
+        table = Submission.__table__
+        insert_times, index_times = [], []
+        for n, (subject, body) in enumerate(texts):
+            with db.engine.begin() as conn:
+                row = {"tracking_no": f"C-BENCH-{n:06d}", "query_code_salt": "s", "query_code_hash": "h",
+                       "kind": "comment", "department_id": 1, "subject": subject, "body": body, "status": "received",
+                       "received_at": datetime.now(UTC), "clock_start_on": date.today(), "window_workdays": 15,
+                       "extension_workdays": 0, "due_on": date.today(), "due_soon_on": date.today(),
+                       "very_overdue_on": date.today(), "estimated_due": False, "reopen_count": 0, "is_public": False,
+                       "submitter_name": "", "submitter_email": "", "submitter_phone": ""}
+                t0 = time.perf_counter()
+                new_id = conn.execute(sa.insert(table).returning(table.c.id), row).scalar()
+                t1 = time.perf_counter()
+                index_rows(conn, "submissions", [(new_id, Fields(f"C-BENCH-{n:06d} {subject}", body))])
+                t2 = time.perf_counter()
+                insert_times.append(t1 - t0)
+                index_times.append(t2 - t1)
+        result["comment_post"] = {"insert_row_mean_ms": round(statistics.mean(insert_times) * 1000, 3),
+                                  "index_row_mean_ms": round(statistics.mean(index_times) * 1000, 3)}
+
+        today = local_today()
+        queries = {"common": ["噪音", "拆迁", "停车"], "rare": RARE}
+        for group, words in queries.items():
+            for word in words:
+                query = parse(word)
+                filters = InboxFilters(statuses=STATUSES, query=query)
+
+                def indexed(department_id=1):
+                    stmt, order = inbox_listing(department_id, today, filters)
+                    return paginate(db.session, stmt, order, None, per_page=50).items
+
+                def scanned(department_id=1):
+                    pattern = f"%{word}%"
+                    stmt = inbox_query(department_id, today, InboxFilters(statuses=STATUSES)).where(sa.or_(
+                        Submission.subject.ilike(pattern), Submission.body.ilike(pattern)))
+                    return paginate(db.session, stmt, (Submission.due_on, Submission.id), None, per_page=50).items
+
+                def everywhere():
+                    from consult.search.matching import matches
+                    found = matches("submissions", query)
+                    return db.session.execute(sa.select(found.c.id).order_by(found.c.score.desc()).limit(20)).all()
+
+                def everywhere_scan():
+                    pattern = f"%{word}%"
+                    return db.session.execute(sa.select(Submission.id).where(sa.or_(
+                        Submission.subject.ilike(pattern), Submission.body.ilike(pattern)))
+                        .order_by(Submission.id.desc()).limit(20)).all()
+
+                indexed(), scanned(), everywhere(), everywhere_scan()
+                db.session.rollback()
+                hits = db.session.execute(sa.select(sa.func.count()).select_from(
+                    __import__("consult.search.matching", fromlist=["matches"]).matches("submissions", query))).scalar()
+                entry = {"matching_records": hits,
+                         "inbox_index": _percentiles(_time(indexed, repeat)),
+                         "inbox_ilike": _percentiles(_time(scanned, max(3, repeat // 5))),
+                         "all_index_top20": _percentiles(_time(everywhere, repeat)),
+                         "all_ilike_top20": _percentiles(_time(everywhere_scan, max(3, repeat // 5)))}
+                entry["inbox_ratio_p99"] = round(entry["inbox_ilike"]["p99_ms"] / max(entry["inbox_index"]["p99_ms"], 0.01), 1)
+                result.setdefault("search", {}).setdefault(group, {})[word] = entry
+                db.session.rollback()
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__)
+    parser.add_argument("--letters", type=int, default=200_000)
+    parser.add_argument("--comments", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--database-url", help="PostgreSQL URL (its database name must contain 'bench')")
+    parser.add_argument("--repeat", type=int, default=50, help="runs of each query")
+    args = parser.parse_args(argv)
+    results = Path(__file__).parent / "results"
+    results.mkdir(exist_ok=True)
+    if args.db == "sqlite":
+        path = results / f"search-{args.letters}-{args.comments}.sqlite3"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        url = args.database_url or "postgresql://postgres@127.0.0.1:5432/bench_search"
+        if "bench" not in url.rsplit("/", 1)[-1]:
+            parser.error("the PostgreSQL database name must contain 'bench'")
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    result = measure(url, args.letters, args.comments, args.repeat)
+    result["db"] = args.db
+    out = results / f"search-{args.db}-{args.letters}-{args.comments}.json"
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

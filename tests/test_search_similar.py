@@ -1,0 +1,35 @@
+"""Answers before asking, for officers: earlier approved replies of their own department to similar
+submissions, offered on the reply form and ready to copy — never another department's."""
+
+import re
+
+from mailbox_support import answer, boxes, file_letter, login_as, request_ctx, world  # noqa: F401
+
+
+def page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def test_officers_see_their_departments_earlier_answers_to_similar_submissions(client, auth, world, boxes):
+    earlier = file_letter(boxes.county, subject="工地夜间施工噪音", body="幸福小区旁工地夜间施工噪音扰民。")
+    answer(earlier, world, body="您好，已责令施工单位22时后停止高噪声作业。")
+    elsewhere = file_letter(boxes.finance, subject="工地夜间施工噪音", body="幸福小区旁工地夜间施工噪音扰民。")
+    answer(elsewhere, world, body="财政局的答复：此事不属本局职责。")
+    unrelated = file_letter(boxes.county, subject="医保报销", body="异地就医报销比例是多少？")
+    answer(unrelated, world, body="异地就医报销比例为百分之七十。")
+    new = file_letter(boxes.county, subject="晚上施工太吵", body="幸福小区附近工地晚上施工噪音很大。")
+    login_as(auth, world.officer)
+    url = f"/office/replies/new?submission={new.submission_id}"
+    html = page(client, url)
+    assert "Earlier answers of your department" in html
+    assert "已责令施工单位22时后停止高噪声作业" in html
+    assert "财政局的答复" not in html  # never another department's
+    assert "百分之七十" not in html  # not similar
+    copy = re.search(r'href="([^"]*earlier=\d+[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "已责令施工单位22时后停止高噪声作业" in re.search(r"<textarea[^>]*>(.*?)</textarea>", page(client, copy), re.S).group(1)
+    other_reply = re.search(r"earlier=(\d+)", copy).group(1)
+    foreign = int(other_reply) + 1  # the finance bureau's reply was approved right after
+    forged = page(client, f"{url}&earlier={foreign}")
+    assert "财政局的答复" not in forged  # a reply id that was not offered is ignored
