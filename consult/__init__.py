@@ -35,13 +35,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     app.url_map.converters["int"] = IdConverter  # before any route is added: out-of-range ids are 404
+    _register_kinds()
     _register_blueprints(app)
 
     from consult import (
-        cli, errors, forms, i18n, limits, navigation, public_forms, public_pages, search, security, text,
+        authz, cli, errors, forms, i18n, limits, navigation, public_forms, public_pages, search, security, text,
     )
 
     errors.init_app(app)
+    authz.init_app(app)
     public_forms.init_app(app)
     public_pages.init_app(app)
     i18n.init_app(app)
@@ -74,6 +76,14 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
 
     from consult import models  # noqa: F401  -- registers every model on the metadata
+
+
+def _register_kinds() -> None:
+    """Each kind of submission registers its policy, labels and panels with the tracking engine."""
+    from consult.disclosure import kind as _disclosure  # noqa: F401
+    from consult.drafts import kind as _drafts  # noqa: F401
+    from consult.events import kind as _events  # noqa: F401
+    from consult.mailbox import kind as _mailbox  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -2,7 +2,8 @@
 
 Views guard routes with :func:`role_required`; services check the department a thing belongs to with
 :func:`works_for` (or raise with :func:`require_worker` / :func:`require_reviewer`), a second line behind
-the views that also holds for the JSON API and commands.
+the views that also holds for the JSON API and commands. Drafts and open days have their own department
+rules (:func:`works_on_drafts_of`, :func:`manages_events_of`), here too.
 """
 
 from functools import wraps
@@ -17,6 +18,19 @@ from consult.domain import DomainError
 WORKER_ROLES = (OFFICER, REVIEWER, ADMIN)  # who handles a department's submissions
 REVIEW_ROLES = (REVIEWER, ADMIN)
 DRAFT_ROLES = (EDITOR, ADMIN)  # who writes and publishes the drafts of every department
+EVENT_EDIT_ROLES = (EDITOR, ADMIN)  # who creates and edits the open days of every department
+EVENT_MANAGE_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)  # who may open the open-day staff pages at all
+
+# What a role may do in general, by name, so that templates ask ``can("review")`` instead of listing roles.
+# Whether it may do so to one thing (its department, its state) is the services' and the domains' tables'
+# question (tracking's and drafts' ``allowed_actions``).
+CAPABILITIES = {
+    "administer": (ADMIN,),
+    "handle_submissions": WORKER_ROLES,
+    "review": REVIEW_ROLES,
+    "write_drafts": DRAFT_ROLES,
+    "edit_events": EVENT_EDIT_ROLES,
+}
 
 
 def role_required(*roles: str):
@@ -65,3 +79,38 @@ def works_on_drafts_of(user: User | None, department_id: int | None) -> bool:
     if user is None or not user.is_authenticated or not user.active:
         return False
     return user.role in DRAFT_ROLES or works_for(user, department_id)
+
+
+def edits_events(user: User | None) -> bool:
+    """Whether ``user`` creates and edits open days (editors and admins, for every department)."""
+    return _active(user) and user.role in EVENT_EDIT_ROLES
+
+
+def manages_events_of(user: User | None, department_id: int | None) -> bool:
+    """Whether ``user`` handles the registrations of a department's open days (decisions, the draw,
+    check-in): editors and admins for every department, officers and reviewers for their own."""
+    if not _active(user):
+        return False
+    if user.role in EVENT_EDIT_ROLES:
+        return True
+    return user.role in (OFFICER, REVIEWER) and department_id is not None and user.department_id == department_id
+
+
+def require_event_manager(user: User | None, department_id: int | None) -> None:
+    """Refuse anyone but the event's department's staff (and editors and admins)."""
+    if not manages_events_of(user, department_id):
+        raise DomainError(_l("Only staff of the event's department can do this."), status=403)
+
+
+def _active(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.active
+
+
+def can(user: User | None, capability: str) -> bool:
+    """Whether ``user``'s role has ``capability`` (a key of :data:`CAPABILITIES`)."""
+    return _active(user) and user.role in CAPABILITIES[capability]
+
+
+def init_app(app) -> None:
+    """Templates ask ``can("review")`` about the current user."""
+    app.jinja_env.globals["can"] = lambda capability: can(current_user, capability)

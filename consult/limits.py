@@ -9,6 +9,12 @@ import sys
 import click
 from flask import Flask
 
+# What a citizen may send, how often: the same limits on the pages and in the JSON API.
+LETTER_LIMIT = "5 per minute;30 per hour"  # a letter to a mailbox
+COMMENT_LIMIT = "10 per minute"  # a comment on a draft
+EVENT_LIMIT = "10 per minute;100 per hour"  # registering for an open day, asking a question after it
+LOOKUP_LIMIT = "10 per minute"  # looking a submission up by its tracking number and query code
+
 _warned = False
 
 

@@ -77,3 +77,15 @@ def local_years(stmt: sa.Select, column: sa.ColumnElement) -> list[int]:
     bucket = sa.case(*((column >= year_start(year), year) for year in reversed(years)), else_=years[0])
     return sorted(set(db.session.scalars(stmt.with_only_columns(bucket).where(column.is_not(None)).distinct())),
                   reverse=True)
+
+
+def time_left(closes_at: datetime, now: datetime | None = None) -> tuple[int, int, int] | None:
+    """(days, hours, minutes) until ``closes_at``, computed on the server; None when it has passed.
+
+    Minutes count only on the last day (0 before, so a cached page changes once an hour until then).
+    """
+    seconds = int((as_utc(closes_at) - as_utc(now or utcnow())).total_seconds())
+    if seconds <= 0:
+        return None
+    days, hours = seconds // 86400, (seconds % 86400) // 3600
+    return days, hours, 0 if days else (seconds % 3600) // 60

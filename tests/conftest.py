@@ -4,6 +4,7 @@ import base64
 import hashlib
 import os
 import uuid
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
@@ -210,3 +211,38 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+class Statements(list):
+    """The SQL statements a block ran, in order, each with its white space collapsed."""
+
+    @property
+    def selects(self) -> list[str]:
+        return [s for s in self if s.upper().startswith("SELECT")]
+
+    @property
+    def writes(self) -> list[str]:
+        return [s for s in self if s.upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+@pytest.fixture
+def sql(app):
+    """``with sql() as statements:`` records every statement the database runs inside the block (the one
+    query counter of the suite: how many queries a page costs, whether a GET writes)."""
+    with app.app_context():
+        engine = db.engine
+
+    @contextmanager
+    def recording():
+        statements = Statements()
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(" ".join(statement.split()))
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return recording

@@ -193,20 +193,10 @@ def test_reading_pages_never_writes_last_seen_and_changes_update_it_at_most_ever
     assert records(app)[0].last_seen_at == touched
 
 
-def test_loading_the_logged_in_user_is_one_query(app, officer):
+def test_loading_the_logged_in_user_is_one_query(app, officer, sql):
     browser = login(app, "officer@example.org")
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()))
-
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with sql() as statements:
         assert browser.get("/").status_code == 200
-    finally:
-        with app.app_context():
-            sa.event.remove(db.engine, "before_cursor_execute", record)
     about_login = [s for s in statements if "login_sessions" in s or re.search(r"FROM users\b", s)]
     assert len(about_login) == 1, about_login
     assert "JOIN users" in about_login[0]

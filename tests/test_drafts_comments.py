@@ -237,7 +237,7 @@ def test_draft_page_shows_every_change_at_once_though_readers_share_it(world, cl
     assert "The consultation has closed" in client.get(url).get_data(as_text=True)
 
 
-def test_a_draft_page_read_again_costs_no_query_but_its_stamp(app, world, client):
+def test_a_draft_page_read_again_costs_no_query_but_its_stamp(app, world, client, sql):
     """Readers after the first get the kept page (consult.public_pages): the draft's stamp is read with the
     driver, and nothing through the ORM — no query for the draft, none for its comments."""
     draft_id = make_draft(world)
@@ -245,19 +245,10 @@ def test_a_draft_page_read_again_costs_no_query_but_its_stamp(app, world, client
         add_comment(draft_id, f"意见{i}")
     url = f"/drafts/{draft_id}"
     assert client.get(url).status_code == 200
-    selects = []
-
-    def count(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            selects.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with sql() as statements:
         page = client.get(url).get_data(as_text=True)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
     assert "意见4" in page
-    assert selects == []
+    assert statements.selects == []
 
 
 def test_withdrawing_an_open_draft_closes_its_unanswered_comments_and_tells_each_writer(world, client, auth):

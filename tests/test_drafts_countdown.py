@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from drafts_support import make_draft, request_ctx, world  # noqa: F401
 
-from consult.drafts.views.common import time_left
+from consult.localtime import time_left
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 

@@ -172,23 +172,14 @@ def test_only_a_reviewer_of_the_lead_department_publishes(world, client, auth, w
     assert _submission(by_mail[0]).status == "received" and _mails("comment_answered_in_report") == []
 
 
-def test_publishing_is_set_based_whatever_the_number_of_comments(world, app):
+def test_publishing_is_set_based_whatever_the_number_of_comments(world, app, sql):
     """The statements sent do not grow with the number of comments (no query per comment)."""
     counts = []
     for n in (2, 40):
         draft_id, *_ = _ready_report(world, n_plain=n)
-        statements = []
-
-        def count(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
-        engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
+        with sql() as statements:
             answered = report.approve_report(get(Draft, draft_id), db.session.merge(world.reviewer))
             db.session.flush()
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
         db.session.commit()
         assert answered == n + 2
         counts.append(len(statements))

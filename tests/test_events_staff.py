@@ -274,3 +274,50 @@ def test_every_page_renders(app, client, auth, make_user, make_event, locale):
         assert response.status_code == 200, path
         assert "<h1" in response.get_data(as_text=True), path
     assert client.get("/events?cursor=!!!").status_code == 400
+
+
+@pytest.mark.parametrize("action", ["decide", "draw", "check_in", "add"])
+def test_staff_of_another_department_are_refused_by_the_services_too(app, client, make_user, make_department,
+                                                                     officer, make_event, action):
+    """Deciding, the draw, check-in and adding by hand are scoped in the services, not only in the pages
+    (the JSON API and commands call the same functions)."""
+    from consult.domain import DomainError
+    from consult.events import allocation, lottery
+
+    mode = {"decide": "approval", "draw": "lottery"}.get(action, "first_come")
+    event_id = make_event(mode=mode)
+    register(client, event_id, 1)
+    outsider = make_user(role="officer", department=make_department())
+    with app.test_request_context("/"):
+        event = db.session.get(Event, event_id)
+        entrant = db.session.scalar(sa.select(Registration).where(Registration.name == "市民1"))
+        if action == "draw":
+            event.registration_closes_at = utcnow() - timedelta(minutes=1)
+        calls = {
+            "decide": lambda who: allocation.decide(entrant, approve=True, reason="", officer=who),
+            "draw": lambda who: lottery.run_draw(event_id, officer=who),
+            "check_in": lambda who: checkin.check_in(event, checkin.checkin_token(entrant), who),
+            "add": lambda who: allocation.register(event_id, name="王五", phone="13800001111",
+                                                   email="w5@example.org", added_by=who),
+        }
+        with pytest.raises(DomainError) as refused:
+            calls[action](db.session.get(type(officer), outsider.id))
+        assert refused.value.status == 403
+        db.session.rollback()
+        if action == "draw":
+            db.session.get(Event, event_id).registration_closes_at = utcnow() - timedelta(minutes=1)
+        if action == "check_in":
+            entrant = db.session.scalar(sa.select(Registration).where(Registration.name == "市民1"))
+            event = db.session.get(Event, event_id)
+        calls[action](db.session.get(type(officer), officer.id))  # the event's own department may
+
+
+def test_staff_of_another_department_get_403_on_the_decision_pages(app, client, auth, make_user, make_department,
+                                                                    make_event):
+    approval_id, lottery_id = make_event(mode="approval"), make_event(mode="lottery")
+    register(client, approval_id, 1)
+    entrant = registration(app, "市民1")
+    auth.login(make_user(role="officer", department=make_department()))
+    assert client.post(f"/events/manage/{approval_id}/registrations/{entrant.id}/approve").status_code == 403
+    assert client.post(f"/events/manage/{lottery_id}/draw", data={"seed": ""}).status_code == 403
+    assert client.post(f"/events/manage/{approval_id}/check-in", data={"code": "x"}).status_code == 403

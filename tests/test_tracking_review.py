@@ -90,3 +90,33 @@ def test_the_transfer_rule_holds_outside_the_form_too(app, office, make_departme
                                                       actor=staff(office.officer), reason="Statistics"))
     assert refused.value.field == "department"
     assert "Nobody works in that department yet" in str(refused.value.message)
+
+
+@pytest.mark.parametrize("decision", ["approve", "return"])
+def test_a_reviewer_neither_approves_nor_returns_their_own_reply(app, client, auth, office, decision):
+    """Four eyes, in one place: the page offers no decision to the author, and the service refuses it."""
+    filed = file(app, office.dept, subject="路灯不亮", body="东门路灯坏了。")
+
+    def write():
+        reply = services.create_reply(staff(office.reviewer), [submission(filed.id)], "已修复。")
+        services.submit_reply(reply, actor=staff(office.reviewer))
+        return reply.id
+
+    reply_id = act(app, write)
+    auth.login(office.reviewer)
+    assert "Approve and send" not in client.get(f"/office/replies/{reply_id}").get_data(as_text=True)
+
+    def decide():
+        from consult.tracking.models import Reply
+
+        reply = db.session.get(Reply, reply_id)
+        if decision == "approve":
+            services.approve_reply(reply, reviewer=staff(office.reviewer))
+        else:
+            services.return_reply(reply, reviewer=staff(office.reviewer), note="再改改")
+
+    with pytest.raises(DomainError) as refused:
+        act(app, decide)
+    assert refused.value.status == 403
+    auth.login(office.reviewer2)
+    assert "Approve and send" in client.get(f"/office/replies/{reply_id}").get_data(as_text=True)

@@ -22,12 +22,11 @@ from consult.drafts import comments as comment_service
 from consult.drafts import figures
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Article, Comment, Draft
-from consult.drafts.queries import DraftFilters, public_drafts_listing, search_comments
+from consult.drafts.queries import DraftFilters, get_public_draft_or_404, public_drafts_listing, search_comments
 from consult.search.matching import RELEVANCE
-from consult.drafts.views.common import get_public_draft_or_404
 from consult.extensions import db, limiter
+from consult.limits import COMMENT_LIMIT
 
-COMMENT_LIMIT = "10 per minute"
 Anchor = text(80, required=True)  # an article's `anchor` (e.g. art-3), as in GET /drafts/{id}
 # "An e-mail address or a phone number": one of them present and more than white space.
 CONTACT_RULE = {"anyOf": [

@@ -15,8 +15,8 @@ from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
 from consult.events import allocation, services
 from consult.events.models import WAITLISTED, Event
-from consult.events.views.public import WRITE_LIMIT
 from consult.extensions import db, limiter
+from consult.limits import EVENT_LIMIT
 from consult.pagination import InvalidCursor
 
 
@@ -64,7 +64,7 @@ def list_events():
 
 
 @bp.post(f"/events/<{ID}:event_id>/registrations")
-@limiter.limit(WRITE_LIMIT)
+@limiter.limit(EVENT_LIMIT)
 @operation("createRegistration", "Register for an open day", tag="events",
            responses={201: schemas.RegistrationReceipt}, body=RegistrationCreate, rate_limited=True, idempotent=True,
            description="Allocates a seat exactly like the registration form: `confirmed` while seats are left "

@@ -18,9 +18,9 @@ from consult.api.idempotency import form_token, idempotent
 from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
 from consult.extensions import db, limiter
+from consult.limits import LETTER_LIMIT
 from consult.mailbox.models import CATEGORIES, PRIVATE_CATEGORIES, Mailbox
 from consult.mailbox.services import BODY_MAX, NAME_MAX, SUBJECT_MAX, submit_letter
-from consult.mailbox.views.public import WRITE_LIMIT
 
 PRIVATE_RULE = {"not": {"required": ["category", "public"], "properties": {
     "category": {"enum": sorted(PRIVATE_CATEGORIES)}, "public": {"const": True}}}}
@@ -78,7 +78,7 @@ def list_mailboxes():
 
 @bp.post("/letters")
 @defer_write_lock
-@limiter.limit(WRITE_LIMIT)
+@limiter.limit(LETTER_LIMIT)
 @operation("createLetter", "Write a letter to a mailbox", tag="mailboxes", responses={201: schemas.LetterReceipt},
            body=LetterCreate, rate_limited=True, idempotent=True,
            description="Creates a tracked submission exactly like the letter form: same checks, same receipt "

@@ -25,6 +25,7 @@ from consult.api.validation import json_body, query_args
 from consult.authz import WORKER_ROLES, works_for
 from consult.domain import DomainError
 from consult.extensions import db, limiter
+from consult.limits import LOOKUP_LIMIT
 from consult.localtime import local_today
 from consult.practice import appeals, rectification
 from consult.practice.models import (
@@ -32,7 +33,6 @@ from consult.practice.models import (
 )  # fmt: skip
 from consult.tracking import citizen
 from consult.tracking.models import SATISFACTION_LEVELS
-from consult.tracking.views.public import LOOKUP_LIMIT
 
 Level = Literal[SATISFACTION_LEVELS]
 

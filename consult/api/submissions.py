@@ -19,9 +19,9 @@ from consult.api.errors import ApiError
 from consult.api.fields import TEXT_PATTERN
 from consult.api.openapi import Header, operation
 from consult.extensions import limiter
+from consult.limits import LOOKUP_LIMIT
 from consult.tracking import kind_details, services
 from consult.tracking.models import Submission
-from consult.tracking.views.public import LOOKUP_LIMIT
 
 HEADER = "X-Query-Code"
 QueryCode = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=TEXT_PATTERN)]

@@ -20,13 +20,10 @@ from consult.disclosure.outcomes import NO_CLARIFICATION, OTHER
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.localtime import local_date, local_today
-from consult.tracking.deadlines import apply_deadlines
-from consult.tracking.mails import notify_citizen
+from consult.tracking import services as tracking
 from consult.tracking.models import ASSIGNED, DISCLOSURE, NEEDS_INFO, RECEIVED, REOPENED, Submission, TimelineEvent
 from consult.tracking.notes import timeline_note
 from consult.tracking.policies import policy_for
-from consult.tracking.timeline import record_event
-from consult.tracking.transitions import transition
 from consult.workdays import current_overrides
 
 DEFAULT_CLARIFY_WORKDAYS = 15  # time the applicant is given to send the clarification
@@ -76,12 +73,12 @@ def pause_request(request: DisclosureRequest, *, actor: User, reason: str, today
     if submission.status not in (RECEIVED, ASSIGNED, REOPENED):
         raise DomainError(_l("Only a request being handled can be paused."), status=409)
     today = today or local_today()
-    submission.clock_paused_since, request.pause_reason = today, reason
-    record_event(
-        submission, "disclosure_paused", actor=actor, internal_note=reason,
+    tracking.pause_clock(
+        submission, actor=actor, action="disclosure_paused", internal_note=reason, today=today,
         public_note=timeline_note("A third party has been asked for its opinion on %(day)s; the time this takes "
                                   "is not counted towards the time limit.", day=today),
     )
+    request.pause_reason = reason
     db.session.flush()
 
 
@@ -95,27 +92,14 @@ def resume_request(request: DisclosureRequest, *, actor: User, today: date | Non
     require_worker(actor, submission.department_id)
     if not request.is_paused:
         raise DomainError(_l("The request is not paused."), status=409)
-    today = today or local_today()
-    overrides = current_overrides()
-    since = max(request.paused_since, submission.clock_start_on)
-    waited = 0
-    day = since
-    while day < today:
-        day = day + workdays.ONE_DAY
-        waited += workdays.is_workday(day, overrides)
-    old_due = submission.due_on
-    if waited and submission.is_open:
-        # Counting starts ``waited`` working days later: due = clock start + paused days + window + extension.
-        submission.clock_start_on = workdays.add_workdays(submission.clock_start_on, waited, overrides)
-        apply_deadlines(submission, overrides)
-    request.paused_workdays += waited
-    submission.clock_paused_since, request.pause_reason = None, ""
-    record_event(
-        submission, "disclosure_resumed", actor=actor,
-        public_note=timeline_note("The third party's opinion has arrived (%(days)s working days not counted); "
-                                  "the due date moved from %(old)s to %(new)s.", days=waited, old=old_due,
-                                  new=submission.due_on),
+    waited = tracking.resume_clock(
+        submission, actor=actor, action="disclosure_resumed", today=today,
+        public_note=lambda waited, old_due, new_due: timeline_note(
+            "The third party's opinion has arrived (%(days)s working days not counted); the due date moved from "
+            "%(old)s to %(new)s.", days=waited, old=old_due, new=new_due),
     )
+    request.paused_workdays += waited
+    request.pause_reason = ""
     db.session.flush()
     return waited
 
@@ -150,8 +134,6 @@ def close_as_abandoned(request: DisclosureRequest, awaited_until: date) -> None:
     submission = request.submission
     reason = timeline_note("The clarification asked for did not arrive by %(day)s, so the request is no longer "
                            "processed (政府信息公开条例 Art. 30). You may send a new request.", day=awaited_until)
-    transition(submission, "dismiss", actor=None, public_note=reason)
-    submission.dismissal_reason = reason
+    tracking.dismiss_with_its_subject(submission, actor=None, reason=reason)
     request.outcome_category, request.outcome_reason = OTHER, NO_CLARIFICATION
     request.outcome_recorded_at = submission.answered_at
-    notify_citizen(submission, "submission_dismissed", reason=reason)

@@ -39,7 +39,6 @@ from consult.extensions import db
 from consult.tracking import services as tracking
 from consult.tracking.models import ANSWERED, APPROVED, ASSIGNED, CLOSED, DISCLOSURE, PENDING_REVIEW, RECEIVED, REOPENED
 from consult.tracking.notes import label_note, timeline_note
-from consult.tracking.timeline import record_event
 
 NAME_MAX, SUBJECT_MAX, DESCRIPTION_MAX, ADDRESS_MAX, ANSWER_MAX = 120, 100, 5000, 300, 20000
 
@@ -287,9 +286,9 @@ def record_outcome(
     tracking.submit_reply(reply, actor=actor)
     request.outcome_category, request.outcome_reason = outcome.category, outcome.reason or None
     request.outcome_reply, request.outcome_recorded_at = reply, utcnow()
-    record_event(submission, "disclosure_outcome", actor=actor,
-                 internal_note=timeline_note("Outcome proposed for review: %(outcome)s",
-                                             outcome=label_note(outcome.label)))
+    tracking.record_kind_event(submission, "disclosure_outcome", actor=actor,
+                               internal_note=timeline_note("Outcome proposed for review: %(outcome)s",
+                                                           outcome=label_note(outcome.label)))
     db.session.flush()
     return reply
 

@@ -1,18 +1,21 @@
-"""A comment on the staff submission page (its draft, article, moderation and group) and on the writer's status
-page (the draft and the article it is on, and its answer in the published feedback report) —
-consult.tracking.kind_details."""
+"""The comment kind, as the drafts register it with the tracking engine: its policy and labels, the panel
+of the staff submission page (draft, article, moderation, group), what the writer's status page shows (the
+draft and the article it is on) and its answer in the published feedback report."""
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from consult.drafts import report
+from consult.drafts import report, transitions
 from consult.drafts.articles import article_label
-from consult.drafts.moderation import MODERATION_LABELS
 from consult.drafts.models import REPORT_PUBLISHED, Comment
-from consult.tracking import kind_details
+from consult.drafts.moderation import MODERATION_LABELS
+from consult.tracking import kind_details, kinds
 from consult.tracking.models import COMMENT, Submission
+from consult.tracking.policies import KindPolicy
 
 
 def comment_details(submission: Submission) -> kind_details.KindDetails | None:
@@ -21,7 +24,7 @@ def comment_details(submission: Submission) -> kind_details.KindDetails | None:
         return None
     return kind_details.KindDetails("drafts/_staff_details.html", {
         "comment": comment, "moderation_labels": MODERATION_LABELS,
-        "disposition_labels": report.DISPOSITION_LABELS, "may_answer": report.may_answer(current_user, comment.draft),
+        "disposition_labels": report.DISPOSITION_LABELS, "may_answer": transitions.may_answer(current_user, comment.draft),
     })
 
 
@@ -56,6 +59,13 @@ def _heading(comment: Comment) -> str:
     return comment.article.heading if comment.article else ""
 
 
-kind_details.register(COMMENT, comment_details)
-kind_details.register_citizen_facts(COMMENT, comment_facts)
-kind_details.register_citizen_answer(COMMENT, comment_answer)
+# A comment's clock starts when the consultation closes: the caller passes clock_start_on.
+kinds.register(kinds.Kind(
+    COMMENT,
+    policy=KindPolicy(COMMENT, "C", 15, "keep", max_extensions=1, max_extension_workdays=15),
+    label=_l("Comment on a draft"),
+    noun=lazy_pgettext("a submission", "comment"),
+    details=comment_details,
+    citizen_facts=comment_facts,
+    citizen_answer=comment_answer,
+))

@@ -8,7 +8,7 @@ from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts.comments import count_comment
 from consult.drafts.models import HELD, PUBLISHED, REJECTED, Comment, CommentReport, Draft, SensitiveWord
-from consult.drafts.services import may_review
+from consult.drafts.transitions import may_review
 from consult.extensions import db
 from consult.text import normalize_text
 from consult.tracking import services as tracking

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import abort
 
 from consult.database import read_row, utcnow
 from consult.drafts.articles import article_label
@@ -12,7 +13,7 @@ from consult.drafts.models import (
     CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Comment, Draft, DraftVersion,
 )  # fmt: skip
 from consult.extensions import db
-from consult.localtime import as_utc
+from consult.localtime import as_utc, time_left
 from consult.search.matching import BODY, CONTACT, DATE, PUBLIC, RELEVANCE, search
 from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.urls import int_arg
@@ -101,6 +102,12 @@ def article_labels(draft_id: int) -> dict[str, str]:
     return labels
 
 
+def get_public_draft_or_404(draft_id: int) -> Draft:
+    """A draft the public may see (open, closed, reported or withdrawn after opening)."""
+    draft = db.get_or_404(Draft, draft_id)
+    if not draft.is_public and not (draft.status == "withdrawn" and draft.opened_at is not None):
+        abort(404)
+    return draft
 STAMP_SQL = ("SELECT status, updated_at, comment_count, current_version_id, approved_at, opened_at, opens_at, "
              "closes_at FROM drafts WHERE id = ?")
 
@@ -113,8 +120,6 @@ def page_stamp(engine: sa.Engine, draft_id: int) -> tuple | None:
     It runs before every answer from the page cache, so it is one indexed query on the worker's own driver
     connection (consult.database.read_row), without the ORM: one round trip rather than the page's work.
     """
-    from consult.drafts.views.common import time_left
-
     row = read_row(engine, STAMP_SQL, (draft_id,))
     if row is None:
         return None

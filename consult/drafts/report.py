@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult import exports
-from consult.authz import works_on_drafts_of
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts.models import (
@@ -18,7 +17,8 @@ from consult.drafts.models import (
 from consult.drafts.figures import ReportFigures, report_figures  # noqa: F401  -- the report's numbers
 from consult.drafts.publication import DISPOSITION_LABELS, answer_open_comments  # noqa: F401  -- labels for views
 from consult.drafts.queries import article_labels
-from consult.drafts.services import advance_drafts, may_review
+from consult.drafts.services import advance_drafts
+from consult.drafts.transitions import may_answer, may_review
 from consult.extensions import db
 from consult.localtime import as_utc, zone
 from consult.tracking import services as tracking
@@ -27,11 +27,6 @@ from consult.tracking.models import OPEN_STATUSES, Submission
 EXPORT_BATCH = 1000
 EXPORT_FIELDS = ("tracking_no", "received_at", "version", "article", "name", "comment", "moderation",
                  "disposition", "reason", "group")
-
-
-def may_answer(user, draft: Draft) -> bool:
-    """Editors and admins, and the lead department's officers and reviewers, work on the answers."""
-    return works_on_drafts_of(user, draft.department_id)
 
 
 def _require_answering(draft: Draft, user) -> None:

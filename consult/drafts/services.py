@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from consult import uploads, workdays
 from consult.accounts.departments import department_ids_with_reviewers
 from consult.accounts.models import STAFF_ROLES, Department
-from consult.authz import DRAFT_ROLES, REVIEW_ROLES, works_for, works_on_drafts_of
+from consult.authz import DRAFT_ROLES, works_on_drafts_of
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import versions, windows
@@ -21,6 +21,7 @@ from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import (
     CLOSED, DRAFT, IN_REVIEW, OPEN, WITHDRAWN, Comment, Draft, DraftEvent, DraftFile, QAPair,
 )  # fmt: skip
+from consult.drafts.transitions import may_review, require_status
 from consult.extensions import db
 from consult.localtime import as_utc, zone
 from consult.tracking import services as tracking
@@ -172,7 +173,7 @@ def _require_interpretation(draft: Draft, without_interpretation: bool) -> None:
 
 def submit_for_review(draft: Draft, author, *, without_interpretation: bool = False) -> None:
     """Editor: ask a reviewer to approve the draft for publication (without interpretation only if confirmed)."""
-    _require_status(draft, DRAFT)
+    _require_status(draft, "submit")
     if not draft.current_version or not draft.current_version.articles:
         raise DomainError(_l("The draft has no text yet."), field="body")
     _require_interpretation(draft, without_interpretation)
@@ -198,16 +199,11 @@ def office_drafts_query(user, status: str = "") -> sa.Select:
     return stmt
 
 
-def may_review(user, draft: Draft) -> bool:
-    """Reviewers of the lead department (and admins) approve drafts, moderate and approve reports."""
-    return works_for(user, draft.department_id) and user.role in REVIEW_ROLES
-
-
 def approve_draft(draft: Draft, reviewer, now: datetime | None = None, *, without_interpretation: bool = False) -> None:
     """Reviewer: approve; the draft opens at ``opens_at`` (at once if that has passed). Without interpretation
     only if confirmed."""
     _require_reviewer(draft, reviewer)
-    _require_status(draft, IN_REVIEW)
+    _require_status(draft, "review")
     if draft.approved_at is not None:
         raise DomainError(_l("This draft has already been approved."), status=409)
     _require_interpretation(draft, without_interpretation)
@@ -219,7 +215,7 @@ def approve_draft(draft: Draft, reviewer, now: datetime | None = None, *, withou
 def return_draft(draft: Draft, reviewer, note: str) -> None:
     """Reviewer: send the draft back to the editor with a note."""
     _require_reviewer(draft, reviewer)
-    _require_status(draft, IN_REVIEW)
+    _require_status(draft, "review")
     if not note.strip():
         raise DomainError(_l("Please tell the editor what to change."), field="note")
     draft.status, draft.review_note, draft.approved_at, draft.approved_by_id = DRAFT, note.strip(), None, None
@@ -228,7 +224,7 @@ def return_draft(draft: Draft, reviewer, note: str) -> None:
 
 def withdraw_draft(draft: Draft, user, reason: str) -> None:
     """Withdraw a draft that is not closed yet; the reason is shown on its public page."""
-    _require_status(draft, DRAFT, IN_REVIEW, OPEN)
+    _require_status(draft, "withdraw")
     if not reason.strip():
         raise DomainError(_l("Please give a reason."), field="reason")
     draft.status, draft.withdrawn_reason = WITHDRAWN, reason.strip()
@@ -317,10 +313,9 @@ def draft_history(draft: Draft) -> list[DraftEvent]:
     ))
 
 
-def _require_status(draft: Draft, *statuses: str) -> None:
+def _require_status(draft: Draft, action: str) -> None:
     advance_drafts(draft_id=draft.id)  # a change is made on the recorded status the schedule has reached
-    if draft.status not in statuses:
-        raise DomainError(_l("This is not possible while the draft is in its current state."), status=409)
+    require_status(draft, action)
 
 
 def _require_reviewer(draft: Draft, user) -> None:

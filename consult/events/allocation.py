@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 
 from consult import contacts
 from consult.accounts.models import User
+from consult.authz import require_event_manager
 from consult.database import is_sqlite, utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.events import mails
@@ -218,6 +219,8 @@ def register(
     """
     now = now or utcnow()
     event = lock_event(event_id)
+    if added_by is not None:
+        require_event_manager(added_by, event.department_id)
     name, phone, email = check_registration(event, name=name, phone=phone, email=email, id_card=id_card, user=user)
     if added_by is None:
         _require_open_window(event, now)
@@ -337,6 +340,7 @@ def set_capacity(event_id: int, capacity: int, *, now: datetime | None = None) -
 def decide(registration: Registration, *, approve: bool, reason: str, officer: User, now: datetime | None = None):
     """Confirm (seat permitting) or decline, with a reason, a pending registration of an approval event."""
     now = now or utcnow()
+    require_event_manager(officer, registration.event.department_id)
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
     if event.mode != APPROVAL or registration.status != PENDING:

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from consult.accounts.models import User
+from consult.authz import require_event_manager
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.events.models import CONFIRMED, STATUS_LABELS, Event, Registration
@@ -80,6 +81,7 @@ class CheckIn:
 def check_in(event: Event, code: str, officer: User, *, now: datetime | None = None) -> CheckIn:
     """Check a confirmed registrant in (idempotent)."""
     now = now or utcnow()
+    require_event_manager(officer, event.department_id)
     registration = find_registration(event, code)
     if registration is None or registration.event_id != event.id:
         raise DomainError(_l("This code is not valid for this event."), field="code")

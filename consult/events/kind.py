@@ -1,15 +1,19 @@
-"""A question after an open day on the staff submission page: the event and the registration it came
-from (consult.tracking.kind_details)."""
+"""The open-day question kind, as the events register it with the tracking engine: its policy and labels,
+the panel of the staff submission page (the event and the registration it came from) and the event on the
+asker's status page."""
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from consult.events import services
+from consult.authz import manages_events_of
 from consult.events.models import STATUS_LABELS, EventQuestion
-from consult.tracking import kind_details
+from consult.tracking import kind_details, kinds
 from consult.tracking.models import EVENT_QUESTION, Submission
+from consult.tracking.policies import KindPolicy
 
 
 def question_details(submission: Submission) -> kind_details.KindDetails | None:
@@ -20,7 +24,7 @@ def question_details(submission: Submission) -> kind_details.KindDetails | None:
         return None
     return kind_details.KindDetails("events/_staff_details.html", {
         "question": question, "status_labels": STATUS_LABELS,
-        "may_manage": services.can_manage(current_user, question.event),
+        "may_manage": manages_events_of(current_user, question.event.department_id),
     })
 
 
@@ -33,5 +37,11 @@ def question_facts(submission: Submission) -> list[kind_details.CitizenFact]:
     return [kind_details.CitizenFact(_("Event"), event.title, url)]
 
 
-kind_details.register(EVENT_QUESTION, question_details)
-kind_details.register_citizen_facts(EVENT_QUESTION, question_facts)
+kinds.register(kinds.Kind(
+    EVENT_QUESTION,
+    policy=KindPolicy(EVENT_QUESTION, "Q", 10, "keep", max_extensions=1, max_extension_workdays=10),
+    label=_l("Open-day question"),
+    noun=lazy_pgettext("a submission", "question"),
+    details=question_details,
+    citizen_facts=question_facts,
+))

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import User
+from consult.authz import require_event_manager
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.events import mails
@@ -46,6 +47,7 @@ def run_draw(event_id: int, *, officer: User, seed: str | None = None, now: date
     """Draw the winners of a lottery event after registration closes; returns the draw order."""
     now = now or utcnow()
     event = lock_event(event_id)
+    require_event_manager(officer, event.department_id)
     if event.mode != LOTTERY:
         raise DomainError(_l("This event is not allocated by lottery."), status=409)
     if event.is_drawn:

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from consult.database import take_write_lock
 from consult import exports
-from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER, Department, User
+from consult.accounts.models import Department, User
+from consult.authz import edits_events
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.events import allocation
@@ -29,33 +30,11 @@ from consult.extensions import db
 from consult.localtime import as_utc
 from consult.pagination import Page, paginate
 
-EDIT_ROLES = (EDITOR, ADMIN)
-MANAGE_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)
 EVENT_FIELDS = (
     "title", "description", "department_id", "venue", "address", "map_url", "starts_at", "ends_at",
     "registration_opens_at", "registration_closes_at", "mode", "require_phone", "require_email",
     "ask_id_card", "published",
 )  # fmt: skip
-
-
-# --- permissions -------------------------------------------------------------------------------------
-def can_edit(user: User) -> bool:
-    """Editors and admins create and edit events (of any department)."""
-    return user.is_authenticated and user.active and user.role in EDIT_ROLES
-
-
-def can_manage(user: User, event: Event) -> bool:
-    """Registrations of an event: its department's officers and reviewers, editors and admins."""
-    if not (user.is_authenticated and user.active):
-        return False
-    if user.role in EDIT_ROLES:
-        return True
-    return user.role in (OFFICER, REVIEWER) and user.department_id == event.department_id
-
-
-def require_manager(user: User, event: Event) -> None:
-    if not can_manage(user, event):
-        raise DomainError(_l("Only staff of the event's department can do this."), status=403)
 
 
 # --- creating and editing -----------------------------------------------------------------------------
@@ -78,7 +57,7 @@ def _validate(values: dict) -> None:
 
 def create_event(values: dict, *, actor: User) -> Event:
     """Create an event from ``values`` (the names in ``EVENT_FIELDS`` plus ``capacity``)."""
-    if not can_edit(actor):
+    if not edits_events(actor):
         raise DomainError(_l("Only editors can create events."), status=403)
     _validate(values)
     event = Event(capacity=values["capacity"], created_by_id=actor.id,
@@ -90,7 +69,7 @@ def create_event(values: dict, *, actor: User) -> Event:
 
 def update_event(event: Event, values: dict, *, actor: User, now: datetime | None = None) -> Event:
     """Edit an event; a new capacity re-balances confirmed and waiting registrations (see allocation)."""
-    if not can_edit(actor):
+    if not edits_events(actor):
         raise DomainError(_l("Only editors can edit events."), status=403)
     _validate(values)
     event = allocation.lock_event(event.id)
@@ -122,7 +101,7 @@ def public_events(*, past: bool, cursor: str | None, now: datetime | None = None
 def managed_events(user: User, *, cursor: str | None, per_page: int = 50) -> Page:
     """The events ``user`` may manage, latest first."""
     query = sa.select(Event).options(sa.orm.joinedload(Event.department))
-    if user.role not in EDIT_ROLES:
+    if not edits_events(user):
         query = query.where(Event.department_id == user.department_id)
     return paginate(db.session, query, [Event.starts_at.desc(), Event.id.desc()], cursor, per_page=per_page)
 

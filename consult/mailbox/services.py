@@ -28,7 +28,6 @@ from consult.mailbox.models import (
 from consult.tracking import services as tracking
 from consult.tracking.models import LETTER
 from consult.tracking.notes import timeline_note
-from consult.tracking.timeline import record_event
 
 SUBJECT_MAX, BODY_MAX, NAME_MAX, NOTE_MAX = 100, 5000, 40, 1000
 
@@ -266,7 +265,7 @@ def move_letter(letter: Letter, target: Mailbox, *, actor: User, note: str, cate
     source = letter.mailbox
     if target.department_id != submission.department_id:
         tracking.transfer_submission(submission, target.department, actor=actor, reason=note)
-    record_event(
+    tracking.record_kind_event(
         submission, "mailbox_moved", actor=actor, internal_note=note,
         public_note=timeline_note("Moved from the mailbox “%(source)s” to “%(target)s”.",
                                   source=source.name, target=target.name),

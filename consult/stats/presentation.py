@@ -8,7 +8,7 @@ from markupsafe import Markup
 from consult import exports
 from consult.formats import format_month
 from consult.stats.charts import Series, bar_chart, percent
-from consult.tracking.views.labels import KIND_LABELS
+from consult.tracking.kinds import KIND_LABELS
 
 CSV_COLUMNS = (
     "scope", "department_code", "department", "kind", "month", "received", "answered", "answer_rate",

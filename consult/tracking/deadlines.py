@@ -1,5 +1,6 @@
 """Due dates of submissions: setting them, explaining them, and recomputing them when the calendar changes."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,10 +11,11 @@ from consult import workdays
 from consult.accounts.models import ADMIN, User
 from consult.domain import DomainError
 from consult.extensions import db
+from consult.localtime import local_today
 from consult.tracking.clock import Deadlines, compute_deadlines
 from consult.tracking.models import OPEN_STATUSES, Submission
-from consult.tracking.notes import timeline_note
-from consult.tracking.timeline import SYSTEM_ROLE, record_event
+from consult.tracking.notes import Note, timeline_note
+from consult.tracking.timeline import SYSTEM_ROLE, record_event, record_kind_event
 from consult.workdays import CalendarOverride, DayInfo, Overrides, current_overrides
 
 
@@ -38,6 +40,46 @@ def restart_clock(submission: Submission, start: date, window: int, *, keep_exte
     if not keep_extensions:
         submission.extension_workdays = 0
     apply_deadlines(submission)
+
+
+def pause_clock(submission: Submission, *, actor: User | None, action: str, public_note: Note,
+                internal_note: str = "", today: date | None = None) -> date:
+    """Stop the submission's clock from ``today``: the working days until :func:`resume_clock` are not
+    counted (a disclosure request waiting for a third party's opinion). ``action`` is the kind's own timeline
+    action, registered with its label. Returns the day the clock stopped."""
+    if submission.clock_paused_since is not None:
+        raise DomainError(_l("The clock is already stopped."), status=409)
+    today = today or local_today()
+    submission.clock_paused_since = today
+    record_kind_event(submission, action, actor=actor, internal_note=internal_note, public_note=public_note)
+    return today
+
+
+def resume_clock(submission: Submission, *, actor: User | None, action: str,
+                 public_note: Callable[[int, date, date], Note], today: date | None = None) -> int:
+    """Start the stopped clock again; the due date moves by the working days it stood still. Returns them.
+
+    Counted are the working days after the day of stopping up to and including ``today`` (stopping and
+    starting on the same day moves nothing); days before a clock restart are not counted twice.
+    ``public_note(waited, old_due, new_due)`` is the timeline's note of ``action``.
+    """
+    if submission.clock_paused_since is None:
+        raise DomainError(_l("The clock is not stopped."), status=409)
+    today = today or local_today()
+    overrides = current_overrides()
+    day = max(submission.clock_paused_since, submission.clock_start_on)
+    waited = 0
+    while day < today:
+        day = day + workdays.ONE_DAY
+        waited += workdays.is_workday(day, overrides)
+    old_due = submission.due_on
+    if waited and submission.is_open:
+        # Counting starts ``waited`` working days later: due = clock start + stopped days + window + extension.
+        submission.clock_start_on = workdays.add_workdays(submission.clock_start_on, waited, overrides)
+        apply_deadlines(submission, overrides)
+    submission.clock_paused_since = None
+    record_kind_event(submission, action, actor=actor, public_note=public_note(waited, old_due, submission.due_on))
+    return waited
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from consult.localtime import local_date, local_today
 from consult.text import excerpt
 from consult.tracking import kind_details
 from consult.tracking.deadlines import explain_due
+from consult.tracking.labels import DAY_REASON_LABELS, HOLIDAY_LABELS, KIND_LABELS, kind_noun
 from consult.tracking.models import Reply, Submission
-from consult.tracking.views.labels import DAY_REASON_LABELS, HOLIDAY_LABELS, KIND_LABELS, kind_noun
 
 RECEIVED_TEXT_LIMIT = 600  # characters of the citizen's text repeated on the receipt
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import Department, User
+from consult.contacts import phone_key
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
@@ -42,16 +43,12 @@ def content_key(kind: str, target: str, subject: str, body: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _digits(phone: str | None) -> str:
-    return "".join(ch for ch in (phone or "") if ch.isdigit())[-11:]
-
-
 def _same_sender(submission: Submission, user: User | None, email: str, phone: str) -> bool:
     if user is not None and submission.user_id == user.id:
         return True
     if email and submission.submitter_email == email.strip().lower():
         return True
-    return bool(_digits(phone)) and _digits(submission.submitter_phone) == _digits(phone)
+    return phone_key(phone) is not None and phone_key(submission.submitter_phone) == phone_key(phone)
 
 
 def find_duplicate(
@@ -67,7 +64,7 @@ def find_duplicate(
 ) -> Submission | None:
     """The submission with the same text that the same person (account, e-mail or phone) sent to the same
     target less than ``DUPLICATE_WINDOW`` ago, if any: the kinds return its receipt instead of a new one."""
-    if user is None and not (email or "").strip() and not _digits(phone):
+    if user is None and not (email or "").strip() and not phone_key(phone):
         return None  # nobody to recognise
     received_at = as_utc(received_at) if received_at is not None else utcnow()
     candidates = db.session.scalars(

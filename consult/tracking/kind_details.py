@@ -1,10 +1,9 @@
 """What each kind of submission adds to the staff submission page (a letter's mailbox and attachments, a
 comment's draft and article, an open-day question's event), and the few facts the citizen's own status page
-shows about it (the letter's category, the draft and article commented on …). The domain packages register
-providers for their kind; the tracking engine knows none of them.
+shows about it (the letter's category, the draft and article commented on …). Each domain registers its
+providers with its kind (:mod:`consult.tracking.kinds`); the tracking engine knows none of them.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import pgettext
 
 from consult.extensions import db
+from consult.tracking import kinds
 from consult.tracking.models import Submission
 
 
@@ -50,39 +50,22 @@ class CitizenAnswer:
         )
 
 
-_providers: dict[str, Callable[[Submission], KindDetails | None]] = {}
-_citizen_providers: dict[str, Callable[[Submission], list[CitizenFact]]] = {}
-_answer_providers: dict[str, Callable[[Submission], CitizenAnswer | None]] = {}
-
-
-def register(kind: str, provider: Callable[[Submission], KindDetails | None]) -> None:
-    """Let ``provider(submission)`` describe submissions of ``kind`` on the staff page."""
-    _providers[kind] = provider
-
-
 def details_for(submission: Submission) -> KindDetails | None:
-    provider = _providers.get(submission.kind)
+    """The panel the submission's kind shows on the staff page, if it registered one."""
+    provider = kinds.kind_of(submission.kind).details
     return provider(submission) if provider is not None else None
 
 
-def register_citizen_facts(kind: str, provider: Callable[[Submission], list[CitizenFact]]) -> None:
-    """Let ``provider(submission)`` say what the citizen's status page shows about submissions of ``kind``."""
-    _citizen_providers[kind] = provider
-
-
 def citizen_facts_for(submission: Submission) -> list[CitizenFact]:
-    provider = _citizen_providers.get(submission.kind)
+    """What the submission's kind shows on the citizen's status page, if it registered anything."""
+    provider = kinds.kind_of(submission.kind).citizen_facts
     return provider(submission) if provider is not None else []
 
 
-def register_citizen_answer(kind: str, provider: Callable[[Submission], CitizenAnswer | None]) -> None:
-    """Let ``provider(submission)`` give the answer the kind itself publishes (shown on the status page and
-    in the API beside, or instead of, a reply)."""
-    _answer_providers[kind] = provider
-
-
 def citizen_answer_for(submission: Submission) -> CitizenAnswer | None:
-    provider = _answer_providers.get(submission.kind)
+    """The answer the submission's kind publishes itself (shown on the status page and in the API beside, or
+    instead of, a reply), if it registered one."""
+    provider = kinds.kind_of(submission.kind).citizen_answer
     return provider(submission) if provider is not None else None
 
 

@@ -247,10 +247,10 @@ class Submission(db.Model):
 
 @cache
 def _restarting_kinds() -> tuple[str, ...]:
-    """Kinds whose count starts again when requested information arrives (consult.tracking.policies)."""
-    from consult.tracking.policies import POLICIES
+    """Kinds whose count starts again when requested information arrives (their registered policy)."""
+    from consult.tracking import kinds
 
-    return tuple(kind for kind, policy in POLICIES.items() if policy.info_clock == "restart")
+    return tuple(kind.code for kind in kinds.registered() if kind.policy.info_clock == "restart")
 
 
 class TimelineEvent(db.Model):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import User
-from consult.authz import require_reviewer, require_worker
+from consult.authz import REVIEW_ROLES, require_reviewer, require_worker, works_for
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
@@ -92,6 +92,25 @@ def _require_status(reply: Reply, *statuses: str) -> None:
         raise DomainError(_l("This reply cannot be changed in its current state."), status=409)
 
 
+def may_edit_reply(reply: Reply, user: User) -> bool:
+    """Whether ``user`` may change and submit ``reply``: its author, while it is a draft or returned."""
+    return reply.status in EDITABLE and user.id == reply.author_id
+
+
+def may_review_reply(reply: Reply, user: User) -> bool:
+    """Whether ``user`` may approve or return ``reply``: a reviewer of its department (or an admin) who did
+    not write it (four eyes), while it waits for review. The pages ask this; the services enforce it."""
+    return (reply.status == PENDING_REVIEW and user.id != reply.author_id
+            and works_for(user, reply.department_id) and user.role in REVIEW_ROLES)
+
+
+def _require_four_eyes(reply: Reply, reviewer: User) -> None:
+    """Refuse anyone but a reviewer of the reply's department who is not its author."""
+    require_reviewer(reviewer, reply.department_id)
+    if reviewer.id == reply.author_id:
+        raise DomainError(_l("Another reviewer must approve your own reply."), status=403)
+
+
 def update_reply(reply: Reply, *, editor: User, body: str) -> None:
     """Change the text of a draft or returned reply (its author only)."""
     _require_status(reply, *EDITABLE)
@@ -118,9 +137,7 @@ def approve_reply(reply: Reply, *, reviewer: User, note: str = "") -> None:
     transferred away, or is waiting for the citizen's information: return the reply and fix it instead.
     """
     _require_status(reply, PENDING_REVIEW)
-    require_reviewer(reviewer, reply.department_id)
-    if reviewer.id == reply.author_id:
-        raise DomainError(_l("Another reviewer must approve your own reply."), status=403)
+    _require_four_eyes(reply, reviewer)
     for submission in reply.submissions:
         if submission.department_id != reply.department_id or not can_transition(submission, "answer"):
             raise DomainError(_not_answerable(submission), status=409)
@@ -133,7 +150,7 @@ def approve_reply(reply: Reply, *, reviewer: User, note: str = "") -> None:
 def return_reply(reply: Reply, *, reviewer: User, note: str) -> None:
     """Send the reply back to its author with a note saying what to change."""
     _require_status(reply, PENDING_REVIEW)
-    require_reviewer(reviewer, reply.department_id)
+    _require_four_eyes(reply, reviewer)
     note = (note or "").strip()
     if not note:
         raise DomainError(_l("Please tell the author what to change."), field="note")

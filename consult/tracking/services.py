@@ -25,8 +25,10 @@ from consult.tracking.citizen import (
 from consult.tracking.deadlines import (
     DueDateExplanation,
     explain_due,
+    pause_clock,
     recompute_due_dates,
     remove_calendar_override,
+    resume_clock,
     set_calendar_override,
 )
 from consult.tracking.extension_requests import (
@@ -46,14 +48,16 @@ from consult.tracking.queries import (
     user_submissions_query,
 )
 from consult.tracking.reminders import send_reminders
-from consult.tracking.replies import answer_of, approve_reply, create_reply, return_reply, submit_reply, update_reply
+from consult.tracking.replies import (
+    answer_of, approve_reply, create_reply, may_edit_reply, may_review_reply, return_reply, submit_reply, update_reply,
+)  # fmt: skip
 from consult.tracking.reply_templates import (
     create_reply_template,
     delete_reply_template,
     reply_templates_for,
     update_reply_template,
 )
-from consult.tracking.timeline import public_events
+from consult.tracking.timeline import public_events, record_kind_event
 from consult.tracking.transitions import STATUS_LABELS, allowed_actions, can_transition, transition
 
 __all__ = [
@@ -61,9 +65,10 @@ __all__ = [
     "NoticePreview", "allowed_actions", "answer_of", "apply_notice", "approve_reply", "assign_submission",
     "auto_close_answered", "can_rate",
     "can_transition", "create_reply", "create_reply_template", "create_submission", "decide_extension",
-    "delete_reply_template", "dismiss_submission", "dismiss_with_its_subject", "due_dates_if_approved", "explain_due",
+    "delete_reply_template", "dismiss_submission", "pause_clock", "record_kind_event", "resume_clock", "dismiss_with_its_subject", "due_dates_if_approved", "explain_due",
     "extensions_awaiting_review", "find_duplicate",
-    "find_submission", "format_query_code", "inbox_listing", "inbox_query", "local_date", "local_today", "pending_extension",
+    "find_submission", "format_query_code", "inbox_listing", "inbox_query", "local_date", "local_today",
+    "may_edit_reply", "may_review_reply", "pending_extension",
     "preview_notice", "provide_info", "public_events", "rate", "rating_token", "recompute_due_dates", "remove_calendar_override",
     "replies_awaiting_review", "reply_templates_for", "request_extension", "request_info", "return_reply",
     "send_reminders", "set_calendar_override", "submission_from_rating_token", "submit_reply",

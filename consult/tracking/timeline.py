@@ -2,7 +2,7 @@
 
 from consult.accounts.models import User
 from consult.extensions import db
-from consult.tracking import notes
+from consult.tracking import kinds, notes
 from consult.tracking.models import Submission, TimelineEvent
 
 CITIZEN_ROLE, SYSTEM_ROLE = "citizen", "system"
@@ -69,3 +69,13 @@ def public_events(submission: Submission) -> list[TimelineEvent]:
     never ``internal_note`` or a staff member's name.
     """
     return [event for event in submission.events if event.is_public]
+
+
+def record_kind_event(submission: Submission, action: str, *, actor: User | None,
+                      public_note: "notes.Note | str" = "", internal_note: "notes.Note | str" = "") -> TimelineEvent:
+    """A step only the submission's kind knows (a letter moved to another mailbox, a disclosure outcome),
+    on its timeline. ``action`` must be one the kind registered a label for (:mod:`consult.tracking.kinds`):
+    other domains write the timeline only through the engine, and only what the engine can name."""
+    if action not in kinds.kind_of(submission.kind).action_labels:
+        raise ValueError(f"{submission.kind} registered no timeline action {action!r}")
+    return record_event(submission, action, actor=actor, public_note=public_note, internal_note=internal_note)

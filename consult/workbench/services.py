@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from consult.database import utcnow
 from consult.domain import DomainError
-from consult.drafts import report
+from consult.drafts import report, transitions
 from consult.drafts.models import CLOSED, OPEN, REJECTED, REPORT_APPROVED, REPORT_PENDING, Comment, Draft
 from consult.extensions import db
 from consult.workbench import jobs, queries, trace
@@ -19,8 +19,8 @@ from consult.workbench.models import (
 
 
 def may_analyse(user, draft: Draft) -> bool:
-    """Who works on the answers of a draft may analyse its comments (report.may_answer)."""
-    return report.may_answer(user, draft)
+    """Who works on the answers of a draft may analyse its comments (consult.drafts.transitions.may_answer)."""
+    return transitions.may_answer(user, draft)
 
 
 def request_analysis(draft: Draft, user) -> AnalysisRun:

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from consult.authz import DRAFT_ROLES
 from consult.domain import DomainError
-from consult.drafts import report, versions
+from consult.drafts import transitions, versions
 from consult.drafts.models import (
     ADOPTED, CLOSED, PARTLY_ADOPTED, REPORT_APPROVED, REPORT_PENDING, Comment, Draft, DraftVersion,
     public_comment_text,
@@ -89,7 +89,7 @@ def changed_articles(draft: Draft) -> dict[str, tuple[str, str]]:
 def link_unit(unit: AnalysisUnit, anchors: list[str], user) -> None:
     """Record which articles of the revised text an adopted unit changed (replacing an earlier choice)."""
     draft = db.session.get(Draft, unit.run.draft_id)
-    if not report.may_answer(user, draft):
+    if not transitions.may_answer(user, draft):
         raise DomainError(_l("You may not answer the comments on this draft."), status=403)
     if draft.status != CLOSED or draft.report_state in (REPORT_PENDING, REPORT_APPROVED):
         raise DomainError(_l("Dispositions are given after the consultation closes and before the report is sent "

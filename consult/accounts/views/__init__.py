@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from consult.accounts.views import admin, public, public_phone, sessions  # noqa: E402,F401  -- register the routes
+from consult.accounts.views import admin, public, public_phone, public_sessions  # noqa: E402,F401  -- register the routes

@@ -5,5 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("disclosure", __name__)
 
-from consult.disclosure import kind  # noqa: E402,F401  -- registers the request panels with the tracking engine
 from consult.disclosure.views import office, office_documents, office_report, public  # noqa: E402,F401  -- register the routes

@@ -26,9 +26,9 @@ from consult.errors import show_error
 from consult.extensions import db
 from consult.localtime import local_today
 from consult.pagination import InvalidCursor, paginate
+from consult.tracking.labels import REPLY_STATUS_LABELS
 from consult.tracking.models import DISCLOSURE, OPEN_STATUSES, Submission
 from consult.tracking.transitions import STATUS_LABELS
-from consult.tracking.views.labels import REPLY_STATUS_LABELS
 
 OFFICE_ORDER = (Submission.due_on, Submission.id)
 

@@ -25,7 +25,6 @@ def _labels():
     }
 
 
-from consult.drafts import kind  # noqa: E402,F401  -- registers the comment panels with the tracking engine
 from consult.drafts.views import (  # noqa: E402,F401  -- register the routes
-    admin, comment_search, documents, office_answers, office_editor, office_review, public,
+    admin, documents, office_answers, office_comments, office_editor, office_review, public,
 )

@@ -1,19 +1,15 @@
-"""Helpers shared by the drafts views: loading, time zones, errors shown on forms."""
-
-from datetime import datetime
+"""Helpers shared by the drafts views: loading a draft for staff, department and domain choices."""
 
 from flask import abort, flash
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts.departments import ordered_departments
-from consult.database import utcnow
 from consult.drafts.domains import domain_choices, domain_label
 from consult.drafts.models import Draft
 from consult.drafts.services import may_see_in_office
 from consult.extensions import db
 from consult.i18n import current_locale_code
-from consult.localtime import as_utc
 
 
 def get_draft_for_staff_or_404(draft_id: int) -> Draft:
@@ -21,14 +17,6 @@ def get_draft_for_staff_or_404(draft_id: int) -> Draft:
     before publication, staff of other departments do not learn that it exists."""
     draft = db.get_or_404(Draft, draft_id)
     if not may_see_in_office(current_user, draft):
-        abort(404)
-    return draft
-
-
-def get_public_draft_or_404(draft_id: int) -> Draft:
-    """A draft the public may see (open, closed, reported or withdrawn after opening)."""
-    draft = db.get_or_404(Draft, draft_id)
-    if not draft.is_public and not (draft.status == "withdrawn" and draft.opened_at is not None):
         abort(404)
     return draft
 
@@ -45,18 +33,6 @@ def localized_domain_choices() -> list[tuple[str, str]]:
 
 def localized_domain(code: str) -> str:
     return domain_label(code, current_locale_code())
-
-
-def time_left(closes_at: datetime, now: datetime | None = None) -> tuple[int, int, int] | None:
-    """(days, hours, minutes) until ``closes_at``, computed on the server; None when it has passed.
-
-    Minutes count only on the last day (0 before, so a cached page changes once an hour until then).
-    """
-    seconds = int((as_utc(closes_at) - as_utc(now or utcnow())).total_seconds())
-    if seconds <= 0:
-        return None
-    days, hours = seconds // 86400, (seconds % 86400) // 3600
-    return days, hours, 0 if days else (seconds % 3600) // 60
 
 
 def flash_saved() -> None:

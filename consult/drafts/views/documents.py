@@ -5,11 +5,12 @@ from flask import abort, request
 from flask_login import current_user
 
 from consult.documents.responses import FORMATS, document_response
-from consult.drafts import report
+from consult.drafts import transitions
 from consult.drafts.documents import feedback_report_document, report_filename
 from consult.drafts.models import REPORT_PUBLISHED
+from consult.drafts.queries import get_public_draft_or_404
 from consult.drafts.views import bp
-from consult.drafts.views.common import get_draft_for_staff_or_404, get_public_draft_or_404
+from consult.drafts.views.common import get_draft_for_staff_or_404
 from consult.drafts.views.office_answers import answer_roles
 from consult.public_pages import public_page
 
@@ -37,6 +38,6 @@ def report_document(draft_id: int, fmt: str):
 def office_report_document(draft_id: int, fmt: str):
     """The feedback report as it stands, for those who write and review it (before and after publication)."""
     draft = get_draft_for_staff_or_404(draft_id)
-    if not report.may_answer(current_user, draft):
+    if not transitions.may_answer(current_user, draft):
         abort(403)
     return _respond(draft, fmt, private=True)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
 from consult.authz import role_required
 from consult.domain import DomainError
-from consult.drafts import grouping, report
+from consult.drafts import grouping, report, transitions
 from consult.drafts.figures import STANCE_LABELS
 from consult.drafts.forms import ConfirmForm, DispositionForm, GroupReplyForm, ReportForm
 from consult.drafts.queries import article_labels
@@ -21,7 +21,7 @@ answer_roles = role_required(EDITOR, ADMIN, OFFICER, REVIEWER)
 
 def _draft_for_answering(draft_id: int):
     draft = get_draft_for_staff_or_404(draft_id)
-    if not report.may_answer(current_user, draft):
+    if not transitions.may_answer(current_user, draft):
         abort(403)
     return draft
 

@@ -11,13 +11,12 @@ from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
 from consult.authz import role_required
 from consult.database import utcnow
 from consult.domain import DomainError
-from consult.drafts import services, word_import
+from consult.drafts import services, transitions, word_import
 from consult.drafts.articles import split_articles
 from consult.drafts.forms import (
     ConfirmForm, DraftForm, InterpretationForm, NoteForm, PublishForm, UploadForm, WordImportForm,
 )  # fmt: skip
 from consult.drafts.models import DRAFT_STATUSES, OPEN, Draft, DraftFile
-from consult.drafts.report import may_answer
 from consult.drafts.views import bp
 from consult.drafts.windows import minimum_window, window_is_short
 from consult.drafts.views.common import (
@@ -56,7 +55,7 @@ def office_detail(draft_id: int):
     return render_template(
         "drafts/office/detail.html", draft=draft, confirm=ConfirmForm(), note_form=NoteForm(), publish=PublishForm(),
         has_interpretation=services.has_interpretation(draft), history=services.draft_history(draft),
-        may_review=services.may_review(current_user, draft), may_answer=may_answer(current_user, draft),
+        actions=transitions.allowed_actions(current_user, draft),
         domain_label=localized_domain, lead_can_approve=services.lead_department_can_approve(draft.department_id),
     )
 

@@ -24,27 +24,30 @@ from consult.drafts.forms import CommentForm, ReportCommentForm
 from consult.drafts.models import (
     PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Comment, Draft, DraftFile, DraftVersion,
 )  # fmt: skip
-from consult.drafts.queries import DraftFilters, article_labels, page_stamp, public_drafts_listing, search_comments
+from consult.drafts.queries import (
+    DraftFilters, article_labels, get_public_draft_or_404, page_stamp, public_drafts_listing, search_comments,
+)  # fmt: skip
 from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.drafts.services import may_see_in_office
 from consult.drafts.views import bp
 from consult.drafts.views.common import (
-    department_choices, get_public_draft_or_404, localized_domain, localized_domain_choices, time_left,
+    department_choices, localized_domain, localized_domain_choices,
 )  # fmt: skip
 from consult.errors import show_error
-from consult.forms import chosen_channel
-from consult.public_pages import keep_page, public_page
 from consult.extensions import db, limiter
+from consult.forms import chosen_channel
 from consult.i18n import current_locale_code
+from consult.limits import COMMENT_LIMIT
+from consult.localtime import time_left
 from consult.pagination import InvalidCursor, paginate
 from consult.localtime import as_utc
 from consult.public_forms import form_rate_limit, submit_form
-from consult.urls import int_arg
+from consult.public_pages import keep_page, public_page
 from consult.tracking.views.documents import allow_receipt_print
+from consult.urls import int_arg
 from consult.workbench import trace
 
 COMMENTS_PER_PAGE = 20
-COMMENT_LIMIT = "10 per minute"
 
 
 def _draft_file_access(attachment: uploads.Attachment) -> str | None:

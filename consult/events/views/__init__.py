@@ -5,5 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
-from consult.events import kind  # noqa: E402,F401  -- registers the registration panels with the tracking engine
 from consult.events.views import office, public  # noqa: E402,F401  -- register the routes

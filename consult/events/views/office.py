@@ -19,8 +19,9 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult.accounts.departments import ordered_departments
-from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
-from consult.authz import role_required
+from consult.authz import (
+    EVENT_EDIT_ROLES, EVENT_MANAGE_ROLES, edits_events, manages_events_of, role_required,
+)  # fmt: skip
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.errors import show_error
@@ -41,14 +42,12 @@ from consult.i18n import current_locale_code
 from consult.localtime import as_utc, from_local, to_local_naive
 from consult.pagination import page_or_400
 
-MANAGE_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)
-EDIT_ROLES = (EDITOR, ADMIN)
 DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
 
 def _managed_event_or_404(event_id: int) -> Event:
     event = db.get_or_404(Event, event_id)
-    if not services.can_manage(current_user, event):
+    if not manages_events_of(current_user, event.department_id):
         abort(403)
     return event
 
@@ -61,12 +60,12 @@ def _registration_of(event: Event, registration_id: int) -> Registration:
 
 
 @bp.get("/manage")
-@role_required(*MANAGE_ROLES)
+@role_required(*EVENT_MANAGE_ROLES)
 def manage():
     """Events the staff member works on, latest first."""
     page = page_or_400(services.managed_events, current_user, cursor=request.args.get("cursor"))
     return render_template("events/manage.html", page=page, mode_labels=MODE_LABELS,
-                           can_edit=services.can_edit(current_user))
+                           can_edit=edits_events(current_user))
 
 
 def _event_form(event: Event | None) -> EventForm:
@@ -92,7 +91,7 @@ def _form_values(form: EventForm) -> dict:
 
 
 @bp.route("/manage/new", methods=["GET", "POST"])
-@role_required(*EDIT_ROLES)
+@role_required(*EVENT_EDIT_ROLES)
 def new_event():
     """Create an open day."""
     form = _event_form(None)
@@ -111,7 +110,7 @@ def new_event():
 
 
 @bp.route("/manage/<int:event_id>/edit", methods=["GET", "POST"])
-@role_required(*EDIT_ROLES)
+@role_required(*EVENT_EDIT_ROLES)
 def edit_event(event_id: int):
     """Edit an open day; changing the seats re-balances confirmed and waiting registrations."""
     event = db.get_or_404(Event, event_id)
@@ -131,7 +130,7 @@ def edit_event(event_id: int):
 
 
 @bp.get("/manage/<int:event_id>")
-@role_required(*MANAGE_ROLES)
+@role_required(*EVENT_MANAGE_ROLES)
 def registrations(event_id: int):
     """An event's registrations, filtered by status, with seat and attendance numbers."""
     event = _managed_event_or_404(event_id)
@@ -142,12 +141,12 @@ def registrations(event_id: int):
     return render_template(
         "events/registrations.html", event=event, page=page, status=status, statuses=STATUSES,
         status_labels=STATUS_LABELS, mode_labels=MODE_LABELS, form=ConfirmForm(),
-        over=as_utc(event.ends_at) <= utcnow(), can_edit=services.can_edit(current_user),
+        over=as_utc(event.ends_at) <= utcnow(), can_edit=edits_events(current_user),
     )
 
 
 @bp.get("/manage/<int:event_id>/registrations.csv")
-@role_required(*MANAGE_ROLES)
+@role_required(*EVENT_MANAGE_ROLES)
 def export(event_id: int):
     """All registrations as CSV, streamed in batches."""
     event = _managed_event_or_404(event_id)
@@ -159,7 +158,7 @@ def export(event_id: int):
 
 
 @bp.route("/manage/<int:event_id>/add", methods=["GET", "POST"])
-@role_required(*MANAGE_ROLES)
+@role_required(*EVENT_MANAGE_ROLES)
 def add_registration(event_id: int):
     """Register someone by hand (e.g. by phone); seats are given first come."""
     event = _managed_event_or_404(event_id)
@@ -184,7 +183,7 @@ def add_registration(event_id: int):
 
 
 @bp.post("/manage/<int:event_id>/registrations/<int:registration_id>/approve")
-@role_required(*MANAGE_ROLES)
+@role_required(*EVENT_MANAGE_ROLES)
 def approve(event_id: int, registration_id: int):
     """Confirm a pending registration of an approval event."""
     event = _managed_event_or_404(event_id)
@@ -201,7 +200,7 @@ def approve(event_id: int, registration_id: int):
 
 
 @bp.route("/manage/<int:event_id>/registrations/<int:registration_id>/decline", methods=["GET", "POST"])
-@role_required(*MANAGE_ROLES)
+@role_required(*EVENT_MANAGE_ROLES)
 def decline(event_id: int, registration_id: int):
     """Decline a pending registration with a reason the person receives."""
     event = _managed_event_or_404(event_id)
@@ -223,7 +222,7 @@ def decline(event_id: int, registration_id: int):
 
 
 @bp.route("/manage/<int:event_id>/draw", methods=["GET", "POST"])
-@role_required(*MANAGE_ROLES)
+@role_required(*EVENT_MANAGE_ROLES)
 def draw(event_id: int):
     """Run the lottery once registration has closed; the seed is recorded and published."""
     event = _managed_event_or_404(event_id)
@@ -248,7 +247,7 @@ def draw(event_id: int):
 
 
 @bp.route("/manage/<int:event_id>/check-in", methods=["GET", "POST"])
-@role_required(*MANAGE_ROLES)
+@role_required(*EVENT_MANAGE_ROLES)
 def check_in(event_id: int):
     """Check people in at the door: type the code or scan the QR code (camera where the browser allows)."""
     event = _managed_event_or_404(event_id)

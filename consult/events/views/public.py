@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts.models import ROLES
-from consult.authz import role_required
+from consult.authz import manages_events_of, role_required
 from consult.database import defer_write_lock, utcnow
 from consult.domain import DomainError
 from consult.errors import show_error
@@ -28,6 +28,7 @@ from consult.events.models import (
 from consult.events.views import bp
 from consult.extensions import db, limiter
 from consult.i18n import chosen_locale
+from consult.limits import EVENT_LIMIT
 from consult.localtime import as_utc
 from consult.pagination import page_or_400
 from consult.public_forms import form_rate_limit, submit_form
@@ -35,12 +36,11 @@ from consult.public_pages import public_page
 from consult.text import render_markdown
 from consult.tracking.views.documents import allow_receipt_print
 
-WRITE_LIMIT = "10 per minute;100 per hour"
 
 
 def _public_event_or_404(event_id: int) -> Event:
     event = db.get_or_404(Event, event_id)
-    if not event.published and not (current_user.is_authenticated and services.can_manage(current_user, event)):
+    if not event.published and not (current_user.is_authenticated and manages_events_of(current_user, event.department_id)):
         abort(404)
     return event
 
@@ -66,7 +66,7 @@ def detail(event_id: int):
         registration_open=allocation.registration_is_open(event),
         not_yet_open=utcnow() < as_utc(event.registration_opens_at),
         mode_labels=MODE_LABELS,
-        can_manage=current_user.is_authenticated and services.can_manage(current_user, event),
+        can_manage=current_user.is_authenticated and manages_events_of(current_user, event.department_id),
     )
 
 
@@ -82,7 +82,7 @@ def calendar(event_id: int):
 
 
 @bp.route("/<int:event_id>/register", methods=["GET", "POST"])
-@form_rate_limit(WRITE_LIMIT)
+@form_rate_limit(EVENT_LIMIT)
 def register(event_id: int):
     """Register for an event (guest or logged in); answers with the registration's own page."""
     event = _public_event_or_404(event_id)
@@ -174,7 +174,7 @@ def registration(token: str):
 
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
-@limiter.limit(WRITE_LIMIT, methods=["POST"])
+@limiter.limit(EVENT_LIMIT, methods=["POST"])
 def cancel_registration(token: str):
     """Cancel through the secret link, after a confirmation page; a freed seat goes to the waiting list."""
     registration = _registration_by_token_or_404(token)
@@ -213,7 +213,7 @@ def qr_code(token: str):
 
 @bp.route("/r/<token>/question", methods=["GET", "POST"])
 @defer_write_lock
-@form_rate_limit(WRITE_LIMIT)
+@form_rate_limit(EVENT_LIMIT)
 def question(token: str):
     """After the event, an attendee's question or comment, tracked like any submission."""
     registration = _registration_by_token_or_404(token)

@@ -5,5 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("mailbox", __name__)
 
-from consult.mailbox import kind  # noqa: E402,F401  -- registers the letter panels with the tracking engine
 from consult.mailbox.views import admin, office, public  # noqa: E402,F401  -- register the routes

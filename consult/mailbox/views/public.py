@@ -11,6 +11,7 @@ from consult import uploads
 from consult.extensions import db
 from consult.forms import chosen_channel
 from consult.i18n import current_locale_code
+from consult.limits import LETTER_LIMIT
 from consult.mailbox import queries
 from consult.mailbox.forms import LetterForm
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Mailbox
@@ -22,7 +23,6 @@ from consult.public_pages import public_page
 from consult.urls import int_arg
 from consult.tracking.views.documents import allow_receipt_print
 
-WRITE_LIMIT = "5 per minute;30 per hour"
 LETTERS_PER_PAGE = 20
 RECEIPT_KEY = "mailbox_receipt"
 
@@ -88,7 +88,7 @@ def _mailbox_choices(mailboxes: list[Mailbox]) -> list[tuple[int, str]]:
 
 @bp.route("/mailboxes/write", methods=["GET", "POST"])
 @defer_write_lock
-@form_rate_limit(WRITE_LIMIT)
+@form_rate_limit(LETTER_LIMIT)
 def write():
     """Write a letter (guests and logged-in citizens); the form keeps what was typed when it is refused."""
     if request.method == "POST":

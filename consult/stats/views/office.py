@@ -12,8 +12,8 @@ from consult.stats.formulas import formulas
 from consult.stats.presentation import charts, kind_label, month_label, rate_labels, rate_rows
 from consult.stats.services import compute_stats
 from consult.stats.views import bp
+from consult.tracking.kinds import KIND_LABELS
 from consult.tracking.views.common import working_department
-from consult.tracking.views.labels import KIND_LABELS
 
 
 @bp.get("/office/dashboard")

@@ -8,7 +8,7 @@ bp = Blueprint("tracking", __name__)
 
 @bp.context_processor
 def _labels():
-    from consult.tracking.views.labels import template_labels
+    from consult.tracking.labels import template_labels
 
     return template_labels()
 
@@ -24,7 +24,7 @@ def _iso_utc(moment) -> str:
 @bp.app_template_global("kind_noun")
 def _kind_noun(sent) -> str:
     """What the citizen sent (a submission), as a noun for a sentence (pages and mails)."""
-    from consult.tracking.views.labels import kind_noun
+    from consult.tracking.labels import kind_noun
 
     return kind_noun(sent)
 

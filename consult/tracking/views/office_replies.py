@@ -16,7 +16,7 @@ from consult.pagination import InvalidCursor, paginate
 from consult.search.similar import similar_replies
 from consult.tracking import services
 from consult.tracking.forms import ConfirmForm, ExtensionDecisionForm, ReplyForm, ReplyTemplateForm, ReviewNoteForm
-from consult.tracking.models import DRAFT, RETURNED, ExtensionRequest, Reply, ReplyTemplate, Submission
+from consult.tracking.models import ExtensionRequest, Reply, ReplyTemplate, Submission
 from consult.tracking.views import bp
 from consult.tracking.views.common import (
     get_extension_for_reviewer_or_404, get_reply_for_officer_or_404, reviewer_required, worker_required,
@@ -25,7 +25,6 @@ from consult.tracking.views.common import (
 from consult.urls import int_arg, int_args
 
 MAX_BULK = 200
-EDITABLE_REPLY_STATUSES = (DRAFT, RETURNED)
 
 
 def _selected_submissions() -> list[Submission]:
@@ -88,12 +87,9 @@ def new_reply():
 def render_reply(reply: Reply, status: int = 200, form: ReplyForm | None = None,
                  note_form: ReviewNoteForm | None = None):
     """The reply page: preview, the submissions it answers, and the forms its state allows."""
-    is_author = reply.author_id == current_user.id
-    editable = reply.status in EDITABLE_REPLY_STATUSES and is_author
-    can_review = (reply.status == "pending_review" and not is_author
-                  and current_user.role in ("reviewer", "admin"))
     return render_template(
-        "tracking/reply.html", reply=reply, editable=editable, can_review=can_review,
+        "tracking/reply.html", reply=reply, editable=services.may_edit_reply(reply, current_user),
+        can_review=services.may_review_reply(reply, current_user),
         form=form or ReplyForm(formdata=None, body=reply.body), note_form=note_form or ReviewNoteForm(formdata=None),
         confirm=ConfirmForm(formdata=None),
     ), status

@@ -19,6 +19,7 @@ from consult.domain import DomainError
 from consult.errors import show_error
 from consult.extensions import db, limiter
 from consult.formats import format_day
+from consult.limits import LOOKUP_LIMIT
 from consult.pagination import InvalidCursor, paginate
 from consult.tracking import kind_details, services
 from consult.tracking.codes import reissue_query_code
@@ -30,7 +31,6 @@ from consult.tracking.views import bp
 
 ACCESS_KEY = "tracked_submissions"
 ACCESS_MAX = 20
-LOOKUP_LIMIT = "10 per minute"
 WRITE_LIMIT = "10 per minute"
 NOT_FOUND = _l("No submission matches this tracking number and query code. Please check both and try again.")
 

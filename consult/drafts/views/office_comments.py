@@ -5,7 +5,7 @@ from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from consult.drafts import report
+from consult.drafts import transitions
 from consult.drafts.models import Comment
 from consult.drafts.queries import article_labels, search_comments
 from consult.drafts.views import bp
@@ -25,7 +25,7 @@ def staff_comments(draft_id: int):
     """Every comment on the draft, newest first; with ``q``, the matching ones, best match first (or newest
     first with ``sort=date``). The lead department's staff, editors and admins only, as for the export."""
     draft = get_draft_for_staff_or_404(draft_id)
-    if not report.may_answer(current_user, draft):
+    if not transitions.may_answer(current_user, draft):
         abort(403)
     query, error = parse_or_empty(request.args.get("q"))
     by_date = request.args.get("sort") == "date"

@@ -4,24 +4,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from consult.tracking.citizen import SATISFACTION_LABELS
-from consult.tracking.models import COMMENT, DISCLOSURE, EVENT_QUESTION, LETTER
+from consult.tracking.kinds import KIND_LABELS, KIND_NOUNS, ActionLabels
 from consult.tracking.transitions import STATUS_LABELS
 from consult.workdays import statutory
 
-KIND_LABELS = {
-    LETTER: _l("Letter"),
-    COMMENT: _l("Comment on a draft"),
-    DISCLOSURE: _l("Information request"),
-    EVENT_QUESTION: _l("Open-day question"),
-}
-
-# What the citizen sent, as a noun inside a sentence: "your comment C-…" / "您编号为C-…的意见".
-KIND_NOUNS = {
-    LETTER: lazy_pgettext("a submission", "letter"),
-    COMMENT: lazy_pgettext("a submission", "comment"),
-    DISCLOSURE: lazy_pgettext("a submission", "request"),
-    EVENT_QUESTION: lazy_pgettext("a submission", "question"),
-}
+__all__ = ["ACTION_LABELS", "KIND_LABELS", "KIND_NOUNS", "kind_noun", "template_labels"]
 
 
 def kind_noun(submission) -> str:
@@ -29,7 +16,8 @@ def kind_noun(submission) -> str:
     return str(KIND_NOUNS[submission.kind])
 
 
-ACTION_LABELS = {
+# The engine's own timeline actions; a kind adds the labels of its own actions when it registers.
+ACTION_LABELS = ActionLabels({
     "received": _l("Received"),
     "code_reissued": _l("New query code sent"),
     "assign": _l("Assigned"),
@@ -47,11 +35,7 @@ ACTION_LABELS = {
     "extension_declined": _l("Extension declined"),
     "due_date_recomputed": _l("Due date recomputed"),
     "clock_restarted": _l("Clock restarted"),
-    "mailbox_moved": _l("Moved to another mailbox"),
-    "disclosure_paused": _l("Paused for a third party's opinion"),
-    "disclosure_resumed": _l("Third party's opinion received"),
-    "disclosure_outcome": _l("Outcome recorded"),
-}
+})
 
 # Who did something, as the citizen may see it (never a staff member's name).
 PUBLIC_ACTOR_LABELS = {
