@@ -12,6 +12,7 @@ from consult.disclosure.models import ELECTRONIC, EMAIL
 from consult.disclosure.seed import _applicant
 from consult.disclosure.services import submit_request
 from consult.drafts.models import CLOSED, Draft
+from consult.drafts.versions import add_version
 from consult.extensions import db
 from consult.mailbox.models import Mailbox
 from consult.mailbox.services import save_mailbox, submit_letter
@@ -73,10 +74,12 @@ def seed_practice(departments: dict[str, Department]) -> None:
     actions.assign_submission(request.submission, officer, actor=officer)
 
     opens_at = _moment(70)
-    db.session.add(Draft(
+    draft = Draft(
         title="开发区临时占道经营管理办法（征求意见稿）", summary="规范临时占道经营。", department_id=department.id,
         domain="government_affairs", legal_basis="《城市市容和环境卫生管理条例》", opens_at=opens_at,
         closes_at=opens_at + timedelta(days=15), short_window_reason="", decision_type="major_decision",
         status=CLOSED, opened_at=opens_at, closed_at=opens_at + timedelta(days=15),
-    ))
+    )
+    db.session.add(draft)
     db.session.flush()
+    add_version(draft, "第一条 为规范开发区临时占道经营行为，制定本办法。\n\n第二条 临时占道经营应当经城市管理部门批准。")
