@@ -72,7 +72,7 @@ def test_guest_comment_is_answered_rated_and_reopened(new_page, live_server, scr
     assert fact(guest, zh("Status")) == zh("Answered")
     assert_accessible(guest)
     shoot(guest, screenshot_dir, f"status-answer-{viewport}", full_page=viewport == "desktop")
-    guest.get_by_role("group", name=zh("Did the answer resolve the matter?")).get_by_label(zh("No")).check()
+    guest.get_by_role("group", name=zh("Was your problem solved?")).get_by_label(zh("No")).check()
     guest.get_by_label(zh("Not satisfied"), exact=True).check()
     guest.locator("#comment").fill("时限仍然太长。")
     submit(guest, zh("Send my rating"))
