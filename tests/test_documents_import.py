@@ -21,7 +21,7 @@ NUMERALS = "一二三四五六七八九十"
 
 @pytest.fixture
 def app_config():
-    return {"CONSULT_DEFAULT_LOCALE": "zh_Hans_CN"}
+    return {"CONSULT_DEFAULT_LOCALE": "zh_CN"}
 
 
 def png() -> bytes:

@@ -15,7 +15,7 @@ from consult.mailbox.models import Letter
 
 @pytest.fixture
 def app_config():
-    return {"CONSULT_DEFAULT_LOCALE": "zh_Hans_CN"}
+    return {"CONSULT_DEFAULT_LOCALE": "zh_CN"}
 
 
 def _send_letter(client, boxes, **overrides):

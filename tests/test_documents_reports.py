@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("request_ctx")
 
 @pytest.fixture
 def app_config():
-    return {"CONSULT_DEFAULT_LOCALE": "zh_Hans_CN"}
+    return {"CONSULT_DEFAULT_LOCALE": "zh_CN"}
 
 
 def _published_report(world, *, extra_reasons: int = 0) -> int:

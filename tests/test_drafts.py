@@ -1,6 +1,7 @@
 """Drafts: editing and the review workflow, scheduled opening and closing, the 30-day rule, articles with
 stable anchors, versions with a readable diff, and the public pages."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -190,15 +191,17 @@ def test_public_list_puts_open_drafts_first_and_filters(world, client):
     closed_id = make_draft(world, title="已结束的草案")
     get(Draft, closed_id).status = "closed"
     db.session.commit()
-    open_id = make_draft(world, title="正在征求意见的草案", domain="budgets")
+    open_id = make_draft(world, title="正在征求意见的停车管理草案", domain="budgets")
     make_draft(world, status="draft", title="尚未公开的草案")
     page = client.get("/drafts").get_data(as_text=True)
-    assert page.index("正在征求意见的草案") < page.index("已结束的草案")
+    assert page.index("正在征求意见的停车管理草案") < page.index("已结束的草案")
     assert "尚未公开的草案" not in page
     page = client.get("/drafts?domain=budgets").get_data(as_text=True)
-    assert "正在征求意见的草案" in page and "已结束的草案" not in page
-    page = client.get("/drafts?q=征求意见").get_data(as_text=True)
-    assert "正在征求意见的草案" in page and "已结束的草案" not in page
+    assert "正在征求意见的停车管理草案" in page and "已结束的草案" not in page
+    page = client.get("/drafts?q=停车").get_data(as_text=True)
+    assert "<mark>停车</mark>" in page  # the title is shown as a snippet with the match marked
+    page = re.sub(r"<[^>]+>", "", page)
+    assert "征求意见的停车管理草案" in page and "已结束的草案" not in page
     assert "已结束" not in client.get("/drafts?q=%25").get_data(as_text=True)  # % is searched literally
     assert client.get(f"/drafts?status=closed&department={world.dept.id}").status_code == 200
     assert open_id
