@@ -95,6 +95,7 @@ def test_comment_form_with_the_keyboard_only(new_page, live_server, viewport):
     tab_to(page, "email")
     page.keyboard.type(f"zhao.{viewport}@example.org")
     tab_to(page, "phone")
+    tab_to(page, "notify_by_sms")  # the choice of SMS for news, left unticked
     page.keyboard.press("Tab")
     assert focused(page)["text"] == zh("Send comment")
     with page.expect_navigation():
