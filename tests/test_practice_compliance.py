@@ -195,8 +195,6 @@ def test_the_monthly_summary_is_data_first_then_html_and_csv(client, auth, world
 
 
 def test_the_demo_data_shows_a_row_for_every_rule(app, backend):
-    if backend.name != "sqlite":
-        pytest.skip("the demo data is checked on one backend (slow)")
     from consult import seed
     from consult.localtime import local_today
 

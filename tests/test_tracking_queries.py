@@ -122,7 +122,8 @@ def test_inbox_query_uses_the_inbox_index(world):
         file_submission(world, received_at=local(2025, 11, 3 + i))
     stmt = inbox_query(world.dept.id, date(2025, 11, 10)).order_by(*INBOX_ORDER).limit(50)
     plan = _plan(stmt)
-    assert "ix_submissions_inbox" in plan, plan
+    # PostgreSQL takes the partial index of open submissions by due date where it has it
+    assert "ix_submissions_inbox" in plan or "ix_submissions_open_due" in plan, plan
     assert "SCAN submissions" not in plan and "Seq Scan" not in plan, plan
 
 
