@@ -54,7 +54,9 @@ def test_xlsx_text_is_never_a_formula_and_numbers_stay_numbers():
     sheet = load_workbook(io.BytesIO(exports.workbook_bytes(book))).active
     rows = list(sheet.iter_rows(min_row=2))
     assert [row[0].data_type for row in rows] == ["s"] * len(rows)  # text, whatever it begins with
-    assert [row[0].value for row in rows] == [f.replace("\r", "\n") for f in FORMULAS] + ["bell and escape"]
+    # A carriage return comes back as written or as a line feed, depending on the openpyxl release.
+    assert [row[0].value.replace("\r", "\n") for row in rows] == \
+        [f.replace("\r", "\n") for f in FORMULAS] + ["bell and escape"]
     assert [row[1].value for row in rows] == [*range(len(FORMULAS)), -1.5]
 
 
