@@ -68,12 +68,17 @@ def queue_mail(
     message = OutboxMessage(
         **values, attachments=[a.to_json() for a in attachments] or None, dedup_key=dedup_key,
     )
-    if dedup_key is None:
+    return add_to_outbox(message)
+
+
+def add_to_outbox(message: OutboxMessage) -> OutboxMessage | None:
+    """Add a mail or SMS to the outbox in the caller's transaction; None when its ``dedup_key`` was queued
+    meanwhile by a concurrent transaction (the unique key refuses the second row)."""
+    if message.dedup_key is None:
         db.session.add(message)
         db.session.flush()
         return message
     try:
-        # A concurrent transaction may have queued the same key since the check above.
         with db.session.begin_nested():
             db.session.add(message)
     except IntegrityError:

@@ -35,7 +35,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from consult.contacts import normalize_phone
 from consult.database import utcnow
@@ -44,6 +43,7 @@ from consult.formats import format_day, format_moment
 from consult.i18n import parsed_locale
 from consult.localtime import as_utc, zone
 from consult.notify.models import SMS, OutboxMessage, SmsOptOut
+from consult.notify.services import add_to_outbox
 
 log = logging.getLogger(__name__)
 
@@ -238,16 +238,7 @@ def queue_sms(raw_phone: str | None, name: str, *, dedup_key: str | None = None,
         body_text=render(template, values), params=values, essential=True, dedup_key=dedup_key,
         next_attempt_at=now if template.urgent else after_quiet_hours(now),
     )
-    if dedup_key is None:
-        db.session.add(message)
-        db.session.flush()
-        return message
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:
-        return None
-    return message
+    return add_to_outbox(message)
 
 
 def queue_sms_many(name: str, messages: list[tuple[str, dict]], now: datetime | None = None) -> int:
