@@ -141,6 +141,12 @@ def test_snippets_mark_the_words_and_escape_the_rest():
     assert highlight("Noise NOISE noise", parse("noise")).count("<mark>") == 3
 
 
+def test_a_text_shorter_than_the_excerpt_is_shown_whole():
+    assert highlight("正在征求意见的停车管理草案", parse("停车"), length=20) == "正在征求意见的<mark>停车</mark>管理草案"
+    tail = highlight("开头" * 50 + "停车", parse("停车"), length=20)
+    assert tail.startswith("…") and tail.endswith("<mark>停车</mark>") and len(tail.striptags()) == 21
+
+
 def test_published_letters_search_with_snippets_and_no_contact_details(client, world, boxes):
     noisy = file_letter(boxes.county, public=True, subject="工地夜间施工",
                         body="工地夜间施工噪音扰民，我的电话13912345678。")

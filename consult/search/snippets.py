@@ -26,7 +26,8 @@ def highlight(text: str, query: SearchQuery, length: int = SNIPPET_LENGTH) -> Ma
     text = " ".join((text or "").split())
     pattern = _pattern(query.words)
     first = pattern.search(text) if pattern else None
-    start = max(0, first.start() - length // 4) if first else 0
+    # A quarter of the excerpt before the match, but never cut a text that fits or leave the excerpt short.
+    start = max(0, min(first.start() - length // 4, len(text) - length)) if first else 0
     end = min(len(text), start + length)
     excerpt = text[start:end]
     out = [Markup("…") if start else Markup("")]
