@@ -16,7 +16,7 @@ NAV = (
     ("main.index", _l("Home"), None, ("/",)),
     ("drafts.index", _l("Drafts for comment"), None, ("/drafts", "/office/drafts")),
     ("mailbox.index", _l("Mailboxes"), None, ("/mailboxes",)),
-    ("events.index", _l("Open days"), None, ("/events",)),
+    ("events.index", _l("Open days and hearings"), None, ("/events",)),
     ("disclosure.apply", _l("Request information"), None, ("/disclosure", "/office/disclosure")),
     ("tracking.lookup", _l("Track a submission"), None, ("/track",)),
     ("stats.index", _l("Statistics"), None, ("/stats", "/stats.csv")),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.accounts.models import Department, User
 from consult.contacts import redact_text
 from consult.database import utcnow
+from consult.dispositions import ADOPTED, DISPOSITIONS, NOT_ADOPTED, NOTED, PARTLY_ADOPTED  # noqa: F401
 from consult.extensions import db
 from consult.uploads import Attachment
 
@@ -31,9 +32,7 @@ REPORT_NONE, REPORT_PENDING, REPORT_APPROVED = "", "pending_review", "approved"
 PUBLISHED, HELD, REJECTED = "published", "held", "rejected"
 MODERATION_STATES = (PUBLISHED, HELD, REJECTED)
 
-# Dispositions in the feedback report (意见采纳情况).
-ADOPTED, PARTLY_ADOPTED, NOT_ADOPTED, NOTED = "adopted", "partly_adopted", "not_adopted", "noted"
-DISPOSITIONS = (ADOPTED, PARTLY_ADOPTED, NOT_ADOPTED, NOTED)
+# Dispositions in the feedback report (意见采纳情况): consult.dispositions, shared with hearings.
 
 
 def _utc(**kwargs) -> Mapped:

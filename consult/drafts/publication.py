@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from consult.dispositions import DISPOSITION_LABELS
 from consult.drafts.models import DISPOSITIONS, PUBLISHED, Article, Comment, Draft, DraftVersion
 from consult.extensions import db
 from consult.formats import format_listing
@@ -21,12 +22,6 @@ from consult.workbench import trace
 
 MAIL_TEMPLATE = "comment_answered_in_report"
 
-DISPOSITION_LABELS = {
-    "adopted": _l("Adopted"),
-    "partly_adopted": _l("Partly adopted"),
-    "not_adopted": _l("Not adopted"),
-    "noted": _l("Noted"),
-}
 WHOLE_DRAFT, PREAMBLE = _l("The whole draft"), _l("Preamble")
 
 

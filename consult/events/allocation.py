@@ -40,6 +40,7 @@ from consult.events.models import (
     LOTTERY,
     PENDING,
     WAITLISTED,
+    CategorySeats,
     Event,
     Registration,
 )
@@ -181,7 +182,7 @@ def _refuse_second_registration(event: Event, user: User | None, email_key: str 
 
 
 def check_registration(event: Event, *, name: str, phone: str = "", email: str = "", id_card: str = "",
-                       user: User | None = None) -> tuple[str, str, str]:
+                       user: User | None = None, category: str | None = None) -> tuple[str, str, str]:
     """Every missing detail the event asks for at once (one DomainError); returns name, phone and e-mail
     cleaned up (the account's address stands in for a missing e-mail)."""
     name = (name or "").strip()
@@ -196,6 +197,8 @@ def check_registration(event: Event, *, name: str, phone: str = "", email: str =
         problems.add("email", _l("This event needs an e-mail address."))
     if event.ask_id_card and not (id_card or "").strip():
         problems.add("id_card", _l("This event needs an ID card number."))
+    if event.is_meeting and category not in event.categories:
+        problems.add("category", _l("Please choose whom you attend for."))
     problems.raise_if_any()
     return name, phone, email
 
@@ -210,6 +213,7 @@ def register(
     user: User | None = None,
     locale: str | None = None,
     added_by: User | None = None,
+    category: str | None = None,
     now: datetime | None = None,
 ) -> Registration:
     """Register a person for an event and allocate by the event's mode; queues the confirmation mail.
@@ -221,7 +225,8 @@ def register(
     event = lock_event(event_id)
     if added_by is not None:
         require_event_manager(added_by, event.department_id)
-    name, phone, email = check_registration(event, name=name, phone=phone, email=email, id_card=id_card, user=user)
+    name, phone, email = check_registration(event, name=name, phone=phone, email=email, id_card=id_card, user=user,
+                                            category=category)
     if added_by is None:
         _require_open_window(event, now)
     elif as_utc(event.ends_at) < now:
@@ -239,6 +244,7 @@ def register(
         phone_key=phone_key,
         id_card_masked=mask_id_card(id_card) if event.ask_id_card else "",
         locale=locale,
+        category=category if event.is_meeting else None,
         added_by_id=added_by.id if added_by is not None else None,
         manage_salt=secrets.token_hex(16),
         checkin_code=_new_checkin_code(event),
@@ -247,7 +253,7 @@ def register(
     registration.manage_token_hash = hash_token(manage_token(registration))
     if event.mode == LOTTERY and not event.is_drawn:
         status = PENDING
-    elif event.mode == APPROVAL and added_by is None:
+    elif event.mode == APPROVAL and (added_by is None or not _category_seat_left(event, registration.category)):
         status = PENDING
     else:
         status = CONFIRMED if event.seats_left > 0 and event.waitlist_count == 0 else WAITLISTED
@@ -272,6 +278,23 @@ def _require_open_window(event: Event, now: datetime) -> None:
         raise DomainError(_l("Registration has not opened yet."))
     if now >= as_utc(event.registration_closes_at):
         raise DomainError(_l("Registration is closed."))
+
+
+def category_confirmed(event: Event, category: str) -> int:
+    """How many of a meeting's confirmed attendees came in ``category``."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, Registration.category == category, Registration.status == CONFIRMED))
+
+
+def _category_seat_left(event: Event, category: str | None) -> bool:
+    """Whether a meeting's category has a seat left (always, for other events and categories without a limit)."""
+    if not event.is_meeting or category is None:
+        return True
+    seats = db.session.scalar(sa.select(CategorySeats.seats).where(
+        CategorySeats.event_id == event.id, CategorySeats.category == category))
+    if not seats:  # no limit set for the category: the meeting's seats are the limit
+        return True
+    return category_confirmed(event, category) < seats
 
 
 # --- cancelling and promoting ------------------------------------------------------------------------
@@ -349,6 +372,9 @@ def decide(registration: Registration, *, approve: bool, reason: str, officer: U
     if approve:
         if event.seats_left <= 0:
             raise DomainError(_l("No seats are left. Raise the capacity or decline."), status=409)
+        if not _category_seat_left(event, registration.category):
+            raise DomainError(_l("No seats are left in this category. Decline, or give the category more seats."),
+                              status=409)
         _set_status(event, registration, CONFIRMED, now)
     else:
         if not reason:

@@ -16,7 +16,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL
 
-from consult.events.models import MODE_LABELS, MODES
+from consult.dispositions import DISPOSITION_LABELS, DISPOSITIONS
+from consult.events.hearings import STATEMENT_MAX
+from consult.events.models import (
+    CATEGORIES, CATEGORY_LABELS, EVENT_TYPE_LABELS, EVENT_TYPES, HEARING_CATEGORIES, MODE_LABELS, MODES,
+)  # fmt: skip
 from consult.forms import name_field
 
 _DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -56,6 +60,23 @@ class EventForm(FlaskForm):
     require_email = BooleanField(_l("Ask for an e-mail address"), default=True)
     ask_id_card = BooleanField(_l("Ask for an ID card number (only the last 4 characters are kept)"))
     published = BooleanField(_l("Published (visible to the public)"), default=True)
+    event_type = SelectField(_l("Kind of event"), choices=[SelectChoice(t, EVENT_TYPE_LABELS[t]) for t in EVENT_TYPES],
+                             default=EVENT_TYPES[0],
+                             description=_l("A hearing takes applications to speak by category; a public meeting "
+                                            "takes attendees by category."))
+    seats_stakeholder = IntegerField(CATEGORY_LABELS["stakeholder"], default=0, validators=[Optional(), NumberRange(min=0, max=10000)])
+    seats_resident = IntegerField(CATEGORY_LABELS["resident"], default=0, validators=[Optional(), NumberRange(min=0, max=10000)])
+    seats_expert = IntegerField(CATEGORY_LABELS["expert"], default=0, validators=[Optional(), NumberRange(min=0, max=10000)])
+    seats_media = IntegerField(CATEGORY_LABELS["media"], default=0, validators=[Optional(), NumberRange(min=0, max=10000)])
+    seats_other = IntegerField(CATEGORY_LABELS["other"], default=0, validators=[Optional(), NumberRange(min=0, max=10000)])
+    agenda = TextAreaField(_l("Agenda"), validators=[Length(max=20000)],
+                           description=_l("Markdown. Shown and mailed to confirmed attendees of a public meeting only."))
+    materials = TextAreaField(_l("Materials"), validators=[Length(max=20000)],
+                              description=_l("Markdown, e.g. links to the documents. Shown and mailed to confirmed "
+                                             "attendees of a public meeting only."))
+
+    def category_seats(self) -> dict[str, int]:
+        return {category: getattr(self, f"seats_{category}").data or 0 for category in CATEGORIES}
 
 
 class RegistrationForm(FlaskForm):
@@ -68,8 +89,13 @@ class RegistrationForm(FlaskForm):
     id_card = StringField(_l("ID card number"), validators=[Optional(), Length(min=6, max=32)], filters=[_strip],
                           description=_l("Only the last 4 characters are stored, to check your identity at the door."))
 
+    category = SelectField(_l("I attend as"), choices=[], validate_choice=False)
+
     def require_for(self, event) -> None:
         """Mark the fields this event asks for as required (for the label and the browser)."""
+        self.category.choices = [SelectChoice("", _l("Please choose"))] + [
+            SelectChoice(c, CATEGORY_LABELS[c]) for c in event.categories]
+        self.category.flags.required = event.is_meeting
         self.phone.flags.required = event.require_phone
         self.email.flags.required = event.require_email
         self.id_card.flags.required = event.ask_id_card
@@ -101,3 +127,44 @@ class QuestionForm(FlaskForm):
     body = TextAreaField(_l("Your question or comment"),
                          validators=[DataRequired(message=_l("Please write your message.")), Length(max=5000)])
     form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
+
+
+class SpeakerForm(FlaskForm):
+    """An application to speak at a hearing (陈述人)."""
+
+    name = name_field()
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(min=5, max=32)], filters=[_strip])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254),
+                                                  Email(message=_l("Please enter a valid e-mail address."),
+                                                        check_deliverability=False)],
+                        filters=[_strip])
+    category = SelectField(_l("I speak as"), choices=[], validate_choice=False)
+    statement = TextAreaField(
+        _l("Your statement"),
+        validators=[DataRequired(message=_l("Please write what you want to say at the hearing.")),
+                    Length(max=STATEMENT_MAX, message=_l("At most %(max)d characters."))],
+        description=_l("In short: your view and its reasons. It is answered in the hearing report, whether or not "
+                       "you are chosen to speak."))
+    form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
+
+    def offer(self, event, seats: dict[str, int]) -> None:
+        """The categories with speaker places, and the contact fields the event asks for."""
+        self.category.choices = [SelectChoice("", _l("Please choose"))] + [
+            SelectChoice(c, CATEGORY_LABELS[c]) for c in HEARING_CATEGORIES if seats.get(c, 0) > 0]
+        self.category.flags.required = True
+        self.phone.flags.required = event.require_phone
+        self.email.flags.required = event.require_email
+
+
+class DispositionForm(FlaskForm):
+    disposition = SelectField(_l("Disposition"), choices=[SelectChoice(d, DISPOSITION_LABELS[d]) for d in DISPOSITIONS])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Please give the reason.")),
+                                                     Length(max=5000)],
+                           description=_l("Published in the hearing record and sent to the speaker as the answer."))
+
+
+class HearingRecordForm(FlaskForm):
+    transcript = TextAreaField(_l("Transcript"), validators=[Length(max=200000)],
+                               description=_l("Markdown. Published as it is: leave out contact details."))
+    hearing_report = TextAreaField(_l("Hearing report"), validators=[Length(max=100000)],
+                                   description=_l("Markdown: what was heard and how the views are taken into account."))

@@ -8,6 +8,11 @@ The algorithm, exactly (it is also printed on the event page)::
     winners, waiting_list = ids[:seats], ids[seats:]   # seats: capacity minus seats already confirmed
 
 Winners are confirmed (draw rank 1, 2, …); everybody else joins the waiting list in draw order.
+
+A public meeting draws **by category**: each category with seats is drawn on its own, over its own
+registrations, with the seed ``f"{seed}:{category}"`` and the category's seats; those not drawn join the
+waiting list category by category, in draw order. Hearings choose their speakers the same way
+(:mod:`consult.events.hearings`).
 Python's ``random.Random`` seeded with a string is deterministic across versions and platforms.
 """
 
@@ -43,6 +48,28 @@ def new_seed() -> str:
     return secrets.token_hex(8)
 
 
+def _category_draws(event) -> dict[str, int]:
+    """A meeting's categories and their seats, in the order of the form."""
+    from consult.events.hearings import category_seats
+
+    return {category: seats for category, seats in category_seats(event).items() if seats > 0}
+
+
+def _allocate(event, entrants: dict, order: list[int], seats: int, position: int, now: datetime) -> int:
+    """Confirm the first ``seats`` of ``order``; the others join the waiting list. Returns the next place."""
+    seats = min(seats, event.seats_left)
+    for rank, registration_id in enumerate(order, start=1):
+        registration = entrants[registration_id]
+        registration.draw_rank = rank
+        if rank <= seats:
+            _set_status(event, registration, CONFIRMED, now)
+        else:
+            _set_status(event, registration, WAITLISTED, now)
+            registration.waitlist_position = position
+            position += 1
+    return position
+
+
 def run_draw(event_id: int, *, officer: User, seed: str | None = None, now: datetime | None = None) -> list[int]:
     """Draw the winners of a lottery event after registration closes; returns the draw order."""
     now = now or utcnow()
@@ -63,18 +90,20 @@ def run_draw(event_id: int, *, officer: User, seed: str | None = None, now: date
             sa.select(Registration).where(Registration.event_id == event.id, Registration.status == PENDING)
         )
     }
-    order = draw_order(list(entrants), seed)
-    seats = event.seats_left
     position = _waitlist_end(event)
-    for rank, registration_id in enumerate(order, start=1):
-        registration = entrants[registration_id]
-        registration.draw_rank = rank
-        if rank <= seats:
-            _set_status(event, registration, CONFIRMED, now)
-        else:
-            _set_status(event, registration, WAITLISTED, now)
-            registration.waitlist_position = position
-            position += 1
+    if event.is_meeting:
+        order = []
+        for category, seats in _category_draws(event).items():
+            ids = [r.id for r in entrants.values() if r.category == category]
+            drawn = draw_order(ids, f"{seed}:{category}")
+            position = _allocate(event, entrants, drawn, seats, position, now)
+            order.extend(drawn)
+        leftover = draw_order([i for i in entrants if i not in set(order)], seed)  # categories without seats
+        position = _allocate(event, entrants, leftover, 0, position, now)
+        order.extend(leftover)
+    else:
+        order = draw_order(list(entrants), seed)
+        _allocate(event, entrants, order, event.seats_left, position, now)
     event.lottery_seed = seed
     event.drawn_at = now
     event.drawn_by_id = officer.id

@@ -149,3 +149,15 @@ def queue_event_reminders(now: datetime | None = None) -> int:
                  essential=False, with_calendar=True):
             queued += 1
     return queued
+
+
+def speaker_selection(application, event: Event, *, chosen: bool, record_url: str):
+    """Tell an applicant to speak whether they were chosen (by mail; by SMS nothing: the status page says it)."""
+    submission = application.submission
+    user = submission.user
+    return queue_mail(
+        submission.contact_email, "hearing_speaker_selection", locale=submission.locale, user=user,
+        dedup_key=f"hearing-selection:{submission.id}", event=event, submission=submission, chosen=chosen,
+        record_url=record_url, event_url=event_url(event),
+        attachments=[MailAttachment("event.ics", "text/calendar", event_ics(event))] if chosen else [],
+    )

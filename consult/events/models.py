@@ -1,4 +1,5 @@
-"""Open days (政务开放日): events with a capacity, and the registrations that take their seats.
+"""Open days (政务开放日), hearings (听证会) and public meetings (列席): events with a capacity, the
+registrations that take their seats, and a hearing's speakers.
 
 Seats are counted in columns on the event (``confirmed_count`` …), kept by :mod:`consult.events.allocation`
 under a lock on the event row, so "seats left" never needs ``COUNT(*)``. A check constraint makes the
@@ -14,11 +15,32 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Department, User
 from consult.database import utcnow
+from consult.dispositions import DISPOSITIONS
 from consult.extensions import db
+from consult.tracking.models import Submission
 
 FIRST_COME, APPROVAL, LOTTERY = "first_come", "approval", "lottery"
 MODES = (FIRST_COME, APPROVAL, LOTTERY)
 MODE_LABELS = {FIRST_COME: _l("First come, first served"), APPROVAL: _l("By approval"), LOTTERY: _l("By lottery")}
+
+# What an event is: an open day people visit, a hearing where chosen speakers state their views and others
+# attend (旁听), or a government meeting that members of the public attend (列席) by category.
+OPEN_DAY, HEARING, MEETING = "open_day", "hearing", "meeting"
+EVENT_TYPES = (OPEN_DAY, HEARING, MEETING)
+EVENT_TYPE_LABELS = {OPEN_DAY: _l("Open day"), HEARING: _l("Hearing"), MEETING: _l("Public meeting")}
+
+# Whom a hearing's speaker or a meeting's attendee speaks for.
+STAKEHOLDER, RESIDENT, EXPERT, MEDIA, OTHER = "stakeholder", "resident", "expert", "media", "other"
+CATEGORY_LABELS = {
+    STAKEHOLDER: _l("Stakeholder"),
+    RESIDENT: _l("Residents' representative"),
+    EXPERT: _l("Expert"),
+    MEDIA: _l("Media"),
+    OTHER: _l("Other"),
+}
+HEARING_CATEGORIES = (STAKEHOLDER, RESIDENT, EXPERT, OTHER)
+MEETING_CATEGORIES = (STAKEHOLDER, RESIDENT, EXPERT, MEDIA)
+CATEGORIES = (STAKEHOLDER, RESIDENT, EXPERT, MEDIA, OTHER)
 
 PENDING, CONFIRMED, WAITLISTED, DECLINED, CANCELLED = "pending", "confirmed", "waitlisted", "declined", "cancelled"
 STATUSES = (PENDING, CONFIRMED, WAITLISTED, DECLINED, CANCELLED)
@@ -42,6 +64,7 @@ class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
         sa.CheckConstraint(sa.column("mode").in_(MODES), name="mode_known"),
+        sa.CheckConstraint(sa.column("event_type").in_(EVENT_TYPES), name="event_type_known"),
         sa.CheckConstraint(sa.column("capacity") >= 0, name="capacity_not_negative"),
         sa.CheckConstraint(sa.column("confirmed_count") >= 0, name="confirmed_not_negative"),
         # The last line of defence: no seat is ever given twice.
@@ -67,6 +90,21 @@ class Event(db.Model):
     require_email: Mapped[bool] = mapped_column(default=True)
     ask_id_card: Mapped[bool] = mapped_column(default=False)  # stored masked: only the last 4 characters
     published: Mapped[bool] = mapped_column(default=True)
+    event_type: Mapped[str] = mapped_column(sa.String(16), default=OPEN_DAY, server_default=OPEN_DAY)
+    # A meeting's agenda and materials (Markdown: text and links), shown and mailed to confirmed attendees only.
+    agenda: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    materials: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    # A hearing's speakers: chosen once registration closes, by the rule of consult.events.hearings.
+    speakers_seed: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    speakers_selected_at: Mapped[Optional[datetime]] = _utc()
+    speakers_selected_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    # After the hearing: the transcript (听证笔录) and the hearing report (Markdown), published together with
+    # every speaker's disposition; publishing answers each speaker's tracked submission.
+    transcript: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    hearing_report: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    record_published_at: Mapped[Optional[datetime]] = _utc()
+    record_published_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
 
     confirmed_count: Mapped[int] = mapped_column(default=0)
     waitlist_count: Mapped[int] = mapped_column(default=0)
@@ -93,6 +131,19 @@ class Event(db.Model):
     def is_drawn(self) -> bool:
         return self.drawn_at is not None
 
+    @property
+    def is_hearing(self) -> bool:
+        return self.event_type == HEARING
+
+    @property
+    def is_meeting(self) -> bool:
+        return self.event_type == MEETING
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The categories people apply in: a hearing's speakers, a meeting's attendees (none for open days)."""
+        return {HEARING: HEARING_CATEGORIES, MEETING: MEETING_CATEGORIES}.get(self.event_type, ())
+
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.mode} {self.confirmed_count}/{self.capacity}>"
 
@@ -114,6 +165,8 @@ class Registration(db.Model):
     __tablename__ = "event_registrations"
     __table_args__ = (
         sa.CheckConstraint(sa.column("status").in_(STATUSES), name="status_known"),
+        sa.CheckConstraint(sa.or_(sa.column("category").is_(None), sa.column("category").in_(CATEGORIES)),
+                           name="category_known"),
         _one_active("uq_event_registrations_active_user", "user_id"),
         _one_active("uq_event_registrations_active_email", "email_key"),
         _one_active("uq_event_registrations_active_phone", "phone_key"),
@@ -132,6 +185,7 @@ class Registration(db.Model):
     phone_key: Mapped[Optional[str]] = mapped_column(sa.String(32))  # digits only, without +86
     email_key: Mapped[Optional[str]] = mapped_column(sa.String(254))  # lower case
     id_card_masked: Mapped[str] = mapped_column(sa.String(32), default="")  # e.g. "**************123X"
+    category: Mapped[Optional[str]] = mapped_column(sa.String(16))  # a meeting attendee's (CATEGORIES)
     locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
 
     status: Mapped[str] = mapped_column(sa.String(12), default=PENDING)
@@ -185,3 +239,56 @@ class EventQuestion(db.Model):
 
     event: Mapped[Event] = relationship()
     registration: Mapped[Registration] = relationship()
+
+
+class CategorySeats(db.Model):
+    """How many of a hearing's speaker places or a meeting's seats one category has."""
+
+    __tablename__ = "event_category_seats"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("category").in_(CATEGORIES), name="category_known"),
+        sa.CheckConstraint(sa.column("seats") >= 0, name="seats_not_negative"),
+    )
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    seats: Mapped[int]
+
+
+# A speaker application's course: applied → selected or not selected (at the selection).
+APPLIED, SELECTED, NOT_SELECTED = "applied", "selected", "not_selected"
+SPEAKER_STATUSES = (APPLIED, SELECTED, NOT_SELECTED)
+SPEAKER_STATUS_LABELS = {APPLIED: _l("Applied"), SELECTED: _l("Selected to speak"), NOT_SELECTED: _l("Not selected")}
+
+
+class HearingSpeaker(db.Model):
+    """Detail row of a tracked submission of kind ``hearing_statement``: an application to speak at a hearing
+    (陈述人) with the statement (the submission's body). Selected or not, the statement gets a disposition
+    with a reason in the hearing report, which is its answer."""
+
+    __tablename__ = "hearing_speakers"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("category").in_(HEARING_CATEGORIES), name="category_known"),
+        sa.CheckConstraint(sa.column("status").in_(SPEAKER_STATUSES), name="status_known"),
+        sa.CheckConstraint(sa.or_(sa.column("disposition").is_(None), sa.column("disposition").in_(DISPOSITIONS)),
+                           name="disposition_known"),
+        sa.Index("ix_hearing_speakers_event", "event_id", "category", "status"),
+    )
+
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"))
+    category: Mapped[str] = mapped_column(sa.String(16))
+    status: Mapped[str] = mapped_column(sa.String(16), default=APPLIED)
+    draw_rank: Mapped[Optional[int]]  # 1-based place in the category's draw, when the category was drawn
+    disposition: Mapped[Optional[str]] = mapped_column(sa.String(16))
+    disposition_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # Who applied, for "one application per person": the account, and the normalised contact keys.
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    phone_key: Mapped[Optional[str]] = mapped_column(sa.String(32))
+    email_key: Mapped[Optional[str]] = mapped_column(sa.String(254))
+    # The form's one-time token: sending the same form twice finds the first application.
+    form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = _utc(default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    submission: Mapped[Submission] = relationship()

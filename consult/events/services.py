@@ -19,11 +19,19 @@ from consult.authz import edits_events
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.events import allocation
+from consult.events.hearings import category_seats, set_category_seats
 from consult.events.models import (
+    EVENT_TYPES,
+    HEARING,
+    HEARING_CATEGORIES,
+    LOTTERY,
+    MEETING,
+    MEETING_CATEGORIES,
     MODES,
     STATUSES,
     Event,
     EventQuestion,
+    HearingSpeaker,
     Registration,
 )
 from consult.extensions import db
@@ -33,7 +41,7 @@ from consult.pagination import Page, paginate
 EVENT_FIELDS = (
     "title", "description", "department_id", "venue", "address", "map_url", "starts_at", "ends_at",
     "registration_opens_at", "registration_closes_at", "mode", "require_phone", "require_email",
-    "ask_id_card", "published",
+    "ask_id_card", "published", "event_type", "agenda", "materials",
 )  # fmt: skip
 
 
@@ -41,6 +49,8 @@ EVENT_FIELDS = (
 def _validate(values: dict) -> None:
     if values["mode"] not in MODES:
         raise DomainError(_l("Unknown registration mode."), field="mode")
+    if values.get("event_type", "open_day") not in EVENT_TYPES:
+        raise DomainError(_l("Unknown kind of event."), field="event_type")
     if db.session.get(Department, values["department_id"]) is None:
         raise DomainError(_l("Please choose a department."), field="department_id")
     starts, ends = as_utc(values["starts_at"]), as_utc(values["ends_at"])
@@ -53,6 +63,22 @@ def _validate(values: dict) -> None:
         raise DomainError(_l("Registration must close before the event starts."), field="registration_closes_at")
     if values.get("capacity", 0) < 0:
         raise DomainError(_l("The capacity cannot be negative."), field="capacity")
+    _validate_category_seats(values)
+
+
+def _validate_category_seats(values: dict) -> None:
+    """A hearing needs speaker places; a meeting drawn by lottery draws by category, within its seats."""
+    event_type, seats = values.get("event_type", "open_day"), values.get("category_seats") or {}
+    if event_type == HEARING and sum(seats.get(c) or 0 for c in HEARING_CATEGORIES) <= 0:
+        raise DomainError(_l("A hearing needs speaker places in at least one category."), field="seats_stakeholder")
+    if event_type == MEETING:
+        total = sum(seats.get(c) or 0 for c in MEETING_CATEGORIES)
+        if values["mode"] == LOTTERY and total <= 0:
+            raise DomainError(_l("A meeting drawn by lottery draws by category: give the categories their seats."),
+                              field="seats_stakeholder")
+        if total > values.get("capacity", 0):
+            raise DomainError(_l("The seats of the categories add up to more than the seats of the meeting."),
+                              field="seats_stakeholder")
 
 
 def create_event(values: dict, *, actor: User) -> Event:
@@ -61,10 +87,16 @@ def create_event(values: dict, *, actor: User) -> Event:
         raise DomainError(_l("Only editors can create events."), status=403)
     _validate(values)
     event = Event(capacity=values["capacity"], created_by_id=actor.id,
-                  **{name: values[name] for name in EVENT_FIELDS})
+                  **{name: values[name] for name in EVENT_FIELDS if name in values})
     db.session.add(event)
     db.session.flush()
+    _store_category_seats(event, values)
     return event
+
+
+def _store_category_seats(event: Event, values: dict) -> None:
+    if event.categories or "category_seats" in values:
+        set_category_seats(event, values.get("category_seats") or {})
 
 
 def update_event(event: Event, values: dict, *, actor: User, now: datetime | None = None) -> Event:
@@ -76,19 +108,37 @@ def update_event(event: Event, values: dict, *, actor: User, now: datetime | Non
     has_registrations = event.confirmed_count or event.waitlist_count or event.pending_count
     if values["mode"] != event.mode and (has_registrations or event.is_drawn):
         raise DomainError(_l("The mode cannot change once people have registered."), field="mode")
+    if values.get("event_type", event.event_type) != event.event_type and (
+            has_registrations or event.is_drawn or _has_speakers(event)):
+        raise DomainError(_l("The kind of event cannot change once people have registered or applied."),
+                          field="event_type")
+    if event.speakers_selected_at is not None and values.get("category_seats") is not None:
+        if {c: values["category_seats"].get(c) or 0 for c in event.categories} != category_seats(event):
+            raise DomainError(_l("The speakers have been chosen: the places per category can no longer change."),
+                              field="seats_stakeholder")
     for name in EVENT_FIELDS:
-        setattr(event, name, values[name])
+        if name in values:
+            setattr(event, name, values[name])
     db.session.flush()
+    _store_category_seats(event, values)
     if values["capacity"] != event.capacity:
         allocation.set_capacity(event.id, values["capacity"], now=now)
     return event
 
 
+def _has_speakers(event: Event) -> bool:
+    return db.session.scalar(sa.select(HearingSpeaker.submission_id).where(HearingSpeaker.event_id == event.id)
+                             .limit(1)) is not None
+
+
 # --- listings ------------------------------------------------------------------------------------------
-def public_events(*, past: bool, cursor: str | None, now: datetime | None = None, per_page: int = 20) -> Page:
-    """Published events: upcoming (soonest first) or past (latest first), a keyset page."""
+def public_events(*, past: bool, cursor: str | None, now: datetime | None = None, per_page: int = 20,
+                  event_type: str | None = None) -> Page:
+    """Published events (of one kind, if given): upcoming (soonest first) or past (latest first), a keyset page."""
     now = now or utcnow()
     query = sa.select(Event).where(Event.published.is_(True)).options(sa.orm.joinedload(Event.department))
+    if event_type in EVENT_TYPES:
+        query = query.where(Event.event_type == event_type)
     if past:
         query = query.where(Event.ends_at < now)
         order = [Event.starts_at.desc(), Event.id.desc()]
@@ -243,3 +293,20 @@ def ask_question(registration: Registration, *, subject: str, body: str, form_to
             raise
         return QuestionResult.of(db.session.get(Submission, existing.submission_id), None)
     return QuestionResult.of(created.submission, created.query_code)
+
+
+def upcoming_hearings_and_meetings(*, limit: int = 4, now: datetime | None = None) -> list[Event]:
+    """The next published hearings and public meetings, soonest first (the home page shows them)."""
+    now = now or utcnow()
+    return list(db.session.scalars(
+        sa.select(Event).where(Event.published.is_(True), Event.event_type.in_((HEARING, MEETING)),
+                               Event.ends_at >= now)
+        .options(sa.orm.joinedload(Event.department)).order_by(Event.starts_at, Event.id).limit(limit)))
+
+
+def hearings_and_meetings_stamp(engine) -> tuple:
+    """What decides the home page's list of hearings and meetings: their last change and number."""
+    with engine.connect() as connection:
+        return tuple(connection.execute(
+            sa.select(sa.func.max(Event.updated_at), sa.func.count())
+            .where(Event.published.is_(True), Event.event_type.in_((HEARING, MEETING)))).one())

@@ -71,7 +71,7 @@ def test_the_phone_menu_needs_no_script(browser, live_server):
         page.goto("/")
         assert header_height(page) <= PHONE_HEADER_MAX
         page.locator("details.nav-toggle summary").click()
-        page.locator("nav.site-nav").get_by_role("link", name=live_server.zh("Open days")).click()
+        page.locator("nav.site-nav").get_by_role("link", name=live_server.zh("Open days and hearings")).click()
         assert page.url.endswith("/events")
     finally:
         context.close()

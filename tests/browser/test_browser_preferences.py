@@ -32,9 +32,9 @@ def test_language_and_large_text_persist_across_pages(new_page, live_server, scr
     assert root_size == 20
     assert "session" not in {cookie["name"] for cookie in page.context.cookies()}
 
-    main_nav(page).get_by_role("link", name="Open days").click()
+    main_nav(page).get_by_role("link", name="Open days and hearings").click()
     assert html_state(page) == ("en", True)
-    assert page.get_by_role("heading", level=1).inner_text() == "Open days"
+    assert page.get_by_role("heading", level=1).inner_text() == "Open days, hearings and meetings"
     page.goto("/track")
     assert html_state(page) == ("en", True)
     if viewport == "phone":

@@ -1,8 +1,9 @@
-"""The ``events`` blueprint (``/events``): open days for the public and their registrants, and the staff's
-pages for events, registrations, decisions, the draw and check-in."""
+"""The ``events`` blueprint (``/events``): open days, hearings and public meetings for the public and their
+registrants, and the staff's pages for events, registrations, decisions, the draw, check-in, speakers and the
+hearing record."""
 
 from flask import Blueprint
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
-from consult.events.views import office, public  # noqa: E402,F401  -- register the routes
+from consult.events.views import office, office_hearings, public, public_hearings  # noqa: E402,F401  -- the routes

@@ -26,6 +26,7 @@ from consult.database import utcnow
 from consult.domain import DomainError
 from consult.errors import show_error
 from consult.events import allocation, checkin, lottery, services
+from consult.events.hearings import category_seats
 from consult.events.forms import CheckinForm, ConfirmForm, DeclineForm, DrawForm, EventForm, RegistrationForm
 from consult.events.models import (
     LOTTERY,
@@ -76,6 +77,8 @@ def _event_form(event: Event | None) -> EventForm:
     if event is not None and request.method == "GET":
         for name in DATETIME_FIELDS:
             getattr(form, name).data = to_local_naive(getattr(event, name))
+        for category, seats in category_seats(event).items():
+            getattr(form, f"seats_{category}").data = seats
     return form
 
 
@@ -85,6 +88,9 @@ def _form_values(form: EventForm) -> dict:
     values["description"] = values["description"] or ""
     values["address"] = values["address"] or ""
     values["map_url"] = values["map_url"] or ""
+    values["agenda"] = values["agenda"] or ""
+    values["materials"] = values["materials"] or ""
+    values["category_seats"] = form.category_seats()
     for name in DATETIME_FIELDS:
         values[name] = from_local(values[name])
     return values
@@ -93,7 +99,7 @@ def _form_values(form: EventForm) -> dict:
 @bp.route("/manage/new", methods=["GET", "POST"])
 @role_required(*EVENT_EDIT_ROLES)
 def new_event():
-    """Create an open day."""
+    """Create an open day, a hearing or a public meeting."""
     form = _event_form(None)
     status = 200
     if form.validate_on_submit():

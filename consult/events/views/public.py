@@ -15,10 +15,13 @@ from consult.authz import manages_events_of, role_required
 from consult.database import defer_write_lock, utcnow
 from consult.domain import DomainError
 from consult.errors import show_error
-from consult.events import allocation, checkin, mails, services
+from consult.events import allocation, checkin, hearings, mails, services
 from consult.events.forms import ConfirmForm, QuestionForm, RegistrationForm
 from consult.events.models import (
+    CATEGORY_LABELS,
     CONFIRMED,
+    EVENT_TYPE_LABELS,
+    EVENT_TYPES,
     MODE_LABELS,
     STATUS_LABELS,
     WAITLISTED,
@@ -48,10 +51,14 @@ def _public_event_or_404(event_id: int) -> Event:
 @bp.get("")
 @public_page
 def index():
-    """Published open days: upcoming first (soonest at the top), or past ones."""
+    """Published open days, hearings and public meetings: upcoming first (soonest at the top), or past ones."""
     past = request.args.get("past") == "1"
-    page = page_or_400(services.public_events, past=past, cursor=request.args.get("cursor"))
-    return render_template("events/index.html", page=page, past=past, mode_labels=MODE_LABELS)
+    event_type = request.args.get("type") or None
+    if event_type is not None and event_type not in EVENT_TYPES:
+        abort(400)
+    page = page_or_400(services.public_events, past=past, cursor=request.args.get("cursor"), event_type=event_type)
+    return render_template("events/index.html", page=page, past=past, mode_labels=MODE_LABELS, event_type=event_type,
+                           event_types=EVENT_TYPES, type_labels=EVENT_TYPE_LABELS)
 
 
 @bp.get("/<int:event_id>")
@@ -67,6 +74,8 @@ def detail(event_id: int):
         not_yet_open=utcnow() < as_utc(event.registration_opens_at),
         mode_labels=MODE_LABELS,
         can_manage=current_user.is_authenticated and manages_events_of(current_user, event.department_id),
+        type_labels=EVENT_TYPE_LABELS, category_labels=CATEGORY_LABELS,
+        record=hearings.selection_record(event) if event.categories else [],
     )
 
 
@@ -98,7 +107,7 @@ def register(event_id: int):
     status = 200
     if request.method == "POST":
         values = dict(name=form.name.data or "", phone=form.phone.data or "", email=form.email.data or "",
-                      id_card=form.id_card.data or "", user=user)
+                      id_card=form.id_card.data or "", user=user, category=form.category.data or None)
         registration, status = submit_form(
             form,
             submit=lambda: allocation.register(event.id, locale=chosen_locale(), **values),
@@ -151,6 +160,10 @@ def _render_registration(registration: Registration, *, page_url: str, cancel_ur
         cancel_url=cancel_url,
         can_cancel=registration.is_active and as_utc(event.starts_at) > now,
         question_url=question_url if as_utc(event.ends_at) <= now and registration.status == CONFIRMED else None,
+        category_labels=CATEGORY_LABELS,
+        # A meeting's agenda and materials are for its confirmed attendees only.
+        agenda=render_markdown(event.agenda) if event.is_meeting and registration.status == CONFIRMED else None,
+        materials=render_markdown(event.materials) if event.is_meeting and registration.status == CONFIRMED else None,
     )
 
 
