@@ -277,3 +277,45 @@ def test_the_staff_list_shows_the_applications_without_n_plus_one(app, client, a
         page = client.get(f"/events/manage/{hearing}/speakers")
     assert "王小7" in page.text
     assert len(more.selects) == len(few.selects)
+
+
+def test_the_json_api_lists_hearings_takes_applications_and_publishes_the_record(app, client, auth, officer,
+                                                                                 hearing, department):
+    make_event(app, department, event_type="open_day", title="开放日")
+    listed = client.get("/api/v1/events?type=hearing").get_json()
+    assert [(e["id"], e["event_type"]) for e in listed["items"]] == [(hearing, "hearing")]
+
+    body = {"name": "陈专家", "category": "expert", "statement": "建议分时段定价。", "phone": "13800000009"}
+    created = client.post(f"/api/v1/events/{hearing}/speakers", json=body)
+    assert created.status_code == 201
+    receipt = created.get_json()
+    assert receipt["tracking_no"].startswith("H-") and receipt["query_code"] and receipt["category"] == "expert"
+    again = client.post(f"/api/v1/events/{hearing}/speakers", json=body)
+    assert again.status_code == 409
+    bad = client.post(f"/api/v1/events/{hearing}/speakers", json={"name": "", "category": "media"})
+    assert bad.status_code == 422
+    assert client.post("/api/v1/events/99999/speakers", json=body).status_code == 404
+
+    close_registration(app, hearing)
+    auth.login(officer)
+    client.post(f"/events/manage/{hearing}/speakers", data={"seed": "api-seed"})
+    client.post("/account/logout")
+    record = client.get(f"/api/v1/events/{hearing}/selection").get_json()
+    assert record["seed"] == "api-seed"
+    experts = next(row for row in record["categories"] if row["category"] == "expert")
+    assert (experts["places"], experts["applied"], experts["chosen"]) == (1, 1, 1)
+    assert "陈专家" not in str(record)
+    assert client.get(f"/api/v1/events/{hearing}/record").status_code == 404
+
+    hold_event(app, hearing)
+    auth.login(officer)
+    submission_id = speakers(app, hearing)[0][0]
+    client.post(f"/events/manage/{hearing}/speakers/{submission_id}", data={"disposition": "adopted", "reason": "采纳"})
+    client.post(f"/events/manage/{hearing}/record", data={"transcript": "笔录<script>x</script>", "hearing_report": "报告"})
+    client.post("/account/logout")
+    published = client.get(f"/api/v1/events/{hearing}/record").get_json()
+    assert published["statements"] == [{"number": 1, "speaker": "陈**", "category": "expert", "chosen": True,
+                                         "disposition": "adopted", "reason": "采纳"}]
+    assert "<script>" not in published["transcript_html"]
+    status = client.get(f"/api/v1/submissions/{receipt['tracking_no']}?code={receipt['query_code']}").get_json()
+    assert status["status"] == "answered"

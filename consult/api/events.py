@@ -14,7 +14,7 @@ from consult.api.idempotency import idempotent
 from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
 from consult.events import allocation, services
-from consult.events.models import WAITLISTED, Event
+from consult.events.models import EVENT_TYPES, MEETING_CATEGORIES, WAITLISTED, Event
 from consult.extensions import db, limiter
 from consult.limits import EVENT_LIMIT
 from consult.pagination import InvalidCursor
@@ -22,6 +22,7 @@ from consult.pagination import InvalidCursor
 
 class EventQuery(PageQuery):
     past: Literal["0", "1"] | None = Field(None, description="1 for events that are over.")
+    type: Literal[EVENT_TYPES] | None = Field(None, description="Only open days, hearings or public meetings.")
 
 
 class RegistrationCreate(BaseModel):
@@ -35,6 +36,9 @@ class RegistrationCreate(BaseModel):
                                                   "the confirmation goes here.")
     id_card: text(32) | None = Field(None, description="Needed when the event's `ask_id_card` is true (else 409); "
                                                        "only its last 4 characters are kept.")
+    category: Literal[MEETING_CATEGORIES] | None = Field(
+        None, description="A public meeting's attendees say whom they attend for (else 409): stakeholder 利益相关方, "
+                          "resident 群众代表, expert 专家, media 媒体. Ignored for other events.")
 
 
 def event_json(event: Event) -> dict:
@@ -44,6 +48,7 @@ def event_json(event: Event) -> dict:
         "starts_at": event.starts_at, "ends_at": event.ends_at,
         "registration_opens_at": event.registration_opens_at, "registration_closes_at": event.registration_closes_at,
         "registration_open": allocation.registration_is_open(event), "mode": event.mode,
+        "event_type": event.event_type,
         "capacity": event.capacity, "seats_left": event.seats_left, "waitlist_count": event.waitlist_count,
         "require_phone": event.require_phone, "require_email": event.require_email,
         "ask_id_card": event.ask_id_card, "url": url_for("events.detail", event_id=event.id, _external=True),
@@ -51,13 +56,15 @@ def event_json(event: Event) -> dict:
 
 
 @bp.get("/events")
-@operation("listEvents", "Published open days: upcoming (soonest first) or past (latest first)", tag="events",
+@operation("listEvents", "Published open days, hearings and public meetings: upcoming (soonest first) or past "
+           "(latest first)", tag="events",
            responses={200: schemas.EventPage}, public_read=True, query=EventQuery)
 def list_events():
     """Published events with seats left and how seats are given."""
     query = query_args(EventQuery)
     try:
-        page = services.public_events(past=query.past == "1", cursor=query.cursor, per_page=query.limit)
+        page = services.public_events(past=query.past == "1", cursor=query.cursor, per_page=query.limit,
+                                      event_type=query.type)
     except InvalidCursor:
         raise cursor_error() from None
     return list_response(schemas.EventPage, [event_json(e) for e in page.items], page)
@@ -83,7 +90,7 @@ def create_registration(event_id: int):
         raise ApiError(409, _("Registration for this event is not open."))
     registration = allocation.register(
         event.id, name=values.name, phone=values.phone or "", email=values.email or "", id_card=values.id_card or "",
-        locale=request_locale(),
+        locale=request_locale(), category=values.category,
     )
     manage_url = url_for("events.registration", token=allocation.manage_token(registration), _external=True)
     return answer(schemas.RegistrationReceipt(

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from consult.api.fields import Day, Moment, Url
 from consult.drafts.models import PUBLIC_STATUSES, WITHDRAWN
-from consult.events.models import MODES, STATUSES as REGISTRATION_STATUSES
+from consult.dispositions import DISPOSITIONS
+from consult.events.models import CATEGORIES as EVENT_CATEGORIES, EVENT_TYPES, MODES, STATUSES as REGISTRATION_STATUSES
 from consult.mailbox.models import CATEGORIES
 from consult.tracking.models import KINDS, REPLY_STATUSES, STATUSES
 
@@ -229,6 +230,8 @@ class Event(Answer):
     registration_opens_at: Moment
     registration_closes_at: Moment
     registration_open: bool
+    event_type: Literal[EVENT_TYPES] = Field(description="`open_day`, `hearing` (听证会: apply to speak or to attend) "
+                                                         "or `meeting` (a public meeting attended by category, 列席).")
     mode: Literal[MODES]
     capacity: int
     seats_left: int
@@ -237,6 +240,57 @@ class Event(Answer):
     require_email: bool
     ask_id_card: bool
     url: Url
+
+
+class SpeakerReceipt(Receipt):
+    """An application to speak at a hearing: a tracked submission, answered in the hearing report."""
+
+    event_id: int
+    category: Literal[EVENT_CATEGORIES]
+
+
+class CategoryCount(Answer):
+    category: Literal[EVENT_CATEGORIES]
+    label: str
+    places: int = Field(description="Speaker places (hearing) or seats (meeting) of the category.")
+    applied: int
+    chosen: int
+    drawn: bool = Field(description="More applications than places: the lottery decided.")
+
+
+class SelectionRecord(Answer):
+    """How a hearing's speakers or a meeting's attendees are chosen: counts per category, never names."""
+
+    event_id: int
+    event_type: Literal[EVENT_TYPES]
+    rule: str = Field(description="The rule in words, in the language asked for.")
+    seed: str | None = Field(description="The published lottery seed (null before a draw, or without one). A "
+                                         "category's draw shuffles its sorted numbers with "
+                                         "`random.Random(seed + ':' + category)`.")
+    selected_at: Moment | None
+    categories: list[CategoryCount]
+
+
+class PublicStatement(Answer):
+    number: int
+    speaker: str = Field(description="The speaker's name, masked (张*).")
+    category: Literal[EVENT_CATEGORIES]
+    chosen: bool = Field(description="Spoke at the hearing; false: a written statement.")
+    disposition: Literal[DISPOSITIONS]
+    reason: str
+
+
+class HearingRecord(Answer):
+    """The published record of a hearing: transcript (听证笔录), report, and each statement's disposition."""
+
+    event_id: int
+    title: str
+    published_at: Moment
+    transcript: str = Field(description="Markdown source.")
+    transcript_html: str = Field(description="Rendered and sanitised HTML.")
+    report: str = Field(description="Markdown source.")
+    report_html: str
+    statements: list[PublicStatement]
 
 
 class RegistrationReceipt(Answer):
