@@ -319,3 +319,20 @@ def test_the_json_api_lists_hearings_takes_applications_and_publishes_the_record
     assert "<script>" not in published["transcript_html"]
     status = client.get(f"/api/v1/submissions/{receipt['tracking_no']}?code={receipt['query_code']}").get_json()
     assert status["status"] == "answered"
+
+
+def test_the_demo_has_a_held_hearing_with_its_record_and_a_public_meeting(app, client, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # nothing twice
+    with app.app_context():
+        from consult.events.models import Event
+        hearing = db.session.scalar(sa.select(Event).where(Event.event_type == "hearing"))
+        meeting = db.session.scalar(sa.select(Event).where(Event.event_type == "meeting"))
+        assert hearing.record_published_at is not None and meeting is not None
+        hearing_id, meeting_id = hearing.id, meeting.id
+    rows = speakers(app, hearing_id)
+    assert len(rows) == 8 and {row[3] for row in rows} == {"answered"}
+    assert {row[2] for row in rows} == {"selected", "not_selected"}
+    record = client.get(f"/events/{hearing_id}/record")
+    assert record.status_code == 200 and "周*" in record.text and "周桂兰" not in record.text
+    assert client.get(f"/events/{meeting_id}").status_code == 200
