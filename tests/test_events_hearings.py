@@ -56,7 +56,7 @@ def test_applying_to_speak_gives_a_tracking_number_due_after_the_hearing(app, cl
     assert 'value="expert"' in form.text and 'value="other"' not in form.text
 
     response = apply(client, hearing, 1)
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     tracking_no = re.search(r"H-\d{8}-\d+", response.text).group(0)
     with app.app_context():
         submission = db.session.scalar(sa.select(Submission).where(Submission.tracking_no == tracking_no))

@@ -2,7 +2,7 @@
 
 * **Applying.** Anyone may apply to speak (陈述人) while registration is open, with a short statement and the
   category they speak for. Each application is a tracked submission of the department (kind
-  ``hearing_statement``), due a set number of working days after the hearing. Anyone may also attend (旁听):
+  ``hearing_speaker``), due a set number of working days after the hearing. Anyone may also attend (旁听):
   an ordinary registration for the event's seats (:mod:`consult.events.allocation`).
 * **Choosing** (once registration has closed). Each category has its own number of speaker places. A
   category with no more applicants than places: all are chosen. An oversubscribed category: the lottery

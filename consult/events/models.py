@@ -262,7 +262,7 @@ SPEAKER_STATUS_LABELS = {APPLIED: _l("Applied"), SELECTED: _l("Selected to speak
 
 
 class HearingSpeaker(db.Model):
-    """Detail row of a tracked submission of kind ``hearing_statement``: an application to speak at a hearing
+    """Detail row of a tracked submission of kind ``hearing_speaker``: an application to speak at a hearing
     (陈述人) with the statement (the submission's body). Selected or not, the statement gets a disposition
     with a reason in the hearing report, which is its answer."""
 

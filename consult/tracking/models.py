@@ -22,7 +22,7 @@ from consult.tracking import notes
 
 # --- submission kinds and statuses (DESIGN.md §2) ---------------------------------------------------
 LETTER, COMMENT, DISCLOSURE, EVENT_QUESTION = "letter", "comment", "disclosure", "event_question"
-HEARING_STATEMENT = "hearing_statement"
+HEARING_STATEMENT = "hearing_speaker"  # an application to speak, with its statement
 KINDS = (LETTER, COMMENT, DISCLOSURE, EVENT_QUESTION, HEARING_STATEMENT)
 
 RECEIVED, ASSIGNED, NEEDS_INFO, ANSWERED = "received", "assigned", "needs_info", "answered"

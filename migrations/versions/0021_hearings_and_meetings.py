@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 KINDS_BEFORE = "kind IN ('letter', 'comment', 'disclosure', 'event_question')"
-KINDS_AFTER = "kind IN ('letter', 'comment', 'disclosure', 'event_question', 'hearing_statement')"
+KINDS_AFTER = "kind IN ('letter', 'comment', 'disclosure', 'event_question', 'hearing_speaker')"
 
 
 def upgrade():
