@@ -36,6 +36,10 @@ PUBLIC_ENDPOINTS = {
     "events.cancel_registration",
     "events.qr_code",
     "events.question",
+    "interviews.index",
+    "interviews.detail",
+    "interviews.ask",
+    "interviews.stream",
     # Drafts for comment: public pages; commenting and reporting are open to guests (rate-limited).
     "drafts.index",
     "drafts.detail",
