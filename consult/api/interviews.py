@@ -108,7 +108,7 @@ def get_interview(interview_id: int):
                        "the interview becomes a tracked submission of the department when it ends, and the "
                        "tracking number and query code are sent to the contact given.")
 @idempotent
-def create_question(interview_id: int):
+def create_interview_question(interview_id: int):
     """Receive a question through the same service as the form."""
     interview = db.session.get(Interview, interview_id)
     if interview is None:
