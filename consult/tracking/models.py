@@ -22,8 +22,9 @@ from consult.tracking import notes
 
 # --- submission kinds and statuses (DESIGN.md §2) ---------------------------------------------------
 LETTER, COMMENT, DISCLOSURE, EVENT_QUESTION = "letter", "comment", "disclosure", "event_question"
-HEARING_STATEMENT = "hearing_speaker"  # an application to speak, with its statement
-KINDS = (LETTER, COMMENT, DISCLOSURE, EVENT_QUESTION, HEARING_STATEMENT)
+INTERVIEW_QUESTION = "interview"  # a question to an online interview that was not answered during it
+HEARING_STATEMENT = "hearing_speaker"  # an application to speak at a hearing, with its statement
+KINDS = (LETTER, COMMENT, DISCLOSURE, EVENT_QUESTION, INTERVIEW_QUESTION, HEARING_STATEMENT)
 
 RECEIVED, ASSIGNED, NEEDS_INFO, ANSWERED = "received", "assigned", "needs_info", "answered"
 REOPENED, CLOSED, DISMISSED = "reopened", "closed", "dismissed"

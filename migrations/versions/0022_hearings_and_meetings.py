@@ -1,7 +1,7 @@
 """hearings (听证会) and public meetings (列席) as kinds of event: speakers, seats per category, the record
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-02 17:45:00
 
 """
@@ -10,13 +10,13 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021'
-down_revision = '0020'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
-KINDS_BEFORE = "kind IN ('letter', 'comment', 'disclosure', 'event_question')"
-KINDS_AFTER = "kind IN ('letter', 'comment', 'disclosure', 'event_question', 'hearing_speaker')"
+KINDS_BEFORE = "kind IN ('letter', 'comment', 'disclosure', 'event_question', 'interview')"
+KINDS_AFTER = "kind IN ('letter', 'comment', 'disclosure', 'event_question', 'interview', 'hearing_speaker')"
 
 
 def upgrade():
