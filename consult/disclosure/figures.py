@@ -13,7 +13,7 @@ from consult.database import utcnow
 from consult.disclosure.models import OpennessReportFigures, scope_key
 from consult.domain import DomainError
 from consult.drafts.models import Draft
-from consult.events.models import Event
+from consult.events.models import OPEN_DAY, Event
 from consult.extensions import db
 from consult.localtime import local_date, year_bounds
 from consult.mailbox.models import Letter, Mailbox
@@ -102,9 +102,9 @@ def proactive_counts(year: int, department_id: int | None = None, now: datetime 
         .where(publishable(), Submission.answered_at >= start, Submission.answered_at < end),
         Submission.department_id,
     )
-    events = scoped(sa.select(sa.func.count(Event.id)).where(
-        Event.published.is_(True), Event.starts_at >= start, Event.starts_at < end, Event.ends_at <= now),
-        Event.department_id)
+    events = scoped(sa.select(sa.func.count(Event.id)).where(  # open days only: not hearings or meetings
+        Event.published.is_(True), Event.event_type == OPEN_DAY, Event.starts_at >= start, Event.starts_at < end,
+        Event.ends_at <= now), Event.department_id)
     return ProactiveCounts(_count(drafts), _count(reports), _count(letters), _count(events))
 
 
