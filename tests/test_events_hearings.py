@@ -336,3 +336,15 @@ def test_the_demo_has_a_held_hearing_with_its_record_and_a_public_meeting(app, c
     record = client.get(f"/events/{hearing_id}/record")
     assert record.status_code == 200 and "周*" in record.text and "周桂兰" not in record.text
     assert client.get(f"/events/{meeting_id}").status_code == 200
+
+
+def test_the_annual_report_counts_open_days_not_hearings(app, department, hearing):
+    hold_event(app, hearing)
+    open_day = make_event(app, department, event_type="open_day")
+    hold_event(app, open_day)
+    with app.app_context():
+        from consult.disclosure.figures import proactive_counts
+        from consult.events.models import Event
+        from consult.localtime import local_date
+        year = local_date(db.session.get(Event, open_day).starts_at).year  # both were held yesterday
+        assert proactive_counts(year).events_held == 1
