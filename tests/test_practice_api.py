@@ -4,8 +4,8 @@ appeal ratings with their token, scoped to their department."""
 from datetime import timedelta
 
 import pytest
-from api_support import API, api_world, bearer, boxes, is_problem, letter_json, request_ctx, token_for, world  # noqa: F401
-from mailbox_support import answer
+from tests.api_support import API, bearer, is_problem, letter_json, token_for
+from tests.mailbox_support import answer
 
 from consult.database import utcnow
 from consult.extensions import db
