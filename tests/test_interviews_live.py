@@ -13,7 +13,7 @@ from consult.accounts.models import User
 from consult.extensions import db
 from consult.interviews import services
 from consult.interviews.models import Interview, Question
-from interviews_support import ask, make_interview, officials_of, question_ids
+from tests.interviews_support import ask, make_interview, officials_of, question_ids
 
 
 @pytest.fixture

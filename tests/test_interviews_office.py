@@ -12,7 +12,7 @@ from consult.extensions import db
 from consult.interviews.models import Question
 from consult.notify.models import OutboxMessage
 from consult.tracking.models import Submission
-from interviews_support import ask, make_interview, officials_of, question_ids
+from tests.interviews_support import ask, make_interview, officials_of, question_ids
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
        b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x9a\xa0\xa0\x00\x00\x00\x00IEND\xaeB`\x82")

@@ -195,7 +195,7 @@ def test_deciding_an_appeal_is_refused_to_the_department_and_without_a_reason(cl
 # --- the compliance self-check and the monthly summary ---------------------------------------------------
 
 def test_the_compliance_board_lists_each_rule_with_its_items(client, api_world):
-    from tracking_support import file_submission, local
+    from tests.tracking_support import file_submission, local
 
     w = api_world.world
     old = file_submission(w, received_at=local(2026, 1, 5)).submission  # open for months
@@ -266,7 +266,7 @@ def _notice(name: str) -> str:
 def test_a_notice_is_previewed_then_applied_once(client, api_world):
     from datetime import date
 
-    from tracking_support import file_submission, local
+    from tests.tracking_support import file_submission, local
 
     w = api_world.world
     letter = file_submission(w, received_at=local(2027, 2, 1)).submission  # estimated due 24 February 2027
@@ -348,7 +348,7 @@ def test_the_public_statistics_give_the_four_rates_overall_and_per_department_mo
 def test_a_due_date_into_2027_skips_new_years_day_and_stays_an_estimate(client, api_world):
     from datetime import date
 
-    from tracking_support import file_submission, local
+    from tests.tracking_support import file_submission, local
 
     from consult.tracking.deadlines import explain_due
 
