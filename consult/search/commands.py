@@ -16,9 +16,11 @@ BATCH = 2000
 def _sources():
     """kind → (table, the indexed record description) of every indexed kind."""
     from consult.drafts.models import Draft
+    from consult.mailbox.models import FaqEntry
     from consult.tracking.models import Submission
 
-    return {indexed_for(model).kind: (model.__table__, indexed_for(model)) for model in (Submission, Draft)}
+    return {indexed_for(model).kind: (model.__table__, indexed_for(model))
+            for model in (Submission, Draft, FaqEntry)}
 
 
 def _recreate(connection: sa.Connection, kind: str) -> str | None:
@@ -69,7 +71,7 @@ def reindex(kind: str, batch: int = BATCH, progress=None) -> int:
 @click.option("--batch", default=BATCH, show_default=True, help="Records per transaction.")
 @with_appcontext
 def reindex_command(only, batch):
-    """Rebuild the full-text search index of submissions and drafts."""
+    """Rebuild the full-text search index of submissions, drafts and mailbox FAQ entries."""
     for kind in [only] if only else schema.KINDS:
         started = time.perf_counter()
         count = reindex(kind, batch=max(1, batch))

@@ -2,8 +2,8 @@
 
 Each indexed record gives three texts:
 
-* ``title`` — a submission's tracking number and subject, a draft's title: ranks highest;
-* ``body`` — a submission's text, a draft's summary;
+* ``title`` — a submission's tracking number and subject, a draft's title, a FAQ entry's question: ranks highest;
+* ``body`` — a submission's text, a draft's summary, a FAQ entry's answer;
 * ``contact`` — who wrote it (name, phone, e-mail) and every number of seven digits or more found in the
   text (phone and ID numbers): searched by officers only, never by public searches, so a public search for
   a phone number cannot tell which published letter it belongs to.
@@ -86,6 +86,10 @@ def _draft_fields(draft) -> Fields:
     return Fields(draft.title or "", draft.summary or "")
 
 
+def _faq_fields(entry) -> Fields:
+    return Fields(entry.question or "", entry.answer or "")
+
+
 @dataclass(frozen=True)
 class Indexed:
     """One kind of indexed record."""
@@ -101,12 +105,14 @@ class Indexed:
 
 def _registry() -> dict[type, Indexed]:
     from consult.drafts.models import Draft
+    from consult.mailbox.models import FaqEntry
     from consult.tracking.models import Submission
 
     return {
         Submission: Indexed("submissions", ("tracking_no", "subject", "body", "submitter_name",
                                             "submitter_phone", "submitter_email"), _submission_fields),
         Draft: Indexed("drafts", ("title", "summary"), _draft_fields),
+        FaqEntry: Indexed("faqs", ("question", "answer"), _faq_fields),
     }
 
 

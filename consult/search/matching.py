@@ -57,19 +57,23 @@ def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, an
 
 
 def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING,
-            any_term: bool = False) -> sa.Subquery:
+            any_term: bool = False, best: int | None = None) -> sa.Subquery:
     """``(id, score)`` of the records of ``kind`` whose index matches every term of ``query`` (any term, for
-    similarity)."""
+    similarity); with ``best``, only that many of the highest-scoring ones (a bounded candidate set that
+    the caller then filters, for suggestions that need only the first few)."""
     table = table_name(kind)
+    top = " ORDER BY score DESC LIMIT :best" if best else ""
     if dialect_name() == "postgresql":
         stmt = sa.text(
             f"SELECT record_id AS id, CAST(ts_rank(document, CAST(:tsquery AS tsquery), 1) AS double precision) AS score "
-            f"FROM {table} WHERE document @@ CAST(:tsquery AS tsquery)"
+            f"FROM {table} WHERE document @@ CAST(:tsquery AS tsquery){top}"
         ).bindparams(tsquery=tsquery_literal(query, fields, any_term))
     else:
         stmt = sa.text(
-            f"SELECT rowid AS id, -bm25({table}, {_BM25_WEIGHTS}) AS score FROM {table} WHERE {table} MATCH :fts"
+            f"SELECT rowid AS id, -bm25({table}, {_BM25_WEIGHTS}) AS score FROM {table} WHERE {table} MATCH :fts{top}"
         ).bindparams(fts=fts5_expression(query, fields, any_term))
+    if best:
+        stmt = stmt.bindparams(best=best)
     return stmt.columns(id=sa.Integer, score=sa.Float).subquery(f"{table}_matches")
 
 
