@@ -145,30 +145,41 @@ def tsvector_literal(tokens: Tokens) -> str:
     return " ".join(f"{_lexeme(token)}:{','.join(spots)}" for token, spots in positions.items())
 
 
-def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, Fields]]) -> int:
-    """Write (or rewrite) the index rows of ``rows`` — (record id, fields) — on ``connection``; returns how
-    many were written. Runs in the caller's transaction."""
-    table = table_name(kind)
+def row_params(dialect: str, rows: Iterable[tuple[int, Fields]]) -> list[dict]:
+    """The index rows of ``rows`` — (record id, fields) — ready to insert on ``dialect``: the tokenising, which
+    is the costly part (jieba), and needs no database, so a rebuild can run it in several processes."""
     params = []
-    postgres = connection.dialect.name == "postgresql"
     for record_id, fields in rows:
         tokens = index_tokens(fields)
-        if postgres:
+        if dialect == "postgresql":
             params.append({"id": record_id, "document": tsvector_literal(tokens)})
         else:
             params.append({"id": record_id, "title": " ".join(tokens.title), "body": " ".join(tokens.body),
                            "contact": " ".join(tokens.contact)})
+    return params
+
+
+def write_params(connection: sa.Connection, kind: str, params: list[dict]) -> int:
+    """Write (or rewrite) index rows made by :func:`row_params` in one statement (an upsert on PostgreSQL,
+    ``INSERT OR REPLACE``, which FTS5 supports by rowid, on SQLite). Returns how many were written."""
     if not params:
         return 0
-    if postgres:
+    table = table_name(kind)
+    if connection.dialect.name == "postgresql":
         connection.execute(sa.text(
             f"INSERT INTO {table} (record_id, document) VALUES (:id, CAST(:document AS tsvector)) "
             "ON CONFLICT (record_id) DO UPDATE SET document = excluded.document"), params)
     else:
-        connection.execute(sa.text(f"DELETE FROM {table} WHERE rowid = :id"), [{"id": p["id"]} for p in params])
         connection.execute(sa.text(
-            f"INSERT INTO {table} (rowid, title, body, contact) VALUES (:id, :title, :body, :contact)"), params)
+            f"INSERT OR REPLACE INTO {table} (rowid, title, body, contact) VALUES (:id, :title, :body, :contact)"),
+            params)
     return len(params)
+
+
+def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, Fields]]) -> int:
+    """Write (or rewrite) the index rows of ``rows`` — (record id, fields) — on ``connection``; returns how
+    many were written. Runs in the caller's transaction."""
+    return write_params(connection, kind, row_params(connection.dialect.name, rows))
 
 
 def remove_rows(connection: sa.Connection, kind: str, ids: Iterable[int]) -> None:

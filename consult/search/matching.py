@@ -57,20 +57,24 @@ def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, an
 
 
 def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING,
-            any_term: bool = False, best: int | None = None) -> sa.Subquery:
+            any_term: bool = False, best: int | None = None, scored: bool = True) -> sa.Subquery:
     """``(id, score)`` of the records of ``kind`` whose index matches every term of ``query`` (any term, for
     similarity); with ``best``, only that many of the highest-scoring ones (a bounded candidate set that
-    the caller then filters, for suggestions that need only the first few)."""
+    the caller then filters, for suggestions that need only the first few). ``scored=False`` (a list in date
+    order) leaves the ranking out: every score is 0, and a common word costs no more than a rare one."""
     table = table_name(kind)
     top = " ORDER BY score DESC LIMIT :best" if best else ""
     if dialect_name() == "postgresql":
+        score = ("CAST(ts_rank(document, CAST(:tsquery AS tsquery), 1) AS double precision)" if scored
+                 else "CAST(0 AS double precision)")
         stmt = sa.text(
-            f"SELECT record_id AS id, CAST(ts_rank(document, CAST(:tsquery AS tsquery), 1) AS double precision) AS score "
+            f"SELECT record_id AS id, {score} AS score "
             f"FROM {table} WHERE document @@ CAST(:tsquery AS tsquery){top}"
         ).bindparams(tsquery=tsquery_literal(query, fields, any_term))
     else:
+        score = f"-bm25({table}, {_BM25_WEIGHTS})" if scored else "0.0"
         stmt = sa.text(
-            f"SELECT rowid AS id, -bm25({table}, {_BM25_WEIGHTS}) AS score FROM {table} WHERE {table} MATCH :fts{top}"
+            f"SELECT rowid AS id, {score} AS score FROM {table} WHERE {table} MATCH :fts{top}"
         ).bindparams(fts=fts5_expression(query, fields, any_term))
     if best:
         stmt = stmt.bindparams(best=best)
@@ -100,11 +104,12 @@ def search(stmt: sa.Select, *, kind: str, id_column: sa.ColumnElement, text_colu
     if not query.terms:  # only punctuation, symbols or emoji: nothing can match
         empty = sa.select(sa.literal(0).label("id"), sa.literal(0.0).label("score")).where(sa.false()).subquery()
         return Searched(stmt.join(empty, empty.c.id == id_column), (id_column.desc(),), empty.c.score)
-    found = matches(kind, query, fields)
+    by_date = sort == DATE and bool(date_order)
+    found = matches(kind, query, fields, scored=not by_date)
     stmt = stmt.join(found, found.c.id == id_column)
     for phrase in query.phrases:
         stmt = stmt.where(contains_phrase(text_columns, phrase))
-    if sort == DATE and date_order:
+    if by_date:
         order = tuple(date_order)
     else:
         order = (found.c.score.desc(), id_column.desc())
