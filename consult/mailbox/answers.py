@@ -4,8 +4,9 @@ answered letters most similar to what they have typed so far.
 Only what the public may already read is offered: FAQ entries of accepting mailboxes, and letters that the
 published letters page shows (:func:`consult.mailbox.queries.publishable`), redacted as it shows them
 (:func:`consult.mailbox.queries.present`). The words of the text are searched in the index's public texts
-(never the ``contact`` one), any of them matching, best first; only the :data:`CANDIDATES` best index matches
-are looked at, so a text full of common words costs the same as one with rare words.
+(never the ``contact`` one), any of them matching, best first; only the :data:`RECENT` newest index matches
+are ranked and the :data:`CANDIDATES` best of them filtered, so a text full of common words costs the same as
+one with rare words (an older answer is offered only while it is among the newest matches).
 """
 
 from dataclasses import dataclass, field
@@ -25,7 +26,8 @@ from consult.tracking.models import Submission
 MIN_LENGTH = 4  # characters typed before anything is looked for
 MAX_TEXT = 600  # characters of subject and letter looked at (the beginning says what it is about)
 SHOWN = 3  # letters, and FAQ entries, offered at most
-CANDIDATES = 500  # best index matches looked at
+RECENT = 1000  # newest index matches ranked
+CANDIDATES = 500  # best of them looked at
 ANSWER_EXCERPT = 120  # characters of an answer shown
 
 
@@ -61,7 +63,7 @@ def similar_answers(subject: str | None, body: str | None, locale: str, mailbox_
 
 
 def _faqs(query: SearchQuery, mailbox_id: int | None, shown: int) -> list[FaqEntry]:
-    found = matches("faqs", query, PUBLIC, any_term=True, best=CANDIDATES)
+    found = matches("faqs", query, PUBLIC, any_term=True, best=CANDIDATES, recent=RECENT)
     own_first = sa.case((FaqEntry.mailbox_id == (mailbox_id or 0), 0), else_=1)
     return list(db.session.scalars(
         sa.select(FaqEntry).join(found, found.c.id == FaqEntry.id).join(Mailbox, Mailbox.id == FaqEntry.mailbox_id)
@@ -71,7 +73,7 @@ def _faqs(query: SearchQuery, mailbox_id: int | None, shown: int) -> list[FaqEnt
 
 
 def _letters(query: SearchQuery, locale: str, shown: int) -> list[queries.PublicLetter]:
-    found = matches("submissions", query, PUBLIC, any_term=True, best=CANDIDATES)
+    found = matches("submissions", query, PUBLIC, any_term=True, best=CANDIDATES, recent=RECENT)
     letters = list(db.session.scalars(
         queries.public_letters_query(queries.LetterFilters()).join(found, found.c.id == Submission.id)
         .order_by(found.c.score.desc(), Letter.id.desc()).limit(shown)))
