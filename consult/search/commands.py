@@ -30,7 +30,8 @@ def _sources():
 
 def _recreate(connection: sa.Connection, kind: str) -> str | None:
     """Empty the index table of ``kind``; on PostgreSQL drop its GIN index (rebuilt once at the end,
-    much faster than growing it row by row) and return the statement that recreates it."""
+    much faster than growing it row by row, then the table analysed) and return the statement that
+    recreates it."""
     table = schema.table_name(kind)
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"TRUNCATE {table}")
@@ -95,6 +96,9 @@ def reindex(kind: str, batch: int = BATCH, progress=None, jobs: int = 1) -> int:
     if finish:
         with db.engine.begin() as connection:
             connection.exec_driver_sql(finish)
+            # Fresh statistics, or the planner guesses the table's size and may walk a department's
+            # submissions one by one instead of asking the GIN index.
+            connection.exec_driver_sql(f"ANALYZE {schema.table_name(kind)}")
     if db.engine.dialect.name == "sqlite":
         with db.engine.begin() as connection:  # merge the b-tree segments written batch by batch
             connection.exec_driver_sql(f"INSERT INTO {schema.table_name(kind)}({schema.table_name(kind)}) "
