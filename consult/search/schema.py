@@ -10,8 +10,8 @@ without running PostgreSQL's own word parser over them, whose idea of a letter d
 ``lc_ctype`` and which would split or drop Chinese characters on some servers.
 
 The tables are not models: SQLAlchemy cannot describe a virtual table, and no query needs them as objects.
-They are created by migrations 0019 (submissions, drafts) and 0021 (FAQ entries) and, for ``db.create_all()`` (tests, ``seed-demo``), by the metadata's
-``after_create`` event; the schema comparison of the migrations test leaves them out by :func:`is_index_table`.
+They are created by migrations 0019 (submissions, drafts) and 0022 (FAQ entries) and, for
+``db.create_all()`` (tests, ``seed-demo``), by the metadata's ``after_create`` event; the schema comparison of the migrations test leaves them out by :func:`is_index_table`.
 """
 
 import sqlalchemy as sa
