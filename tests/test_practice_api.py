@@ -225,7 +225,7 @@ def test_the_compliance_board_lists_each_rule_with_its_items(client, api_world):
 
 
 def test_a_rules_items_come_a_page_at_a_time(client, api_world):
-    from tracking_support import file_submission, local
+    from tests.tracking_support import file_submission, local
 
     w = api_world.world
     old = [file_submission(w, received_at=local(2026, 1, day)).submission.id for day in (7, 5, 6)]
