@@ -5,7 +5,7 @@ sends nothing, with script as JSON for the live panel. Only what the published l
 import re
 
 import pytest
-from tests.mailbox_support import WRITER_EMAIL, WRITER_PHONE, answer, file_letter, form_data, letters, login_as
+from tests.mailbox_support import WRITER_EMAIL, WRITER_PHONE, answer, file_letter, form_data, letters
 
 from consult.extensions import db
 from consult.mailbox import faq
