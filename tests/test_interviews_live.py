@@ -7,7 +7,6 @@ import threading
 import time
 
 import pytest
-import sqlalchemy as sa
 
 from consult.accounts.models import User
 from consult.extensions import db
