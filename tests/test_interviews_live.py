@@ -137,8 +137,8 @@ def test_the_transcript_costs_the_same_queries_however_long_it_is(app, client, l
 
 
 def test_hostile_questions_and_answers_never_run_on_the_live_page(app, client, live_id, editor):
-    from drafts_support import assert_safe_html
-    from hostile_payloads import FORM_PAYLOADS, MARKERS, TEXT_PAYLOADS
+    from tests.drafts_support import assert_safe_html
+    from tests.hostile_payloads import FORM_PAYLOADS, MARKERS, TEXT_PAYLOADS
 
     for n, payload in enumerate(FORM_PAYLOADS):
         response = ask(client, live_id, n=n + 100, body=payload, name=payload[:40])
