@@ -13,7 +13,7 @@ from consult.events.models import HearingSpeaker, Registration
 from consult.extensions import db
 from consult.notify.models import OutboxMessage
 from consult.tracking.models import HEARING_STATEMENT, Submission
-from events_support import close_registration, hold_event, make_event
+from tests.events_support import close_registration, hold_event, make_event
 
 
 @pytest.fixture

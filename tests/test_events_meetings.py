@@ -14,7 +14,7 @@ from consult.events.models import Event, EventQuestion, Registration
 from consult.extensions import db
 from consult.notify.models import OutboxMessage
 from consult.tracking.models import Submission
-from events_support import close_registration, hold_event, make_event
+from tests.events_support import close_registration, hold_event, make_event
 
 AGENDA = "1. 审议《城区停车收费调整方案》\n2. 听取列席代表意见"
 MATERIALS = "[停车收费调整方案（征求意见稿）](https://example.gov.cn/docs/parking.pdf)"
