@@ -3,6 +3,7 @@
 import secrets
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -164,7 +165,7 @@ class DispositionForm(FlaskForm):
 
 
 class HearingRecordForm(FlaskForm):
-    transcript = TextAreaField(_l("Transcript"), validators=[Length(max=200000)],
+    transcript = TextAreaField(lazy_pgettext("hearing", "Transcript"), validators=[Length(max=200000)],
                                description=_l("Markdown. Published as it is: leave out contact details."))
     hearing_report = TextAreaField(_l("Hearing report"), validators=[Length(max=100000)],
                                    description=_l("Markdown: what was heard and how the views are taken into account."))
