@@ -2,6 +2,7 @@
 at the same moment — is one submission and both answers name it; the query code is shown to the first answer
 only; a token that is missing, too short or too long is refused with a message that asks to send again."""
 
+import re
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +27,7 @@ from consult.mailbox import services as mailbox_services
 from consult.mailbox.models import Letter, Mailbox
 from consult.notify.models import OutboxMessage
 from consult.tracking import intake
+from consult.tracking.citizen import find_submission
 from consult.tracking.models import Submission
 
 KINDS = ("letter", "comment", "disclosure", "event_question")
@@ -184,3 +186,67 @@ def test_a_comment_form_sent_again_after_the_consultation_closed_still_names_the
     with pytest.raises(DomainError) as refused:
         send("comment", targets, "after-closing-token-02")
     assert refused.value.status == 409
+
+
+# --- the same kit on the pages: the receipt shown once, the honeypot ------------------------------------------
+
+def _page_form(kind: str, targets: Targets, **overrides) -> tuple[str, dict]:
+    """The kind's public form page and what a citizen types into it."""
+    body = "小区门口路灯坏了一个月，晚上出行很不安全，请尽快修复。"
+    if kind == "letter":
+        url, data = "/mailboxes/write", {"mailbox_id": str(targets.mailbox_id), "category": "complaint",
+                                         "subject": "路灯不亮", "body": body, "name": "欧阳娜娜",
+                                         "phone": "13800138000", "email": "ouyang@example.org"}
+    elif kind == "comment":
+        url, data = f"/drafts/{targets.draft_id}/comment", {"body": body, "name": "王五", "email": "wangwu@example.org",
+                                                            "phone": "", "article": ""}
+    elif kind == "disclosure":
+        url, data = "/disclosure", {"department_id": str(targets.department_id), "applicant_type": "natural_person",
+                                    "name": "张三", "id_type": "resident_id", "id_number": "11010519491231002X",
+                                    "phone": "13800138000", "email": "zhang@example.org", "subject": "路灯维护经费",
+                                    "description": body, "preferred_format": "electronic", "delivery": "online"}
+    else:
+        token = allocation.manage_token(db.session.get(Registration, targets.registration_id))
+        url, data = f"/events/r/{token}/question", {"subject": "路灯", "body": body}
+    return url, {**data, "form_token": "page-form-token-000001", **overrides}
+
+
+CODE = re.compile(r'<span class="query-code">([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})</span>')
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_confirmation_page_shows_the_query_code_once(app, client, targets, kind):
+    url, data = _page_form(kind, targets)
+    sent = client.post(url, data=data)
+    assert sent.status_code == 302
+    first = client.get(sent.location).get_data(as_text=True)
+    again = client.get(sent.location).get_data(as_text=True)
+    submission = db.session.scalar(sa.select(Submission))
+    code = CODE.search(first).group(1)
+    assert find_submission(submission.tracking_no, code) == submission  # the real code, on the first view
+    assert submission.tracking_no in again and code not in again and 'class="query-code"' not in again
+    repeated = client.post(url, data=data)  # the same form again in the same browser: its receipt, no code
+    assert repeated.status_code == 302
+    page = client.get(repeated.location).get_data(as_text=True)
+    assert submission.tracking_no in page and 'class="query-code"' not in page
+    elsewhere = app.test_client().post(url, data=data)  # from another browser: shown at once, never the code
+    shown = elsewhere.get_data(as_text=True)
+    assert elsewhere.status_code == 200 and submission.tracking_no in shown and 'class="query-code"' not in shown
+    assert _count(Submission) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_bot_filling_the_honeypot_is_thanked_and_nothing_is_kept(client, targets, kind):
+    url, data = _page_form(kind, targets, website="http://spam.example")
+    response = client.post(url, data=data)
+    assert response.status_code == 200 and 'class="panel receipt"' in response.get_data(as_text=True)
+    assert _count(Submission) == 0 and _receipt_mails() == 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_intake_form_has_the_token_and_the_hidden_honeypot(client, targets, kind):
+    url, _ = _page_form(kind, targets)
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="form_token"[^>]*value="[A-Za-z0-9_-]{32}"', page)
+    assert re.search(r'<div class="hp-field" aria-hidden="true">\s*<label for="website">', page)
+    assert re.search(r'<input[^>]*name="website"[^>]*tabindex="-1"', page)
