@@ -267,3 +267,29 @@ def test_moderation_without_the_form_token_is_refused(app, client, auth, officer
     assert client.post(f"/office/interviews/{live_id}/end").status_code == 400
     with app.app_context():
         assert db.session.get(Question, question_id).status == "submitted"
+
+
+def test_the_daily_run_ends_an_interview_nobody_ended_and_tracks_its_questions(app, client, runner, department,
+                                                                              editor, live_id):
+    from datetime import timedelta
+
+    from consult.database import utcnow
+    from consult.interviews.models import Interview
+
+    recent = make_interview(app, department, editor=editor, status="live", title="刚结束的访谈")
+    ask(client, live_id, n=1)
+    ask(client, recent, n=2)
+    with app.app_context():
+        now = utcnow()
+        for interview_id, ended_ago in ((live_id, timedelta(days=2)), (recent, timedelta(hours=2))):
+            interview = db.session.get(Interview, interview_id)
+            interview.starts_at, interview.ends_at = now - ended_ago - timedelta(hours=1), now - ended_ago
+        db.session.commit()
+    result = runner.invoke(args=["remind"])
+    assert "Online interviews nobody ended, ended now: 1." in result.output
+    with app.app_context():
+        assert db.session.get(Interview, live_id).status == "ended"
+        assert db.session.get(Interview, recent).status == "live"  # its moderator may still end it
+        tracked = db.session.scalars(sa.select(Question).where(Question.submission_id.is_not(None))).all()
+        assert [q.interview_id for q in tracked] == [live_id]
+    assert "Online interviews nobody ended, ended now: 0." in runner.invoke(args=["remind"]).output

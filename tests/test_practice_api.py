@@ -222,6 +222,23 @@ def test_the_compliance_board_lists_each_rule_with_its_items(client, api_world):
     assert [len(r["items"]) for r in client.get(f"{API}/admin/compliance?limit=1", headers=admin).get_json()["rules"]
             ] == [min(1, r["count"]) for r in board["rules"]]
     assert is_problem(client.get(f"{API}/admin/compliance/rules/nothing", headers=admin), 404)
+
+
+def test_a_rules_items_come_a_page_at_a_time(client, api_world):
+    from tracking_support import file_submission, local
+
+    w = api_world.world
+    old = [file_submission(w, received_at=local(2026, 1, day)).submission.id for day in (7, 5, 6)]
+    admin = bearer(token_for(w.admin))
+    first = client.get(f"{API}/admin/compliance/rules/unanswered_1_month?limit=2", headers=admin)
+    body = first.get_json()
+    assert body["count"] == 3 and len(body["items"]) == 2 and first.headers["Link"].startswith(f"<{body['next']}>")
+    second = client.get(body["next"], headers=admin).get_json()
+    assert second["next"] is None
+    assert [i["id"] for i in body["items"] + second["items"]] == [old[1], old[2], old[0]]  # the oldest first
+    assert is_problem(client.get(f"{API}/admin/compliance/rules/unanswered_1_month?cursor=xyz", headers=admin), 400)
+    annual = client.get(f"{API}/admin/compliance/rules/annual_report?limit=1", headers=admin).get_json()
+    assert [(i["kind"], i["id"]) for i in annual["items"]] == [("annual_report", 2025)] and annual["next"] is None
     assert is_problem(client.get(f"{API}/admin/compliance?limit=0", headers=admin), 400)
 
 
