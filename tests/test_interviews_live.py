@@ -12,7 +12,7 @@ from consult.accounts.models import User
 from consult.extensions import db
 from consult.interviews import services
 from consult.interviews.models import Interview, Question
-from interviews_support import ask, make_interview, officials_of, question_ids
+from tests.interviews_support import ask, make_interview, officials_of, question_ids
 
 
 @pytest.fixture
@@ -137,8 +137,8 @@ def test_the_transcript_costs_the_same_queries_however_long_it_is(app, client, l
 
 
 def test_hostile_questions_and_answers_never_run_on_the_live_page(app, client, live_id, editor):
-    from drafts_support import assert_safe_html
-    from hostile_payloads import FORM_PAYLOADS, MARKERS, TEXT_PAYLOADS
+    from tests.drafts_support import assert_safe_html
+    from tests.hostile_payloads import FORM_PAYLOADS, MARKERS, TEXT_PAYLOADS
 
     for n, payload in enumerate(FORM_PAYLOADS):
         response = ask(client, live_id, n=n + 100, body=payload, name=payload[:40])

@@ -5,9 +5,8 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
-from stats_support import answered, local, rated, received
-from tracking_support import request_ctx, world  # noqa: F401
+from tests.stats_support import answered, rated, received
+from tests.tracking_support import local
 
 from consult.extensions import db
 from consult.stats.services import compute_stats, median_of_histogram, month_starts
@@ -169,21 +168,11 @@ def test_the_result_is_json_serialisable_and_empty_figures_are_null(world):
     }
 
 
-def test_a_fixed_number_of_aggregate_queries_however_many_submissions(monkeypatch, world):
+def test_a_fixed_number_of_aggregate_queries_however_many_submissions(monkeypatch, world, sql):
     def count_queries(months: int = 12) -> tuple[int, list[str]]:
-        statements: list[str] = []
-
-        def listener(_conn, _cursor, statement, *_args):
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append(statement)
-
-        engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with sql() as statements:
             compute_stats(months=months, today=TODAY)
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", listener)
-        return len(statements), statements
+        return len(statements.selects), statements.selects
 
     received(world, local(2025, 11, 3))
     few, _ = count_queries()
