@@ -9,9 +9,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from tracking_support import World, request_ctx, world  # noqa: F401
 
-from consult.accounts.models import EDITOR, Department, User
+from consult.accounts.models import Department, User
 from consult.database import utcnow
 from consult.disclosure.models import DisclosureRequest, ELECTRONIC, ONLINE, RESIDENT_ID
 from consult.disclosure.services import Applicant, submit_request
@@ -50,9 +49,7 @@ def targets(world) -> Targets:
     mailbox = mailbox_services.save_mailbox(
         None, name="县长信箱", department=db.session.get(Department, world.dept.id), categories=("complaint",),
         window_workdays=15, allow_publication=True, allow_attachments=False, active=True)
-    editor = User(email="editor@example.org", display_name="editor", role=EDITOR)
-    editor.set_password("correct horse 42")
-    db.session.add(editor)
+    editor = db.session.get(User, world.editor.id)
     opens = utcnow() - timedelta(hours=1)
     draft = draft_services.create_draft(
         editor, body="第一条 为规范政务公开工作，制定本办法。\n\n第二条 本办法自公布之日起施行。",
