@@ -83,7 +83,7 @@ class Draft(DraftSummary):
 
 
 class DispositionCounts(Answer):
-    """Comments by disposition (采纳 / 部分采纳 / 不予采纳 / 留存参考)."""
+    """Comments by disposition (采纳 / 部分采纳 / 不予采纳 / 已知悉)."""
 
     adopted: int
     partly_adopted: int

@@ -148,7 +148,7 @@ def seed_drafts(departments) -> None:
                                       "感谢您的支持，我们已在规定中明确以图表方式解读预决算。")
         tracking.submit_reply(reply, actor=officer)
         tracking.approve_reply(reply, reviewer=reviewer)
-    report.submit_report(reported, editor, "本次共收到意见3条，采纳1条，部分采纳1条，未采纳1条。")
+    report.submit_report(reported, editor, "本次共收到意见3条，采纳1条，部分采纳1条，不予采纳1条。")
     # Published ten days after closing, before the comments' due date: each open comment is answered by it.
     report.approve_report(reported, admin, now=reported.closes_at + timedelta(days=10))
     db.session.flush()

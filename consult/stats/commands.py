@@ -13,40 +13,38 @@ from consult.workdays import current_overrides
 BATCH = 500
 
 
-def refresh_response_minutes(*, only_missing: bool = False) -> int:
-    """Set ``response_minutes`` of every submission staff have acted on from ``responded_at`` (after the
-    upgrade that added it, or a calendar correction), in batches; returns how many."""
+def _restamp(stamped_at, stored, stamp, only_missing: bool) -> int:
+    """Call ``stamp(submission, overrides)`` on every submission with ``stamped_at`` set (only those whose
+    ``stored`` column is empty with ``only_missing``), in batches by id; returns how many."""
     overrides = current_overrides()
     done, last_id = 0, 0
     while True:
-        stmt = sa.select(Submission).where(Submission.responded_at.is_not(None), Submission.id > last_id)
+        stmt = sa.select(Submission).where(stamped_at.is_not(None), Submission.id > last_id)
         if only_missing:
-            stmt = stmt.where(Submission.response_minutes.is_(None))
+            stmt = stmt.where(stored.is_(None))
         batch = list(db.session.scalars(stmt.order_by(Submission.id).limit(BATCH)))
         if not batch:
             return done
         for submission in batch:
-            submission.response_minutes = working_minutes(submission.received_at, submission.responded_at, overrides)
+            stamp(submission, overrides)
         db.session.flush()
         done, last_id = done + len(batch), batch[-1].id
+
+
+def _stamp_response_minutes(submission: Submission, overrides) -> None:
+    submission.response_minutes = working_minutes(submission.received_at, submission.responded_at, overrides)
+
+
+def refresh_response_minutes(*, only_missing: bool = False) -> int:
+    """Set ``response_minutes`` of every submission staff have acted on from ``responded_at`` (after the
+    upgrade that added it, or a calendar correction); returns how many."""
+    return _restamp(Submission.responded_at, Submission.response_minutes, _stamp_response_minutes, only_missing)
 
 
 def refresh_answer_dates(*, only_missing: bool = False) -> int:
     """Set ``answered_on`` and ``answered_workdays`` of every answered submission from ``answered_at``
-    (after an upgrade, a calendar correction or backdated demo data), in batches; returns how many."""
-    overrides = current_overrides()
-    done, last_id = 0, 0
-    while True:
-        stmt = sa.select(Submission).where(Submission.answered_at.is_not(None), Submission.id > last_id)
-        if only_missing:
-            stmt = stmt.where(Submission.answered_on.is_(None))
-        batch = list(db.session.scalars(stmt.order_by(Submission.id).limit(BATCH)))
-        if not batch:
-            return done
-        for submission in batch:
-            stamp_answer_dates(submission, overrides)
-        db.session.flush()
-        done, last_id = done + len(batch), batch[-1].id
+    (after an upgrade, a calendar correction or backdated demo data); returns how many."""
+    return _restamp(Submission.answered_at, Submission.answered_on, stamp_answer_dates, only_missing)
 
 
 @click.command("stats-refresh")
