@@ -50,4 +50,6 @@ def _register_error_handlers() -> None:
 
 _register_error_handlers()
 
-from consult.api import drafts, events, letters, office, openapi, practice, stats, submissions  # noqa: E402,F401  -- routes
+from consult.api import (  # noqa: E402,F401  -- routes
+    drafts, events, letters, office, openapi, practice, questionnaires, stats, submissions,
+)
