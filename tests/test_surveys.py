@@ -200,3 +200,22 @@ def test_no_answers_once_closed_and_no_edits_once_open(client, auth, world):
     close(qid)
     page = client.post(f"/questionnaires/{qid}/answer", data=_form(qids, options))
     assert page.status_code == 302 and db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+
+
+def test_the_demo_has_an_open_questionnaire_on_the_open_draft_and_published_results(app, client):
+    from consult import seed
+    from consult.drafts.models import Draft
+
+    seed.seed_demo()
+    db.session.commit()
+    seed.seed_demo()  # a second run adds nothing
+    db.session.commit()
+    found = {q.title: q for q in db.session.scalars(sa.select(Questionnaire))}
+    assert len(found) == 2
+    open_one = next(q for q in found.values() if q.status == "open")
+    closed = next(q for q in found.values() if q.status == "closed")
+    assert db.session.get(Draft, open_one.draft_id).status == "open" and open_one.response_count > 0
+    assert any(q.article_anchor for q in open_one.questions) and any(q.branch_option_id for q in open_one.questions)
+    assert client.get(f"/questionnaires/{closed.id}/results").status_code == 200
+    assert open_one.title in client.get("/questionnaires").get_data(as_text=True)
+    assert "/questionnaires" in client.get("/").get_data(as_text=True)

@@ -10,6 +10,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,7 +26,7 @@ RECORDED_STATUSES = (DRAFT, IN_REVIEW, APPROVED, WITHDRAWN)
 PUBLIC_STATUSES = (OPEN, CLOSED)
 STATUS_LABELS = {
     DRAFT: _l("Being written"), IN_REVIEW: _l("Awaiting review"), SCHEDULED: _l("Approved, not yet open"),
-    OPEN: _l("Open"), CLOSED: _l("Closed"), WITHDRAWN: _l("Withdrawn"), APPROVED: _l("Approved"),
+    OPEN: lazy_pgettext("questionnaire", "Open"), CLOSED: lazy_pgettext("questionnaire", "Closed"), WITHDRAWN: _l("Withdrawn"), APPROVED: _l("Approved"),
 }
 
 # Who may answer, and how "one response per person" is kept.
