@@ -107,6 +107,19 @@ PUBLIC_ENDPOINTS = {
     "api.record_follow_up",
     "api.complete_rectification",
     "api.appeal_rating",
+    "api.department_appeals",
+    "api.office_appeal",
+    "api.dashboard",
+    # Administrators' endpoints take an admin's bearer token (tests/test_practice_api.py walks them with every
+    # role): appeal decisions, the compliance self-check and monthly summary, the holiday notice.
+    "api.admin_appeals",
+    "api.decide_appeal",
+    "api.compliance_board",
+    "api.compliance_rule",
+    "api.monthly_summary_json",
+    "api.monthly_summary_csv",
+    "api.preview_holiday_notice",
+    "api.apply_holiday_notice",
 }
 # Pages for any logged-in user, whatever the role.
 LOGIN_ONLY_ENDPOINTS = {"accounts.logout", "accounts.session_list", "accounts.end_session",

@@ -160,3 +160,23 @@ def test_the_statistics_print_each_formula_beside_its_figure(client, auth, boxes
     assert "My department's three rates" in dashboard and "Resolution rate = " in dashboard
     assert 'id="chart-ratings"' in dashboard
     assert 'id="department-rectifications">1' in dashboard and "Open rectification tasks" in dashboard
+
+
+@pytest.mark.parametrize("app_config", [{"CONSULT_DEFAULT_LOCALE": "zh_CN"}])
+def test_a_published_letter_shows_the_dates_the_department_and_the_answer_in_chinese(client, boxes, world,
+                                                                                     app_config):
+    from consult.localtime import local_date
+
+    letter = file_letter(boxes.county, public=True, subject="路灯不亮", received_at=utcnow() - timedelta(days=3))
+    answer(letter, world, body="您好，路灯已于本周更换。")
+    db.session.commit()
+    received, answered = local_date(letter.submission.received_at), local_date(letter.submission.answered_at)
+    for page in (f"/mailboxes/letters/{letter.id}", "/mailboxes/letters"):
+        html = _text(client.get(page))
+        facts = html.split('class="facts letter-dates"')[1].split("</dl>")[0]
+        for label, value in (("受理日期", f"{received.year}年{received.month}月{received.day}日"),
+                             ("答复日期", f"{answered.year}年{answered.month}月{answered.day}日"),
+                             ("答复部门", world.dept.name)):
+            assert f"<dt>{label}</dt><dd>{value}" in facts, (page, label, facts)
+    detail = _text(client.get(f"/mailboxes/letters/{letter.id}"))
+    assert "答复内容" in detail and "路灯已于本周更换" in detail

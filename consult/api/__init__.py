@@ -2,10 +2,11 @@
 
 Public endpoints are anonymous; officer endpoints take a personal bearer token. Nothing here reads the
 session or cookies, so the blueprint is exempt from CSRF (a browser's cookies grant nothing here).
-One module per resource: drafts, letters (and mailboxes), submissions, events, stats, office, each with the
+One module per resource: drafts, letters (and mailboxes), submissions, events, stats, office, practice (ratings
+and rectification), appeals, compliance and calendar (administrators), each with the
 pydantic models of its bodies and query strings; the answers' models are in schemas, their field types in
 fields. The shared pieces are validation (reading requests), common (pages, answers, CORS), errors,
-idempotency, tokens, and openapi (the document, generated from the same models).
+idempotency, tokens, staff (the token's user and department), and openapi (the document, generated from the same models).
 """
 
 from flask import Blueprint
@@ -51,5 +52,6 @@ def _register_error_handlers() -> None:
 _register_error_handlers()
 
 from consult.api import (  # noqa: E402,F401  -- routes
-    drafts, events, letters, office, openapi, practice, questionnaires, stats, submissions,
+    appeals, calendar, compliance, drafts, events, letters, office, openapi, practice, questionnaires, stats,
+    submissions,
 )

@@ -7,24 +7,23 @@ the tracking engine's services (create_reply, submit_reply, transfer_submission)
 
 from typing import Literal
 
-import sqlalchemy as sa
-from flask import g, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import joinedload, selectinload
 
-from consult.accounts.models import ADMIN, Department
+from consult.accounts.models import Department
 from consult.api import bp, schemas
 from consult.api.common import ID, SearchPageQuery, answer, department_json, list_response, page_of, search_of
 from consult.search.matching import RELEVANCE
-from consult.api.errors import ApiError, domain_problem
+from consult.api.errors import ApiError, field_names
 from consult.api.fields import Id, text
 from consult.api.idempotency import idempotent
 from consult.api.openapi import operation
+from consult.api.staff import api_user, department_of_request, in_department_or_404
 from consult.api.tokens import token_required
 from consult.api.validation import json_body, query_args
-from consult.authz import WORKER_ROLES, works_for
-from consult.domain import DomainError
+from consult.authz import WORKER_ROLES
 from consult.extensions import db
 from consult.localtime import local_today
 from consult.tracking import services
@@ -58,10 +57,6 @@ class TransferCreate(BaseModel):
 
     department_id: Id = Field(description="The department taking the submission over.")
     reason: text(1000, required=True) = Field(description="Kept on the timeline for staff.")
-
-
-def _user():
-    return g.api_user
 
 
 def inbox_item(submission: Submission, today) -> dict:
@@ -99,38 +94,20 @@ def office_view(submission: Submission, today) -> schemas.OfficeSubmission:
     )
 
 
-def _department(chosen: int | None) -> Department:
-    """The user's own department; admins choose one with ``?department=`` (default: the first)."""
-    user = _user()
-    if user.role == ADMIN:
-        stmt = sa.select(Department).order_by(Department.code)
-        department = db.session.get(Department, chosen) if chosen else db.session.scalars(stmt.limit(1)).first()
-    else:
-        if chosen and chosen != user.department_id:
-            raise ApiError(403, _("You can only see your own department's inbox."))
-        department = db.session.get(Department, user.department_id) if user.department_id else None
-    if department is None:
-        raise ApiError(404, _("No department to show."))
-    return department
-
-
 def _inbox_filters(query: InboxQuery) -> services.InboxFilters:
     status, due = query.status, query.due
     statuses = STATUSES if status == "all" else (status,) if status else OPEN_STATUSES
     return services.InboxFilters(
-        statuses=statuses, kind=query.kind, assignee_id=_user().id if query.assignee == "me" else None,
+        statuses=statuses, kind=query.kind, assignee_id=api_user().id if query.assignee == "me" else None,
         unassigned=query.assignee == "unassigned", due_soon=due == "due_soon", overdue=due == "overdue",
         very_overdue=due == "very_overdue", query=search_of(query), sort=query.sort or RELEVANCE,
     )
 
 
-def _submission_or_404(submission_id: int) -> Submission:
+def submission_or_404(submission_id: int) -> Submission:
     """The submission if the token's user works for its department (admins: any), else 404."""
-    submission = db.session.get(Submission, submission_id, options=[
+    return in_department_or_404(Submission, submission_id, options=[
         joinedload(Submission.department), joinedload(Submission.assignee), selectinload(Submission.events)])
-    if submission is None or not works_for(_user(), submission.department_id):
-        raise ApiError(404)
-    return submission
 
 
 @bp.get("/office/inbox")
@@ -140,7 +117,7 @@ def _submission_or_404(submission_id: int) -> Submission:
 def inbox():
     """The inbox with the same filters as the office page, cursor-paginated."""
     query = query_args(InboxQuery)
-    department = _department(query.department)
+    department = department_of_request(query.department)
     today = local_today()
     stmt, order = services.inbox_listing(department.id, today, _inbox_filters(query))
     page = page_of(stmt.options(joinedload(Submission.assignee), joinedload(Submission.department)), order, query)
@@ -153,7 +130,7 @@ def inbox():
 @token_required(*WORKER_ROLES)
 def office_submission(submission_id: int):
     """A submission of the token's department (404 for any other)."""
-    return answer(office_view(_submission_or_404(submission_id), local_today()))
+    return answer(office_view(submission_or_404(submission_id), local_today()))
 
 
 @bp.post(f"/office/submissions/<{ID}:submission_id>/replies")
@@ -165,14 +142,12 @@ def office_submission(submission_id: int):
 @idempotent
 def create_reply(submission_id: int):
     """Draft a reply in the token owner's name (and optionally send it for review)."""
-    submission = _submission_or_404(submission_id)
+    submission = submission_or_404(submission_id)
     values = json_body(ReplyCreate)
-    try:
-        reply = services.create_reply(_user(), [submission], values.body)
+    with field_names(submissions="submission_id"):
+        reply = services.create_reply(api_user(), [submission], values.body)
         if values.submit_for_review:
-            services.submit_reply(reply, actor=_user())
-    except DomainError as error:
-        return domain_problem(error, aliases={"submissions": "submission_id"})
+            services.submit_reply(reply, actor=api_user())
     db.session.flush()
     return answer(reply_json(reply), 201, url_for("api.office_submission", submission_id=submission.id, _external=True))
 
@@ -185,16 +160,14 @@ def create_reply(submission_id: int):
 @idempotent
 def transfer(submission_id: int):
     """Hand the submission over; it leaves your inbox and keeps its due date."""
-    submission = _submission_or_404(submission_id)
+    submission = submission_or_404(submission_id)
     values = json_body(TransferCreate)
     department = db.session.get(Department, values.department_id)
     if department is None:
         raise ApiError(409, _("There is no department with this id."),
                        errors={"department_id": [_("Unknown department.")]})
-    try:
-        services.transfer_submission(submission, department, actor=_user(), reason=values.reason)
-    except DomainError as error:
-        return domain_problem(error, aliases={"department": "department_id"})
+    with field_names(department="department_id"):
+        services.transfer_submission(submission, department, actor=api_user(), reason=values.reason)
     db.session.flush()
     return answer(schemas.TransferResult(id=submission.id, tracking_no=submission.tracking_no,
                                          status=submission.status, department=department_json(department),

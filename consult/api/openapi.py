@@ -76,6 +76,7 @@ class Operation:
     auth: bool = False  # bearer token required
     rate_limited: bool = False
     idempotent: bool = False
+    media_type: str | None = None  # an answer that is not JSON (e.g. text/csv): its responses' model is None
     view_name: str = ""
 
 
@@ -146,6 +147,8 @@ def _responses(op: Operation, rule, refs: dict) -> dict:
         described: dict[str, Any] = {"description": "Created" if status == 201 else "OK"}
         if model is not None:
             described["content"] = {"application/json": {"schema": refs[(model, "serialization")]}}
+        elif op.media_type and status < 300:
+            described["content"] = {op.media_type: {"schema": {"type": "string"}}}
         headers = (["Link"] if model is not None and model.__name__.endswith("Page") else []) + (
             ["Location"] if status == 201 else []) + (["Idempotent-Replayed"] if op.idempotent else [])
         if headers:
@@ -239,8 +242,8 @@ def build_document(app) -> dict:
 
 API_DESCRIPTION = (
     "The JSON API of Consult: drafts for comment, mailboxes, tracked submissions, open days and statistics. "
-    "Public endpoints need no authentication; officer endpoints (`/office/…`) need a personal API token "
-    "(`Authorization: Bearer <token>`). Errors are RFC 9457 `application/problem+json`: 422 when a body does not "
+    "Public endpoints need no authentication; officer endpoints (`/office/…`) and administrators' "
+    "endpoints (`/admin/…`) need a personal API token (`Authorization: Bearer <token>`). Errors are RFC 9457 `application/problem+json`: 422 when a body does not "
     "match this document, 409 when it does but the current data says no; both name the fields in `errors`. "
     "Request bodies may hold only the members described here. Lists are cursor-paginated (follow `next`). "
     "See docs/api.md."
@@ -253,6 +256,9 @@ TAGS = [
     {"name": "questionnaires", "description": "Questionnaires (问卷调查) and their published results."},
     {"name": "stats", "description": "Public statistics per department (政务公开)."},
     {"name": "office", "description": "Officers' work with a personal API token."},
+    {"name": "admin", "description": "Administrators' work with a personal API token: the compliance self-check "
+                                     "(合规自查) and monthly summary (月度通报), appeals against ratings (申诉复核), "
+                                     "the State Council's holiday notice."},
     {"name": "meta", "description": "This document."},
 ]
 

@@ -1,5 +1,5 @@
 """好差评 through the API: the citizen's rating (with the query code), and for officers (bearer token) the
-department's rectification tasks with their follow-up record and completion, and appeals against ratings.
+department's rectification tasks with their follow-up record and completion (appeals: consult.api.appeals).
 
 Scoped like the office pages: another department's task or submission answers 404. Every change goes
 through the services of consult.practice and consult.tracking.citizen.
@@ -8,28 +8,25 @@ through the services of consult.practice and consult.tracking.citizen.
 from typing import Literal
 
 import sqlalchemy as sa
-from flask import g, url_for
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from consult.api import bp
 from consult.api.common import ID, PageQuery, answer, list_response, page_of
-from consult.api.errors import ApiError, domain_problem
 from consult.api.fields import Day, Id, Moment, text
 from consult.api.idempotency import idempotent
-from consult.api.office import _department, _submission_or_404
 from consult.api.openapi import Header, operation
+from consult.api.staff import api_user, department_of_request, in_department_or_404
 from consult.api.schemas import Answer, page_of as page_model
 from consult.api.submissions import HEADER, TRACKING_NO, QueryCode, _query_code, not_found
 from consult.api.tokens import token_required
 from consult.api.validation import json_body, query_args
-from consult.authz import WORKER_ROLES, works_for
-from consult.domain import DomainError
-from consult.extensions import db, limiter
+from consult.authz import WORKER_ROLES
+from consult.extensions import limiter
 from consult.limits import LOOKUP_LIMIT
 from consult.localtime import local_today
-from consult.practice import appeals, rectification
+from consult.practice import rectification
 from consult.practice.models import (
-    APPEAL_GROUNDS, APPEAL_STATUSES, FOLLOW_UP_METHODS, TASK_OPEN, TASK_STATUSES, RatingAppeal, RectificationTask,
+    FOLLOW_UP_METHODS, TASK_OPEN, TASK_STATUSES, RectificationTask,
 )  # fmt: skip
 from consult.tracking import citizen
 from consult.tracking.models import SATISFACTION_LEVELS
@@ -81,19 +78,6 @@ class Task(Answer):
 TaskPage = page_model(Task)
 
 
-class Appeal(Answer):
-    id: int
-    submission_id: int
-    department_id: int
-    satisfaction: Level
-    ground: Literal[APPEAL_GROUNDS]
-    reason: str
-    status: Literal[APPEAL_STATUSES]
-    filed_at: Moment
-    decided_at: Moment | None
-    decision_note: str
-
-
 class TaskQuery(PageQuery):
     status: Literal[TASK_STATUSES] = Field(TASK_OPEN, description="open (default), done or withdrawn.")
     department: Id | None = Field(None, description="Admins only: which department.")
@@ -116,13 +100,6 @@ class TaskComplete(BaseModel):
     result: text(5000, required=True) = Field(description="What was rectified; shown with the published answer.")
 
 
-class AppealCreate(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
-
-    ground: Literal[APPEAL_GROUNDS] = Field(description="mistaken or malicious.")
-    reason: text(5000, required=True)
-
-
 def task_json(task: RectificationTask) -> Task:
     follow_up = FollowUp(contacted_by=task.follow_up_by, contacted_at=task.follow_up_at,
                          method=task.follow_up_method, outcome=task.follow_up_outcome) if task.has_follow_up else None
@@ -134,17 +111,8 @@ def task_json(task: RectificationTask) -> Task:
     )
 
 
-def appeal_json(appeal: RatingAppeal) -> Appeal:
-    return Appeal(id=appeal.id, submission_id=appeal.submission_id, department_id=appeal.department_id,
-                  satisfaction=appeal.satisfaction, ground=appeal.ground, reason=appeal.reason, status=appeal.status,
-                  filed_at=appeal.filed_at, decided_at=appeal.decided_at, decision_note=appeal.decision_note)
-
-
 def _task_or_404(task_id: int) -> RectificationTask:
-    task = db.session.get(RectificationTask, task_id)
-    if task is None or not works_for(g.api_user, task.department_id):
-        raise ApiError(404)
-    return task
+    return in_department_or_404(RectificationTask, task_id)
 
 
 @bp.post("/submissions/<tracking_no>/rating")
@@ -162,11 +130,8 @@ def rate_submission(tracking_no: str):
     if submission is None:
         raise not_found()
     values = json_body(RatingCreate)
-    try:
-        status = citizen.rate(submission, resolved=values.resolved, satisfaction=values.satisfaction,
-                              comment=values.comment)
-    except DomainError as error:
-        return domain_problem(error)
+    status = citizen.rate(submission, resolved=values.resolved, satisfaction=values.satisfaction,
+                          comment=values.comment)
     task = rectification.open_task_of(submission)
     response = answer(RatingResult(tracking_no=submission.tracking_no, status=status,
                                    satisfaction=submission.satisfaction, resolved=submission.resolved,
@@ -183,7 +148,7 @@ def rate_submission(tracking_no: str):
 def rectifications():
     """The tasks of the token's department (admins: ?department=), cursor-paginated."""
     query = query_args(TaskQuery)
-    department = _department(query.department)
+    department = department_of_request(query.department)
     stmt = sa.select(RectificationTask).where(RectificationTask.department_id == department.id,
                                               RectificationTask.status == query.status)
     page = page_of(stmt, (RectificationTask.due_on, RectificationTask.id), query)
@@ -209,11 +174,8 @@ def record_follow_up(task_id: int):
     """Who contacted the citizen, when, how, and the outcome."""
     task = _task_or_404(task_id)
     values = json_body(FollowUpCreate)
-    try:
-        rectification.record_follow_up(task, actor=g.api_user, contacted_by=values.contacted_by,
-                                       contacted_at=values.contacted_at, method=values.method, outcome=values.outcome)
-    except DomainError as error:
-        return domain_problem(error)
+    rectification.record_follow_up(task, actor=api_user(), contacted_by=values.contacted_by,
+                                   contacted_at=values.contacted_at, method=values.method, outcome=values.outcome)
     return answer(task_json(task))
 
 
@@ -228,27 +190,5 @@ def complete_rectification(task_id: int):
     """Close the task with what was rectified."""
     task = _task_or_404(task_id)
     values = json_body(TaskComplete)
-    try:
-        rectification.complete_task(task, actor=g.api_user, result=values.result)
-    except DomainError as error:
-        return domain_problem(error)
+    rectification.complete_task(task, actor=api_user(), result=values.result)
     return answer(task_json(task))
-
-
-@bp.post(f"/office/submissions/<{ID}:submission_id>/appeal")
-@operation("appealRating", "Appeal a submission's poor rating (申诉复核)", tag="office",
-           responses={201: Appeal}, body=AppealCreate, auth=True, idempotent=True,
-           description="Once per rating; only a poor rating that still counts. An administrator outside the "
-                       "department decides on the admin pages.")
-@token_required(*WORKER_ROLES)
-@idempotent
-def appeal_rating(submission_id: int):
-    """File the department's appeal against the current rating."""
-    submission = _submission_or_404(submission_id)
-    values = json_body(AppealCreate)
-    try:
-        appeal = appeals.file_appeal(submission, actor=g.api_user, ground=values.ground, reason=values.reason)
-    except DomainError as error:
-        return domain_problem(error)
-    return answer(appeal_json(appeal), 201,
-                  url_for("api.office_submission", submission_id=submission.id, _external=True))

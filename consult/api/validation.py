@@ -43,6 +43,7 @@ MESSAGES = {
     "contact_required": _l("Please give an e-mail address or a phone number."),
     "report_public": _l("Reports (举报) are never published. Please untick “may be published”."),
     "one_article": _l("Name the article either by article_id or by article, not both."),
+    "note_required": _l("Please say why the appeal is rejected."),
 }
 LIMITS = {  # error type → (message, the context value it shows)
     "string_too_long": (_l("At most %(n)s characters."), "max_length"),

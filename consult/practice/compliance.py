@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import Department
@@ -29,10 +30,19 @@ ITEM_LIMIT = 20  # items shown per rule on the board (the rule's own page lists 
 VETO, WARNING = "veto", "warning"  # 单项否决 risk, or a finding to put right
 
 
+ITEM_KINDS = ("submission", "mailbox", "draft", "annual_report", "rectification")
+
+
 @dataclass(frozen=True)
 class Item:
-    """One thing a rule found: what it is, its department, why it is listed, and the page to fix it."""
+    """One thing a rule found: what it is, its department, why it is listed, and the page to fix it.
 
+    ``kind`` and ``key`` name the thing for machines: a submission, mailbox, draft or rectification task by
+    its id, the annual report by its year.
+    """
+
+    kind: str
+    key: int
     label: str
     department: str
     detail: str
@@ -106,7 +116,8 @@ def _submission_items(stmt: sa.Select, detail: Callable[[Submission], str], day:
                       limit: int | None) -> list[Item]:
     names = _department_names()
     return [
-        Item(label=f"{s.tracking_no} {s.subject}".strip(), department=names.get(s.department_id, ""),
+        Item(kind="submission", key=s.id, label=f"{s.tracking_no} {s.subject}".strip(),
+             department=names.get(s.department_id, ""),
              detail=detail(s), endpoint="tracking.submission_detail", args={"submission_id": s.id}, day=day(s))
         for s in db.session.scalars(_limited(stmt, limit))
     ]
@@ -143,7 +154,7 @@ def _silent_mailboxes(today: date) -> sa.Select:
 def _mailbox_items(today: date, limit: int | None) -> list[Item]:
     names = _department_names()
     return [
-        Item(label=m.name, department=names.get(m.department_id, ""),
+        Item(kind="mailbox", key=m.id, label=m.name, department=names.get(m.department_id, ""),
              detail=str(_l("%(num)s letters received, %(answered)s answered in all", num=m.letter_count,
                            answered=m.answered_count)),
              endpoint="mailbox.admin_edit", args={"mailbox_id": m.id})
@@ -164,7 +175,8 @@ def _draft_items(drafts, detail: Callable[[Draft], str]) -> list[Item]:
     from consult.localtime import local_date
 
     names = _department_names()
-    return [Item(label=d.title, department=names.get(d.department_id, ""), detail=detail(d),
+    return [Item(kind="draft", key=d.id, label=d.title, department=names.get(d.department_id, ""),
+                 detail=detail(d),
                  endpoint="drafts.office_detail", args={"draft_id": d.id}, day=local_date(d.closes_at))
             for d in drafts]
 
@@ -207,7 +219,8 @@ def _annual_items(today: date, limit: int | None) -> list[Item]:
     year = annual_report_due(today)
     if year is None:
         return []
-    return [Item(label=str(_l("Government information annual report %(year)s", year=year)), department="",
+    return [Item(kind="annual_report", key=year,
+                 label=str(_l("Government information annual report %(year)s", year=year)), department="",
                  detail=str(_l("Due by 31 January %(next)s; not recorded as published", next=year + 1)),
                  endpoint="disclosure.report", args={"year": year}, day=date(year + 1, 1, 31))]
 
@@ -223,10 +236,12 @@ def _task_items(today: date, limit: int | None) -> list[Item]:
     from consult.formats import format_day
 
     names = _department_names()
-    return [Item(label=t.submission.tracking_no, department=names.get(t.department_id, ""),
+    return [Item(kind="rectification", key=t.id, label=t.submission.tracking_no,
+                 department=names.get(t.department_id, ""),
                  detail=str(_l("Rectification due %(day)s", day=format_day(t.due_on))),
                  endpoint="practice.task_detail", args={"task_id": t.id}, day=t.due_on)
-            for t in db.session.scalars(_limited(_overdue_tasks(today), limit))]
+            for t in db.session.scalars(_limited(_overdue_tasks(today), limit)
+                                        .options(joinedload(RectificationTask.submission)))]
 
 
 def _overdue_requests(today: date) -> sa.Select:
@@ -270,6 +285,11 @@ RULES: tuple[Rule, ...] = (
                                                       lambda s: s.due_on, limit)),
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
+
+
+def rule_titles() -> dict[str, str]:
+    """Each rule's title in the current language, by code (for the summary's CSV and documents)."""
+    return {rule.code: str(rule.title) for rule in RULES}
 
 
 def check(today: date, limit: int | None = ITEM_LIMIT) -> list[Finding]:

@@ -18,10 +18,6 @@ from consult.localtime import local_today
 from consult.errors import show_error
 
 
-def _titles() -> dict[str, str]:
-    return {rule.code: str(rule.title) for rule in compliance.RULES}
-
-
 def _render_board(form=None, status: int = 200):
     today = local_today()
     due_year = compliance.annual_report_due(today)
@@ -74,7 +70,7 @@ def compliance_summary():
     summary, today = _summary()
     texts = formulas(summary.response_hours)
     return render_template("practice/summary.html", summary=summary, rates=rate_rows(summary.figures, texts),
-                           months=month_starts(today, 12)[::-1], titles=_titles())
+                           months=month_starts(today, 12)[::-1], titles=compliance.rule_titles())
 
 
 @bp.get("/admin/compliance/summary.csv")
@@ -82,5 +78,5 @@ def compliance_summary():
 def compliance_summary_csv():
     """The monthly summary as CSV."""
     summary, _today = _summary()
-    return Response(summary_csv(summary, _titles()), mimetype="text/csv", headers={
+    return Response(summary_csv(summary, compliance.rule_titles()), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="consult-monthly-summary-{summary.label}.csv"'})

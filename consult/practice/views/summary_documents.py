@@ -6,7 +6,8 @@ from consult.documents.responses import FORMATS, document_response
 from consult.practice.documents import summary_document
 from consult.practice.views import bp
 from consult.authz import admin_required
-from consult.practice.views.compliance import _summary, _titles
+from consult.practice.compliance import rule_titles
+from consult.practice.views.compliance import _summary
 from consult.stats.presentation import rate_rows
 from consult.stats.formulas import formulas
 
@@ -18,6 +19,6 @@ def compliance_summary_document(fmt: str):
     if fmt not in FORMATS:
         abort(404)
     summary, _today = _summary()
-    document = summary_document(summary, _titles(), rate_rows(summary.figures, formulas(summary.response_hours)))
+    document = summary_document(summary, rule_titles(), rate_rows(summary.figures, formulas(summary.response_hours)))
     return document_response(document, fmt, filename=document.title, fallback=f"monthly-summary-{summary.label}",
                              private=True)

@@ -45,7 +45,7 @@ def calendar():
             form.day.data, form.is_workday.data == "workday", form.note.data, current_user
         )
     except DomainError as error:
-        return _render(form(error, form))
+        return _render(form, show_error(error, form))
     flash(_moved(len(moved)), "success")
     return redirect(url_for("tracking.calendar"), 303)
 
