@@ -5,7 +5,6 @@ personal data; and the JSON API."""
 import io
 
 import pytest
-import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from consult.extensions import db

@@ -211,9 +211,11 @@ def get_questionnaire_results(questionnaire_id: int):
     questionnaire = _public_or_404(questionnaire_id)
     if not questionnaire.results_published:
         raise ApiError(404)
-    shown = results.question_results(questionnaire)
-    return answer(ResultsOut(questionnaire_id=questionnaire.id, response_count=questionnaire.response_count, questions=[{
+    questions = [{
         "id": r.question.id, "kind": r.question.kind, "prompt": r.question.prompt, "answered": r.answered,
-        "mean": r.mean, "options": [{"id": o.id, "label": o.label, "count": o.count, "share": o.share,
-                                     "points": o.points if r.question.kind == RANKING else None}
-                                    for o in r.options]} for r in shown]))
+        "mean": r.mean,
+        "options": [{"id": o.id, "label": o.label, "count": o.count, "share": o.share,
+                     "points": o.points if r.question.kind == RANKING else None} for o in r.options],
+    } for r in results.question_results(questionnaire)]
+    return answer(ResultsOut(questionnaire_id=questionnaire.id, response_count=questionnaire.response_count,
+                             questions=questions))

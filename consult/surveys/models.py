@@ -14,7 +14,7 @@ from flask_babel import lazy_pgettext
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consult.accounts.models import Department, User
+from consult.accounts.models import Department
 from consult.database import utcnow
 from consult.extensions import db
 
@@ -26,7 +26,8 @@ RECORDED_STATUSES = (DRAFT, IN_REVIEW, APPROVED, WITHDRAWN)
 PUBLIC_STATUSES = (OPEN, CLOSED)
 STATUS_LABELS = {
     DRAFT: _l("Being written"), IN_REVIEW: _l("Awaiting review"), SCHEDULED: _l("Approved, not yet open"),
-    OPEN: lazy_pgettext("questionnaire", "Open"), CLOSED: lazy_pgettext("questionnaire", "Closed"), WITHDRAWN: _l("Withdrawn"), APPROVED: _l("Approved"),
+    OPEN: lazy_pgettext("questionnaire", "Open"), CLOSED: lazy_pgettext("questionnaire", "Closed"),
+    WITHDRAWN: _l("Withdrawn"), APPROVED: _l("Approved"),
 }
 
 # Who may answer, and how "one response per person" is kept.

@@ -28,6 +28,7 @@ from consult.surveys.models import (
 )
 
 TEXT_MAX = 5000
+FAST = {"synchronize_session": False}
 
 
 @dataclass
@@ -210,37 +211,39 @@ def _insert(questionnaire: Questionnaire, answers: ReadAnswers, form_token: str,
     response = Response(questionnaire_id=questionnaire.id, form_token=form_token, respondent_key=key)
     db.session.add(response)
     db.session.flush()
+    base = {"response_id": response.id, "option_id": None, "rank": None, "text": None}
     rows = []
     for question_id, option_ids in answers.chosen.items():
-        rows += [{"response_id": response.id, "question_id": question_id, "option_id": o} for o in option_ids]
+        rows += [{**base, "question_id": question_id, "option_id": o} for o in option_ids]
     for question_id, ranks in answers.ranks.items():
-        rows += [{"response_id": response.id, "question_id": question_id, "option_id": o, "rank": r}
-                 for o, r in ranks.items()]
-    rows += [{"response_id": response.id, "question_id": q, "text": t} for q, t in answers.texts.items()]
+        rows += [{**base, "question_id": question_id, "option_id": o, "rank": r} for o, r in ranks.items()]
+    rows += [{**base, "question_id": q, "text": t} for q, t in answers.texts.items()]
     if rows:
-        db.session.execute(sa.insert(Answer), rows)
+        db.session.execute(Answer.__table__.insert(), rows)  # plain rows: no objects to build or track
     _count(questionnaire, answers)
     return response
 
 
 def _count(questionnaire: Questionnaire, answers: ReadAnswers) -> None:
-    """Move the counters the results page reads: one UPDATE per counter table, whatever the size."""
+    """Move the counters the results page reads: one UPDATE per counter table, whatever the size. The
+    loaded questions and options are not synchronised (nothing reads their counters in this request)."""
     db.session.execute(sa.update(Questionnaire).where(Questionnaire.id == questionnaire.id)
-                       .values(response_count=Questionnaire.response_count + 1))
+                       .values(response_count=Questionnaire.response_count + 1), execution_options=FAST)
     answered = [q for q in answers.visible if answers.answered(q)]
     if answered:
         db.session.execute(sa.update(Question).where(Question.id.in_(answered))
-                           .values(answer_count=Question.answer_count + 1))
+                           .values(answer_count=Question.answer_count + 1), execution_options=FAST)
     chosen = [o for options in answers.chosen.values() for o in options]
     firsts = [o for ranks in answers.ranks.values() for o, r in ranks.items() if r == 1]
     if chosen or firsts:
         db.session.execute(sa.update(Option).where(Option.id.in_(chosen + firsts))
-                           .values(chosen_count=Option.chosen_count + 1))
+                           .values(chosen_count=Option.chosen_count + 1), execution_options=FAST)
     points = {}
     for question_id, ranks in answers.ranks.items():
         size = len(next(q for q in questionnaire.questions if q.id == question_id).options)
         points.update({o: size - r + 1 for o, r in ranks.items()})
     if points:
         db.session.execute(sa.update(Option).where(Option.id.in_(list(points)))
-                           .values(points=Option.points + sa.case(points, value=Option.id, else_=0)))
+                           .values(points=Option.points + sa.case(points, value=Option.id, else_=0)),
+                           execution_options=FAST)
     db.session.expire(questionnaire, ["response_count"])

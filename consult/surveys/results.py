@@ -13,7 +13,7 @@ from consult.analysis import topics
 from consult.analysis.model import Parameters
 from consult.contacts import redact_text
 from consult.extensions import db
-from consult.surveys.models import CHOICE_KINDS, RANKING, TEXT, Answer, Option, Question, Questionnaire, Response
+from consult.surveys.models import CHOICE_KINDS, RANKING, TEXT, Answer, Question, Questionnaire, Response
 from consult.tokens import content_tokens
 
 TOPIC_TEXTS = 5000  # the most recent free-text answers a topic summary reads
@@ -156,7 +156,7 @@ def export_rows(questionnaire: Questionnaire, batch: int = 2000) -> Iterator[lis
                 slot.append(f"{answer.rank}. {labels.get(answer.option_id, '')}")
             else:
                 slot.append(labels.get(answer.option_id, ""))
-        for number, (response_id, submitted_at) in enumerate(responses):
+        for response_id, submitted_at in responses:
             yield [response_id, submitted_at.isoformat(timespec="seconds")] + ["; ".join(c) for c in cells[response_id]]
         last = ids[-1]
 
