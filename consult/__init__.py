@@ -83,6 +83,7 @@ def _register_kinds() -> None:
     from consult.disclosure import kind as _disclosure  # noqa: F401
     from consult.drafts import kind as _drafts  # noqa: F401
     from consult.events import kind as _events  # noqa: F401
+    from consult.interviews import kind as _interviews  # noqa: F401
     from consult.mailbox import kind as _mailbox  # noqa: F401
 
 
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.disclosure.views import bp as disclosure_bp
     from consult.drafts.views import bp as drafts_bp
     from consult.events.views import bp as events_bp
+    from consult.interviews.views import bp as interviews_bp
     from consult.mailbox.views import bp as mailbox_bp
     from consult.main.views import bp as main_bp
     from consult.notify.views import bp as notify_bp
@@ -109,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(drafts_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(interviews_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(uploads_bp)
     app.register_blueprint(mailbox_bp)

@@ -32,6 +32,7 @@ CAPABILITIES = {
     "write_drafts": DRAFT_ROLES,
     "edit_events": EVENT_EDIT_ROLES,
     "build_questionnaires": QUESTIONNAIRE_ROLES,
+    "edit_interviews": EVENT_EDIT_ROLES,
 }
 
 
@@ -113,6 +114,24 @@ def sees_questionnaires_of(user: User | None, department_id: int | None) -> bool
     """Whether ``user`` may see a department's questionnaires before publication and their internal results:
     editors and admins (every department), and the department's own officers and reviewers."""
     return builds_questionnaires(user) or works_for(user, department_id)
+
+
+def edits_interviews(user: User | None) -> bool:
+    """Whether ``user`` announces online interviews and edits their announcements (editors and admins, for
+    every department), like open days."""
+    return _active(user) and user.role in EVENT_EDIT_ROLES
+
+
+def moderates_interviews_of(user: User | None, department_id: int | None) -> bool:
+    """Whether ``user`` moderates a department's online interviews (puts questions, records answers, starts
+    and ends the session): its own officers and reviewers, and editors and admins for every department."""
+    return manages_events_of(user, department_id)
+
+
+def require_interview_moderator(user: User | None, department_id: int | None) -> None:
+    """Refuse anyone but the interview's department's staff (and editors and admins)."""
+    if not moderates_interviews_of(user, department_id):
+        raise DomainError(_l("Only staff of the interview's department can do this."), status=403)
 
 
 def _active(user: User | None) -> bool:

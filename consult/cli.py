@@ -118,3 +118,6 @@ def init_app(app: Flask) -> None:
     from consult.search.commands import reindex_command
 
     app.cli.add_command(reindex_command)
+    from consult.documents.commands import prepare_documents_command
+
+    app.cli.add_command(prepare_documents_command)

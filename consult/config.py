@@ -67,6 +67,12 @@ def from_environment(instance_path: str) -> dict:
         # readers (their keys change with every new comment or edit; the TTL bounds the rest).
         "CONSULT_STATS_CACHE_SECONDS": int(os.environ.get("CONSULT_STATS_CACHE_SECONDS", "300")),
         "CONSULT_PAGE_CACHE_SECONDS": int(os.environ.get("CONSULT_PAGE_CACHE_SECONDS", "60")),
+        # A live online interview (consult/interviews): how long a browser or shared cache may keep its page,
+        # how long one server-sent-events stream stays open (the browser then reconnects where it left off)
+        # and how often the stream looks for new answers. Each open stream holds a worker thread.
+        "CONSULT_LIVE_PAGE_MAX_AGE": int(os.environ.get("CONSULT_LIVE_PAGE_MAX_AGE", "10")),
+        "CONSULT_INTERVIEW_STREAM_SECONDS": int(os.environ.get("CONSULT_INTERVIEW_STREAM_SECONDS", "55")),
+        "CONSULT_INTERVIEW_POLL_SECONDS": float(os.environ.get("CONSULT_INTERVIEW_POLL_SECONDS", "3")),
         # Public pages for anonymous readers (consult/public_pages.py): how long a browser (max-age) and a
         # shared cache in front, nginx or a CDN (s-maxage), may serve a copy without asking again.
         "CONSULT_CACHE_MAX_AGE": int(os.environ.get("CONSULT_CACHE_MAX_AGE", "60")),

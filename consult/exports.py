@@ -10,22 +10,28 @@ runs a cell such as ``=HYPERLINK("http://…","click")`` as a formula when the f
 * XLSX (:func:`workbook`, :func:`append_row`, :func:`workbook_bytes`): text is always stored as text, never as a formula,
   with the characters XML cannot carry removed; numbers stay numbers.
 
-No other module writes CSV or XLSX rows itself (a test keeps it that way).
+No other module writes CSV or XLSX rows itself (a test keeps it that way). openpyxl (and NumPy, which it
+loads when installed) is imported with the first workbook: a worker that never writes one does not carry it.
 """
+
+from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:
+    from openpyxl.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 ROWS_PER_CHUNK = 200
 NUMBERS = (int, float, Decimal)
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # as openpyxl.cell.cell defines it
 
 
 def csv_cell(value) -> object:
@@ -78,6 +84,8 @@ def xlsx_cell(value) -> object:
 
 def workbook() -> Workbook:
     """A new, empty workbook (its first sheet is ``book.active``); fill it with :func:`append_row`."""
+    from openpyxl.workbook import Workbook
+
     return Workbook()
 
 

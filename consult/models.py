@@ -25,6 +25,7 @@ from consult.drafts.models import (  # noqa: F401
     SensitiveWord,
 )
 from consult.mailbox.models import Letter, Mailbox  # noqa: F401
+from consult.interviews.models import Answer, AnswerFile, Interview, Official, Question, TranscriptEntry  # noqa: F401
 from consult.api.models import ApiToken, IdempotencyRecord  # noqa: F401
 from consult.disclosure.models import DisclosureRequest, OpennessReportFigures  # noqa: F401
 from consult.open311.models import Open311Key  # noqa: F401

@@ -41,6 +41,7 @@ from consult.i18n import LOCALE_COOKIE, TEXT_COOKIE
 READING_METHODS = ("GET", "HEAD")
 PRIVATE = "private, no-store"
 KEEP = "consult.keep_page"
+SHORT_LIVED = "consult.short_lived"
 MAX_PAGES = 512
 # Headers a 304 answer repeats (RFC 9110 15.4.5); the body's own headers are left out.
 NOT_MODIFIED_HEADERS = {"cache-control", "etag", "last-modified", "vary", "date", "expires",
@@ -54,6 +55,12 @@ def public_page(view):
     """Mark ``view`` as a public page: shared by every anonymous reader, cacheable in front of the app."""
     view.public_page = True
     return view
+
+
+def short_lived(seconds: int) -> None:
+    """Let browsers and shared caches keep this public page at most ``seconds`` (a page that changes by the
+    minute, such as a live interview's)."""
+    request.environ[SHORT_LIVED] = seconds
 
 
 def _is_public_view() -> bool:
@@ -185,11 +192,15 @@ def _etag(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
-def _make_public(response: Response) -> None:
+def _make_public(response: Response, max_age: int | None = None) -> None:
+    """Mark a public page's answer for shared caches; ``max_age`` shortens both ages (a live page)."""
     config = current_app.config
     response.cache_control.public = True
     response.cache_control.max_age = config["CONSULT_CACHE_MAX_AGE"]
     response.cache_control.s_maxage = config["CONSULT_CACHE_S_MAXAGE"]
+    if max_age is not None:
+        response.cache_control.max_age = min(response.cache_control.max_age, max_age)
+        response.cache_control.s_maxage = min(response.cache_control.s_maxage, max_age)
     response.vary.add("Cookie")
     if response.get_etag()[0] is None and not response.is_streamed:
         response.set_etag(_etag(response.get_data()))
@@ -205,7 +216,7 @@ def init_app(app) -> None:
         if "Cache-Control" in response.headers or request.endpoint == "static":
             return response  # the view (a download, a receipt) decided for itself
         if response.status_code == 200 and _is_public_view() and shareable() and not session.modified:
-            _make_public(response)
+            _make_public(response, request.environ.get(SHORT_LIVED))
         else:
             response.headers["Cache-Control"] = PRIVATE
         return response

@@ -9,6 +9,7 @@ from consult.disclosure.seed import seed_disclosure_requests
 from consult.drafts.seed import seed_drafts
 from consult.events.seed import seed_events
 from consult.extensions import db
+from consult.interviews.seed import seed_interviews
 from consult.mailbox.seed import seed_mailboxes
 from consult.practice.seed import seed_practice
 from consult.stats.commands import seed_answer_dates
@@ -93,6 +94,7 @@ CONTENT_STEPS = (
     seed_drafts,  # drafts: one open, one closed, one with its feedback report
     seed_disclosure_requests,  # information requests in every outcome, over two years
     seed_questionnaires,  # questionnaires: one open on the open draft, one closed with published results
+    seed_interviews,  # online interviews: one archived with its transcript, one announced
     seed_practice,  # what the compliance self-check flags: old letters, an overdue rectification, a short window
     seed_answer_dates,  # statistics: answer dates of the backdated demo answers (keep last)
 )

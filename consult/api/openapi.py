@@ -241,8 +241,8 @@ def build_document(app) -> dict:
 
 
 API_DESCRIPTION = (
-    "The JSON API of Consult: drafts for comment, mailboxes, tracked submissions, open days and statistics. "
-    "Public endpoints need no authentication; officer endpoints (`/office/…`) and administrators' "
+    "The JSON API of Consult: drafts for comment, mailboxes, tracked submissions, open days, online interviews "
+    "and statistics. Public endpoints need no authentication; officer endpoints (`/office/…`) and administrators' "
     "endpoints (`/admin/…`) need a personal API token (`Authorization: Bearer <token>`). Errors are RFC 9457 `application/problem+json`: 422 when a body does not "
     "match this document, 409 when it does but the current data says no; both name the fields in `errors`. "
     "Request bodies may hold only the members described here. Lists are cursor-paginated (follow `next`). "
@@ -254,6 +254,7 @@ TAGS = [
     {"name": "submissions", "description": "Following a submission with its tracking number and query code."},
     {"name": "events", "description": "Open days (政务开放日) and registration."},
     {"name": "questionnaires", "description": "Questionnaires (问卷调查) and their published results."},
+    {"name": "interviews", "description": "Online interviews (在线访谈): announcements, transcripts, questions."},
     {"name": "stats", "description": "Public statistics per department (政务公开)."},
     {"name": "office", "description": "Officers' work with a personal API token."},
     {"name": "admin", "description": "Administrators' work with a personal API token: the compliance self-check "

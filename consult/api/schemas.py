@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from consult.api.fields import Day, Moment, Url
 from consult.drafts.models import PUBLIC_STATUSES, WITHDRAWN
 from consult.events.models import MODES, STATUSES as REGISTRATION_STATUSES
+from consult.interviews.models import ENTRY_KINDS, STATUSES as INTERVIEW_STATUSES
 from consult.mailbox.models import CATEGORIES
 from consult.tracking.models import KINDS, REPLY_STATUSES, STATUSES
 
@@ -248,6 +249,54 @@ class RegistrationReceipt(Answer):
                                                "the first answer (and the confirmation mail); null in a replay.")
 
 
+class InterviewOfficial(Answer):
+    name: str
+    title: str
+
+
+class InterviewSummary(Answer):
+    id: int
+    title: str
+    department: Department
+    starts_at: Moment
+    ends_at: Moment
+    status: Literal[INTERVIEW_STATUSES] = Field(description="scheduled, live, ended or archived.")
+    accepts_questions: bool = Field(description="Questions may be sent (scheduled or live).")
+    officials: list[InterviewOfficial]
+    url: Url
+
+
+class InterviewFile(Answer):
+    name: str
+    content_type: str
+    size: int
+    url: Url
+
+
+class TranscriptItem(Answer):
+    id: int = Field(description="Entries are in this order; the live page's stream sends those after an id.")
+    kind: Literal[ENTRY_KINDS]
+    speaker: str = Field(description="The official's name, or the asker's name masked (张*).")
+    speaker_title: str
+    text: str = Field(description="An answer's Markdown, or a question's plain text (personal data removed).")
+    question_id: int | None = Field(description="The question an answer answers, or the question itself.")
+    files: list[InterviewFile]
+    created_at: Moment
+
+
+class Interview(InterviewSummary):
+    description: str = Field(description="Markdown.")
+    summary: str = Field(description="Markdown, written when the interview is archived.")
+    transcript: list[TranscriptItem]
+
+
+class InterviewQuestionReceipt(Answer):
+    id: int
+    interview_id: int
+    status: Literal["submitted"]
+    note: str = Field(description="What happens to the question next.")
+
+
 class Counts(Answer):
     """The published figures of a group of submissions (see the statistics page for the definitions)."""
 
@@ -379,3 +428,4 @@ class OpenApiDocument(BaseModel):
 
 DraftPage, CommentPage, MailboxPage, EventPage, InboxPage = (
     page_of(model) for model in (DraftSummary, Comment, Mailbox, Event, InboxItem))
+InterviewPage = page_of(InterviewSummary)

@@ -2,8 +2,6 @@
 official Chinese wording (they are meant to be pasted into the report as published). No personal data:
 only counts."""
 
-from openpyxl.styles import Alignment, Font
-
 from consult import exports
 from consult.disclosure.figures import FIGURES, ProactiveCounts
 from consult.disclosure.models import OpennessReportFigures
@@ -75,6 +73,8 @@ def to_xlsx(
     sheet.merge_cells("C3:C4")  # 自然人
     sheet.merge_cells("D3:H3")  # 法人或其他组织
     sheet.merge_cells("I3:I4")  # 总计
+    from openpyxl.styles import Alignment, Font
+
     for cells in sheet.iter_rows(min_row=1, max_row=4):
         for cell in cells:
             cell.font = Font(bold=True)

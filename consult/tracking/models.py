@@ -22,7 +22,8 @@ from consult.tracking import notes
 
 # --- submission kinds and statuses (DESIGN.md §2) ---------------------------------------------------
 LETTER, COMMENT, DISCLOSURE, EVENT_QUESTION = "letter", "comment", "disclosure", "event_question"
-KINDS = (LETTER, COMMENT, DISCLOSURE, EVENT_QUESTION)
+INTERVIEW_QUESTION = "interview"  # a question to an online interview that was not answered during it
+KINDS = (LETTER, COMMENT, DISCLOSURE, EVENT_QUESTION, INTERVIEW_QUESTION)
 
 RECEIVED, ASSIGNED, NEEDS_INFO, ANSWERED = "received", "assigned", "needs_info", "answered"
 REOPENED, CLOSED, DISMISSED = "reopened", "closed", "dismissed"

@@ -18,7 +18,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
-from consult.analysis import Parameters, analyse
+from consult.analysis import Parameters
 from consult.database import utcnow
 from consult.drafts.models import REJECTED, Comment, Draft
 from consult.extensions import db
@@ -39,6 +39,14 @@ JOB_TIMEOUT_SECONDS = 3 * 3600
 
 _threads: dict[int, threading.Thread] = {}
 _worker_app = None
+
+
+def analyse(comments, **kwargs):
+    """:func:`consult.analysis.analyse`, imported on the first run: a worker that never analyses does not
+    load its libraries (see ``consult/analysis/__init__.py``)."""
+    from consult.analysis import analyse as run_analysis
+
+    return run_analysis(comments, **kwargs)
 
 
 def dispatch(run_id: int) -> None:

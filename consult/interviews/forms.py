@@ -1,0 +1,87 @@
+"""Forms of the interview pages: asking a question, announcing an interview, moderating and answering."""
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import DateTimeLocalField, EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from consult.forms import sms_choice_field
+from consult.interviews.services import ANSWER_MAX, NAME_MAX, NOTE_MAX, QUESTION_MAX, SUMMARY_MAX, TITLE_MAX
+
+_DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class QuestionForm(FlaskForm):
+    """A citizen's question. ``website`` is a honeypot: people never see it, bots fill it in."""
+
+    body = TextAreaField(_l("Your question"), validators=[
+        DataRequired(message=_l("Please write your question.")),
+        Length(max=QUESTION_MAX, message=_l("At most %(max)d characters.")),
+    ], description=_l("One question, in a few sentences. Questions put to the officials are shown on the "
+                      "interview's page with your name masked (e.g. 张*)."))
+    name = StringField(_l("Your name"), filters=[_strip], validators=[
+        DataRequired(message=_l("Please enter your name.")),
+        Length(max=NAME_MAX, message=_l("At most %(max)d characters.")),
+    ])
+    phone = TelField(_l("Phone"), filters=[_strip], validators=[Length(max=32)],
+                     description=_l("A mobile number such as 13800138000, or a landline with its area code."))
+    email = EmailField(_l("E-mail"), filters=[_strip], validators=[
+        Optional(), Length(max=254),
+        Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
+    ])
+    notify_by_sms = sms_choice_field()
+    website = StringField(_l("Leave this field empty"))  # honeypot
+    form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
+
+
+class InterviewForm(FlaskForm):
+    title = StringField(_l("Topic"), filters=[_strip], validators=[
+        DataRequired(message=_l("Please enter a topic.")),
+        Length(max=TITLE_MAX, message=_l("At most %(max)d characters.")),
+    ])
+    description = TextAreaField(_l("About the interview"), validators=[Length(max=20000)],
+                                description=_l("Markdown: **bold**, lists, links. Shown on the announcement."))
+    department_id = SelectField(_l("Department"), coerce=int)
+    starts_at = DateTimeLocalField(_l("Starts at"), format=_DT_FORMAT,
+                                   validators=[DataRequired(message=_l("Please enter a date and time."))])
+    ends_at = DateTimeLocalField(_l("Ends at"), format=_DT_FORMAT,
+                                 validators=[DataRequired(message=_l("Please enter a date and time."))])
+    officials = TextAreaField(_l("Officials"), validators=[
+        DataRequired(message=_l("Name at least one official, one a line: name, title.")),
+    ], description=_l("One a line: name, then a comma and the title, e.g. 张明，县教育局局长."))
+
+
+class ModerateForm(FlaskForm):
+    """Put a question to the officials, or set it aside with a note for staff."""
+
+    note = TextAreaField(_l("Note for staff (optional)"), validators=[Length(max=NOTE_MAX)])
+
+
+class AnswerForm(FlaskForm):
+    question_id = SelectField(_l("Answer to"), coerce=int, validate_choice=False)
+    official_id = SelectField(_l("Official"), coerce=int, validate_choice=False)
+    body = TextAreaField(_l("What the official said"), validators=[
+        DataRequired(message=_l("Please write the answer.")),
+        Length(max=ANSWER_MAX, message=_l("At most %(max)d characters.")),
+    ], description=_l("Markdown: **bold**, lists, links. Shown on the live page as soon as it is saved."))
+    files = MultipleFileField(
+        _l("Images and documents (optional)"),
+        description=_l("Up to 6 files: images (PNG, JPEG, GIF, WebP) are shown with the answer; PDF, Word and "
+                       "Excel files can be downloaded."),
+    )
+
+
+class ArchiveForm(FlaskForm):
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=SUMMARY_MAX)],
+                            description=_l("Markdown. Shown above the transcript of the archived interview."))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something (start, end): only its CSRF token."""
