@@ -95,7 +95,7 @@ def _load(app, questionnaire_id: int, count: int, seed: int = 1) -> dict:
     """``count`` responses, each read by ``read_answers``; rows and counters written in bulk."""
     from consult.extensions import db
     from consult.surveys import results
-    from consult.surveys.models import Answer, Option, Question, Questionnaire, Response
+    from consult.surveys.models import SurveyAnswer, SurveyOption, SurveyQuestion, Questionnaire, SurveyResponse
     from consult.surveys.responses import read_answers
 
     rng = random.Random(seed)
@@ -108,8 +108,8 @@ def _load(app, questionnaire_id: int, count: int, seed: int = 1) -> dict:
         responses, answers = [], []
 
         def flush():
-            db.session.execute(sa.insert(Response), responses)
-            db.session.execute(sa.insert(Answer), answers)
+            db.session.execute(sa.insert(SurveyResponse), responses)
+            db.session.execute(sa.insert(SurveyAnswer), answers)
             db.session.commit()
             responses.clear()
             answers.clear()
@@ -140,9 +140,9 @@ def _load(app, questionnaire_id: int, count: int, seed: int = 1) -> dict:
         if responses:
             flush()
         for q, n in answered.items():
-            db.session.execute(sa.update(Question).where(Question.id == q).values(answer_count=n))
+            db.session.execute(sa.update(SurveyQuestion).where(SurveyQuestion.id == q).values(answer_count=n))
         for o in set(chosen) | set(points):
-            db.session.execute(sa.update(Option).where(Option.id == o)
+            db.session.execute(sa.update(SurveyOption).where(SurveyOption.id == o)
                                .values(chosen_count=chosen.get(o, 0), points=points.get(o, 0)))
         db.session.execute(sa.update(Questionnaire).where(Questionnaire.id == questionnaire_id)
                            .values(response_count=count))
@@ -152,19 +152,20 @@ def _load(app, questionnaire_id: int, count: int, seed: int = 1) -> dict:
                                            f"(SELECT max(id) FROM {table}))"))
                 db.session.execute(sa.text(f"ANALYZE {table}"))
         db.session.commit()
-        rows = db.session.scalar(sa.select(sa.func.count()).select_from(Answer))
+        rows = db.session.scalar(sa.select(sa.func.count()).select_from(SurveyAnswer))
         return {"answer_rows": rows}
 
 
 def _scan_counts(questionnaire_id: int):
     """What the counters replace: option counts by GROUP BY over every answer of the questionnaire."""
     from consult.extensions import db
-    from consult.surveys.models import Answer, Question
+    from consult.surveys.models import SurveyAnswer, SurveyQuestion
 
     return db.session.execute(
-        sa.select(Answer.option_id, sa.func.count()).join(Question, Question.id == Answer.question_id)
-        .where(Question.questionnaire_id == questionnaire_id, Answer.option_id.is_not(None))
-        .group_by(Answer.option_id)).all()
+        sa.select(SurveyAnswer.option_id, sa.func.count())
+        .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+        .where(SurveyQuestion.questionnaire_id == questionnaire_id, SurveyAnswer.option_id.is_not(None))
+        .group_by(SurveyAnswer.option_id)).all()
 
 
 def _time(fn, repeat: int) -> list[float]:
@@ -181,7 +182,7 @@ def measure(url: str, count: int, repeat: int, posts: int) -> dict:
     from consult.database import utcnow
     from consult.extensions import db
     from consult.surveys import results
-    from consult.surveys.models import Option, Questionnaire, Response
+    from consult.surveys.models import SurveyOption, Questionnaire, SurveyResponse
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": False,
                       "CONSULT_ENCRYPTION_KEYS": base64.urlsafe_b64encode(hashlib.sha256(b"bench").digest()).decode(),
@@ -193,7 +194,7 @@ def measure(url: str, count: int, repeat: int, posts: int) -> dict:
               "load_s": round(time.perf_counter() - started, 1)}
     with app.app_context():
         scanned = dict(_scan_counts(qid))
-        counted = dict(db.session.execute(sa.select(Option.id, Option.chosen_count)).all())
+        counted = dict(db.session.execute(sa.select(SurveyOption.id, SurveyOption.chosen_count)).all())
         ranking_options = {o.id for q in results.load(qid).questions if q.kind == "ranking" for o in q.options}
         result["counters_match_scan"] = all(counted[o] == n for o, n in scanned.items() if o not in ranking_options)
 
@@ -245,7 +246,7 @@ def measure(url: str, count: int, repeat: int, posts: int) -> dict:
         assert response.status_code == 302, response.status_code
     elapsed = time.perf_counter() - started
     with app.app_context():
-        made = db.session.scalar(sa.select(sa.func.count()).select_from(Response)) - count
+        made = db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse)) - count
         reference = sa.Table("bench_bare_inserts", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
                              sa.Column("body", sa.Text))
         reference.create(db.engine, checkfirst=True)

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from consult.extensions import db
-from consult.surveys.models import Answer, Option, Question, Questionnaire, Response
+from consult.surveys.models import SurveyAnswer, SurveyOption, SurveyQuestion, Questionnaire, SurveyResponse
 
 from drafts_support import request_ctx, world  # noqa: F401
 from surveys_support import answer, close, ids, make_questionnaire, token
@@ -44,13 +44,13 @@ def test_editor_builds_reviewer_approves_and_the_public_answers(client, auth, wo
     assert "老旧小区改造意见问卷" in client.get("/questionnaires").get_data(as_text=True)
     form = client.get(f"/questionnaires/{qid}/answer").get_data(as_text=True)
     assert "是否加装电梯？" in form and "only be checked in your browser" in form
-    option = db.session.scalar(sa.select(Option.id).where(Option.label == "是"))
-    question = db.session.scalar(sa.select(Question.id).where(Question.questionnaire_id == qid))
+    option = db.session.scalar(sa.select(SurveyOption.id).where(SurveyOption.label == "是"))
+    question = db.session.scalar(sa.select(SurveyQuestion.id).where(SurveyQuestion.questionnaire_id == qid))
     sent = client.post(f"/questionnaires/{qid}/answer", data={f"q{question}": option, "form_token": token()})
     assert sent.status_code == 302 and "/thanks" in sent.headers["Location"]
     db.session.expire_all()
     assert db.session.get(Questionnaire, qid).response_count == 1
-    assert db.session.get(Option, option).chosen_count == 1
+    assert db.session.get(SurveyOption, option).chosen_count == 1
 
 
 def test_a_required_visible_question_missing_shows_every_error_and_keeps_the_text(client, world):
@@ -63,7 +63,7 @@ def test_a_required_visible_question_missing_shows_every_error_and_keeps_the_tex
     assert "Please answer this question." in text and "Please choose from the options given." in text
     assert f'id="q{qids[1]}-error"' in text and f'id="q{qids[3]}-error"' in text
     assert re.search(rf'value="{options["否"]}" checked', text)  # what was chosen is kept
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse)) == 0
 
 
 def test_a_hidden_questions_answer_is_ignored(client, world):
@@ -71,10 +71,10 @@ def test_a_hidden_questions_answer_is_ignored(client, world):
     qids, options = ids(qid)
     sent = client.post(f"/questionnaires/{qid}/answer", data=_form(qids, options, **{f"q{qids[1]}": "不该保存"}))
     assert sent.status_code == 302
-    assert db.session.scalar(sa.select(Answer.id).where(Answer.question_id == qids[1])) is None
+    assert db.session.scalar(sa.select(SurveyAnswer.id).where(SurveyAnswer.question_id == qids[1])) is None
     db.session.expire_all()
-    assert db.session.get(Question, qids[1]).answer_count == 0
-    assert db.session.get(Question, qids[2]).answer_count == 1
+    assert db.session.get(SurveyQuestion, qids[1]).answer_count == 0
+    assert db.session.get(SurveyQuestion, qids[2]).answer_count == 1
 
 
 def test_a_branch_question_shown_is_required_and_kept(app, world):
@@ -86,7 +86,7 @@ def test_a_branch_question_shown_is_required_and_kept(app, world):
         answer(qid, {qids[0]: options["否"]})
     assert list(refused.value.errors) == [f"q{qids[1]}"]
     answer(qid, {qids[0]: options["否"], qids[1]: "位置不方便"})
-    assert db.session.scalar(sa.select(Answer.text).where(Answer.question_id == qids[1])) == "位置不方便"
+    assert db.session.scalar(sa.select(SurveyAnswer.text).where(SurveyAnswer.question_id == qids[1])) == "位置不方便"
 
 
 def test_the_same_form_sent_twice_makes_one_response(client, world):
@@ -97,9 +97,9 @@ def test_the_same_form_sent_twice_makes_one_response(client, world):
     client.delete_cookie("answered_questionnaires", domain="consult.test")
     second = client.post(f"/questionnaires/{qid}/answer", data=data)
     assert first.status_code == second.status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse)) == 1
     db.session.expire_all()
-    assert db.session.get(Option, options["财政资金"]).chosen_count == 1
+    assert db.session.get(SurveyOption, options["财政资金"]).chosen_count == 1
 
 
 def test_anonymous_mode_refuses_a_second_answer_from_the_same_browser(client, world):
@@ -109,7 +109,7 @@ def test_anonymous_mode_refuses_a_second_answer_from_the_same_browser(client, wo
     assert "already sent an answer" in client.get(f"/questionnaires/{qid}/answer").get_data(as_text=True)
     again = client.post(f"/questionnaires/{qid}/answer", data=_form(qids, options))
     assert again.status_code == 409
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse)) == 1
 
 
 def test_contact_mode_keeps_one_response_per_phone_and_stores_no_number(client, world):
@@ -126,7 +126,7 @@ def test_contact_mode_keeps_one_response_per_phone_and_stores_no_number(client, 
     assert again.status_code == 409 and "already answered" in again.get_data(as_text=True)
     by_mail = client.post(f"/questionnaires/{qid}/answer", data=_form(qids, options, email="a@example.org"))
     assert by_mail.status_code == 302
-    keys = list(db.session.scalars(sa.select(Response.respondent_key)))
+    keys = list(db.session.scalars(sa.select(SurveyResponse.respondent_key)))
     assert len(keys) == 2 and not any("13800138000" in k or "example" in k for k in keys)
 
 
@@ -136,11 +136,11 @@ def test_account_mode_needs_a_login_and_takes_one_response_per_user(client, auth
     page = client.get(f"/questionnaires/{qid}/answer").get_data(as_text=True)
     assert "Log in to answer" in page and "<fieldset" not in page
     assert client.post(f"/questionnaires/{qid}/answer", data=_form(qids, options)).status_code == 200
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse)) == 0
     auth.login(world.citizen)
     assert client.post(f"/questionnaires/{qid}/answer", data=_form(qids, options)).status_code == 302
     assert client.post(f"/questionnaires/{qid}/answer", data=_form(qids, options)).status_code == 409
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse)) == 1
 
 
 def test_the_honeypot_keeps_nothing(client, world):
@@ -148,7 +148,7 @@ def test_the_honeypot_keeps_nothing(client, world):
     qids, options = ids(qid)
     page = client.post(f"/questionnaires/{qid}/answer", data=_form(qids, options, website="http://spam"))
     assert page.status_code == 200 and "Thank you" in page.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse)) == 0
 
 
 @pytest.mark.parametrize("role, status", [("citizen", 403), ("officer", 403), ("outsider", 404)])
@@ -203,7 +203,7 @@ def test_no_answers_once_closed_and_no_edits_once_open(client, auth, world):
     auth.logout()
     close(qid)
     page = client.post(f"/questionnaires/{qid}/answer", data=_form(qids, options))
-    assert page.status_code == 302 and db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+    assert page.status_code == 302 and db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse)) == 0
 
 
 def test_the_demo_has_an_open_questionnaire_on_the_open_draft_and_published_results(app, client):

@@ -105,8 +105,8 @@ class Questionnaire(db.Model):
     response_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     department: Mapped[Department] = relationship()
-    questions: Mapped[list["Question"]] = relationship(
-        back_populates="questionnaire", order_by="Question.position", cascade="all, delete-orphan")
+    questions: Mapped[list["SurveyQuestion"]] = relationship(
+        back_populates="questionnaire", order_by="SurveyQuestion.position", cascade="all, delete-orphan")
 
     @hybrid_property
     def status(self) -> str:
@@ -138,7 +138,7 @@ class Questionnaire(db.Model):
         return f"<Questionnaire {self.id} {self.recorded_status}>"
 
 
-class Question(db.Model):
+class SurveyQuestion(db.Model):
     """One question; a branch shows it only to those who chose ``branch_option`` of an earlier question."""
 
     __tablename__ = "survey_questions"
@@ -159,20 +159,20 @@ class Question(db.Model):
     answer_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="questions")
-    options: Mapped[list["Option"]] = relationship(
-        back_populates="question", order_by="Option.position", cascade="all, delete-orphan",
-        foreign_keys="Option.question_id")
-    branch_option: Mapped[Optional["Option"]] = relationship(foreign_keys=[branch_option_id], post_update=True)
+    options: Mapped[list["SurveyOption"]] = relationship(
+        back_populates="question", order_by="SurveyOption.position", cascade="all, delete-orphan",
+        foreign_keys="SurveyOption.question_id")
+    branch_option: Mapped[Optional["SurveyOption"]] = relationship(foreign_keys=[branch_option_id], post_update=True)
 
     @property
     def is_choice(self) -> bool:
         return self.kind in CHOICE_KINDS
 
     def __repr__(self) -> str:
-        return f"<Question {self.id} {self.kind}>"
+        return f"<SurveyQuestion {self.id} {self.kind}>"
 
 
-class Option(db.Model):
+class SurveyOption(db.Model):
     """An option of a choice, scale or ranking question, with its counters: how often it was chosen (for a
     ranking, put first) and, for a ranking, its points (n for first place … 1 for last)."""
 
@@ -185,10 +185,10 @@ class Option(db.Model):
     chosen_count: Mapped[int] = mapped_column(default=0, server_default="0")
     points: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    question: Mapped[Question] = relationship(back_populates="options", foreign_keys=[question_id])
+    question: Mapped[SurveyQuestion] = relationship(back_populates="options", foreign_keys=[question_id])
 
 
-class Response(db.Model):
+class SurveyResponse(db.Model):
     """One person's response. ``respondent_key`` (an HMAC, never the contact itself) keeps one response per
     account or per contact; ``form_token`` makes a form sent twice one response."""
 
@@ -204,10 +204,10 @@ class Response(db.Model):
     respondent_key: Mapped[Optional[str]] = mapped_column(sa.String(64))
     submitted_at: Mapped[datetime] = _utc(default=utcnow)
 
-    answers: Mapped[list["Answer"]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    answers: Mapped[list["SurveyAnswer"]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
 
-class Answer(db.Model):
+class SurveyAnswer(db.Model):
     """One answer: a chosen option (one row per option of a multiple choice; with its ``rank`` in a
     ranking), or a text."""
 
@@ -221,4 +221,4 @@ class Answer(db.Model):
     rank: Mapped[Optional[int]] = mapped_column()
     text: Mapped[Optional[str]] = mapped_column(sa.Text)
 
-    response: Mapped[Response] = relationship(back_populates="answers")
+    response: Mapped[SurveyResponse] = relationship(back_populates="answers")

@@ -24,7 +24,8 @@ from consult.database import take_write_lock
 from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
 from consult.surveys.models import (
-    ACCOUNT, CONTACT, MULTIPLE, OPEN, RANKING, SCALE, SINGLE, TEXT, Answer, Option, Question, Questionnaire, Response,
+    ACCOUNT, CONTACT, MULTIPLE, OPEN, RANKING, SCALE, SINGLE, TEXT, Questionnaire, SurveyAnswer, SurveyOption,
+    SurveyQuestion, SurveyResponse,
 )
 
 TEXT_MAX = 5000
@@ -44,7 +45,7 @@ class ReadAnswers:
         return bool(self.chosen.get(question_id) or self.ranks.get(question_id) or self.texts.get(question_id))
 
 
-def field_name(question: Question) -> str:
+def field_name(question: SurveyQuestion) -> str:
     return f"q{question.id}"
 
 
@@ -172,7 +173,7 @@ def check_response(questionnaire: Questionnaire, raw: Mapping[int, object], *, u
 
 
 def submit_response(questionnaire: Questionnaire, raw: Mapping[int, object], *, form_token: str, user=None,
-                    phone: str = "", email: str = "") -> tuple[Response, bool]:
+                    phone: str = "", email: str = "") -> tuple[SurveyResponse, bool]:
     """Take a response: ``(response, True)`` when it is new, ``(the first one, False)`` for the same form sent
     again. Counters move in the same transaction; SQLite's write lock is held only for the writes."""
     form_token = (form_token or "").strip()
@@ -198,17 +199,17 @@ def submit_response(questionnaire: Questionnaire, raw: Mapping[int, object], *, 
     return response, True
 
 
-def _with_token(form_token: str) -> Response | None:
-    return db.session.scalar(sa.select(Response).where(Response.form_token == form_token))
+def _with_token(form_token: str) -> SurveyResponse | None:
+    return db.session.scalar(sa.select(SurveyResponse).where(SurveyResponse.form_token == form_token))
 
 
 def _with_key(questionnaire_id: int, key: str) -> int | None:
-    return db.session.scalar(sa.select(Response.id).where(Response.questionnaire_id == questionnaire_id,
-                                                          Response.respondent_key == key))
+    return db.session.scalar(sa.select(SurveyResponse.id).where(SurveyResponse.questionnaire_id == questionnaire_id,
+                                                          SurveyResponse.respondent_key == key))
 
 
-def _insert(questionnaire: Questionnaire, answers: ReadAnswers, form_token: str, key: str | None) -> Response:
-    response = Response(questionnaire_id=questionnaire.id, form_token=form_token, respondent_key=key)
+def _insert(questionnaire: Questionnaire, answers: ReadAnswers, form_token: str, key: str | None) -> SurveyResponse:
+    response = SurveyResponse(questionnaire_id=questionnaire.id, form_token=form_token, respondent_key=key)
     db.session.add(response)
     db.session.flush()
     base = {"response_id": response.id, "option_id": None, "rank": None, "text": None}
@@ -219,7 +220,7 @@ def _insert(questionnaire: Questionnaire, answers: ReadAnswers, form_token: str,
         rows += [{**base, "question_id": question_id, "option_id": o, "rank": r} for o, r in ranks.items()]
     rows += [{**base, "question_id": q, "text": t} for q, t in answers.texts.items()]
     if rows:
-        db.session.execute(Answer.__table__.insert(), rows)  # plain rows: no objects to build or track
+        db.session.execute(SurveyAnswer.__table__.insert(), rows)  # plain rows: no objects to build or track
     _count(questionnaire, answers)
     return response
 
@@ -231,19 +232,19 @@ def _count(questionnaire: Questionnaire, answers: ReadAnswers) -> None:
                        .values(response_count=Questionnaire.response_count + 1), execution_options=FAST)
     answered = [q for q in answers.visible if answers.answered(q)]
     if answered:
-        db.session.execute(sa.update(Question).where(Question.id.in_(answered))
-                           .values(answer_count=Question.answer_count + 1), execution_options=FAST)
+        db.session.execute(sa.update(SurveyQuestion).where(SurveyQuestion.id.in_(answered))
+                           .values(answer_count=SurveyQuestion.answer_count + 1), execution_options=FAST)
     chosen = [o for options in answers.chosen.values() for o in options]
     firsts = [o for ranks in answers.ranks.values() for o, r in ranks.items() if r == 1]
     if chosen or firsts:
-        db.session.execute(sa.update(Option).where(Option.id.in_(chosen + firsts))
-                           .values(chosen_count=Option.chosen_count + 1), execution_options=FAST)
+        db.session.execute(sa.update(SurveyOption).where(SurveyOption.id.in_(chosen + firsts))
+                           .values(chosen_count=SurveyOption.chosen_count + 1), execution_options=FAST)
     points = {}
     for question_id, ranks in answers.ranks.items():
         size = len(next(q for q in questionnaire.questions if q.id == question_id).options)
         points.update({o: size - r + 1 for o, r in ranks.items()})
     if points:
-        db.session.execute(sa.update(Option).where(Option.id.in_(list(points)))
-                           .values(points=Option.points + sa.case(points, value=Option.id, else_=0)),
+        db.session.execute(sa.update(SurveyOption).where(SurveyOption.id.in_(list(points)))
+                           .values(points=SurveyOption.points + sa.case(points, value=SurveyOption.id, else_=0)),
                            execution_options=FAST)
     db.session.expire(questionnaire, ["response_count"])

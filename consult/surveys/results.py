@@ -13,7 +13,9 @@ from consult.analysis import topics
 from consult.analysis.model import Parameters
 from consult.contacts import redact_text
 from consult.extensions import db
-from consult.surveys.models import CHOICE_KINDS, RANKING, TEXT, Answer, Question, Questionnaire, Response
+from consult.surveys.models import (
+    CHOICE_KINDS, RANKING, TEXT, Questionnaire, SurveyAnswer, SurveyQuestion, SurveyResponse,
+)
 from consult.tokens import content_tokens
 
 TOPIC_TEXTS = 5000  # the most recent free-text answers a topic summary reads
@@ -31,7 +33,7 @@ class OptionResult:
 
 @dataclass(frozen=True)
 class QuestionResult:
-    question: Question
+    question: SurveyQuestion
     answered: int
     options: list[OptionResult]
     mean: float | None = None  # of a 1–5 scale
@@ -41,8 +43,8 @@ def load(questionnaire_id: int) -> Questionnaire | None:
     """A questionnaire with its questions and their options (three queries, whatever the size)."""
     return db.session.scalar(
         sa.select(Questionnaire).where(Questionnaire.id == questionnaire_id)
-        .options(selectinload(Questionnaire.questions).selectinload(Question.options),
-                 selectinload(Questionnaire.questions).selectinload(Question.branch_option)))
+        .options(selectinload(Questionnaire.questions).selectinload(SurveyQuestion.options),
+                 selectinload(Questionnaire.questions).selectinload(SurveyQuestion.branch_option)))
 
 
 def question_results(questionnaire: Questionnaire) -> list[QuestionResult]:
@@ -67,8 +69,8 @@ def question_results(questionnaire: Questionnaire) -> list[QuestionResult]:
 
 @dataclass(frozen=True)
 class CrossTab:
-    rows: Question
-    columns: Question
+    rows: SurveyQuestion
+    columns: SurveyQuestion
     counts: dict[tuple[int, int], int]
 
     def cell(self, row_option: int, column_option: int) -> int:
@@ -78,7 +80,7 @@ class CrossTab:
         return sum(n for (r, _c), n in self.counts.items() if r == row_option)
 
 
-def choice_questions(questionnaire: Questionnaire) -> list[Question]:
+def choice_questions(questionnaire: Questionnaire) -> list[SurveyQuestion]:
     return [q for q in questionnaire.questions if q.kind in CHOICE_KINDS]
 
 
@@ -89,7 +91,7 @@ def crosstab(questionnaire: Questionnaire, rows_id: int, columns_id: int) -> Cro
     by_id = {q.id: q for q in choice_questions(questionnaire)}
     if rows_id not in by_id or columns_id not in by_id or rows_id == columns_id:
         return None
-    a, b = sa.orm.aliased(Answer), sa.orm.aliased(Answer)
+    a, b = sa.orm.aliased(SurveyAnswer), sa.orm.aliased(SurveyAnswer)
     counts = db.session.execute(
         sa.select(a.option_id, b.option_id, sa.func.count())
         .join(b, sa.and_(b.response_id == a.response_id, b.question_id == columns_id))
@@ -107,18 +109,18 @@ class Topic:
 
 @dataclass(frozen=True)
 class TextSummary:
-    question: Question
+    question: SurveyQuestion
     read: int  # answers the summary read
     topics: list[Topic]
     unclustered: int
 
 
-def text_summary(question: Question, *, examples: bool = False) -> TextSummary:
+def text_summary(question: SurveyQuestion, *, examples: bool = False) -> TextSummary:
     """The free-text answers of a question grouped by topic with consult.analysis's tokeniser and
     clustering (the same as for comments); examples (for staff) are redacted."""
     texts = list(db.session.scalars(
-        sa.select(Answer.text).where(Answer.question_id == question.id, Answer.text.is_not(None))
-        .order_by(Answer.response_id.desc()).limit(TOPIC_TEXTS)))
+        sa.select(SurveyAnswer.text).where(SurveyAnswer.question_id == question.id, SurveyAnswer.text.is_not(None))
+        .order_by(SurveyAnswer.response_id.desc()).limit(TOPIC_TEXTS)))
     found, singles = topics.cluster([content_tokens(text) for text in texts], Parameters())
     shown = [Topic(c.keywords[:6], len(c.members),
                    [redact_text(texts[i]) for i in c.representatives] if examples else [])
@@ -139,16 +141,18 @@ def export_rows(questionnaire: Questionnaire, batch: int = 2000) -> Iterator[lis
     last = 0
     while True:
         responses = db.session.execute(
-            sa.select(Response.id, Response.submitted_at).where(Response.questionnaire_id == questionnaire.id,
-                                                                Response.id > last)
-            .order_by(Response.id).limit(batch)).all()
+            sa.select(SurveyResponse.id, SurveyResponse.submitted_at)
+            .where(SurveyResponse.questionnaire_id == questionnaire.id, SurveyResponse.id > last)
+            .order_by(SurveyResponse.id).limit(batch)).all()
         if not responses:
             return
         ids = [r.id for r in responses]
         cells: dict[int, list[list[str]]] = {i: [[] for _ in questions] for i in ids}
         for answer in db.session.execute(
-                sa.select(Answer.response_id, Answer.question_id, Answer.option_id, Answer.rank, Answer.text)
-                .where(Answer.response_id.in_(ids)).order_by(Answer.response_id, Answer.rank, Answer.id)):
+                sa.select(SurveyAnswer.response_id, SurveyAnswer.question_id, SurveyAnswer.option_id,
+                          SurveyAnswer.rank, SurveyAnswer.text)
+                .where(SurveyAnswer.response_id.in_(ids))
+                .order_by(SurveyAnswer.response_id, SurveyAnswer.rank, SurveyAnswer.id)):
             slot = cells[answer.response_id][column[answer.question_id]]
             if answer.text is not None:
                 slot.append(redact_text(answer.text))

@@ -16,7 +16,7 @@ from consult.extensions import db
 from consult.localtime import as_utc
 from consult.surveys.models import (
     ANSWER_MODES, APPROVED, DRAFT, IN_REVIEW, MULTIPLE, QUESTION_KINDS, RESULTS_VISIBILITIES, SCALE, SCALE_POINTS,
-    SINGLE, TEXT, WITHDRAWN, Option, Question, Questionnaire,
+    SINGLE, TEXT, WITHDRAWN, SurveyOption, SurveyQuestion, Questionnaire,
 )
 from consult.surveys.transitions import require_action
 
@@ -95,7 +95,8 @@ def _option_labels(kind: str, labels: list[str], errors: FieldErrors) -> list[st
 
 
 def add_question(questionnaire: Questionnaire, user, *, kind: str, prompt: str, required: bool = False,
-                 options: list[str] = (), branch_option_id: int | None = None, article_anchor: str = "") -> Question:
+                 options: list[str] = (), branch_option_id: int | None = None,
+                 article_anchor: str = "") -> SurveyQuestion:
     """Add a question at the end. A branch names an option of an earlier choice question: the new question is
     shown (and its answer kept) only when that option was chosen."""
     require_action(user, questionnaire, "edit")
@@ -110,7 +111,7 @@ def add_question(questionnaire: Questionnaire, user, *, kind: str, prompt: str, 
     labels = _option_labels(kind, list(options or ()), errors) if kind in QUESTION_KINDS else []
     branch = None
     if branch_option_id:
-        branch = db.session.get(Option, branch_option_id)
+        branch = db.session.get(SurveyOption, branch_option_id)
         if (branch is None or branch.question.questionnaire_id != questionnaire.id
                 or branch.question.kind not in (SINGLE, MULTIPLE, SCALE)):
             errors.add("branch_option_id", _l("Please choose an option of an earlier question."))
@@ -121,9 +122,9 @@ def add_question(questionnaire: Questionnaire, user, *, kind: str, prompt: str, 
         errors.add("prompt", _l("A questionnaire may have at most %(max)d questions.", max=MAX_QUESTIONS))
     errors.raise_if_any(status=422)
     position = max((q.position for q in questionnaire.questions), default=0) + 1
-    question = Question(kind=kind, prompt=prompt, required=bool(required), position=position, article_anchor=anchor,
-                        branch_option_id=branch.id if branch else None,
-                        options=[Option(position=n, label=label) for n, label in enumerate(labels, 1)])
+    question = SurveyQuestion(kind=kind, prompt=prompt, required=bool(required), position=position,
+                              article_anchor=anchor, branch_option_id=branch.id if branch else None,
+                              options=[SurveyOption(position=n, label=label) for n, label in enumerate(labels, 1)])
     questionnaire.questions.append(question)
     db.session.flush()
     return question
