@@ -16,6 +16,7 @@ EVENT_LIMIT = "10 per minute;100 per hour"  # registering for an open day, askin
 SURVEY_LIMIT = "10 per minute;100 per hour"  # a response to a questionnaire
 INTERVIEW_LIMIT = "5 per minute;30 per hour"  # a question to an online interview
 LOOKUP_LIMIT = "10 per minute"  # looking a submission up by its tracking number and query code
+SIMILAR_LIMIT = "30 per minute;300 per hour"  # similar answers looked up while a letter is written
 
 _warned = False
 

@@ -58,6 +58,8 @@ PUBLIC_ENDPOINTS = {
     "mailbox.letter",
     "mailbox.write",
     "mailbox.thanks",
+    "mailbox.write_similar",  # the no-script step "find similar answered letters" (writes nothing)
+    "mailbox.similar_answers_json",  # the same, as the letter form types (writes nothing)
     # Tracking: the status lookup by tracking number + query code, the page it leads to, rating and
     # answering requests for information (access proven by the code in the session or a signed token).
     "tracking.lookup",

@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from markupsafe import Markup
-from mailbox_support import answer, boxes, file_letter, login_as, request_ctx, world  # noqa: F401
+from tests.mailbox_support import answer, file_letter, login_as
 
 from consult.extensions import db
 from consult.search import schema
@@ -189,3 +189,12 @@ def test_reindex_rebuilds_the_index(world, runner):
     result = runner.invoke(args=["reindex"])
     assert result.exit_code == 0 and "submissions: 1 indexed" in result.output and "drafts: 0 indexed" in result.output
     assert found(world, "路灯") == [number]
+
+
+def test_reindex_in_several_processes_indexes_every_record_once(world):
+    numbers = [file_submission(world, subject=f"路灯不亮{n}号").submission.tracking_no for n in range(5)]
+    assert sorted(found(world, "路灯")) == sorted(numbers)
+    db.session.remove()  # the rebuild empties the index table: on PostgreSQL it waits for open transactions
+    assert reindex("submissions", batch=2, jobs=2) == 5
+    assert sorted(found(world, "路灯")) == sorted(numbers)
+    assert db.session.scalar(sa.text(f"SELECT count(*) FROM {schema.table_name('submissions')}")) == 5

@@ -91,3 +91,20 @@ class MailboxForm(FlaskForm):
         _l("Writers must verify their mobile number"),
         description=_l("Only citizens signed in with a mobile number they proved by SMS code may write."))
     active = BooleanField(_l("Accepting letters"), default=True)
+
+
+class FaqForm(FlaskForm):
+    """One question of a mailbox's 常见问题 and its answer."""
+
+    question = StringField(_l("Question"), filters=[_strip], validators=[
+        DataRequired(message=_l("Please enter the question.")),
+        Length(max=300, message=_l("At most %(max)d characters.")),
+    ])
+    answer = TextAreaField(_l("Answer"), validators=[
+        DataRequired(message=_l("Please enter the answer.")),
+        Length(max=5000, message=_l("At most %(max)d characters.")),
+    ], description=_l("Markdown may be used. Never write a person's name, phone number or address here: "
+                      "the answer is public."))
+    position = IntegerField(_l("Order"), default=0, validators=[
+        Optional(), NumberRange(min=0, max=999, message=_l("Between 0 and 999."))],
+        description=_l("Questions with a lower number are shown first."))

@@ -6,6 +6,7 @@ one-time form token that stops a double submit from creating a second letter.
 """
 
 from datetime import datetime
+from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -108,3 +109,29 @@ class Letter(db.Model):
 
     def __repr__(self) -> str:
         return f"<Letter {self.id} {self.category}>"
+
+
+class FaqEntry(db.Model):
+    """A question and its answer in a mailbox's 常见问题, kept by the staff of the mailbox's department.
+
+    Shown on the mailbox's page, searched through the full-text index (kind ``faqs``) and offered first to a
+    citizen writing a similar letter. ``source_letter_id``: the answered letter it was made from, if any.
+    """
+
+    __tablename__ = "mailbox_faqs"
+    __table_args__ = (sa.Index("ix_mailbox_faqs_mailbox", "mailbox_id", "position", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(sa.ForeignKey("mailboxes.id"))
+    question: Mapped[str] = mapped_column(sa.String(300))
+    answer: Mapped[str] = mapped_column(sa.Text)
+    position: Mapped[int] = mapped_column(default=0)  # lower first; ties by id
+    source_letter_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("letters.id"))
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    mailbox: Mapped[Mailbox] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<FaqEntry {self.id} mailbox={self.mailbox_id}>"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from consult.accounts.models import Department, User
 from consult.extensions import db
 from consult.localtime import local_today, zone
-from consult.mailbox.models import CATEGORIES, Letter, Mailbox
+from consult.mailbox.models import CATEGORIES, FaqEntry, Letter, Mailbox
 from consult.mailbox.services import save_mailbox, submit_letter
 from consult.tracking import actions, citizen, replies
 from consult.tracking.models import (
@@ -123,6 +123,27 @@ def _mailboxes(departments: dict[str, Department]) -> dict[str, Mailbox]:
     return existing
 
 
+# Frequently asked questions (常见问题) of some demo mailboxes: (mailbox, question, answer).
+FAQS = (
+    ("民政服务信箱", "高龄津贴每月发多少？",
+     "年满80周岁的本县户籍老人可申领高龄津贴：80至89周岁每人每月100元，90至99周岁每人每月300元，"
+     "100周岁及以上每人每月600元，按月发放到本人银行卡。"),
+    ("民政服务信箱", "独居老人可以申请哪些上门服务？",
+     "经评估符合条件的独居、失能老人，可向所在村（社区）申请居家养老上门服务，包括助餐、助洁和定期探访。"),
+    ("财政政策咨询", "惠民惠农补贴没有到账怎么办？",
+     "请携带身份证和“一卡通”到所在乡镇财政所查询发放记录；确有错发、漏发的，财政所将核实后补发。"),
+)
+
+
+def _seed_faqs(mailboxes: dict[str, Mailbox]) -> None:
+    """The demo FAQ entries of mailboxes that have none yet."""
+    has_faq = set(db.session.scalars(sa.select(FaqEntry.mailbox_id).distinct()))
+    for position, (name, question, answer) in enumerate(FAQS):
+        mailbox = mailboxes.get(name)
+        if mailbox is not None and mailbox.id not in has_faq:
+            db.session.add(FaqEntry(mailbox_id=mailbox.id, question=question, answer=answer, position=position))
+
+
 def _advance(letter: Letter, spec: DemoLetter, departments: dict[str, Department]) -> None:
     """Walk the letter to its demo status through the tracking engine."""
     submission = letter.submission
@@ -173,4 +194,6 @@ def seed_mailboxes(departments: dict[str, Department]) -> None:
             phone=spec.phone, email=spec.email, public=spec.public, received_at=received,
         )
         _advance(receipt.letter, spec, departments)
+    db.session.flush()
+    _seed_faqs(mailboxes)
     db.session.flush()

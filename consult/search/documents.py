@@ -2,8 +2,8 @@
 
 Each indexed record gives three texts:
 
-* ``title`` — a submission's tracking number and subject, a draft's title: ranks highest;
-* ``body`` — a submission's text, a draft's summary;
+* ``title`` — a submission's tracking number and subject, a draft's title, a FAQ entry's question: ranks highest;
+* ``body`` — a submission's text, a draft's summary, a FAQ entry's answer;
 * ``contact`` — who wrote it (name, phone, e-mail) and every number of seven digits or more found in the
   text (phone and ID numbers): searched by officers only, never by public searches, so a public search for
   a phone number cannot tell which published letter it belongs to.
@@ -86,6 +86,10 @@ def _draft_fields(draft) -> Fields:
     return Fields(draft.title or "", draft.summary or "")
 
 
+def _faq_fields(entry) -> Fields:
+    return Fields(entry.question or "", entry.answer or "")
+
+
 @dataclass(frozen=True)
 class Indexed:
     """One kind of indexed record."""
@@ -101,12 +105,14 @@ class Indexed:
 
 def _registry() -> dict[type, Indexed]:
     from consult.drafts.models import Draft
+    from consult.mailbox.models import FaqEntry
     from consult.tracking.models import Submission
 
     return {
         Submission: Indexed("submissions", ("tracking_no", "subject", "body", "submitter_name",
                                             "submitter_phone", "submitter_email"), _submission_fields),
         Draft: Indexed("drafts", ("title", "summary"), _draft_fields),
+        FaqEntry: Indexed("faqs", ("question", "answer"), _faq_fields),
     }
 
 
@@ -139,30 +145,41 @@ def tsvector_literal(tokens: Tokens) -> str:
     return " ".join(f"{_lexeme(token)}:{','.join(spots)}" for token, spots in positions.items())
 
 
-def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, Fields]]) -> int:
-    """Write (or rewrite) the index rows of ``rows`` — (record id, fields) — on ``connection``; returns how
-    many were written. Runs in the caller's transaction."""
-    table = table_name(kind)
+def row_params(dialect: str, rows: Iterable[tuple[int, Fields]]) -> list[dict]:
+    """The index rows of ``rows`` — (record id, fields) — ready to insert on ``dialect``: the tokenising, which
+    is the costly part (jieba), and needs no database, so a rebuild can run it in several processes."""
     params = []
-    postgres = connection.dialect.name == "postgresql"
     for record_id, fields in rows:
         tokens = index_tokens(fields)
-        if postgres:
+        if dialect == "postgresql":
             params.append({"id": record_id, "document": tsvector_literal(tokens)})
         else:
             params.append({"id": record_id, "title": " ".join(tokens.title), "body": " ".join(tokens.body),
                            "contact": " ".join(tokens.contact)})
+    return params
+
+
+def write_params(connection: sa.Connection, kind: str, params: list[dict]) -> int:
+    """Write (or rewrite) index rows made by :func:`row_params` in one statement (an upsert on PostgreSQL,
+    ``INSERT OR REPLACE``, which FTS5 supports by rowid, on SQLite). Returns how many were written."""
     if not params:
         return 0
-    if postgres:
+    table = table_name(kind)
+    if connection.dialect.name == "postgresql":
         connection.execute(sa.text(
             f"INSERT INTO {table} (record_id, document) VALUES (:id, CAST(:document AS tsvector)) "
             "ON CONFLICT (record_id) DO UPDATE SET document = excluded.document"), params)
     else:
-        connection.execute(sa.text(f"DELETE FROM {table} WHERE rowid = :id"), [{"id": p["id"]} for p in params])
         connection.execute(sa.text(
-            f"INSERT INTO {table} (rowid, title, body, contact) VALUES (:id, :title, :body, :contact)"), params)
+            f"INSERT OR REPLACE INTO {table} (rowid, title, body, contact) VALUES (:id, :title, :body, :contact)"),
+            params)
     return len(params)
+
+
+def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, Fields]]) -> int:
+    """Write (or rewrite) the index rows of ``rows`` — (record id, fields) — on ``connection``; returns how
+    many were written. Runs in the caller's transaction."""
+    return write_params(connection, kind, row_params(connection.dialect.name, rows))
 
 
 def remove_rows(connection: sa.Connection, kind: str, ids: Iterable[int]) -> None:

@@ -57,19 +57,34 @@ def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, an
 
 
 def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING,
-            any_term: bool = False) -> sa.Subquery:
+            any_term: bool = False, best: int | None = None, scored: bool = True,
+            recent: int | None = None) -> sa.Subquery:
     """``(id, score)`` of the records of ``kind`` whose index matches every term of ``query`` (any term, for
-    similarity)."""
+    similarity).
+
+    For suggestions, which need only the first few, the candidates are bounded: ``recent`` ranks only that
+    many of the newest matches (the index gives them in id order and stops there, so a text of common words
+    costs the same as one of rare words), and ``best`` keeps only that many of the highest-scoring ones for
+    the caller to filter. ``scored=False`` (a list in date order) leaves the ranking out: every score is 0."""
     table = table_name(kind)
+    top = " ORDER BY score DESC LIMIT :best" if best else ""
     if dialect_name() == "postgresql":
+        rank = "CAST(ts_rank(document, CAST(:tsquery AS tsquery), 1) AS double precision)"
+        source = (f"(SELECT record_id, document FROM {table} WHERE document @@ CAST(:tsquery AS tsquery) "
+                  f"ORDER BY record_id DESC LIMIT :recent) AS recent" if recent else
+                  f"{table} WHERE document @@ CAST(:tsquery AS tsquery)")
         stmt = sa.text(
-            f"SELECT record_id AS id, CAST(ts_rank(document, CAST(:tsquery AS tsquery), 1) AS double precision) AS score "
-            f"FROM {table} WHERE document @@ CAST(:tsquery AS tsquery)"
+            f"SELECT record_id AS id, {rank if scored else 'CAST(0 AS double precision)'} AS score FROM {source}{top}"
         ).bindparams(tsquery=tsquery_literal(query, fields, any_term))
     else:
-        stmt = sa.text(
-            f"SELECT rowid AS id, -bm25({table}, {_BM25_WEIGHTS}) AS score FROM {table} WHERE {table} MATCH :fts"
-        ).bindparams(fts=fts5_expression(query, fields, any_term))
+        score = f"-bm25({table}, {_BM25_WEIGHTS})" if scored else "0.0"
+        inner = f"SELECT rowid AS id, {score} AS score FROM {table} WHERE {table} MATCH :fts"
+        sql = f"SELECT id, score FROM ({inner} ORDER BY rowid DESC LIMIT :recent){top}" if recent else inner + top
+        stmt = sa.text(sql).bindparams(fts=fts5_expression(query, fields, any_term))
+    if best:
+        stmt = stmt.bindparams(best=best)
+    if recent:
+        stmt = stmt.bindparams(recent=recent)
     return stmt.columns(id=sa.Integer, score=sa.Float).subquery(f"{table}_matches")
 
 
@@ -96,11 +111,12 @@ def search(stmt: sa.Select, *, kind: str, id_column: sa.ColumnElement, text_colu
     if not query.terms:  # only punctuation, symbols or emoji: nothing can match
         empty = sa.select(sa.literal(0).label("id"), sa.literal(0.0).label("score")).where(sa.false()).subquery()
         return Searched(stmt.join(empty, empty.c.id == id_column), (id_column.desc(),), empty.c.score)
-    found = matches(kind, query, fields)
+    by_date = sort == DATE and bool(date_order)
+    found = matches(kind, query, fields, scored=not by_date)
     stmt = stmt.join(found, found.c.id == id_column)
     for phrase in query.phrases:
         stmt = stmt.where(contains_phrase(text_columns, phrase))
-    if sort == DATE and date_order:
+    if by_date:
         order = tuple(date_order)
     else:
         order = (found.c.score.desc(), id_column.desc())

@@ -10,16 +10,16 @@ without running PostgreSQL's own word parser over them, whose idea of a letter d
 ``lc_ctype`` and which would split or drop Chinese characters on some servers.
 
 The tables are not models: SQLAlchemy cannot describe a virtual table, and no query needs them as objects.
-They are created by migration 0019 and, for ``db.create_all()`` (tests, ``seed-demo``), by the metadata's
-``after_create`` event; the schema comparison of the migrations test leaves them out by :func:`is_index_table`.
+They are created by migrations 0019 (submissions, drafts) and 0022 (FAQ entries) and, for
+``db.create_all()`` (tests, ``seed-demo``), by the metadata's ``after_create`` event; the schema comparison of the migrations test leaves them out by :func:`is_index_table`.
 """
 
 import sqlalchemy as sa
 
 from consult.extensions import db
 
-KINDS = ("submissions", "drafts")
-REFERENCED = {"submissions": "submissions", "drafts": "drafts"}
+KINDS = ("submissions", "drafts", "faqs")
+REFERENCED = {"submissions": "submissions", "drafts": "drafts", "faqs": "mailbox_faqs"}
 # FTS5 keeps its data in shadow tables named after the virtual table.
 _FTS5_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
 
@@ -36,10 +36,10 @@ def is_index_table(name: str | None) -> bool:
     return name in names or any(name == base + suffix for base in names for suffix in _FTS5_SHADOWS)
 
 
-def create_statements(dialect: str) -> list[str]:
-    """The DDL that creates every index table on ``dialect`` (``sqlite`` or ``postgresql``)."""
+def create_statements(dialect: str, kinds: tuple[str, ...] = KINDS) -> list[str]:
+    """The DDL that creates the index tables of ``kinds`` on ``dialect`` (``sqlite`` or ``postgresql``)."""
     statements = []
-    for kind in KINDS:
+    for kind in kinds:
         table = table_name(kind)
         if dialect == "sqlite":
             statements.append(f"CREATE VIRTUAL TABLE {table} USING fts5(title, body, contact, tokenize = 'unicode61')")
@@ -52,13 +52,14 @@ def create_statements(dialect: str) -> list[str]:
     return statements
 
 
-def drop_statements() -> list[str]:
-    return [f"DROP TABLE IF EXISTS {table_name(kind)}" for kind in KINDS]
+def drop_statements(kinds: tuple[str, ...] = KINDS) -> list[str]:
+    return [f"DROP TABLE IF EXISTS {table_name(kind)}" for kind in kinds]
 
 
-def create(connection: sa.Connection) -> None:
-    """Create the index tables (empty) on ``connection``'s database."""
-    for statement in create_statements(connection.dialect.name):
+def create(connection: sa.Connection, kinds: tuple[str, ...] = KINDS) -> None:
+    """Create the index tables of ``kinds`` (empty) on ``connection``'s database (a migration names the
+    kinds that exist at its revision)."""
+    for statement in create_statements(connection.dialect.name, kinds):
         connection.exec_driver_sql(statement)
 
 
@@ -70,8 +71,9 @@ def empty(connection: sa.Connection) -> None:
 
 def _after_create(metadata, connection, **kwargs) -> None:
     existing = set(sa.inspect(connection).get_table_names())
-    if not any(table_name(kind) in existing for kind in KINDS):
-        create(connection)
+    missing = tuple(kind for kind in KINDS if table_name(kind) not in existing)
+    if missing:
+        create(connection, missing)
 
 
 def _before_drop(metadata, connection, **kwargs) -> None:

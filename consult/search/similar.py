@@ -2,7 +2,7 @@
 
 The text's content words (jieba precise mode without stop words, the longest first, at most
 :data:`MAX_WORDS`) are searched with *any* of them matching, ranked by relevance, so the submissions sharing
-the most (and the rarest) words come first.
+the most (and the rarest) words come first. Only the :data:`RECENT` newest matches are ranked.
 """
 
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ from consult.search.query import SearchQuery, Term
 from consult.tokens import content_tokens
 
 MAX_WORDS = 12
+RECENT = 2000  # newest index matches ranked: a text of common words costs the same as one of rare words
 
 
 def similarity_query(text: str) -> SearchQuery:
@@ -41,7 +42,7 @@ def similar_replies(text: str, department_id: int, exclude_ids: list[int], limit
     query = similarity_query(text)
     if not query.terms:
         return []
-    found = matches("submissions", query, EVERYTHING, any_term=True)
+    found = matches("submissions", query, EVERYTHING, any_term=True, recent=RECENT)
     rows = db.session.execute(
         sa.select(Reply.id, Submission.tracking_no, Submission.subject, Reply.body, found.c.score)
         .join(found, found.c.id == Submission.id)

@@ -7,27 +7,38 @@ another user could replace. If that folder cannot be created or written, an exis
 read, and otherwise the dictionary is built in memory on every start: slower, never an error.
 """
 
+from __future__ import annotations
+
 import logging
 import os
 import tempfile
 import threading
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-with warnings.catch_warnings():
-    # jieba 0.42.1 imports pkg_resources (deprecated by setuptools) when it is installed, and its source has
-    # regular expressions with invalid escape sequences, which Python reports when it compiles them without a
-    # bytecode cache. Neither affects how it segments; only these two messages are silenced, only here.
-    warnings.filterwarnings("ignore", message=r"pkg_resources is deprecated", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", message=r"pkg_resources is deprecated", category=UserWarning)
-    warnings.filterwarnings("ignore", message=r"invalid escape sequence", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", message=r"invalid escape sequence", category=SyntaxWarning)
+if TYPE_CHECKING:
     import jieba
 
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _segmenter: jieba.Tokenizer | None = None
+
+
+def _import_jieba():
+    """jieba, imported with the first segmenter (it also loads pkg_resources: some 8 MB a worker that never
+    segments does not need)."""
+    with warnings.catch_warnings():
+        # jieba 0.42.1 imports pkg_resources (deprecated by setuptools) when it is installed, and its source
+        # has regular expressions with invalid escape sequences, which Python reports when it compiles them
+        # without a bytecode cache. Neither affects how it segments; only these two messages are silenced.
+        warnings.filterwarnings("ignore", message=r"pkg_resources is deprecated", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=r"pkg_resources is deprecated", category=UserWarning)
+        warnings.filterwarnings("ignore", message=r"invalid escape sequence", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=r"invalid escape sequence", category=SyntaxWarning)
+        import jieba
+    return jieba
 
 
 def cache_dir() -> Path:
@@ -60,8 +71,9 @@ def segmenter() -> jieba.Tokenizer:
 
 
 def _load() -> jieba.Tokenizer:
+    jieba = _import_jieba()
     # jieba logs its progress at DEBUG, and a failed cache write as an error with a traceback, to its own
-    # stderr handler; the only thing worth saying is said once below.
+    # stderr handler (set up when it is imported); the only thing worth saying is said once below.
     logging.getLogger("jieba").setLevel(logging.CRITICAL)
     tokenizer = jieba.Tokenizer()
     folder = cache_dir()

@@ -37,7 +37,7 @@ def upgrade():
         return Fields(f"{row.tracking_no} {row.subject or ''}", row.body or '', contact)
 
     connection = op.get_bind()
-    schema.create(connection)
+    schema.create(connection, tuple(SOURCES))
     for kind, table in SOURCES.items():
         last_id = 0
         while rows := connection.execute(
@@ -49,5 +49,5 @@ def upgrade():
 def downgrade():
     from consult.search import schema
 
-    for statement in schema.drop_statements():
+    for statement in schema.drop_statements(tuple(SOURCES)):
         op.execute(statement)

@@ -158,13 +158,14 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a page in a fresh browser context (its own cookies); ``new_page("phone")``, ``new_page(axe=True)``."""
+    """Open a page in a fresh browser context (its own cookies); ``new_page("phone")``, ``new_page(axe=True)``,
+    ``new_page(script=False)`` (a browser with JavaScript turned off)."""
     contexts = []
 
-    def make(viewport: str = "desktop", axe: bool = False):
+    def make(viewport: str = "desktop", axe: bool = False, script: bool = True):
         context = browser.new_context(
             base_url=live_server.url, viewport=VIEWPORTS[viewport], locale="zh-CN",
-            timezone_id="Asia/Shanghai", device_scale_factor=1,
+            timezone_id="Asia/Shanghai", device_scale_factor=1, java_script_enabled=script,
         )
         context.set_default_timeout(15_000)
         if axe:  # axe-core loaded with every page, for pages checked one after another

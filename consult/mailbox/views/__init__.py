@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("mailbox", __name__)
 
-from consult.mailbox.views import admin, office, public  # noqa: E402,F401  -- register the routes
+from consult.mailbox.views import admin, office, office_faq, public  # noqa: E402,F401  -- register the routes

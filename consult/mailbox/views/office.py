@@ -33,15 +33,19 @@ def get_letter_for_officer_or_404(letter_id: int) -> Letter:
 @bp.get("/mailboxes/office")
 @role_required(*WORKER_ROLES)
 def office():
-    """The department's letters still waiting for an answer, by due date, with their mailbox."""
+    """The department's letters still waiting for an answer, by due date, with their mailbox; links to the
+    frequently asked questions of the department's mailboxes."""
     department_id = None if current_user.role == ADMIN else current_user.department_id
     try:
         page = paginate(db.session, queries.department_letters_query(department_id), queries.OFFICE_ORDER,
                         request.args.get("cursor"), per_page=50)
     except InvalidCursor:
         abort(400)
+    mailboxes = sa.select(Mailbox).order_by(Mailbox.name)
+    if department_id is not None:
+        mailboxes = mailboxes.where(Mailbox.department_id == department_id)
     return render_template("mailbox/office.html", page=page, today=local_today(), status_labels=STATUS_LABELS,
-                           category_labels=CATEGORY_LABELS)
+                           category_labels=CATEGORY_LABELS, mailboxes=db.session.scalars(mailboxes).all())
 
 
 @bp.route("/mailboxes/letters/<int:letter_id>/move", methods=["GET", "POST"])

@@ -1,6 +1,6 @@
 """Public mailbox pages: the list of mailboxes, published letters with search and filters, writing a letter."""
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -8,17 +8,18 @@ from wtforms.validators import StopValidation
 
 from consult.database import defer_write_lock
 from consult import uploads
-from consult.extensions import db
+from consult.extensions import db, limiter
 from consult.forms import chosen_channel
 from consult.i18n import current_locale_code
-from consult.limits import LETTER_LIMIT
-from consult.mailbox import queries
+from consult.limits import LETTER_LIMIT, SIMILAR_LIMIT
+from consult.mailbox import faq, queries
+from consult.mailbox.answers import similar_answers, similar_answers_dict
 from consult.mailbox.forms import LetterForm
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Mailbox
 from consult.mailbox.services import check_letter, submit_letter
 from consult.mailbox.views import bp
 from consult.pagination import InvalidCursor, paginate
-from consult.public_forms import form_rate_limit, submit_form
+from consult.public_forms import RATE_LIMITED, form_rate_limit, rate_limited, submit_form
 from consult.public_pages import public_page
 from consult.urls import int_arg
 from consult.tracking.views.documents import allow_receipt_print
@@ -64,11 +65,13 @@ def letters():
 @bp.get("/mailboxes/<int:mailbox_id>")
 @public_page
 def show(mailbox_id: int):
-    """A mailbox: what it is for, a link to write, and its published letters."""
+    """A mailbox: what it is for, its frequently asked questions, a link to write, and its published letters
+    (a search looks in both)."""
     mailbox = db.get_or_404(Mailbox, mailbox_id)
     filters, page, shown = _letters_page(mailbox.id)
+    entries = faq.search_faq(mailbox.id, filters.query) if filters.query else faq.faq_entries(mailbox.id)
     return render_template("mailbox/show.html", mailbox=mailbox, filters=filters, page=page, letters=shown,
-                           **_filter_choices(mailbox.id))
+                           faqs=entries, **_filter_choices(mailbox.id))
 
 
 @bp.get("/mailboxes/letters/<int:letter_id>")
@@ -95,17 +98,7 @@ def write():
         uploads.allow_large_request()
         if request.form.get("website"):  # honeypot filled in: a bot. Look normal, keep nothing.
             return render_template("mailbox/thanks.html", receipt=None, duplicate=False)
-    mailboxes = [m for m in queries.mailboxes_for_public() if m.active]
-    form = LetterForm()
-    form.mailbox_id.choices = _mailbox_choices(mailboxes)
-    if request.method == "GET":
-        form.mailbox_id.data = int_arg("mailbox") or 0
-        if current_user.is_authenticated:
-            form.name.data, form.email.data = current_user.display_name, current_user.email
-    form.mailbox_id.flags.required = True
-    mailbox = next((m for m in mailboxes if m.id == form.mailbox_id.data), None)
-    categories = mailbox.category_choices if mailbox else [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
-    form.category.choices = [SelectChoice("", "—")] + [SelectChoice(code, label) for code, label in categories]
+    form, mailbox, mailboxes = _letter_form()
     status = 200
     if request.method == "POST":
         values = dict(category=form.category.data or "", subject=form.subject.data or "", body=form.body.data or "",
@@ -123,7 +116,50 @@ def write():
         )
         if receipt is not None:
             return _after_submit(receipt)
-    return render_template("mailbox/write.html", form=form, mailbox=mailbox, mailboxes=mailboxes), status
+    return render_template("mailbox/write.html", form=form, mailbox=mailbox, mailboxes=mailboxes,
+                           faqs=faq.faq_entries(mailbox.id) if mailbox else []), status
+
+
+def _letter_form() -> tuple[LetterForm, Mailbox | None, list[Mailbox]]:
+    """The letter form with its choices (and, on a first GET, the mailbox asked for and the user's name),
+    the mailbox chosen and every accepting mailbox."""
+    mailboxes = [m for m in queries.mailboxes_for_public() if m.active]
+    form = LetterForm()
+    form.mailbox_id.choices = _mailbox_choices(mailboxes)
+    if request.method == "GET":
+        form.mailbox_id.data = int_arg("mailbox") or 0
+        if current_user.is_authenticated:
+            form.name.data, form.email.data = current_user.display_name, current_user.email
+    form.mailbox_id.flags.required = True
+    mailbox = next((m for m in mailboxes if m.id == form.mailbox_id.data), None)
+    categories = mailbox.category_choices if mailbox else [(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
+    form.category.choices = [SelectChoice("", "—")] + [SelectChoice(code, label) for code, label in categories]
+    return form, mailbox, mailboxes
+
+
+@bp.post("/mailboxes/write/similar")
+@form_rate_limit(SIMILAR_LIMIT)
+def write_similar():
+    """Without JavaScript, the step "find similar answered letters": the letter form again, everything typed
+    kept (attachments must be chosen again), with the FAQ entries and published letters similar to it.
+    Nothing is sent or stored."""
+    form, mailbox, mailboxes = _letter_form()
+    if rate_limited():
+        form.form_errors.append(str(RATE_LIMITED))
+        return render_template("mailbox/write.html", form=form, mailbox=mailbox, mailboxes=mailboxes), 429
+    found = similar_answers(form.subject.data, form.body.data, current_locale_code(), form.mailbox_id.data or None)
+    return render_template("mailbox/write.html", form=form, mailbox=mailbox, mailboxes=mailboxes, similar=found,
+                           faqs=faq.faq_entries(mailbox.id) if mailbox else [])
+
+
+@bp.post("/mailboxes/similar-answers")
+@limiter.limit(SIMILAR_LIMIT)
+def similar_answers_json():
+    """As a citizen types (the letter form's script): the similar FAQ entries and published letters, as JSON."""
+    mailbox_id = request.form.get("mailbox_id", type=int)
+    found = similar_answers(request.form.get("subject"), request.form.get("body"), current_locale_code(),
+                            mailbox_id or None)
+    return jsonify(similar_answers_dict(found))
 
 
 def _no_mailbox(form, field):

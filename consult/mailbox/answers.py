@@ -1,0 +1,101 @@
+"""Answers before asking (答复复用), for citizens: while they write a letter, the FAQ entries and published
+answered letters most similar to what they have typed so far.
+
+Only what the public may already read is offered: FAQ entries of accepting mailboxes, and letters that the
+published letters page shows (:func:`consult.mailbox.queries.publishable`), redacted as it shows them
+(:func:`consult.mailbox.queries.present`). The words of the text are searched in the index's public texts
+(never the ``contact`` one), any of them matching, best first; only the :data:`RECENT` newest index matches
+are ranked and the :data:`CANDIDATES` best of them filtered, so a text full of common words costs the same as
+one with rare words (an older answer is offered only while it is among the newest matches).
+"""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import url_for
+
+from consult.extensions import db
+from consult.mailbox import queries
+from consult.mailbox.models import FaqEntry, Letter, Mailbox
+from consult.search.matching import PUBLIC, matches
+from consult.search.query import SearchQuery, clean
+from consult.search.similar import similarity_query
+from consult.text import excerpt
+from consult.tracking.models import Submission
+
+MIN_LENGTH = 4  # characters typed before anything is looked for
+MAX_TEXT = 600  # characters of subject and letter looked at (the beginning says what it is about)
+SHOWN = 3  # letters, and FAQ entries, offered at most
+RECENT = 1000  # newest index matches ranked
+CANDIDATES = 500  # best of them looked at
+ANSWER_EXCERPT = 120  # characters of an answer shown
+
+
+@dataclass(frozen=True)
+class SimilarAnswers:
+    """What the panel shows: FAQ entries first, then published letters (:class:`~queries.PublicLetter`)."""
+
+    query: SearchQuery
+    faqs: list[FaqEntry] = field(default_factory=list)
+    letters: list[queries.PublicLetter] = field(default_factory=list)
+    looked: bool = False  # False: too little was typed to look for anything
+
+    def __bool__(self) -> bool:
+        return bool(self.faqs or self.letters)
+
+
+def text_to_compare(subject: str | None, body: str | None) -> str:
+    """The part of what was typed that is compared: subject and the letter's beginning, cleaned."""
+    return clean(f"{subject or ''} {body or ''}")[:MAX_TEXT]
+
+
+def similar_answers(subject: str | None, body: str | None, locale: str, mailbox_id: int | None = None,
+                    shown: int = SHOWN) -> SimilarAnswers:
+    """The FAQ entries (those of ``mailbox_id`` before others') and published letters most similar to a
+    letter being written; empty when fewer than :data:`MIN_LENGTH` characters or no content word were typed."""
+    text = text_to_compare(subject, body)
+    if len(text.replace(" ", "")) < MIN_LENGTH:
+        return SimilarAnswers(SearchQuery(""))
+    query = similarity_query(text)
+    if not query.terms:
+        return SimilarAnswers(query, looked=True)
+    return SimilarAnswers(query, _faqs(query, mailbox_id, shown), _letters(query, locale, shown), looked=True)
+
+
+def _faqs(query: SearchQuery, mailbox_id: int | None, shown: int) -> list[FaqEntry]:
+    found = matches("faqs", query, PUBLIC, any_term=True, best=CANDIDATES, recent=RECENT)
+    own_first = sa.case((FaqEntry.mailbox_id == (mailbox_id or 0), 0), else_=1)
+    return list(db.session.scalars(
+        sa.select(FaqEntry).join(found, found.c.id == FaqEntry.id).join(Mailbox, Mailbox.id == FaqEntry.mailbox_id)
+        .where(Mailbox.active.is_(True))
+        .options(sa.orm.contains_eager(FaqEntry.mailbox))
+        .order_by(own_first, found.c.score.desc(), FaqEntry.id.desc()).limit(shown)))
+
+
+def _letters(query: SearchQuery, locale: str, shown: int) -> list[queries.PublicLetter]:
+    found = matches("submissions", query, PUBLIC, any_term=True, best=CANDIDATES, recent=RECENT)
+    letters = list(db.session.scalars(
+        queries.public_letters_query(queries.LetterFilters()).join(found, found.c.id == Submission.id)
+        .order_by(found.c.score.desc(), Letter.id.desc()).limit(shown)))
+    return queries.present(letters, locale, query=query)
+
+
+def similar_answers_dict(found: SimilarAnswers) -> dict:
+    """The JSON the letter form's script shows: plain texts (the script puts them in as text, never markup)
+    and links, nothing a published letter page does not show."""
+    return {
+        "looked": found.looked,
+        "faqs": [{"question": entry.question, "answer": excerpt(entry.answer, ANSWER_EXCERPT),
+                  "mailbox": entry.mailbox.name,
+                  "url": url_for("mailbox.show", mailbox_id=entry.mailbox_id, _anchor=f"faq-{entry.id}")}
+                 for entry in found.faqs],
+        "letters": [{"subject": letter.subject, "answer": answer_excerpt(letter), "department": letter.department_name,
+                     "answered_on": letter.answered_on.isoformat(),
+                     "url": url_for("mailbox.letter", letter_id=letter.id)}
+                    for letter in found.letters],
+    }
+
+
+def answer_excerpt(letter: queries.PublicLetter) -> str:
+    """The beginning of a published letter's answer as plain text."""
+    return excerpt(letter.answer_html.striptags(), ANSWER_EXCERPT)
