@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from consult.extensions import db
 from consult.surveys.models import SurveyAnswer, SurveyOption, SurveyQuestion, Questionnaire, SurveyResponse
 
-from drafts_support import request_ctx, world  # noqa: F401
-from surveys_support import answer, close, ids, make_questionnaire, token
+from tests.surveys_support import answer, close, ids, make_questionnaire, token
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
 
@@ -151,7 +150,7 @@ def test_the_honeypot_keeps_nothing(client, world):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse)) == 0
 
 
-@pytest.mark.parametrize("role, status", [("citizen", 403), ("officer", 403), ("outsider", 404)])
+@pytest.mark.parametrize("role, status", [("citizen", 403), ("officer", 403), ("other_reviewer", 404)])
 def test_only_a_reviewer_of_the_department_approves(client, auth, world, role, status):
     qid = make_questionnaire(world, status="in_review")
     auth.login(getattr(world, role))
@@ -166,7 +165,7 @@ def test_citizens_cannot_open_the_office_pages_and_others_departments_are_hidden
     assert client.get("/office/questionnaires").status_code == 403
     added = client.post(f"/office/questionnaires/{qid}/questions", data={"kind": "text", "prompt": "x"})
     assert added.status_code == 403
-    auth.login(world.outsider)
+    auth.login(world.other_reviewer)
     assert client.get(f"/office/questionnaires/{qid}").status_code == 404
     assert "社区政务公开专区问卷" not in client.get("/office/questionnaires").get_data(as_text=True)
     auth.login(world.officer)

@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 from consult.extensions import db
 from consult.surveys.models import Questionnaire
 
-from drafts_support import request_ctx, world  # noqa: F401
-from surveys_support import answer, close, ids, make_questionnaire
+from tests.surveys_support import answer, close, ids, make_questionnaire
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
 
@@ -51,7 +50,7 @@ def test_internal_results_stay_internal(client, auth, world):
     assert client.get(f"/api/v1/questionnaires/{qid}/results").status_code == 404
     auth.login(world.officer)
     assert client.get(f"/office/questionnaires/{qid}/results").status_code == 200
-    auth.login(world.outsider)
+    auth.login(world.other_reviewer)
     assert client.get(f"/office/questionnaires/{qid}/results").status_code == 404
 
 
