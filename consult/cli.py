@@ -57,8 +57,9 @@ def seed_demo_command():
 @with_appcontext
 def remind_command(today):
     """Daily work (run from cron): deadline reminders, closing unrated answers, opening and closing drafts,
-    reminders for tomorrow's open days, closing comments left on withdrawn drafts, forgetting API idempotency
-    keys older than a day and expired login sessions."""
+    reminders for tomorrow's open days, closing comments left on withdrawn drafts, ending online interviews
+    nobody ended (their unanswered questions become tracked submissions), forgetting API idempotency keys
+    older than a day and expired login sessions."""
     from datetime import datetime, time
 
     from consult.accounts.sessions import forget_expired_sessions
@@ -67,6 +68,7 @@ def remind_command(today):
     from consult.disclosure.services import close_abandoned_requests
     from consult.drafts.services import advance_drafts, dismiss_comments_of_withdrawn_drafts
     from consult.events.mails import queue_event_reminders
+    from consult.interviews.services import end_forgotten_interviews
     from consult.localtime import zone
     from consult.tracking.reminders import describe as describe_reminders
     from consult.tracking.services import send_reminders
@@ -77,6 +79,7 @@ def remind_command(today):
     withdrawn_comments = dismiss_comments_of_withdrawn_drafts()
     event_reminders = queue_event_reminders(now)
     abandoned = close_abandoned_requests(today.date() if today else None)
+    forgotten_interviews = end_forgotten_interviews(now)
     purged = purge_idempotency_keys(now)
     expired_sessions = forget_expired_sessions(now)
     db.session.commit()
@@ -84,6 +87,7 @@ def remind_command(today):
     click.echo(f"Drafts opened: {len(opened)}, closed: {len(closed)}. Open-day reminders queued: {event_reminders}.")
     click.echo(f"Comments on withdrawn drafts closed: {withdrawn_comments}.")
     click.echo(f"Information requests closed for want of clarification: {len(abandoned)}.")
+    click.echo(f"Online interviews nobody ended, ended now: {len(forgotten_interviews)}.")
     click.echo(f"API idempotency keys forgotten (older than a day): {purged}.")
     click.echo(f"Expired login sessions forgotten: {expired_sessions}.")
 

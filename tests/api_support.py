@@ -3,20 +3,19 @@ draft, an open day, and helpers to call the API with JSON and bearer tokens."""
 
 from dataclasses import dataclass
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from mailbox_support import Boxes, boxes  # noqa: F401
-from tracking_support import World, request_ctx, world  # noqa: F401
+from tests.mailbox_support import Boxes
+from tests.world_support import World
 
-from consult.accounts.models import EDITOR, User
+from consult.accounts.models import User
 from consult.api import tokens
 from consult.database import utcnow
 from consult.events.models import Event
 from consult.extensions import db
 from consult.notify.models import OutboxMessage
-from drafts_support import make_draft
+from tests.drafts_support import make_draft
 
 API = "/api/v1"
 
@@ -56,11 +55,7 @@ def make_event(department_id: int, **fields) -> int:
 
 @pytest.fixture
 def api_world(world, boxes) -> ApiWorld:
-    editor = User(email="editor@example.org", display_name="editor", role=EDITOR)
-    editor.set_password("correct horse 42")
-    db.session.add(editor)
-    db.session.commit()
-    draft_id = make_draft(SimpleNamespace(editor=editor, reviewer=world.reviewer, dept=world.dept))
+    draft_id = make_draft(world)
     return ApiWorld(world, boxes, draft_id, make_event(world.dept.id))
 
 

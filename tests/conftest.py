@@ -1,4 +1,10 @@
-"""Fixtures: an app per test on SQLite and (when configured) PostgreSQL, clients, users, login."""
+"""Fixtures: an app per test on SQLite and (when configured) PostgreSQL, clients, users, login, the SQL
+recorder; and, through ``pytest_plugins``, the shared set-ups of the domains (``world``, ``boxes``, ...).
+
+Every fixture a test may use comes from here or from a module in ``pytest_plugins``: a test module never
+imports a fixture. Helper functions are imported from their module by one name, ``from tests.x_support import
+helper``.
+"""
 
 import base64
 import hashlib
@@ -17,6 +23,15 @@ from consult.accounts import sessions
 from consult.accounts.models import Department, User
 from consult.extensions import db
 from consult.search import schema as search_schema
+
+pytest_plugins = [
+    "tests.world_support",  # world, request_ctx
+    "tests.mailbox_support",  # boxes
+    "tests.api_support",  # api_world
+    "tests.disclosure_support",  # requests_2024_to_2026
+    "tests.tracking_views_support",  # office
+    "tests.smtp_support",  # smtp, smtp_down, smtp_port
+]
 
 PG_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")
 # A Fernet key for the tests' data only (the same in every process the tests start).
@@ -96,6 +111,22 @@ def backend(request, tmp_path_factory):
     current = Backend(request.param, tmp_path_factory)
     yield current
     current.close()
+
+
+@pytest.fixture
+def empty_database_url(backend, tmp_path):
+    """A database of the backend's kind with nothing in it (for the migration tests), dropped afterwards."""
+    if backend.name == "sqlite":
+        yield f"sqlite:///{tmp_path}/migrated.sqlite3"
+        return
+    schema = f"m_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    yield _pg_url(schema)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture

@@ -1,19 +1,16 @@
-"""Shared set-up for the drafts tests: a department with an editor, reviewers and an officer, and drafts."""
+"""Helpers for the drafts tests: drafts of the ``world`` (tests/world_support.py) and comments on them."""
 
 import itertools
 from html.parser import HTMLParser
-from dataclasses import dataclass
 from datetime import timedelta
 
-import pytest
-from flask import g
-import sqlalchemy as sa
 
-from consult.accounts.models import ADMIN, CITIZEN, EDITOR, OFFICER, REVIEWER, Department, User
+from consult.accounts.models import User
 from consult.database import utcnow
 from consult.drafts import comments, services
 from consult.drafts.models import Comment, Draft
 from consult.extensions import db
+from tests.world_support import World
 
 BODY = """本方案适用于全县各乡镇人民政府、街道办事处。
 
@@ -31,64 +28,6 @@ BODY = """本方案适用于全县各乡镇人民政府、街道办事处。
 """
 
 _tokens = itertools.count(1)
-
-
-@dataclass
-class World:
-    dept: Department
-    editor: User
-    reviewer: User
-    reviewer2: User
-    officer: User
-    admin: User
-    citizen: User
-    outsider: User  # a reviewer of another department
-
-
-def _user(email: str, role: str, dept: Department | None) -> User:
-    user = User(email=email, display_name=email.split("@")[0], role=role, department=dept)
-    user.set_password("correct horse 42")
-    db.session.add(user)
-    return user
-
-
-@pytest.fixture
-def request_ctx(app):
-    """Services raise translated errors and build URLs: run each test inside a request context.
-
-    Client requests then share the test's app context (and ``g``): forget the logged-in user cached in
-    ``g`` before each request, so each request loads its own.
-    """
-
-    @app.before_request
-    def forget_cached_user():
-        g.pop("_login_user", None)
-
-    with app.test_request_context("/"):
-        yield
-
-
-@pytest.fixture
-def world(app, request_ctx) -> World:
-    """Staff of one department (the lead department of the test drafts)."""
-    dept = Department(code="SFJ", name="县司法局", name_en="Justice Bureau", contact_email="sfj@example.org")
-    other = Department(code="CZJ", name="县财政局", name_en="Finance Bureau", contact_email="czj@example.org")
-    db.session.add_all([dept, other])
-    w = World(
-        dept=dept,
-        editor=_user("editor@example.org", EDITOR, None),
-        reviewer=_user("reviewer@example.org", REVIEWER, dept),
-        reviewer2=_user("reviewer2@example.org", REVIEWER, dept),
-        officer=_user("officer@example.org", OFFICER, dept),
-        admin=_user("admin@example.org", ADMIN, None),
-        citizen=_user("citizen@example.org", CITIZEN, None),
-        outsider=_user("outsider@example.org", REVIEWER, other),
-    )
-    db.session.commit()
-    for obj in (dept, w.editor, w.reviewer, w.reviewer2, w.officer, w.admin, w.citizen, w.outsider):
-        db.session.refresh(obj)
-        db.session.expunge(obj)
-    return w
 
 
 def fields(dept_id: int, days: int = 30, starts_in: timedelta = -timedelta(hours=1), **extra) -> dict:
@@ -133,13 +72,6 @@ def close_now(draft_id: int) -> None:
 def get(model, id_):
     db.session.expire_all()
     return db.session.get(model, id_)
-
-
-def scalar(stmt):
-    return db.session.scalar(stmt)
-
-
-__all__ = ["assert_safe_html", "BODY", "World", "add_comment", "close_now", "fields", "get", "make_draft", "sa", "scalar", "world", "request_ctx"]
 
 
 class _TagAudit(HTMLParser):

@@ -9,7 +9,8 @@ from datetime import datetime
 import pytest
 from flask import g
 import sqlalchemy as sa
-from tracking_support import World, local, request_ctx, world  # noqa: F401
+from tests.tracking_support import local
+from tests.world_support import World
 
 from consult.extensions import db
 from consult.mailbox import services

@@ -1,11 +1,14 @@
 """A real SMTP server (aiosmtpd) on loopback for the mail tests, and helpers to drain the outbox into it.
 
-Import the fixtures into a test module to use them there::
+The fixtures are registered for every test (``pytest_plugins`` in tests/conftest.py). A module that sends
+mail to the sink points the app at it with its own ``app_config``::
 
-    from tests.smtp_support import app_config, smtp, smtp_down, smtp_port  # noqa: F401
+    @pytest.fixture
+    def app_config(smtp_port):
+        return mail_settings(smtp_port)
 
-``app_config`` points the app's ``MAIL_*`` settings at the sink; ``smtp`` is the running sink (its
-``messages`` are what arrived), ``smtp_down`` the same sink not started yet (a server that is down).
+``smtp`` is then the running sink (its ``messages`` are what arrived), ``smtp_down`` the same sink not
+started yet (a server that is down).
 """
 
 import email
@@ -74,8 +77,8 @@ def smtp_port():
     return free_port()
 
 
-@pytest.fixture
-def app_config(smtp_port):
+def mail_settings(smtp_port: int) -> dict:
+    """The app's ``MAIL_*`` settings for the sink on ``smtp_port``."""
     return {
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_port,

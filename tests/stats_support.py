@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from tracking_support import World, file_submission, local  # noqa: F401
+from tests.tracking_support import file_submission
+from tests.world_support import World
 
 from consult.extensions import db
 from consult.localtime import as_utc

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from api_support import API, api_world, bearer, boxes, is_problem, letter_json, request_ctx, token_for, world  # noqa: F401
-from mailbox_support import login_as
+from tests.api_support import API, bearer, is_problem, letter_json, token_for
+from tests.mailbox_support import login_as
 
 from consult.accounts.models import ROLES, User
 from consult.api.models import ApiToken

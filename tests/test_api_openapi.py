@@ -7,7 +7,7 @@ import threading
 
 import pytest
 import schemathesis
-from api_support import API, api_world, bearer, boxes, letter_json, request_ctx, token_for, world  # noqa: F401
+from tests.api_support import API, bearer, letter_json, token_for
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 from werkzeug.serving import make_server

@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from api_support import API, api_world, boxes, is_problem, letter_json, make_event, outbox, request_ctx, world  # noqa: F401
-from mailbox_support import form_data
+from tests.api_support import API, is_problem, letter_json, make_event, outbox
+from tests.mailbox_support import form_data
 
 from consult.drafts.models import Comment, SensitiveWord
 from consult.extensions import db
@@ -27,7 +27,7 @@ def test_drafts_list_and_detail(client, api_world):
 
 
 def test_unpublished_drafts_are_invisible(client, api_world):
-    from drafts_support import make_draft
+    from tests.drafts_support import make_draft
     from types import SimpleNamespace
 
     hidden = make_draft(SimpleNamespace(editor=api_world.world.reviewer, reviewer=api_world.world.reviewer,
@@ -353,7 +353,7 @@ def test_stats_are_the_statistics_service_figures(client, api_world):
 
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_the_api_needs_no_csrf_token_but_the_token_page_does(client, auth, api_world):
-    from mailbox_support import login_as
+    from tests.mailbox_support import login_as
 
     assert client.post(f"{API}/letters", json=letter_json(api_world.boxes.county.id)).status_code == 201
     login_as(auth, api_world.world.officer)

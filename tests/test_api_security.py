@@ -4,8 +4,8 @@ out of URLs, unknown members in bodies, and problems that speak of requests in t
 import pytest
 import sqlalchemy as sa
 from flask_babel import refresh
-from api_support import API, api_world, bearer, boxes, is_problem, letter_json, request_ctx, token_for, world  # noqa: F401
-from hostile_payloads import DEEP_JSON
+from tests.api_support import API, bearer, is_problem, letter_json, token_for
+from tests.hostile_payloads import DEEP_JSON
 
 from consult.api.models import IdempotencyRecord
 from consult.drafts.models import Comment

@@ -126,3 +126,41 @@ def test_every_domain_has_its_pages_in_a_views_package():
         modules = {path.stem for path in views.glob("*.py")} - {"__init__", "common", "labels", "documents"}
         faces = {name.split("_")[0] for name in modules}
         assert faces <= {"public", "office", "admin"}, (domain, faces)
+
+
+# --- the tests' own shape ---------------------------------------------------------------------------------
+
+TESTS = ROOT / "tests"
+
+
+def _fixtures_in(tree: ast.Module) -> set[str]:
+    """Names of the functions a module defines as pytest fixtures."""
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+            and any("fixture" in ast.unparse(decorator) for decorator in node.decorator_list)}
+
+
+def test_the_tests_share_fixtures_through_conftest_and_import_helpers_by_one_name():
+    """A fixture is defined once, in conftest.py or a module its pytest_plugins lists, and never imported;
+    a helper module of the tests is imported as ``tests.<name>`` only (one module, not two copies)."""
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in TESTS.rglob("*.py")}
+    local = {path.stem for path in trees}
+    shared = {path: _fixtures_in(tree) for path, tree in trees.items() if not path.stem.startswith("test_")}
+    owners: dict[str, list[str]] = {}
+    for path, names in shared.items():
+        for name in names:
+            owners.setdefault(name, []).append(str(path.relative_to(TESTS)))
+    assert {name: where for name, where in owners.items() if len(where) > 1} == {}
+    problems = []
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or not node.module or node.level:
+                continue
+            top = node.module.split(".")[0]
+            if top in local:
+                problems.append(f"{path.name}: from {node.module} (import it as tests.{node.module})")
+            if top == "tests":
+                source = TESTS.joinpath(*node.module.split(".")[1:]).with_suffix(".py")
+                fixtures = _fixtures_in(trees[source]) if source in trees else set()
+                problems += [f"{path.name}: imports the fixture {alias.name}" for alias in node.names
+                             if alias.name in fixtures]
+    assert problems == []

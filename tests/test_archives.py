@@ -8,7 +8,7 @@ import zipfile
 import zlib
 
 import pytest
-from hostile_payloads import GIB, ZIP_BOMBS, deflated_zeros, zip_bomb, zip_bytes
+from tests.hostile_payloads import GIB, ZIP_BOMBS, deflated_zeros, zip_bomb, zip_bytes
 from openpyxl import Workbook
 
 from consult.archives import CHUNK, ArchiveRefused, Limits, SafeArchive

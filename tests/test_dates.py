@@ -12,7 +12,7 @@ from flask_babel import force_locale
 
 from consult import PROJECT_ROOT
 from consult.formats import format_day, format_moment, format_month, format_period, group_code, nest_quotes
-from tests.tracking_views_support import file, office  # noqa: F401
+from tests.tracking_views_support import file
 
 MOMENT = datetime(2026, 11, 29, 6, 26, 5, tzinfo=UTC)  # 14:26:05 in Shanghai
 

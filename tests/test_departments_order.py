@@ -9,7 +9,6 @@ from flask_migrate import upgrade
 from consult import create_app
 from consult.accounts.models import Department
 from consult.extensions import db
-from tests.test_migrations import empty_database_url  # noqa: F401
 
 # Created in this order (ids 1, 2, 3) with codes in yet another order; the official order is the third one.
 DEPARTMENTS = (("ZZB", "县财政局", 30), ("AAB", "县司法局", 20), ("MMB", "县人民政府办公室", 10))

@@ -15,7 +15,7 @@ from consult.tracking import actions, replies
 from consult.tracking.extension_requests import decide_extension, request_extension
 from consult.tracking.models import ANSWERED, DISCLOSURE, DISMISSED, NEEDS_INFO, PENDING_REVIEW, Submission
 from tests.disclosure_support import RESIDENT_ID_NUMBER, file_request, organisation, person
-from tests.tracking_support import events, local, mails, request_ctx, world  # noqa: F401
+from tests.tracking_support import events, local, mails
 
 
 def _assigned(world, **kwargs) -> DisclosureRequest:

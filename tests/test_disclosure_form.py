@@ -12,7 +12,6 @@ from consult.extensions import db
 from consult.tracking.intake import DUPLICATE_WINDOW
 from consult.tracking.models import Submission
 from tests.disclosure_support import RESIDENT_ID_NUMBER
-from tests.tracking_support import request_ctx, world  # noqa: F401
 
 
 def _form(world, **overrides) -> dict:

@@ -14,7 +14,7 @@ from consult.extensions import db
 from consult.tracking import replies
 from consult.tracking.models import Submission
 from tests.disclosure_support import RESIDENT_ID_NUMBER, file_request
-from tests.tracking_support import mails, request_ctx, world  # noqa: F401
+from tests.tracking_support import mails
 
 MASKED = "110*************2X"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -3,58 +3,17 @@ the local-time year boundary), the balance check, the downloads and who may see 
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from openpyxl import load_workbook
 
 from consult.disclosure.figures import proactive_counts
 from consult.disclosure.report import application_table
-from consult.disclosure.services import record_outcome
 from consult.drafts.models import Draft
 from consult.events.models import Event
 from consult.extensions import db
-from consult.tracking import actions, replies
-from tests.disclosure_support import RESIDENT_ID_NUMBER, file_request, organisation
-from tests.tracking_support import local, request_ctx, world  # noqa: F401
-
-
-def _answer(world, found, category, reason, at: datetime):
-    reply = record_outcome(found, actor=world.officer, category=category, reason=reason, answer="答复如下。")
-    replies.approve_reply(reply, reviewer=world.reviewer)
-    found.submission.answered_at = at  # the services stamp "now": place the answer on its test date
-
-
-def _dismiss(world, found, at: datetime):
-    actions.dismiss_submission(found.submission, actor=world.officer, reason="重复提交。")
-    found.submission.answered_at = at
-
-
-@pytest.fixture
-def requests_2024_to_2026(world):
-    """Eight requests around 2025 (see each comment); returns them by letter."""
-    made = {
-        # A: received on New Year's Eve 2024, answered in January 2025.
-        "A": file_request(world, received_at=local(2024, 12, 31, 23)).request,
-        # B: 00:30 on 1 January 2025 in Shanghai is still 2024 in UTC: it is new in 2025.
-        "B": file_request(world, received_at=datetime(2024, 12, 31, 16, 30, tzinfo=UTC),
-                          applicant=organisation("commercial")).request,
-        "C": file_request(world, received_at=local(2025, 6, 1), applicant=organisation("research")).request,
-        # D: received in December 2025, answered at 00:30 on 1 January 2026 local time.
-        "D": file_request(world, received_at=local(2025, 12, 20), applicant=organisation("legal_service")).request,
-        "E": file_request(world, received_at=local(2025, 7, 1)).request,  # still open
-        "F": file_request(world, received_at=local(2024, 5, 1)).request,  # finished in 2024
-        "G": file_request(world, received_at=local(2025, 8, 1), applicant=organisation("social_welfare")).request,
-        "H": file_request(world, received_at=local(2025, 2, 1), department=world.other_dept).request,
-    }
-    _answer(world, made["A"], "disclosed", None, local(2025, 1, 5))
-    _answer(world, made["B"], "withheld", "state_secret", local(2025, 3, 1))
-    _answer(world, made["C"], "partly", None, local(2025, 6, 20))
-    _answer(world, made["D"], "unavailable", "not_held", datetime(2025, 12, 31, 16, 30, tzinfo=UTC))
-    _answer(world, made["F"], "not_processed", "repeated", local(2024, 6, 1))
-    _dismiss(world, made["G"], local(2025, 8, 5))  # dismissed without an outcome: counted under 其他
-    db.session.commit()
-    return made
+from tests.disclosure_support import RESIDENT_ID_NUMBER, answer_request, file_request
+from tests.tracking_support import local
 
 
 def test_the_table_of_2025_counts_each_request_in_its_rows(requests_2024_to_2026, world):
@@ -91,7 +50,7 @@ def test_all_departments_together(requests_2024_to_2026, world):
 
 def test_inconsistent_dates_fail_the_check(world):
     found = file_request(world, received_at=local(2025, 3, 1)).request
-    _answer(world, found, "disclosed", None, local(2024, 12, 20))  # answered before it was received
+    answer_request(world, found, "disclosed", None, local(2024, 12, 20))  # answered before it was received
     db.session.commit()
     table = application_table(2025, world.dept.id)
     assert not table.balances and table.imbalanced_columns == ["natural_person", "total"]
@@ -128,7 +87,7 @@ def test_the_report_page_shows_the_table_and_the_check(requests_2024_to_2026, wo
 
 def test_a_failed_check_is_a_clear_warning(world, client, auth):
     found = file_request(world, received_at=local(2025, 3, 1)).request
-    _answer(world, found, "disclosed", None, local(2024, 12, 20))
+    answer_request(world, found, "disclosed", None, local(2024, 12, 20))
     db.session.commit()
     auth.login(world.officer)
     html = client.get("/office/disclosure/report?year=2025").get_data(as_text=True)

@@ -3,12 +3,10 @@
 from urllib.parse import unquote
 
 import pytest
-from documents_support import docx_tables, docx_text, pdf_text
+from tests.documents_support import docx_tables, docx_text, pdf_text
 
 from consult.disclosure.figures import save_figures
 from consult.extensions import db
-from tests.test_disclosure_report import requests_2024_to_2026  # noqa: F401
-from tests.tracking_support import request_ctx, world  # noqa: F401
 
 
 def _rows(table: list[list[str]]) -> dict[str, list[str]]:
@@ -80,8 +78,8 @@ def test_visitors_are_sent_to_log_in(world, client):
 def test_the_monthly_summary_downloads_as_word_and_pdf_for_admins(world, client, auth):
     from datetime import date
 
-    from mailbox_support import login_as
-    from tracking_support import file_submission, local
+    from tests.mailbox_support import login_as
+    from tests.tracking_support import file_submission, local
 
     old = file_submission(world, received_at=local(2026, 1, 5)).submission
     db.session.commit()
@@ -97,7 +95,7 @@ def test_the_monthly_summary_downloads_as_word_and_pdf_for_admins(world, client,
 
 
 def test_officers_get_no_monthly_summary(world, client, auth):
-    from mailbox_support import login_as
+    from tests.mailbox_support import login_as
 
     login_as(auth, world.officer)
     assert client.get("/admin/compliance/summary.pdf").status_code == 403

@@ -6,7 +6,7 @@ import os
 from datetime import date
 
 import pytest
-from documents_support import pdf_text
+from tests.documents_support import pdf_text
 from pypdf import PdfReader
 
 from consult.documents import fonts, pdf

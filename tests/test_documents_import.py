@@ -10,7 +10,7 @@ import segno
 import sqlalchemy as sa
 from docx import Document
 from docx.oxml.ns import qn
-from drafts_support import fields, get, request_ctx, world  # noqa: F401
+from tests.drafts_support import fields, get
 
 from consult.drafts.models import Draft, DraftFile
 from consult.extensions import db
@@ -108,7 +108,7 @@ def test_a_word_draft_becomes_the_articles_of_a_new_draft(world, client, auth):
 
 
 def test_the_original_is_offered_on_the_public_page_once_published(world, client, auth):
-    from drafts_support import make_draft
+    from tests.drafts_support import make_draft
 
     draft_id = make_draft(world, status="draft")
     auth.login(world.editor)

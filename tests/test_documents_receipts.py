@@ -5,9 +5,9 @@ import re
 from urllib.parse import unquote
 
 import pytest
-from documents_support import pdf_text
-from mailbox_support import answer, boxes, file_letter, form_data  # noqa: F401
-from tracking_support import local, request_ctx, world  # noqa: F401
+from tests.documents_support import pdf_text
+from tests.mailbox_support import answer, file_letter, form_data
+from tests.tracking_support import local
 
 from consult.extensions import db
 from consult.mailbox.models import Letter
@@ -115,7 +115,7 @@ def test_staff_get_the_documents_of_their_own_department(app, client, auth, boxe
 ])
 def test_the_reply_letter_of_an_information_request_cites_the_article_behind_its_outcome(
         client, world, category, reason, article):
-    from disclosure_support import file_request
+    from tests.disclosure_support import file_request
 
     from consult.disclosure.services import record_outcome
     from consult.tracking import replies

@@ -3,8 +3,8 @@
 from urllib.parse import unquote
 
 import pytest
-from documents_support import docx_tables, docx_text, pdf_text
-from drafts_support import add_comment, close_now, get, make_draft, request_ctx, world  # noqa: F401
+from tests.documents_support import docx_tables, docx_text, pdf_text
+from tests.drafts_support import add_comment, close_now, get, make_draft
 
 from consult.drafts import report
 from consult.drafts.documents import article_reasons
@@ -99,7 +99,7 @@ def test_the_report_is_not_public_before_it_is_published(world, client, auth):
     assert client.get(f"/drafts/{draft_id}/report.txt").status_code == 404
 
 
-@pytest.mark.parametrize("who, status", [("officer", 200), ("outsider", 403), ("citizen", 403)])
+@pytest.mark.parametrize("who, status", [("officer", 200), ("other_reviewer", 403), ("citizen", 403)])
 def test_staff_of_other_departments_do_not_get_the_draft_report(world, client, auth, who, status):
     draft_id = make_draft(world)
     close_now(draft_id)

@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from drafts_support import BODY, add_comment, assert_safe_html, fields, get, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import BODY, add_comment, assert_safe_html, fields, get, make_draft
 
 from consult.database import utcnow
 from consult.domain import DomainError
@@ -129,7 +129,7 @@ def test_unapproved_drafts_never_open(world):
 
 def test_reviewer_of_another_department_cannot_approve(world, client, auth):
     draft_id = make_draft(world, status="in_review")
-    auth.login(world.outsider)
+    auth.login(world.other_reviewer)
     # Not published yet: to another department the draft does not exist (test_drafts_office_scoping.py).
     assert client.post(f"/office/drafts/{draft_id}/approve").status_code == 404
     assert get(Draft, draft_id).approved_at is None
@@ -161,7 +161,7 @@ def test_editor_creates_a_draft_through_the_form(world, client, auth):
 
 
 def test_editing_an_open_draft_makes_a_new_version_and_keeps_old_comments(world, client, auth):
-    from drafts_support import add_comment
+    from tests.drafts_support import add_comment
 
     draft_id = make_draft(world)
     old = add_comment(draft_id, "第二条的期限太短。", anchor="art-2")

@@ -7,7 +7,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from drafts_support import add_comment, close_now, get, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import add_comment, close_now, get, make_draft
 
 from consult.domain import DomainError
 from consult.drafts import grouping, report
@@ -165,7 +165,7 @@ def test_office_pages_render_for_their_roles(world, client, auth):
         assert client.get(url).status_code == 200, url
     auth.login(world.reviewer)
     assert client.get("/office/drafts/moderation").status_code == 200
-    auth.login(world.outsider)  # a reviewer of another department may not answer this draft's comments
+    auth.login(world.other_reviewer)  # a reviewer of another department may not answer this draft's comments
     assert client.get(f"/office/drafts/{draft_id}/answers").status_code == 403
     auth.login(world.admin)
     page = client.get("/admin/sensitive-words")

@@ -7,8 +7,7 @@ import io
 import json
 
 import pytest
-import sqlalchemy as sa
-from drafts_support import add_comment, close_now, get, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import add_comment, close_now, get, make_draft
 
 from consult.drafts import report
 from consult.drafts.models import Comment, Draft
@@ -84,22 +83,13 @@ def test_staff_still_read_the_comment_as_written(world, client, auth):
     assert WRITTEN in page
 
 
-def test_the_comments_api_loads_the_writers_details_in_the_same_query(app, world, client):
+def test_the_comments_api_loads_the_writers_details_in_the_same_query(app, world, client, sql):
     draft_id = make_draft(world)
 
     def selects_for_one_page() -> int:
-        statements = []
-
-        def count(conn, cursor, statement, *args):
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with sql() as statements:
             assert client.get(f"/api/v1/drafts/{draft_id}/comments").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
+        return len(statements.selects)
 
     _comment(draft_id)
     db.session.expire_all()

@@ -5,9 +5,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from drafts_support import (  # noqa: F401
-    add_comment, assert_safe_html, close_now, get, make_draft, request_ctx, world,
-)
+from tests.drafts_support import add_comment, assert_safe_html, close_now, get, make_draft
 
 from consult.accounts.models import User
 from consult.database import utcnow
@@ -156,7 +154,7 @@ def test_rejection_dismisses_the_submission_and_tells_the_writer_why(world, clie
 def test_reviewer_of_another_department_cannot_moderate(world, client, auth):
     draft_id = make_draft(world, premoderate=True)
     comment = add_comment(draft_id, "待审意见")
-    auth.login(world.outsider)
+    auth.login(world.other_reviewer)
     assert "待审意见" not in client.get("/office/drafts/moderation").get_data(as_text=True)
     assert client.post(f"/office/drafts/comments/{comment.id}/moderate", data={"action": "approve"}).status_code == 403
 

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from drafts_support import make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import make_draft
 
 from consult.localtime import time_left
 

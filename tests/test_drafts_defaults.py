@@ -5,7 +5,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from drafts_support import BODY, fields, request_ctx, world  # noqa: F401
+from tests.drafts_support import BODY, fields
 
 from consult import workdays
 from consult.accounts.models import EDITOR, Department, User

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
-from drafts_support import close_now, get, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import close_now, get, make_draft
 from werkzeug.datastructures import FileStorage
 
 from consult import uploads
@@ -59,13 +59,8 @@ class Target:
 
 @pytest.fixture
 def people(world) -> dict[str, User]:
-    other_officer = User(email="other.officer@example.org", display_name="other officer", role=OFFICER,
-                         department_id=world.outsider.department_id)
-    other_officer.set_password("correct horse 42")
-    db.session.add(other_officer)
-    db.session.commit()
     return {"editor": world.editor, "admin": world.admin, "officer": world.officer, "reviewer": world.reviewer,
-            "other_officer": other_officer, "outsider": world.outsider, "citizen": world.citizen}
+            "other_officer": world.other_officer, "outsider": world.other_reviewer, "citizen": world.citizen}
 
 
 def make_target(world) -> Target:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from drafts_support import add_comment, close_now, get, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import add_comment, close_now, get, make_draft
 
 from consult.drafts import grouping
 from consult.drafts.models import Comment, Draft

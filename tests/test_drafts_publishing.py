@@ -2,7 +2,7 @@
 review, or is approved, only when someone confirms it on purpose."""
 
 import pytest
-from drafts_support import BODY, fields, get, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import BODY, fields, get, make_draft
 
 from consult.accounts.models import User
 from consult.domain import DomainError

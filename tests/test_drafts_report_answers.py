@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from drafts_support import close_now, get, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import close_now, get, make_draft
 
 from consult.domain import DomainError
 from consult.drafts import comments, report
@@ -155,19 +155,19 @@ def test_publishing_twice_answers_nobody_twice(world, client, auth):
     response = client.post(f"/office/drafts/{draft_id}/report/approve", follow_redirects=True)
     assert "There is no report waiting for approval." in response.get_data(as_text=True)
     with pytest.raises(DomainError) as error:
-        report.approve_report(get(Draft, draft_id), db.session.merge(world.reviewer2))
+        report.approve_report(get(Draft, draft_id), db.session.merge(world.second_reviewer))
     assert error.value.status == 409
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(TimelineEvent.id))) == events
     assert len(_mails("comment_answered_in_report")) == 1 and len(_mails("answered")) == 1
 
 
-@pytest.mark.parametrize("who", ["editor", "officer", "citizen", "outsider"])
+@pytest.mark.parametrize("who", ["editor", "officer", "citizen", "other_reviewer"])
 def test_only_a_reviewer_of_the_lead_department_publishes(world, client, auth, who):
     draft_id, by_mail, *_ = _ready_report(world)
     auth.login(getattr(world, who))
     response = client.post(f"/office/drafts/{draft_id}/report/approve")
-    assert response.status_code in (403, 404) if who == "outsider" else response.status_code == 403
+    assert response.status_code in (403, 404) if who == "other_reviewer" else response.status_code == 403
     assert get(Draft, draft_id).status == "closed"
     assert _submission(by_mail[0]).status == "received" and _mails("comment_answered_in_report") == []
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from drafts_support import add_comment, close_now, get, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import add_comment, close_now, get, make_draft
 
 from consult.drafts import report
 from consult.drafts.models import Comment, Draft

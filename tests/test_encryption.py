@@ -8,10 +8,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
-from disclosure_support import RESIDENT_ID_NUMBER, file_request, person
+from tests.disclosure_support import RESIDENT_ID_NUMBER, file_request, person
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from tracking_support import request_ctx, world  # noqa: F401
 
 from consult import create_app, encryption
 from consult.accounts.models import Department

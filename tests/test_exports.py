@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from hostile_payloads import FORMULA_PREFIXES, FORMULAS
+from tests.hostile_payloads import FORMULAS, FORMULA_PREFIXES
 from openpyxl import load_workbook
 
 from consult import exports

@@ -13,7 +13,7 @@ from consult.tracking import actions
 from consult.tracking.deadlines import explain_due, set_calendar_override
 from consult.tracking.holiday_notices import apply_notice, notice_digest, preview_notice
 from consult.workdays import CalendarOverride, HolidayNotice, day_kind, load_overrides
-from tests.tracking_support import events, file_submission, local, request_ctx, world  # noqa: F401
+from tests.tracking_support import events, file_submission, local
 
 NOTICE_2027 = (Path(__file__).parent / "data" / "holiday_notice_2027_example.txt").read_text(encoding="utf-8")
 

@@ -12,7 +12,7 @@ from consult.extensions import db
 from consult.tracking import services
 from consult.workdays import CalendarOverride, HolidayNotice
 from tests.tracking_support import local
-from tests.tracking_views_support import act, get, office  # noqa: F401
+from tests.tracking_views_support import act, get
 
 NOTICE_2027 = (Path(__file__).parent / "data" / "holiday_notice_2027_example.txt").read_text(encoding="utf-8")
 

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from api_support import API, api_world, boxes, request_ctx, world  # noqa: F401
-from hostile_payloads import FORGED_TOKENS
-from mailbox_support import PDF, form_data
+from tests.api_support import API
+from tests.hostile_payloads import FORGED_TOKENS
+from tests.mailbox_support import PDF, form_data
 
 from consult.events import allocation
 from consult.extensions import db

@@ -7,8 +7,8 @@ import io
 import re
 
 import pytest
-from drafts_support import add_comment, close_now, make_draft, request_ctx, world  # noqa: F401
-from hostile_payloads import FORMULA_PREFIXES, FORMULAS
+from tests.drafts_support import add_comment, close_now, make_draft
+from tests.hostile_payloads import FORMULAS, FORMULA_PREFIXES
 from openpyxl import load_workbook
 
 from consult.accounts.models import Department, User
@@ -26,7 +26,7 @@ EXPORT_RULE = re.compile(r"\.(csv|xlsx|<fmt>)$")
 
 def _hostile_world(world) -> dict:
     """A published feedback report, an open day, a department and the year's report notes, all full of formulas."""
-    from api_support import make_event
+    from tests.api_support import make_event
 
     draft_id = make_draft(world)
     made = [add_comment(draft_id, formula, name=formula[:20]) for formula in FORMULAS]

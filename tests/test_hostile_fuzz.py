@@ -30,7 +30,7 @@ from consult.contacts import normalize_phone
 from consult.mailbox.models import CATEGORIES, Mailbox
 from consult.pagination import InvalidCursor, decode_cursor, encode_cursor
 from consult.urls import MAX_ID, int_arg
-from hostile_payloads import DEEP_JSON, FORMULA_PREFIXES, FORMULAS, TEXT_PAYLOADS, ZIP_BOMBS, zip_bomb
+from tests.hostile_payloads import DEEP_JSON, FORMULAS, FORMULA_PREFIXES, TEXT_PAYLOADS, ZIP_BOMBS, zip_bomb
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 BODIES = [LetterCreate, CommentCreate, RegistrationCreate, ReplyCreate, TransferCreate]

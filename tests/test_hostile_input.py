@@ -8,15 +8,15 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
-from api_support import API, api_world, bearer, boxes, letter_json, request_ctx, world  # noqa: F401
-from drafts_support import assert_safe_html
+from tests.api_support import API, bearer, letter_json
+from tests.drafts_support import assert_safe_html
 from flask import g
-from hostile_payloads import (
+from tests.hostile_payloads import (
     FORGED_TOKENS, FORM_PAYLOADS, HUGE_IDS, ID_QUERY_PARAMS, INVALID_UTF8, MARKERS, OVERSIZED_BYTES, TEXT_PAYLOADS,
     UPLOAD_NAMES, ZIP_BOMBS, zip_bomb,
 )  # fmt: skip
-from test_authz import PUBLIC_ENDPOINTS
-from tracking_support import file_submission
+from tests.test_authz import PUBLIC_ENDPOINTS
+from tests.tracking_support import file_submission
 
 from consult.drafts.models import Comment
 from consult.events.models import Registration
@@ -109,7 +109,7 @@ def _assert_nothing_executes(page: str) -> None:
 
 
 def test_every_public_form_survives_every_payload(app, client, api_world):
-    from drafts_support import add_comment
+    from tests.drafts_support import add_comment
 
     add_comment(api_world.draft_id, "已有的一条意见。")
     urls = _public_form_urls(app, api_world)
@@ -138,7 +138,7 @@ def test_every_public_form_survives_every_payload(app, client, api_world):
 
 
 def test_upload_names_cannot_escape_or_disguise(client, api_world, app):
-    from mailbox_support import PDF, form_data
+    from tests.mailbox_support import PDF, form_data
 
     for n, name in enumerate(UPLOAD_NAMES):
         data = form_data(api_world.boxes.county, form_token=f"hostile-upload-{n:04d}-0123456789")
@@ -159,8 +159,8 @@ def test_upload_names_cannot_escape_or_disguise(client, api_world, app):
 
 
 def test_every_upload_form_refuses_every_zip_bomb(app, client, api_world):
-    from disclosure_support import file_request
-    from mailbox_support import form_data
+    from tests.disclosure_support import file_request
+    from tests.mailbox_support import form_data
 
     from consult.uploads import Attachment
 

@@ -7,13 +7,12 @@ import threading
 import time
 
 import pytest
-import sqlalchemy as sa
 
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.interviews import services
 from consult.interviews.models import Interview, Question
-from interviews_support import ask, make_interview, officials_of, question_ids
+from tests.interviews_support import ask, make_interview, officials_of, question_ids
 
 
 @pytest.fixture
@@ -135,3 +134,24 @@ def test_the_transcript_costs_the_same_queries_however_long_it_is(app, client, l
         html = client.get(f"/interviews/{live_id}").get_data(as_text=True)
     assert html.count("transcript-entry transcript-") == 17
     assert len(long.selects) == len(short.selects)
+
+
+def test_hostile_questions_and_answers_never_run_on_the_live_page(app, client, live_id, editor):
+    from tests.drafts_support import assert_safe_html
+    from tests.hostile_payloads import FORM_PAYLOADS, MARKERS, TEXT_PAYLOADS
+
+    for n, payload in enumerate(FORM_PAYLOADS):
+        response = ask(client, live_id, n=n + 100, body=payload, name=payload[:40])
+        assert response.status_code < 500, payload[:40]
+        assert all(marker not in response.get_data(as_text=True) for marker in MARKERS)
+        api = client.post(f"/api/v1/interviews/{live_id}/questions",
+                          json={"body": payload, "name": "王五", "phone": "13800138000"})
+        assert api.status_code in (201, 422), (payload[:40], api.status_code)
+    for question_id in question_ids(app, live_id):
+        _record(app, live_id, editor, "回答：" + TEXT_PAYLOADS[question_id % 8], question_id=question_id)
+    page = client.get(f"/interviews/{live_id}").get_data(as_text=True)
+    stream = client.get(f"/interviews/{live_id}/stream").get_data(as_text=True)
+    assert page.count("transcript-entry transcript-") >= 10
+    assert_safe_html(page)
+    for marker in MARKERS:
+        assert marker not in page and marker not in stream

@@ -12,7 +12,7 @@ from consult.extensions import db
 from consult.interviews.models import Question
 from consult.notify.models import OutboxMessage
 from consult.tracking.models import Submission
-from interviews_support import ask, make_interview, officials_of, question_ids
+from tests.interviews_support import ask, make_interview, officials_of, question_ids
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
        b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x9a\xa0\xa0\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -267,3 +267,61 @@ def test_moderation_without_the_form_token_is_refused(app, client, auth, officer
     assert client.post(f"/office/interviews/{live_id}/end").status_code == 400
     with app.app_context():
         assert db.session.get(Question, question_id).status == "submitted"
+
+
+def test_the_daily_run_ends_an_interview_nobody_ended_and_tracks_its_questions(app, client, runner, department,
+                                                                              editor, live_id):
+    from datetime import timedelta
+
+    from consult.database import utcnow
+    from consult.interviews.models import Interview
+
+    recent = make_interview(app, department, editor=editor, status="live", title="刚结束的访谈")
+    ask(client, live_id, n=1)
+    ask(client, recent, n=2)
+    with app.app_context():
+        now = utcnow()
+        for interview_id, ended_ago in ((live_id, timedelta(days=2)), (recent, timedelta(hours=2))):
+            interview = db.session.get(Interview, interview_id)
+            interview.starts_at, interview.ends_at = now - ended_ago - timedelta(hours=1), now - ended_ago
+        db.session.commit()
+    result = runner.invoke(args=["remind"])
+    assert "Online interviews nobody ended, ended now: 1." in result.output
+    with app.app_context():
+        assert db.session.get(Interview, live_id).status == "ended"
+        assert db.session.get(Interview, recent).status == "live"  # its moderator may still end it
+        tracked = db.session.scalars(sa.select(Question).where(Question.submission_id.is_not(None))).all()
+        assert [q.interview_id for q in tracked] == [live_id]
+    assert "Online interviews nobody ended, ended now: 0." in runner.invoke(args=["remind"]).output
+
+
+def test_questions_sent_while_the_interview_ends_are_either_tracked_or_refused(app, client, auth, officer, live_id):
+    import threading
+
+    auth.login(officer)
+    barrier, answers = threading.Barrier(9), []
+
+    def send(n):
+        asker = app.test_client()
+        barrier.wait()
+        response = asker.post(f"/api/v1/interviews/{live_id}/questions",
+                              json={"body": f"结束时刻的第{n}个问题", "name": "王五", "phone": f"1380000{n:04d}"})
+        answers.append(response.status_code)
+
+    def end():
+        barrier.wait()
+        answers.append(("end", client.post(f"/office/interviews/{live_id}/end").status_code))
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(8)] + [threading.Thread(target=end)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert ("end", 302) in answers
+    statuses = sorted(a for a in answers if not isinstance(a, tuple))
+    assert set(statuses) <= {201, 409} and len(statuses) == 8
+    with app.app_context():
+        questions = db.session.scalars(sa.select(Question)).all()
+        assert len(questions) == statuses.count(201)  # every question taken is stored …
+        assert all(q.submission_id for q in questions)  # … and tracked: none slipped in after the end
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == len(questions)

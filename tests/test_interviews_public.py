@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from consult.extensions import db
 from consult.interviews.models import Question
-from interviews_support import ask, make_interview, question_ids
+from tests.interviews_support import ask, make_interview, question_ids
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 attachments and the rule that reports (举报) are never public."""
 
 import pytest
-from mailbox_support import (  # noqa: F401
-    PDF, PNG, WRITER_EMAIL, boxes, file_letter, form_data, letters, login_as, request_ctx, token, upload, world,
-)
+from tests.mailbox_support import PDF, PNG, WRITER_EMAIL, file_letter, form_data, letters, login_as, token, upload
 
 from consult.domain import DomainError
 from consult.extensions import db

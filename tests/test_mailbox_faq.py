@@ -5,9 +5,7 @@ and found by the mailbox's search."""
 import re
 
 import pytest
-from mailbox_support import (  # noqa: F401
-    WRITER_EMAIL, WRITER_PHONE, answer, boxes, file_letter, login_as, request_ctx, world,
-)
+from tests.mailbox_support import WRITER_EMAIL, WRITER_PHONE, answer, file_letter, login_as
 
 from consult.extensions import db
 from consult.mailbox.models import FaqEntry

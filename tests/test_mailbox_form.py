@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from mailbox_support import boxes, form_data, letters, request_ctx, world  # noqa: F401
+from tests.mailbox_support import form_data, letters
 
 from consult.domain import DomainError
 from consult.extensions import db

@@ -1,7 +1,7 @@
 """Mailboxes, staff side: admins configure mailboxes; officers see and move only their department's letters."""
 
 import pytest
-from mailbox_support import boxes, file_letter, login_as, request_ctx, world  # noqa: F401
+from tests.mailbox_support import file_letter, login_as
 
 from consult.domain import DomainError
 from consult.extensions import db

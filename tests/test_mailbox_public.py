@@ -5,9 +5,8 @@ import re
 
 import pytest
 from werkzeug.datastructures import FileStorage
-from mailbox_support import (  # noqa: F401
-    PNG, WRITER_EMAIL, WRITER_PHONE, answer, boxes, file_letter, local, request_ctx, token, upload, world,
-)
+from tests.mailbox_support import PNG, WRITER_EMAIL, WRITER_PHONE, answer, file_letter, token, upload
+from tests.tracking_support import local
 
 from consult.database import utcnow
 from consult.extensions import db

@@ -5,9 +5,7 @@ sends nothing, with script as JSON for the live panel. Only what the published l
 import re
 
 import pytest
-from mailbox_support import (  # noqa: F401
-    WRITER_EMAIL, WRITER_PHONE, answer, boxes, file_letter, form_data, letters, login_as, request_ctx, world,
-)
+from tests.mailbox_support import WRITER_EMAIL, WRITER_PHONE, answer, file_letter, form_data, letters
 
 from consult.extensions import db
 from consult.mailbox import faq

@@ -8,7 +8,7 @@ import pytest
 from consult.database import utcnow
 from consult.drafts import services as drafts
 from consult.extensions import db
-from tests.tracking_views_support import file, office  # noqa: F401
+from tests.tracking_views_support import file
 
 HELP = re.compile(r'<details class="markdown-help" id="(?P<field>[\w-]+)-format">.*?</details>', re.S)
 

@@ -14,7 +14,12 @@ from consult.extensions import db
 from consult.notify import sender
 from consult.notify.models import FAILED, PENDING, SENT
 from consult.notify.services import MailAttachment, queue_mail
-from tests.smtp_support import SENDER, app_config, drain, outbox_rows, smtp, smtp_down, smtp_port  # noqa: F401
+from tests.smtp_support import SENDER, drain, mail_settings, outbox_rows
+
+
+@pytest.fixture
+def app_config(smtp_port):
+    return mail_settings(smtp_port)
 
 # A small optional mail of the tests' own, built on the shared layouts.
 TEST_TEMPLATES = {

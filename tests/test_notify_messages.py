@@ -20,8 +20,13 @@ from consult.notify.models import SENT, OutboxMessage
 from consult.tracking import actions, replies
 from consult.tracking.extension_requests import decide_extension, request_extension
 from consult.tracking.reminders import send_reminders
-from tests.smtp_support import app_config, html_of, smtp, smtp_down, smtp_port, text_of  # noqa: F401
-from tests.tracking_support import file_submission, local, request_ctx, world  # noqa: F401
+from tests.smtp_support import html_of, mail_settings, text_of
+from tests.tracking_support import file_submission, local
+
+
+@pytest.fixture
+def app_config(smtp_port):
+    return mail_settings(smtp_port)
 
 ZH, EN = "wang@example.org", "smith@example.org"
 # A letter received Mon 2025-11-10 is due Mon 2025-12-01.

@@ -7,9 +7,7 @@ from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
-from mailbox_support import (  # noqa: F401
-    WRITER_EMAIL, WRITER_PHONE, answer, boxes, file_letter, local, login_as, request_ctx, world,
-)
+from tests.mailbox_support import WRITER_EMAIL, WRITER_PHONE, answer, file_letter, login_as
 
 from consult.database import utcnow
 from consult.extensions import db

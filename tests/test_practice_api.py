@@ -4,8 +4,8 @@ appeal ratings with their token, scoped to their department."""
 from datetime import timedelta
 
 import pytest
-from api_support import API, api_world, bearer, boxes, is_problem, letter_json, request_ctx, token_for, world  # noqa: F401
-from mailbox_support import answer
+from tests.api_support import API, bearer, is_problem, letter_json, token_for
+from tests.mailbox_support import answer
 
 from consult.database import utcnow
 from consult.extensions import db
@@ -195,7 +195,7 @@ def test_deciding_an_appeal_is_refused_to_the_department_and_without_a_reason(cl
 # --- the compliance self-check and the monthly summary ---------------------------------------------------
 
 def test_the_compliance_board_lists_each_rule_with_its_items(client, api_world):
-    from tracking_support import file_submission, local
+    from tests.tracking_support import file_submission, local
 
     w = api_world.world
     old = file_submission(w, received_at=local(2026, 1, 5)).submission  # open for months
@@ -222,6 +222,23 @@ def test_the_compliance_board_lists_each_rule_with_its_items(client, api_world):
     assert [len(r["items"]) for r in client.get(f"{API}/admin/compliance?limit=1", headers=admin).get_json()["rules"]
             ] == [min(1, r["count"]) for r in board["rules"]]
     assert is_problem(client.get(f"{API}/admin/compliance/rules/nothing", headers=admin), 404)
+
+
+def test_a_rules_items_come_a_page_at_a_time(client, api_world):
+    from tests.tracking_support import file_submission, local
+
+    w = api_world.world
+    old = [file_submission(w, received_at=local(2026, 1, day)).submission.id for day in (7, 5, 6)]
+    admin = bearer(token_for(w.admin))
+    first = client.get(f"{API}/admin/compliance/rules/unanswered_1_month?limit=2", headers=admin)
+    body = first.get_json()
+    assert body["count"] == 3 and len(body["items"]) == 2 and first.headers["Link"].startswith(f"<{body['next']}>")
+    second = client.get(body["next"], headers=admin).get_json()
+    assert second["next"] is None
+    assert [i["id"] for i in body["items"] + second["items"]] == [old[1], old[2], old[0]]  # the oldest first
+    assert is_problem(client.get(f"{API}/admin/compliance/rules/unanswered_1_month?cursor=xyz", headers=admin), 400)
+    annual = client.get(f"{API}/admin/compliance/rules/annual_report?limit=1", headers=admin).get_json()
+    assert [(i["kind"], i["id"]) for i in annual["items"]] == [("annual_report", 2025)] and annual["next"] is None
     assert is_problem(client.get(f"{API}/admin/compliance?limit=0", headers=admin), 400)
 
 
@@ -266,7 +283,7 @@ def _notice(name: str) -> str:
 def test_a_notice_is_previewed_then_applied_once(client, api_world):
     from datetime import date
 
-    from tracking_support import file_submission, local
+    from tests.tracking_support import file_submission, local
 
     w = api_world.world
     letter = file_submission(w, received_at=local(2027, 2, 1)).submission  # estimated due 24 February 2027
@@ -348,7 +365,7 @@ def test_the_public_statistics_give_the_four_rates_overall_and_per_department_mo
 def test_a_due_date_into_2027_skips_new_years_day_and_stays_an_estimate(client, api_world):
     from datetime import date
 
-    from tracking_support import file_submission, local
+    from tests.tracking_support import file_submission, local
 
     from consult.tracking.deadlines import explain_due
 

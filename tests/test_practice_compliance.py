@@ -6,9 +6,8 @@ import io
 from datetime import date, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
-from mailbox_support import answer, boxes, file_letter, login_as  # noqa: F401
-from tracking_support import file_submission, local, request_ctx, world  # noqa: F401
+from tests.mailbox_support import answer, file_letter, login_as
+from tests.tracking_support import file_submission, local
 
 from consult.database import utcnow
 from consult.domain import DomainError
@@ -111,7 +110,7 @@ def test_seven_working_days_are_counted_on_the_calendar():
 
 
 def test_the_editor_is_held_to_the_rule_of_the_drafts_type(world):
-    from drafts_support import fields
+    from tests.drafts_support import fields
 
     editor = world.admin
     with pytest.raises(DomainError) as error:
@@ -137,7 +136,7 @@ def test_the_annual_report_is_due_by_31_january(world):
 
 
 def test_overdue_rectification_tasks_and_information_requests(world, boxes):
-    from disclosure_support import file_request
+    from tests.disclosure_support import file_request
 
     letter = file_letter(boxes.county)
     answer(letter, world)

@@ -6,7 +6,6 @@ from flask_migrate import upgrade
 
 from consult import create_app
 from consult.extensions import db
-from tests.test_migrations import empty_database_url  # noqa: F401
 
 NOW, DAY = "2026-03-02 02:00:00+00:00", "2026-03-02"
 

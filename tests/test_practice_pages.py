@@ -5,8 +5,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from mailbox_support import answer, boxes, file_letter, login_as  # noqa: F401
-from tracking_support import request_ctx, world  # noqa: F401
+from tests.mailbox_support import answer, file_letter, login_as
 
 from consult.database import utcnow
 from consult.extensions import db

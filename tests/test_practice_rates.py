@@ -12,7 +12,7 @@ from consult.practice.settings import save_settings
 from consult.stats.services import compute_stats
 from consult.tracking import actions
 from tests.stats_support import answered, received
-from tests.tracking_support import file_submission, local, request_ctx, world  # noqa: F401
+from tests.tracking_support import file_submission, local
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
 TODAY = date(2025, 12, 20)

@@ -19,7 +19,8 @@ from consult.tracking.models import (
     CLOSED, REOPENED, SATISFACTION_LEVELS, UNSATISFIED, VERY_SATISFIED, VERY_UNSATISFIED,
 )  # fmt: skip
 from consult.workdays import add_workdays
-from tests.tracking_support import _user, events, file_submission, local, request_ctx, world  # noqa: F401
+from tests.tracking_support import events, file_submission, local
+from tests.world_support import make_staff
 
 
 def answer(world, submission):
@@ -186,7 +187,7 @@ def test_only_an_admin_outside_the_department_decides(world):
     submission = answered(world)
     citizen.rate(submission, resolved=False, satisfaction=UNSATISFIED)
     appeal = appeals.file_appeal(submission, actor=world.officer, ground="mistaken", reason="市民评错了事项")
-    own_admin = _user("own.admin@example.org", ADMIN, world.dept)
+    own_admin = make_staff("own.admin@example.org", ADMIN, world.dept)
     db.session.flush()
     for judge in (world.reviewer, own_admin):
         with pytest.raises(DomainError) as error:

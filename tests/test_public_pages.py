@@ -8,7 +8,7 @@ from datetime import timedelta
 import flask_babel
 import pytest
 from flask import request
-from drafts_support import add_comment, get, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import add_comment, get, make_draft
 
 from consult.drafts.models import Draft
 from consult.extensions import db

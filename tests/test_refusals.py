@@ -3,7 +3,7 @@ page then redirects (a redirect commits the request)."""
 
 import pytest
 import sqlalchemy as sa
-from drafts_support import get, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import get, make_draft
 
 from consult.accounts.models import Department
 from consult.domain import DomainError

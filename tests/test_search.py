@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from markupsafe import Markup
-from mailbox_support import answer, boxes, file_letter, login_as, request_ctx, world  # noqa: F401
+from tests.mailbox_support import answer, file_letter, login_as
 
 from consult.extensions import db
 from consult.search import schema

@@ -4,7 +4,7 @@ search (held and rejected comments, contact details) and the API."""
 import re
 
 import pytest
-from drafts_support import add_comment, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import add_comment, make_draft
 from consult.drafts.models import HELD, Comment
 from consult.extensions import db
 
@@ -59,7 +59,7 @@ def test_staff_search_every_comment_with_contact_details(client, auth, world, dr
     assert "夜间停车位" in page and "停车场应当" in page and "收费标准" not in page
     assert "夜间停车位" in text(client.get(url, query_string={"q": "5678"}))  # a phone number's last digits
     assert "Please search for at most" in html(client.get(url, query_string={"q": "停" * 101}))
-    auth.login(world.outsider)  # a reviewer of another department
+    auth.login(world.other_reviewer)  # a reviewer of another department
     assert client.get(url, query_string={"q": "停车"}).status_code == 403
     auth.login(world.citizen)
     assert client.get(url).status_code in (302, 403)

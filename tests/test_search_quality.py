@@ -4,7 +4,7 @@ is reported and must not fall below what was measured when the set was made."""
 import json
 from pathlib import Path
 
-from mailbox_support import boxes, file_letter, request_ctx, world  # noqa: F401
+from tests.mailbox_support import file_letter
 
 from consult.extensions import db
 from consult.localtime import local_today

@@ -3,7 +3,7 @@ submissions, offered on the reply form and ready to copy — never another depar
 
 import re
 
-from mailbox_support import answer, boxes, file_letter, login_as, request_ctx, world  # noqa: F401
+from tests.mailbox_support import answer, file_letter, login_as
 
 
 def page(client, url) -> str:

@@ -15,7 +15,7 @@ from consult.notify.models import FAILED, PENDING, SENT, SMS, OutboxMessage
 from consult.tracking import actions, replies
 from consult.tracking.models import ANSWERED
 from tests.sms_support import APP_ID, SIGN_NAME, TEMPLATE_CODES, FakeTencentSms
-from tests.tracking_support import file_submission, request_ctx, world  # noqa: F401
+from tests.tracking_support import file_submission
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MOBILE = "13912345678"

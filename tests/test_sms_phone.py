@@ -13,7 +13,7 @@ from consult.database import utcnow
 from consult.extensions import db
 from consult.notify.models import SMS, OutboxMessage
 from consult.tracking import services
-from tests.tracking_support import file_submission, request_ctx, world  # noqa: F401
+from tests.tracking_support import file_submission
 
 MOBILE = "13912345678"
 

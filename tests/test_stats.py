@@ -5,9 +5,8 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
-from stats_support import answered, local, rated, received
-from tracking_support import request_ctx, world  # noqa: F401
+from tests.stats_support import answered, rated, received
+from tests.tracking_support import local
 
 from consult.extensions import db
 from consult.stats.services import compute_stats, median_of_histogram, month_starts
@@ -146,7 +145,7 @@ def test_figures_per_department_and_kind_and_the_department_filter(monkeypatch, 
     mine, theirs = _department(stats, world.dept.id), _department(stats, world.other_dept.id)
     assert (mine["received"], mine["answered"], theirs["received"], theirs["answered"]) == (2, 1, 1, 1)
     assert {row["kind"]: row["received"] for row in mine["kinds"]} == {
-        "letter": 1, "comment": 1, "disclosure": 0, "event_question": 0}
+        "letter": 1, "comment": 1, "disclosure": 0, "event_question": 0, "interview": 0}
     assert (_kind(stats, DISCLOSURE)["received"], _kind(stats, DISCLOSURE)["answer_rate"]) == (1, 1.0)
     assert _kind(stats, "event_question")["answer_rate"] is None
 
@@ -169,21 +168,11 @@ def test_the_result_is_json_serialisable_and_empty_figures_are_null(world):
     }
 
 
-def test_a_fixed_number_of_aggregate_queries_however_many_submissions(monkeypatch, world):
+def test_a_fixed_number_of_aggregate_queries_however_many_submissions(monkeypatch, world, sql):
     def count_queries(months: int = 12) -> tuple[int, list[str]]:
-        statements: list[str] = []
-
-        def listener(_conn, _cursor, statement, *_args):
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append(statement)
-
-        engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with sql() as statements:
             compute_stats(months=months, today=TODAY)
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", listener)
-        return len(statements), statements
+        return len(statements.selects), statements.selects
 
     received(world, local(2025, 11, 3))
     few, _ = count_queries()

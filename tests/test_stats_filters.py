@@ -4,10 +4,10 @@ them), and year filters offer the years that have data."""
 import re
 
 import pytest
-from disclosure_support import file_request
-from mailbox_support import answer, boxes, file_letter, login_as  # noqa: F401
-from stats_support import received
-from tracking_support import local, request_ctx, world  # noqa: F401
+from tests.disclosure_support import file_request
+from tests.mailbox_support import answer, file_letter, login_as
+from tests.stats_support import received
+from tests.tracking_support import local
 
 from consult.disclosure.figures import report_years
 from consult.localtime import local_today

@@ -7,9 +7,9 @@ import re
 from xml.etree import ElementTree
 
 import pytest
-from mailbox_support import login_as
-from stats_support import answered, local, rated, received
-from tracking_support import request_ctx, world  # noqa: F401
+from tests.mailbox_support import login_as
+from tests.stats_support import answered, rated, received
+from tests.tracking_support import local
 
 from consult.extensions import db
 from consult.localtime import local_today

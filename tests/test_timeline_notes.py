@@ -13,7 +13,7 @@ from consult.tracking import services
 from consult.tracking.models import TimelineEvent
 from consult.tracking import notes
 from consult.tracking.notes import Note, timeline_note
-from tests.tracking_views_support import act, assign, file, office, staff, submission  # noqa: F401
+from tests.tracking_views_support import act, assign, file, staff, submission
 
 
 @pytest.fixture

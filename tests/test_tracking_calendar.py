@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.tracking_views_support import file, get, office  # noqa: F401
+from tests.tracking_views_support import file, get
 
 
 @pytest.fixture

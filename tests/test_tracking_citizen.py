@@ -10,7 +10,7 @@ from consult.tracking import citizen, replies
 from consult.tracking.models import (
     ANSWERED, BASICALLY_SATISFIED, CLOSED, REOPENED, SATISFIED, UNSATISFIED,
 )  # fmt: skip
-from tests.tracking_support import events, file_submission, local, mails, request_ctx, world  # noqa: F401
+from tests.tracking_support import events, file_submission, local, mails
 
 
 def answered(world, received=None):

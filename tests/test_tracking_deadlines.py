@@ -12,7 +12,7 @@ from consult.tracking import actions, replies
 from consult.tracking.deadlines import explain_due, remove_calendar_override, set_calendar_override
 from consult.tracking.extension_requests import decide_extension, request_extension
 from consult.tracking.models import APPROVED, DECLINED, DISCLOSURE, LETTER, Submission
-from tests.tracking_support import events, file_submission, local, mails, request_ctx, world  # noqa: F401
+from tests.tracking_support import events, file_submission, local, mails
 
 
 def disclosure(world):

@@ -6,7 +6,7 @@ import pytest
 
 from consult.text import excerpt
 from consult.tracking.models import COMMENT
-from tests.tracking_views_support import file, get, office  # noqa: F401
+from tests.tracking_views_support import file, get
 
 LONG_BODY = "小区东门的路灯已经坏了两个多星期，晚上出行很不方便，老人和孩子摔倒过好几次。" * 3
 DRAFT_TITLE = "关于深化政务公开促进基层政府治理能力提升工作的实施方案（征求意见稿）"

@@ -15,7 +15,7 @@ from consult.tracking.intake import create_submission, find_duplicate
 from consult.tracking.models import (
     COMMENT, DISCLOSURE, EVENT_QUESTION, LETTER, RECEIVED, Submission, TrackingCounter,
 )  # fmt: skip
-from tests.tracking_support import events, file_submission, local, mails, request_ctx, world  # noqa: F401
+from tests.tracking_support import events, file_submission, local, mails
 
 
 def test_tracking_number_has_prefix_local_date_and_daily_sequence(world):

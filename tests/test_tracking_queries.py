@@ -13,7 +13,7 @@ from consult.tracking import actions
 from consult.tracking.models import EVENT_QUESTION, STATUSES, Submission, TimelineEvent
 from consult.search.query import parse
 from consult.tracking.queries import INBOX_ORDER, InboxFilters, inbox_listing, inbox_query, user_submissions_query
-from tests.tracking_support import file_submission, local, request_ctx, world  # noqa: F401
+from tests.tracking_support import file_submission, local
 
 
 def tracking_numbers(items):

@@ -10,7 +10,7 @@ from consult.tracking import actions
 from consult.tracking.alerts import DeadlineAlert
 from consult.tracking.models import DISCLOSURE
 from consult.tracking.reminders import DUE_SOON, OVERDUE, VERY_OVERDUE, send_reminders
-from tests.tracking_support import file_submission, local, mails, request_ctx, world  # noqa: F401
+from tests.tracking_support import file_submission, local, mails
 
 # A letter received Mon 2025-11-10: due soon from 2025-11-26, overdue from 2025-12-02, very overdue from 2025-12-23.
 DUE_SOON_DAY, OVERDUE_DAY, VERY_OVERDUE_DAY = date(2025, 11, 26), date(2025, 12, 2), date(2025, 12, 23)

@@ -12,7 +12,7 @@ from consult.tracking.models import ANSWERED, APPROVED, ASSIGNED, PENDING_REVIEW
 from consult.tracking.reply_templates import (
     create_reply_template, delete_reply_template, reply_templates_for, update_reply_template,
 )  # fmt: skip
-from tests.tracking_support import events, file_submission, mails, request_ctx, world  # noqa: F401
+from tests.tracking_support import events, file_submission, mails
 
 HOSTILE = [
     "<script>alert(1)</script>",

@@ -9,7 +9,7 @@ from consult.accounts.models import Department
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.tracking import services
-from tests.tracking_views_support import act, assign, file, get, office, staff, submission  # noqa: F401
+from tests.tracking_views_support import act, assign, file, get, staff, submission
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from consult.tracking.models import (
 )  # fmt: skip
 from consult.tracking.timeline import public_events
 from consult.tracking.transitions import TRANSITIONS, allowed_actions, transition
-from tests.tracking_support import events, file_submission, local, mails, request_ctx, world  # noqa: F401
+from tests.tracking_support import events, file_submission, local, mails
 
 LEGAL = {
     (RECEIVED, "assign"), (ASSIGNED, "request_info"), (NEEDS_INFO, "info_received"), (ASSIGNED, "answer"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.tracking_views_support import answer, file, office  # noqa: F401
+from tests.tracking_views_support import answer, file
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from consult.accounts.models import Department
 from consult.extensions import db
 from consult.tracking import services
 from consult.tracking.models import ANSWERED, ASSIGNED, NEEDS_INFO, PENDING_REVIEW, RECEIVED, Reply
-from tests.tracking_views_support import act, answer, assign, file, get, office, staff, submission  # noqa: F401
+from tests.tracking_views_support import act, answer, assign, file, get, staff, submission
 
 
 @pytest.fixture
@@ -113,23 +113,13 @@ def test_inbox_pages_with_a_cursor(app, client, auth, office):
     assert client.get("/office/inbox?cursor=garbage").status_code == 400
 
 
-def test_inbox_issues_a_constant_number_of_queries(app, client, auth, office):
+def test_inbox_issues_a_constant_number_of_queries(app, client, auth, office, sql):
     """No N+1: the page costs the same number of queries for 5 rows as for 25."""
     auth.login(office.officer)
 
     def queries_for_page() -> int:
-        statements = []
-
-        def count(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
+        with sql() as statements:
             assert client.get("/office/inbox").status_code == 200
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
     for i in range(5):

@@ -5,7 +5,7 @@ import pytest
 
 from consult.tracking import services
 from consult.tracking.models import ANSWERED, ASSIGNED, CLOSED, REOPENED
-from tests.tracking_views_support import act, answer, assign, file, get, office, staff, submission  # noqa: F401
+from tests.tracking_views_support import act, answer, assign, file, get, staff, submission
 
 NOT_FOUND = "No submission matches this tracking number and query code."
 

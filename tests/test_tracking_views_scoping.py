@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from consult.extensions import db
 from consult.tracking import services
 from consult.tracking.models import ExtensionRequest, Reply, ReplyTemplate, Submission
-from tests.tracking_views_support import act, assign, file, office, staff, submission  # noqa: F401
+from tests.tracking_views_support import act, assign, file, staff, submission
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 import sqlalchemy as sa
-from drafts_support import assert_safe_html, make_draft, request_ctx, world  # noqa: F401
-from hostile_payloads import ZIP_BOMBS, zip_bomb
+from tests.drafts_support import assert_safe_html, make_draft
+from tests.hostile_payloads import ZIP_BOMBS, zip_bomb
 from werkzeug.datastructures import FileStorage
 
 from consult import uploads

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from drafts_support import add_comment, close_now, get, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import add_comment, close_now, get, make_draft
 
 from consult.drafts import report
 from consult.drafts.models import Comment, Draft
@@ -240,7 +240,7 @@ def test_the_page_never_writes_on_get(world, client, auth, app, sql):
     assert writes == []
 
 
-@pytest.mark.parametrize("who, status", [("citizen", 403), ("outsider", 403), ("officer", 200), ("reviewer", 200),
+@pytest.mark.parametrize("who, status", [("citizen", 403), ("other_reviewer", 403), ("officer", 200), ("reviewer", 200),
                                          ("editor", 200), ("admin", 200)])
 def test_only_staff_of_the_lead_department_and_editors_see_the_analysis(world, client, auth, who, status):
     draft_id = make_draft(world)
@@ -282,7 +282,7 @@ def _revised(body: str) -> str:
 
 
 def test_an_adopted_unit_is_linked_to_its_change_and_the_report_shows_it(world, client, auth):
-    from drafts_support import BODY as DRAFT_BODY
+    from tests.drafts_support import BODY as DRAFT_BODY
 
     draft_id, made = _small_draft(world)
     _close(draft_id)
@@ -333,7 +333,7 @@ def test_an_adopted_unit_is_linked_to_its_change_and_the_report_shows_it(world, 
 
 
 def test_only_an_adopted_unit_keeps_its_links_and_only_editors_record_the_revised_text(world, client, auth):
-    from drafts_support import BODY as DRAFT_BODY
+    from tests.drafts_support import BODY as DRAFT_BODY
 
     draft_id, made = _small_draft(world)
     _close(draft_id)

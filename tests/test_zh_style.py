@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
-from drafts_support import add_comment, make_draft, request_ctx, world  # noqa: F401
+from tests.drafts_support import add_comment, make_draft
 
 from consult import PROJECT_ROOT
 from consult.accounts.models import Department, User
@@ -78,11 +78,12 @@ def page(client, url: str) -> str:
 
 
 def test_a_comment_on_a_draft_is_an_opinion_and_its_visibility_is_its_moderation(app, client, auth, world):
+    """An officer who reads the site's default language (Chinese) sees the comment's own words."""
     comment = add_comment(make_draft(world), "建议每季度更新公开专区。")
     [receipt] = outbox("submission_receipt")
     assert "县司法局已收到您的意见。" in receipt.body_text and "诉求" not in receipt.body_text + receipt.subject
     assert "查询编号：C-" in receipt.body_text and re.search(r"查询码：\w{4}-\w{4}-\w{4}", receipt.body_text)
-    auth.login(world.officer)
+    auth.login(world.colleague)
     staff_page = page(client, f"/office/submissions/{comment.submission_id}")
     assert "诉求" not in staff_page
     assert "已公开" in staff_page  # its moderation: shown to the public
@@ -97,11 +98,11 @@ def test_a_letter_asks_for_material_and_says_which_days_did_not_count(app, clien
     receipt = mailbox_services.submit_letter(
         mailbox, category="complaint", subject="路灯不亮", body="路灯坏了。", form_token="zh-style-letter-0001",
         name="张三", email="zhang@example.org", received_at=datetime(2026, 9, 28, 2, 0, tzinfo=UTC))
-    officer = db.session.get(User, world.officer.id)
+    officer = db.session.get(User, world.colleague.id)
     tracking.assign_submission(receipt.letter.submission, officer, actor=officer)
     db.session.commit()
     tracking_no, submission_id = receipt.letter.submission.tracking_no, receipt.letter.submission_id
-    auth.login(world.officer)
+    auth.login(world.colleague)
     staff_page = page(client, f"/office/submissions/{submission_id}")
     assert "是否公开" in staff_page and "不公开" in staff_page  # the writer did not agree to publication
     assert "通知补充材料" in staff_page and "提交申请" not in staff_page

@@ -6,7 +6,8 @@ One module per resource: drafts, letters (and mailboxes), submissions, events, s
 and rectification), appeals, compliance and calendar (administrators), each with the
 pydantic models of its bodies and query strings; the answers' models are in schemas, their field types in
 fields. The shared pieces are validation (reading requests), common (pages, answers, CORS), errors,
-idempotency, tokens, staff (the token's user and department), and openapi (the document, generated from the same models).
+idempotency, tokens, staff (the token's user and department), and openapi (the document, generated from the
+same models).
 """
 
 from flask import Blueprint

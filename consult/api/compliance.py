@@ -13,7 +13,7 @@ from pydantic import Field
 
 from consult.accounts.models import ADMIN
 from consult.api import bp, schemas
-from consult.api.common import Query, answer
+from consult.api.common import PageQuery, Query, answer, next_link, page_of
 from consult.api.errors import ApiError
 from consult.api.fields import Day, Url, whole_number
 from consult.api.openapi import operation
@@ -50,8 +50,14 @@ class ComplianceRule(Answer):
     severity: Literal[compliance.VETO, compliance.WARNING] = Field(
         description="veto: a 单项否决 risk; warning: a finding to put right.")
     count: int = Field(description="How many items the rule finds.")
-    items: list[ComplianceItem] = Field(description="The first of them (all of them at /admin/compliance/rules/…).")
-    items_url: Url = Field(description="This rule with all its items.")
+    items: list[ComplianceItem] = Field(description="The first of them (all of them, page by page, at items_url).")
+    items_url: Url = Field(description="This rule with all its items, a page at a time.")
+
+
+class RulePage(ComplianceRule):
+    """One rule and one page of its items (follow ``next``)."""
+
+    next: Url | None = Field(description="The next page of items, or null on the last one.")
 
 
 class ComplianceBoard(Answer):
@@ -98,6 +104,10 @@ def rule_json(finding: compliance.Finding) -> ComplianceRule:
                           items_url=url_for("api.compliance_rule", code=rule.code, _external=True))
 
 
+def rule_page(finding: compliance.Finding, following: str | None) -> RulePage:
+    return RulePage(**rule_json(finding).model_dump(), next=following)
+
+
 def _summary_of_request() -> MonthlySummary:
     """The summary of ``?month=`` (400 for a month still to come), default the previous month."""
     query = query_args(SummaryQuery)
@@ -131,15 +141,29 @@ def compliance_board():
 
 
 @bp.get("/admin/compliance/rules/<code>")
-@operation("getComplianceRule", "One rule of the compliance self-check with all its items", tag="admin",
-           responses={200: ComplianceRule}, auth=True, path={"code": {"type": "string", "enum": list(RULE_CODES)}},
-           description="An unknown rule answers 404.")
+@operation("getComplianceRule", "One rule of the compliance self-check with its items, a page at a time",
+           tag="admin", responses={200: RulePage}, auth=True, query=PageQuery,
+           path={"code": {"type": "string", "enum": list(RULE_CODES)}},
+           description="Items in the board's order, cursor-paginated (follow `next`). The two rules decided outside "
+                       "the database, `short_windows` and `annual_report`, list their few items on one page. An "
+                       "unknown rule answers 404.")
 @token_required(ADMIN)
 def compliance_rule(code: str):
-    """All the items one rule finds today."""
-    if code not in compliance.RULES_BY_CODE:
+    """The items one rule finds today."""
+    rule = compliance.RULES_BY_CODE.get(code)
+    if rule is None:
         raise ApiError(404)
-    return answer(rule_json(compliance.finding(code, local_today())))
+    query, today = query_args(PageQuery), local_today()
+    if rule.listing is None:
+        finding, following = compliance.Finding(rule, rule.count(today), rule.items(today, None)), None
+    else:
+        listing = rule.listing(today)
+        page = page_of(listing.stmt, listing.order, query)
+        finding, following = compliance.Finding(rule, rule.count(today), listing.build(page.items)), next_link(page)
+    response = answer(rule_page(finding, following))
+    if following:
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
 
 
 @bp.get("/admin/compliance/summary")

@@ -243,8 +243,9 @@ def build_document(app) -> dict:
 API_DESCRIPTION = (
     "The JSON API of Consult: drafts for comment, mailboxes, tracked submissions, open days, online interviews "
     "and statistics. Public endpoints need no authentication; officer endpoints (`/office/…`) and administrators' "
-    "endpoints (`/admin/…`) need a personal API token (`Authorization: Bearer <token>`). Errors are RFC 9457 `application/problem+json`: 422 when a body does not "
-    "match this document, 409 when it does but the current data says no; both name the fields in `errors`. "
+    "endpoints (`/admin/…`) need a personal API token (`Authorization: Bearer <token>`). Errors are RFC 9457 "
+    "`application/problem+json`: 422 when a body does not match this document, 409 when it does but the current "
+    "data says no; both name the fields in `errors`. "
     "Request bodies may hold only the members described here. Lists are cursor-paginated (follow `next`). "
     "See docs/api.md."
 )

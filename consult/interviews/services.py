@@ -7,7 +7,7 @@ asked of :mod:`consult.authz` here, so the pages and the JSON API get the same a
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -31,6 +31,7 @@ from consult.localtime import as_utc, local_date
 TITLE_MAX, NAME_MAX, OFFICIAL_TITLE_MAX = 200, 40, 120
 QUESTION_MAX, ANSWER_MAX, NOTE_MAX, SUMMARY_MAX = 2000, 20000, 1000, 20000
 MAX_OFFICIALS, MAX_FILES = 8, 6
+FORGOTTEN_AFTER = timedelta(days=1)  # an interview nobody ended is ended by the daily run this long after its end
 
 
 # --- the announcement -------------------------------------------------------------------------------------
@@ -288,11 +289,30 @@ def end_interview(interview: Interview, *, actor: User, now: datetime | None = N
     interview = lock_interview(interview.id)
     if interview.status not in (SCHEDULED, LIVE):
         raise DomainError(_l("This interview has already ended."), status=409)
-    now = now or utcnow()
+    return _end(interview, now or utcnow())
+
+
+def _end(interview: Interview, now: datetime) -> list[Question]:
     interview.status, interview.ended_at = ENDED, now
     interview.started_at = interview.started_at or now
     db.session.flush()
     return track_unanswered(interview, now=now)
+
+
+def end_forgotten_interviews(now: datetime | None = None) -> list[Interview]:
+    """End the interviews nobody ended a day after their announced end (``flask remind``), so that their
+    questions are tracked all the same. Returns the interviews ended."""
+    now = now or utcnow()
+    overdue = list(db.session.scalars(
+        sa.select(Interview.id).where(Interview.status.in_((SCHEDULED, LIVE)),
+                                      Interview.ends_at < now - FORGOTTEN_AFTER).order_by(Interview.id)))
+    ended = []
+    for interview_id in overdue:
+        interview = lock_interview(interview_id)
+        if interview.status in (SCHEDULED, LIVE):
+            _end(interview, now)
+            ended.append(interview)
+    return ended
 
 
 def track_unanswered(interview: Interview, *, now: datetime | None = None) -> list[Question]:

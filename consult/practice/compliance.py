@@ -59,6 +59,25 @@ class Rule:
     severity: str
     count: Callable[[date], int]
     items: Callable[[date, int | None], list[Item]]
+    listing: Callable[[date], "Listing"] | None = None  # the rules decided in SQL, for cursor pages
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A rule's items as SQL: the statement (unordered), its total order, and how its rows become items."""
+
+    stmt: sa.Select
+    order: tuple
+    build: Callable[[list], list[Item]]
+
+    def items(self, limit: int | None) -> list[Item]:
+        return self.build(list(db.session.scalars(_limited(self.stmt.order_by(*self.order), limit))))
+
+
+def _sql_rule(code: str, title, basis, severity: str, listing: Callable[[date], Listing]) -> Rule:
+    """A rule whose items one SELECT finds: counted and listed (or paged) in the database."""
+    return Rule(code, title, basis, severity, count=lambda today: _count(listing(today).stmt),
+                items=lambda today, limit: listing(today).items(limit), listing=listing)
 
 
 @dataclass(frozen=True)
@@ -107,19 +126,17 @@ def _limited(stmt: sa.Select, limit: int | None) -> sa.Select:
 # --- submissions unanswered for months --------------------------------------------------------------------
 
 def _unanswered_since(months: int, today: date) -> sa.Select:
-    return (sa.select(Submission).where(Submission.status.in_(OPEN_STATUSES),
-                                        Submission.received_at < _midnight(months_before(today, months)))
-            .order_by(Submission.received_at, Submission.id))
+    return sa.select(Submission).where(Submission.status.in_(OPEN_STATUSES),
+                                       Submission.received_at < _midnight(months_before(today, months)))
 
 
-def _submission_items(stmt: sa.Select, detail: Callable[[Submission], str], day: Callable[[Submission], date],
-                      limit: int | None) -> list[Item]:
+def _submission_items(rows, detail: Callable[[Submission], str], day: Callable[[Submission], date]) -> list[Item]:
     names = _department_names()
     return [
         Item(kind="submission", key=s.id, label=f"{s.tracking_no} {s.subject}".strip(),
              department=names.get(s.department_id, ""),
              detail=detail(s), endpoint="tracking.submission_detail", args={"submission_id": s.id}, day=day(s))
-        for s in db.session.scalars(_limited(stmt, limit))
+        for s in rows
     ]
 
 
@@ -133,11 +150,11 @@ def _received_detail(submission: Submission) -> str:
 def _unanswered_rule(code: str, months: int, title, severity: str) -> Rule:
     from consult.localtime import local_date
 
-    return Rule(
+    return _sql_rule(
         code, title, _l("政府网站与政务新媒体检查指标: messages left unanswered (留言办理)"), severity,
-        count=lambda today: _count(_unanswered_since(months, today)),
-        items=lambda today, limit: _submission_items(_unanswered_since(months, today), _received_detail,
-                                                     lambda s: local_date(s.received_at), limit),
+        lambda today: Listing(
+            _unanswered_since(months, today), (Submission.received_at, Submission.id),
+            lambda rows: _submission_items(rows, _received_detail, lambda s: local_date(s.received_at))),
     )
 
 
@@ -147,18 +164,17 @@ def _silent_mailboxes(today: date) -> sa.Select:
     since = _midnight(today - timedelta(days=365))
     answered_lately = (sa.select(Letter.id).join(Submission, Submission.id == Letter.submission_id)
                        .where(Letter.mailbox_id == Mailbox.id, Submission.answered_at >= since))
-    return (sa.select(Mailbox).where(Mailbox.active.is_(True), ~answered_lately.exists())
-            .order_by(Mailbox.name, Mailbox.id))
+    return sa.select(Mailbox).where(Mailbox.active.is_(True), ~answered_lately.exists())
 
 
-def _mailbox_items(today: date, limit: int | None) -> list[Item]:
+def _mailbox_items(rows) -> list[Item]:
     names = _department_names()
     return [
         Item(kind="mailbox", key=m.id, label=m.name, department=names.get(m.department_id, ""),
              detail=str(_l("%(num)s letters received, %(answered)s answered in all", num=m.letter_count,
                            answered=m.answered_count)),
              endpoint="mailbox.admin_edit", args={"mailbox_id": m.id})
-        for m in db.session.scalars(_limited(_silent_mailboxes(today), limit))
+        for m in rows
     ]
 
 
@@ -166,9 +182,8 @@ def _mailbox_items(today: date, limit: int | None) -> list[Item]:
 
 def _reports_missing(today: date) -> sa.Select:
     days = current_settings().feedback_report_days
-    return (sa.select(Draft).where(Draft.status == CLOSED, Draft.report_state != REPORT_APPROVED,
-                                   Draft.closes_at < _midnight(today - timedelta(days=days)))
-            .order_by(Draft.closes_at, Draft.id))
+    return sa.select(Draft).where(Draft.status == CLOSED, Draft.report_state != REPORT_APPROVED,
+                                  Draft.closes_at < _midnight(today - timedelta(days=days)))
 
 
 def _draft_items(drafts, detail: Callable[[Draft], str]) -> list[Item]:
@@ -229,10 +244,10 @@ def _annual_items(today: date, limit: int | None) -> list[Item]:
 
 def _overdue_tasks(today: date) -> sa.Select:
     return (sa.select(RectificationTask).where(RectificationTask.status == TASK_OPEN, RectificationTask.due_on < today)
-            .order_by(RectificationTask.due_on, RectificationTask.id))
+            .options(joinedload(RectificationTask.submission)))
 
 
-def _task_items(today: date, limit: int | None) -> list[Item]:
+def _task_items(rows) -> list[Item]:
     from consult.formats import format_day
 
     names = _department_names()
@@ -240,13 +255,11 @@ def _task_items(today: date, limit: int | None) -> list[Item]:
                  department=names.get(t.department_id, ""),
                  detail=str(_l("Rectification due %(day)s", day=format_day(t.due_on))),
                  endpoint="practice.task_detail", args={"task_id": t.id}, day=t.due_on)
-            for t in db.session.scalars(_limited(_overdue_tasks(today), limit)
-                                        .options(joinedload(RectificationTask.submission)))]
+            for t in rows]
 
 
 def _overdue_requests(today: date) -> sa.Select:
-    return (sa.select(Submission).where(Submission.kind == DISCLOSURE, Submission.is_overdue(today))
-            .order_by(Submission.due_on, Submission.id))
+    return sa.select(Submission).where(Submission.kind == DISCLOSURE, Submission.is_overdue(today))
 
 
 def _due_detail(submission: Submission) -> str:
@@ -258,14 +271,13 @@ def _due_detail(submission: Submission) -> str:
 RULES: tuple[Rule, ...] = (
     _unanswered_rule("unanswered_3_months", 3, _l("Submissions unanswered for more than 3 months"), VETO),
     _unanswered_rule("unanswered_1_month", 1, _l("Submissions unanswered for more than 1 month"), WARNING),
-    Rule("silent_mailboxes", _l("Mailboxes with no answered letter in the past year"),
-         _l("政府网站与政务新媒体检查指标: interaction channels without answers (互动交流)"), VETO,
-         count=lambda today: _count(_silent_mailboxes(today)), items=_mailbox_items),
-    Rule("feedback_reports", _l("Closed consultations without a published feedback report"),
-         _l("重大行政决策程序暂行条例 Art. 16: the public is told how comments were taken up"), WARNING,
-         count=lambda today: _count(_reports_missing(today)),
-         items=lambda today, limit: _draft_items(db.session.scalars(_limited(_reports_missing(today), limit)),
-                                                 _closed_detail)),
+    _sql_rule("silent_mailboxes", _l("Mailboxes with no answered letter in the past year"),
+              _l("政府网站与政务新媒体检查指标: interaction channels without answers (互动交流)"), VETO,
+              lambda today: Listing(_silent_mailboxes(today), (Mailbox.name, Mailbox.id), _mailbox_items)),
+    _sql_rule("feedback_reports", _l("Closed consultations without a published feedback report"),
+              _l("重大行政决策程序暂行条例 Art. 16: the public is told how comments were taken up"), WARNING,
+              lambda today: Listing(_reports_missing(today), (Draft.closes_at, Draft.id),
+                                    lambda rows: _draft_items(rows, _closed_detail))),
     Rule("short_windows", _l("Consultations shorter than the rule for their type, without a reason"),
          _l("重大行政决策 and 规章 at least 30 days; 行政规范性文件 at least 7 working days (30 days where tied to "
             "market actors); a shorter window needs a public reason"), WARNING,
@@ -275,14 +287,14 @@ RULES: tuple[Rule, ...] = (
     Rule("annual_report", _l("Annual report not published after 31 January"),
          _l("政府信息公开条例 Art. 49: the annual report by 31 January"), VETO,
          count=lambda today: int(annual_report_due(today) is not None), items=_annual_items),
-    Rule("rectifications_overdue", _l("Rectification tasks past their due date"),
-         _l("国办发〔2019〕51号: every poor rating is rectified and followed up"), WARNING,
-         count=lambda today: _count(_overdue_tasks(today)), items=_task_items),
-    Rule("disclosure_overdue", _l("Information requests past the legal time limit"),
-         _l("政府信息公开条例 Art. 33: 20 working days, extended once by at most 20"), VETO,
-         count=lambda today: _count(_overdue_requests(today)),
-         items=lambda today, limit: _submission_items(_overdue_requests(today), _due_detail,
-                                                      lambda s: s.due_on, limit)),
+    _sql_rule("rectifications_overdue", _l("Rectification tasks past their due date"),
+              _l("国办发〔2019〕51号: every poor rating is rectified and followed up"), WARNING,
+              lambda today: Listing(_overdue_tasks(today), (RectificationTask.due_on, RectificationTask.id),
+                                    _task_items)),
+    _sql_rule("disclosure_overdue", _l("Information requests past the legal time limit"),
+              _l("政府信息公开条例 Art. 33: 20 working days, extended once by at most 20"), VETO,
+              lambda today: Listing(_overdue_requests(today), (Submission.due_on, Submission.id),
+                                    lambda rows: _submission_items(rows, _due_detail, lambda s: s.due_on))),
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
 

@@ -52,7 +52,8 @@ def edit(interview_id: int | None = None):
         try:
             if valid:
                 saved = services.save_interview(interview, values, officials, actor=current_user)
-                flash(_("The interview has been announced.") if interview is None else _("The announcement has been saved."),
+                announced = interview is None
+                flash(_("The interview has been announced.") if announced else _("The announcement has been saved."),
                       "success")
                 return redirect(url_for("interviews.console", interview_id=saved.id))
             services.check_announcement(values, officials)

@@ -11,7 +11,6 @@ from wtforms.fields.choices import SelectChoice
 
 from consult import uploads
 from consult.authz import EVENT_MANAGE_ROLES, edits_interviews, moderates_interviews_of, role_required
-from consult.contacts import mask_name
 from consult.domain import DomainError
 from consult.errors import show_error
 from consult.extensions import db
@@ -74,8 +73,9 @@ def _console(interview: Interview, answer_form: AnswerForm | None = None, archiv
     ).all()
     return render_template(
         "interviews/console.html", interview=interview, waiting=waiting, selected=selected, set_aside=set_aside,
-        tracked=tracked, entries=queries.transcript(interview.id), counts=queries.question_counts([interview.id])[interview.id],
-        status_labels=STATUS_LABELS, question_labels=QUESTION_STATUS_LABELS, mask_name=mask_name,
+        tracked=tracked, entries=queries.transcript(interview.id),
+        counts=queries.question_counts([interview.id])[interview.id],
+        status_labels=STATUS_LABELS, question_labels=QUESTION_STATUS_LABELS,
         answer_form=answer_form or _answer_form(interview, selected), archive_form=archive_form or ArchiveForm(),
         moderate_form=ModerateForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
         can_edit=edits_interviews(current_user),
