@@ -121,10 +121,10 @@ def _insert(conn, table: str, **values) -> None:
 
 
 def test_the_form_tokens_move_to_submissions_and_back(empty_database_url):
-    """0023: each kind's form_token is carried to submissions.form_token (unique) and back on downgrade."""
+    """0024: each kind's form_token is carried to submissions.form_token (unique) and back on downgrade."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
-        upgrade(revision="0022")
+        upgrade(revision="0023")
         with db.engine.begin() as conn:
             _insert(conn, "departments", id=1, code="SFJ", name="县司法局", name_en="Justice")
             _insert(conn, "mailboxes", id=1, name="县长信箱", department_id=1, categories=["complaint"],
@@ -142,7 +142,7 @@ def test_the_form_tokens_move_to_submissions_and_back(empty_database_url):
             tokens = conn.execute(sa.text("SELECT id, form_token FROM submissions ORDER BY id")).all()
             assert "form_token" not in {c["name"] for c in sa.inspect(conn).get_columns("letters")}
         assert [tuple(row) for row in tokens] == [(1, "old-letter-form-token-1"), (2, "old-request-form-token-2")]
-        downgrade(revision="0022")
+        downgrade(revision="0023")
         with db.engine.connect() as conn:
             letter = conn.execute(sa.text("SELECT form_token FROM letters")).scalar()
             request = conn.execute(sa.text("SELECT form_token FROM disclosure_requests")).scalar()
