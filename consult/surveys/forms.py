@@ -1,12 +1,10 @@
 """Forms of the questionnaire pages: building one, reviewing it, and answering it (the questions themselves
 are read by consult.surveys.responses, which decides branches on the server)."""
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateTimeLocalField, EmailField, HiddenField, RadioField, SelectField, StringField, TelField,
+    BooleanField, DateTimeLocalField, EmailField, RadioField, SelectField, StringField, TelField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +14,7 @@ from consult.surveys.models import (
     ANSWER_MODE_LABELS, ANSWER_MODES, KIND_LABELS, QUESTION_KINDS, RESULTS_INTERNAL, RESULTS_PUBLIC,
 )
 from consult.surveys.services import INTRO_MAX, NOTE_MAX, PROMPT_MAX, TITLE_MAX
+from consult.tracking.forms import IntakeForm
 
 
 def _strip(value):
@@ -68,10 +67,8 @@ class ConfirmForm(FlaskForm):
     """A button that changes something (CSRF only)."""
 
 
-class AnswerForm(FlaskForm):
-    """The parts of the answer page that are not questions. ``website`` is a honeypot."""
+class AnswerForm(IntakeForm):
+    """The parts of the answer page that are not questions (with the intake kit's one-time token and honeypot)."""
 
     phone = TelField(_l("Phone"), filters=[_strip], validators=[Optional(), Length(max=32)])
     email = EmailField(_l("E-mail"), filters=[_strip], validators=[Optional(), Length(max=254)])
-    website = StringField(_l("Leave this field empty"))
-    form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))

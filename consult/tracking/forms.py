@@ -34,8 +34,8 @@ def new_form_token() -> str:
 
 
 class IntakeForm(FlaskForm):
-    """The base of every public form that sends a submission (letter, comment, information request,
-    open-day question): its one-time token, so the same form sent twice is one submission, and the one
+    """The base of every public form a citizen sends (letter, comment, information request, open-day
+    question, interview question, questionnaire answer): its one-time token, so the same form sent twice is one submission, and the one
     honeypot field. Templates render both with ``intake_fields(form)`` from ``_macros/intake.html``."""
 
     form_token = HiddenField(default=new_form_token)

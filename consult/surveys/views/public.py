@@ -24,6 +24,7 @@ from consult.surveys.responses import field_name, submit_response
 from consult.surveys.views import bp
 from consult.surveys.views.common import export, results_context
 from consult.urls import int_arg
+from consult.tracking.receipt import honeypot_filled
 
 ANSWERED_COOKIE = "answered_questionnaires"  # the soft per-browser check of anonymous questionnaires
 COOKIE_DAYS = 365
@@ -108,7 +109,7 @@ def answer(questionnaire_id: int):
     already = questionnaire.answer_mode == ANONYMOUS and _answered_here(questionnaire.id)
     needs_login = questionnaire.answer_mode == ACCOUNT and not current_user.is_authenticated
     if request.method == "POST" and not needs_login:
-        if request.form.get("website"):  # honeypot filled in: a bot. Look normal, keep nothing.
+        if honeypot_filled():  # a bot: look normal, keep nothing
             return render_template("surveys/thanks.html", questionnaire=questionnaire)
         if rate_limited():
             form.form_errors.append(str(RATE_LIMITED))
