@@ -23,6 +23,7 @@ from consult.events.models import (
     CATEGORIES, CATEGORY_LABELS, EVENT_TYPE_LABELS, EVENT_TYPES, HEARING_CATEGORIES, MODE_LABELS, MODES,
 )  # fmt: skip
 from consult.forms import name_field
+from consult.tracking.forms import IntakeForm
 
 _DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -123,11 +124,10 @@ class CheckinForm(FlaskForm):
                        description=_l("Type the 8-character code under the QR code, or scan the QR code."))
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(IntakeForm):
     subject = StringField(_l("Subject"), validators=[Optional(), Length(max=200)], filters=[_strip])
     body = TextAreaField(_l("Your question or comment"),
                          validators=[DataRequired(message=_l("Please write your message.")), Length(max=5000)])
-    form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
 
 
 class SpeakerForm(FlaskForm):

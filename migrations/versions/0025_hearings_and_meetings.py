@@ -1,7 +1,7 @@
 """hearings (听证会) and public meetings (列席) as kinds of event: speakers, seats per category, the record
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-02 17:45:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0023'
-down_revision = '0022'
+revision = '0025'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
