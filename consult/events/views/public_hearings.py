@@ -18,7 +18,7 @@ from consult.limits import EVENT_LIMIT
 from consult.public_forms import form_rate_limit, submit_form
 from consult.public_pages import public_page
 from consult.text import render_markdown
-from consult.tracking.views.documents import allow_receipt_print
+from consult.tracking.receipt import allow_receipt_print
 
 
 def _public_hearing_or_404(event_id: int) -> Event:
