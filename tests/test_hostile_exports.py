@@ -1,6 +1,8 @@
 """Every CSV and XLSX download, walked with formulas typed into everything people can type: no cell of any
 export may reach a spreadsheet program as a formula. New export routes are found from the URL map, so the
-next export is covered without touching this file (unless it needs data the world below does not make)."""
+next export is covered without touching this file (unless it needs data the world below does not make).
+On SQLite only: the cells are escaped in Python, after the database; the exports' queries run on both
+databases in their own tests (test_exports.py and the domains')."""
 
 import csv
 import io
@@ -19,7 +21,7 @@ from consult.events import allocation
 from consult.extensions import db
 from consult.localtime import local_today
 
-pytestmark = pytest.mark.usefixtures("request_ctx")
+pytestmark = [pytest.mark.usefixtures("request_ctx"), pytest.mark.sqlite_only]
 
 EXPORT_RULE = re.compile(r"\.(csv|xlsx|<fmt>)$")
 
