@@ -59,9 +59,10 @@ def extend_comments(app, fixture: Fixture, total: int, progress=None) -> int:
     sub_t = writer.template("submissions", "id", comment_t["submission_id"])
     event_t = writer.template("submission_events", "submission_id", sub_t["id"])
     numbers = TrackingNumbers(writer, "C")
-    subs = Cloner(sub_t, ["id", "tracking_no", "submitter_name", "submitter_email", "body", "received_at", "subject"])
+    subs = Cloner(sub_t, ["id", "tracking_no", "submitter_name", "submitter_email", "body", "received_at", "subject",
+                          "form_token"])
     comments = Cloner(comment_t, ["id", "submission_id", "article_id", "article_anchor", "public_name", "body",
-                                  "created_at", "form_token", "text_hash", "minhash"])
+                                  "created_at", "text_hash", "minhash"])
     events = Cloner(event_t, ["id", "submission_id", "created_at"])
     ids = {t: writer.scalar(f"SELECT MAX(id) FROM {t}") for t in ("submissions", "draft_comments", "submission_events")}
     opens = _as_datetime(writer.scalar("SELECT opens_at FROM drafts WHERE id = ?", (fixture.draft_id,)))
@@ -83,7 +84,7 @@ def extend_comments(app, fixture: Fixture, total: int, progress=None) -> int:
             surname = SURNAMES[i % len(SURNAMES)]
             subject = f"{title} · {article[1]}" if article else title
             yield subs.row(ids["submissions"] + n, numbers.next(at), f"{surname}某", f"c{i}@bench.example.org",
-                           pool[i % len(pool)][0], writer.ts(at), subject[:200])
+                           pool[i % len(pool)][0], writer.ts(at), subject[:200], f"bench-c-{i:09d}")
             if progress and n % 50_000 == 0:
                 progress(f"submissions {n:,}/{todo:,}")
 
@@ -92,8 +93,7 @@ def extend_comments(app, fixture: Fixture, total: int, progress=None) -> int:
             text, text_hash, minhash = pool[i % len(pool)]
             yield comments.row(ids["draft_comments"] + n, ids["submissions"] + n,
                                article[0] if article else None, article[1] if article else "",
-                               SURNAMES[i % len(SURNAMES)] + "*", text, writer.ts(at), f"bench-c-{i:09d}",
-                               text_hash, minhash)
+                               SURNAMES[i % len(SURNAMES)] + "*", text, writer.ts(at), text_hash, minhash)
             if progress and n % 50_000 == 0:
                 progress(f"comments {n:,}/{todo:,}")
 
@@ -162,9 +162,8 @@ def add_letters(app, fixture: Fixture, n: int, progress=None) -> None:
     subs = Cloner(sub_t, ["id", "tracking_no", "department_id", "assignee_id", "submitter_name", "submitter_email",
                           "subject", "body", "status", "received_at", "clock_start_on", "due_on", "due_soon_on",
                           "very_overdue_on", "answered_at", "answered_on", "answered_workdays", "closed_at",
-                          "dismissal_reason", "satisfaction", "resolved", "rated_at", "reopen_count"])
-    letters = Cloner(letter_t, ["id", "submission_id", "mailbox_id", "category", "public_name", "form_token",
-                                "created_at"])
+                          "dismissal_reason", "satisfaction", "resolved", "rated_at", "reopen_count", "form_token"])
+    letters = Cloner(letter_t, ["id", "submission_id", "mailbox_id", "category", "public_name", "created_at"])
     events = Cloner(event_t, ["id", "submission_id", "created_at", "action", "from_status", "to_status",
                               "actor_id", "actor_role"])
     base = {t: writer.scalar(f"SELECT MAX(id) FROM {t}") for t in ("submissions", "letters", "submission_events")}
@@ -205,9 +204,10 @@ def add_letters(app, fixture: Fixture, n: int, progress=None) -> None:
             "重复来信。" if status == "dismissed" else None,
             rating, writer.flag(rating != "unsatisfied") if rating else None,
             writer.ts(answer_at + timedelta(days=1)) if rating else None, 1 if status == "reopened" else 0,
+            f"bench-l-{k:09d}",
         ))
         letter_rows.append(letters.row(base["letters"] + k, sub_id, box, categories[k % len(categories)],
-                                       SURNAMES[k % len(SURNAMES)] + "*", f"bench-l-{k:09d}", writer.ts(received)))
+                                       SURNAMES[k % len(SURNAMES)] + "*", writer.ts(received)))
         event_id += 1
         event_rows.append(events.row(event_id, sub_id, writer.ts(received), "received", None, "received", None,
                                      "citizen"))

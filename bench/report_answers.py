@@ -94,7 +94,7 @@ def _comments(draft, start, n: int, prefix: str, phone_prefix: str) -> None:
             {"phone": f"{phone_prefix}0000{i:04d}"} if i % 10 < 9 else {"email": f"{prefix}t{i}@example.org",
                                                                  "phone": f"{phone_prefix}1000{i:04d}"})
         receipt = comments.submit_comment(
-            draft, body=f"关于第{i % 4 + 1}条的意见{i}：建议进一步细化。", form_token=f"{prefix}-t{i}",
+            draft, body=f"关于第{i % 4 + 1}条的意见{i}：建议进一步细化。", form_token=f"{prefix}-template-{i:08d}",
             article_anchor=f"art-{i % 4 + 1}", name="周九", now=start + timedelta(days=1), **contact)
         made.append(receipt.comment.id)
     db.session.commit()
@@ -112,11 +112,12 @@ def _comments(draft, start, n: int, prefix: str, phone_prefix: str) -> None:
             sid, cid = next_sub + i, next_comment + i
             sub = dict(template)
             sub.update(id=sid, tracking_no=f"C-{prefix}-{i:08d}", content_key=None,
+                       form_token=f"{prefix}-comment-{i:08d}",
                        submitter_email=f"{prefix}{i}@example.org" if template["submitter_email"] else "",
                        submitter_phone=f"{phone_prefix}{i:08d}" if template["submitter_phone"] else "")
             sub["submitter_phone_key"] = phone_key(sub["submitter_phone"])
             comment = dict(template_comment)
-            comment.update(id=cid, submission_id=sid, form_token=f"{prefix}-{i}")
+            comment.update(id=cid, submission_id=sid)
             sub_rows_out.append(sub)
             comment_rows_out.append(comment)
         db.session.execute(sa.insert(Submission.__table__), sub_rows_out)

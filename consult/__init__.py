@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.open311.views import bp as open311_bp
     from consult.practice.views import bp as practice_bp
     from consult.stats.views import bp as stats_bp
+    from consult.surveys.views import bp as surveys_bp
     from consult.tracking.views import bp as tracking_bp
     from consult.uploads import bp as uploads_bp
     from consult.workbench.views import bp as workbench_bp
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(api_tokens_bp)
     app.register_blueprint(workbench_bp)
+    app.register_blueprint(surveys_bp)
 
 
 def _commit_at_the_edge(app: Flask) -> None:

@@ -20,6 +20,7 @@ REVIEW_ROLES = (REVIEWER, ADMIN)
 DRAFT_ROLES = (EDITOR, ADMIN)  # who writes and publishes the drafts of every department
 EVENT_EDIT_ROLES = (EDITOR, ADMIN)  # who creates and edits the open days of every department
 EVENT_MANAGE_ROLES = (OFFICER, REVIEWER, EDITOR, ADMIN)  # who may open the open-day staff pages at all
+QUESTIONNAIRE_ROLES = (EDITOR, ADMIN)  # who builds the questionnaires of every department
 
 # What a role may do in general, by name, so that templates ask ``can("review")`` instead of listing roles.
 # Whether it may do so to one thing (its department, its state) is the services' and the domains' tables'
@@ -30,6 +31,7 @@ CAPABILITIES = {
     "review": REVIEW_ROLES,
     "write_drafts": DRAFT_ROLES,
     "edit_events": EVENT_EDIT_ROLES,
+    "build_questionnaires": QUESTIONNAIRE_ROLES,
     "edit_interviews": EVENT_EDIT_ROLES,
 }
 
@@ -101,6 +103,17 @@ def require_event_manager(user: User | None, department_id: int | None) -> None:
     """Refuse anyone but the event's department's staff (and editors and admins)."""
     if not manages_events_of(user, department_id):
         raise DomainError(_l("Only staff of the event's department can do this."), status=403)
+
+
+def builds_questionnaires(user: User | None) -> bool:
+    """Whether ``user`` builds questionnaires (editors and admins, for every department)."""
+    return _active(user) and user.role in QUESTIONNAIRE_ROLES
+
+
+def sees_questionnaires_of(user: User | None, department_id: int | None) -> bool:
+    """Whether ``user`` may see a department's questionnaires before publication and their internal results:
+    editors and admins (every department), and the department's own officers and reviewers."""
+    return builds_questionnaires(user) or works_for(user, department_id)
 
 
 def edits_interviews(user: User | None) -> bool:

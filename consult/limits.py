@@ -13,6 +13,7 @@ from flask import Flask
 LETTER_LIMIT = "5 per minute;30 per hour"  # a letter to a mailbox
 COMMENT_LIMIT = "10 per minute"  # a comment on a draft
 EVENT_LIMIT = "10 per minute;100 per hour"  # registering for an open day, asking a question after it
+SURVEY_LIMIT = "10 per minute;100 per hour"  # a response to a questionnaire
 INTERVIEW_LIMIT = "5 per minute;30 per hour"  # a question to an online interview
 LOOKUP_LIMIT = "10 per minute"  # looking a submission up by its tracking number and query code
 SIMILAR_LIMIT = "30 per minute;300 per hour"  # similar answers looked up while a letter is written

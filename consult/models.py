@@ -31,4 +31,7 @@ from consult.disclosure.models import DisclosureRequest, OpennessReportFigures  
 from consult.open311.models import Open311Key  # noqa: F401
 from consult.practice.models import AnnualReportPublication, PracticeSettings, RatingAppeal, RectificationTask  # noqa: F401,E501
 from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit, UnitChange  # noqa: F401
+from consult.surveys.models import (  # noqa: F401
+    Questionnaire, SurveyAnswer, SurveyOption, SurveyQuestion, SurveyResponse,
+)
 from consult.search import documents, schema  # noqa: F401,E402  -- the search index follows the models

@@ -13,6 +13,7 @@ from consult.interviews.seed import seed_interviews
 from consult.mailbox.seed import seed_mailboxes
 from consult.practice.seed import seed_practice
 from consult.stats.commands import seed_answer_dates
+from consult.surveys.seed import seed_questionnaires
 from consult.tracking.seed import seed_submissions
 
 DEMO_PASSWORD = "consult-demo-2026"
@@ -92,6 +93,7 @@ CONTENT_STEPS = (
     seed_mailboxes,  # mailboxes with letters in every status, public answers among them
     seed_drafts,  # drafts: one open, one closed, one with its feedback report
     seed_disclosure_requests,  # information requests in every outcome, over two years
+    seed_questionnaires,  # questionnaires: one open on the open draft, one closed with published results
     seed_interviews,  # online interviews: one archived with its transcript, one announced
     seed_practice,  # what the compliance self-check flags: old letters, an overdue rectification, a short window
     seed_answer_dates,  # statistics: answer dates of the backdated demo answers (keep last)

@@ -56,7 +56,7 @@ def make_draft(w: World, *, status: str = "open", body: str = BODY, **extra) -> 
 def add_comment(draft_id: int, body: str, *, anchor: str | None = None, name: str = "王五",
                 email: str = "wangwu@example.org", **kwargs) -> Comment:
     draft = db.session.get(Draft, draft_id)
-    receipt = comments.submit_comment(draft, body=body, form_token=f"t{next(_tokens)}", article_anchor=anchor,
+    receipt = comments.submit_comment(draft, body=body, form_token=f"test-comment-token-{next(_tokens):06d}", article_anchor=anchor,
                                       name=name, email=email, **kwargs)
     db.session.commit()
     return receipt.comment

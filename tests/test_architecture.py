@@ -9,7 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "consult"
-DOMAINS = ("disclosure", "drafts", "events", "mailbox", "open311", "practice", "stats", "workbench", "api")
+DOMAINS = ("disclosure", "drafts", "events", "mailbox", "open311", "practice", "stats", "surveys", "workbench",
+           "api")
 # Known exceptions, each to be turned into something the kind or domain registers with the engine:
 # the engine stamps response times and opens rectification tasks through consult.practice.
 ENGINE_EXCEPTIONS = ("consult.practice",)
@@ -118,7 +119,7 @@ def test_only_views_import_views(module):
 
 def test_every_domain_has_its_pages_in_a_views_package():
     for domain in ("accounts", "disclosure", "drafts", "events", "mailbox", "main", "notify", "open311", "stats",
-                   "tracking"):
+                   "surveys", "tracking"):
         views = PACKAGE / domain / "views"
         assert (views / "__init__.py").is_file(), domain
         assert not (PACKAGE / domain / "views.py").exists(), domain

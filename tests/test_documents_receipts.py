@@ -61,9 +61,9 @@ def test_later_the_receipt_has_no_query_code_and_needs_the_lookup(app, client, b
 
 def test_the_print_window_closes(app, client, boxes, monkeypatch):
     number, code, _thanks = _send_letter(client, boxes)
-    import consult.tracking.views.documents as documents
+    import consult.tracking.receipt as receipt
 
-    monkeypatch.setattr(documents.time, "time", lambda: 10**10)
+    monkeypatch.setattr(receipt.time, "time", lambda: 10**10)
     assert client.get(f"/track/{number}/receipt.pdf").status_code == 302
 
 

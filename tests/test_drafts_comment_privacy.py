@@ -45,7 +45,7 @@ def test_the_draft_page_and_the_api_show_the_comment_redacted(world, client):
 def test_an_account_holders_own_name_is_redacted_from_the_comment(world, client, auth):
     draft_id = make_draft(world)
     auth.login(world.citizen)  # display name "citizen"
-    client.post(f"/drafts/{draft_id}/comment", data={"body": "我是citizen，住在城关镇。", "form_token": "own-name"})
+    client.post(f"/drafts/{draft_id}/comment", data={"body": "我是citizen，住在城关镇。", "form_token": "own-name-form-token"})
     [item] = client.get(f"/api/v1/drafts/{draft_id}/comments").get_json()["items"]
     assert item["body"] == "我是c***，住在城关镇。"
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("request_ctx")
 
 def _form(**extra):
     return {"body": "建议把公开时限改为五个工作日。", "article": "art-2", "name": "李四",
-            "email": "lisi@example.org", "phone": "", "form_token": "token-1", **extra}
+            "email": "lisi@example.org", "phone": "", "form_token": "comment-form-token-1", **extra}
 
 
 def test_guest_comments_on_an_article_and_gets_tracking_number_code_and_due_date(world, client):

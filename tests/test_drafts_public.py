@@ -25,7 +25,7 @@ LONG = "第二条规定的公开时限偏长。" * 40  # 520 characters
 
 def _form(**extra) -> dict:
     return {"body": "建议把公开时限改为五个工作日。", "article": "art-2", "name": "李四", "email": "lisi@example.org",
-            "phone": "", "form_token": "token-1", **extra}
+            "phone": "", "form_token": "comment-form-token-1", **extra}
 
 
 def _count(model) -> int:
@@ -114,8 +114,8 @@ def test_over_the_rate_limit_the_form_comes_back_in_chinese_with_the_text(world,
     draft_id = make_draft(world)
     for n in range(10):
         assert client.post(f"/drafts/{draft_id}/comment",
-                           data=_form(body=f"第{n}条意见。", form_token=f"t-{n}")).status_code == 302
-    response = client.post(f"/drafts/{draft_id}/comment", data=_form(body="这条意见不能丢。", form_token="t-x"))
+                           data=_form(body=f"第{n}条意见。", form_token=f"comment-form-token-{n:03d}")).status_code == 302
+    response = client.post(f"/drafts/{draft_id}/comment", data=_form(body="这条意见不能丢。", form_token="comment-form-token-x"))
     page = response.get_data(as_text=True)
     assert response.status_code == 429
     assert "您在短时间内多次提交本表单" in page and "per 1 minute" not in page
@@ -129,7 +129,7 @@ def test_going_back_and_sending_again_shows_the_first_receipt(world, client):
     draft_id = make_draft(world)
     client.post(f"/drafts/{draft_id}/comment", data=_form())
     first = client.get(f"/drafts/{draft_id}/comment/thanks").get_data(as_text=True)
-    again = client.post(f"/drafts/{draft_id}/comment", data=_form(form_token="token-2", body=" 建议把公开时限改为五个工作日。 "))
+    again = client.post(f"/drafts/{draft_id}/comment", data=_form(form_token="comment-form-token-2", body=" 建议把公开时限改为五个工作日。 "))
     assert again.status_code == 302
     [submission] = db.session.scalars(sa.select(Submission)).all()
     assert submission.tracking_no in client.get(again.location).get_data(as_text=True) and submission.tracking_no in first
@@ -141,8 +141,8 @@ def test_going_back_and_sending_again_shows_the_first_receipt(world, client):
 def test_the_same_text_from_someone_else_or_on_another_draft_is_a_new_comment(world, client):
     draft_id, other_id = make_draft(world), make_draft(world)
     client.post(f"/drafts/{draft_id}/comment", data=_form())
-    client.post(f"/drafts/{draft_id}/comment", data=_form(form_token="t2", name="王五", email="wangwu@example.org"))
-    client.post(f"/drafts/{other_id}/comment", data=_form(form_token="t3"))
+    client.post(f"/drafts/{draft_id}/comment", data=_form(form_token="comment-form-token-2", name="王五", email="wangwu@example.org"))
+    client.post(f"/drafts/{other_id}/comment", data=_form(form_token="comment-form-token-3"))
     assert _count(Comment) == 3
 
 
@@ -152,7 +152,7 @@ def test_the_same_text_after_the_window_is_a_new_comment(world, client, monkeypa
     submission = db.session.scalar(sa.select(Submission))
     submission.received_at = submission.received_at - DUPLICATE_WINDOW - timedelta(seconds=1)
     db.session.commit()
-    client.post(f"/drafts/{draft_id}/comment", data=_form(form_token="t2"))
+    client.post(f"/drafts/{draft_id}/comment", data=_form(form_token="comment-form-token-2"))
     assert _count(Comment) == 2
 
 

@@ -24,7 +24,7 @@ _tokens = itertools.count(1)
 
 
 def _comment(draft_id, body, *, anchor=None, name="王五", email="", phone=""):
-    receipt = comments.submit_comment(get(Draft, draft_id), body=body, form_token=f"ra{next(_tokens)}",
+    receipt = comments.submit_comment(get(Draft, draft_id), body=body, form_token=f"report-answers-token-{next(_tokens):06d}",
                                       article_anchor=anchor, name=name, email=email, phone=phone, locale="zh_CN")
     db.session.commit()
     return receipt.comment.id, receipt.query_code

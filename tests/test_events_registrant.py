@@ -165,8 +165,9 @@ def test_a_question_sent_again_after_going_back_is_one_question(app, client, mak
     empty = client.post(f"/events/r/{token}/question", data={"body": "", "form_token": "a" * 32})
     assert empty.status_code == 422 and 'id="body-error"' in empty.get_data(as_text=True)
     data = {"subject": "法律援助", "body": "请问法律援助申请需要哪些材料？", "form_token": "b" * 32}
-    first = client.post(f"/events/r/{token}/question", data=data).get_data(as_text=True)
-    again = client.post(f"/events/r/{token}/question", data={**data, "form_token": "c" * 32}).get_data(as_text=True)
+    first = client.post(f"/events/r/{token}/question", data=data, follow_redirects=True).get_data(as_text=True)
+    again = client.post(f"/events/r/{token}/question", data={**data, "form_token": "c" * 32},
+                        follow_redirects=True).get_data(as_text=True)
     assert _count(app, Submission) == 1
     with app.app_context():
         submission = db.session.scalar(sa.select(Submission))
@@ -228,8 +229,8 @@ def test_the_status_page_of_a_question_names_the_event(app, client, make_event):
     event_id = make_event()
     token = _token(_register(client, event_id))
     _after_the_event(app, event_id)
-    page = client.post(f"/events/r/{token}/question", data={"body": "请问下次何时举办？", "form_token": "d" * 32}
-                       ).get_data(as_text=True)
+    page = client.post(f"/events/r/{token}/question", data={"body": "请问下次何时举办？", "form_token": "d" * 32},
+                       follow_redirects=True).get_data(as_text=True)
     tracking_no, code = re.search(r'<span class="receipt-code">(Q-[^<]+)</span>.*?<span class="query-code">([^<]+)<',
                                   page, re.S).groups()
     client.post("/track", data={"tracking_no": tracking_no, "code": code})

@@ -216,7 +216,7 @@ def test_question_after_the_event_becomes_a_tracked_submission(app, client, make
         db.session.commit()
     assert "question" in client.get(f"/events/r/{token}").get_data(as_text=True)
     data = {"subject": "法律援助", "body": "请问法律援助申请需要哪些材料？", "form_token": "b" * 32}
-    page = client.post(f"/events/r/{token}/question", data=data).get_data(as_text=True)
+    page = client.post(f"/events/r/{token}/question", data=data, follow_redirects=True).get_data(as_text=True)
     assert re.search(r"Q-\d{8}-\d+", page)
     client.post(f"/events/r/{token}/question", data=data)  # sent twice: still one submission
     with app.app_context():

@@ -124,3 +124,19 @@ def test_looking_up_answers_writes_nothing(client, answered, sql):
     with sql() as statements:
         _similar(client, subject="晚上工地施工太吵", body="小区附近的工地晚上施工噪音很大。")
     assert statements.writes == []
+
+
+def test_a_letter_sharing_only_a_common_word_is_not_offered_to_fill_a_place(client, boxes, world):
+    for subject, body, reply in (
+            NOISE["subject"], NOISE["body"], "已责令施工单位22时后停止高噪声作业。"), (
+            "小区停车位不足", "小区停车位太少，车辆乱停。", "已协调增设停车位。"), (
+            "医保报销", "异地就医报销比例是多少？", "异地就医报销比例为百分之七十。"), (
+            "路灯损坏", "建设路路灯坏了两周。", "已修复。"), (
+            "公交班次", "到市区的公交班次太少。", "已增加班次。"):
+        letter = file_letter(boxes.county, public=True, subject=subject, body=body)
+        answer(letter, world, body=reply)
+    found = _similar(client, subject="晚上工地施工太吵", body="小区附近的工地晚上施工噪音很大，影响休息。")
+    assert [letter["subject"] for letter in found["letters"]] == ["工地夜间施工噪音"]
+    # Written about parking, the parking letter is the one offered.
+    parking = _similar(client, subject="小区停车难", body="小区停车位不够，晚上回家没地方停车。")
+    assert [letter["subject"] for letter in parking["letters"]] == ["小区停车位不足"]

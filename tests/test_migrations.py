@@ -104,3 +104,47 @@ def test_old_notes_are_read_back_into_messages_and_typed_text_stays(empty_databa
             written_back = conn.execute(sa.text("SELECT public_note FROM submission_events WHERE id = 99")).scalar()
         assert written_back == "Transferred to 县财政局."  # going back keeps the note, in English
         db.engine.dispose()
+
+
+def _insert(conn, table: str, **values) -> None:
+    """Insert a row at an old revision: the given values, and a plain value for every other required column."""
+    from datetime import UTC, date, datetime
+
+    plain = {sa.String: "x", sa.Text: "", sa.Integer: 0, sa.Boolean: False, sa.JSON: [],
+             sa.DateTime: datetime(2025, 11, 10, tzinfo=UTC), sa.Date: date(2025, 11, 10)}
+    reflected = sa.Table(table, sa.MetaData(), autoload_with=conn)
+    for column in reflected.columns:
+        if column.name in values or column.nullable or column.server_default is not None or column.primary_key:
+            continue
+        values[column.name] = next(v for t, v in plain.items() if isinstance(column.type, t))
+    conn.execute(reflected.insert().values(**values))
+
+
+def test_the_form_tokens_move_to_submissions_and_back(empty_database_url):
+    """0024: each kind's form_token is carried to submissions.form_token (unique) and back on downgrade."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0023")
+        with db.engine.begin() as conn:
+            _insert(conn, "departments", id=1, code="SFJ", name="县司法局", name_en="Justice")
+            _insert(conn, "mailboxes", id=1, name="县长信箱", department_id=1, categories=["complaint"],
+                    window_workdays=15)
+            for n, kind in ((1, "letter"), (2, "disclosure")):
+                _insert(conn, "submissions", id=n, tracking_no=f"L-20251110-0000{n}", kind=kind, department_id=1,
+                        status="received", is_public=False, estimated_due=False)
+            _insert(conn, "letters", id=1, submission_id=1, mailbox_id=1, category="complaint",
+                    form_token="old-letter-form-token-1")
+            _insert(conn, "disclosure_requests", submission_id=2, applicant_type="natural_person",
+                    id_type="resident_id", preferred_format="electronic", delivery="online",
+                    form_token="old-request-form-token-2")
+        upgrade()
+        with db.engine.connect() as conn:
+            tokens = conn.execute(sa.text("SELECT id, form_token FROM submissions ORDER BY id")).all()
+            assert "form_token" not in {c["name"] for c in sa.inspect(conn).get_columns("letters")}
+        assert [tuple(row) for row in tokens] == [(1, "old-letter-form-token-1"), (2, "old-request-form-token-2")]
+        downgrade(revision="0023")
+        with db.engine.connect() as conn:
+            letter = conn.execute(sa.text("SELECT form_token FROM letters")).scalar()
+            request = conn.execute(sa.text("SELECT form_token FROM disclosure_requests")).scalar()
+        assert (letter, request) == ("old-letter-form-token-1", "old-request-form-token-2")
+        db.engine.dispose()

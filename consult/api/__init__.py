@@ -53,6 +53,6 @@ def _register_error_handlers() -> None:
 _register_error_handlers()
 
 from consult.api import (  # noqa: E402,F401  -- routes
-    appeals, calendar, compliance, drafts, events, interviews, letters, office, openapi, practice, stats,
-    submissions,
+    appeals, calendar, compliance, drafts, events, interviews, letters, office, openapi, practice, questionnaires,
+    stats, submissions,
 )

@@ -11,8 +11,9 @@ The answer is remembered without its one-time secrets (:data:`SECRETS`: the quer
 submission, a registration's own link): they exist only in the first answer and the receipt mail, so a
 replay — to the client retrying, or to anyone who copied its key and body — never shows them.
 
-The services' own double-submit guard (``form_token`` with a unique constraint) gets a token derived from
-the scoped key, so even a request that slipped past the claim could not create a second letter or comment.
+The services' own double-submit guard (``submissions.form_token`` with a unique constraint, through
+:func:`consult.tracking.intake.receive_once`) gets a token derived from the scoped key, so even a request
+that slipped past the claim could not create a second letter or comment.
 """
 
 import hashlib

@@ -254,6 +254,7 @@ TAGS = [
     {"name": "mailboxes", "description": "Mailboxes and letters (意见箱 / 领导信箱)."},
     {"name": "submissions", "description": "Following a submission with its tracking number and query code."},
     {"name": "events", "description": "Open days (政务开放日) and registration."},
+    {"name": "questionnaires", "description": "Questionnaires (问卷调查) and their published results."},
     {"name": "interviews", "description": "Online interviews (在线访谈): announcements, transcripts, questions."},
     {"name": "stats", "description": "Public statistics per department (政务公开)."},
     {"name": "office", "description": "Officers' work with a personal API token."},

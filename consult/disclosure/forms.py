@@ -1,13 +1,11 @@
 """Forms of the information-request pages: the public request form, the officer's outcome and pause
 forms, and the hand-typed figures of the annual report."""
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
-    DecimalField, EmailField, HiddenField, IntegerField, SelectField, StringField, TelField, TextAreaField,
+    DecimalField, EmailField, IntegerField, SelectField, StringField, TelField, TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
@@ -19,6 +17,7 @@ from consult.disclosure.models import (
 from consult.disclosure.outcomes import APPLICANT_LABELS, APPLICANT_TYPES, outcome_choices
 from consult.disclosure.services import ADDRESS_MAX, ANSWER_MAX, DESCRIPTION_MAX, NAME_MAX, SUBJECT_MAX
 from consult.forms import sms_choice_field
+from consult.tracking.forms import IntakeForm
 
 _MAX = _l("At most %(max)d characters.")
 
@@ -31,8 +30,8 @@ def _choices(codes, labels, blank: bool = True) -> list[SelectChoice]:
     return ([SelectChoice("", "—")] if blank else []) + [SelectChoice(code, labels[code]) for code in codes]
 
 
-class RequestForm(FlaskForm):
-    """An information request. ``website`` is a honeypot: people never see it, bots fill it in."""
+class RequestForm(IntakeForm):
+    """An information request."""
 
     department_id = SelectField(_l("Body you ask"), coerce=int, validate_choice=False,
                                 description=_l("The government body that holds the information."))
@@ -67,8 +66,6 @@ class RequestForm(FlaskForm):
         description=_l("Describe it so it can be found: subject, period, document number, issuing body."))
     preferred_format = SelectField(_l("Format"), choices=_choices(FORMATS, FORMAT_LABELS, blank=False))
     delivery = SelectField(_l("How you want to receive it"), choices=_choices(DELIVERIES, DELIVERY_LABELS, blank=False))
-    website = StringField(_l("Leave this field empty"))  # honeypot
-    form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
 
 
 class OutcomeForm(FlaskForm):

@@ -83,7 +83,6 @@ class DisclosureRequest(db.Model):
     postcode: Mapped[str] = mapped_column(sa.String(6), default="")
     preferred_format: Mapped[str] = mapped_column(sa.String(12))
     delivery: Mapped[str] = mapped_column(sa.String(12))
-    form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)  # one request per form shown
 
     # The outcome (a row of the annual report), set with the written answer; counted once answered.
     outcome_category: Mapped[Optional[str]] = mapped_column(sa.String(16))

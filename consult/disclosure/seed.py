@@ -21,6 +21,7 @@ from consult.disclosure.services import Applicant, record_outcome, submit_reques
 from consult.extensions import db
 from consult.localtime import local_today, zone
 from consult.tracking import actions, replies
+from consult.tracking.intake import submission_with_token
 
 DEPARTMENTS = ("SFJ", "CZJ")
 OPEN, PAUSED = "open", "paused"
@@ -124,7 +125,7 @@ def seed_disclosure_requests(departments: dict[str, Department]) -> None:
             continue
         for i, spec in enumerate(DEMO):
             token = f"demo-disclosure-{code.lower()}-{i:03d}"
-            if db.session.scalar(sa.select(DisclosureRequest).where(DisclosureRequest.form_token == token)):
+            if submission_with_token(token):
                 continue
             year = today.year - 1 if spec.last_year else today.year
             received_on = min(date(year, 1, 1) + timedelta(days=spec.received_day + n), today - timedelta(days=1))

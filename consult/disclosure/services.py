@@ -18,10 +18,8 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
-from consult.database import take_write_lock
 from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
@@ -184,55 +182,42 @@ def submit_request(
     mail queued), plus its detail row. The same ``form_token`` never creates a second request; with
     ``recognise_resend`` (the request form) neither does the same request from the same person within
     ``DUPLICATE_WINDOW``: the first one is returned."""
-    form_token = (form_token or "").strip()
-    if not 16 <= len(form_token) <= 64:
-        raise DomainError(_l("The form has expired. Please send it again."), status=400)
-    existing = _request_with_token(form_token)
-    if existing is not None:
-        return RequestReceipt(existing, None)
-    checked = check_request(department, applicant, subject=subject, description=description,
-                            preferred_format=preferred_format, delivery=delivery)
-    applicant, subject, description = checked.applicant, checked.subject, checked.description
     if user is not None and not user.is_authenticated:
         user = None
-    target = f"department:{department.id}"
-    duplicate = recognise_resend and tracking.find_duplicate(
-        kind=DISCLOSURE, target=target, subject=subject, body=description, user=user, email=applicant.email,
-        phone=applicant.phone, received_at=received_at)
-    if duplicate:
-        return RequestReceipt(request_of(duplicate.id), None)
-    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
-    try:
-        with db.session.begin_nested():
-            new = tracking.create_submission(
-                kind=DISCLOSURE, target=target, department=department, body=description, subject=subject, user=user,
-                name=applicant.name, email=applicant.email, phone=applicant.phone, locale=locale,
-                notify_by=notify_by,
-                received_at=received_at,
-            )
-            request = DisclosureRequest(
-                submission=new.submission, applicant_type=applicant.applicant_type, applicant_name=applicant.name,
-                contact_person=applicant.contact_person, id_type=applicant.id_type, id_number=applicant.id_number,
-                id_number_masked=identity.mask(applicant.id_number), postal_address=applicant.postal_address,
-                postcode=applicant.postcode, preferred_format=preferred_format, delivery=delivery,
-                form_token=form_token,
-            )
-            db.session.add(request)
-            db.session.flush()
-    except IntegrityError:  # the same form sent twice at the same moment
-        existing = _request_with_token(form_token)
-        if existing is None:
-            raise
-        return RequestReceipt(existing, None)
-    return RequestReceipt(request, new.query_code)
+    target = f"department:{department.id}" if department is not None else ""
+
+    def check() -> RequestReceipt | None:
+        nonlocal applicant, subject, description
+        checked = check_request(department, applicant, subject=subject, description=description,
+                                preferred_format=preferred_format, delivery=delivery)
+        applicant, subject, description = checked.applicant, checked.subject, checked.description
+        duplicate = recognise_resend and tracking.find_duplicate(
+            kind=DISCLOSURE, target=target, subject=subject, body=description, user=user, email=applicant.email,
+            phone=applicant.phone, received_at=received_at)
+        return _receipt_of(duplicate) if duplicate else None
+
+    def create(token: str) -> RequestReceipt:
+        new = tracking.create_submission(
+            kind=DISCLOSURE, target=target, department=department, body=description, subject=subject, user=user,
+            name=applicant.name, email=applicant.email, phone=applicant.phone, locale=locale, notify_by=notify_by,
+            received_at=received_at, form_token=token,
+        )
+        request = DisclosureRequest(
+            submission=new.submission, applicant_type=applicant.applicant_type, applicant_name=applicant.name,
+            contact_person=applicant.contact_person, id_type=applicant.id_type, id_number=applicant.id_number,
+            id_number_masked=identity.mask(applicant.id_number), postal_address=applicant.postal_address,
+            postcode=applicant.postcode, preferred_format=preferred_format, delivery=delivery,
+        )
+        db.session.add(request)
+        db.session.flush()
+        return RequestReceipt(request, new.query_code)
+
+    return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of)
 
 
-def _request_with_token(form_token: str) -> DisclosureRequest | None:
-    return db.session.scalar(sa.select(DisclosureRequest).where(DisclosureRequest.form_token == form_token))
-
-
-def request_of(submission_id: int) -> DisclosureRequest | None:
-    return db.session.get(DisclosureRequest, submission_id)
+def _receipt_of(submission) -> RequestReceipt:
+    """The receipt of a request already received (its query code was shown the first time)."""
+    return RequestReceipt(db.session.get(DisclosureRequest, submission.id), None)
 
 
 # --- the outcome and the written answer ---------------------------------------------------------------

@@ -5,11 +5,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from consult.contacts import mask_name
-from consult.database import take_write_lock, utcnow
+from consult.database import utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.drafts import grouping
 from consult.drafts.articles import article_label
@@ -120,37 +119,36 @@ def submit_comment(
     same text from the same person within ``DUPLICATE_WINDOW``.
     """
     now = as_utc(now or utcnow())
-    existing = db.session.scalar(sa.select(Comment).where(Comment.form_token == form_token))
-    if existing is not None:
-        return CommentReceipt(existing, None)
-    if not accepting_comments(draft, now):
-        raise DomainError(_l("The consultation is closed: comments are no longer accepted. Your text has not been "
-                             "sent; it is still in the form so you can keep a copy."), status=409)
     if user is not None and not user.is_authenticated:
         user = None
-    article = check_comment(draft, body=body, article_anchor=article_anchor, user=user, name=name, email=email,
-                            phone=phone)
-    body = body.strip()
-    subject = comment_subject(draft, article)
-    duplicate = recognise_resend and tracking.find_duplicate(
-        kind=COMMENT, target=f"draft:{draft.id}", subject=subject, body=body, user=user, email=email, phone=phone)
-    if duplicate:
-        return CommentReceipt(db.session.scalar(sa.select(Comment).where(Comment.submission_id == duplicate.id)),
-                              None)
-    flagged = flagged_words(body)
-    moderation = HELD if (flagged or draft.premoderate) else PUBLISHED
-    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
-    try:
-        with db.session.begin_nested():
-            receipt = _create(draft, article, subject, body, form_token, user, name, email, phone, locale,
-                              moderation, flagged, notify_by)
-    except IntegrityError:  # the same form, sent twice at the same moment
-        existing = db.session.scalar(sa.select(Comment).where(Comment.form_token == form_token))
-        if existing is None:
-            raise
-        return CommentReceipt(existing, None)
-    count_comment(draft, receipt.comment.article_anchor, +1 if moderation == PUBLISHED else 0, received=1)
-    return receipt
+    checked = {}
+
+    def check() -> CommentReceipt | None:
+        if not accepting_comments(draft, now):
+            raise DomainError(_l("The consultation is closed: comments are no longer accepted. Your text has not "
+                                 "been sent; it is still in the form so you can keep a copy."), status=409)
+        article = check_comment(draft, body=body, article_anchor=article_anchor, user=user, name=name, email=email,
+                                phone=phone)
+        checked.update(article=article, body=body.strip(), subject=comment_subject(draft, article))
+        checked["flagged"] = flagged_words(checked["body"])
+        duplicate = recognise_resend and tracking.find_duplicate(
+            kind=COMMENT, target=f"draft:{draft.id}", subject=checked["subject"], body=checked["body"], user=user,
+            email=email, phone=phone)
+        return _receipt_of(duplicate) if duplicate else None
+
+    def create(token: str) -> CommentReceipt:
+        moderation = HELD if (checked["flagged"] or draft.premoderate) else PUBLISHED
+        receipt = _create(draft, checked["article"], checked["subject"], checked["body"], token, user, name, email,
+                          phone, locale, moderation, checked["flagged"], notify_by)
+        count_comment(draft, receipt.comment.article_anchor, +1 if moderation == PUBLISHED else 0, received=1)
+        return receipt
+
+    return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of)
+
+
+def _receipt_of(submission) -> CommentReceipt:
+    """The receipt of a comment already received (its query code was shown the first time)."""
+    return CommentReceipt(db.session.scalar(sa.select(Comment).where(Comment.submission_id == submission.id)), None)
 
 
 def _create(draft, article, subject, body, form_token, user, name, email, phone, locale, moderation, flagged,
@@ -158,12 +156,12 @@ def _create(draft, article, subject, body, form_token, user, name, email, phone,
     new = tracking.create_submission(
         kind=COMMENT, target=f"draft:{draft.id}", department=draft.department, body=body, subject=subject,
         user=user, name=name, email=email, phone=phone, locale=locale, notify_by=notify_by,
-        clock_start_on=tracking.local_date(draft.closes_at),
+        clock_start_on=tracking.local_date(draft.closes_at), form_token=form_token,
     )
     comment = Comment(
         submission_id=new.submission.id, draft_id=draft.id, version_id=draft.current_version_id,
         article_id=article.id if article else None, article_anchor=article.anchor if article else "",
-        public_name=mask_name(name or (user.display_name if user else "")), body=body, form_token=form_token,
+        public_name=mask_name(name or (user.display_name if user else "")), body=body,
         moderation=moderation, flagged_words=", ".join(flagged)[:200],
         text_hash=grouping.text_hash(body), minhash=grouping.signature(body),
     )

@@ -1,7 +1,5 @@
 """Forms of the drafts pages (editing, review, commenting, moderation, answering)."""
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -16,6 +14,7 @@ from consult.drafts.models import DISPOSITIONS
 from consult.drafts.report import DISPOSITION_LABELS
 from consult.drafts.windows import DECISION_TYPE_LABELS, DECISION_TYPES
 from consult.forms import sms_choice_field
+from consult.tracking.forms import IntakeForm
 
 
 def _strip(value):
@@ -100,7 +99,7 @@ class PublishForm(FlaskForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(IntakeForm):
     body = TextAreaField(_l("Your comment"), validators=[
         DataRequired(message=_l("Please write your comment.")),
         Length(max=BODY_MAX, message=_l("At most %(max)d characters.")),
@@ -112,7 +111,6 @@ class CommentForm(FlaskForm):
                                                         check_deliverability=False)], filters=[_strip])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)], filters=[_strip])
     notify_by_sms = sms_choice_field()
-    form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
 
 
 class ReportCommentForm(FlaskForm):

@@ -277,7 +277,6 @@ class Comment(db.Model):
     # As written (plain text, escaped when shown), for staff; every public surface reads ``public_body``.
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = _utc(default=utcnow)
-    form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)  # one comment per form shown
 
     moderation: Mapped[str] = mapped_column(sa.String(12), default=PUBLISHED)
     moderation_reason: Mapped[str] = mapped_column(sa.Text, default="")

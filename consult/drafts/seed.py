@@ -92,7 +92,7 @@ def _make(editor, approver, departments, code, title, body, *, domain, days_ago,
 
 def _comment(draft, body, anchor=None, name="市民", at=None):
     return comments.submit_comment(
-        draft, body=body, form_token=f"seed-{draft.id}-{next(_tokens)}", article_anchor=anchor, name=name,
+        draft, body=body, form_token=f"seed-comment-{draft.id:04d}-{next(_tokens):06d}", article_anchor=anchor, name=name,
         email=f"seed{next(_tokens)}@example.org", now=at or utcnow(),
     ).comment
 

@@ -1,13 +1,10 @@
 """Forms for events, registrations, decisions, the draw, check-in and questions."""
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -18,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from consult.events.models import MODE_LABELS, MODES
 from consult.forms import name_field
+from consult.tracking.forms import IntakeForm
 
 _DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -96,8 +94,7 @@ class CheckinForm(FlaskForm):
                        description=_l("Type the 8-character code under the QR code, or scan the QR code."))
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(IntakeForm):
     subject = StringField(_l("Subject"), validators=[Optional(), Length(max=200)], filters=[_strip])
     body = TextAreaField(_l("Your question or comment"),
                          validators=[DataRequired(message=_l("Please write your message.")), Length(max=5000)])
-    form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))

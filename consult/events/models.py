@@ -180,7 +180,6 @@ class EventQuestion(db.Model):
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), index=True)
     registration_id: Mapped[int] = mapped_column(sa.ForeignKey("event_registrations.id"), index=True)
     # The form's one-time token: sending the same form twice finds the first submission.
-    form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = _utc(default=utcnow)
 
     event: Mapped[Event] = relationship()

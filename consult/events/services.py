@@ -10,9 +10,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
-from consult.database import take_write_lock
 from consult import exports
 from consult.accounts.models import Department, User
 from consult.authz import edits_events
@@ -201,45 +199,33 @@ def ask_question(registration: Registration, *, subject: str, body: str, form_to
 
     The same form gives the first question back; with ``recognise_resend`` (the question form) so does the
     same text sent again within ``DUPLICATE_WINDOW``."""
-    from consult.tracking.models import EVENT_QUESTION, Submission
-    from consult.tracking.services import create_submission, find_duplicate
+    from consult.tracking import services as tracking
+    from consult.tracking.models import EVENT_QUESTION
 
     now = now or utcnow()
     event = registration.event
-    if as_utc(event.ends_at) > now:
-        raise DomainError(_l("Questions can be sent once the event is over."), status=409)
-    if registration.status != "confirmed":
-        raise DomainError(_l("Only people who had a seat can send questions about the event."), status=403)
-    existing = db.session.scalar(sa.select(EventQuestion).where(EventQuestion.form_token == form_token))
-    if existing is not None:
-        return QuestionResult.of(db.session.get(Submission, existing.submission_id), None)
     subject, target = (subject or "").strip() or event.title, f"event:{event.id}"
-    duplicate = recognise_resend and find_duplicate(
-        kind=EVENT_QUESTION, target=target, subject=subject, body=body or "", user=registration.user,
-        email=registration.contact_email, phone=registration.phone)
-    if duplicate:
-        return QuestionResult.of(duplicate, None)
-    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
-    try:
-        with db.session.begin_nested():  # the submission and its detail row together, or neither
-            created = create_submission(
-                kind=EVENT_QUESTION,
-                target=target,
-                department=event.department,
-                subject=subject,
-                body=body,
-                user=registration.user,
-                name=registration.name,
-                email=registration.contact_email,
-                phone=registration.phone,
-                locale=registration.locale,
-            )
-            db.session.add(EventQuestion(submission_id=created.submission.id, event_id=event.id,
-                                         registration_id=registration.id, form_token=form_token))
-            db.session.flush()
-    except IntegrityError:  # the same form sent twice at the same moment: the first question, as every kind does
-        existing = db.session.scalar(sa.select(EventQuestion).where(EventQuestion.form_token == form_token))
-        if existing is None:
-            raise
-        return QuestionResult.of(db.session.get(Submission, existing.submission_id), None)
-    return QuestionResult.of(created.submission, created.query_code)
+
+    def check() -> QuestionResult | None:
+        if as_utc(event.ends_at) > now:
+            raise DomainError(_l("Questions can be sent once the event is over."), status=409)
+        if registration.status != "confirmed":
+            raise DomainError(_l("Only people who had a seat can send questions about the event."), status=403)
+        duplicate = recognise_resend and tracking.find_duplicate(
+            kind=EVENT_QUESTION, target=target, subject=subject, body=body or "", user=registration.user,
+            email=registration.contact_email, phone=registration.phone)
+        return QuestionResult.of(duplicate, None) if duplicate else None
+
+    def create(token: str) -> QuestionResult:
+        created = tracking.create_submission(
+            kind=EVENT_QUESTION, target=target, department=event.department, subject=subject, body=body,
+            user=registration.user, name=registration.name, email=registration.contact_email,
+            phone=registration.phone, locale=registration.locale, form_token=token,
+        )
+        db.session.add(EventQuestion(submission_id=created.submission.id, event_id=event.id,
+                                     registration_id=registration.id))
+        db.session.flush()
+        return QuestionResult.of(created.submission, created.query_code)
+
+    return tracking.receive_once(form_token, check=check, create=create,
+                                 receipt_of=lambda submission: QuestionResult.of(submission, None))

@@ -1,15 +1,14 @@
 """Forms of the interview pages: asking a question, announcing an interview, moderating and answering."""
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateTimeLocalField, EmailField, HiddenField, SelectField, StringField, TelField, TextAreaField
+from wtforms import DateTimeLocalField, EmailField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from consult.forms import sms_choice_field
 from consult.interviews.services import ANSWER_MAX, NAME_MAX, NOTE_MAX, QUESTION_MAX, SUMMARY_MAX, TITLE_MAX
+from consult.tracking.forms import IntakeForm
 
 _DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -18,8 +17,8 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class QuestionForm(FlaskForm):
-    """A citizen's question. ``website`` is a honeypot: people never see it, bots fill it in."""
+class QuestionForm(IntakeForm):
+    """A citizen's question (with the intake kit's one-time token and honeypot)."""
 
     body = TextAreaField(_l("Your question"), validators=[
         DataRequired(message=_l("Please write your question.")),
@@ -37,8 +36,6 @@ class QuestionForm(FlaskForm):
         Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
     ])
     notify_by_sms = sms_choice_field()
-    website = StringField(_l("Leave this field empty"))  # honeypot
-    form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
 
 
 class InterviewForm(FlaskForm):

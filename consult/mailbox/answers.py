@@ -29,6 +29,7 @@ SHOWN = 3  # letters, and FAQ entries, offered at most
 RECENT = 1000  # newest index matches ranked
 CANDIDATES = 500  # best of them looked at
 ANSWER_EXCERPT = 120  # characters of an answer shown
+RELATIVE_SCORE = 0.5  # offered only when scoring at least this share of the best match
 
 
 @dataclass(frozen=True)
@@ -65,19 +66,29 @@ def similar_answers(subject: str | None, body: str | None, locale: str, mailbox_
 def _faqs(query: SearchQuery, mailbox_id: int | None, shown: int) -> list[FaqEntry]:
     found = matches("faqs", query, PUBLIC, any_term=True, best=CANDIDATES, recent=RECENT)
     own_first = sa.case((FaqEntry.mailbox_id == (mailbox_id or 0), 0), else_=1)
-    return list(db.session.scalars(
-        sa.select(FaqEntry).join(found, found.c.id == FaqEntry.id).join(Mailbox, Mailbox.id == FaqEntry.mailbox_id)
+    rows = db.session.execute(
+        sa.select(FaqEntry, found.c.score).join(found, found.c.id == FaqEntry.id)
+        .join(Mailbox, Mailbox.id == FaqEntry.mailbox_id)
         .where(Mailbox.active.is_(True))
         .options(sa.orm.contains_eager(FaqEntry.mailbox))
-        .order_by(own_first, found.c.score.desc(), FaqEntry.id.desc()).limit(shown)))
+        .order_by(own_first, found.c.score.desc(), FaqEntry.id.desc()).limit(shown * 3)).all()
+    return _close_enough(rows, shown)
 
 
 def _letters(query: SearchQuery, locale: str, shown: int) -> list[queries.PublicLetter]:
     found = matches("submissions", query, PUBLIC, any_term=True, best=CANDIDATES, recent=RECENT)
-    letters = list(db.session.scalars(
-        queries.public_letters_query(queries.LetterFilters()).join(found, found.c.id == Submission.id)
-        .order_by(found.c.score.desc(), Letter.id.desc()).limit(shown)))
-    return queries.present(letters, locale, query=query)
+    rows = db.session.execute(
+        queries.public_letters_query(queries.LetterFilters()).add_columns(found.c.score)
+        .join(found, found.c.id == Submission.id)
+        .order_by(found.c.score.desc(), Letter.id.desc()).limit(shown)).all()
+    return queries.present(_close_enough(rows, shown), locale, query=query)
+
+
+def _close_enough(rows, shown: int) -> list:
+    """The records of ``(record, score)`` rows scoring at least :data:`RELATIVE_SCORE` of the best one, at
+    most ``shown``: a letter sharing one common word with the best match is not offered to fill a place."""
+    best = max((score for _record, score in rows), default=0)
+    return [record for record, score in rows if score >= best * RELATIVE_SCORE][:shown]
 
 
 def similar_answers_dict(found: SimilarAnswers) -> dict:

@@ -1,13 +1,11 @@
 """Forms of the mailbox pages: writing a letter, moving it, and configuring mailboxes."""
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
-    BooleanField, EmailField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TelField,
+    BooleanField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TelField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -17,14 +15,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from consult.forms import sms_choice_field
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, DEFAULT_WINDOW_WORKDAYS
 from consult.mailbox.services import BODY_MAX, NAME_MAX, NOTE_MAX, SUBJECT_MAX
+from consult.tracking.forms import IntakeForm
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class LetterForm(FlaskForm):
-    """A letter to a mailbox. ``website`` is a honeypot: people never see it, bots fill it in."""
+class LetterForm(IntakeForm):
+    """A letter to a mailbox."""
 
     mailbox_id = SelectField(_l("Mailbox"), coerce=int, validate_choice=False)
     category = SelectField(_l("Category"), validate_choice=False,
@@ -54,8 +53,6 @@ class LetterForm(FlaskForm):
     ])
     notify_by_sms = sms_choice_field()
     public = BooleanField(_l("My letter and its answer may be published (my name shown masked, e.g. 张*)"))
-    website = StringField(_l("Leave this field empty"))  # honeypot
-    form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
 
 
 class MoveLetterForm(FlaskForm):

@@ -96,7 +96,6 @@ class Letter(db.Model):
     mailbox_id: Mapped[int] = mapped_column(sa.ForeignKey("mailboxes.id"))
     category: Mapped[str] = mapped_column(sa.String(16))
     public_name: Mapped[str] = mapped_column(sa.String(40), default="")  # masked at creation: 张*
-    form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)  # one letter per form shown
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     submission: Mapped[Submission] = relationship()

@@ -15,6 +15,7 @@ from consult.localtime import local_today, zone
 from consult.mailbox.models import CATEGORIES, FaqEntry, Letter, Mailbox
 from consult.mailbox.services import save_mailbox, submit_letter
 from consult.tracking import actions, citizen, replies
+from consult.tracking.intake import submission_with_token
 from consult.tracking.models import (
     ANSWERED, ASSIGNED, CLOSED, DISMISSED, NEEDS_INFO, RECEIVED, REOPENED, SATISFIED, UNSATISFIED,
 )  # fmt: skip
@@ -186,7 +187,7 @@ def seed_mailboxes(departments: dict[str, Department]) -> None:
     for n, spec in enumerate(LETTERS):
         mailbox = mailboxes.get(spec.mailbox)
         token = f"demo-letter-{n:04d}-{spec.mailbox}"[:64]
-        if mailbox is None or db.session.scalar(sa.select(Letter.id).where(Letter.form_token == token)):
+        if mailbox is None or submission_with_token(token):
             continue
         received = datetime.combine(today - timedelta(days=spec.days_ago), time(9 + n % 8, 15), tzinfo=zone())
         receipt = submit_letter(

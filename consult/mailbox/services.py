@@ -11,10 +11,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
-from consult.database import take_write_lock
 from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
@@ -174,39 +172,32 @@ def submit_letter(
     same letter from the same person within ``DUPLICATE_WINDOW``.
     Reports (举报) are never public — asking for it is refused; a box that does not publish ignores it.
     """
-    form_token = (form_token or "").strip()
-    if not 16 <= len(form_token) <= 64:
-        raise DomainError(_l("The form has expired. Please send it again."), status=400)
-    existing = _letter_with_token(form_token)
-    if existing is not None:
-        return LetterReceipt(existing, None)
-    letter = check_letter(mailbox, category=category, subject=subject, body=body, name=name, phone=phone,
-                          email=email, public=public, files=files, verified_phone=getattr(user, "phone", None))
-    subject, body, name, phone, email = letter.subject, letter.body, letter.name, letter.phone, letter.email
     files = [f for f in files if f is not None and f.filename]
     if user is not None and not user.is_authenticated:
         user = None
-    duplicate = recognise_resend and tracking.find_duplicate(
-        kind=LETTER, target=f"mailbox:{mailbox.id}", subject=subject, body=body, user=user, email=email, phone=phone,
-        received_at=received_at)
-    if duplicate:
-        return LetterReceipt(db.session.scalar(sa.select(Letter).where(Letter.submission_id == duplicate.id)), None)
-    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
-    try:
-        with db.session.begin_nested():
-            receipt = _create(mailbox, category, subject, body, form_token, name, phone, email,
-                              public and mailbox.allow_publication, user, files, locale, received_at, notify_by)
-    except IntegrityError:  # the same form sent twice at the same moment
-        existing = _letter_with_token(form_token)
-        if existing is None:
-            raise
-        return LetterReceipt(existing, None)
-    counters.bump(db.session, mailbox.id, letters=1)
-    return receipt
+
+    def check() -> LetterReceipt | None:
+        nonlocal subject, body, name, phone, email
+        letter = check_letter(mailbox, category=category, subject=subject, body=body, name=name, phone=phone,
+                              email=email, public=public, files=files, verified_phone=getattr(user, "phone", None))
+        subject, body, name, phone, email = letter.subject, letter.body, letter.name, letter.phone, letter.email
+        duplicate = recognise_resend and tracking.find_duplicate(
+            kind=LETTER, target=f"mailbox:{mailbox.id}", subject=subject, body=body, user=user, email=email,
+            phone=phone, received_at=received_at)
+        return _receipt_of(duplicate) if duplicate else None
+
+    def create(token: str) -> LetterReceipt:
+        receipt = _create(mailbox, category, subject, body, token, name, phone, email,
+                          public and mailbox.allow_publication, user, files, locale, received_at, notify_by)
+        counters.bump(db.session, mailbox.id, letters=1)
+        return receipt
+
+    return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of)
 
 
-def _letter_with_token(form_token: str) -> Letter | None:
-    return db.session.scalar(sa.select(Letter).where(Letter.form_token == form_token))
+def _receipt_of(submission) -> LetterReceipt:
+    """The receipt of a letter already received (its query code was shown the first time)."""
+    return LetterReceipt(db.session.scalar(sa.select(Letter).where(Letter.submission_id == submission.id)), None)
 
 
 def _create(mailbox, category, subject, body, form_token, name, phone, email, public, user, files, locale,
@@ -222,11 +213,11 @@ def _create(mailbox, category, subject, body, form_token, name, phone, email, pu
     new = tracking.create_submission(
         kind=LETTER, target=f"mailbox:{mailbox.id}", department=mailbox.department, body=body, subject=subject, user=user, name=name,
         email=email, phone=phone, is_public=public and category not in PRIVATE_CATEGORIES, locale=locale,
-        received_at=received_at, window_workdays=mailbox.window_workdays, notify_by=notify_by,
+        received_at=received_at, window_workdays=mailbox.window_workdays, notify_by=notify_by, form_token=form_token,
     )
     letter = Letter(
         submission=new.submission, mailbox_id=mailbox.id, category=category,
-        public_name=mask_name(name), form_token=form_token, attachments=attachments,
+        public_name=mask_name(name), attachments=attachments,
     )
     db.session.add(letter)
     db.session.flush()

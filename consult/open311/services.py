@@ -22,7 +22,7 @@ from consult.mailbox import services as mailbox_services
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, Letter, Mailbox
 from consult.mailbox.queries import LetterFilters, present, public_letters_query
 from consult.open311.models import Open311Key
-from consult.tracking.models import OPEN_STATUSES, Submission
+from consult.tracking.models import LETTER, OPEN_STATUSES, Submission
 from consult.tracking.numbers import normalise_tracking_no
 
 DEFAULT_SPAN = timedelta(days=90)
@@ -215,8 +215,7 @@ def request_id_for_token(token: str) -> str | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 64:
         return None
     return db.session.scalar(
-        sa.select(Submission.tracking_no).join(Letter, Letter.submission_id == Submission.id)
-        .where(Letter.form_token == token)
+        sa.select(Submission.tracking_no).where(Submission.form_token == token, Submission.kind == LETTER)
     )
 
 
@@ -274,5 +273,5 @@ def file_request(key: Open311Key, values, *, idempotency_key: str | None = None,
         key.request_count += 1
     key.last_used_at = utcnow()
     submission = receipt.letter.submission
-    return Filed(submission.tracking_no, receipt.letter.form_token, receipt.query_code, submission.due_on)
+    return Filed(submission.tracking_no, submission.form_token, receipt.query_code, submission.due_on)
 

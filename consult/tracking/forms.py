@@ -1,5 +1,7 @@
 """Forms of the tracking pages: the citizen's lookup and rating, officers' actions, replies, the calendar."""
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -19,6 +21,25 @@ def _strip(value):
 
 def _required(message) -> DataRequired:
     return DataRequired(message=message)
+
+
+# --- the intake kit: what every public form that sends a submission carries ---------------------------
+
+HONEYPOT = "website"  # the field's name: people never see it (templates/_macros/intake.html), bots fill it in
+
+
+def new_form_token() -> str:
+    """A form's one-time token (32 characters; consult.tracking.intake.receive_once takes 16–64)."""
+    return secrets.token_urlsafe(24)
+
+
+class IntakeForm(FlaskForm):
+    """The base of every public form a citizen sends (letter, comment, information request, open-day
+    question, interview question, questionnaire answer): its one-time token, so the same form sent twice is one submission, and the one
+    honeypot field. Templates render both with ``intake_fields(form)`` from ``_macros/intake.html``."""
+
+    form_token = HiddenField(default=new_form_token)
+    website = StringField(_l("Leave this field empty"))  # the honeypot (HONEYPOT)
 
 
 # --- the citizen ---------------------------------------------------------------------------------

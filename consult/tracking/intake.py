@@ -1,17 +1,21 @@
-"""Receiving a submission: tracking number, query code, deadlines, timeline and the receipt mail; and
-recognising the same submission sent twice (e.g. after going back in the browser: the form is new, the
-text is not)."""
+"""Receiving a submission: tracking number, query code, deadlines, timeline and the receipt mail; the same
+form sent twice is one submission (:func:`receive_once`, by the form's one-time token); and recognising the
+same submission sent again from a new form (e.g. after going back in the browser: the form is new, the text
+is not)."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.models import Department, User
 from consult.contacts import phone_key
-from consult.database import utcnow
+from consult.database import take_write_lock, utcnow
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.localtime import as_utc, local_date
@@ -26,6 +30,11 @@ from consult.tracking.timeline import CITIZEN_ROLE, record_event
 NOTIFY_CHANNELS = ("mail", "sms")
 # The same text from the same person to the same target within this time is the same submission.
 DUPLICATE_WINDOW = timedelta(minutes=10)
+# A form's one-time token (``secrets.token_urlsafe(24)`` on the pages, derived from Idempotency-Key in the APIs).
+FORM_TOKEN_MIN, FORM_TOKEN_MAX = 16, 64
+FORM_EXPIRED = _l("The form has expired. Please send it again.")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,61 @@ def find_duplicate(
     return next((c for c in candidates if _same_sender(c, user, email or "", phone or "")), None)
 
 
+def check_form_token(form_token: str | None) -> str:
+    """The form's one-time token, stripped. A missing, too short or too long one is refused (400) with a
+    message that asks to send the form again: the page it came from is out of date or not one of ours."""
+    token = (form_token or "").strip()
+    if not FORM_TOKEN_MIN <= len(token) <= FORM_TOKEN_MAX:
+        raise DomainError(FORM_EXPIRED, status=400)
+    return token
+
+
+def submission_with_token(form_token: str) -> Submission | None:
+    """The submission received from the form with this one-time token, if any."""
+    return db.session.scalar(sa.select(Submission).where(Submission.form_token == form_token))
+
+
+def receive_once(
+    form_token: str | None,
+    *,
+    create: Callable[[str], T],
+    receipt_of: Callable[[Submission], T],
+    check: Callable[[], T | None] | None = None,
+) -> T:
+    """Receive what one public form sent, once: every kind's intake goes through here.
+
+    1. The token is checked (:func:`check_form_token`: 16–64 characters, else a 400 DomainError).
+    2. A token already used gives ``receipt_of(first submission)`` — before any other check, so sending the
+       same form again answers the same even if, say, the consultation has closed since.
+    3. ``check()`` runs the kind's own checks (raising DomainError) and may return a receipt of its own
+       (the same text recognised as sent again from a new form); otherwise it returns None.
+    4. ``create(token)`` adds the submission (through :func:`create_submission` with ``form_token=token``)
+       and its detail row inside a savepoint, after SQLite's write lock is taken (``take_write_lock``).
+    5. The same form sent twice at the same moment: the unique ``submissions.form_token`` refuses the
+       second insert; its savepoint is rolled back (nothing of it stays, no mail) and it gets
+       ``receipt_of(first submission)`` too — on every kind and both databases, never an error.
+
+    Receipts built by ``receipt_of`` carry no query code: it was shown once, to the first answer.
+    """
+    token = check_form_token(form_token)
+    earlier = submission_with_token(token)
+    if earlier is not None:
+        return receipt_of(earlier)
+    if check is not None:
+        recognised = check()
+        if recognised is not None:
+            return recognised
+    take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
+    try:
+        with db.session.begin_nested():
+            return create(token)
+    except IntegrityError:
+        earlier = submission_with_token(token)
+        if earlier is None:  # some other constraint: a real error
+            raise
+        return receipt_of(earlier)
+
+
 def create_submission(
     *,
     kind: str,
@@ -93,13 +157,16 @@ def create_submission(
     clock_start_on: date | None = None,
     window_workdays: int | None = None,
     notify_by: str | None = None,
+    form_token: str | None = None,
 ) -> NewSubmission:
     """Receive a submission of ``kind`` for ``department`` and queue the receipt mail.
 
     The clock starts on the local day of receipt unless ``clock_start_on`` is given (comments: the day
     the consultation closes); ``window_workdays`` overrides the kind's default (e.g. a mailbox's own window).
     ``notify_by`` is the channel the citizen chose for news ("mail" or "sms"; None: e-mail if they left
-    an address, else SMS to a mobile number). Kind modules add their detail row pointing at ``result.submission.id``; ``target`` names what the
+    an address, else SMS to a mobile number). ``form_token`` is the one-time token of the form it came from
+    (unique; kinds pass it through :func:`receive_once`). Kind modules add their detail row pointing at
+    ``result.submission.id``; ``target`` names what the
     submission is sent to (see :func:`content_key`), so :func:`find_duplicate` can recognise it later.
     """
     if kind not in KINDS:
@@ -125,6 +192,7 @@ def create_submission(
         subject=subject.strip(),
         body=body,
         content_key=content_key(kind, target, subject, body),
+        form_token=form_token,
         is_public=is_public,
         notify_by=notify_by if notify_by in NOTIFY_CHANNELS else None,
         received_at=received_at,

@@ -113,6 +113,9 @@ class Submission(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     # SHA-256 of kind, target and normalised subject and text, to recognise the same submission sent twice.
     content_key: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    # The one-time token of the form it came from (consult.tracking.intake.receive_once): the same form sent
+    # twice is one submission. NULL only for rows received before the column existed without a token.
+    form_token: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
     is_public: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(16), default=RECEIVED)
 

@@ -35,7 +35,10 @@ from consult.tracking.extension_requests import (
     decide_extension, due_dates_if_approved, pending_extension, request_extension,
 )  # fmt: skip
 from consult.tracking.holiday_notices import NoticePreview, apply_notice, preview_notice
-from consult.tracking.intake import DUPLICATE_WINDOW, NewSubmission, create_submission, find_duplicate
+from consult.tracking.intake import (
+    DUPLICATE_WINDOW, NewSubmission, check_form_token, create_submission, find_duplicate, receive_once,
+    submission_with_token,
+)  # fmt: skip
 from consult.tracking.numbers import format_query_code
 from consult.tracking.queries import (
     INBOX_ORDER,
@@ -64,9 +67,9 @@ __all__ = [
     "DUPLICATE_WINDOW", "INBOX_ORDER", "STATUS_LABELS", "DueDateExplanation", "InboxFilters", "NewSubmission",
     "NoticePreview", "allowed_actions", "answer_of", "apply_notice", "approve_reply", "assign_submission",
     "auto_close_answered", "can_rate",
-    "can_transition", "create_reply", "create_reply_template", "create_submission", "decide_extension",
+    "can_transition", "check_form_token", "create_reply", "create_reply_template", "create_submission", "decide_extension",
     "delete_reply_template", "dismiss_submission", "pause_clock", "record_kind_event", "resume_clock", "dismiss_with_its_subject", "due_dates_if_approved", "explain_due",
-    "extensions_awaiting_review", "find_duplicate",
+    "extensions_awaiting_review", "find_duplicate", "receive_once", "submission_with_token",
     "find_submission", "format_query_code", "inbox_listing", "inbox_query", "local_date", "local_today",
     "may_edit_reply", "may_review_reply", "pending_extension",
     "preview_notice", "provide_info", "public_events", "rate", "rating_token", "recompute_due_dates", "remove_calendar_override",

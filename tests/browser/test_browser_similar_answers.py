@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.support import assert_accessible
+from tests.browser.support import assert_accessible, shoot
 
 MAILBOX = "民政服务信箱"
 SUBJECT = "我父亲满80岁了，高龄津贴怎么申请"
@@ -20,7 +20,7 @@ def _open_form(page, zh) -> None:
     page.get_by_role("link", name=re.compile(zh("Write to this mailbox"))).first.click()
 
 
-def test_similar_answers_follow_the_typing_and_are_reached_by_keyboard(new_page, live_server):
+def test_similar_answers_follow_the_typing_and_are_reached_by_keyboard(new_page, live_server, screenshot_dir):
     zh = live_server.zh
     citizen = new_page()
     _open_form(citizen, zh)
@@ -45,6 +45,7 @@ def test_similar_answers_follow_the_typing_and_are_reached_by_keyboard(new_page,
     citizen.keyboard.press("Tab")
     expect(faq).to_be_focused()
     assert_accessible(citizen)
+    shoot(citizen, screenshot_dir, "letter-similar-answers", full_page=True)
     # Typed text that matches nothing says so, in the same region.
     citizen.locator("#subject").fill("关于某某某的事")
     citizen.locator("#body").fill("啊啊啊啊啊啊")

@@ -1,6 +1,6 @@
 """The public information-request form and its confirmation."""
 
-from flask import redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -13,7 +13,7 @@ from consult.forms import chosen_channel
 from consult.i18n import current_locale_code
 from consult.public_forms import form_rate_limit, submit_form
 from consult.urls import int_arg
-from consult.tracking.views.documents import allow_receipt_print
+from consult.tracking.receipt import after_submit, honeypot_filled, receipt_to_show
 
 APPLY_LIMIT = "5 per minute;30 per hour"
 RECEIPT_KEY = "disclosure_receipt"
@@ -24,7 +24,7 @@ RECEIPT_KEY = "disclosure_receipt"
 @form_rate_limit(APPLY_LIMIT)
 def apply():
     """Ask a government body for information (政府信息公开申请); guests and logged-in citizens alike."""
-    if request.method == "POST" and request.form.get("website"):  # honeypot: a bot. Look normal, keep nothing.
+    if honeypot_filled():  # a bot: look normal, keep nothing
         return render_template("disclosure/thanks.html", receipt=None, duplicate=False)
     departments = ordered_departments()
     locale = current_locale_code()
@@ -61,34 +61,21 @@ def apply():
     return render_template("disclosure/apply.html", form=form, departments=departments), status
 
 
-def _receipt_dict(receipt: RequestReceipt, code: str | None) -> dict:
-    submission = receipt.request.submission
-    return {
-        "tracking_no": submission.tracking_no, "query_code": code, "due_on": submission.due_on.isoformat(),
-        "estimated": submission.estimated_due, "department": submission.department.display_name(current_locale_code()),
-        "id_number_masked": receipt.request.id_number_masked, "has_email": bool(submission.contact_email),
-    }
-
-
 def _after_submit(receipt: RequestReceipt):
     """Keep the confirmation in the session (the query code exists nowhere else) and show it once."""
-    previous = session.get(RECEIPT_KEY) or {}
-    tracking_no = receipt.request.submission.tracking_no
-    if receipt.duplicate and previous.get("tracking_no") != tracking_no:
-        allow_receipt_print(tracking_no, None)
-        return render_template("disclosure/thanks.html", receipt=_receipt_dict(receipt, None), duplicate=True)
-    session[RECEIPT_KEY] = _receipt_dict(receipt, receipt.query_code or previous.get("query_code"))
-    return redirect(url_for("disclosure.thanks"), 303)
+    submission = receipt.request.submission
+    return after_submit(
+        RECEIPT_KEY, submission, receipt.query_code,
+        {"department": submission.department.display_name(current_locale_code()),
+         "id_number_masked": receipt.request.id_number_masked},
+        thanks_url=url_for("disclosure.thanks"),
+        show_again=lambda shown: render_template("disclosure/thanks.html", receipt=shown, duplicate=True))
 
 
 @bp.get("/disclosure/thanks")
 def thanks():
     """Confirmation: tracking number, query code (shown once) and the due date (20 working days)."""
-    receipt = session.get(RECEIPT_KEY)
+    receipt = receipt_to_show(RECEIPT_KEY)
     if not receipt:
         return redirect(url_for("disclosure.apply"))
-    page = render_template("disclosure/thanks.html", receipt=receipt, duplicate=False)
-    if receipt.get("query_code"):
-        allow_receipt_print(receipt["tracking_no"], receipt["query_code"])
-        session[RECEIPT_KEY] = {**receipt, "query_code": None}
-    return page
+    return render_template("disclosure/thanks.html", receipt=receipt, duplicate=False)

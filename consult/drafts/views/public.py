@@ -43,11 +43,12 @@ from consult.pagination import InvalidCursor, paginate
 from consult.localtime import as_utc
 from consult.public_forms import form_rate_limit, submit_form
 from consult.public_pages import keep_page, public_page
-from consult.tracking.views.documents import allow_receipt_print
+from consult.tracking.receipt import after_submit, honeypot_filled, receipt_to_show
 from consult.urls import int_arg
 from consult.workbench import trace
 
 COMMENTS_PER_PAGE = 20
+RECEIPT_KEY = "draft_comment_receipt"
 
 
 def _draft_file_access(attachment: uploads.Attachment) -> str | None:
@@ -160,6 +161,8 @@ def versions_page(draft_id: int):
 def comment(draft_id: int):
     """Comment on the whole draft or one article (logged in, or as a guest with name and contact)."""
     draft = get_public_draft_or_404(draft_id)
+    if honeypot_filled():  # a bot: look normal, keep nothing
+        return render_template("drafts/thanks.html", draft=draft, receipt=None)
     form = CommentForm()
     version = draft.current_version  # a draft entered without its text (a record of a past one) has none
     articles = [a for a in version.articles if a.body.strip()] if version is not None else []
@@ -181,8 +184,7 @@ def comment(draft_id: int):
             check=lambda: comment_service.check_comment(draft, **values),
         )
         if receipt is not None:
-            _remember_receipt(receipt)
-            return redirect(url_for("drafts.comment_thanks", draft_id=draft.id))
+            return _after_submit(draft, receipt)
         if status == 422 and not comment_service.accepting_comments(draft):
             status = 409
     chosen = next((a for a in articles if a.anchor == form.article.data), None)
@@ -196,27 +198,24 @@ def _current_user_or_none():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def _remember_receipt(receipt: comment_service.CommentReceipt) -> None:
-    """Keep what the confirmation page shows in the session (the query code exists only here)."""
-    submission = receipt.comment.submission
-    previous = session.get("draft_comment_receipt") or {}
-    code = receipt.query_code or (previous.get("query_code") if previous.get("tracking_no") == submission.tracking_no
-                                  else None)
-    session["draft_comment_receipt"] = {
-        "draft_id": receipt.comment.draft_id, "tracking_no": submission.tracking_no, "query_code": code,
-        "due_on": submission.due_on.isoformat(), "held": receipt.comment.moderation != PUBLISHED,
-    }
+def _after_submit(draft: Draft, receipt: comment_service.CommentReceipt):
+    """Keep the confirmation in the session (the query code exists nowhere else) and show it once."""
+    comment = receipt.comment
+    return after_submit(
+        RECEIPT_KEY, comment.submission, receipt.query_code,
+        {"draft_id": comment.draft_id, "held": comment.moderation != PUBLISHED},
+        thanks_url=url_for("drafts.comment_thanks", draft_id=draft.id),
+        show_again=lambda shown: render_template("drafts/thanks.html", draft=draft, receipt=shown))
 
 
 @bp.get("/drafts/<int:draft_id>/comment/thanks")
 def comment_thanks(draft_id: int):
     """Confirmation: tracking number, query code (shown once) and the date the answer is due."""
     draft = get_public_draft_or_404(draft_id)
-    receipt = session.get("draft_comment_receipt")
+    receipt = session.get(RECEIPT_KEY)
     if not receipt or receipt.get("draft_id") != draft.id:
         return redirect(url_for("drafts.detail", draft_id=draft.id))
-    allow_receipt_print(receipt["tracking_no"], receipt.get("query_code"))
-    return render_template("drafts/thanks.html", draft=draft, receipt=receipt)
+    return render_template("drafts/thanks.html", draft=draft, receipt=receipt_to_show(RECEIPT_KEY))
 
 
 @bp.route("/drafts/<int:draft_id>/comments/<int:comment_id>/report", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ mail (``/events/r/<token>``); logged-in people also find it under "My registrati
 """
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -34,8 +34,10 @@ from consult.pagination import page_or_400
 from consult.public_forms import form_rate_limit, submit_form
 from consult.public_pages import public_page
 from consult.text import render_markdown
-from consult.tracking.views.documents import allow_receipt_print
+from consult.tracking.models import Submission
+from consult.tracking.receipt import after_submit, honeypot_filled, receipt_to_show
 
+QUESTION_RECEIPT_KEY = "event_question_receipt"
 
 
 def _public_event_or_404(event_id: int) -> Event:
@@ -217,6 +219,9 @@ def qr_code(token: str):
 def question(token: str):
     """After the event, an attendee's question or comment, tracked like any submission."""
     registration = _registration_by_token_or_404(token)
+    if honeypot_filled():  # a bot: look normal, keep nothing
+        return render_template("events/question_sent.html", result=None, event=registration.event,
+                               registration_url=url_for("events.registration", token=token))
     form = QuestionForm()
     status = 200
     if request.method == "POST":
@@ -224,14 +229,30 @@ def question(token: str):
             registration, subject=form.subject.data or "", body=form.body.data or "",
             form_token=form.form_token.data or "", recognise_resend=True))
         if result is not None:
-            allow_receipt_print(result.tracking_no, result.query_code)
-            return render_template("events/question_sent.html", result=result, event=registration.event,
-                                   registration_url=url_for("events.registration", token=token))
+            return after_submit(
+                QUESTION_RECEIPT_KEY, db.session.get(Submission, result.submission_id), result.query_code,
+                {"registration_id": registration.id}, thanks_url=url_for("events.question_sent", token=token),
+                show_again=lambda shown: _question_sent(registration, token, shown))
         if status == 409 and not any(field.errors for field in form):
             flash(" ".join(form.form_errors), "error")  # e.g. the event is not over yet
             return redirect(url_for("events.registration", token=token))
     return render_template("events/question.html", form=form, registration=registration,
                            event=registration.event), status
+
+
+@bp.get("/r/<token>/question/sent")
+def question_sent(token: str):
+    """Confirmation of a question: tracking number, query code (shown once) and the date the answer is due."""
+    registration = _registration_by_token_or_404(token)
+    receipt = session.get(QUESTION_RECEIPT_KEY)
+    if not receipt or receipt.get("registration_id") != registration.id:
+        return redirect(url_for("events.registration", token=token))
+    return _question_sent(registration, token, receipt_to_show(QUESTION_RECEIPT_KEY))
+
+
+def _question_sent(registration: Registration, token: str, receipt: dict | None):
+    return render_template("events/question_sent.html", result=receipt, event=registration.event,
+                           registration_url=url_for("events.registration", token=token))
 
 
 @bp.get("/mine")

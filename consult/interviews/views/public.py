@@ -27,6 +27,7 @@ from consult.pagination import page_or_400
 from consult.public_forms import form_rate_limit, submit_form
 from consult.public_pages import keep_page, public_page, short_lived
 from consult.text import render_markdown
+from consult.tracking.receipt import honeypot_filled
 
 STREAM_BATCH = 50  # entries per read while catching up
 
@@ -66,7 +67,7 @@ def ask(interview_id: int):
     """Send a question to an interview, before or during it. Everything wrong is said at once, and the
     text stays in the form."""
     interview = db.get_or_404(Interview, interview_id)
-    if request.method == "POST" and request.form.get("website"):  # honeypot filled in: a bot. Look normal.
+    if honeypot_filled():  # a bot: look normal, keep nothing
         return render_template("interviews/question_sent.html", interview=interview, question=None)
     form = QuestionForm()
     if request.method == "GET" and current_user.is_authenticated:

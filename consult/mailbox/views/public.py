@@ -1,6 +1,6 @@
 """Public mailbox pages: the list of mailboxes, published letters with search and filters, writing a letter."""
 
-from flask import abort, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -22,7 +22,7 @@ from consult.pagination import InvalidCursor, paginate
 from consult.public_forms import RATE_LIMITED, form_rate_limit, rate_limited, submit_form
 from consult.public_pages import public_page
 from consult.urls import int_arg
-from consult.tracking.views.documents import allow_receipt_print
+from consult.tracking.receipt import after_submit, honeypot_filled, receipt_to_show
 
 LETTERS_PER_PAGE = 20
 RECEIPT_KEY = "mailbox_receipt"
@@ -96,7 +96,7 @@ def write():
     """Write a letter (guests and logged-in citizens); the form keeps what was typed when it is refused."""
     if request.method == "POST":
         uploads.allow_large_request()
-        if request.form.get("website"):  # honeypot filled in: a bot. Look normal, keep nothing.
+        if honeypot_filled():  # a bot: look normal, keep nothing
             return render_template("mailbox/thanks.html", receipt=None, duplicate=False)
     form, mailbox, mailboxes = _letter_form()
     status = 200
@@ -168,34 +168,17 @@ def _no_mailbox(form, field):
 
 def _after_submit(receipt):
     """Keep the confirmation in the session (the query code exists nowhere else) and show it."""
-    submission = receipt.letter.submission
-    previous = session.get(RECEIPT_KEY) or {}
-    if receipt.duplicate and previous.get("tracking_no") != submission.tracking_no:
-        allow_receipt_print(submission.tracking_no, None)
-        return render_template("mailbox/thanks.html", receipt=_receipt_dict(receipt, None), duplicate=True)
-    code = receipt.query_code or previous.get("query_code")
-    session[RECEIPT_KEY] = _receipt_dict(receipt, code)
-    return redirect(url_for("mailbox.thanks"))
-
-
-def _receipt_dict(receipt, code):
-    submission = receipt.letter.submission
-    return {
-        "tracking_no": submission.tracking_no, "query_code": code, "due_on": submission.due_on.isoformat(),
-        "mailbox_id": receipt.letter.mailbox_id, "mailbox_name": receipt.letter.mailbox.name,
-        "has_email": bool(submission.contact_email),
-    }
+    letter = receipt.letter
+    return after_submit(
+        RECEIPT_KEY, letter.submission, receipt.query_code,
+        {"mailbox_id": letter.mailbox_id, "mailbox_name": letter.mailbox.name}, thanks_url=url_for("mailbox.thanks"),
+        show_again=lambda shown: render_template("mailbox/thanks.html", receipt=shown, duplicate=True))
 
 
 @bp.get("/mailboxes/write/thanks")
 def thanks():
     """Confirmation: tracking number, query code (shown once) and the date the answer is due."""
-    receipt = session.get(RECEIPT_KEY)
+    receipt = receipt_to_show(RECEIPT_KEY)
     if not receipt:
         return redirect(url_for("mailbox.index"))
-    page = render_template("mailbox/thanks.html", receipt=receipt, duplicate=False)
-    if not receipt.get("code_shown"):
-        allow_receipt_print(receipt["tracking_no"], receipt.get("query_code"))
-    if receipt.get("query_code"):
-        session[RECEIPT_KEY] = {**receipt, "query_code": None, "code_shown": True}
-    return page
+    return render_template("mailbox/thanks.html", receipt=receipt, duplicate=False)

@@ -6,10 +6,9 @@ within ``PRINT_WINDOW`` — also carries the query code, which exists nowhere el
 submission page of their own department. Every one of them is private: never kept by any cache.
 """
 
-import time
 
 import sqlalchemy as sa
-from flask import abort, session
+from flask import abort
 from flask_babel import gettext as _
 
 from consult.documents.responses import PDF, document_response
@@ -18,27 +17,10 @@ from consult.tracking import services
 from consult.tracking.documents import receipt_document, reply_document
 from consult.tracking.models import Submission
 from consult.tracking.numbers import normalise_tracking_no
+from consult.tracking.receipt import printable_receipt
 from consult.tracking.views import bp
 from consult.tracking.views.common import get_submission_for_officer_or_404, worker_required
 from consult.tracking.views.public import _tracked_or_lookup
-
-PRINT_KEY = "printable_receipt"
-PRINT_WINDOW = 30 * 60  # seconds after sending during which the receipt can be printed with the query code
-
-
-def allow_receipt_print(tracking_no: str, query_code: str | None) -> None:
-    """Called by a confirmation page as it shows the receipt: for ``PRINT_WINDOW`` this visitor may download
-    the receipt PDF of ``tracking_no``, with ``query_code`` on it when the page showed it."""
-    session[PRINT_KEY] = {"tracking_no": tracking_no, "query_code": query_code, "until": int(time.time()) + PRINT_WINDOW}
-
-
-def _printable(tracking_no: str) -> tuple[bool, str | None]:
-    """Whether this visitor is printing the receipt they were just shown, and its query code (or None)."""
-    held = session.get(PRINT_KEY) or {}
-    if held.get("tracking_no") != normalise_tracking_no(tracking_no) or int(held.get("until") or 0) < time.time():
-        return False, None
-    return True, held.get("query_code")
-
 
 def _submission(tracking_no: str) -> Submission | None:
     return db.session.scalar(sa.select(Submission).where(Submission.tracking_no == normalise_tracking_no(tracking_no)))
@@ -67,7 +49,7 @@ def _reply_response(submission: Submission):
 @bp.get("/track/<tracking_no>/receipt.pdf")
 def receipt_pdf(tracking_no: str):
     """The receipt as PDF, for the visitor who just sent it (with the query code) or who looked it up."""
-    just_sent, query_code = _printable(tracking_no)
+    just_sent, query_code = printable_receipt(tracking_no)
     submission = _submission(tracking_no) if just_sent else None
     if submission is not None:
         return _receipt_response(submission, query_code)

@@ -1,0 +1,175 @@
+"""The results of a questionnaire, read from the counters kept as responses arrive (never by scanning
+responses), plus the reads that must look at answers: a cross-tabulation of two questions, the free-text
+answers summarised by topic (consult.analysis), and the exports. No personal data: a response carries none,
+and typed texts are shown and exported with phone numbers, e-mail addresses and ID numbers removed."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from consult.analysis import topics
+from consult.analysis.model import Parameters
+from consult.contacts import redact_text
+from consult.extensions import db
+from consult.surveys.models import (
+    CHOICE_KINDS, RANKING, TEXT, Questionnaire, SurveyAnswer, SurveyQuestion, SurveyResponse,
+)
+from consult.tokens import content_tokens
+
+TOPIC_TEXTS = 5000  # the most recent free-text answers a topic summary reads
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    id: int
+    label: str
+    count: int
+    share: float | None  # of the respondents who answered the question
+    points: int = 0
+    mean_rank_points: float | None = None
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: SurveyQuestion
+    answered: int
+    options: list[OptionResult]
+    mean: float | None = None  # of a 1–5 scale
+
+
+def load(questionnaire_id: int) -> Questionnaire | None:
+    """A questionnaire with its questions and their options (three queries, whatever the size)."""
+    return db.session.scalar(
+        sa.select(Questionnaire).where(Questionnaire.id == questionnaire_id)
+        .options(selectinload(Questionnaire.questions).selectinload(SurveyQuestion.options),
+                 selectinload(Questionnaire.questions).selectinload(SurveyQuestion.branch_option)))
+
+
+def question_results(questionnaire: Questionnaire) -> list[QuestionResult]:
+    """Counts and shares per option of every question, from the counters."""
+    results = []
+    for question in questionnaire.questions:
+        answered = question.answer_count
+        options = []
+        for option in question.options:
+            share = option.chosen_count / answered if answered else None
+            mean_points = option.points / answered if answered and question.kind == RANKING else None
+            options.append(OptionResult(option.id, option.label, option.chosen_count, share, option.points,
+                                        mean_points))
+        if question.kind == RANKING:
+            options.sort(key=lambda o: (-o.points, o.id))
+        mean = None
+        if question.kind == "scale" and answered:
+            mean = sum(int(o.label) * o.count for o in options) / answered
+        results.append(QuestionResult(question, answered, options, mean))
+    return results
+
+
+@dataclass(frozen=True)
+class CrossTab:
+    rows: SurveyQuestion
+    columns: SurveyQuestion
+    counts: dict[tuple[int, int], int]
+
+    def cell(self, row_option: int, column_option: int) -> int:
+        return self.counts.get((row_option, column_option), 0)
+
+    def row_total(self, row_option: int) -> int:
+        return sum(n for (r, _c), n in self.counts.items() if r == row_option)
+
+
+def choice_questions(questionnaire: Questionnaire) -> list[SurveyQuestion]:
+    return [q for q in questionnaire.questions if q.kind in CHOICE_KINDS]
+
+
+def crosstab(questionnaire: Questionnaire, rows_id: int, columns_id: int) -> CrossTab | None:
+    """How the respondents who chose each option of one choice question answered another (one grouped query
+    over the two questions' answers, by the (question, response) index). None unless both are choice
+    questions of this questionnaire and differ."""
+    by_id = {q.id: q for q in choice_questions(questionnaire)}
+    if rows_id not in by_id or columns_id not in by_id or rows_id == columns_id:
+        return None
+    a, b = sa.orm.aliased(SurveyAnswer), sa.orm.aliased(SurveyAnswer)
+    counts = db.session.execute(
+        sa.select(a.option_id, b.option_id, sa.func.count())
+        .join(b, sa.and_(b.response_id == a.response_id, b.question_id == columns_id))
+        .where(a.question_id == rows_id)
+        .group_by(a.option_id, b.option_id)).all()
+    return CrossTab(by_id[rows_id], by_id[columns_id], {(r, c): n for r, c, n in counts})
+
+
+@dataclass(frozen=True)
+class Topic:
+    keywords: list[str]
+    size: int
+    examples: list[str]
+
+
+@dataclass(frozen=True)
+class TextSummary:
+    question: SurveyQuestion
+    read: int  # answers the summary read
+    topics: list[Topic]
+    unclustered: int
+
+
+def text_summary(question: SurveyQuestion, *, examples: bool = False) -> TextSummary:
+    """The free-text answers of a question grouped by topic with consult.analysis's tokeniser and
+    clustering (the same as for comments); examples (for staff) are redacted."""
+    texts = list(db.session.scalars(
+        sa.select(SurveyAnswer.text).where(SurveyAnswer.question_id == question.id, SurveyAnswer.text.is_not(None))
+        .order_by(SurveyAnswer.response_id.desc()).limit(TOPIC_TEXTS)))
+    found, singles = topics.cluster([content_tokens(text) for text in texts], Parameters())
+    shown = [Topic(c.keywords[:6], len(c.members),
+                   [redact_text(texts[i]) for i in c.representatives] if examples else [])
+             for c in found]
+    return TextSummary(question, len(texts), shown, len(singles))
+
+
+def export_header(questionnaire: Questionnaire) -> list[str]:
+    return ["response", "submitted_at"] + [f"Q{n}. {q.prompt}" for n, q in enumerate(questionnaire.questions, 1)]
+
+
+def export_rows(questionnaire: Questionnaire, batch: int = 2000) -> Iterator[list]:
+    """One row per response (number, time, each question's answer as text), a batch of responses at a time
+    by keyset, so a large questionnaire exports in steady memory. Texts are redacted."""
+    questions = questionnaire.questions
+    column = {q.id: n for n, q in enumerate(questions)}
+    labels = {o.id: o.label for q in questions for o in q.options}
+    last = 0
+    while True:
+        responses = db.session.execute(
+            sa.select(SurveyResponse.id, SurveyResponse.submitted_at)
+            .where(SurveyResponse.questionnaire_id == questionnaire.id, SurveyResponse.id > last)
+            .order_by(SurveyResponse.id).limit(batch)).all()
+        if not responses:
+            return
+        ids = [r.id for r in responses]
+        cells: dict[int, list[list[str]]] = {i: [[] for _ in questions] for i in ids}
+        for answer in db.session.execute(
+                sa.select(SurveyAnswer.response_id, SurveyAnswer.question_id, SurveyAnswer.option_id,
+                          SurveyAnswer.rank, SurveyAnswer.text)
+                .where(SurveyAnswer.response_id.in_(ids))
+                .order_by(SurveyAnswer.response_id, SurveyAnswer.rank, SurveyAnswer.id)):
+            slot = cells[answer.response_id][column[answer.question_id]]
+            if answer.text is not None:
+                slot.append(redact_text(answer.text))
+            elif answer.rank is not None:
+                slot.append(f"{answer.rank}. {labels.get(answer.option_id, '')}")
+            else:
+                slot.append(labels.get(answer.option_id, ""))
+        for response_id, submitted_at in responses:
+            yield [response_id, submitted_at.isoformat(timespec="seconds")] + ["; ".join(c) for c in cells[response_id]]
+        last = ids[-1]
+
+
+def summary_rows(results: list[QuestionResult]) -> Iterator[list]:
+    """The counts table: question, option, count, share (of those who answered the question)."""
+    for n, result in enumerate(results, 1):
+        if result.question.kind == TEXT:
+            yield [f"Q{n}", result.question.prompt, "", result.answered, None]
+        for option in result.options:
+            yield [f"Q{n}", result.question.prompt, option.label, option.count,
+                   round(option.share, 4) if option.share is not None else None]

@@ -1,0 +1,249 @@
+"""One intake for every kind (consult.tracking.intake.receive_once): the same form sent again — later, or twice
+at the same moment — is one submission and both answers name it; the query code is shown to the first answer
+only; a token that is missing, too short or too long is refused with a message that asks to send again."""
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from consult.accounts.models import Department, User
+from consult.database import utcnow
+from consult.disclosure.models import DisclosureRequest, ELECTRONIC, ONLINE, RESIDENT_ID
+from consult.disclosure.services import Applicant, submit_request
+from consult.domain import DomainError
+from consult.drafts import comments as comment_service
+from consult.drafts import services as draft_services
+from consult.drafts.models import Comment, Draft
+from consult.events import allocation
+from consult.events import services as event_services
+from consult.events.models import Event, EventQuestion, Registration
+from consult.extensions import db
+from consult.mailbox import services as mailbox_services
+from consult.mailbox.models import Letter, Mailbox
+from consult.notify.models import OutboxMessage
+from consult.tracking import intake
+from consult.tracking.citizen import find_submission
+from consult.tracking.models import Submission
+
+KINDS = ("letter", "comment", "disclosure", "event_question")
+DETAIL = {"letter": Letter, "comment": Comment, "disclosure": DisclosureRequest, "event_question": EventQuestion}
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What each kind is sent to (ids, so another thread's session can load them)."""
+
+    department_id: int
+    mailbox_id: int
+    draft_id: int
+    registration_id: int
+
+
+@pytest.fixture
+def targets(world) -> Targets:
+    """A mailbox, a draft open for comment and an open day that is over, with one attendee."""
+    mailbox = mailbox_services.save_mailbox(
+        None, name="县长信箱", department=db.session.get(Department, world.dept.id), categories=("complaint",),
+        window_workdays=15, allow_publication=True, allow_attachments=False, active=True)
+    editor = db.session.get(User, world.editor.id)
+    opens = utcnow() - timedelta(hours=1)
+    draft = draft_services.create_draft(
+        editor, body="第一条 为规范政务公开工作，制定本办法。\n\n第二条 本办法自公布之日起施行。",
+        title="政务公开工作办法(征求意见稿)", summary="征求意见。", department_id=world.dept.id,
+        domain="government_affairs", legal_basis="《中华人民共和国政府信息公开条例》", opens_at=opens,
+        closes_at=opens + timedelta(days=30), short_window_reason="", interpretation="为什么制定本办法。")
+    draft_services.submit_for_review(draft, editor)
+    draft_services.approve_draft(draft, db.session.get(User, world.reviewer.id))
+    now = utcnow()
+    event = Event(title="县司法局政务开放日", description="", department_id=world.dept.id, venue="县公共法律服务中心",
+                  starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=5, hours=2),
+                  registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=4),
+                  capacity=5, mode="first_come", require_phone=True, require_email=True)
+    db.session.add(event)
+    db.session.flush()
+    registration = allocation.register(event.id, name="市民甲", phone="13800000001", email="jia@example.org")
+    event.starts_at, event.ends_at = now - timedelta(hours=3), now - timedelta(hours=1)  # the open day is over
+    db.session.commit()
+    assert registration.status == "confirmed"
+    return Targets(world.dept.id, mailbox.id, draft.id, registration.id)
+
+
+def send(kind: str, targets: Targets, form_token: str) -> tuple[int, str | None]:
+    """Send one ``kind`` through its service with ``form_token``; (submission id, query code or None)."""
+    body = "小区门口路灯坏了一个月，晚上出行很不安全，请尽快修复。"
+    if kind == "letter":
+        receipt = mailbox_services.submit_letter(
+            db.session.get(Mailbox, targets.mailbox_id), category="complaint", subject="路灯不亮", body=body,
+            form_token=form_token, name="欧阳娜娜", phone="13800138000", email="ouyang@example.org")
+        return receipt.letter.submission_id, receipt.query_code
+    if kind == "comment":
+        receipt = comment_service.submit_comment(
+            db.session.get(Draft, targets.draft_id), body=body, form_token=form_token, name="王五",
+            email="wangwu@example.org")
+        return receipt.comment.submission_id, receipt.query_code
+    if kind == "disclosure":
+        applicant = Applicant(applicant_type="natural_person", name="张三", id_type=RESIDENT_ID,
+                              id_number="11010519491231002X", phone="13800138000", email="zhang@example.org")
+        receipt = submit_request(
+            db.session.get(Department, targets.department_id), applicant, subject="路灯维护经费", description=body,
+            preferred_format=ELECTRONIC, delivery=ONLINE,
+            form_token=form_token)
+        return receipt.request.submission_id, receipt.query_code
+    result = event_services.ask_question(db.session.get(Registration, targets.registration_id), subject="路灯",
+                                         body=body, form_token=form_token)
+    return result.submission_id, result.query_code
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _receipt_mails() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.template == "submission_receipt"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_same_form_sent_again_is_the_first_submission_without_its_code(targets, kind):
+    first_id, code = send(kind, targets, "repeated-form-token-0001")
+    db.session.commit()
+    again_id, again_code = send(kind, targets, "repeated-form-token-0001")
+    db.session.commit()
+    assert again_id == first_id and code is not None and again_code is None
+    assert _count(Submission) == 1 and _count(DETAIL[kind]) == 1 and _receipt_mails() == 1
+    assert db.session.get(Submission, first_id).form_token == "repeated-form-token-0001"
+    other_id, other_code = send(kind, targets, "another-form-token-0002")  # a new form is a new submission
+    assert other_id != first_id and other_code is not None
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_same_form_sent_twice_at_the_same_moment_is_one_submission_and_both_answers_name_it(
+        app, targets, kind, monkeypatch):
+    """Two requests with one form token both look for it before either has inserted (held at that point until
+    both have looked): the unique column refuses the second insert, which then answers with the first
+    submission — on every kind, never an error. The requests are the kind's own form page, so on SQLite too
+    they read without the write lock until they insert."""
+    barrier, looked, answers, errors = threading.Barrier(2), threading.Barrier(2), [], []
+    first_look = threading.local()
+    look_up = intake.submission_with_token
+
+    def both_look_before_either_inserts(token):
+        found = look_up(token)
+        if not getattr(first_look, "done", False):
+            first_look.done = True
+            looked.wait(timeout=30)
+        return found
+
+    monkeypatch.setattr(intake, "submission_with_token", both_look_before_either_inserts)
+    page = {"letter": "/mailboxes/write", "comment": f"/drafts/{targets.draft_id}/comment",
+            "disclosure": "/disclosure", "event_question": "/events/r/0123abcd/question"}[kind]
+
+    def send_in_its_own_request():
+        try:
+            with app.test_request_context(page, method="POST"):
+                barrier.wait(timeout=30)
+                answers.append(send(kind, targets, "simultaneous-form-token-01"))
+                db.session.commit()
+        except Exception as error:  # pragma: no cover - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=send_in_its_own_request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(answers) == 2
+    assert answers[0][0] == answers[1][0]
+    assert sorted(code is None for _, code in answers) == [False, True]  # the code is shown once
+    db.session.rollback()  # end this thread's read transaction: its snapshot predates the two requests
+    assert _count(Submission) == 1 and _count(DETAIL[kind]) == 1 and _receipt_mails() == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("form_token", ["", "fifteen-chars-1", "x" * 65])
+def test_a_missing_too_short_or_too_long_form_token_is_refused_and_nothing_is_kept(targets, kind, form_token):
+    with pytest.raises(DomainError) as refused:
+        send(kind, targets, form_token)
+    assert refused.value.status == 400
+    assert str(refused.value.message) == "The form has expired. Please send it again."
+    db.session.rollback()
+    assert _count(Submission) == 0 and _receipt_mails() == 0
+
+
+def test_a_comment_form_sent_again_after_the_consultation_closed_still_names_the_first_comment(targets):
+    first_id, _ = send("comment", targets, "before-closing-token-01")
+    draft = db.session.get(Draft, targets.draft_id)
+    draft.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert send("comment", targets, "before-closing-token-01") == (first_id, None)
+    with pytest.raises(DomainError) as refused:
+        send("comment", targets, "after-closing-token-02")
+    assert refused.value.status == 409
+
+
+# --- the same kit on the pages: the receipt shown once, the honeypot ------------------------------------------
+
+def _page_form(kind: str, targets: Targets, **overrides) -> tuple[str, dict]:
+    """The kind's public form page and what a citizen types into it."""
+    body = "小区门口路灯坏了一个月，晚上出行很不安全，请尽快修复。"
+    if kind == "letter":
+        url, data = "/mailboxes/write", {"mailbox_id": str(targets.mailbox_id), "category": "complaint",
+                                         "subject": "路灯不亮", "body": body, "name": "欧阳娜娜",
+                                         "phone": "13800138000", "email": "ouyang@example.org"}
+    elif kind == "comment":
+        url, data = f"/drafts/{targets.draft_id}/comment", {"body": body, "name": "王五", "email": "wangwu@example.org",
+                                                            "phone": "", "article": ""}
+    elif kind == "disclosure":
+        url, data = "/disclosure", {"department_id": str(targets.department_id), "applicant_type": "natural_person",
+                                    "name": "张三", "id_type": "resident_id", "id_number": "11010519491231002X",
+                                    "phone": "13800138000", "email": "zhang@example.org", "subject": "路灯维护经费",
+                                    "description": body, "preferred_format": "electronic", "delivery": "online"}
+    else:
+        token = allocation.manage_token(db.session.get(Registration, targets.registration_id))
+        url, data = f"/events/r/{token}/question", {"subject": "路灯", "body": body}
+    return url, {**data, "form_token": "page-form-token-000001", **overrides}
+
+
+CODE = re.compile(r'<span class="query-code">([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})</span>')
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_confirmation_page_shows_the_query_code_once(app, client, targets, kind):
+    url, data = _page_form(kind, targets)
+    sent = client.post(url, data=data)
+    assert sent.status_code == 302
+    first = client.get(sent.location).get_data(as_text=True)
+    again = client.get(sent.location).get_data(as_text=True)
+    submission = db.session.scalar(sa.select(Submission))
+    code = CODE.search(first).group(1)
+    assert find_submission(submission.tracking_no, code) == submission  # the real code, on the first view
+    assert submission.tracking_no in again and code not in again and 'class="query-code"' not in again
+    repeated = client.post(url, data=data)  # the same form again in the same browser: its receipt, no code
+    assert repeated.status_code == 302
+    page = client.get(repeated.location).get_data(as_text=True)
+    assert submission.tracking_no in page and 'class="query-code"' not in page
+    elsewhere = app.test_client().post(url, data=data)  # from another browser: shown at once, never the code
+    shown = elsewhere.get_data(as_text=True)
+    assert elsewhere.status_code == 200 and submission.tracking_no in shown and 'class="query-code"' not in shown
+    assert _count(Submission) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_bot_filling_the_honeypot_is_thanked_and_nothing_is_kept(client, targets, kind):
+    url, data = _page_form(kind, targets, website="http://spam.example")
+    response = client.post(url, data=data)
+    assert response.status_code == 200 and 'class="panel receipt"' in response.get_data(as_text=True)
+    assert _count(Submission) == 0 and _receipt_mails() == 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_intake_form_has_the_token_and_the_hidden_honeypot(client, targets, kind):
+    url, _ = _page_form(kind, targets)
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="form_token"[^>]*value="[A-Za-z0-9_-]{32}"', page)
+    assert re.search(r'<div class="hp-field" aria-hidden="true">\s*<label for="website">', page)
+    assert re.search(r'<input[^>]*name="website"[^>]*tabindex="-1"', page)
