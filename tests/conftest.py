@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from flask import current_app, has_app_context
+from werkzeug.routing import Rule
 
 from consult import create_app
 from consult.accounts import sessions
@@ -38,6 +39,28 @@ PG_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")
 ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"consult tests").digest()).decode()
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 TEST_PASSWORD = "correct horse 42"
+
+
+def _share_url_builders() -> None:
+    """Every test makes its own app, and werkzeug compiles two Python functions for each of the app's ~250 URL
+    rules while registering them: most of ``create_app``'s time. The function depends only on the rule's
+    parts, defaults and kind, not on the app, so the tests compile each once and share it (each rule still
+    binds it to itself). tests/test_architecture.py checks that the shared builders build every URL as
+    freshly compiled ones do."""
+    compile_builder = Rule._compile_builder
+    builders: dict = {}
+
+    def shared(self, append_unknown: bool = True):
+        key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    shared.original = compile_builder
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
 
 
 def _pg_url(schema: str) -> str:
@@ -106,7 +129,17 @@ class Backend:
             self.admin_engine.dispose()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc):
+    """Each test that uses the database runs once per backend; one marked ``sqlite_only`` (a test whose second
+    run would prove nothing new: input handling, fuzzing, properties) is made for SQLite alone, so it has no
+    PostgreSQL variant at all rather than a skipped one."""
+    if "backend" in metafunc.fixturenames:
+        names = ["sqlite"] if metafunc.definition.get_closest_marker("sqlite_only") else BACKENDS
+        metafunc.parametrize("backend", names, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
 def backend(request, tmp_path_factory):
     current = Backend(request.param, tmp_path_factory)
     yield current

@@ -101,7 +101,7 @@ def run_schemathesis(base_url: str, headers: dict, parameters: dict, examples: i
     return len(operations), cases, failures
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_schemathesis_finds_nothing_with_every_check(app, client, api_world, capsys):
     """An open draft, mailboxes, an open day, a letter and an officer's token in the database; schemathesis
     aims at those rows and generates everything else: no 5xx, every answer and every refusal as documented."""

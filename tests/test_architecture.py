@@ -165,3 +165,27 @@ def test_the_tests_share_fixtures_through_conftest_and_import_helpers_by_one_nam
                 problems += [f"{path.name}: imports the fixture {alias.name}" for alias in node.names
                              if alias.name in fixtures]
     assert problems == []
+
+
+def test_the_url_builders_the_tests_share_build_what_fresh_ones_build(app):
+    """tests/conftest.py compiles each URL rule's builder once for all the tests' apps: every rule of this app
+    builds the same URL, with and without extra arguments, as a builder compiled for it alone."""
+    from werkzeug.routing import Rule
+
+    fresh = Rule._compile_builder.original
+    rules = list(app.url_map.iter_rules())
+    assert len(rules) > 100
+    for rule in rules:
+        values = {name: "7" for name in rule.arguments}
+        for append_unknown, extra in ((False, {}), (True, {"page": "2", "q": "政务 公开"})):
+            shared = rule._compile_builder(append_unknown).__get__(rule, None)
+            alone = fresh(rule, append_unknown).__get__(rule, None)
+            try:
+                expected = alone(**values, **extra)
+            except Exception as error:  # a converter that refuses "7" refuses it either way
+                expected = type(error)
+            try:
+                built = shared(**values, **extra)
+            except Exception as error:
+                built = type(error)
+            assert built == expected, rule.rule

@@ -58,7 +58,7 @@ def server(backend, app):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
@@ -66,7 +66,9 @@ def server(backend, app):
                         break
             except (urllib.error.URLError, ConnectionError, OSError):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
+                    # Stop it before reading what it said: a server still starting keeps its stderr open.
+                    process.kill()
+                    raise RuntimeError(f"gunicorn did not start: {process.communicate()[1].decode()[-2000:]}")
                 time.sleep(0.2)
         yield base
     finally:
