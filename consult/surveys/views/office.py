@@ -25,6 +25,7 @@ from consult.surveys.models import (
 )
 from consult.surveys.transitions import allowed_actions, may_see
 from consult.surveys.views import bp
+from consult.urls import int_arg
 
 builder_required = role_required(*QUESTIONNAIRE_ROLES)
 staff_required = role_required(EDITOR, ADMIN, REVIEWER, OFFICER)
@@ -76,7 +77,7 @@ def new():
         start = utcnow().replace(minute=0, second=0, microsecond=0)
         form.opens_at.data = to_local_naive(start + timedelta(days=1))
         form.closes_at.data = to_local_naive(start + timedelta(days=31))
-        form.draft_id.data = request.args.get("draft", 0, type=int)
+        form.draft_id.data = int_arg("draft") or 0
     elif form.validate_on_submit():
         try:
             questionnaire = services.create_questionnaire(current_user, **_details(form))
