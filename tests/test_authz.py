@@ -36,6 +36,19 @@ PUBLIC_ENDPOINTS = {
     "events.cancel_registration",
     "events.qr_code",
     "events.question",
+    "events.question_sent",  # the receipt after an open-day question, reached through the registration's token
+    # Questionnaires: the open ones are answered by guests (rate-limited); results only once published.
+    "surveys.index",
+    "surveys.show",
+    "surveys.answer",
+    "surveys.thanks",
+    "surveys.published_results",
+    "surveys.published_topics",
+    "surveys.published_export",
+    "api.list_questionnaires",
+    "api.get_questionnaire",
+    "api.create_questionnaire_response",
+    "api.get_questionnaire_results",
     "events.speak",  # applying to speak at a hearing: open to guests (rate-limited), like registering
     "events.hearing_record",
     "interviews.index",
@@ -148,7 +161,8 @@ def protected_routes(app):
         roles = getattr(view, "required_roles", None)
         if roles is None:
             continue
-        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "999999", rule.rule)
+        url = re.sub(r"<any\(([^,)]+)[^>]*>", r"\1", rule.rule)  # a choice in the path: its first value
+        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "999999", url)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             routes.append((rule.endpoint, url, method, roles))
     return routes
