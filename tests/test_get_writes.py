@@ -51,7 +51,7 @@ def _scalars(stmt, n: int = VALUES_PER_ARGUMENT) -> list:
 def _world(app) -> dict[str, list]:
     """The demo world, plus the drafts that used to be written by whoever looked first: one approved whose
     opening time has passed, one open whose closing time has passed (neither recorded yet)."""
-    from consult.drafts.models import IN_REVIEW, OPEN
+    from consult.drafts.models import OPEN
     from consult.events.models import Event, Registration
     from consult.mailbox.models import Letter, Mailbox
     from consult.notify.models import OutboxMessage

@@ -108,7 +108,7 @@ def stream(interview_id: int):
     """Server-sent events for the live page: each transcript entry after ``Last-Event-ID`` (or ``?after=``)
     as an ``entry`` event carrying its HTML, then new ones as they are recorded; a ``status`` event when the
     interview is not (or no longer) live, after which the stream ends. Reads only."""
-    interview = db.get_or_404(Interview, interview_id)
+    db.get_or_404(Interview, interview_id)  # an unknown interview is a 404, not an empty stream
     config = current_app.config
     lifetime, interval = config["CONSULT_INTERVIEW_STREAM_SECONDS"], config["CONSULT_INTERVIEW_POLL_SECONDS"]
     engine, after = db.engine, _after_id()

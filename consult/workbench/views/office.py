@@ -20,7 +20,7 @@ from consult.pagination import InvalidCursor
 from consult.workbench import jobs, queries, services, trace
 from consult.workbench.forms import ChangesForm, ReadForm, RevisionForm, RunForm
 from consult.workbench.models import (
-    ACTIVE_STATUSES, CAMPAIGN, FAILED, SINGLE, STANCE_CODES, TOPIC, UNIT_KINDS, AnalysisUnit,
+    ACTIVE_STATUSES, CAMPAIGN, SINGLE, STANCE_CODES, TOPIC, UNIT_KINDS, AnalysisUnit,
 )  # fmt: skip
 from consult.workbench.views import bp
 
