@@ -33,7 +33,7 @@ def hearing(app, department):
 
 def apply(client, event_id, n, **extra):
     data = {"name": f"王小{n}", "phone": f"1390000{n:04d}", "email": f"s{n}@example.org", "category": "resident",
-            "statement": f"票价调整应考虑低收入群体（意见{n}）。", "form_token": f"token-{n}", **extra}
+            "statement": f"票价调整应考虑低收入群体（意见{n}）。", "form_token": f"hearing-form-token-{n:04d}", **extra}
     return client.post(f"/events/{event_id}/speak", data=data)
 
 
@@ -79,9 +79,21 @@ def test_the_same_form_sent_twice_makes_one_application(app, client, hearing):
     assert "had already been received" in second.text
 
 
+def test_a_bot_that_fills_the_hidden_field_is_answered_normally_and_nothing_is_kept(app, client, hearing):
+    assert 'name="website"' in client.get(f"/events/{hearing}/speak").text
+    response = apply(client, hearing, 1, website="https://spam.example")
+    assert response.status_code == 302 and speakers(app, hearing) == []
+
+
+def test_a_form_token_that_is_not_one_the_form_gives_is_refused_and_nothing_is_kept(app, client, hearing):
+    response = apply(client, hearing, 1, form_token="short")
+    assert response.status_code in (400, 422) and "The form has expired." in response.text
+    assert speakers(app, hearing) == []
+
+
 def test_one_application_per_person(app, client, hearing):
     apply(client, hearing, 1)
-    again = apply(client, hearing, 1, form_token="another-form", name="王小一")
+    again = apply(client, hearing, 1, form_token="another-form-token-0001", name="王小一")
     assert again.status_code == 422
     assert "An application to speak with this phone number has already been received." in again.text
     assert len(speakers(app, hearing)) == 1
@@ -89,7 +101,7 @@ def test_one_application_per_person(app, client, hearing):
 
 def test_bad_input_gets_every_message_at_once(app, client, hearing):
     response = client.post(f"/events/{hearing}/speak", data={"name": "", "phone": "", "category": "",
-                                                              "statement": "", "form_token": "t"})
+                                                              "statement": "", "form_token": "t" * 24})
     assert response.status_code == 422
     for message in ("Please enter a name.", "This event needs a phone number.", "Please choose whom you speak for.",
                     "Please write what you want to say at the hearing."):
@@ -103,7 +115,7 @@ def test_bad_input_gets_every_message_at_once(app, client, hearing):
 @pytest.mark.parametrize("app_config", [{"CONSULT_DEFAULT_LOCALE": "zh_CN"}])
 def test_messages_come_in_the_readers_language(client, hearing):
     response = client.post(f"/events/{hearing}/speak", data={"name": "", "phone": "", "category": "",
-                                                              "statement": "", "form_token": "t"})
+                                                              "statement": "", "form_token": "t" * 24})
     assert response.status_code == 422
     assert "请输入姓名。" in response.text and "请选择陈述人类别。" in response.text
 

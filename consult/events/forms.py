@@ -1,6 +1,5 @@
 """Forms for events, registrations, decisions, the draw, check-in and questions."""
 
-import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -8,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -130,7 +128,7 @@ class QuestionForm(IntakeForm):
                          validators=[DataRequired(message=_l("Please write your message.")), Length(max=5000)])
 
 
-class SpeakerForm(FlaskForm):
+class SpeakerForm(IntakeForm):
     """An application to speak at a hearing (陈述人)."""
 
     name = name_field()
@@ -146,7 +144,6 @@ class SpeakerForm(FlaskForm):
                     Length(max=STATEMENT_MAX, message=_l("At most %(max)d characters."))],
         description=_l("In short: your view and its reasons. It is answered in the hearing report, whether or not "
                        "you are chosen to speak."))
-    form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
 
     def offer(self, event, seats: dict[str, int]) -> None:
         """The categories with speaker places, and the contact fields the event asks for."""

@@ -20,12 +20,11 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from consult import contacts
 from consult.accounts.models import User
 from consult.authz import require_event_manager
-from consult.database import take_write_lock, utcnow
+from consult.database import utcnow
 from consult.dispositions import DISPOSITION_LABELS, DISPOSITIONS
 from consult.domain import DomainError, FieldErrors
 from consult.events import mails
@@ -128,8 +127,10 @@ def check_application(event: Event, *, name: str, phone: str = "", email: str = 
     return name, phone, email, statement
 
 
-def _by_token(form_token: str) -> HearingSpeaker | None:
-    return db.session.scalar(sa.select(HearingSpeaker).where(HearingSpeaker.form_token == form_token))
+def _receipt_of(submission) -> SpeakerResult:
+    """The receipt of an application already received (without its query code, which was shown once)."""
+    speaker = db.session.scalar(sa.select(HearingSpeaker).where(HearingSpeaker.submission_id == submission.id))
+    return _result(speaker, None)
 
 
 def _refuse_second_application(event: Event, user: User | None, email_key: str | None, phone_key: str | None):
@@ -163,44 +164,38 @@ def apply_to_speak(event_id: int, *, name: str, category: str, statement: str, f
 
     The same form sent twice gives the first application back (without its query code)."""
     from consult.events.allocation import registration_is_open
-    from consult.tracking.services import create_submission
+    from consult.tracking.services import create_submission, receive_once
 
     now = now or utcnow()
     event = db.session.get(Event, event_id)
     if event is None or not event.published or not event.is_hearing:
         raise DomainError(_l("This event does not exist."), status=404)
-    if not form_token or len(form_token) > 64:
-        raise DomainError(_l("The form has expired. Please load the page again."), status=400)
-    existing = _by_token(form_token)
-    if existing is not None:
-        return _result(existing, None)
-    name, phone, email, statement = check_application(event, name=name, phone=phone, email=email, category=category,
-                                                      statement=statement, user=user)
-    if not registration_is_open(event, now):
-        raise DomainError(_l("Applications to speak at this hearing are not open."), status=409)
-    email_key, phone_key = contacts.email_key(email), contacts.phone_key(phone)
-    _refuse_second_application(event, user, email_key, phone_key)
-    take_write_lock(db.session)
-    try:
-        with db.session.begin_nested():  # the submission and its detail row together, or neither
-            created = create_submission(
-                kind=HEARING_STATEMENT, target=f"event:{event.id}", department=event.department,
-                subject=event.title, body=statement, user=user, name=name, email=email, phone=phone,
-                locale=locale, received_at=now, clock_start_on=max(local_date(event.ends_at), local_date(now)),
-            )
-            speaker = HearingSpeaker(
-                submission_id=created.submission.id, event_id=event.id, category=category, status=APPLIED,
-                user_id=user.id if user is not None else None, email_key=email_key, phone_key=phone_key,
-                form_token=form_token,
-            )
-            db.session.add(speaker)
-            db.session.flush()
-    except IntegrityError:  # the same form sent twice at the same moment: the first application
-        existing = _by_token(form_token)
-        if existing is None:
-            raise
-        return _result(existing, None)
-    return _result(speaker, created.query_code)
+
+    def check() -> None:
+        nonlocal name, phone, email, statement
+        name, phone, email, statement = check_application(event, name=name, phone=phone, email=email,
+                                                          category=category, statement=statement, user=user)
+        if not registration_is_open(event, now):
+            raise DomainError(_l("Applications to speak at this hearing are not open."), status=409)
+        _refuse_second_application(event, user, contacts.email_key(email), contacts.phone_key(phone))
+
+    def create(token: str) -> SpeakerResult:
+        created = create_submission(
+            kind=HEARING_STATEMENT, target=f"event:{event.id}", department=event.department,
+            subject=event.title, body=statement, user=user, name=name, email=email, phone=phone,
+            locale=locale, received_at=now, clock_start_on=max(local_date(event.ends_at), local_date(now)),
+            form_token=token,
+        )
+        speaker = HearingSpeaker(
+            submission_id=created.submission.id, event_id=event.id, category=category, status=APPLIED,
+            user_id=user.id if user is not None else None, email_key=contacts.email_key(email),
+            phone_key=contacts.phone_key(phone),
+        )
+        db.session.add(speaker)
+        db.session.flush()
+        return _result(speaker, created.query_code)
+
+    return receive_once(form_token, check=check, create=create, receipt_of=_receipt_of)
 
 
 # --- choosing the speakers ----------------------------------------------------------------------------

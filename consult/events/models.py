@@ -285,8 +285,6 @@ class HearingSpeaker(db.Model):
     user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
     phone_key: Mapped[Optional[str]] = mapped_column(sa.String(32))
     email_key: Mapped[Optional[str]] = mapped_column(sa.String(254))
-    # The form's one-time token: sending the same form twice finds the first application.
-    form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = _utc(default=utcnow)
 
     event: Mapped[Event] = relationship()

@@ -63,7 +63,6 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('phone_key', sa.String(length=32), nullable=True),
     sa.Column('email_key', sa.String(length=254), nullable=True),
-    sa.Column('form_token', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("category IN ('stakeholder', 'resident', 'expert', 'other')", name=op.f('ck_hearing_speakers_category_known')),
     sa.CheckConstraint("status IN ('applied', 'selected', 'not_selected')", name=op.f('ck_hearing_speakers_status_known')),
@@ -72,7 +71,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_hearing_speakers_submission_id_submissions')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_hearing_speakers_user_id_users')),
     sa.PrimaryKeyConstraint('submission_id', name=op.f('pk_hearing_speakers')),
-    sa.UniqueConstraint('form_token', name=op.f('uq_hearing_speakers_form_token'))
     )
     with op.batch_alter_table('hearing_speakers', schema=None) as batch_op:
         batch_op.create_index('ix_hearing_speakers_event', ['event_id', 'category', 'status'], unique=False)

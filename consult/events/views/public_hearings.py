@@ -18,7 +18,7 @@ from consult.limits import EVENT_LIMIT
 from consult.public_forms import form_rate_limit, submit_form
 from consult.public_pages import public_page
 from consult.text import render_markdown
-from consult.tracking.receipt import allow_receipt_print
+from consult.tracking.receipt import allow_receipt_print, honeypot_filled
 
 
 def _public_hearing_or_404(event_id: int) -> Event:
@@ -35,6 +35,9 @@ def _public_hearing_or_404(event_id: int) -> Event:
 def speak(event_id: int):
     """Apply to speak at a hearing with a short statement; answers with the tracking number and query code."""
     event = _public_hearing_or_404(event_id)
+    if honeypot_filled():  # a bot: look normal, keep nothing
+        flash(_("Your application to speak has been received"), "success")
+        return redirect(url_for("events.detail", event_id=event.id))
     user = current_user._get_current_object() if current_user.is_authenticated else None
     form = SpeakerForm()
     if request.method == "GET" and user is not None:
