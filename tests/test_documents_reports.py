@@ -105,3 +105,22 @@ def test_staff_of_other_departments_do_not_get_the_draft_report(world, client, a
     close_now(draft_id)
     auth.login(getattr(world, who))
     assert client.get(f"/office/drafts/{draft_id}/report.pdf").status_code == status
+
+
+def test_a_long_table_keeps_every_row_in_order_and_merged_cells_still_merge(app):
+    """The annex of a large consultation is one long table: each row lands in its place (tables without merged
+    cells take their cells straight from the rows; tables with them go through python-docx's merge)."""
+    import datetime
+
+    from consult.documents.model import Cell, Document, Table
+    from consult.documents.word import to_docx
+
+    with app.test_request_context():
+        long = [[Cell("编号", bold=True), Cell("意见", bold=True)]] + [[Cell(f"C-{n}"), Cell(f"意见{n}")]
+                                                                       for n in range(600)]
+        merged = [[Cell("合并的表头", colspan=2)], [Cell("左"), Cell("右")]]
+        document = Document(title="表格", department="司法局", issued_on=datetime.date(2026, 12, 2))
+        document.add(Table(long, header_rows=1), Table(merged, header_rows=1))
+        tables = docx_tables(to_docx(document))
+    assert len(tables[0]) == 601 and tables[0][1] == ["C-0", "意见0"] and tables[0][600] == ["C-599", "意见599"]
+    assert tables[1] == [["合并的表头", "合并的表头"], ["左", "右"]]

@@ -13,6 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import _Cell
 
 from consult.documents.model import Cell, Document, Facts, Heading, Paragraph, Run, Table, document_date, grid
 
@@ -129,12 +130,16 @@ def _table(docx, table: Table) -> None:
         for index, width in enumerate(table.widths):
             for cell in out.columns[index].cells:
                 cell.width = Mm(156 * width / total)
+    # python-docx's Table.cell() walks every cell of the table on each call; a table without merged cells
+    # (the long ones: a report's annex) takes its cells straight from the rows instead, once.
+    plain = all(place is None or (place[0].rowspan, place[0].colspan) == (1, 1) for line in matrix for place in line)
+    cells = [[_Cell(tc, out) for tc in tr.tc_lst] for tr in out._tbl.tr_lst] if plain else None
     for r, line in enumerate(matrix):
         for place in line:
             if place is None:
                 continue
             cell, row, column = place
-            target = out.cell(row, column)
+            target = cells[row][column] if cells is not None else out.cell(row, column)
             last_row = min(row + cell.rowspan, len(matrix)) - 1
             last_column = min(column + cell.colspan, columns) - 1
             if (last_row, last_column) != (row, column):
