@@ -48,7 +48,8 @@ def test_each_markdown_field_has_its_formatting_help(app, client, auth, office):
     assert set(helps(client.get(f"/office/drafts/{draft_id}/edit").get_data(as_text=True))) == {"body"}
     interpretation = helps(client.get(f"/office/drafts/{draft_id}/interpretation").get_data(as_text=True))
     assert set(interpretation) == {"interpretation", "qa-0-answer"}
-    assert set(helps(client.get("/events/manage/new").get_data(as_text=True))) == {"description"}
+    # A public meeting's agenda and materials are Markdown as well.
+    assert set(helps(client.get("/events/manage/new").get_data(as_text=True))) == {"description", "agenda", "materials"}
     auth.login(office.officer)
     assert set(helps(client.get("/office/reply-templates").get_data(as_text=True))) == {"body"}
     assert set(helps(client.get(f"/office/replies/new?submission={filed.id}").get_data(as_text=True))) == {"body"}

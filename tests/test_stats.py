@@ -145,7 +145,7 @@ def test_figures_per_department_and_kind_and_the_department_filter(monkeypatch, 
     mine, theirs = _department(stats, world.dept.id), _department(stats, world.other_dept.id)
     assert (mine["received"], mine["answered"], theirs["received"], theirs["answered"]) == (2, 1, 1, 1)
     assert {row["kind"]: row["received"] for row in mine["kinds"]} == {
-        "letter": 1, "comment": 1, "disclosure": 0, "event_question": 0, "interview": 0}
+        "letter": 1, "comment": 1, "disclosure": 0, "event_question": 0, "interview": 0, "hearing_speaker": 0}
     assert (_kind(stats, DISCLOSURE)["received"], _kind(stats, DISCLOSURE)["answer_rate"]) == (1, 1.0)
     assert _kind(stats, "event_question")["answer_rate"] is None
 
