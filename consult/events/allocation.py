@@ -181,13 +181,12 @@ def _refuse_second_registration(event: Event, user: User | None, email_key: str 
     problems.raise_if_any()
 
 
-def check_registration(event: Event, *, name: str, phone: str = "", email: str = "", id_card: str = "",
-                       user: User | None = None, category: str | None = None) -> tuple[str, str, str]:
-    """Every missing detail the event asks for at once (one DomainError); returns name, phone and e-mail
-    cleaned up (the account's address stands in for a missing e-mail)."""
-    name = (name or "").strip()
+def check_contact(event: Event, *, name: str, phone: str, email: str,
+                  user: User | None) -> tuple[str, str, str, FieldErrors]:
+    """Name, phone and e-mail cleaned up (the account's address stands in for a missing e-mail), and what the
+    event asks for that is missing — for a registration and an application to speak alike."""
+    name, phone = (name or "").strip(), (phone or "").strip()
     email = (email or "").strip() or (user.email if user is not None else "")
-    phone = (phone or "").strip()
     problems = FieldErrors()
     if not name:
         problems.add("name", _l("Please enter a name."))
@@ -195,6 +194,14 @@ def check_registration(event: Event, *, name: str, phone: str = "", email: str =
         problems.add("phone", _l("This event needs a phone number."))
     if event.require_email and not email:
         problems.add("email", _l("This event needs an e-mail address."))
+    return name, phone, email, problems
+
+
+def check_registration(event: Event, *, name: str, phone: str = "", email: str = "", id_card: str = "",
+                       user: User | None = None, category: str | None = None) -> tuple[str, str, str]:
+    """Every missing detail the event asks for at once (one DomainError); returns name, phone and e-mail
+    cleaned up (the account's address stands in for a missing e-mail)."""
+    name, phone, email, problems = check_contact(event, name=name, phone=phone, email=email, user=user)
     if event.ask_id_card and not (id_card or "").strip():
         problems.add("id_card", _l("This event needs an ID card number."))
     if event.is_meeting and category not in event.categories:

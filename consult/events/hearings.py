@@ -28,7 +28,7 @@ from consult.database import utcnow
 from consult.dispositions import DISPOSITION_LABELS, DISPOSITIONS
 from consult.domain import DomainError, FieldErrors
 from consult.events import mails
-from consult.events.allocation import lock_event
+from consult.events.allocation import check_contact, lock_event
 from consult.events.lottery import SEED_MAX, draw_order, new_seed
 from consult.events.models import (
     APPLIED,
@@ -102,16 +102,8 @@ def check_application(event: Event, *, name: str, phone: str = "", email: str = 
     the statement cleaned up."""
     if not event.is_hearing:
         raise DomainError(_l("This event is not a hearing."), status=404)
-    name, phone = (name or "").strip(), (phone or "").strip()
-    email = (email or "").strip() or (user.email if user is not None else "")
+    name, phone, email, problems = check_contact(event, name=name, phone=phone, email=email, user=user)
     statement = (statement or "").strip()
-    problems = FieldErrors()
-    if not name:
-        problems.add("name", _l("Please enter a name."))
-    if event.require_phone and not phone:
-        problems.add("phone", _l("This event needs a phone number."))
-    if event.require_email and not email:
-        problems.add("email", _l("This event needs an e-mail address."))
     if not phone and not email:
         problems.add("email", _l("Please leave a phone number or an e-mail address, so that you can be told "
                                  "whether you are chosen to speak."))
