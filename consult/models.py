@@ -30,7 +30,13 @@ from consult.api.models import ApiToken, IdempotencyRecord  # noqa: F401
 from consult.disclosure.models import DisclosureRequest, OpennessReportFigures  # noqa: F401
 from consult.open311.models import Open311Key  # noqa: F401
 from consult.practice.models import AnnualReportPublication, PracticeSettings, RatingAppeal, RectificationTask  # noqa: F401,E501
-from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit, UnitChange  # noqa: F401
+from consult.workbench.models import (  # noqa: F401
+    AnalysisMember,
+    AnalysisRun,
+    AnalysisUnit,
+    StanceLexicon,
+    UnitChange,
+)
 from consult.surveys.models import (  # noqa: F401
     Questionnaire, SurveyAnswer, SurveyOption, SurveyQuestion, SurveyResponse,
 )

@@ -45,6 +45,7 @@ ADMIN_NAV = (
     ("drafts.manage", _l("Drafts for comment"), ()),
     ("surveys.manage", _l("Questionnaires"), ()),
     ("drafts.sensitive_words", _l("Sensitive words"), ("drafts.sensitive_words",)),
+    ("workbench.lexicon_page", _l("Stance lexicon"), ("workbench.lexicon_page",)),
     ("open311_admin.keys_page", _l("Open311 keys"), ("open311_admin.keys_page",)),
     ("practice.compliance_board", _l("Compliance self-check"),
      ("practice.compliance_board", "practice.compliance_rule", "practice.compliance_summary")),

@@ -105,10 +105,15 @@ class Lexicon:
         return next(s for s in _PRIORITY if scores[s] == best)
 
 
+def shipped_text() -> str:
+    """The text of the lexicon shipped with Consult (``stance_lexicon.toml``), which an admin's edits start from."""
+    return resources.files(__package__).joinpath("stance_lexicon.toml").read_text("utf-8")
+
+
 @cache
 def default_lexicon() -> Lexicon:
     """The lexicon shipped with Consult (``stance_lexicon.toml``)."""
-    return Lexicon.from_toml(resources.files(__package__).joinpath("stance_lexicon.toml").read_text("utf-8"))
+    return Lexicon.from_toml(shipped_text())
 
 
 def _alternation(words) -> str:

@@ -27,3 +27,17 @@ class RevisionForm(FlaskForm):
 
 class ChangesForm(FlaskForm):
     """The articles an adopted unit changed (checkboxes named ``anchors``, read from the request)."""
+
+
+class LexiconForm(FlaskForm):
+    """The stance lexicon as TOML (checked as a whole by ``consult.workbench.lexicon.check``)."""
+
+    body = TextAreaField(_l("Lexicon"), validators=[DataRequired(message=_l("Please enter the lexicon."))],
+                         description=_l("One [[stance]] section per stance (支持, 反对, 建议修改) with its strong "
+                                        "cues (weight 2) and other cues (weight 1); [negation] and [turn] as "
+                                        "described in the comments at the top."),
+                         render_kw={"rows": 30, "spellcheck": "false"})
+
+
+class RestoreForm(FlaskForm):
+    """Restore a saved version of the lexicon, or the shipped one: a button with its CSRF token."""

@@ -23,7 +23,7 @@ from consult.database import utcnow
 from consult.drafts.models import REJECTED, Comment, Draft
 from consult.extensions import db
 from consult.tokens import Terms
-from consult.workbench import persist
+from consult.workbench import lexicon, persist
 from consult.workbench.models import (
     ANALYSING, DONE, FAILED, QUEUED, READING, RUNNING, WRITING, AnalysisRun,
 )  # fmt: skip
@@ -121,9 +121,10 @@ def run_analysis(run_id: int) -> str:
         comments, last_id = _read_comments(run_id, draft_id)
         draft = db.session.get(Draft, draft_id)
         terms = Terms.from_draft(draft.current_version.body) if draft.current_version else None
+        stance_lexicon = lexicon.current_lexicon()  # the admin's edited lexicon, else the shipped one
         db.session.commit()
         _progress(run_id, step=ANALYSING, done_count=0, last_comment_id=last_id)
-        result = analyse(comments, terms=terms, parameters=current_app.config.get("ANALYSIS_PARAMETERS")
+        result = analyse(comments, terms=terms, lexicon=stance_lexicon, parameters=current_app.config.get("ANALYSIS_PARAMETERS")
                          or Parameters())
         del comments
         persist.write_units(run_id, result, heartbeat=lambda n: _progress(run_id, step=WRITING, done_count=n))

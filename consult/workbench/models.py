@@ -133,3 +133,20 @@ class UnitChange(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
 
     unit: Mapped[AnalysisUnit] = relationship()
+
+
+class StanceLexicon(db.Model):
+    """One saved version of the stance lexicon an admin edits (TOML, the format of the shipped
+    ``consult/analysis/stance_lexicon.toml``). The newest version is the one analyses use; with none saved,
+    the shipped lexicon. Versions are never changed or deleted: restoring one saves it again as the newest."""
+
+    __tablename__ = "stance_lexicons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    shipped: Mapped[bool] = mapped_column(default=False)  # a copy of the lexicon shipped with Consult
+    restored_from_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("stance_lexicons.id"))
+    created_at: Mapped[datetime] = _utc(default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+
+    created_by = relationship("User")

@@ -12,4 +12,4 @@ def _count(value) -> str:
     return f"{int(value or 0):,}"
 
 
-from consult.workbench.views import office  # noqa: E402,F401  -- register the routes
+from consult.workbench.views import admin, office  # noqa: E402,F401  -- register the routes
