@@ -181,3 +181,67 @@ def test_the_list_filters_by_kind_of_event(app, client, department):
     assert client.get("/events?type=nonsense").status_code == 400
     home = client.get("/")
     assert "列席会议甲" in home.text and "听证会乙" in home.text and "开放日丙" not in home.text
+
+
+def _cancel(client, response) -> None:
+    token = re.search(r"/events/r/([0-9a-f]+)", response.location).group(1)
+    assert client.post(f"/events/r/{token}/cancel").status_code == 302
+
+
+def _status_of(app, registration_id):
+    with app.app_context():
+        return db.session.get(Registration, registration_id).status
+
+
+def test_a_seat_freed_after_the_lottery_goes_to_the_next_drawn_of_the_same_category(app, client, auth, officer,
+                                                                                  department):
+    event_id = meeting(app, department, mode="lottery", seats={"stakeholder": 1, "resident": 1})
+    links = {n: attend(client, event_id, n, category="stakeholder" if n <= 3 else "resident") for n in range(1, 7)}
+    close_registration(app, event_id)
+    auth.login(officer)
+    client.post(f"/events/manage/{event_id}/draw", data={"seed": "候补2026"})
+    client.post("/account/logout")
+    rows = registrations(app, event_id)
+    numbers = {n: rows[n - 1][0] for n in links}
+    residents = sorted(numbers[n] for n in (4, 5, 6))
+    random.Random("候补2026:resident").shuffle(residents)
+    stakeholders = sorted(numbers[n] for n in (1, 2, 3))
+    random.Random("候补2026:stakeholder").shuffle(stakeholders)
+    with app.app_context():  # the stakeholders drawn out are ahead of every resident on the waiting list
+        queue = db.session.scalars(sa.select(Registration.id).where(Registration.status == "waitlisted")
+                                   .order_by(Registration.waitlist_position)).all()
+    assert queue[:2] == stakeholders[1:]
+
+    winner = next(n for n, number in numbers.items() if number == residents[0])
+    _cancel(client, links[winner])
+    assert _status_of(app, residents[1]) == "confirmed"  # the next resident drawn, not the stakeholder ahead
+    assert {_status_of(app, s) for s in stakeholders[1:]} == {"waitlisted"}
+    with app.app_context():
+        promoted = db.session.get(Registration, residents[1])
+        assert db.session.scalar(sa.select(OutboxMessage.id).where(
+            OutboxMessage.recipient == promoted.email, OutboxMessage.template == "registration_update"))
+
+    winner = next(n for n, number in numbers.items() if number == stakeholders[0])
+    _cancel(client, links[winner])
+    assert _status_of(app, stakeholders[1]) == "confirmed"
+    assert [r[2] for r in registrations(app, event_id)].count("confirmed") == 2
+
+
+def test_a_freed_seat_stays_with_its_category_when_nobody_of_it_waits(app, client, department):
+    event_id = meeting(app, department, mode="first_come", seats={"expert": 1, "resident": 1})
+    expert = attend(client, event_id, 1, category="expert")
+    attend(client, event_id, 2, category="resident")
+    attend(client, event_id, 3, category="resident")  # the residents' one seat is taken: waits
+    attend(client, event_id, 4, category="expert")  # the experts' one seat is taken: waits, behind a resident
+    assert [r[2] for r in registrations(app, event_id)] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    _cancel(client, expert)
+    assert [r[2] for r in registrations(app, event_id)] == ["cancelled", "confirmed", "waitlisted", "confirmed"]
+
+
+def test_first_come_keeps_each_category_to_its_seats(app, client, department):
+    event_id = meeting(app, department, mode="first_come", seats={"media": 1})
+    attend(client, event_id, 1, category="media")
+    attend(client, event_id, 2, category="media")
+    attend(client, event_id, 3, category="resident")  # no seats of its own: the meeting's seats are its limit
+    assert [r[1:] for r in registrations(app, event_id)] == [
+        ("media", "confirmed"), ("media", "waitlisted"), ("resident", "confirmed")]

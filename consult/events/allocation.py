@@ -4,6 +4,9 @@ The rules (shown on the event pages too):
 
 * **First come** — a registration is confirmed while seats are left, otherwise it joins the end of the
   waiting list. When a confirmed person cancels, the first person on the waiting list is confirmed and told.
+* **A public meeting's categories** — a category's seats are the category's: a registration gets a seat only
+  if its category has one left, and a seat freed in a category goes to the first person waiting in a
+  category with a seat left (the same category, when the others are full), never past the category's seats.
 * **Approval** — a registration is pending until an officer of the event's department confirms it (if a
   seat is left) or declines it with a reason.
 * **Lottery** — registrations are pending until the draw (see :mod:`consult.events.lottery`).
@@ -263,7 +266,7 @@ def register(
     elif event.mode == APPROVAL and (added_by is None or not _category_seat_left(event, registration.category)):
         status = PENDING
     else:
-        status = CONFIRMED if event.seats_left > 0 and event.waitlist_count == 0 else WAITLISTED
+        status = CONFIRMED if _seat_free_for(event, registration.category) else WAITLISTED
     _set_status(event, registration, status, now)
     if status == WAITLISTED:
         registration.waitlist_position = _waitlist_end(event)
@@ -287,21 +290,51 @@ def _require_open_window(event: Event, now: datetime) -> None:
         raise DomainError(_l("Registration is closed."))
 
 
-def category_confirmed(event: Event, category: str) -> int:
-    """How many of a meeting's confirmed attendees came in ``category``."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.category == category, Registration.status == CONFIRMED))
+def category_room(event: Event) -> dict[str, int | None] | None:
+    """For a meeting: the seats each category has left, ``None`` for a category without seats of its own (the
+    meeting's seats are its limit) — except in a lottery, where a category without seats was drawn none and
+    gets none later. ``None`` for other events (no categories)."""
+    if not event.is_meeting:
+        return None
+    seats = dict(db.session.execute(sa.select(CategorySeats.category, CategorySeats.seats).where(
+        CategorySeats.event_id == event.id)).all())
+    confirmed = dict(db.session.execute(
+        sa.select(Registration.category, sa.func.count()).where(
+            Registration.event_id == event.id, Registration.status == CONFIRMED).group_by(Registration.category)
+    ).all())
+    room: dict[str, int | None] = {}
+    for category in event.categories:
+        places = seats.get(category) or 0
+        if places > 0:
+            room[category] = max(places - confirmed.get(category, 0), 0)
+        else:
+            room[category] = 0 if event.mode == LOTTERY else None
+    return room
+
+
+def _has_room(room: dict[str, int | None] | None, category: str | None) -> bool:
+    return room is None or category is None or room.get(category, None) != 0
 
 
 def _category_seat_left(event: Event, category: str | None) -> bool:
     """Whether a meeting's category has a seat left (always, for other events and categories without a limit)."""
-    if not event.is_meeting or category is None:
-        return True
-    seats = db.session.scalar(sa.select(CategorySeats.seats).where(
-        CategorySeats.event_id == event.id, CategorySeats.category == category))
-    if not seats:  # no limit set for the category: the meeting's seats are the limit
-        return True
-    return category_confirmed(event, category) < seats
+    return _has_room(category_room(event), category)
+
+
+def _seat_free_for(event: Event, category: str | None) -> bool:
+    """Whether a new registration (first come) gets a seat at once: a seat is left, in its category too for a
+    meeting, and nobody who could have that seat is waiting for it."""
+    if event.seats_left <= 0:
+        return False
+    room = category_room(event)
+    if room is None or category is None:
+        return event.waitlist_count == 0
+    if not _has_room(room, category):
+        return False
+    waiting = db.session.scalar(sa.select(Registration.id).where(
+        Registration.event_id == event.id, Registration.status == WAITLISTED,
+        Registration.category == category).limit(1))
+    return waiting is None
 
 
 # --- cancelling and promoting ------------------------------------------------------------------------
@@ -322,12 +355,23 @@ def cancel(registration: Registration, *, now: datetime | None = None) -> list[R
 
 
 def promote(event: Event, *, now: datetime | None = None) -> list[Registration]:
-    """Confirm people from the top of the waiting list while seats are left (caller holds the lock)."""
+    """Confirm people from the top of the waiting list while seats are left (caller holds the lock).
+
+    A meeting's seats belong to their categories: a freed seat goes to the first person waiting *in a category
+    with a seat left* (so a seat a stakeholder gave up goes to the next stakeholder, not to the resident who
+    happens to be ahead on the list)."""
     now = now or utcnow()
     promoted = []
     if event.seats_left > 0:
-        for registration in _waitlist(event, limit=event.seats_left):
+        room = category_room(event)
+        for registration in _waitlist(event, limit=None if room is not None else event.seats_left):
+            if event.seats_left <= 0:
+                break
+            if not _has_room(room, registration.category):
+                continue
             _set_status(event, registration, CONFIRMED, now)
+            if room is not None and room.get(registration.category) is not None:
+                room[registration.category] -= 1
             promoted.append(registration)
     db.session.flush()
     for registration in promoted:
