@@ -23,11 +23,12 @@ SIGN_NAME = "某某市人民政府"
 TEMPLATE_CODES = {
     "verification_code": "100001", "query_code": "100002", "receipt": "100003", "info_request": "100004",
     "extended": "100005", "answered": "100006", "dismissed": "100007", "registration": "100008",
-    "event_reminder": "100009", "rating_followup": "100010",
+    "event_reminder": "100009", "rating_followup": "100010", "meeting_seat": "100011", "speaker_chosen": "100012",
+    "not_selected": "100013",
 }
 PARAM_COUNTS = {
     "100001": 1, "100002": 3, "100003": 3, "100004": 2, "100005": 3, "100006": 2, "100007": 2, "100008": 3,
-    "100009": 3, "100010": 2,
+    "100009": 3, "100010": 2, "100011": 3, "100012": 3, "100013": 2,
 }
 
 

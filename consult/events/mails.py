@@ -1,7 +1,9 @@
 """Mails to registrants, the iCalendar file, and the reminder the day before.
 
 A registrant who left a mobile number and no e-mail address gets the confirmation (when they have a seat)
-and the reminder by SMS instead (``consult.notify.sms``).
+and the reminder by SMS instead (``consult.notify.sms``); for a public meeting also the news that they were
+not selected, and a seat's SMS links their own page with the agenda and materials. An applicant to speak at a
+hearing who is told by SMS gets the selection by SMS.
 """
 
 from datetime import datetime, timedelta
@@ -16,6 +18,7 @@ from consult.events.models import CONFIRMED, Event, Registration
 from consult.extensions import db
 from consult.notify import sms
 from consult.notify.services import MailAttachment, queue_mail
+from consult.tracking.mails import sms_number, text_citizen
 
 # change -> what the update mail says happened
 CHANGES = ("promoted", "approved", "declined", "won", "lost", "demoted")
@@ -72,7 +75,7 @@ def _send(registration: Registration, template: str, *, with_calendar: bool = Fa
           essential=True, **context):
     recipient = registration.contact_email
     if not recipient:
-        return _text(registration, template, dedup_key)
+        return _text(registration, template, dedup_key, context.get("change"))
     event = registration.event
     attachments = [MailAttachment("event.ics", "text/calendar", event_ics(event))] if with_calendar else []
     user = registration.user
@@ -92,17 +95,24 @@ def _send(registration: Registration, template: str, *, with_calendar: bool = Fa
     )
 
 
-def _text(registration: Registration, template: str, dedup_key: str | None):
-    """The SMS that stands in for a mail to a registrant without an e-mail address: a seat, a reminder."""
+def _text(registration: Registration, template: str, dedup_key: str | None, change: str | None = None):
+    """The SMS that stands in for a mail to a registrant without an e-mail address: a seat, a reminder, and
+    for a public meeting also a refusal. A meeting's seat comes with the link to the registration's own page,
+    where the agenda, the materials and the admission code are (for the attendee only)."""
+    event = registration.event
+    params = {"event": event.title[:20], "date": event.starts_at, "url": event_url(event)}
     if template == "registration_reminder":
         name = "event_reminder"
     elif registration.status == CONFIRMED and template in ("registration_received", "registration_update"):
         name = "registration"
+        if event.is_meeting:
+            name, params["url"] = "meeting_seat", manage_url(registration)
+    elif event.is_meeting and template == "registration_update" and change in ("lost", "declined"):
+        name, params["url"] = "not_selected", manage_url(registration)
+        del params["date"]
     else:
         return None
-    event = registration.event
-    return sms.queue_sms(registration.phone, name, dedup_key=f"sms:{dedup_key}" if dedup_key else None,
-                         event=event.title[:20], date=event.starts_at, url=event_url(event))
+    return sms.queue_sms(registration.phone, name, dedup_key=f"sms:{dedup_key}" if dedup_key else None, **params)
 
 
 def registration_received(registration: Registration):
@@ -151,13 +161,21 @@ def queue_event_reminders(now: datetime | None = None) -> int:
     return queued
 
 
-def speaker_selection(application, event: Event, *, chosen: bool, record_url: str):
-    """Tell an applicant to speak whether they were chosen (by mail; by SMS nothing: the status page says it)."""
+def speaker_selection(application, event: Event, *, chosen: bool, record_url: str, materials_url: str = ""):
+    """Tell an applicant to speak whether they were chosen: by mail, or by SMS to an applicant told by SMS
+    (e.g. one who left only a mobile number) — a chosen speaker's SMS links the materials, the other's the
+    status page of the statement, which is still answered in the hearing report."""
     submission = application.submission
+    dedup_key = f"hearing-selection:{submission.id}"
+    if sms_number(submission) is not None:
+        if chosen:
+            return text_citizen(submission, "speaker_chosen", dedup_key=f"sms:{dedup_key}", event=event.title[:20],
+                                date=event.starts_at, url=materials_url or event_url(event))
+        return text_citizen(submission, "not_selected", dedup_key=f"sms:{dedup_key}", event=event.title[:20])
     user = submission.user
     return queue_mail(
         submission.contact_email, "hearing_speaker_selection", locale=submission.locale, user=user,
-        dedup_key=f"hearing-selection:{submission.id}", event=event, submission=submission, chosen=chosen,
+        dedup_key=dedup_key, event=event, submission=submission, chosen=chosen,
         record_url=record_url, event_url=event_url(event),
         attachments=[MailAttachment("event.ics", "text/calendar", event_ics(event))] if chosen else [],
     )

@@ -101,6 +101,13 @@ TEMPLATES = {t.name: t for t in (
     SmsTemplate("event_reminder", _l("Reminder: {event}, for which you registered, takes place on {date}. "
                                      "Details: {url}"),
                 ("event", "date", "url"), description=_l("Open-day reminder")),
+    SmsTemplate("meeting_seat", _l("You have a seat at {event} on {date}. Agenda, materials and admission code: "
+                                   "{url}"),
+                ("event", "date", "url"), description=_l("Public-meeting seat, with the materials")),
+    SmsTemplate("speaker_chosen", _l("You are chosen to speak at {event} on {date}. Materials: {url}"),
+                ("event", "date", "url"), description=_l("Chosen to speak at a hearing")),
+    SmsTemplate("not_selected", _l("Your application for {event} was not selected this time. Details: {url}"),
+                ("event", "url"), description=_l("Not selected for a hearing or public meeting")),
     SmsTemplate("rating_followup", _l("We have received your rating of matter {no}. The department will "
                                       "contact you about it by {due}."),
                 ("no", "due"), description=_l("Follow-up of a dissatisfied rating")),
