@@ -6,12 +6,18 @@ branched by the same ``read_answers`` as the form, and the answer rows and count
 data load would (the counters then checked against a GROUP BY over the answers). Then it measures, in one
 process, each against a reference taken in the same run:
 
-* the public results page (GET, anonymous), p50/p99, against ``/healthz`` (one ``SELECT 1`` through the same
-  app: the floor of any request) — and the GROUP BY scan the counters replace, against the counters' read;
-* the cross-tabulation of two questions (one grouped self-join over their answers);
+* the public results page (GET, anonymous, the whole-page cache off), p50/p99, against ``/healthz`` (one
+  ``SELECT 1`` through the same app: the floor of any request); the same page with a cross-tabulation, and
+  rendered anew each time (as after every new response, when the counter version moves);
+* reading the counters (one query) against the GROUP BY scan over the answers they replace, and the
+  cross-tabulation from the pair counters against the grouped self-join over the two questions' answers
+  (the pair counters are checked against it for four pairs);
 * submitting through the answer form (POST, one new response each, the write lock held only for the
   inserts), responses/s, against a bare one-row INSERT and commit per request on the same database.
 
+``--db postgres`` runs on PostgreSQL: ``--database-url``, else ``$BENCH_POSTGRES_URL``, else
+``bench_surveys`` on the local server; the database (its name must contain "bench") is dropped and
+created again.
 Results go to ``bench/results/surveys-<db>-<responses>.json``.
 """
 
@@ -19,6 +25,7 @@ import argparse
 import base64
 import hashlib
 import json
+import os
 import random
 import statistics
 import time
@@ -26,6 +33,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+
+from bench.setup import fresh_database
 
 QUESTIONS = (
     ["single"] * 8 + ["multiple"] * 4 + ["scale"] * 4 + ["ranking"] * 2 + ["text"] * 2
@@ -95,14 +104,16 @@ def _load(app, questionnaire_id: int, count: int, seed: int = 1) -> dict:
     """``count`` responses, each read by ``read_answers``; rows and counters written in bulk."""
     from consult.extensions import db
     from consult.surveys import results
-    from consult.surveys.models import SurveyAnswer, SurveyOption, SurveyQuestion, Questionnaire, SurveyResponse
-    from consult.surveys.responses import read_answers
+    from consult.surveys.models import (
+        Questionnaire, SurveyAnswer, SurveyOption, SurveyPairCount, SurveyQuestion, SurveyResponse,
+    )
+    from consult.surveys.responses import pairs, read_answers
 
     rng = random.Random(seed)
     with app.app_context(), app.test_request_context():
         questionnaire = results.load(questionnaire_id)
         size = {q.id: len(q.options) for q in questionnaire.questions}
-        answered, chosen, points = {}, {}, {}
+        answered, chosen, points, pair_counts = {}, {}, {}, {}
         submitted = questionnaire.opens_at
         next_id = 1
         responses, answers = [], []
@@ -131,6 +142,9 @@ def _load(app, questionnaire_id: int, count: int, seed: int = 1) -> dict:
                         chosen[o] = chosen.get(o, 0) + 1
             for q, text in read.texts.items():
                 answers.append({"response_id": next_id, "question_id": q, "text": text})
+            for pair in pairs(questionnaire, read):
+                key = (pair["option_a_id"], pair["option_b_id"], pair["question_a_id"], pair["question_b_id"])
+                pair_counts[key] = pair_counts.get(key, 0) + 1
             for q in read.visible:
                 if read.answered(q):
                     answered[q] = answered.get(q, 0) + 1
@@ -144,12 +158,17 @@ def _load(app, questionnaire_id: int, count: int, seed: int = 1) -> dict:
         for o in set(chosen) | set(points):
             db.session.execute(sa.update(SurveyOption).where(SurveyOption.id == o)
                                .values(chosen_count=chosen.get(o, 0), points=points.get(o, 0)))
+        db.session.execute(sa.insert(SurveyPairCount), [
+            {"option_a_id": a, "option_b_id": b, "question_a_id": qa, "question_b_id": qb, "count": n}
+            for (a, b, qa, qb), n in pair_counts.items()])
         db.session.execute(sa.update(Questionnaire).where(Questionnaire.id == questionnaire_id)
                            .values(response_count=count))
         if db.engine.dialect.name == "postgresql":
             for table in ("survey_responses", "survey_answers"):
                 db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                            f"(SELECT max(id) FROM {table}))"))
+            db.session.commit()
+            for table in ("survey_responses", "survey_answers", "survey_pair_counts"):
                 db.session.execute(sa.text(f"ANALYZE {table}"))
         db.session.commit()
         rows = db.session.scalar(sa.select(sa.func.count()).select_from(SurveyAnswer))
@@ -205,22 +224,47 @@ def measure(url: str, count: int, repeat: int, posts: int) -> dict:
         questionnaire.closes_at = utcnow() - timedelta(minutes=1)  # closed: the results are public
         db.session.commit()
     url_results = f"/questionnaires/{qid}/results"
+    with app.app_context():
+        shape = results.question_results(results.load(qid))
+        choice = results.choice_questions(shape)
+        first, third = choice[0].id, choice[2].id
+        multiple = next(q.id for q in choice if q.kind == "multiple")
+        scale = next(q.id for q in choice if q.kind == "scale")
+    url_crosstab = f"{url_results}?rows={first}&columns={third}"
     assert client.get(url_results).status_code == 200
     for _ in range(5):  # warm
         client.get(url_results)
+        client.get(url_crosstab)
         client.get("/healthz")
     page = _percentiles(_time(lambda: client.get(url_results).get_data(), repeat))
     floor = _percentiles(_time(lambda: client.get("/healthz").get_data(), repeat))
+    with_tab = _percentiles(_time(lambda: client.get(url_crosstab).get_data(), repeat))
+
+    def cold():  # as after a new response: the rendered results are not kept yet
+        app.extensions["consult.caches"].clear()
+        client.get(url_results).get_data()
+
+    missed = _percentiles(_time(cold, max(20, repeat // 5)))
     result["results_page"] = {**page, "reference_healthz": floor,
-                              "p99_ratio_to_reference": round(page["p99_ms"] / floor["p99_ms"], 1)}
+                              "p99_ratio_to_reference": round(page["p99_ms"] / floor["p99_ms"], 2)}
+    result["results_page_with_crosstab"] = {
+        **with_tab, "p99_ratio_to_reference": round(with_tab["p99_ms"] / floor["p99_ms"], 2)}
+    result["results_page_rendered_anew"] = {
+        **missed, "p99_ratio_to_reference": round(missed["p99_ms"] / floor["p99_ms"], 2)}
+    scans = max(3, repeat // 100)
     with app.app_context():
-        first, third = results.load(qid).questions[0].id, results.load(qid).questions[2].id
-        scan = _percentiles(_time(lambda: _scan_counts(qid), max(5, repeat // 10)))
-        counters = _percentiles(_time(lambda: results.question_results(results.load(qid)), repeat))
-        tab = _percentiles(_time(lambda: results.crosstab(results.load(qid), first, third), max(5, repeat // 10)))
+        scan = _percentiles(_time(lambda: _scan_counts(qid), scans))
+        counters = _percentiles(_time(lambda: results.question_results(results.load_alone(qid)), repeat))
+        tab = _percentiles(_time(lambda: results.crosstab(choice, first, third), repeat))
+        tab_scan = _percentiles(_time(lambda: results.crosstab_by_scan(first, third), scans))
         result["counters_read"] = counters
         result["scan_instead_of_counters"] = scan
-        result["crosstab"] = tab
+        result["crosstab"] = {**tab, "scan_instead_of_pair_counters": tab_scan}
+        checked = True
+        for rows_id, columns_id in ((first, third), (third, first), (multiple, scale), (scale, first)):
+            checked &= results.crosstab(choice, rows_id, columns_id).counts == {
+                cell: n for cell, n in results.crosstab_by_scan(rows_id, columns_id).items() if n}
+        result["pair_counters_match_scan"] = checked
 
     # Submitting: reopen, then POST the answer form (a new form token each time).
     with app.app_context():
@@ -274,15 +318,19 @@ def main(argv=None) -> int:
     results_dir.mkdir(exist_ok=True)
     if args.db == "sqlite":
         path = results_dir / f"surveys-{args.responses}.sqlite3"
-        path.unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     else:
-        url = args.database_url or "postgresql://postgres@127.0.0.1:5432/bench_surveys"
-        if "bench" not in url.rsplit("/", 1)[-1]:
+        url = (args.database_url or os.environ.get("BENCH_POSTGRES_URL")
+               or "postgresql://postgres@127.0.0.1:5432/bench_surveys")
+        if "bench" not in (sa.engine.make_url(url).database or ""):
             parser.error("the PostgreSQL database name must contain 'bench'")
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    fresh_database(url)  # a new SQLite file, or the PostgreSQL database dropped and created again
+    load_before = os.getloadavg()
     result = measure(url, args.responses, args.repeat, args.posts)
     result["db"] = args.db
+    result["machine"] = {"cpus": os.cpu_count(), "load_average_before": load_before,
+                         "load_average_after": os.getloadavg()}
     out = results_dir / f"surveys-{args.db}-{args.responses}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(json.dumps(result, ensure_ascii=False, indent=2))

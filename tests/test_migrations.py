@@ -148,3 +148,38 @@ def test_the_form_tokens_move_to_submissions_and_back(empty_database_url):
             request = conn.execute(sa.text("SELECT form_token FROM disclosure_requests")).scalar()
         assert (letter, request) == ("old-letter-form-token-1", "old-request-form-token-2")
         db.engine.dispose()
+
+
+def test_the_cross_tabulation_counters_are_filled_from_the_answers_already_taken(empty_database_url):
+    """0027: the pair counters of responses taken before the upgrade come from their answers (choice
+    questions only: not the free text, not the ranking); the downgrade drops them."""
+    from datetime import UTC, datetime
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0026")
+        with db.engine.begin() as conn:
+            _insert(conn, "departments", id=1, code="TJJ", name="县统计局", name_en="Statistics")
+            _insert(conn, "questionnaires", id=1, title="问卷", department_id=1, status="approved",
+                    answer_mode="anonymous", results_visibility="public", salt="s" * 32,
+                    opens_at=datetime(2025, 11, 1, tzinfo=UTC), closes_at=datetime(2025, 11, 30, tzinfo=UTC))
+            for qid, kind in ((1, "single"), (2, "multiple"), (3, "text"), (4, "ranking")):
+                _insert(conn, "survey_questions", id=qid, questionnaire_id=1, kind=kind, prompt=f"第{qid}题",
+                        position=qid)
+            for oid, qid in ((1, 1), (2, 1), (3, 2), (4, 2), (5, 2), (6, 4), (7, 4)):
+                _insert(conn, "survey_options", id=oid, question_id=qid, label=f"选项{oid}")
+            for rid in (1, 2):
+                _insert(conn, "survey_responses", id=rid, questionnaire_id=1, form_token=f"old-survey-token-{rid}")
+            answers = [(1, 1, 1, None, None), (1, 2, 3, None, None), (1, 2, 4, None, None), (1, 3, None, None, "好"),
+                       (1, 4, 6, 1, None), (1, 4, 7, 2, None), (2, 1, 2, None, None), (2, 2, 3, None, None)]
+            for rid, qid, oid, rank, text in answers:
+                _insert(conn, "survey_answers", response_id=rid, question_id=qid, option_id=oid, rank=rank,
+                        text=text)
+        upgrade()
+        with db.engine.connect() as conn:
+            pairs = conn.execute(sa.text("SELECT option_a_id, option_b_id, question_a_id, question_b_id, count "
+                                         "FROM survey_pair_counts ORDER BY option_a_id, option_b_id")).all()
+        assert [tuple(p) for p in pairs] == [(1, 3, 1, 2, 1), (1, 4, 1, 2, 1), (2, 3, 1, 2, 1)]
+        downgrade(revision="0026")
+        assert "survey_pair_counts" not in sa.inspect(db.engine).get_table_names()
+        db.engine.dispose()

@@ -2,7 +2,8 @@
 
 What the results page shows is kept in counters updated in the same transaction as each response
 (``column + n``): responses per questionnaire, answers per question, choices (and ranking points) per
-option. No page counts the responses.
+option, and for the cross-tabulation the respondents per pair of options of two choice questions. No page
+counts the responses.
 """
 
 from datetime import UTC, datetime
@@ -222,3 +223,21 @@ class SurveyAnswer(db.Model):
     text: Mapped[Optional[str]] = mapped_column(sa.Text)
 
     response: Mapped[SurveyResponse] = relationship(back_populates="answers")
+
+
+class SurveyPairCount(db.Model):
+    """How many respondents chose both of two options of two different choice questions (single, multiple,
+    scale) of one questionnaire: the cells of every cross-tabulation, kept as responses arrive. The pair is
+    stored once, the option of the question with the smaller id first (``question_a_id < question_b_id``)."""
+
+    __tablename__ = "survey_pair_counts"
+    __table_args__ = (
+        sa.CheckConstraint("question_a_id < question_b_id", name="questions_ordered"),
+        sa.Index("ix_survey_pair_counts_questions", "question_a_id", "question_b_id"),
+    )
+
+    option_a_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_options.id", ondelete="CASCADE"), primary_key=True)
+    option_b_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_options.id", ondelete="CASCADE"), primary_key=True)
+    question_a_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_questions.id", ondelete="CASCADE"))
+    question_b_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_questions.id", ondelete="CASCADE"))
+    count: Mapped[int] = mapped_column(default=0, server_default="0")

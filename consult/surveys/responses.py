@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -24,12 +25,13 @@ from consult.database import take_write_lock
 from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
 from consult.surveys.models import (
-    ACCOUNT, CONTACT, MULTIPLE, OPEN, RANKING, SCALE, SINGLE, TEXT, Questionnaire, SurveyAnswer, SurveyOption,
-    SurveyQuestion, SurveyResponse,
+    ACCOUNT, CHOICE_KINDS, CONTACT, MULTIPLE, OPEN, RANKING, SCALE, SINGLE, TEXT, Questionnaire, SurveyAnswer,
+    SurveyOption, SurveyPairCount, SurveyQuestion, SurveyResponse,
 )
 
 TEXT_MAX = 5000
 FAST = {"synchronize_session": False}
+PAIRS_PER_STATEMENT = 500
 
 
 @dataclass
@@ -247,4 +249,30 @@ def _count(questionnaire: Questionnaire, answers: ReadAnswers) -> None:
         db.session.execute(sa.update(SurveyOption).where(SurveyOption.id.in_(list(points)))
                            .values(points=SurveyOption.points + sa.case(points, value=SurveyOption.id, else_=0)),
                            execution_options=FAST)
-    db.session.expire(questionnaire, ["response_count"])
+    _count_pairs(questionnaire, answers)
+    db.session.expire(questionnaire, ["response_count", "updated_at"])
+
+
+def pairs(questionnaire: Questionnaire, answers: ReadAnswers) -> list[dict]:
+    """The pairs of chosen options of two different choice questions in one response, each once (the
+    option of the question with the smaller id first), in one fixed order."""
+    kinds = {q.id: q.kind for q in questionnaire.questions}
+    chosen = sorted((q, o) for q, options in answers.chosen.items() if kinds.get(q) in CHOICE_KINDS
+                    for o in options)
+    return [{"option_a_id": oa, "option_b_id": ob, "question_a_id": qa, "question_b_id": qb, "count": 1}
+            for n, (qa, oa) in enumerate(chosen) for qb, ob in chosen[n + 1:] if qa != qb]
+
+
+def _count_pairs(questionnaire: Questionnaire, answers: ReadAnswers) -> None:
+    """Add one to the cross-tabulation cell of every pair (an upsert a few hundred rows at a time). The rows
+    go in one fixed order, so two responses arriving together on PostgreSQL lock them in the same order."""
+    rows = pairs(questionnaire, answers)
+    if not rows:
+        return
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    table = SurveyPairCount.__table__
+    for start in range(0, len(rows), PAIRS_PER_STATEMENT):
+        statement = dialect.insert(table).values(rows[start:start + PAIRS_PER_STATEMENT])
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.option_a_id, table.c.option_b_id],
+            set_={"count": table.c.count + statement.excluded.count}))

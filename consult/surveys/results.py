@@ -7,14 +7,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from flask import current_app
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.analysis import topics
 from consult.analysis.model import Parameters
+from consult.cache import worker_cache
 from consult.contacts import redact_text
 from consult.extensions import db
 from consult.surveys.models import (
-    CHOICE_KINDS, RANKING, TEXT, Questionnaire, SurveyAnswer, SurveyQuestion, SurveyResponse,
+    CHOICE_KINDS, RANKING, SCALE, TEXT, Questionnaire, SurveyAnswer, SurveyOption, SurveyPairCount, SurveyQuestion,
+    SurveyResponse,
 )
 from consult.tokens import content_tokens
 
@@ -32,8 +35,25 @@ class OptionResult:
 
 
 @dataclass(frozen=True)
+class ResultOption:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class ResultQuestion:
+    """A question as the results show it (questions cannot change once a questionnaire is public)."""
+
+    id: int
+    position: int
+    kind: str
+    prompt: str
+    options: tuple[ResultOption, ...]
+
+
+@dataclass(frozen=True)
 class QuestionResult:
-    question: SurveyQuestion
+    question: ResultQuestion
     answered: int
     options: list[OptionResult]
     mean: float | None = None  # of a 1–5 scale
@@ -47,21 +67,47 @@ def load(questionnaire_id: int) -> Questionnaire | None:
                  selectinload(Questionnaire.questions).selectinload(SurveyQuestion.branch_option)))
 
 
+def load_alone(questionnaire_id: int) -> Questionnaire | None:
+    """A questionnaire with its department, without its questions (one query): what the results page needs
+    before it reads the counters."""
+    return db.session.scalar(sa.select(Questionnaire).where(Questionnaire.id == questionnaire_id)
+                             .options(joinedload(Questionnaire.department)))
+
+
+def counters_version(questionnaire: Questionnaire) -> tuple:
+    """What changes whenever a counter of the questionnaire does: every response adds one to
+    ``response_count`` in the transaction that moves the other counters. The salt (random per questionnaire)
+    keeps two databases' questionnaire 1 apart in a process's caches."""
+    return questionnaire.id, questionnaire.salt, questionnaire.response_count, questionnaire.updated_at
+
+
 def question_results(questionnaire: Questionnaire) -> list[QuestionResult]:
-    """Counts and shares per option of every question, from the counters."""
+    """Counts and shares per option of every question, from the counters: one query for all of them."""
+    found = db.session.execute(
+        sa.select(SurveyQuestion.id, SurveyQuestion.position, SurveyQuestion.kind, SurveyQuestion.prompt,
+                  SurveyQuestion.answer_count, SurveyOption.id, SurveyOption.label, SurveyOption.chosen_count,
+                  SurveyOption.points)
+        .outerjoin(SurveyOption, SurveyOption.question_id == SurveyQuestion.id)
+        .where(SurveyQuestion.questionnaire_id == questionnaire.id)
+        .order_by(SurveyQuestion.position, SurveyQuestion.id, SurveyOption.position, SurveyOption.id)).all()
+    grouped: dict[int, list] = {}
+    for row in found:
+        grouped.setdefault(row[0], []).append(row)
     results = []
-    for question in questionnaire.questions:
-        answered = question.answer_count
+    for question_rows in grouped.values():
+        question_id, position, kind, prompt, answered = question_rows[0][:5]
+        present = [r for r in question_rows if r[5] is not None]
+        question = ResultQuestion(question_id, position, kind, prompt,
+                                  tuple(ResultOption(r[5], r[6]) for r in present))
         options = []
-        for option in question.options:
-            share = option.chosen_count / answered if answered else None
-            mean_points = option.points / answered if answered and question.kind == RANKING else None
-            options.append(OptionResult(option.id, option.label, option.chosen_count, share, option.points,
-                                        mean_points))
-        if question.kind == RANKING:
+        for _q, _p, _k, _t, _a, option_id, label, chosen, points in present:
+            share = chosen / answered if answered else None
+            mean_points = points / answered if answered and kind == RANKING else None
+            options.append(OptionResult(option_id, label, chosen, share, points, mean_points))
+        if kind == RANKING:
             options.sort(key=lambda o: (-o.points, o.id))
         mean = None
-        if question.kind == "scale" and answered:
+        if kind == SCALE and answered:
             mean = sum(int(o.label) * o.count for o in options) / answered
         results.append(QuestionResult(question, answered, options, mean))
     return results
@@ -69,8 +115,8 @@ def question_results(questionnaire: Questionnaire) -> list[QuestionResult]:
 
 @dataclass(frozen=True)
 class CrossTab:
-    rows: SurveyQuestion
-    columns: SurveyQuestion
+    rows: ResultQuestion
+    columns: ResultQuestion
     counts: dict[tuple[int, int], int]
 
     def cell(self, row_option: int, column_option: int) -> int:
@@ -80,24 +126,38 @@ class CrossTab:
         return sum(n for (r, _c), n in self.counts.items() if r == row_option)
 
 
-def choice_questions(questionnaire: Questionnaire) -> list[SurveyQuestion]:
-    return [q for q in questionnaire.questions if q.kind in CHOICE_KINDS]
+def choice_questions(shown: list[QuestionResult]) -> list[ResultQuestion]:
+    """The questions a cross-tabulation can compare (single, multiple choice and scales)."""
+    return [r.question for r in shown if r.question.kind in CHOICE_KINDS]
 
 
-def crosstab(questionnaire: Questionnaire, rows_id: int, columns_id: int) -> CrossTab | None:
-    """How the respondents who chose each option of one choice question answered another (one grouped query
-    over the two questions' answers, by the (question, response) index). None unless both are choice
-    questions of this questionnaire and differ."""
-    by_id = {q.id: q for q in choice_questions(questionnaire)}
+def crosstab(choices: list[ResultQuestion], rows_id: int, columns_id: int) -> CrossTab | None:
+    """How the respondents who chose each option of one choice question answered another, from the pair
+    counters kept as responses arrive (one query by the questions' index, a few dozen rows whatever the
+    number of responses). None unless both are choice questions of this questionnaire and differ."""
+    by_id = {q.id: q for q in choices}
     if rows_id not in by_id or columns_id not in by_id or rows_id == columns_id:
         return None
+    first, second = min(rows_id, columns_id), max(rows_id, columns_id)
+    found = db.session.execute(
+        sa.select(SurveyPairCount.option_a_id, SurveyPairCount.option_b_id, SurveyPairCount.count)
+        .where(SurveyPairCount.question_a_id == first, SurveyPairCount.question_b_id == second)).all()
+    if rows_id == first:
+        counts = {(a, b): n for a, b, n in found if n}
+    else:
+        counts = {(b, a): n for a, b, n in found if n}
+    return CrossTab(by_id[rows_id], by_id[columns_id], counts)
+
+
+def crosstab_by_scan(rows_id: int, columns_id: int) -> dict[tuple[int, int], int]:
+    """The same cells by a grouped self-join over the two questions' answers: what the pair counters
+    replace (kept for the bench and the tests that check the counters against it)."""
     a, b = sa.orm.aliased(SurveyAnswer), sa.orm.aliased(SurveyAnswer)
-    counts = db.session.execute(
+    return {(r, c): n for r, c, n in db.session.execute(
         sa.select(a.option_id, b.option_id, sa.func.count())
         .join(b, sa.and_(b.response_id == a.response_id, b.question_id == columns_id))
         .where(a.question_id == rows_id)
-        .group_by(a.option_id, b.option_id)).all()
-    return CrossTab(by_id[rows_id], by_id[columns_id], {(r, c): n for r, c, n in counts})
+        .group_by(a.option_id, b.option_id))}
 
 
 @dataclass(frozen=True)
@@ -117,15 +177,25 @@ class TextSummary:
 
 def text_summary(question: SurveyQuestion, *, examples: bool = False) -> TextSummary:
     """The free-text answers of a question grouped by topic with consult.analysis's tokeniser and
-    clustering (the same as for comments); examples (for staff) are redacted."""
+    clustering (the same as for comments); examples (for staff) are redacted.
+
+    Computed once per count of the question's answers (which moves with each new one) and kept in the
+    worker, so a page read again and again does not cluster again."""
+    key = ("survey-topics", question.id, question.questionnaire.salt, question.answer_count, examples)
+    cache = worker_cache("survey-topics", current_app.config["CONSULT_STATS_CACHE_SECONDS"])
+    read, shown, unclustered = cache.get_or_compute(key, lambda: _summarise(question.id, examples))
+    return TextSummary(question, read, shown, unclustered)
+
+
+def _summarise(question_id: int, examples: bool) -> tuple[int, list[Topic], int]:
     texts = list(db.session.scalars(
-        sa.select(SurveyAnswer.text).where(SurveyAnswer.question_id == question.id, SurveyAnswer.text.is_not(None))
+        sa.select(SurveyAnswer.text).where(SurveyAnswer.question_id == question_id, SurveyAnswer.text.is_not(None))
         .order_by(SurveyAnswer.response_id.desc()).limit(TOPIC_TEXTS)))
     found, singles = topics.cluster([content_tokens(text) for text in texts], Parameters())
     shown = [Topic(c.keywords[:6], len(c.members),
                    [redact_text(texts[i]) for i in c.representatives] if examples else [])
              for c in found]
-    return TextSummary(question, len(texts), shown, len(singles))
+    return len(texts), shown, len(singles)
 
 
 def export_header(questionnaire: Questionnaire) -> list[str]:

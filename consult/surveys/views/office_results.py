@@ -25,7 +25,7 @@ def _results_or_404(questionnaire_id: int):
 def office_results(questionnaire_id: int):
     """The results from the counters, charts with tables, and a cross-tabulation of two choice questions."""
     questionnaire = _results_or_404(questionnaire_id)
-    context = results_context(questionnaire, int_arg("rows"), int_arg("columns"))
+    context = results_context(questionnaire, int_arg("rows"), int_arg("columns"), staff=True)
     return render_template("surveys/results.html", questionnaire=questionnaire, staff=True, **context)
 
 
