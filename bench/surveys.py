@@ -8,7 +8,8 @@ process, each against a reference taken in the same run:
 
 * the public results page (GET, anonymous, the whole-page cache off), p50/p99, against ``/healthz`` (one
   ``SELECT 1`` through the same app: the floor of any request); the same page with a cross-tabulation, and
-  rendered anew each time (as after every new response, when the counter version moves);
+  rendered anew each time (as after every new response, when the counter version moves); the page of a
+  free-text question's answers by topic, kept and summarised anew;
 * reading the counters (one query) against the GROUP BY scan over the answers they replace, and the
   cross-tabulation from the pair counters against the grouped self-join over the two questions' answers
   (the pair counters are checked against it for four pairs);
@@ -245,12 +246,24 @@ def measure(url: str, count: int, repeat: int, posts: int) -> dict:
         client.get(url_results).get_data()
 
     missed = _percentiles(_time(cold, max(20, repeat // 5)))
+    with app.app_context():
+        text_question = next(r.question.id for r in shape if r.question.kind == "text")
+    url_topics = f"/questionnaires/{qid}/results/questions/{text_question}/topics"
+
+    def topics_anew():  # the written answers clustered again, as after a new written answer
+        app.extensions["consult.caches"].clear()
+        assert client.get(url_topics).status_code == 200
+
+    topics_cold = _percentiles(_time(topics_anew, max(5, repeat // 30)))
+    topics = _percentiles(_time(lambda: client.get(url_topics).get_data(), repeat))
     result["results_page"] = {**page, "reference_healthz": floor,
                               "p99_ratio_to_reference": round(page["p99_ms"] / floor["p99_ms"], 2)}
     result["results_page_with_crosstab"] = {
         **with_tab, "p99_ratio_to_reference": round(with_tab["p99_ms"] / floor["p99_ms"], 2)}
     result["results_page_rendered_anew"] = {
         **missed, "p99_ratio_to_reference": round(missed["p99_ms"] / floor["p99_ms"], 2)}
+    result["topics_page"] = {**topics, "p99_ratio_to_reference": round(topics["p99_ms"] / floor["p99_ms"], 2),
+                             "summarised_anew": topics_cold}
     scans = max(3, repeat // 100)
     with app.app_context():
         scan = _percentiles(_time(lambda: _scan_counts(qid), scans))

@@ -87,7 +87,7 @@ def test_kept_results_change_with_the_next_response(client, auth, world, sql):
     assert "2 people answered this question." in page and "50%" in page
 
 
-@pytest.mark.parametrize("app_config", [{"CONSULT_STATS_CACHE_SECONDS": 300}])
+@pytest.mark.parametrize("app_config", [{"CONSULT_SURVEY_TOPICS_CACHE_SECONDS": 3600}])
 def test_a_kept_topic_summary_changes_with_the_next_written_answer(client, auth, world):
     qid = make_questionnaire(world)
     qids, o = ids(qid)

@@ -182,7 +182,7 @@ def text_summary(question: SurveyQuestion, *, examples: bool = False) -> TextSum
     Computed once per count of the question's answers (which moves with each new one) and kept in the
     worker, so a page read again and again does not cluster again."""
     key = ("survey-topics", question.id, question.questionnaire.salt, question.answer_count, examples)
-    cache = worker_cache("survey-topics", current_app.config["CONSULT_STATS_CACHE_SECONDS"])
+    cache = worker_cache("survey-topics", current_app.config["CONSULT_SURVEY_TOPICS_CACHE_SECONDS"])
     read, shown, unclustered = cache.get_or_compute(key, lambda: _summarise(question.id, examples))
     return TextSummary(question, read, shown, unclustered)
 
