@@ -108,14 +108,23 @@ def get_public_draft_or_404(draft_id: int) -> Draft:
     if not draft.is_public and not (draft.status == "withdrawn" and draft.opened_at is not None):
         abort(404)
     return draft
+# The questionnaires approved for the draft decide its links to them (consult.surveys.queries.on_draft):
+# how many, when the first and last open and close, how many publish their results. Not their response
+# counts, which move with every answer and change nothing on the draft's page.
+_APPROVED = "FROM questionnaires q WHERE q.draft_id = drafts.id AND q.status = 'approved'"
 STAMP_SQL = ("SELECT status, updated_at, comment_count, current_version_id, approved_at, opened_at, opens_at, "
-             "closes_at FROM drafts WHERE id = ?")
+             f"closes_at, (SELECT COUNT(*) {_APPROVED}), (SELECT COUNT(*) {_APPROVED} "
+             f"AND q.results_visibility = 'public'), (SELECT MIN(q.opens_at) {_APPROVED}), "
+             f"(SELECT MAX(q.opens_at) {_APPROVED}), (SELECT MIN(q.closes_at) {_APPROVED}), "
+             f"(SELECT MAX(q.closes_at) {_APPROVED}) FROM drafts WHERE id = ?")
 
 
 def page_stamp(engine: sa.Engine, draft_id: int) -> tuple | None:
     """What decides a draft's public page besides its address and the reader's preferences (consult.public_pages):
     its change time (bumped by every comment shown or hidden, edit, file and status change), status, counts,
-    version, window, and the countdown as the page shows it. None: no such draft.
+    version, window, the countdown as the page shows it, and whether the questionnaires attached to it have
+    opened or closed (exact for one questionnaire; with several, a change between the first and the last
+    shows within ``CONSULT_PAGE_CACHE_SECONDS``). None: no such draft.
 
     It runs before every answer from the page cache, so it is one indexed query on the worker's own driver
     connection (consult.database.read_row), without the ORM: one round trip rather than the page's work.
@@ -124,7 +133,8 @@ def page_stamp(engine: sa.Engine, draft_id: int) -> tuple | None:
     if row is None:
         return None
     opens_at, closes_at, now = _moment(row[6]), _moment(row[7]), utcnow()
-    return (*row, opens_at <= now, closes_at <= now, time_left(closes_at, now))
+    questionnaires = tuple(value is not None and _moment(value) <= now for value in row[10:])
+    return (*row, opens_at <= now, closes_at <= now, time_left(closes_at, now), questionnaires)
 
 
 def _moment(value) -> datetime:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from consult import uploads
 from consult.accounts.departments import department_ids_with_reviewers
 from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
-from consult.authz import role_required
+from consult.authz import builds_questionnaires, role_required, sees_questionnaires_of
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.drafts import services, transitions, word_import
@@ -27,6 +27,8 @@ from consult.extensions import db
 from consult.i18n import current_locale_code
 from consult.localtime import from_local, to_local_naive
 from consult.pagination import InvalidCursor, paginate
+from consult.surveys.models import STATUS_LABELS as QUESTIONNAIRE_STATUS_LABELS
+from consult.surveys.queries import on_draft
 
 editor_required = role_required(EDITOR, ADMIN)
 staff_required = role_required(EDITOR, ADMIN, REVIEWER, OFFICER)
@@ -57,6 +59,10 @@ def office_detail(draft_id: int):
         has_interpretation=services.has_interpretation(draft), history=services.draft_history(draft),
         actions=transitions.allowed_actions(current_user, draft),
         domain_label=localized_domain, lead_can_approve=services.lead_department_can_approve(draft.department_id),
+        questionnaires=[q for q in on_draft(draft.id, public=False)
+                        if sees_questionnaires_of(current_user, q.department_id)],
+        builds_questionnaires=builds_questionnaires(current_user),
+        questionnaire_status_labels=QUESTIONNAIRE_STATUS_LABELS,
     )
 
 

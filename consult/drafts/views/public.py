@@ -43,6 +43,7 @@ from consult.pagination import InvalidCursor, paginate
 from consult.localtime import as_utc
 from consult.public_forms import form_rate_limit, submit_form
 from consult.public_pages import keep_page, public_page
+from consult.surveys.queries import on_draft
 from consult.tracking.receipt import after_submit, honeypot_filled, receipt_to_show
 from consult.urls import int_arg
 from consult.workbench import trace
@@ -109,12 +110,13 @@ def detail(draft_id: int):
     key = ("draft", draft.id, stamp, current_locale_code(), anchor, order, cursor, left, accepting, query.text,
            bool(error))
     content = worker_cache("pages", current_app.config["CONSULT_PAGE_CACHE_SECONDS"]).get_or_compute(
-        key, lambda: _detail_content(draft, anchor, order, left, accepting, query, error))
+        key, lambda: _detail_content(draft, anchor, order, left, accepting, query, error,
+                                     on_draft(draft.id, public=True)))
     return render_template("drafts/detail.html", draft=draft, content=content)
 
 
 def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool, query: SearchQuery = EMPTY,
-                    error=None) -> Markup:
+                    error=None, questionnaires=()) -> Markup:
     stmt = comment_service.public_comments_query(draft, anchor)
     # By article: in the order of the anchors, oldest first within an article (one index serves both orders).
     order_by = (Comment.article_anchor, Comment.id) if order == "article" else (Comment.id.desc(),)
@@ -135,7 +137,7 @@ def _detail_content(draft, anchor: str | None, order: str, left, accepting: bool
     return Markup(render_template(
         "drafts/_detail_content.html", draft=draft, version=version, page=page, anchor=anchor,
         order=order, headings=headings, left=left, domain_label=localized_domain, accepting=accepting,
-        query=query, search_error=str(error.message) if error else "",
+        query=query, search_error=str(error.message) if error else "", questionnaires=questionnaires,
     ))
 
 
