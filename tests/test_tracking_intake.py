@@ -176,6 +176,40 @@ def test_receipt_mail_has_number_code_due_date_and_link_in_the_citizens_language
     assert "You receive this mail because" in mail.body_text
 
 
+@pytest.mark.parametrize("locale", ["en", "zh_CN"])
+def test_every_receipt_reads_exactly_as_its_own_full_rendering(world, locale):
+    """The receipt is a mail merge of templates rendered once (consult.tracking.mails.queue_receipt): each
+    citizen's mail must be word for word what rendering the templates for that submission gives."""
+    from flask_babel import force_locale
+
+    from consult.i18n import parsed_locale
+    from consult.notify.services import render_mail
+    from consult.tracking.mails import lookup_url
+
+    other = type(world.dept)(code="OTHER", name="县<交通>局 & 路政", name_en="Transport")
+    db.session.add(other)
+    db.session.flush()
+    sent = [
+        file_submission(world, locale=locale, name="张三"),
+        file_submission(world, locale=locale, name='<b>李&四</b> "x"', received_at=local(2025, 11, 11)),
+        file_submission(world, locale=locale, name="", department=other),
+        file_submission(world, locale=locale, name="王五", department=other),
+        file_submission(world, locale=locale, name="赵六", received_at=datetime(2031, 3, 3, 2)),  # estimated due
+        file_submission(world, locale=locale, kind=COMMENT, name="钱七"),
+    ]
+    assert sent[-2].submission.estimated_due
+    receipts = mails("submission_receipt")
+    assert len(receipts) == len(sent)
+    for created, mail in zip(sent, receipts, strict=True):
+        submission = created.submission
+        with force_locale(parsed_locale(locale)):
+            expected = render_mail(mail.recipient, "submission_receipt", locale=locale, submission=submission,
+                                   query_code=created.query_code, lookup_url=lookup_url(submission.tracking_no))
+        got = {name: getattr(mail, name) for name in expected if name != "user"}
+        assert got == expected
+    assert "&lt;b&gt;李&amp;四&lt;/b&gt;" in receipts[1].body_html and '<b>李&四</b> "x"' in receipts[1].body_text
+
+
 def test_receipt_goes_to_the_account_address_of_a_logged_in_citizen(world):
     create_submission(kind=LETTER, department=world.dept, body="您好", user=world.citizen, email="")
     db.session.flush()

@@ -22,7 +22,7 @@ from consult.localtime import as_utc, local_date
 from consult.text import normalize_text
 from consult.tracking import numbers
 from consult.tracking.deadlines import apply_deadlines
-from consult.tracking.mails import notify_citizen
+from consult.tracking.mails import queue_receipt
 from consult.tracking.models import KINDS, RECEIVED, Submission
 from consult.tracking.policies import policy_for
 from consult.tracking.timeline import CITIZEN_ROLE, record_event
@@ -206,5 +206,5 @@ def create_submission(
     db.session.add(submission)
     db.session.flush()
     display_code = numbers.format_query_code(code)
-    notify_citizen(submission, "submission_receipt", query_code=display_code)
+    queue_receipt(submission, display_code)
     return NewSubmission(submission, display_code)

@@ -5,15 +5,16 @@ Endpoints the views provide (links fall back to these paths until they are regis
 ``tracking.submission_detail`` at ``/office/submissions/<submission_id>`` for staff.
 """
 
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from flask import url_for
+from flask import current_app, url_for
 from werkzeug.routing import BuildError
 
 from consult.accounts.models import User
 from consult.notify import sms
 from consult.notify.models import SMS, OutboxMessage
-from consult.notify.services import queue_mail
+from consult.notify.services import add_to_outbox, merge_mark, merged, queue_mail, render_merged
 from consult.tracking.models import Submission
 
 
@@ -108,6 +109,39 @@ def notify_citizen(
         lookup_url=lookup_url(submission.tracking_no),
         **context,
     )
+
+
+RECEIPT = "submission_receipt"
+
+
+def queue_receipt(submission: Submission, query_code: str) -> OutboxMessage | None:
+    """The receipt of a new submission with its query code: ``notify_citizen(submission, "submission_receipt",
+    query_code=...)``, the same mail to the letter, made as a mail merge (:func:`render_merged`).
+
+    The templates are rendered once per language, kind, department, due date and site address, with
+    placeholders for what differs on every submission (the sender's name, tracking number, query code and
+    status link); each receipt is that text with its own values filled in.
+    """
+    if sms_number(submission) is not None:  # the receipt goes by SMS (without the query code)
+        return notify_citizen(submission, RECEIPT, query_code=query_code)
+    recipient = submission.contact_email
+    if not recipient:
+        return None
+    locale = (submission.locale or (submission.user.locale if submission.user is not None else None)
+              or current_app.config["CONSULT_DEFAULT_LOCALE"])
+    url = lookup_url(submission.tracking_no)
+    name, department = submission.submitter_name, submission.department.name
+    stand_in = SimpleNamespace(  # what the receipt templates read of the submission
+        kind=submission.kind, submitter_name=merge_mark("name") if name else "", tracking_no=merge_mark("no"),
+        department=SimpleNamespace(name=department), estimated_due=submission.estimated_due,
+        due_on=submission.due_on,
+    )
+    key = (submission.kind, department, bool(name), submission.estimated_due, submission.due_on,
+           url.split("?", 1)[0])
+    rendered = render_merged(RECEIPT, locale=locale, key=key, context={
+        "submission": stand_in, "query_code": merge_mark("code"), "lookup_url": merge_mark("url")})
+    values = merged(rendered, recipient, {"name": name, "no": submission.tracking_no, "code": query_code, "url": url})
+    return add_to_outbox(OutboxMessage(**values))
 
 
 def notify_staff(
