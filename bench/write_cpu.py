@@ -41,10 +41,11 @@ def _requests(kind: str, fixture, n: int):
 
 def measure(app, fixture, kind: str, n: int, profile: bool) -> dict:
     client = app.test_client()
-    statements = [0]
+    statements, last = [0], []
 
-    def count(*_args, **_kwargs):
+    def count(_conn, _cursor, statement, *_args):
         statements[0] += 1
+        last.append(" ".join(statement.split())[:150])
 
     with app.app_context():
         from consult.extensions import db
@@ -62,6 +63,7 @@ def measure(app, fixture, kind: str, n: int, profile: bool) -> dict:
     if profiler:
         profiler.enable()
     for k, (path, body) in enumerate(_requests(kind, fixture, n)):
+        last.clear()
         response = client.post(path, json=body)  # as the throughput scenarios: no Idempotency-Key
         created += response.status_code == 201
     if profiler:
@@ -70,6 +72,7 @@ def measure(app, fixture, kind: str, n: int, profile: bool) -> dict:
     sa.event.remove(engine, "before_cursor_execute", count)
     result = {"requests": n, "created": created, "cpu_ms_per_request": round(1000 * cpu / n, 2),
               "wall_ms_per_request": round(1000 * wall / n, 2), "statements_per_request": round(statements[0] / n, 1)}
+    result["last_request_statements"] = list(last)
     if profiler:
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)

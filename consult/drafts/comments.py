@@ -156,10 +156,10 @@ def _create(draft, article, subject, body, form_token, user, name, email, phone,
     new = tracking.create_submission(
         kind=COMMENT, target=f"draft:{draft.id}", department=draft.department, body=body, subject=subject,
         user=user, name=name, email=email, phone=phone, locale=locale, notify_by=notify_by,
-        clock_start_on=tracking.local_date(draft.closes_at), form_token=form_token,
+        clock_start_on=tracking.local_date(draft.closes_at), form_token=form_token, flush=False,
     )
     comment = Comment(
-        submission_id=new.submission.id, draft_id=draft.id, version_id=draft.current_version_id,
+        submission=new.submission, draft_id=draft.id, version_id=draft.current_version_id,
         article_id=article.id if article else None, article_anchor=article.anchor if article else "",
         public_name=mask_name(name or (user.display_name if user else "")), body=body,
         moderation=moderation, flagged_words=", ".join(flagged)[:200],

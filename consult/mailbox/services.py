@@ -214,6 +214,7 @@ def _create(mailbox, category, subject, body, form_token, name, phone, email, pu
         kind=LETTER, target=f"mailbox:{mailbox.id}", department=mailbox.department, body=body, subject=subject, user=user, name=name,
         email=email, phone=phone, is_public=public and category not in PRIVATE_CATEGORIES, locale=locale,
         received_at=received_at, window_workdays=mailbox.window_workdays, notify_by=notify_by, form_token=form_token,
+        flush=False,
     )
     letter = Letter(
         submission=new.submission, mailbox_id=mailbox.id, category=category,

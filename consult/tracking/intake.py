@@ -158,6 +158,7 @@ def create_submission(
     window_workdays: int | None = None,
     notify_by: str | None = None,
     form_token: str | None = None,
+    flush: bool = True,
 ) -> NewSubmission:
     """Receive a submission of ``kind`` for ``department`` and queue the receipt mail.
 
@@ -166,7 +167,8 @@ def create_submission(
     ``notify_by`` is the channel the citizen chose for news ("mail" or "sms"; None: e-mail if they left
     an address, else SMS to a mobile number). ``form_token`` is the one-time token of the form it came from
     (unique; kinds pass it through :func:`receive_once`). Kind modules add their detail row pointing at
-    ``result.submission.id``; ``target`` names what the
+    ``result.submission.id``, or, with ``flush=False``, at ``result.submission`` through the relationship, and
+    flush once: the submission, its timeline event, its receipt and the detail row go in one flush; ``target`` names what the
     submission is sent to (see :func:`content_key`), so :func:`find_duplicate` can recognise it later.
     """
     if kind not in KINDS:
@@ -204,7 +206,8 @@ def create_submission(
     record_event(submission, "received", actor=user, actor_role=CITIZEN_ROLE, to_status=RECEIVED)
     submission.status = RECEIVED  # the initial status; every later change goes through transition()
     db.session.add(submission)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     display_code = numbers.format_query_code(code)
     queue_receipt(submission, display_code)
     return NewSubmission(submission, display_code)

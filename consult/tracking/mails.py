@@ -14,7 +14,8 @@ from werkzeug.routing import BuildError
 from consult.accounts.models import User
 from consult.notify import sms
 from consult.notify.models import SMS, OutboxMessage
-from consult.notify.services import add_to_outbox, merge_mark, merged, queue_mail, render_merged
+from consult.extensions import db
+from consult.notify.services import merge_mark, merged, queue_mail, render_merged
 from consult.tracking.models import Submission
 
 
@@ -141,7 +142,9 @@ def queue_receipt(submission: Submission, query_code: str) -> OutboxMessage | No
     rendered = render_merged(RECEIPT, locale=locale, key=key, context={
         "submission": stand_in, "query_code": merge_mark("code"), "lookup_url": merge_mark("url")})
     values = merged(rendered, recipient, {"name": name, "no": submission.tracking_no, "code": query_code, "url": url})
-    return add_to_outbox(OutboxMessage(**values))
+    message = OutboxMessage(**values)
+    db.session.add(message)  # no dedup key: written with the submission's own flush, in its transaction
+    return message
 
 
 def notify_staff(
