@@ -51,8 +51,11 @@ def find_article(draft: Draft, anchor: str | None) -> Article | None:
 def flagged_words(text: str) -> list[str]:
     """Sensitive words found in ``text`` (case-insensitive, normalised, punctuation ignored)."""
     plain, bare = normalize_text(text), grouping.matching_text(text)
-    words = db.session.scalars(sa.select(SensitiveWord.word))
+    words = db.session.scalars(_SENSITIVE_WORDS)
     return [w for w in words if w in plain or (grouping.matching_text(w) and grouping.matching_text(w) in bare)]
+
+
+_SENSITIVE_WORDS = sa.select(SensitiveWord.word)  # built once: every comment runs it
 
 
 def accepting_comments(draft: Draft, now: datetime | None = None) -> bool:
@@ -176,22 +179,32 @@ def count_comment(draft: Draft, anchor: str, public: int, received: int = 0) -> 
     An article's count covers every version (comments are listed by stable anchor), so it is kept on the
     current version's article with that anchor; a new version carries the counts over.
     """
-    db.session.execute(
-        sa.update(Draft).where(Draft.id == draft.id)
-        .values(comment_count=Draft.comment_count + public, received_count=Draft.received_count + received,
-                updated_at=utcnow() if public else Draft.updated_at)
-        .execution_options(synchronize_session=False)
-    )
+    values = {"draft_id": draft.id, "public": public, "received": received}
+    if public:
+        db.session.execute(_COUNT_SHOWN, {**values, "now": utcnow()})
+    else:
+        db.session.execute(_COUNT_HIDDEN, values)
     if anchor and public:
-        db.session.execute(
-            sa.update(Article)
-            .where(Article.version_id == draft.current_version_id, Article.anchor == anchor)
-            .values(comment_count=Article.comment_count + public)
-            .execution_options(synchronize_session=False)
-        )
+        db.session.execute(_COUNT_ARTICLE, {"version_id": draft.current_version_id, "anchor": anchor,
+                                            "public": public})
     db.session.expire(draft, ["comment_count", "received_count", "updated_at"])
     for article in draft.current_version.articles if anchor and public else ():
         db.session.expire(article, ["comment_count"])
+
+
+# The counter updates, built once (every comment runs them; building a statement costs more than running it).
+_drafts, _articles = Draft.__table__, Article.__table__
+_COUNT_HIDDEN = (
+    sa.update(_drafts).where(_drafts.c.id == sa.bindparam("draft_id"))
+    .values(comment_count=_drafts.c.comment_count + sa.bindparam("public"),
+            received_count=_drafts.c.received_count + sa.bindparam("received"))
+)
+_COUNT_SHOWN = _COUNT_HIDDEN.values(updated_at=sa.bindparam("now"))
+_COUNT_ARTICLE = (
+    sa.update(_articles)
+    .where(_articles.c.version_id == sa.bindparam("version_id"), _articles.c.anchor == sa.bindparam("anchor"))
+    .values(comment_count=_articles.c.comment_count + sa.bindparam("public"))
+)
 
 
 def public_comments_query(draft: Draft, anchor: str | None = None) -> sa.Select:

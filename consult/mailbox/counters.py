@@ -16,16 +16,20 @@ from consult.tracking.models import ANSWERED, CLOSED, LETTER, Submission
 ANSWERED_STATUSES = frozenset({ANSWERED, CLOSED})
 
 
+_boxes = Mailbox.__table__
+_BUMP = (  # built once: every letter runs it
+    sa.update(_boxes).where(_boxes.c.id == sa.bindparam("mailbox_id")).values(
+        letter_count=_boxes.c.letter_count + sa.bindparam("letters"),
+        answered_count=_boxes.c.answered_count + sa.bindparam("answered"),
+    )
+)
+
+
 def bump(session, mailbox_id: int, *, letters: int = 0, answered: int = 0) -> None:
     """Add to a mailbox's counters atomically (no read-modify-write race)."""
     if not (letters or answered):
         return
-    table = Mailbox.__table__
-    session.execute(
-        sa.update(table).where(table.c.id == mailbox_id).values(
-            letter_count=table.c.letter_count + letters, answered_count=table.c.answered_count + answered,
-        )
-    )
+    session.execute(_BUMP, {"mailbox_id": mailbox_id, "letters": letters, "answered": answered})
     mailbox = session.identity_map.get(identity_key(Mailbox, mailbox_id))
     if mailbox is not None:
         session.expire(mailbox, ["letter_count", "answered_count"])

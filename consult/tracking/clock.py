@@ -31,8 +31,22 @@ class Deadlines:
 def compute_deadlines(start: date, window: int, extension: int, overrides: Overrides | None) -> Deadlines:
     """Due date (window + extension working days after ``start``), due-soon and very-overdue thresholds.
 
-    Very overdue starts the day after one more whole window has passed since the due date.
+    Very overdue starts the day after one more whole window has passed since the due date. With the admin's
+    calendar (:class:`consult.workdays.AdminCalendar`) the result is kept in the calendar's memo: every
+    comment on a draft, and every letter of a day, has the same clock.
     """
+    memo = getattr(overrides, "memo", None)
+    if memo is not None:
+        key = ("deadlines", start, window, extension)
+        if key not in memo:
+            if len(memo) > 4096:
+                memo.clear()
+            memo[key] = _compute_deadlines(start, window, extension, overrides)
+        return memo[key]
+    return _compute_deadlines(start, window, extension, overrides)
+
+
+def _compute_deadlines(start: date, window: int, extension: int, overrides: Overrides | None) -> Deadlines:
     explanation = workdays.explain_due(start, window + extension, overrides)
     very_overdue_after = workdays.explain_due(explanation.due_on, window, overrides)
     return Deadlines(

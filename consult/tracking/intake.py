@@ -96,7 +96,10 @@ def check_form_token(form_token: str | None) -> str:
 
 def submission_with_token(form_token: str) -> Submission | None:
     """The submission received from the form with this one-time token, if any."""
-    return db.session.scalar(sa.select(Submission).where(Submission.form_token == form_token))
+    return db.session.scalar(_WITH_TOKEN, {"token": form_token})
+
+
+_WITH_TOKEN = sa.select(Submission).where(Submission.form_token == sa.bindparam("token"))  # built once: every intake
 
 
 def receive_once(

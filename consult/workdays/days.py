@@ -56,6 +56,7 @@ class AdminCalendar(dict[date, Override]):
                  notice_years: Iterable[int] = ()) -> None:
         super().__init__(days)
         self.notice_years = frozenset(notice_years)
+        self.memo: dict = {}  # results computed from this calendar (e.g. due dates), while it is in use
 
 
 Overrides: TypeAlias = Mapping[date, Override | bool]

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from consult.database import utcnow
@@ -59,5 +60,27 @@ def load_overrides(session: Session | scoped_session[Session]) -> AdminCalendar:
 
 
 def current_overrides() -> AdminCalendar:
-    """The admin's calendar overrides, from the request's database session."""
-    return load_overrides(db.session)
+    """The admin's calendar overrides, from the request's database session.
+
+    Read on every submission (its due date), so it is one Core query of the few rows, and the calendar built
+    from them is kept in the app while they are unchanged: the same object, with its memo of due dates
+    (``consult.tracking.clock.compute_deadlines``), serves every request until an admin changes a day.
+    """
+    rows = tuple(tuple(row) for row in db.session.execute(_CALENDAR_ROWS))
+    kept = current_app.extensions.get("consult_admin_calendar")
+    if kept is not None and kept[0] == rows:
+        return kept[1]
+    calendar = AdminCalendar(
+        {day: Override(is_workday=is_workday, note=note or None, holiday=holiday)
+         for day, is_workday, note, holiday, _year in rows if day is not None},
+        (year for *_, year in rows if year is not None),
+    )
+    current_app.extensions["consult_admin_calendar"] = (rows, calendar)
+    return calendar
+
+
+_overrides, _notices = CalendarOverride.__table__.c, HolidayNotice.__table__.c
+_CALENDAR_ROWS = sa.union_all(  # built once (see current_overrides)
+    sa.select(_overrides.day, _overrides.is_workday, _overrides.note, _overrides.holiday, sa.null()),
+    sa.select(sa.null(), sa.null(), sa.null(), sa.null(), _notices.year),
+)
