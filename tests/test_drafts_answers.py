@@ -43,6 +43,19 @@ def test_similarity_measures_identical_and_near_identical_text():
     assert grouping.similarity(a, c) < 0.3
 
 
+@pytest.mark.sqlite_only
+def test_signature_is_bit_for_bit_the_formula_for_any_text():
+    """Comments stored before and after the vectorised signature must group together: same bytes."""
+    import random
+
+    rng = random.Random(18)
+    alphabet = CAMPAIGN + "abcXYZ0123 ，。！？、\n\t😀𠀀"
+    texts = ["", "。", "一", "一二", "一二三", "一二三四", CAMPAIGN, CAMPAIGN * 40]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 600))) for _ in range(150)]
+    for text in texts:
+        assert grouping.signature(text) == grouping.signature_reference(text), text
+
+
 def test_editor_groups_comments_and_sees_counts(world, client, auth):
     draft_id, made = _closed_draft_with_comments(world)
     auth.login(world.editor)

@@ -185,7 +185,7 @@ def count_comment(draft: Draft, anchor: str, public: int, received: int = 0) -> 
     else:
         db.session.execute(_COUNT_HIDDEN, values)
     if anchor and public:
-        db.session.execute(_COUNT_ARTICLE, {"version_id": draft.current_version_id, "anchor": anchor,
+        db.session.execute(_COUNT_ARTICLE, {"b_version": draft.current_version_id, "b_anchor": anchor,
                                             "public": public})
     db.session.expire(draft, ["comment_count", "received_count", "updated_at"])
     for article in draft.current_version.articles if anchor and public else ():
@@ -202,7 +202,7 @@ _COUNT_HIDDEN = (
 _COUNT_SHOWN = _COUNT_HIDDEN.values(updated_at=sa.bindparam("now"))
 _COUNT_ARTICLE = (
     sa.update(_articles)
-    .where(_articles.c.version_id == sa.bindparam("version_id"), _articles.c.anchor == sa.bindparam("anchor"))
+    .where(_articles.c.version_id == sa.bindparam("b_version"), _articles.c.anchor == sa.bindparam("b_anchor"))
     .values(comment_count=_articles.c.comment_count + sa.bindparam("public"))
 )
 
