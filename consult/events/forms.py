@@ -4,6 +4,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -18,7 +19,8 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from consult.dispositions import DISPOSITION_LABELS, DISPOSITIONS
 from consult.events.hearings import STATEMENT_MAX
 from consult.events.models import (
-    CATEGORIES, CATEGORY_LABELS, EVENT_TYPE_LABELS, EVENT_TYPES, HEARING_CATEGORIES, MODE_LABELS, MODES,
+    ATTENDEES, CATEGORIES, CATEGORY_LABELS, EVENT_TYPE_LABELS, EVENT_TYPES, FILE_AUDIENCE_LABELS, FILE_AUDIENCES,
+    HEARING_CATEGORIES, MODE_LABELS, MODES,
 )  # fmt: skip
 from consult.forms import name_field
 from consult.tracking.forms import IntakeForm
@@ -166,3 +168,14 @@ class HearingRecordForm(FlaskForm):
                                description=_l("Markdown. Published as it is: leave out contact details."))
     hearing_report = TextAreaField(_l("Hearing report"), validators=[Length(max=100000)],
                                    description=_l("Markdown: what was heard and how the views are taken into account."))
+
+
+class EventFileForm(FlaskForm):
+    """Attach a file to an event: for its attendees, or (a hearing) to be published with the record."""
+
+    file = FileField(_l("File"), description=_l("PDF, Word, Excel or an image (PNG, JPEG, GIF, WebP)."))
+    audience = SelectField(_l("Who may download it"), choices=[], validate_choice=False)
+
+    def offer(self, event) -> None:
+        audiences = FILE_AUDIENCES if event.is_hearing else (ATTENDEES,)
+        self.audience.choices = [SelectChoice(a, FILE_AUDIENCE_LABELS[a]) for a in audiences]

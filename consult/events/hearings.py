@@ -236,6 +236,8 @@ def _tell_applicants(event: Event, applications: list[HearingSpeaker], officer: 
     """Each applicant's timeline says whether they were chosen; the mail says it too, with the record's link."""
     from consult.tracking.services import record_kind_event
 
+    from consult.events.materials import materials_url, speaker_key
+
     record_url = absolute_url("events.detail", f"/events/{event.id}", event_id=event.id)
     for application in applications:
         chosen = application.status == SELECTED
@@ -244,7 +246,8 @@ def _tell_applicants(event: Event, applications: list[HearingSpeaker], officer: 
                                    "answered in the hearing report."))
         record_kind_event(application.submission, "speaker_chosen" if chosen else "speaker_not_chosen",
                           actor=officer, public_note=note)
-        mails.speaker_selection(application, event, chosen=chosen, record_url=record_url)
+        mails.speaker_selection(application, event, chosen=chosen, record_url=record_url,
+                                materials_url=materials_url(event, speaker_key(application)) if chosen else "")
 
 
 # --- the selection record -----------------------------------------------------------------------------

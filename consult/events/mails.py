@@ -79,6 +79,7 @@ def _send(registration: Registration, template: str, *, with_calendar: bool = Fa
     event = registration.event
     attachments = [MailAttachment("event.ics", "text/calendar", event_ics(event))] if with_calendar else []
     user = registration.user
+    context.setdefault("material_files", _material_files(registration))
     return queue_mail(
         recipient,
         template,
@@ -93,6 +94,18 @@ def _send(registration: Registration, template: str, *, with_calendar: bool = Fa
         event_url=event_url(event),
         **context,
     )
+
+
+def _material_files(registration: Registration) -> list[tuple[str, str]]:
+    """The files for attendees (name, link opening them to this registrant) when the seat is confirmed."""
+    from consult.events import materials
+
+    event = registration.event
+    if registration.status != CONFIRMED or not (event.is_meeting or event.is_hearing):
+        return []
+    key = materials.registration_key(registration)
+    return [(row.attachment.original_filename, materials.file_url(row, key, external=True))
+            for row in materials.event_files(event, "attendees")]
 
 
 def _text(registration: Registration, template: str, dedup_key: str | None, change: str | None = None):
@@ -176,6 +189,6 @@ def speaker_selection(application, event: Event, *, chosen: bool, record_url: st
     return queue_mail(
         submission.contact_email, "hearing_speaker_selection", locale=submission.locale, user=user,
         dedup_key=dedup_key, event=event, submission=submission, chosen=chosen,
-        record_url=record_url, event_url=event_url(event),
+        record_url=record_url, event_url=event_url(event), materials_url=materials_url if chosen else "",
         attachments=[MailAttachment("event.ics", "text/calendar", event_ics(event))] if chosen else [],
     )

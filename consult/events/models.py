@@ -18,6 +18,7 @@ from consult.database import utcnow
 from consult.dispositions import DISPOSITIONS
 from consult.extensions import db
 from consult.tracking.models import Submission
+from consult.uploads import Attachment
 
 FIRST_COME, APPROVAL, LOTTERY = "first_come", "approval", "lottery"
 MODES = (FIRST_COME, APPROVAL, LOTTERY)
@@ -289,3 +290,28 @@ class HearingSpeaker(db.Model):
 
     event: Mapped[Event] = relationship()
     submission: Mapped[Submission] = relationship()
+
+
+# A file staff attach to an event: for its attendees only (a meeting's confirmed attendees, a hearing's
+# confirmed attendees and chosen speakers), or published with a hearing's record (transcript, report).
+ATTENDEES, RECORD = "attendees", "record"
+FILE_AUDIENCES = (ATTENDEES, RECORD)
+FILE_AUDIENCE_LABELS = {ATTENDEES: _l("Attendees only"), RECORD: _l("Published with the hearing record")}
+
+
+class EventFile(db.Model):
+    """An uploaded file (``consult.uploads``, owner ``event``) of an event, and who may download it."""
+
+    __tablename__ = "event_files"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("audience").in_(FILE_AUDIENCES), name="audience_known"),
+        sa.Index("ix_event_files_event", "event_id", "audience"),
+    )
+
+    attachment_id: Mapped[int] = mapped_column(sa.ForeignKey("attachments.id"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"))
+    audience: Mapped[str] = mapped_column(sa.String(16), default=ATTENDEES)
+    created_at: Mapped[datetime] = _utc(default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    attachment: Mapped[Attachment] = relationship()

@@ -6,7 +6,7 @@ mail (``/events/r/<token>``); logged-in people also find it under "My registrati
 """
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,8 +16,10 @@ from consult.database import defer_write_lock, utcnow
 from consult.domain import DomainError
 from consult.errors import show_error
 from consult.events import allocation, checkin, hearings, mails, services
+from consult.events import materials as event_materials
 from consult.events.forms import ConfirmForm, QuestionForm, RegistrationForm
 from consult.events.models import (
+    ATTENDEES,
     CATEGORY_LABELS,
     CONFIRMED,
     EVENT_TYPE_LABELS,
@@ -163,9 +165,12 @@ def _render_registration(registration: Registration, *, page_url: str, cancel_ur
         can_cancel=registration.is_active and as_utc(event.starts_at) > now,
         question_url=question_url if as_utc(event.ends_at) <= now and registration.status == CONFIRMED else None,
         category_labels=CATEGORY_LABELS,
-        # A meeting's agenda and materials are for its confirmed attendees only.
+        # A meeting's agenda and materials, and the files for attendees, are for its confirmed attendees only.
         agenda=render_markdown(event.agenda) if event.is_meeting and registration.status == CONFIRMED else None,
         materials=render_markdown(event.materials) if event.is_meeting and registration.status == CONFIRMED else None,
+        files=event_materials.event_files(event, ATTENDEES) if registration.status == CONFIRMED else [],
+        files_key=event_materials.registration_key(registration),
+        file_url=event_materials.file_url,
     )
 
 
@@ -174,6 +179,22 @@ def _registration_by_token_or_404(token: str) -> Registration:
     if registration is None:
         abort(404)
     return registration
+
+
+@bp.get("/<int:event_id>/materials")
+def materials(event_id: int):
+    """The agenda, the materials and the files for an event's attendees: for the holder of the key in their
+    link (a confirmed seat, a chosen speaker), a confirmed attendee logged in, or the event's staff."""
+    event = db.get_or_404(Event, event_id)
+    key = request.args.get("key")
+    if not event_materials.may_have_materials(event, key):
+        abort(404)
+    response = make_response(render_template(
+        "events/materials.html", event=event, agenda=render_markdown(event.agenda),
+        materials=render_markdown(event.materials), files=event_materials.event_files(event, ATTENDEES),
+        files_key=key, file_url=event_materials.file_url))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/r/<token>")

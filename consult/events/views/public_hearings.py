@@ -8,9 +8,9 @@ from flask_login import current_user
 from consult.authz import manages_events_of
 from consult.database import defer_write_lock
 from consult.dispositions import DISPOSITION_LABELS
-from consult.events import allocation, hearings
+from consult.events import allocation, hearings, materials
 from consult.events.forms import SpeakerForm
-from consult.events.models import CATEGORY_LABELS, Event
+from consult.events.models import CATEGORY_LABELS, RECORD, Event
 from consult.events.views import bp
 from consult.extensions import db
 from consult.i18n import chosen_locale
@@ -75,5 +75,5 @@ def hearing_record(event_id: int):
         "events/record.html", event=event, transcript=render_markdown(event.transcript),
         report=render_markdown(event.hearing_report), statements=hearings.published_statements(event),
         record=hearings.selection_record(event), category_labels=CATEGORY_LABELS,
-        disposition_labels=DISPOSITION_LABELS,
+        disposition_labels=DISPOSITION_LABELS, files=materials.event_files(event, RECORD), file_url=materials.file_url,
     )

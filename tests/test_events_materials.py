@@ -1,0 +1,184 @@
+"""A hearing's or a public meeting's files: staff attach them through the upload checks; the files for
+attendees reach confirmed attendees and chosen speakers only (private, never cached by others); a hearing's
+record files become public with the record."""
+
+import io
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from consult.database import utcnow
+from consult.events.models import Event, EventFile, HearingSpeaker, Registration
+from consult.extensions import db
+from consult.notify.models import OutboxMessage
+from consult.uploads import Attachment
+from tests.events_support import close_registration, make_event
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture
+def department(make_department):
+    return make_department(code="ZFB", name="县政府办公室")
+
+
+@pytest.fixture
+def officer(make_user, department):
+    return make_user(role="officer", department=department)
+
+
+def attach(client, event_id, name="会议议程.pdf", data=PDF, audience="attendees"):
+    return client.post(f"/events/manage/{event_id}/files", data={
+        "file": (io.BytesIO(data), name), "audience": audience}, content_type="multipart/form-data")
+
+
+def files_of(app, event_id):
+    with app.app_context():
+        return [(row.attachment_id, row.attachment.original_filename, row.audience) for row in db.session.scalars(
+            sa.select(EventFile).where(EventFile.event_id == event_id).order_by(EventFile.attachment_id))]
+
+
+def attend(client, event_id, n, category="resident"):
+    return client.post(f"/events/{event_id}/register", data={
+        "name": f"孙列席{n}", "phone": f"1350000{n:04d}", "email": f"f{n}@example.org", "category": category})
+
+
+def links_in(text: str) -> list[str]:
+    return [urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
+            for url in re.findall(r'(?:https?://consult\.test)?/files/\d+/[^\s"<>]+', text)]
+
+
+def fetch(client, url, **kwargs):
+    """A download, with the file closed at once (the status, the headers and the bytes)."""
+    with client.get(url, **kwargs) as response:
+        response.get_data()
+    return response
+
+
+def test_staff_attach_files_through_the_upload_checks(app, client, auth, officer, make_user, department):
+    event_id = make_event(app, department, event_type="meeting", mode="approval", seats={"resident": 2})
+    auth.login(officer)
+    assert client.get(f"/events/manage/{event_id}/files").status_code == 200
+    disguised = attach(client, event_id, name="议程.pdf", data=b"MZ\x90\x00 not a pdf")
+    assert disguised.status_code == 422 and "This type of file is not allowed." in disguised.text
+    mismatched = attach(client, event_id, name="议程.pdf", data=PNG)
+    assert mismatched.status_code == 422 and "does not match its content" in mismatched.text
+    record_on_a_meeting = attach(client, event_id, audience="record")
+    assert record_on_a_meeting.status_code == 422
+    assert files_of(app, event_id) == []
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)) == 0
+
+    assert attach(client, event_id).status_code == 302
+    assert attach(client, event_id, name="会场示意图.png", data=PNG).status_code == 302
+    assert [f[1:] for f in files_of(app, event_id)] == [("会议议程.pdf", "attendees"), ("会场示意图.png", "attendees")]
+    page = client.get(f"/events/manage/{event_id}/files")
+    assert "会议议程.pdf" in page.text and "会场示意图.png" in page.text
+
+    auth.login(make_user(role="officer", department=make_department_other(app)))
+    assert client.get(f"/events/manage/{event_id}/files").status_code == 403
+    assert attach(client, event_id, name="其他.pdf").status_code == 403
+    assert len(files_of(app, event_id)) == 2
+
+
+def make_department_other(app):
+    from consult.accounts.models import Department
+
+    with app.app_context():
+        department = Department(code="QTB", name="其他局")
+        db.session.add(department)
+        db.session.commit()
+        db.session.refresh(department)
+        db.session.expunge(department)
+        return department
+
+
+def test_only_confirmed_attendees_download_the_files_for_attendees(app, client, auth, officer, department):
+    event_id = make_event(app, department, event_type="meeting", mode="approval", seats={"resident": 2})
+    auth.login(officer)
+    attach(client, event_id)
+    [(file_id, _name, _audience)] = files_of(app, event_id)
+    auth.logout()
+
+    own_page = attend(client, event_id, 1).location
+    attend(client, event_id, 2)
+    assert "会议议程.pdf" not in client.get(own_page).text  # pending: not yet
+    assert fetch(client, f"/files/{file_id}").status_code == 404
+    assert fetch(client, f"/files/{file_id}?key=forged").status_code == 404
+    with app.app_context():
+        first, second = db.session.scalars(sa.select(Registration.id).order_by(Registration.id)).all()
+        from consult.events.materials import registration_key
+        pending_key = registration_key(db.session.get(Registration, second))
+    assert fetch(client, f"/files/{file_id}", query_string={"key": pending_key}).status_code == 404
+
+    auth.login(officer)
+    client.post(f"/events/manage/{event_id}/registrations/{first}/approve")
+    auth.logout()
+    page = client.get(own_page)
+    [link] = links_in(page.text)
+    download = fetch(client, link)
+    assert download.status_code == 200 and download.data == PDF
+    assert "private" in download.headers["Cache-Control"] and "no-store" in download.headers["Cache-Control"]
+    assert fetch(client, f"/files/{file_id}").status_code == 404  # the key is what opens it
+    assert client.get(f"/events/{event_id}").text.count("会议议程.pdf") == 0  # never on the public page
+    with app.app_context():
+        mail = db.session.scalar(sa.select(OutboxMessage).where(
+            OutboxMessage.recipient == "f1@example.org", OutboxMessage.template == "registration_update"))
+        assert "会议议程.pdf" in mail.body_text and links_in(mail.body_text) == [link]
+        assert links_in(mail.body_html) == [link.replace("&", "&amp;")] or links_in(mail.body_html) == [link]
+
+    token = re.search(r"/events/r/([0-9a-f]+)", own_page).group(1)
+    client.post(f"/events/r/{token}/cancel")
+    assert fetch(client, link).status_code == 404  # the seat is given up: so are the files
+
+
+def test_chosen_speakers_get_the_materials_and_the_record_files_go_public_with_the_record(
+        app, client, auth, officer, department):
+    event_id = make_event(app, department, seats={"expert": 1}, require_email=True)
+    for n in (1, 2):
+        client.post(f"/events/{event_id}/speak", data={
+            "name": f"周陈述{n}", "phone": f"1330000{n:04d}", "email": f"p{n}@example.org", "category": "expert",
+            "statement": "建议听证后公布成本监审报告。", "form_token": f"materials-speaker-{n:04d}"})
+    auth.login(officer)
+    attach(client, event_id, name="听证材料.docx".replace(".docx", ".pdf"))
+    assert attach(client, event_id, name="听证笔录.pdf", audience="record").status_code == 302
+    (material_id, *_), (record_id, *_) = files_of(app, event_id)
+    assert fetch(client, f"/files/{record_id}").status_code == 200  # staff
+    close_registration(app, event_id)
+    client.post(f"/events/manage/{event_id}/speakers", data={"seed": "材料2026"})
+    auth.logout()
+
+    with app.app_context():
+        chosen = db.session.scalar(sa.select(HearingSpeaker).where(HearingSpeaker.status == "selected"))
+        other = db.session.scalar(sa.select(HearingSpeaker).where(HearingSpeaker.status == "not_selected"))
+        mails = {m.recipient: m for m in db.session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.template == "hearing_speaker_selection"))}
+        chosen_mail, other_mail = mails[chosen.submission.submitter_email], mails[other.submission.submitter_email]
+        from consult.events.materials import speaker_key
+        other_key = speaker_key(other)
+    url = re.search(r"https?://consult\.test(/events/\d+/materials\?key=\S+)", chosen_mail.body_text).group(1)
+    assert "/materials?" not in other_mail.body_text
+    page = client.get(url)
+    assert page.status_code == 200 and "听证材料.pdf" in page.text and "听证笔录.pdf" not in page.text
+    assert "no-store" in page.headers["Cache-Control"]
+    [link] = links_in(page.text)
+    assert fetch(client, link).status_code == 200
+    assert client.get(f"/events/{event_id}/materials", query_string={"key": other_key}).status_code == 404
+    assert client.get(f"/events/{event_id}/materials").status_code == 404
+
+    assert fetch(client, f"/files/{record_id}").status_code == 404  # not yet published
+    with app.app_context():
+        db.session.execute(sa.update(Event).where(Event.id == event_id).values(record_published_at=utcnow()))
+        db.session.commit()
+    public = fetch(client, f"/files/{record_id}")
+    assert public.status_code == 200 and "public" in public.headers["Cache-Control"]
+    assert fetch(client, f"/files/{material_id}").status_code == 404  # the attendees' file stays theirs
+    auth.login(officer)
+    refused = client.post(f"/events/manage/{event_id}/files/{record_id}/remove", follow_redirects=True)
+    assert "its files can no longer change" in refused.text
+    assert client.post(f"/events/manage/{event_id}/files/{material_id}/remove").status_code == 302
+    assert [f[0] for f in files_of(app, event_id)] == [record_id]
+    assert fetch(client, f"/files/{material_id}").status_code == 404
