@@ -360,3 +360,18 @@ def test_the_annual_report_counts_open_days_not_hearings(app, department, hearin
         from consult.localtime import local_date
         year = local_date(db.session.get(Event, open_day).starts_at).year  # both were held yesterday
         assert proactive_counts(year).events_held == 1
+
+
+def test_the_speakers_list_exports_without_contact_details(app, client, auth, officer, hearing, make_user):
+    apply(client, hearing, 1, name="=HYPERLINK(1)")
+    apply(client, hearing, 2, category="expert")
+    close_registration(app, hearing)
+    auth.login(officer)
+    client.post(f"/events/manage/{hearing}/speakers", data={"seed": "名单"})
+    assert "speakers.csv" in client.get(f"/events/manage/{hearing}/speakers").text
+    text = client.get(f"/events/manage/{hearing}/speakers.csv").get_data(as_text=True)
+    assert text.startswith("\ufefftracking_no,name,category,status,draw_rank,disposition")
+    assert "'=HYPERLINK(1)" in text and "王小2" in text and "Selected to speak" in text
+    assert "1390000" not in text and "example.org" not in text and "低收入群体" not in text
+    auth.login(make_user(role="citizen"))
+    assert client.get(f"/events/manage/{hearing}/speakers.csv").status_code == 403

@@ -245,3 +245,18 @@ def test_first_come_keeps_each_category_to_its_seats(app, client, department):
     attend(client, event_id, 3, category="resident")  # no seats of its own: the meeting's seats are its limit
     assert [r[1:] for r in registrations(app, event_id)] == [
         ("media", "confirmed"), ("media", "waitlisted"), ("resident", "confirmed")]
+
+
+def test_an_officer_adds_an_attendee_by_hand_in_a_category(app, client, auth, officer, department):
+    event_id = meeting(app, department, mode="approval")
+    auth.login(officer)
+    form = client.get(f"/events/manage/{event_id}/add")
+    assert 'name="category"' in form.text
+    missing = client.post(f"/events/manage/{event_id}/add", data={"name": "电话报名", "phone": "13700000009"})
+    assert missing.status_code == 422 and "Please choose whom you attend for." in missing.text
+    added = client.post(f"/events/manage/{event_id}/add", data={"name": "电话报名", "phone": "13700000009",
+                                                                "category": "expert"})
+    assert added.status_code == 302
+    assert registrations(app, event_id)[0][1:] == ("expert", "confirmed")
+    csv_text = client.get(f"/events/manage/{event_id}/registrations.csv").get_data(as_text=True)
+    assert csv_text.startswith("\ufeffid,name,phone,email,category,") and ",Expert," in csv_text

@@ -35,6 +35,7 @@ from consult.events.models import (
 from consult.extensions import db
 from consult.localtime import as_utc
 from consult.pagination import Page, paginate
+from consult.tracking.models import Submission
 
 EVENT_FIELDS = (
     "title", "description", "department_id", "venue", "address", "map_url", "starts_at", "ends_at",
@@ -196,20 +197,20 @@ def registration_by_token(token: str) -> Registration | None:
     )
 
 
-CSV_COLUMNS = ("id", "name", "phone", "email", "id_card", "status", "waitlist_position", "draw_rank",
+CSV_COLUMNS = ("id", "name", "phone", "email", "category", "id_card", "status", "waitlist_position", "draw_rank",
                "registered_at", "checked_in_at")
 
 
-def export_rows(event_id: int, status_labels: dict[str, str]) -> Iterator[str]:
+def export_rows(event_id: int, status_labels: dict[str, str], category_labels: dict[str, str]) -> Iterator[str]:
     """The registrations as CSV text through the one export writer, read from the database batch by batch.
 
     Takes the id, not the event, and labels already translated: the generator runs after the request's
     commit has expired its objects (the current user included).
     """
-    return exports.csv_chunks(_registration_rows(event_id, status_labels), header=CSV_COLUMNS)
+    return exports.csv_chunks(_registration_rows(event_id, status_labels, category_labels), header=CSV_COLUMNS)
 
 
-def _registration_rows(event_id: int, status_labels: dict[str, str]) -> Iterator[list]:
+def _registration_rows(event_id: int, status_labels: dict[str, str], category_labels: dict[str, str]) -> Iterator[list]:
     last_id = 0
     while True:
         batch = db.session.scalars(
@@ -221,9 +222,29 @@ def _registration_rows(event_id: int, status_labels: dict[str, str]) -> Iterator
         if not batch:
             return
         for r in batch:
-            yield [r.id, r.name, r.phone, r.email, r.id_card_masked, status_labels.get(r.status, r.status),
+            yield [r.id, r.name, r.phone, r.email, category_labels.get(r.category, "") if r.category else "",
+                   r.id_card_masked, status_labels.get(r.status, r.status),
                    r.waitlist_position or "", r.draw_rank or "", _iso(r.created_at), _iso(r.checked_in_at)]
         last_id = batch[-1].id
+
+
+SPEAKER_CSV_COLUMNS = ("tracking_no", "name", "category", "status", "draw_rank", "disposition")
+
+
+def export_speakers(event_id: int, labels: dict[str, dict[str, str]]) -> Iterator[str]:
+    """A hearing's applications to speak as CSV, chosen speakers first (the clerk's list for the day): the
+    tracking number, the name, the category, the outcome, the place in the draw and the disposition. No
+    phone, e-mail or statement: those stay on the staff pages, not in a file that travels."""
+    query = (sa.select(Submission.tracking_no, Submission.submitter_name, HearingSpeaker.category,
+                       HearingSpeaker.status, HearingSpeaker.draw_rank, HearingSpeaker.disposition)
+             .join(Submission, Submission.id == HearingSpeaker.submission_id)
+             .where(HearingSpeaker.event_id == event_id)
+             .order_by(HearingSpeaker.status.desc(), HearingSpeaker.category, HearingSpeaker.draw_rank,
+                       HearingSpeaker.submission_id))
+    rows = ([no, name, labels["category"].get(category, category), labels["status"].get(status, status),
+             rank or "", labels["disposition"].get(disposition, "") if disposition else ""]
+            for no, name, category, status, rank, disposition in db.session.execute(query))
+    return exports.csv_chunks(rows, header=SPEAKER_CSV_COLUMNS)
 
 
 def _iso(moment: datetime | None) -> str:

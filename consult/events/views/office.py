@@ -29,6 +29,7 @@ from consult.events import allocation, checkin, lottery, services
 from consult.events.hearings import category_seats
 from consult.events.forms import CheckinForm, ConfirmForm, DeclineForm, DrawForm, EventForm, RegistrationForm
 from consult.events.models import (
+    CATEGORY_LABELS,
     LOTTERY,
     MODE_LABELS,
     PENDING,
@@ -157,7 +158,8 @@ def export(event_id: int):
     """All registrations as CSV, streamed in batches."""
     event = _managed_event_or_404(event_id)
     return Response(
-        stream_with_context(services.export_rows(event.id, {k: str(v) for k, v in STATUS_LABELS.items()})),
+        stream_with_context(services.export_rows(event.id, {k: str(v) for k, v in STATUS_LABELS.items()},
+                                                 {k: str(v) for k, v in CATEGORY_LABELS.items()})),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'},
     )
@@ -175,7 +177,7 @@ def add_registration(event_id: int):
         try:
             registration = allocation.register(
                 event.id, name=form.name.data, phone=form.phone.data or "", email=form.email.data or "",
-                id_card=form.id_card.data or "", added_by=current_user,
+                id_card=form.id_card.data or "", added_by=current_user, category=form.category.data or None,
             )
         except DomainError as error:
             status = show_error(error, form)

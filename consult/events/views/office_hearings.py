@@ -1,7 +1,7 @@
 """Hearings, staff side: the applications to speak, choosing the speakers, each statement's disposition, and
 publishing the transcript and the hearing report. Staff of the event's department (and editors, admins)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from consult.database import utcnow
 from consult.dispositions import DISPOSITION_LABELS
 from consult.domain import DomainError
 from consult.errors import show_error
-from consult.events import hearings
+from consult.events import hearings, services
 from consult.events.forms import DispositionForm, DrawForm, HearingRecordForm
 from consult.events.models import CATEGORY_LABELS, HEARING_CATEGORIES, SPEAKER_STATUS_LABELS, Event, HearingSpeaker
 from consult.events.views import bp
@@ -55,6 +55,20 @@ def speakers(event_id: int):
         status_labels=SPEAKER_STATUS_LABELS, disposition_labels=DISPOSITION_LABELS,
         closed=as_utc(event.registration_closes_at) <= utcnow(),
     ), status
+
+
+@bp.get("/manage/<int:event_id>/speakers.csv")
+@role_required(*EVENT_MANAGE_ROLES)
+def export_speakers(event_id: int):
+    """The applications to speak as CSV, chosen speakers first, without contact details or statements."""
+    event = _managed_hearing_or_404(event_id)
+    labels = {"category": CATEGORY_LABELS, "status": SPEAKER_STATUS_LABELS, "disposition": DISPOSITION_LABELS}
+    return Response(
+        stream_with_context(services.export_speakers(
+            event.id, {name: {k: str(v) for k, v in values.items()} for name, values in labels.items()})),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="hearing-{event.id}-speakers.csv"'},
+    )
 
 
 @bp.route("/manage/<int:event_id>/speakers/<int:submission_id>", methods=["GET", "POST"])
