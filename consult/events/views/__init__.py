@@ -6,4 +6,6 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
-from consult.events.views import office, office_hearings, office_materials, public, public_hearings  # noqa: E402,F401  -- the routes
+from consult.events.views import (  # noqa: E402,F401  -- the routes
+    office, office_hearings, office_materials, public, public_hearings,
+)
