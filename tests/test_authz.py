@@ -37,6 +37,7 @@ PUBLIC_ENDPOINTS = {
     "events.qr_code",
     "events.question",
     "events.question_sent",  # the receipt after an open-day question, reached through the registration's token
+    "events.materials",  # an event's materials for attendees: a signed key checked against the seat, else 404
     # Questionnaires: the open ones are answered by guests (rate-limited); results only once published.
     "surveys.index",
     "surveys.show",
