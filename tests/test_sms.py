@@ -2,7 +2,7 @@
 local fake of Tencent Cloud's API that checks signatures and parameters; the rules (quiet hours, caps,
 opt-out, budget); an outage loses nothing."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,8 +33,14 @@ def app_config(request, gateway):
     return gateway.config() | getattr(request, "param", {})
 
 
+# Days ahead of the real clock: a failed attempt is never retried before the real "now", so a fixed
+# date would stop meaning anything once it has passed.
+FIRST_DAY = datetime.now(SHANGHAI).date() + timedelta(days=7)
+
+
 def at(hour: int, minute: int = 0, day: int = 2) -> datetime:
-    return datetime(2026, 12, day, hour, minute, tzinfo=SHANGHAI)
+    """``hour:minute`` in Shanghai on the test's second day (``day=3`` is the day after), a week ahead."""
+    return datetime.combine(FIRST_DAY + timedelta(days=day - 2), time(hour, minute), tzinfo=SHANGHAI)
 
 
 def drain(**kwargs):
