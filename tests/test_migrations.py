@@ -182,4 +182,43 @@ def test_the_cross_tabulation_counters_are_filled_from_the_answers_already_taken
         assert [tuple(p) for p in pairs] == [(1, 3, 1, 2, 1), (1, 4, 1, 2, 1), (2, 3, 1, 2, 1)]
         downgrade(revision="0026")
         assert "survey_pair_counts" not in sa.inspect(db.engine).get_table_names()
+def test_the_search_index_gets_each_submissions_department_and_loses_it_again(empty_database_url):
+    """0028: every index row of a submission gains its department's scope token, from the index rows already
+    there (nothing is segmented again); the downgrade takes it away and the words are still found."""
+    from consult.search.matching import matches
+    from consult.search.query import parse
+
+    def found(department_id=None) -> list[int]:
+        subquery = matches("submissions", parse("噪音"), department_id=department_id)
+        ids = sorted(db.session.scalars(sa.select(subquery.c.id)))
+        db.session.rollback()
+        return ids
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0027")
+        sqlite = db.engine.dialect.name == "sqlite"
+        with db.engine.begin() as conn:
+            for n in (1, 2):
+                _insert(conn, "departments", id=n, code=f"D{n}", name=f"部门{n}", name_en=f"Dept {n}")
+                _insert(conn, "submissions", id=n, tracking_no=f"L-20251110-0000{n}", kind="letter",
+                        department_id=n, status="received", is_public=False, estimated_due=False)
+                if sqlite:
+                    conn.execute(sa.text("INSERT INTO search_submissions (rowid, title, body, contact) "
+                                         "VALUES (:n, '噪音 扰民', '', '')"), {"n": n})
+                else:
+                    conn.execute(sa.text("INSERT INTO search_submissions (record_id, document) "
+                                         "VALUES (:n, CAST('噪音\\:1A 扰民\\:2A' AS tsvector))"), {"n": n})
+        upgrade()
+        assert (found(), found(1), found(2), found(3)) == ([1, 2], [1], [2], [])
+        downgrade(revision="0027")
+        with db.engine.connect() as conn:
+            if sqlite:
+                columns = [row[1] for row in conn.execute(sa.text("PRAGMA table_info(search_submissions)"))]
+                assert columns == ["title", "body", "contact"]
+            else:
+                lexemes = conn.execute(sa.text("SELECT string_agg(lexeme, ' ' ORDER BY lexeme) "
+                                               "FROM search_submissions, unnest(document) GROUP BY record_id")).scalars().all()
+                assert lexemes == ["噪音 扰民", "噪音 扰民"]
+        assert found() == [1, 2]
         db.engine.dispose()

@@ -56,6 +56,17 @@ def test_other_departments_submissions_are_never_found(world):
     assert len(found(world, "噪音", department=world.other_dept)) == 1
 
 
+def test_a_transferred_submission_is_found_in_the_new_departments_inbox_only(world):
+    from consult.tracking import actions
+
+    filed = file_submission(world, subject="噪音扰民", body="工地夜间施工。").submission
+    actions.transfer_submission(filed, world.other_dept, actor=world.officer, reason="属于财政局职责")
+    db.session.commit()
+    assert found(world, "噪音") == [] and found(world, "噪音", sort="date") == []
+    assert found(world, "噪音", department=world.other_dept) == [filed.tracking_no]
+    assert found(world, "d" + str(world.other_dept.id), department=world.other_dept) == []  # the scope is no word
+
+
 def test_best_match_first_or_by_date(world):
     once = file_submission(world, subject="路面破损", body="路口有噪音。").submission
     title = file_submission(world, subject="噪音扰民", body="工地噪音，夜间噪音，持续噪音。").submission

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from consult.extensions import db
 from consult.search.query import SearchQuery
-from consult.search.schema import table_name
+from consult.search.documents import scope_token
+from consult.search.schema import SCOPE_MARK, SCOPED, sqlite_columns, table_name
 
 RELEVANCE, DATE = "relevance", "date"
 SORTS = (RELEVANCE, DATE)
@@ -22,8 +23,13 @@ SORTS = (RELEVANCE, DATE)
 TITLE, BODY, CONTACT = "title", "body", "contact"
 EVERYTHING, PUBLIC = (TITLE, BODY, CONTACT), (TITLE, BODY)
 _WEIGHTS = {TITLE: "A", CONTACT: "B", BODY: "D"}  # the tsvector weight of each text
-# BM25 weight of each FTS5 column (title, body, contact); PostgreSQL weighs A (title), B (contact), D (body).
-_BM25_WEIGHTS = "4.0, 1.0, 2.0"
+# BM25 weight of each FTS5 column (title, body, contact; scope 0: it says nothing about relevance);
+# PostgreSQL weighs A (title), B (contact), D (body).
+_BM25_WEIGHTS = {"title": "4.0", "body": "1.0", "contact": "2.0", "scope": "0.0"}
+
+
+def bm25_weights(kind: str) -> str:
+    return ", ".join(_BM25_WEIGHTS[column] for column in sqlite_columns(kind))
 
 
 def dialect_name() -> str:
@@ -34,53 +40,67 @@ def _fts5_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def fts5_expression(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, any_term: bool = False) -> str:
+def fts5_expression(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, any_term: bool = False,
+                    scope: str | None = None) -> str:
     """The FTS5 MATCH expression: each term a quoted string (so nothing typed is syntax), all required,
-    looked for in the columns ``fields``."""
+    looked for in the columns ``fields`` (never in ``scope``); with ``scope``, only rows holding that scope
+    token."""
     parts = (" OR " if any_term else " ").join(_fts5_string(t.text) + ("*" if t.prefix else "") for t in query.terms)
-    return parts if set(fields) == set(EVERYTHING) else f"{{{' '.join(fields)}}} : ({parts})"
+    expression = f"{{{' '.join(fields)}}} : ({parts})"
+    return f"scope : {_fts5_string(scope)} AND ({expression})" if scope else expression
 
 
 def _tsquery_lexeme(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, any_term: bool = False) -> str:
+def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, any_term: bool = False,
+                    scope: str | None = None) -> str:
     """The ``tsquery`` in PostgreSQL's input syntax: each term a quoted lexeme, all required (``&``),
-    restricted to the weights of ``fields``."""
+    restricted to the weights of ``fields``; with ``scope``, only documents holding that scope token (behind
+    :data:`~consult.search.schema.SCOPE_MARK`, which no term can hold)."""
     weights = "" if set(fields) == set(EVERYTHING) else "".join(sorted(_WEIGHTS[f] for f in fields))
     parts = []
     for term in query.terms:
         label = ("*" if term.prefix else "") + weights
         parts.append(_tsquery_lexeme(term.text) + (f":{label}" if label else ""))
-    return (" | " if any_term else " & ").join(parts)
+    expression = (" | " if any_term else " & ").join(parts)
+    return f"{_tsquery_lexeme(SCOPE_MARK + scope)} & ({expression})" if scope else expression
 
 
 def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING,
             any_term: bool = False, best: int | None = None, scored: bool = True,
-            recent: int | None = None) -> sa.Subquery:
+            recent: int | None = None, department_id: int | None = None) -> sa.Subquery:
     """``(id, score)`` of the records of ``kind`` whose index matches every term of ``query`` (any term, for
     similarity).
+
+    ``department_id`` (submissions only) narrows the match itself to that department's records through their
+    scope token, so the index intersects the department with the words before any row is read or ranked. It
+    narrows, it does not authorise: callers still filter on the department's column themselves.
 
     For suggestions, which need only the first few, the candidates are bounded: ``recent`` ranks only that
     many of the newest matches (the index gives them in id order and stops there, so a text of common words
     costs the same as one of rare words), and ``best`` keeps only that many of the highest-scoring ones for
     the caller to filter. ``scored=False`` (a list in date order) leaves the ranking out: every score is 0."""
     table = table_name(kind)
+    scope = scope_token(department_id) if department_id is not None and kind in SCOPED else None
     top = " ORDER BY score DESC LIMIT :best" if best else ""
     if dialect_name() == "postgresql":
-        rank = "CAST(ts_rank(document, CAST(:tsquery AS tsquery), 1) AS double precision)"
+        # Ranked by the words alone: the scope token is in every candidate and says nothing about relevance.
+        rank = "CAST(ts_rank(document, CAST(:ranked AS tsquery), 1) AS double precision)"
         source = (f"(SELECT record_id, document FROM {table} WHERE document @@ CAST(:tsquery AS tsquery) "
                   f"ORDER BY record_id DESC LIMIT :recent) AS recent" if recent else
                   f"{table} WHERE document @@ CAST(:tsquery AS tsquery)")
         stmt = sa.text(
             f"SELECT record_id AS id, {rank if scored else 'CAST(0 AS double precision)'} AS score FROM {source}{top}"
-        ).bindparams(tsquery=tsquery_literal(query, fields, any_term))
+        ).bindparams(tsquery=tsquery_literal(query, fields, any_term, scope))
+        if scored:
+            stmt = stmt.bindparams(ranked=tsquery_literal(query, fields, any_term))
     else:
-        score = f"-bm25({table}, {_BM25_WEIGHTS})" if scored else "0.0"
+        score = f"-bm25({table}, {bm25_weights(kind)})" if scored else "0.0"
         inner = f"SELECT rowid AS id, {score} AS score FROM {table} WHERE {table} MATCH :fts"
         sql = f"SELECT id, score FROM ({inner} ORDER BY rowid DESC LIMIT :recent){top}" if recent else inner + top
-        stmt = sa.text(sql).bindparams(fts=fts5_expression(query, fields, any_term))
+        stmt = sa.text(sql).bindparams(fts=fts5_expression(query, fields, any_term, scope))
     if best:
         stmt = stmt.bindparams(best=best)
     if recent:
@@ -105,14 +125,15 @@ class Searched:
 
 def search(stmt: sa.Select, *, kind: str, id_column: sa.ColumnElement, text_columns: Sequence[sa.ColumnElement],
            query: SearchQuery, fields: tuple[str, ...], sort: str = RELEVANCE,
-           date_order: tuple = ()) -> Searched:
+           date_order: tuple = (), department_id: int | None = None) -> Searched:
     """Join ``stmt`` to the matches of ``query`` in ``fields`` (``id_column`` is the indexed record's id) and
-    say how to order it: by relevance, best first, or by ``date_order`` when ``sort`` is :data:`DATE`."""
+    say how to order it: by relevance, best first, or by ``date_order`` when ``sort`` is :data:`DATE`.
+    ``department_id``: a department's list (see :func:`matches`; ``stmt`` must filter on it too)."""
     if not query.terms:  # only punctuation, symbols or emoji: nothing can match
         empty = sa.select(sa.literal(0).label("id"), sa.literal(0.0).label("score")).where(sa.false()).subquery()
         return Searched(stmt.join(empty, empty.c.id == id_column), (id_column.desc(),), empty.c.score)
     by_date = sort == DATE and bool(date_order)
-    found = matches(kind, query, fields, scored=not by_date)
+    found = matches(kind, query, fields, scored=not by_date, department_id=department_id)
     stmt = stmt.join(found, found.c.id == id_column)
     for phrase in query.phrases:
         stmt = stmt.where(contains_phrase(text_columns, phrase))

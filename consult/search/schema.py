@@ -19,6 +19,9 @@ import sqlalchemy as sa
 from consult.extensions import db
 
 KINDS = ("submissions", "drafts", "faqs")
+SCOPED = ("submissions",)  # kinds whose index rows also hold scope tokens (their department)
+# Put before a scope token in a tsvector: no query term can hold it (the query tokeniser drops symbols).
+SCOPE_MARK = "§"
 REFERENCED = {"submissions": "submissions", "drafts": "drafts", "faqs": "mailbox_faqs"}
 # FTS5 keeps its data in shadow tables named after the virtual table.
 _FTS5_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
@@ -36,13 +39,19 @@ def is_index_table(name: str | None) -> bool:
     return name in names or any(name == base + suffix for base in names for suffix in _FTS5_SHADOWS)
 
 
+def sqlite_columns(kind: str) -> tuple[str, ...]:
+    """The FTS5 columns of ``kind``'s index table: the three texts, and ``scope`` for a scoped kind."""
+    return ("title", "body", "contact", "scope") if kind in SCOPED else ("title", "body", "contact")
+
+
 def create_statements(dialect: str, kinds: tuple[str, ...] = KINDS) -> list[str]:
     """The DDL that creates the index tables of ``kinds`` on ``dialect`` (``sqlite`` or ``postgresql``)."""
     statements = []
     for kind in kinds:
         table = table_name(kind)
         if dialect == "sqlite":
-            statements.append(f"CREATE VIRTUAL TABLE {table} USING fts5(title, body, contact, tokenize = 'unicode61')")
+            statements.append(f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(sqlite_columns(kind))}, "
+                              "tokenize = 'unicode61')")
         else:
             statements.append(
                 f"CREATE TABLE {table} (record_id INTEGER NOT NULL PRIMARY KEY "

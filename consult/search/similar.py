@@ -2,7 +2,9 @@
 
 The text's content words (jieba precise mode without stop words, the longest first, at most
 :data:`MAX_WORDS`) are searched with *any* of them matching, ranked by relevance, so the submissions sharing
-the most (and the rarest) words come first. Only the :data:`RECENT` newest matches are ranked.
+the most (and the rarest) words come first. Only the :data:`RECENT` newest matches are ranked; an officer's
+suggestions are looked for among their department's submissions only (the scope token in the index, and
+the department filter on the rows).
 """
 
 from dataclasses import dataclass
@@ -42,7 +44,7 @@ def similar_replies(text: str, department_id: int, exclude_ids: list[int], limit
     query = similarity_query(text)
     if not query.terms:
         return []
-    found = matches("submissions", query, EVERYTHING, any_term=True, recent=RECENT)
+    found = matches("submissions", query, EVERYTHING, any_term=True, recent=RECENT, department_id=department_id)
     rows = db.session.execute(
         sa.select(Reply.id, Submission.tracking_no, Submission.subject, Reply.body, found.c.score)
         .join(found, found.c.id == Submission.id)

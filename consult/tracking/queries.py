@@ -37,7 +37,8 @@ def inbox_listing(department_id: int, today: date, filters: InboxFilters = Inbox
         return stmt, INBOX_ORDER
     found = search(stmt, kind="submissions", id_column=Submission.id,
                    text_columns=(Submission.tracking_no, Submission.subject, Submission.body),
-                   query=filters.query, fields=EVERYTHING, sort=filters.sort, date_order=INBOX_ORDER)
+                   query=filters.query, fields=EVERYTHING, sort=filters.sort, date_order=INBOX_ORDER,
+                   department_id=department_id)
     return found.stmt, found.order_by
 
 
