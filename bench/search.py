@@ -4,12 +4,13 @@ Generates letters and comments (submission rows inserted in bulk with Core, as a
 indexed by ``flask reindex``'s code), and reports, each against a reference measured in the same run:
 
 * reindex throughput (records/s, with ``--jobs`` tokenising processes) and the time it implies for 1M comments;
-* the cost the index adds to one comment POST: tokenising and writing one index row, against inserting the
-  submission row itself;
+* the cost the index adds to one comment POST: a transaction inserting the submission row and committing,
+  with and without its index row (alternately), and the tokenising alone;
 * search latency (p50/p99 over repeated queries) in a department's inbox and in the published letters, for
   common two-character words (噪音, 拆迁, 停车) and rare ones, against the ILIKE scan it replaced; the inbox
   both by relevance and by date (which ranks nothing);
-* similar-answer suggestions for a citizen's letter (p50/p99).
+* similar-answer suggestions for a citizen's letter, and for an officer's reply (their department's approved
+  replies; every answered letter of the data has one), p50/p99.
 
 Results go to ``bench/results/search-<db>-<letters>-<comments>.json``.
 """
@@ -60,9 +61,9 @@ def _percentiles(samples: list[float]) -> dict:
 
 
 def _load(app, letters: int, comments: int, seed: int = 1) -> None:
-    from consult.accounts.models import Department
+    from consult.accounts.models import Department, User
     from consult.extensions import db
-    from consult.tracking.models import Submission
+    from consult.tracking.models import APPROVED, Reply, Submission, reply_submissions
 
     rng = random.Random(seed)
     with app.app_context():
@@ -73,7 +74,32 @@ def _load(app, letters: int, comments: int, seed: int = 1) -> None:
         db.session.add_all(departments)
         db.session.commit()
         ids = [d.id for d in departments]
+        author = User(display_name="办理人", password_hash="x", role="officer", department_id=ids[0])
+        db.session.add(author)
+        db.session.commit()
+        author_id = author.id
         table = Submission.__table__
+        replies: list[dict] = []  # an approved reply to every answered letter (for officers' suggestions)
+        reply_texts = ["您好，来信反映的{topic}问题已转相关单位核查处理，具体情况如下。",
+                       "关于{topic}问题，经现场核实，已责令整改，感谢您的监督。"]
+
+        def flush(rows: list[dict]) -> None:
+            inserted = db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                          rows).scalars().all()
+            answered = [(new_id, row) for new_id, row in zip(inserted, rows, strict=True)
+                        if row["kind"] == "letter" and row["status"] == "answered"]
+            if answered:
+                first = len(replies) + 1
+                made = [{"id": first + k, "department_id": row["department_id"], "author_id": author_id,
+                         "body": rng.choice(reply_texts).format(topic=row["subject"][-4:-2]), "body_html": "",
+                         "status": APPROVED, "review_note": "", "created_at": row["answered_at"],
+                         "updated_at": row["answered_at"]} for k, (_id, row) in enumerate(answered)]
+                replies.extend({"id": r["id"]} for r in made)
+                db.session.execute(sa.insert(Reply.__table__), made)
+                db.session.execute(sa.insert(reply_submissions), [
+                    {"reply_id": r["id"], "submission_id": new_id} for r, (new_id, _row) in zip(made, answered)])
+            db.session.commit()
+
         start = datetime(2026, 6, 1, tzinfo=UTC)
         rare_at = {rng.randrange(letters): word for word in RARE for _ in range(5)}
         batch, n = [], 0
@@ -96,14 +122,14 @@ def _load(app, letters: int, comments: int, seed: int = 1) -> None:
                     "answered_at": received + timedelta(days=5),
                 })
                 if len(batch) == 5000:
-                    db.session.execute(sa.insert(table), batch)
-                    db.session.commit()
+                    flush(batch)
                     batch = []
         if batch:
-            db.session.execute(sa.insert(table), batch)
-            db.session.commit()
+            flush(batch)
         if db.engine.dialect.name == "postgresql":  # statistics, as autovacuum would gather after a load
             with db.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    "SELECT setval(pg_get_serial_sequence('replies', 'id'), (SELECT max(id) FROM replies))")
                 connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
@@ -122,7 +148,7 @@ def measure(url: str, letters: int, comments: int, repeat: int, jobs: int = 1) -
     from consult.localtime import local_today
     from consult.pagination import paginate
     from consult.search.commands import reindex
-    from consult.search.documents import Fields, index_rows
+    from consult.search.documents import Fields, index_rows, index_tokens, scope_token
     from consult.search.matching import DATE
     from consult.search.query import parse
     from consult.tracking.models import STATUSES, Submission
@@ -135,34 +161,69 @@ def measure(url: str, letters: int, comments: int, repeat: int, jobs: int = 1) -
     _load(app, letters, comments)
     result = {"letters": letters, "comments": comments, "load_s": round(time.perf_counter() - started, 1)}
     with app.app_context():
+        # Tokenising alone, one core: with the cache of segmented phrases as it runs (the generated texts are
+        # made of few phrases, so nearly every one is a hit), and with the cache emptied before every record,
+        # as text that never repeats would cost.
+        from consult.tokens import _cut_for_search, segmenter
+
+        segmenter()  # the dictionary loaded before anything is timed
+        sample = [Fields(f"C-20260601-{n:07d} {subject}", body, "张三") for n, (subject, body) in
+                  enumerate(_text(random.Random(99)) for _ in range(2000))]
+        _cut_for_search.cache_clear()
+        started = time.perf_counter()
+        for fields in sample:
+            index_tokens(fields)
+        cached = time.perf_counter() - started
+        hits = _cut_for_search.cache_info()
+        started = time.perf_counter()
+        for fields in sample:
+            _cut_for_search.cache_clear()
+            index_tokens(fields)
+        uncached = time.perf_counter() - started
+        result["tokenise_per_core"] = {"cached_records_per_s": round(len(sample) / cached),
+                                       "cache_hit_rate": round(hits.hits / max(1, hits.hits + hits.misses), 3),
+                                       "uncached_records_per_s": round(len(sample) / uncached)}
+        _cut_for_search.cache_clear()
         started = time.perf_counter()
         total = reindex("submissions", jobs=jobs)
         elapsed = time.perf_counter() - started
         result["reindex"] = {"records": total, "seconds": round(elapsed, 1), "jobs": jobs,
                              "records_per_s": round(total / elapsed), "implied_1m_comments_s": round(1e6 * elapsed / total)}
 
-        # One comment POST: the submission row (reference) and its index row (what search adds).
+        # One comment POST: a transaction inserting the submission row and committing (the reference), and the
+        # same with its index row (what search adds), alternately, so both see the same load. The commit is
+        # inside the timing: FTS5 writes its pending index data when the transaction commits. The cache of
+        # segmented phrases is emptied before each, so it does not flatter the figure.
         rng = random.Random(7)
-        texts = [_text(rng) for _ in range(200)]
+        texts = [_text(rng) for _ in range(400)]
         table = Submission.__table__
-        insert_times, index_times = [], []
+        without, with_index, tokenise = [], [], []
         for n, (subject, body) in enumerate(texts):
+            row = {"tracking_no": f"C-BENCH-{n:06d}", "query_code_salt": "s", "query_code_hash": "h",
+                   "kind": "comment", "department_id": 1, "subject": subject, "body": body, "status": "received",
+                   "received_at": datetime.now(UTC), "clock_start_on": date.today(), "window_workdays": 15,
+                   "extension_workdays": 0, "due_on": date.today(), "due_soon_on": date.today(),
+                   "very_overdue_on": date.today(), "estimated_due": False, "reopen_count": 0, "is_public": False,
+                   "submitter_name": "", "submitter_email": "", "submitter_phone": ""}
+            indexed_too = n % 2 == 1
+            _cut_for_search.cache_clear()  # as if no phrase of the comment had been seen before
+            t0 = time.perf_counter()
             with db.engine.begin() as conn:
-                row = {"tracking_no": f"C-BENCH-{n:06d}", "query_code_salt": "s", "query_code_hash": "h",
-                       "kind": "comment", "department_id": 1, "subject": subject, "body": body, "status": "received",
-                       "received_at": datetime.now(UTC), "clock_start_on": date.today(), "window_workdays": 15,
-                       "extension_workdays": 0, "due_on": date.today(), "due_soon_on": date.today(),
-                       "very_overdue_on": date.today(), "estimated_due": False, "reopen_count": 0, "is_public": False,
-                       "submitter_name": "", "submitter_email": "", "submitter_phone": ""}
-                t0 = time.perf_counter()
                 new_id = conn.execute(sa.insert(table).returning(table.c.id), row).scalar()
-                t1 = time.perf_counter()
-                index_rows(conn, "submissions", [(new_id, Fields(f"C-BENCH-{n:06d} {subject}", body))])
-                t2 = time.perf_counter()
-                insert_times.append(t1 - t0)
-                index_times.append(t2 - t1)
-        result["comment_post"] = {"insert_row_mean_ms": round(statistics.mean(insert_times) * 1000, 3),
-                                  "index_row_mean_ms": round(statistics.mean(index_times) * 1000, 3)}
+                if indexed_too:
+                    index_rows(conn, "submissions",
+                               [(new_id, Fields(f"C-BENCH-{n:06d} {subject}", body, "", (scope_token(1),)))])
+            (with_index if indexed_too else without).append(time.perf_counter() - t0)
+            _cut_for_search.cache_clear()
+            t0 = time.perf_counter()
+            index_tokens(Fields(f"C-BENCH-{n:06d} {subject}", body))
+            tokenise.append(time.perf_counter() - t0)
+        ms = lambda samples: round(statistics.median(samples) * 1000, 3)  # noqa: E731
+        result["comment_post"] = {"row_only_median_ms": ms(without), "row_and_index_median_ms": ms(with_index),
+                                  "index_added_median_ms": round(ms(with_index) - ms(without), 3),
+                                  "index_added_mean_ms": round((statistics.mean(with_index)
+                                                                - statistics.mean(without)) * 1000, 3),
+                                  "tokenise_median_ms": ms(tokenise)}
 
         today = local_today()
         queries = {"common": ["噪音", "拆迁", "停车"], "rare": RARE}
@@ -224,6 +285,20 @@ def measure(url: str, letters: int, comments: int, repeat: int, jobs: int = 1) -
 
         suggest()
         result["similar_answers"] = _percentiles(_time(suggest, repeat))
+        db.session.rollback()
+
+        # Officers' suggestions on the reply form: their department's approved replies to similar submissions.
+        from consult.search.similar import similar_replies
+
+        officer_texts = iter([" ".join(_text(random.Random(2000 + n))) for n in range(repeat + 1)])
+        offered = []
+
+        def officer_suggest():
+            offered.append(len(similar_replies(next(officer_texts), 1, [])))
+
+        officer_suggest()
+        result["similar_replies"] = _percentiles(_time(officer_suggest, repeat))
+        result["similar_replies"]["offered_mean"] = round(statistics.mean(offered), 1)
         db.session.rollback()
     return result
 

@@ -56,8 +56,16 @@ def _batches(table, columns, indexed, batch: int) -> Iterator[list[tuple[int, Fi
 
 
 def _write(kind: str, params: list[dict]) -> int:
+    """Write a batch of fresh index rows (the table was emptied by :func:`_recreate`): ``COPY`` on
+    PostgreSQL, several times faster than an upsert row by row; one ``executemany`` on SQLite."""
     with db.engine.begin() as connection:
-        return write_params(connection, kind, params)
+        if connection.dialect.name != "postgresql" or not params:
+            return write_params(connection, kind, params)
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {schema.table_name(kind)} (record_id, document) FROM STDIN") as copy:
+            for row in params:
+                copy.write_row((row["id"], row["document"]))
+        return len(params)
 
 
 def reindex(kind: str, batch: int = BATCH, progress=None, jobs: int = 1) -> int:

@@ -20,7 +20,7 @@ as 建议 or 反对, which are stop words for clustering, still decide a stance.
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from consult.tokens.loader import segmenter
@@ -166,14 +166,23 @@ def tokens(text: str | None, terms: Terms | None = None) -> list[str]:
     return out
 
 
+SEARCH_CACHE_SIZE = 20_000  # runs of Chinese characters remembered (a few MB at most)
+
+
+@lru_cache(maxsize=SEARCH_CACHE_SIZE)
+def _cut_for_search(run: str) -> tuple[str, ...]:
+    """jieba's search mode over one run of Chinese characters, remembered: the same phrase (the boilerplate
+    of letters and comments, and the thousands of identical comments of a campaign) is segmented once."""
+    return tuple(segmenter().cut_for_search(run))
+
+
 def search_tokens(text: str | None, terms: Terms | None = None) -> list[str]:
     """Tokens for a full-text index: jieba's search mode (a long word and its dictionary sub-words), and the
     letter and digit groups of tracking numbers, codes and phone numbers as well as the whole."""
-    cut = segmenter().cut_for_search
     out: list[str] = []
     for kind, piece in _pieces(normalize(text), terms or _NO_TERMS):
         if kind == "han":
-            out.extend(cut(piece))
+            out.extend(_cut_for_search(piece))
             continue
         out.append(piece)
         if kind == "word":
