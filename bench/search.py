@@ -127,9 +127,10 @@ def _load(app, letters: int, comments: int, seed: int = 1) -> None:
         if batch:
             flush(batch)
         if db.engine.dialect.name == "postgresql":  # statistics, as autovacuum would gather after a load
+            db.session.execute(sa.text(
+                "SELECT setval(pg_get_serial_sequence('replies', 'id'), (SELECT max(id) FROM replies))"))
+            db.session.commit()
             with db.engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-                    "SELECT setval(pg_get_serial_sequence('replies', 'id'), (SELECT max(id) FROM replies))")
                 connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
