@@ -183,7 +183,7 @@ def test_the_cross_tabulation_counters_are_filled_from_the_answers_already_taken
         downgrade(revision="0026")
         assert "survey_pair_counts" not in sa.inspect(db.engine).get_table_names()
 def test_the_search_index_gets_each_submissions_department_and_loses_it_again(empty_database_url):
-    """0028: every index row of a submission gains its department's scope token, from the index rows already
+    """0029: every index row of a submission gains its department's scope token, from the index rows already
     there (nothing is segmented again); the downgrade takes it away and the words are still found."""
     from consult.search.matching import matches
     from consult.search.query import parse
@@ -196,7 +196,7 @@ def test_the_search_index_gets_each_submissions_department_and_loses_it_again(em
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
-        upgrade(revision="0027")
+        upgrade(revision="0028")
         sqlite = db.engine.dialect.name == "sqlite"
         with db.engine.begin() as conn:
             for n in (1, 2):
@@ -211,7 +211,7 @@ def test_the_search_index_gets_each_submissions_department_and_loses_it_again(em
                                          "VALUES (:n, CAST('噪音\\:1A 扰民\\:2A' AS tsvector))"), {"n": n})
         upgrade()
         assert (found(), found(1), found(2), found(3)) == ([1, 2], [1], [2], [])
-        downgrade(revision="0027")
+        downgrade(revision="0028")
         with db.engine.connect() as conn:
             if sqlite:
                 columns = [row[1] for row in conn.execute(sa.text("PRAGMA table_info(search_submissions)"))]

@@ -6,8 +6,8 @@ SQLite: the FTS5 table of submissions gets a fourth column, ``scope`` (``d<depar
 the existing index rows (no text is segmented again). PostgreSQL: each document gets the lexeme
 ``§d<department id>`` (weight C). See consult/search/documents.py.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-03 08:10:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0028'
-down_revision = '0027'
+revision = '0029'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
