@@ -1,11 +1,13 @@
-"""Campaigns: identical comments and modified form letters, found with MinHash and an LSH index (datasketch).
+"""Campaigns: identical comments and modified form letters, found with MinHash (datasketch) and an LSH index.
 
 Each distinct text (punctuation, spaces, width and case aside) gets a MinHash signature of its character
-shingles. The LSH index holds only the *founders*: texts that matched no earlier text. A new text is
-compared with the founders the index proposes; every founder whose estimated Jaccard similarity reaches
+shingles. The LSH index holds only the *founders*: texts that matched no earlier text, in the bands datasketch's
+``MinHashLSH`` chooses for the threshold, each band folded into one 64-bit key (a dict of keys takes a fifth of
+the memory of ``MinHashLSH``'s set per bucket; see docs/analysis.md). A new text is compared with the founders
+that share a band key with it; every founder whose estimated Jaccard similarity reaches
 ``Parameters.similarity`` joins its group with the new text (union-find, so two groups a text bridges become
-one); a text that matches none founds a group of its own. Indexing founders only keeps the LSH buckets small
-even when one form letter is sent a hundred thousand times.
+one); a text that matches none founds a group of its own. Indexing founders only keeps the buckets small even
+when one form letter is sent a hundred thousand times.
 
 Union-find also chains: among hundreds of thousands of short comments that share a greeting or a sentence,
 A≈B≈C≈… can link texts that have nothing in common. So a group becomes campaigns by *stars*: its most-sent
@@ -28,6 +30,7 @@ from consult.analysis.model import Campaign, Parameters
 from consult.analysis.prepare import identity_key, matching_text, shingle_hashes
 
 _BATCH = 2048
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 TEMPLATE_CANDIDATES = 400  # texts sent equally often that are compared to choose a template
 TEMPLATES_PER_GROUP = 20  # templates tried in one group before the rest of it goes back to the topics
 
@@ -48,7 +51,9 @@ class CampaignIndex:
 
     def __init__(self, parameters: Parameters | None = None):
         self.parameters = p = parameters or Parameters()
-        self._lsh = MinHashLSH(threshold=p.similarity, num_perm=p.num_perm)
+        banding = MinHashLSH(threshold=p.similarity, num_perm=p.num_perm)  # datasketch's bands for the threshold
+        self.bands, self.band_rows = banding.b, banding.r
+        self._buckets: dict[int, int | list[int]] | None = {}  # band key → founder row(s)
         self._needed = int(np.ceil(p.similarity * p.num_perm))  # equal positions for the similarity threshold
         self._text_of_key: dict[bytes, int] = {}  # identity key → text number
         self.copies: list[list[int]] = []  # text number → ids of the comments with that text
@@ -60,6 +65,8 @@ class CampaignIndex:
     def add(self, comments: Iterable[tuple[int, str]]) -> None:
         """Add (comment id, clean text) pairs, in batches: identical texts join at once, new ones are hashed."""
         p = self.parameters
+        if self._buckets is None:
+            raise RuntimeError("this index has forgotten its founders: it takes no more texts")
         for batch in _batched(comments, _BATCH):
             fresh: list[tuple[int, str]] = []
             for comment_id, clean in batch:
@@ -78,18 +85,40 @@ class CampaignIndex:
                 core = matching_text(clean, p.max_chars)
                 if len(core) >= p.min_near_chars:
                     fresh.append((number, core))
-            signatures = MinHash.generator(
+            if not fresh:
+                continue
+            signatures = np.array([m.hashvalues for m in MinHash.generator(
                 (shingle_hashes(core, p.shingle) for _number, core in fresh),
                 num_perm=p.num_perm, seed=p.seed, hashfunc=_identity,
-            )
-            for (number, _core), minhash in zip(fresh, signatures, strict=True):
-                self._place(number, minhash)
+            )], dtype=np.uint32)
+            keys = self._band_keys(signatures).tolist()
+            for (number, _core), signature, band_keys in zip(fresh, signatures, keys, strict=True):
+                self._place(number, signature, band_keys)
 
-    def _place(self, number: int, minhash: MinHash) -> None:
-        signature = minhash.hashvalues
-        rows = self._lsh.query(minhash)
-        if rows:
-            rows = np.fromiter(rows, dtype=np.int64, count=len(rows))
+    def _band_keys(self, signatures: np.ndarray) -> np.ndarray:
+        """One 64-bit key per band of each signature (the band's number mixed in): texts whose signatures agree
+        on all rows of a band share that band's key. A false match of two keys only costs a comparison."""
+        n, bands, rows = len(signatures), self.bands, self.band_rows
+        values = signatures[:, :bands * rows].astype(np.uint64).reshape(n, bands, rows)
+        keys = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _MIX, (n, bands)).copy()
+        for column in range(rows):
+            keys = (keys ^ values[:, :, column]) * _MIX
+            keys ^= keys >> np.uint64(29)
+        return keys
+
+    def _place(self, number: int, signature: np.ndarray, band_keys: list[int]) -> None:
+        buckets = self._buckets
+        candidates: set[int] = set()
+        for key in band_keys:
+            found = buckets.get(key)
+            if found is None:
+                continue
+            if type(found) is int:
+                candidates.add(found)
+            else:
+                candidates.update(found)
+        if candidates:
+            rows = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
             equal = np.count_nonzero(self._founders[rows] == signature, axis=1)
             matched = rows[equal >= self._needed]
             if len(matched):
@@ -101,7 +130,18 @@ class CampaignIndex:
             self._founders = np.concatenate([self._founders, np.empty_like(self._founders)])
         self._founders[row] = signature
         self._founder_text.append(number)
-        self._lsh.insert(row, minhash, check_duplication=False)
+        for key in band_keys:
+            found = buckets.get(key)
+            if found is None:
+                buckets[key] = row
+            elif type(found) is int:
+                buckets[key] = [found, row]
+            else:
+                found.append(row)
+
+    def forget_founders(self) -> None:
+        """Drop the lookup of founders (most of the index's memory) once no text will be added: the groups stay."""
+        self._buckets, self._founders = None, None
 
     def _find(self, number: int) -> int:
         parent = self._parent
@@ -126,7 +166,7 @@ class CampaignIndex:
 
     @property
     def founders(self) -> int:
-        """How many texts the LSH index holds."""
+        """How many texts the LSH index holds (founders)."""
         return len(self._founder_text)
 
 

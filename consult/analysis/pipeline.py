@@ -1,6 +1,5 @@
 """The analysis from comments to units: campaigns first, then topics per article, the rest singles."""
 
-import gc
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -46,9 +45,6 @@ def analyse(comments: Iterable[Comment | tuple[int, str | None, str]], *, lexico
     stances = {cid: lexicon.stance(text) for cid, text in clean.items()}
     clock.lap("stance")
     campaigns, blank = _campaigns(clean, article_of, p, clock)
-    # datasketch's MinHashLSH keeps a bound method of itself, a reference cycle: without this its memory
-    # (170 MB for 100,000 comments) would wait for the cyclic collector instead of serving the topics.
-    gc.collect()
     grouped = {cid for c in campaigns for cid in c.comment_ids}
     singles = [Single(f"single-{cid}", article_of[cid], cid) for cid in blank]
     rest: dict[str | None, list[int]] = {}
@@ -77,6 +73,7 @@ def _campaigns(clean: dict[int, str], article_of: dict, p: Parameters, clock: "_
     """Campaign units, largest first, and the blank comments. The index is dropped on return."""
     index = CampaignIndex(p)
     index.add(clean.items())
+    index.forget_founders()  # the lookup is most of the index's memory; the diffs and topics need none of it
     clock.lap("campaign_index")
     campaigns = campaign_units(index, clean, article_of)
     clock.lap("campaign_units")

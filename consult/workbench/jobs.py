@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -118,15 +119,14 @@ def run_analysis(run_id: int) -> str:
     started = time.perf_counter()
     _progress(run_id, status=RUNNING, step=READING, started_at=utcnow())
     try:
-        comments, last_id = _read_comments(run_id, draft_id)
         draft = db.session.get(Draft, draft_id)
         terms = Terms.from_draft(draft.current_version.body) if draft.current_version else None
         stance_lexicon = lexicon.current_lexicon()  # the admin's edited lexicon, else the shipped one
         db.session.commit()
-        _progress(run_id, step=ANALYSING, done_count=0, last_comment_id=last_id)
-        result = analyse(comments, terms=terms, lexicon=stance_lexicon, parameters=current_app.config.get("ANALYSIS_PARAMETERS")
-                         or Parameters())
-        del comments
+        # The comments stream in from the database batch by batch: the analysis keeps what it needs of them
+        # and no list of every row is held beside it.
+        result = analyse(_read_comments(run_id, draft_id), terms=terms, lexicon=stance_lexicon,
+                         parameters=current_app.config.get("ANALYSIS_PARAMETERS") or Parameters())
         persist.write_units(run_id, result, heartbeat=lambda n: _progress(run_id, step=WRITING, done_count=n))
         seconds = dict(result.seconds)
         del result
@@ -142,24 +142,29 @@ def run_analysis(run_id: int) -> str:
     return DONE
 
 
-def _read_comments(run_id: int, draft_id: int) -> tuple[list[tuple[int, str | None, str]], int]:
-    """Every comment of the draft but those rejected at moderation, read in keyset batches."""
+def _read_comments(run_id: int, draft_id: int) -> Iterator[tuple[int, str | None, str]]:
+    """Every comment of the draft but those rejected at moderation, read in keyset batches of
+    :data:`READ_BATCH` (each in its own short read transaction) and yielded one by one. Once all are read,
+    the run moves to its analysing step with the newest comment it includes."""
     base = sa.select(Comment.id, Comment.article_anchor, Comment.body).where(
         Comment.draft_id == draft_id, Comment.moderation != REJECTED)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
     db.session.commit()
     _progress(run_id, total_count=total)
-    comments, last = [], 0
+    read, last = 0, 0
     while True:
         batch = db.session.execute(base.where(Comment.id > last).order_by(Comment.id).limit(READ_BATCH)).all()
         db.session.commit()
         if not batch:
             break
-        comments += [(row.id, row.article_anchor or None, row.body) for row in batch]
         last = batch[-1].id
-        if len(comments) % (READ_BATCH * 10) == 0:
-            _progress(run_id, done_count=len(comments))
-    return comments, last
+        read += len(batch)
+        for row in batch:
+            yield row.id, row.article_anchor or None, row.body
+        del batch
+        if read % (READ_BATCH * 10) == 0:
+            _progress(run_id, done_count=read)
+    _progress(run_id, step=ANALYSING, done_count=0, last_comment_id=last)
 
 
 def _progress(run_id: int, **values) -> None:
