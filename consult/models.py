@@ -34,6 +34,7 @@ from consult.workbench.models import (  # noqa: F401
     AnalysisMember,
     AnalysisRun,
     AnalysisUnit,
+    CampaignSignature,
     StanceLexicon,
     UnitChange,
 )

@@ -210,3 +210,22 @@ def test_a_chain_of_overlapping_comments_does_not_join_comments_that_share_nothi
     for campaign in result.campaigns:
         assert not {1, 4} <= set(campaign.comment_ids)
     assert sorted(c for u in result.units() for c in u.comment_ids) == list(range(1, 8))
+
+
+def test_signatures_of_an_earlier_run_are_reused_and_give_the_same_units():
+    comments = [(i, None, text) for i, text in enumerate([
+        "强烈建议将政务公开专区延伸到每个村，方便老年人就近查阅政策文件。",
+        "强烈建议将政务公开专区延伸到每个村，方便老年人就近查阅政策文件。",
+        "我建议将政务公开专区延伸到每个村，方便老年人就近查阅政策文件和通知。",
+        "强烈建议将政务公开专区延伸到每个社区，方便老年人就近查阅政策文件。",
+        "第四条的开放日次数太少，建议每季度举办一次，并提前一个月公布报名方式。",
+    ], 1)]
+    first = analyse(comments[:4])
+    assert first.hashed == 3 and set(first.signatures) == {1, 3, 4}
+    again = analyse(comments, signatures=first.signatures)
+    assert again.hashed == 1 and set(again.signatures) == {5}
+    whole = analyse(comments)
+    assert [(u.key, u.comment_ids) for u in again.units()] == [(u.key, u.comment_ids) for u in whole.units()]
+    # A signature stored for another text of that comment is not trusted.
+    stale = {1: (b"x" * 16, first.signatures[1][1])}
+    assert analyse(comments[:4], signatures=stale).hashed == 3

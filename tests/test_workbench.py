@@ -13,7 +13,7 @@ from consult.extensions import db
 from consult.notify.models import OutboxMessage
 from consult.tracking.models import TimelineEvent
 from consult.workbench import jobs, queries
-from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit, UnitChange
+from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit, CampaignSignature, UnitChange
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
 
@@ -397,3 +397,29 @@ def test_with_redis_the_analysis_runs_on_an_rq_worker(world, client, auth, app, 
         queue.connection.close()
     db.session.commit()
     assert get(AnalysisRun, run_id).summary["comments"] == len(made)
+
+
+def test_a_rerun_after_new_comments_hashes_only_the_new_texts_and_finds_the_same_units(world, client, auth):
+    draft_id, made = _small_draft(world)
+    auth.login(world.editor)
+    first = _analyse(client, draft_id)
+    # Three distinct texts long enough for a signature: the letter, its edited copy, the comment on 第四条.
+    assert first.seconds["hashed"] == 3
+    kept = db.session.scalar(sa.select(sa.func.count()).select_from(CampaignSignature))
+    assert kept == 3
+    new = add_comment(draft_id, LETTER.replace("强烈建议", "我们建议"), anchor="art-3")
+    add_comment(draft_id, LETTER, anchor="art-3")  # a copy of a text already seen: nothing to hash
+    close_now(draft_id)
+    second = _analyse(client, draft_id)
+    assert second.status == "done" and second.seconds["hashed"] == 1
+    campaign = _units(second.id)[0]
+    assert campaign.kind == "campaign" and campaign.size == 6
+    assert db.session.scalar(sa.select(AnalysisMember.unit_id).where(
+        AnalysisMember.run_id == second.id, AnalysisMember.comment_id == new.id)) == campaign.id
+    units = [(u.key, u.size) for u in _units(second.id)]
+    # A signature kept under other parameters (or for another text) is computed again, not trusted.
+    db.session.execute(sa.update(CampaignSignature).values(params="other"))
+    db.session.commit()
+    third = _analyse(client, draft_id)
+    assert third.seconds["hashed"] == 4
+    assert [(u.key, u.size) for u in _units(third.id)] == units

@@ -19,7 +19,7 @@ what no template holds goes back to the topics.
 """
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 
 import numpy as np
@@ -61,14 +61,25 @@ class CampaignIndex:
         self._founders = np.empty((1024, p.num_perm), dtype=np.uint32)  # row → signature; LSH keys are rows
         self._founder_text: list[int] = []  # row → text number
         self.blank: list[int] = []  # comments without any text: never grouped
+        self.hashed = 0  # texts hashed (not taken from an earlier run)
+        self.new_signatures: dict[int, tuple[bytes, bytes]] = {}  # comment id → (identity key, signature)
+        self._keys_of_new: dict[int, bytes] = {}
 
-    def add(self, comments: Iterable[tuple[int, str]]) -> None:
-        """Add (comment id, clean text) pairs, in batches: identical texts join at once, new ones are hashed."""
+    def add(self, comments: Iterable[tuple[int, str]], known: Mapping[int, tuple[bytes, bytes]] | None = None
+            ) -> None:
+        """Add (comment id, clean text) pairs, in batches: identical texts join at once, new ones are hashed.
+
+        ``known`` maps a comment id to the (identity key, signature bytes) of an earlier run: a text whose
+        first comment is there with the same identity key takes that signature instead of being hashed again
+        (the result is the same). Signatures computed here are kept in :attr:`new_signatures`.
+        """
         p = self.parameters
+        known = known or {}
         if self._buckets is None:
             raise RuntimeError("this index has forgotten its founders: it takes no more texts")
         for batch in _batched(comments, _BATCH):
             fresh: list[tuple[int, str]] = []
+            reused: dict[int, np.ndarray] = {}  # position in fresh → signature of an earlier run
             for comment_id, clean in batch:
                 key = identity_key(clean)
                 if key is None:
@@ -84,13 +95,25 @@ class CampaignIndex:
                 self._parent.append(number)
                 core = matching_text(clean, p.max_chars)
                 if len(core) >= p.min_near_chars:
+                    earlier = known.get(comment_id)
+                    if earlier is not None and earlier[0] == key and len(earlier[1]) == 4 * p.num_perm:
+                        reused[len(fresh)] = np.frombuffer(earlier[1], dtype="<u4")
+                    else:
+                        self._keys_of_new[comment_id] = key
                     fresh.append((number, core))
             if not fresh:
                 continue
-            signatures = np.array([m.hashvalues for m in MinHash.generator(
-                (shingle_hashes(core, p.shingle) for _number, core in fresh),
-                num_perm=p.num_perm, seed=p.seed, hashfunc=_identity,
-            )], dtype=np.uint32)
+            signatures = np.empty((len(fresh), p.num_perm), dtype=np.uint32)
+            todo = [i for i in range(len(fresh)) if i not in reused]
+            computed = MinHash.generator((shingle_hashes(fresh[i][1], p.shingle) for i in todo),
+                                         num_perm=p.num_perm, seed=p.seed, hashfunc=_identity)
+            for i, minhash in zip(todo, computed, strict=True):
+                signatures[i] = minhash.hashvalues
+                first = self.copies[fresh[i][0]][0]
+                self.new_signatures[first] = (self._keys_of_new.pop(first), signatures[i].astype("<u4").tobytes())
+            for i, signature in reused.items():
+                signatures[i] = signature
+            self.hashed += len(todo)
             keys = self._band_keys(signatures).tolist()
             for (number, _core), signature, band_keys in zip(fresh, signatures, keys, strict=True):
                 self._place(number, signature, band_keys)

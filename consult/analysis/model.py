@@ -37,6 +37,12 @@ class Parameters:
     keywords: int = 8
     representatives: int = 3
 
+    @property
+    def signature_key(self) -> str:
+        """What a campaign signature depends on besides the text: signatures stored under another key are not
+        reused."""
+        return f"{self.seed}:{self.num_perm}:{self.shingle}:{self.max_chars}"
+
 
 @dataclass(frozen=True)
 class Edit:
@@ -130,6 +136,10 @@ class Analysis:
     stances: dict[int, str]
     summary: Summary
     seconds: dict[str, float] = field(default_factory=dict)  # wall (and "<step>_cpu") seconds per step, for logs
+    # Campaign signatures computed in this run (comment id → identity key, MinHash signature as little-endian
+    # uint32 bytes), for the next run's ``analyse(signatures=...)``; and how many texts were hashed.
+    signatures: dict[int, tuple[bytes, bytes]] = field(default_factory=dict)
+    hashed: int = 0
 
     def units(self) -> Iterator[Unit]:
         yield from self.campaigns

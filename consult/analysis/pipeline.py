@@ -2,7 +2,7 @@
 
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from consult.analysis import topics
 from consult.analysis.campaigns import CampaignIndex, campaign_units
@@ -24,12 +24,15 @@ from consult.tokens import Terms, content_tokens
 
 
 def analyse(comments: Iterable[Comment | tuple[int, str | None, str]], *, lexicon: Lexicon | None = None,
-            terms: Terms | None = None, parameters: Parameters | None = None) -> Analysis:
+            terms: Terms | None = None, parameters: Parameters | None = None,
+            signatures: Mapping[int, tuple[bytes, bytes]] | None = None) -> Analysis:
     """Units (campaigns, topics, singles) covering every comment once, each comment's stance, the summary.
 
     ``comments`` are (id, article anchor or None, text); ids must be unique. ``lexicon`` decides stances
     (default: the shipped one), ``terms`` are the draft's words to keep whole (``Terms.from_draft``).
-    The result depends only on the input and the parameters, not on the input's order.
+    The result depends only on the input and the parameters, not on the input's order. ``signatures`` are
+    the campaign signatures of an earlier run (``Analysis.signatures``: comment id → identity key and MinHash
+    signature, for the same parameters): texts found there are not hashed again; the result is the same.
     """
     p = parameters or Parameters()
     lexicon = lexicon or default_lexicon()
@@ -44,7 +47,7 @@ def analyse(comments: Iterable[Comment | tuple[int, str | None, str]], *, lexico
     clock.lap("prepare")
     stances = {cid: lexicon.stance(text) for cid, text in clean.items()}
     clock.lap("stance")
-    campaigns, blank = _campaigns(clean, article_of, p, clock)
+    campaigns, blank, new_signatures, hashed = _campaigns(clean, article_of, p, clock, signatures)
     grouped = {cid for c in campaigns for cid in c.comment_ids}
     singles = [Single(f"single-{cid}", article_of[cid], cid) for cid in blank]
     rest: dict[str | None, list[int]] = {}
@@ -66,18 +69,19 @@ def analyse(comments: Iterable[Comment | tuple[int, str | None, str]], *, lexico
     clock.lap("topics")
     summary = _summary(ordered, stances, campaigns, topics_found, singles)
     clock.lap("summary")
-    return Analysis(campaigns, topics_found, singles, stances, summary, clock.seconds)
+    return Analysis(campaigns, topics_found, singles, stances, summary, clock.seconds, new_signatures, hashed)
 
 
-def _campaigns(clean: dict[int, str], article_of: dict, p: Parameters, clock: "_Clock"):
-    """Campaign units, largest first, and the blank comments. The index is dropped on return."""
+def _campaigns(clean: dict[int, str], article_of: dict, p: Parameters, clock: "_Clock", signatures=None):
+    """Campaign units, largest first, the blank comments, the signatures computed and how many texts were
+    hashed. The index is dropped on return."""
     index = CampaignIndex(p)
-    index.add(clean.items())
+    index.add(clean.items(), known=signatures)
     index.forget_founders()  # the lookup is most of the index's memory; the diffs and topics need none of it
     clock.lap("campaign_index")
     campaigns = campaign_units(index, clean, article_of)
     clock.lap("campaign_units")
-    return campaigns, set(index.blank)
+    return campaigns, set(index.blank), index.new_signatures, index.hashed
 
 
 def _summary(ordered: list[Comment], stances: dict[int, str], campaigns, topics_found, singles) -> Summary:

@@ -125,10 +125,15 @@ def run_analysis(run_id: int) -> str:
         db.session.commit()
         # The comments stream in from the database batch by batch: the analysis keeps what it needs of them
         # and no list of every row is held beside it.
+        parameters = current_app.config.get("ANALYSIS_PARAMETERS") or Parameters()
+        known = persist.read_signatures(draft_id, parameters.signature_key)  # only new texts are hashed
         result = analyse(_read_comments(run_id, draft_id), terms=terms, lexicon=stance_lexicon,
-                         parameters=current_app.config.get("ANALYSIS_PARAMETERS") or Parameters())
+                         parameters=parameters, signatures=known)
+        del known
+        persist.write_signatures(result.signatures, parameters.signature_key)
+        result.signatures.clear()
         persist.write_units(run_id, result, heartbeat=lambda n: _progress(run_id, step=WRITING, done_count=n))
-        seconds = dict(result.seconds)
+        seconds = dict(result.seconds, hashed=result.hashed)
         del result
         seconds["job"] = round(time.perf_counter() - started, 3)
         persist.publish(run_id, draft_id, seconds)

@@ -150,3 +150,16 @@ class StanceLexicon(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
 
     created_by = relationship("User")
+
+
+class CampaignSignature(db.Model):
+    """A comment's campaign signature (MinHash of its text), kept so that the next analysis of the draft hashes
+    only the comments it has not seen. A cache: reused only under the same parameters (``params``) and for the
+    same text (``text_key``, the identity digest), else computed again and replaced."""
+
+    __tablename__ = "analysis_signatures"
+
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("draft_comments.id"), primary_key=True)
+    params: Mapped[str] = mapped_column(sa.String(60))
+    text_key: Mapped[bytes] = mapped_column(sa.LargeBinary(16))
+    signature: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -12,7 +12,7 @@ from consult.database import utcnow
 from consult.drafts.models import Comment
 from consult.extensions import db
 from consult.workbench.models import (
-    CAMPAIGN, DONE, SINGLE, TOPIC, AnalysisMember, AnalysisRun, AnalysisUnit, UnitChange,
+    CAMPAIGN, DONE, SINGLE, TOPIC, AnalysisMember, AnalysisRun, AnalysisUnit, CampaignSignature, UnitChange,
 )  # fmt: skip
 
 WRITE_BATCH = 5000
@@ -72,6 +72,34 @@ def write_units(run_id: int, result: Analysis, heartbeat: Callable[[int], None])
     if batch:
         db.session.execute(sa.insert(AnalysisMember), batch)
         heartbeat(written + len(batch))
+
+
+def read_signatures(draft_id: int, params: str) -> dict[int, tuple[bytes, bytes]]:
+    """The campaign signatures kept for the draft's comments under ``params``: comment id → (identity key,
+    signature), for ``analyse(signatures=...)``."""
+    rows = db.session.execute(
+        sa.select(CampaignSignature.comment_id, CampaignSignature.text_key, CampaignSignature.signature)
+        .join(Comment, Comment.id == CampaignSignature.comment_id)
+        .where(Comment.draft_id == draft_id, CampaignSignature.params == params)
+    )
+    known = {comment_id: (bytes(key), bytes(signature)) for comment_id, key, signature in rows}
+    db.session.commit()
+    return known
+
+
+def write_signatures(signatures: dict[int, tuple[bytes, bytes]], params: str) -> None:
+    """Keep the signatures a run computed (replacing what was kept for those comments under other parameters
+    or for another text), in batches of :data:`WRITE_BATCH`, each its own transaction beginning with its write.
+    A cache: a run that fails later leaves correct signatures behind."""
+    items = sorted(signatures.items())
+    for start in range(0, len(items), WRITE_BATCH):
+        chunk = items[start:start + WRITE_BATCH]
+        db.session.execute(sa.delete(CampaignSignature).where(
+            CampaignSignature.comment_id.in_([comment_id for comment_id, _value in chunk])))
+        db.session.execute(sa.insert(CampaignSignature), [
+            {"comment_id": comment_id, "params": params, "text_key": key, "signature": signature}
+            for comment_id, (key, signature) in chunk])
+        db.session.commit()
 
 
 def previous_run(run_id: int, draft_id: int) -> int | None:
