@@ -31,7 +31,7 @@ def make_interview(app, department, *, editor, status: str = "scheduled", title:
 def ask(client, interview_id: int, n: int = 1, **fields):
     """A question through the public form (name, phone and e-mail filled in unless given)."""
     data = {"body": f"第{n}个问题：学区划分什么时候公布？", "name": f"王小{n}", "phone": f"1380000{n:04d}",
-            "email": f"asker{n}@example.org", "form_token": f"token-{interview_id}-{n}"}
+            "email": f"asker{n}@example.org", "form_token": f"question-form-{interview_id:04d}-{n:04d}"}
     data.update(fields)
     return client.post(f"/interviews/{interview_id}/ask", data=data)
 

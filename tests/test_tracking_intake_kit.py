@@ -1,6 +1,8 @@
 """One intake for every kind (consult.tracking.intake.receive_once): the same form sent again — later, or twice
 at the same moment — is one submission and both answers name it; the query code is shown to the first answer
-only; a token that is missing, too short or too long is refused with a message that asks to send again."""
+only; a token that is missing, too short or too long is refused with a message that asks to send again.
+The same token rule holds for the public forms whose record is not a submission when it arrives: an
+interview's question and a questionnaire response."""
 
 import re
 import threading
@@ -22,12 +24,17 @@ from consult.events import allocation
 from consult.events import services as event_services
 from consult.events.models import Event, EventQuestion, Registration
 from consult.extensions import db
+from consult.interviews import services as interview_services
+from consult.interviews.models import Interview, Question
 from consult.mailbox import services as mailbox_services
 from consult.mailbox.models import Letter, Mailbox
 from consult.notify.models import OutboxMessage
+from consult.surveys import responses as survey_responses
+from consult.surveys.models import Questionnaire, SurveyResponse
 from consult.tracking import intake
 from consult.tracking.citizen import find_submission
 from consult.tracking.models import Submission
+from tests.surveys_support import ids, make_questionnaire
 
 KINDS = ("letter", "comment", "disclosure", "event_question")
 DETAIL = {"letter": Letter, "comment": Comment, "disclosure": DisclosureRequest, "event_question": EventQuestion}
@@ -120,33 +127,29 @@ def test_the_same_form_sent_again_is_the_first_submission_without_its_code(targe
     assert other_id != first_id and other_code is not None
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_the_same_form_sent_twice_at_the_same_moment_is_one_submission_and_both_answers_name_it(
-        app, targets, kind, monkeypatch):
-    """Two requests with one form token both look for it before either has inserted (held at that point until
-    both have looked): the unique column refuses the second insert, which then answers with the first
-    submission — on every kind, never an error. The requests are the kind's own form page, so on SQLite too
-    they read without the write lock until they insert."""
-    barrier, looked, answers, errors = threading.Barrier(2), threading.Barrier(2), [], []
+def send_twice_at_the_same_moment(app, monkeypatch, page: str, owner, lookup: str, send_one) -> tuple[list, int]:
+    """Two requests to ``page`` send one form token through ``send_one(token)``; each looks the token up (with
+    ``owner.<lookup>``, the kind's ``find``) and is held there until both have looked, so neither has inserted:
+    the unique column refuses the second insert. Returns both answers and how many look-ups were made."""
+    barrier, looked, answers, errors, looks = threading.Barrier(2), threading.Barrier(2), [], [], []
     first_look = threading.local()
-    look_up = intake.submission_with_token
+    look_up = getattr(owner, lookup)
 
-    def both_look_before_either_inserts(token):
-        found = look_up(token)
+    def both_look_before_either_inserts(*args):
+        found = look_up(*args)
+        looks.append(found)
         if not getattr(first_look, "done", False):
             first_look.done = True
             looked.wait(timeout=30)
         return found
 
-    monkeypatch.setattr(intake, "submission_with_token", both_look_before_either_inserts)
-    page = {"letter": "/mailboxes/write", "comment": f"/drafts/{targets.draft_id}/comment",
-            "disclosure": "/disclosure", "event_question": "/events/r/0123abcd/question"}[kind]
+    monkeypatch.setattr(owner, lookup, both_look_before_either_inserts)
 
     def send_in_its_own_request():
         try:
             with app.test_request_context(page, method="POST"):
                 barrier.wait(timeout=30)
-                answers.append(send(kind, targets, "simultaneous-form-token-01"))
+                answers.append(send_one("simultaneous-form-token-01"))
                 db.session.commit()
         except Exception as error:  # pragma: no cover - reported by the assertion below
             errors.append(error)
@@ -157,9 +160,22 @@ def test_the_same_form_sent_twice_at_the_same_moment_is_one_submission_and_both_
     for thread in threads:
         thread.join(timeout=60)
     assert errors == [] and len(answers) == 2
-    assert answers[0][0] == answers[1][0]
-    assert sorted(code is None for _, code in answers) == [False, True]  # the code is shown once
     db.session.rollback()  # end this thread's read transaction: its snapshot predates the two requests
+    return answers, len(looks)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_same_form_sent_twice_at_the_same_moment_is_one_submission_and_both_answers_name_it(
+        app, targets, kind, monkeypatch):
+    """The requests are the kind's own form page, so on SQLite too they read without the write lock until
+    they insert. Both looked before either inserted; the second insert is refused by the unique column and
+    looks again (a third look-up), then answers with the first submission — on every kind, never an error."""
+    page = {"letter": "/mailboxes/write", "comment": f"/drafts/{targets.draft_id}/comment",
+            "disclosure": "/disclosure", "event_question": "/events/r/0123abcd/question"}[kind]
+    answers, looks = send_twice_at_the_same_moment(app, monkeypatch, page, intake, "submission_with_token",
+                                                   lambda token: send(kind, targets, token))
+    assert answers[0][0] == answers[1][0] and looks == 3
+    assert sorted(code is None for _, code in answers) == [False, True]  # the code is shown once
     assert _count(Submission) == 1 and _count(DETAIL[kind]) == 1 and _receipt_mails() == 1
 
 
@@ -247,3 +263,106 @@ def test_every_intake_form_has_the_token_and_the_hidden_honeypot(client, targets
     assert re.search(r'<input[^>]*name="form_token"[^>]*value="[A-Za-z0-9_-]{32}"', page)
     assert re.search(r'<div class="hp-field" aria-hidden="true">\s*<label for="website">', page)
     assert re.search(r'<input[^>]*name="website"[^>]*tabindex="-1"', page)
+
+
+# --- the same token rule where the record is not a submission when it arrives ---------------------------------
+# An interview's question becomes a tracked submission only if it is unanswered at the end, a questionnaire
+# response never: each keeps the token in its own unique column, and is received through the same receive_once.
+
+RECORDS = ("interview_question", "survey_response")
+RECORD = {"interview_question": Question, "survey_response": SurveyResponse}
+LOOKUP = {"interview_question": (interview_services, "question_with_token"),
+          "survey_response": (survey_responses, "response_with_token")}
+
+
+@dataclass(frozen=True)
+class RecordTargets:
+    interview_id: int
+    questionnaire_id: int
+    first_option: dict  # the questionnaire's first (required) question answered
+
+
+@pytest.fixture
+def record_targets(world) -> RecordTargets:
+    """An interview that takes questions and an open questionnaire, both of ``world.dept``."""
+    starts = utcnow() + timedelta(days=2)
+    interview = interview_services.save_interview(None, {
+        "title": "县司法局在线访谈：法律援助", "department_id": world.dept.id, "starts_at": starts,
+        "ends_at": starts + timedelta(hours=1), "description": "介绍法律援助的办理。",
+    }, interview_services.parse_officials("张明，县司法局局长"), actor=db.session.get(User, world.editor.id))
+    questionnaire_id = make_questionnaire(world)
+    qids, options = ids(questionnaire_id)
+    return RecordTargets(interview.id, questionnaire_id, {qids[0]: options["是"]})
+
+
+def send_record(kind: str, targets: RecordTargets, form_token: str) -> tuple[int, bool]:
+    """Send one ``kind`` through its service with ``form_token``; (record id, whether it is new)."""
+    if kind == "interview_question":
+        receipt = interview_services.ask_question(
+            db.session.get(Interview, targets.interview_id), body="学区划分什么时候公布？", name="王小明",
+            phone="13800138000", form_token=form_token)
+        return receipt.question.id, not receipt.duplicate
+    response, new = survey_responses.submit_response(
+        db.session.get(Questionnaire, targets.questionnaire_id), targets.first_option, form_token=form_token)
+    return response.id, new
+
+
+def _responses_counted(targets: RecordTargets) -> int:
+    return db.session.scalar(sa.select(Questionnaire.response_count)
+                             .where(Questionnaire.id == targets.questionnaire_id))
+
+
+@pytest.mark.parametrize("kind", RECORDS)
+def test_the_same_question_or_response_sent_again_is_the_first_one(record_targets, kind):
+    first_id, first_new = send_record(kind, record_targets, "repeated-form-token-0001")
+    db.session.commit()
+    again_id, again_new = send_record(kind, record_targets, "repeated-form-token-0001")
+    db.session.commit()
+    assert (again_id, first_new, again_new) == (first_id, True, False)
+    assert _count(RECORD[kind]) == 1 and _count(Submission) == 0
+    if kind == "survey_response":
+        assert _responses_counted(record_targets) == 1  # counted once
+    other_id, other_new = send_record(kind, record_targets, "another-form-token-0002")
+    assert other_id != first_id and other_new
+
+
+@pytest.mark.parametrize("kind", RECORDS)
+def test_the_same_question_or_response_sent_twice_at_the_same_moment_is_one(app, record_targets, kind,
+                                                                           monkeypatch):
+    page = {"interview_question": f"/interviews/{record_targets.interview_id}/ask",
+            "survey_response": f"/questionnaires/{record_targets.questionnaire_id}/answer"}[kind]
+    owner, lookup = LOOKUP[kind]
+    answers, looks = send_twice_at_the_same_moment(app, monkeypatch, page, owner, lookup,
+                                                   lambda token: send_record(kind, record_targets, token))
+    assert answers[0][0] == answers[1][0] and looks == 3  # the second insert was refused by the unique column
+    assert sorted(new for _, new in answers) == [False, True]
+    assert _count(RECORD[kind]) == 1
+    if kind == "survey_response":
+        assert _responses_counted(record_targets) == 1
+
+
+@pytest.mark.parametrize("kind", RECORDS)
+@pytest.mark.parametrize("form_token", ["", "fifteen-chars-1", "x" * 65])
+def test_a_question_or_response_with_a_bad_form_token_is_refused_and_nothing_is_kept(record_targets, kind,
+                                                                                      form_token):
+    with pytest.raises(DomainError) as refused:
+        send_record(kind, record_targets, form_token)
+    assert refused.value.status == 400
+    assert str(refused.value.message) == "The form has expired. Please send it again."
+    db.session.rollback()
+    assert _count(RECORD[kind]) == 0 and _responses_counted(record_targets) == 0
+
+
+@pytest.mark.parametrize("kind", RECORDS)
+def test_the_question_and_questionnaire_pages_say_an_old_form_has_expired(client, record_targets, kind):
+    if kind == "interview_question":
+        url = f"/interviews/{record_targets.interview_id}/ask"
+        data = {"body": "学区划分什么时候公布？", "name": "王小明", "phone": "13800138000"}
+    else:
+        url = f"/questionnaires/{record_targets.questionnaire_id}/answer"
+        ((question_id, option_id),) = record_targets.first_option.items()
+        data = {f"q{question_id}": str(option_id)}
+    response = client.post(url, data={**data, "form_token": "too-short"})
+    assert response.status_code == 422  # shown on the form, like every refusal a public form answers
+    assert "The form has expired. Please send it again." in response.get_data(as_text=True)
+    assert _count(RECORD[kind]) == 0

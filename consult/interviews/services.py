@@ -11,14 +11,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import edits_interviews, require_interview_moderator
 from consult.contacts import normalize_email, normalize_phone
-from consult.database import is_sqlite, take_write_lock, utcnow
+from consult.database import is_sqlite, utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
 from consult.interviews.kind import create_question_submission
@@ -27,6 +26,7 @@ from consult.interviews.models import (
     Answer, AnswerFile, Interview, Official, Question, TranscriptEntry,
 )  # fmt: skip
 from consult.localtime import as_utc, local_date
+from consult.tracking.services import receive_once
 
 TITLE_MAX, NAME_MAX, OFFICIAL_TITLE_MAX = 200, 40, 120
 QUESTION_MAX, ANSWER_MAX, NOTE_MAX, SUMMARY_MAX = 2000, 20000, 1000, 20000
@@ -156,33 +156,36 @@ class QuestionReceipt:
 def ask_question(interview: Interview, *, body: str, name: str, phone: str = "", email: str = "",
                  form_token: str, user: User | None = None, locale: str | None = None,
                  notify_by: str | None = None, now: datetime | None = None) -> QuestionReceipt:
-    """A citizen's question before or during the interview. The same form sent twice gives the first
-    question back. The interview's row is locked while the question is added, so a question is either in
-    before the interview ends (and is answered or tracked) or refused."""
-    if not form_token or len(form_token) > 64:
-        raise DomainError(_l("This form has expired. Please open it again."), status=400)
-    existing = db.session.scalar(sa.select(Question).where(Question.form_token == form_token))
-    if existing is not None:
-        return QuestionReceipt(existing, True)
-    checked = check_question(interview, body=body, name=name, phone=phone, email=email)
-    take_write_lock(db.session)
-    interview = lock_interview(interview.id)
-    if not interview.accepts_questions:
-        raise DomainError(_l("This interview has ended and takes no more questions."), status=409)
-    question = Question(interview_id=interview.id, user_id=user.id if user is not None else None,
-                        name=checked.name, phone=checked.phone, email=checked.email, body=checked.body,
-                        notify_by=notify_by, locale=locale, form_token=form_token, status=SUBMITTED,
-                        created_at=now or utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(question)
-            db.session.flush()
-    except IntegrityError:  # the same form at the same moment: the first one stands
-        existing = db.session.scalar(sa.select(Question).where(Question.form_token == form_token))
-        if existing is None:
-            raise
-        return QuestionReceipt(existing, True)
-    return QuestionReceipt(question, False)
+    """A citizen's question before or during the interview, received through the intake kit's
+    :func:`~consult.tracking.intake.receive_once` (the token kept on the question: it becomes a submission only
+    if it is still unanswered at the end). The same form sent twice gives the first question back. The
+    interview's row is locked while the question is added, so a question is either in before the interview
+    ends (and is answered or tracked) or refused."""
+    checked: CheckedQuestion | None = None
+
+    def check() -> None:
+        nonlocal checked
+        checked = check_question(interview, body=body, name=name, phone=phone, email=email)
+
+    def create(token: str) -> QuestionReceipt:
+        locked = lock_interview(interview.id)
+        if not locked.accepts_questions:
+            raise DomainError(_l("This interview has ended and takes no more questions."), status=409)
+        question = Question(interview_id=locked.id, user_id=user.id if user is not None else None,
+                            name=checked.name, phone=checked.phone, email=checked.email, body=checked.body,
+                            notify_by=notify_by, locale=locale, form_token=token, status=SUBMITTED,
+                            created_at=now or utcnow())
+        db.session.add(question)
+        db.session.flush()
+        return QuestionReceipt(question, False)
+
+    return receive_once(form_token, find=question_with_token, check=check, create=create,
+                        receipt_of=lambda first: QuestionReceipt(first, True))
+
+
+def question_with_token(form_token: str) -> Question | None:
+    """The question sent from the form with this one-time token, if any."""
+    return db.session.scalar(sa.select(Question).where(Question.form_token == form_token))
 
 
 # --- moderating -------------------------------------------------------------------------------------------

@@ -21,13 +21,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from consult.contacts import email_key, normalize_email, normalize_phone, phone_key
-from consult.database import take_write_lock
 from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
 from consult.surveys.models import (
     ACCOUNT, CHOICE_KINDS, CONTACT, MULTIPLE, OPEN, RANKING, SCALE, SINGLE, TEXT, Questionnaire, SurveyAnswer,
     SurveyOption, SurveyPairCount, SurveyQuestion, SurveyResponse,
 )
+from consult.tracking.services import receive_once
 
 TEXT_MAX = 5000
 FAST = {"synchronize_session": False}
@@ -177,32 +177,31 @@ def check_response(questionnaire: Questionnaire, raw: Mapping[int, object], *, u
 def submit_response(questionnaire: Questionnaire, raw: Mapping[int, object], *, form_token: str, user=None,
                     phone: str = "", email: str = "") -> tuple[SurveyResponse, bool]:
     """Take a response: ``(response, True)`` when it is new, ``(the first one, False)`` for the same form sent
-    again. Counters move in the same transaction; SQLite's write lock is held only for the writes."""
-    form_token = (form_token or "").strip()
-    if not 16 <= len(form_token) <= 64:
-        raise DomainError(_l("The form has expired. Please send it again."), status=400)
-    existing = _with_token(form_token)
-    if existing is not None and existing.questionnaire_id == questionnaire.id:
-        return existing, False
-    answers, key = check_response(questionnaire, raw, user=user, phone=phone, email=email)
-    if key is not None and _with_key(questionnaire.id, key) is not None:
-        raise _already_answered()
-    take_write_lock(db.session)
+    again (the intake kit's :func:`~consult.tracking.intake.receive_once`, with the token kept on the response:
+    a response is never a submission). Counters move in the same transaction; SQLite's write lock is held only
+    for the writes."""
+    answers, key = None, None
+
+    def check() -> None:
+        nonlocal answers, key
+        answers, key = check_response(questionnaire, raw, user=user, phone=phone, email=email)
+        if key is not None and _with_key(questionnaire.id, key) is not None:
+            raise _already_answered()
+
     try:
-        with db.session.begin_nested():
-            response = _insert(questionnaire, answers, form_token, key)
-    except IntegrityError:  # the same form, or the same person, at the same moment
-        existing = _with_token(form_token)
-        if existing is not None and existing.questionnaire_id == questionnaire.id:
-            return existing, False
+        return receive_once(form_token, find=lambda token: response_with_token(questionnaire.id, token), check=check,
+                            create=lambda token: (_insert(questionnaire, answers, token, key), True),
+                            receipt_of=lambda first: (first, False))
+    except IntegrityError:  # the same person at the same moment, from another form
         if key is not None and _with_key(questionnaire.id, key) is not None:
             raise _already_answered() from None
         raise
-    return response, True
 
 
-def _with_token(form_token: str) -> SurveyResponse | None:
-    return db.session.scalar(sa.select(SurveyResponse).where(SurveyResponse.form_token == form_token))
+def response_with_token(questionnaire_id: int, form_token: str) -> SurveyResponse | None:
+    """The response to this questionnaire sent from the form with this one-time token, if any."""
+    return db.session.scalar(sa.select(SurveyResponse).where(SurveyResponse.form_token == form_token,
+                                                             SurveyResponse.questionnaire_id == questionnaire_id))
 
 
 def _with_key(questionnaire_id: int, key: str) -> int | None:

@@ -35,6 +35,7 @@ FORM_TOKEN_MIN, FORM_TOKEN_MAX = 16, 64
 FORM_EXPIRED = _l("The form has expired. Please send it again.")
 
 T = TypeVar("T")
+R = TypeVar("R")  # the record a form's token names: a submission, or a record that becomes one later or never
 
 
 @dataclass(frozen=True)
@@ -106,26 +107,34 @@ def receive_once(
     form_token: str | None,
     *,
     create: Callable[[str], T],
-    receipt_of: Callable[[Submission], T],
+    receipt_of: Callable[[R], T],
     check: Callable[[], T | None] | None = None,
+    find: Callable[[str], R | None] | None = None,
 ) -> T:
-    """Receive what one public form sent, once: every kind's intake goes through here.
+    """Receive what one public form sent, once: every kind's intake goes through here, and so does every
+    public form whose record is not a submission when it arrives (an interview's question, a questionnaire
+    response), with its own ``find``.
 
     1. The token is checked (:func:`check_form_token`: 16–64 characters, else a 400 DomainError).
-    2. A token already used gives ``receipt_of(first submission)`` — before any other check, so sending the
-       same form again answers the same even if, say, the consultation has closed since.
+    2. A token already used gives ``receipt_of(first record)`` — before any other check, so sending the
+       same form again answers the same even if, say, the consultation has closed since. The first record
+       is ``find(token)``: by default the submission with that token (:func:`submission_with_token`);
+       a record kept elsewhere is looked up in its own unique ``form_token`` column.
     3. ``check()`` runs the kind's own checks (raising DomainError) and may return a receipt of its own
        (the same text recognised as sent again from a new form); otherwise it returns None.
-    4. ``create(token)`` adds the submission (through :func:`create_submission` with ``form_token=token``)
-       and its detail row inside a savepoint, after SQLite's write lock is taken (``take_write_lock``).
-    5. The same form sent twice at the same moment: the unique ``submissions.form_token`` refuses the
-       second insert; its savepoint is rolled back (nothing of it stays, no mail) and it gets
-       ``receipt_of(first submission)`` too — on every kind and both databases, never an error.
+    4. ``create(token)`` adds the record (a submission through :func:`create_submission` with
+       ``form_token=token``) and its detail row inside a savepoint, after SQLite's write lock is taken
+       (``take_write_lock``).
+    5. The same form sent twice at the same moment: the unique ``form_token`` column refuses the second
+       insert; its savepoint is rolled back (nothing of it stays, no mail) and it gets
+       ``receipt_of(first record)`` too — on every kind and both databases, never an error. Any other
+       constraint's refusal (no record with the token) is raised as it came.
 
     Receipts built by ``receipt_of`` carry no query code: it was shown once, to the first answer.
     """
+    find = find or submission_with_token
     token = check_form_token(form_token)
-    earlier = submission_with_token(token)
+    earlier = find(token)
     if earlier is not None:
         return receipt_of(earlier)
     if check is not None:
@@ -137,7 +146,7 @@ def receive_once(
         with db.session.begin_nested():
             return create(token)
     except IntegrityError:
-        earlier = submission_with_token(token)
+        earlier = find(token)
         if earlier is None:  # some other constraint: a real error
             raise
         return receipt_of(earlier)
