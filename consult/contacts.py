@@ -1,5 +1,6 @@
-"""Contact details in one place: phone numbers and e-mail addresses checked and normalised, names masked,
-and personal data redacted from text before the public sees it (letters, comments, replies).
+"""Contact details in one place: phone numbers and e-mail addresses checked and normalised, names, phone
+numbers and identity numbers masked, and personal data redacted from text before the public sees it
+(letters, comments, replies).
 
 Redaction replaces exactly the personal data — ID-card numbers, mobile and landline numbers, e-mail
 addresses and the writer's own full name — and leaves every character around it as written. The patterns
@@ -50,6 +51,7 @@ _PERSONAL_DATA = re.compile(
 )
 _MAY_HOLD_PERSONAL_DATA = re.compile("[0-9０-９@]")
 _DIGITS = re.compile(_D)
+_ID_NUMBER_SEPARATORS = re.compile(r"[\s\-]")
 _NOT_A_DIGIT = re.compile("[^0-9０-９]")
 
 
@@ -114,6 +116,22 @@ def mask_name(name: str | None) -> str:
         return ""
     keep = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
     return name[:keep] + "*" * max(1, min(3, len(name) - keep))
+
+
+def normalize_id_number(number: str | None) -> str:
+    """An identity document's number (ID card, passport, credit code …) without spaces or hyphens, in upper case."""
+    return _ID_NUMBER_SEPARATORS.sub("", number or "").upper()
+
+
+def mask_id_number(number: str | None) -> str:
+    """An identity number as it is shown and kept beside the full one: the last 4 characters (what staff
+    compare at the door) and ``*`` for every other character, same length: ``11010519491231002X`` →
+    ``**************002X``. Normalised first (:func:`normalize_id_number`); a number of 4 characters or fewer
+    is all ``*``, so a mask never shows a whole number. Empty for no number."""
+    number = normalize_id_number(number)
+    if len(number) <= 4:
+        return "*" * len(number)
+    return "*" * (len(number) - 4) + number[-4:]
 
 
 @functools.lru_cache(maxsize=256)

@@ -1,12 +1,12 @@
-"""Contact details: phone numbers and addresses normalised, names masked the one way, and personal data
-redacted from public text — exactly the personal data, never the Chinese text around it."""
+"""Contact details: phone numbers and addresses normalised, names and identity numbers masked the one way
+each, and personal data redacted from public text — exactly the personal data, never the Chinese text around it."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consult.contacts import (
-    REDACTED, mask_name, normalize_email, normalize_phone, phone_key, redact_html, redact_text,
+    REDACTED, mask_id_number, mask_name, normalize_email, normalize_phone, phone_key, redact_html, redact_text,
 )  # fmt: skip
 
 
@@ -41,6 +41,16 @@ def test_email_addresses_are_checked_and_lower_cased(raw, normalised):
 ])
 def test_names_are_masked(name, masked):
     assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize("number, masked", [
+    ("11010519491231002X", "**************002X"), ("110105 19491231 002x", "**************002X"),
+    ("110105-1949-1231-002X", "**************002X"), ("91110000600037341L", "**************341L"),
+    ("E12345678", "*****5678"), ("12345", "*2345"), ("1234", "****"), ("", ""), (None, ""),
+])
+def test_identity_numbers_keep_the_last_four_characters_and_never_show_a_whole_number(number, masked):
+    """The one rule for open days and information requests: what staff compare at the door, nothing more."""
+    assert mask_id_number(number) == masked
 
 
 def test_personal_data_is_redacted_from_text():

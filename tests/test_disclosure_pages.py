@@ -16,7 +16,7 @@ from consult.tracking.models import Submission
 from tests.disclosure_support import RESIDENT_ID_NUMBER, file_request
 from tests.tracking_support import mails
 
-MASKED = "110*************2X"
+MASKED = "**************002X"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

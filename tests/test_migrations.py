@@ -222,3 +222,38 @@ def test_the_search_index_gets_each_submissions_department_and_loses_it_again(em
                 assert lexemes == ["噪音 扰民", "噪音 扰民"]
         assert found() == [1, 2]
         db.engine.dispose()
+
+
+def test_stored_id_number_masks_follow_the_one_rule_where_the_keys_open_the_number(empty_database_url):
+    """0026: an information request's mask is made again from its decrypted number (the last 4 characters
+    kept); a number no configured key opens keeps its mask; the downgrade brings back the old rule."""
+    from cryptography.fernet import Fernet
+
+    from consult import encryption
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0025")
+        elsewhere = Fernet(Fernet.generate_key()).encrypt(b"11010519491231002X").decode("ascii")
+        with db.engine.begin() as conn:
+            _insert(conn, "departments", id=1, code="SFJ", name="县司法局", name_en="Justice")
+            rows = ((1, encryption.encrypt("11010519491231002X"), "110*************2X"),
+                    (2, encryption.encrypt("91110000600037341L"), "911*************1L"),
+                    (3, elsewhere, "110*************2X"))  # encrypted under a key this app does not hold
+            for n, token, masked in rows:
+                _insert(conn, "submissions", id=n, tracking_no=f"D-20251110-0000{n}", kind="disclosure",
+                        department_id=1, status="received", is_public=False, estimated_due=False)
+                _insert(conn, "disclosure_requests", submission_id=n, applicant_type="natural_person",
+                        id_type="resident_id", preferred_format="electronic", delivery="online",
+                        id_number_encrypted=token, id_number_masked=masked)
+
+        def masks():
+            with db.engine.connect() as conn:
+                return [tuple(row) for row in conn.execute(sa.text(
+                    "SELECT submission_id, id_number_masked FROM disclosure_requests ORDER BY submission_id"))]
+
+        upgrade(revision="0026")
+        assert masks() == [(1, "**************002X"), (2, "**************341L"), (3, "110*************2X")]
+        downgrade(revision="0025")
+        assert masks() == [(1, "110*************2X"), (2, "911*************1L"), (3, "110*************2X")]
+        db.engine.dispose()

@@ -1,5 +1,5 @@
-"""Identity numbers of applicants: checked (resident ID cards and unified social credit codes carry a
-check character) and masked for display."""
+"""Identity numbers of applicants checked: resident ID cards and unified social credit codes carry a check
+character. Normalising and masking them is consult.contacts' (``normalize_id_number``, ``mask_id_number``)."""
 
 import re
 
@@ -7,11 +7,6 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def normalize(number: str | None) -> str:
-    """Upper case without spaces or hyphens."""
-    return re.sub(r"[\s\-]", "", number or "").upper()
 
 
 def valid_resident_id(number: str) -> bool:
@@ -29,10 +24,3 @@ def valid_credit_code(code: str) -> bool:
     total = sum(_CREDIT_ALPHABET.index(char) * weight for char, weight in zip(code[:17], _CREDIT_WEIGHTS))
     return _CREDIT_ALPHABET[(31 - total % 31) % 31] == code[17]
 
-
-def mask(number: str) -> str:
-    """The number with all but its first three and last two characters hidden: 110*************2X."""
-    number = normalize(number)
-    if len(number) <= 5:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 5) + number[-2:]

@@ -78,7 +78,7 @@ class DisclosureRequest(db.Model):
     id_type: Mapped[str] = mapped_column(sa.String(16))
     # In full, encrypted at rest (consult/encryption.py): only the handling department sees it.
     id_number: Mapped[str] = mapped_column("id_number_encrypted", EncryptedText())
-    id_number_masked: Mapped[str] = mapped_column(sa.String(40))  # 110***********002X
+    id_number_masked: Mapped[str] = mapped_column(sa.String(40))  # **************002X (contacts.mask_id_number)
     postal_address: Mapped[str] = mapped_column(sa.String(300), default="")
     postcode: Mapped[str] = mapped_column(sa.String(6), default="")
     preferred_format: Mapped[str] = mapped_column(sa.String(12))

@@ -23,7 +23,7 @@ from werkzeug.datastructures import FileStorage
 from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
-from consult.contacts import normalize_email, normalize_phone
+from consult.contacts import mask_id_number, normalize_email, normalize_id_number, normalize_phone
 from consult.database import utcnow
 from consult.disclosure import identity
 from consult.disclosure.handling import close_abandoned_requests, pause_request, resume_request  # noqa: F401
@@ -94,7 +94,7 @@ def _check_identity(applicant: Applicant, problems: FieldErrors) -> str:
         if organisation != (applicant.id_type == CREDIT_CODE):
             problems.add("id_type", _l("An organisation identifies itself with its unified social credit code.")
                          if organisation else _l("A natural person identifies themselves with an identity document."))
-    number = identity.normalize(applicant.id_number)
+    number = normalize_id_number(applicant.id_number)
     if not number:
         problems.add("id_number", _l("Please enter the document number."))
     elif applicant.id_type == RESIDENT_ID and not identity.valid_resident_id(number):
@@ -205,7 +205,7 @@ def submit_request(
         request = DisclosureRequest(
             submission=new.submission, applicant_type=applicant.applicant_type, applicant_name=applicant.name,
             contact_person=applicant.contact_person, id_type=applicant.id_type, id_number=applicant.id_number,
-            id_number_masked=identity.mask(applicant.id_number), postal_address=applicant.postal_address,
+            id_number_masked=mask_id_number(applicant.id_number), postal_address=applicant.postal_address,
             postcode=applicant.postcode, preferred_format=preferred_format, delivery=delivery,
         )
         db.session.add(request)

@@ -142,14 +142,6 @@ def _new_checkin_code(event: Event) -> str:
 
 
 # --- registering -------------------------------------------------------------------------------------
-def mask_id_card(value: str | None) -> str:
-    """Keep only the last 4 characters of an ID-card number: ``110105199001011234`` → ``**************1234``."""
-    value = "".join((value or "").split()).upper()
-    if not value:
-        return ""
-    return "*" * max(len(value) - 4, 0) + value[-4:]
-
-
 def _find_active(event: Event, user: User | None, email_key: str | None, phone_key: str | None):
     conditions = []
     if user is not None:
@@ -252,7 +244,7 @@ def register(
         email=email,
         email_key=email_key,
         phone_key=phone_key,
-        id_card_masked=mask_id_card(id_card) if event.ask_id_card else "",
+        id_card_masked=contacts.mask_id_number(id_card) if event.ask_id_card else "",
         locale=locale,
         category=category if event.is_meeting else None,
         added_by_id=added_by.id if added_by is not None else None,

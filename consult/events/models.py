@@ -185,7 +185,7 @@ class Registration(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     phone_key: Mapped[Optional[str]] = mapped_column(sa.String(32))  # digits only, without +86
     email_key: Mapped[Optional[str]] = mapped_column(sa.String(254))  # lower case
-    id_card_masked: Mapped[str] = mapped_column(sa.String(32), default="")  # e.g. "**************123X"
+    id_card_masked: Mapped[str] = mapped_column(sa.String(32), default="")  # **************123X (mask_id_number)
     category: Mapped[Optional[str]] = mapped_column(sa.String(16))  # a meeting attendee's (CATEGORIES)
     locale: Mapped[Optional[str]] = mapped_column(sa.String(8))
 
