@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import BooleanField, EmailField, StringField, TelField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 NAME_MAX = 80
 
@@ -59,6 +59,33 @@ def sms_choice_field() -> BooleanField:
         description=_l("To the mobile number you give: the receipt, requests for information, extensions and the "
                        "answer. A text message never contains your query code."),
     )
+
+
+def citizen_name_field(max_length: int) -> StringField:
+    """The name a citizen signs a letter or a question with: required, at most ``max_length`` characters (the
+    service's own limit). Declared in the form beside :func:`contact_fields`::
+
+        name = citizen_name_field(NAME_MAX)
+        phone, email, notify_by_sms = contact_fields()
+    """
+    return StringField(_l("Your name"), filters=[_strip], validators=[
+        DataRequired(message=_l("Please enter your name.")),
+        Length(max=max_length, message=_l("At most %(max)d characters.")),
+    ])
+
+
+def contact_fields() -> tuple[TelField, EmailField, BooleanField]:
+    """How a citizen who sends a letter, an information request or an interview question can be reached:
+    ``phone, email, notify_by_sms = contact_fields()`` in the form's class body (new fields each call, made
+    where they are declared, so the form keeps its order). The service checks and normalises what is typed
+    (consult.contacts) and asks for at least one of phone and e-mail."""
+    phone = TelField(_l("Phone"), filters=[_strip], validators=[Length(max=32)],
+                     description=_l("A mobile number such as 13800138000, or a landline with its area code."))
+    email = EmailField(_l("E-mail"), filters=[_strip], validators=[
+        Optional(), Length(max=254),
+        Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
+    ])
+    return phone, email, sms_choice_field()
 
 
 def chosen_channel(form) -> str | None:

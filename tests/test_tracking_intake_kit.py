@@ -366,3 +366,24 @@ def test_the_question_and_questionnaire_pages_say_an_old_form_has_expired(client
     assert response.status_code == 422  # shown on the form, like every refusal a public form answers
     assert "The form has expired. Please send it again." in response.get_data(as_text=True)
     assert _count(RECORD[kind]) == 0
+
+
+@pytest.mark.parametrize("kind", ["letter", "disclosure", "interview_question"])
+def test_the_contact_fields_read_and_refuse_alike_on_every_form_that_asks_for_them(client, request, kind):
+    """Phone, e-mail and the SMS choice are declared once (consult.forms.contact_fields): a letter, an information
+    request and an interview question show the same fields with the same hint, and refuse alike."""
+    if kind == "interview_question":
+        targets = request.getfixturevalue("record_targets")
+        url, data = f"/interviews/{targets.interview_id}/ask", {"body": "学区划分什么时候公布？", "name": "王小明",
+                                                                "form_token": "page-form-token-000001"}
+    else:
+        url, data = _page_form(kind, request.getfixturevalue("targets"))
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'<input(?=[^>]*\bname="phone")(?=[^>]*\btype="tel")', page)
+    assert re.search(r'<input(?=[^>]*\bname="email")(?=[^>]*\btype="email")', page)
+    assert "A mobile number such as 13800138000, or a landline with its area code." in page
+    assert "Tell me of progress by SMS instead of e-mail" in page
+    refused = client.post(url, data={**data, "phone": "13800138000", "email": "not-an-address"})
+    assert refused.status_code == 422
+    assert "Please enter a valid e-mail address." in refused.get_data(as_text=True)
+    assert _count(Submission) == 0 and _count(Question) == 0

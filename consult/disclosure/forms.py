@@ -5,10 +5,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
-    DecimalField, EmailField, IntegerField, SelectField, StringField, TelField, TextAreaField,
+    DecimalField, IntegerField, SelectField, StringField, TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from consult.disclosure.figures import FIGURES, NOTES_MAX
 from consult.disclosure.models import (
@@ -16,7 +16,7 @@ from consult.disclosure.models import (
 )  # fmt: skip
 from consult.disclosure.outcomes import APPLICANT_LABELS, APPLICANT_TYPES, outcome_choices
 from consult.disclosure.services import ADDRESS_MAX, ANSWER_MAX, DESCRIPTION_MAX, NAME_MAX, SUBJECT_MAX
-from consult.forms import sms_choice_field
+from consult.forms import contact_fields
 from consult.tracking.forms import IntakeForm
 
 _MAX = _l("At most %(max)d characters.")
@@ -47,12 +47,7 @@ class RequestForm(IntakeForm):
     id_number = StringField(_l("Document number"), filters=[_strip], validators=[
         DataRequired(message=_l("Please enter the document number.")), Length(max=40, message=_MAX)],
         description=_l("Seen in full only by the staff handling your request; shown masked everywhere else."))
-    phone = TelField(_l("Phone"), filters=[_strip], validators=[Length(max=32)],
-                     description=_l("A mobile number such as 13800138000, or a landline with its area code."))
-    email = EmailField(_l("E-mail"), filters=[_strip], validators=[
-        Optional(), Length(max=254),
-        Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False)])
-    notify_by_sms = sms_choice_field()
+    phone, email, notify_by_sms = contact_fields()
     postal_address = StringField(_l("Postal address"), filters=[_strip],
                                  validators=[Length(max=ADDRESS_MAX, message=_MAX)],
                                  description=_l("Needed if the information is to be sent by post."))

@@ -81,13 +81,21 @@ class EventForm(FlaskForm):
         return {category: getattr(self, f"seats_{category}").data or 0 for category in CATEGORIES}
 
 
-class RegistrationForm(FlaskForm):
-    name = name_field()
+def _registrant_contact_fields() -> tuple[StringField, StringField]:
+    """The mobile phone and e-mail of someone who registers for an event or applies to speak at a hearing:
+    ``phone, email = _registrant_contact_fields()``. Each is required when the event asks for it (the form's
+    ``require_for``/``offer`` marks it; the service refuses what is missing)."""
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(min=5, max=32)], filters=[_strip])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254),
                                                   Email(message=_l("Please enter a valid e-mail address."),
                                                         check_deliverability=False)],
                         filters=[_strip])
+    return phone, email
+
+
+class RegistrationForm(FlaskForm):
+    name = name_field()
+    phone, email = _registrant_contact_fields()
     id_card = StringField(_l("ID card number"), validators=[Optional(), Length(min=6, max=32)], filters=[_strip],
                           description=_l("Only the last 4 characters are stored, to check your identity at the door."))
 
@@ -134,11 +142,7 @@ class SpeakerForm(IntakeForm):
     """An application to speak at a hearing (陈述人)."""
 
     name = name_field()
-    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(min=5, max=32)], filters=[_strip])
-    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254),
-                                                  Email(message=_l("Please enter a valid e-mail address."),
-                                                        check_deliverability=False)],
-                        filters=[_strip])
+    phone, email = _registrant_contact_fields()
     category = SelectField(_l("I speak as"), choices=[], validate_choice=False)
     statement = TextAreaField(
         _l("Your statement"),

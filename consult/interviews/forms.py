@@ -3,10 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateTimeLocalField, EmailField, SelectField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
-from consult.forms import sms_choice_field
+from consult.forms import citizen_name_field, contact_fields
 from consult.interviews.services import ANSWER_MAX, NAME_MAX, NOTE_MAX, QUESTION_MAX, SUMMARY_MAX, TITLE_MAX
 from consult.tracking.forms import IntakeForm
 
@@ -25,17 +25,8 @@ class QuestionForm(IntakeForm):
         Length(max=QUESTION_MAX, message=_l("At most %(max)d characters.")),
     ], description=_l("One question, in a few sentences. Questions put to the officials are shown on the "
                       "interview's page with your name masked (e.g. 张*)."))
-    name = StringField(_l("Your name"), filters=[_strip], validators=[
-        DataRequired(message=_l("Please enter your name.")),
-        Length(max=NAME_MAX, message=_l("At most %(max)d characters.")),
-    ])
-    phone = TelField(_l("Phone"), filters=[_strip], validators=[Length(max=32)],
-                     description=_l("A mobile number such as 13800138000, or a landline with its area code."))
-    email = EmailField(_l("E-mail"), filters=[_strip], validators=[
-        Optional(), Length(max=254),
-        Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
-    ])
-    notify_by_sms = sms_choice_field()
+    name = citizen_name_field(NAME_MAX)
+    phone, email, notify_by_sms = contact_fields()
 
 
 class InterviewForm(FlaskForm):

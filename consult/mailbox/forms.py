@@ -5,14 +5,13 @@ from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
-    BooleanField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TelField,
-    TextAreaField,
+    BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from consult.forms import sms_choice_field
+from consult.forms import citizen_name_field, contact_fields
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, DEFAULT_WINDOW_WORKDAYS
 from consult.mailbox.services import BODY_MAX, NAME_MAX, NOTE_MAX, SUBJECT_MAX
 from consult.tracking.forms import IntakeForm
@@ -41,17 +40,8 @@ class LetterForm(IntakeForm):
         description=_l("Up to 3 files: PDF, Word (DOCX), Excel (XLSX) or images (PNG, JPEG, GIF, WebP). "
                        "Attachments are never published."),
     )
-    name = StringField(_l("Your name"), filters=[_strip], validators=[
-        DataRequired(message=_l("Please enter your name.")),
-        Length(max=NAME_MAX, message=_l("At most %(max)d characters.")),
-    ])
-    phone = TelField(_l("Phone"), filters=[_strip], validators=[Length(max=32)],
-                        description=_l("A mobile number such as 13800138000, or a landline with its area code."))
-    email = EmailField(_l("E-mail"), filters=[_strip], validators=[
-        Optional(), Length(max=254),
-        Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
-    ])
-    notify_by_sms = sms_choice_field()
+    name = citizen_name_field(NAME_MAX)
+    phone, email, notify_by_sms = contact_fields()
     public = BooleanField(_l("My letter and its answer may be published (my name shown masked, e.g. 张*)"))
 
 
