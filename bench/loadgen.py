@@ -16,14 +16,9 @@ import sys
 import time
 from collections import Counter
 
+from bench.stats import percentile
+
 READ = 256 * 1024
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    if not sorted_values:
-        return 0.0
-    index = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
-    return sorted_values[index]
 
 
 class Run:

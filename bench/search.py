@@ -27,6 +27,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.stats import latency_ms, timed
+
 TOPICS = {
     "噪音": ["{place}附近的工地夜间施工噪音扰民，晚上十点以后还在作业，严重影响居民休息。",
              "{place}的广场舞音响噪音太大，每天晚上持续到很晚，希望有关部门管一管。"],
@@ -52,12 +54,6 @@ def _text(rng: random.Random) -> tuple[str, str]:
     body += "".join(rng.choice(FILLER) for _ in range(rng.randint(1, 4))).format(
         phone=f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}")
     return f"关于{rng.choice(PLACES)}{topic}问题", body
-
-
-def _percentiles(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    return {"p50_ms": round(statistics.median(ordered) * 1000, 2),
-            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2)}
 
 
 def _load(app, letters: int, comments: int, seed: int = 1) -> None:
@@ -132,15 +128,6 @@ def _load(app, letters: int, comments: int, seed: int = 1) -> None:
             db.session.commit()
             with db.engine.connect() as connection:
                 connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-
-
-def _time(fn, repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - started)
-    return out
 
 
 def measure(url: str, letters: int, comments: int, repeat: int, jobs: int = 1) -> dict:
@@ -264,11 +251,11 @@ def measure(url: str, letters: int, comments: int, repeat: int, jobs: int = 1) -
                 hits = db.session.execute(sa.select(sa.func.count()).select_from(
                     __import__("consult.search.matching", fromlist=["matches"]).matches("submissions", query))).scalar()
                 entry = {"matching_records": hits,
-                         "inbox_index": _percentiles(_time(indexed, repeat)),
-                         "inbox_index_by_date": _percentiles(_time(indexed_by_date, repeat)),
-                         "inbox_ilike": _percentiles(_time(scanned, max(3, repeat // 5))),
-                         "all_index_top20": _percentiles(_time(everywhere, repeat)),
-                         "all_ilike_top20": _percentiles(_time(everywhere_scan, max(3, repeat // 5)))}
+                         "inbox_index": latency_ms(timed(indexed, repeat)),
+                         "inbox_index_by_date": latency_ms(timed(indexed_by_date, repeat)),
+                         "inbox_ilike": latency_ms(timed(scanned, max(3, repeat // 5))),
+                         "all_index_top20": latency_ms(timed(everywhere, repeat)),
+                         "all_ilike_top20": latency_ms(timed(everywhere_scan, max(3, repeat // 5)))}
                 entry["inbox_ratio_p99"] = round(entry["inbox_ilike"]["p99_ms"] / max(entry["inbox_index"]["p99_ms"], 0.01), 1)
                 result.setdefault("search", {}).setdefault(group, {})[word] = entry
                 db.session.rollback()
@@ -285,7 +272,7 @@ def measure(url: str, letters: int, comments: int, repeat: int, jobs: int = 1) -
             return similar_answers(subject, body, "zh_CN")
 
         suggest()
-        result["similar_answers"] = _percentiles(_time(suggest, repeat))
+        result["similar_answers"] = latency_ms(timed(suggest, repeat))
         db.session.rollback()
 
         # Officers' suggestions on the reply form: their department's approved replies to similar submissions.

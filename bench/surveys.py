@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import random
-import statistics
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -36,18 +35,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bench.setup import fresh_database
+from bench.stats import latency_ms, timed
 
 QUESTIONS = (
     ["single"] * 8 + ["multiple"] * 4 + ["scale"] * 4 + ["ranking"] * 2 + ["text"] * 2
 )
 TEXTS = ("希望延长周末开放时间。", "建议增加停车位。", "窗口工作人员态度很好。", "排队时间太长，希望网上预约。",
          "希望增加老年人专用窗口。", "办事指南写得不清楚，建议简化。", "支持，期待尽快落实。")
-
-
-def _percentiles(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    return {"p50_ms": round(statistics.median(ordered) * 1000, 2),
-            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2)}
 
 
 def _build(app):
@@ -188,15 +182,6 @@ def _scan_counts(questionnaire_id: int):
         .group_by(SurveyAnswer.option_id)).all()
 
 
-def _time(fn, repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - started)
-    return out
-
-
 def measure(url: str, count: int, repeat: int, posts: int) -> dict:
     from consult import create_app
     from consult.database import utcnow
@@ -237,15 +222,15 @@ def measure(url: str, count: int, repeat: int, posts: int) -> dict:
         client.get(url_results)
         client.get(url_crosstab)
         client.get("/healthz")
-    page = _percentiles(_time(lambda: client.get(url_results).get_data(), repeat))
-    floor = _percentiles(_time(lambda: client.get("/healthz").get_data(), repeat))
-    with_tab = _percentiles(_time(lambda: client.get(url_crosstab).get_data(), repeat))
+    page = latency_ms(timed(lambda: client.get(url_results).get_data(), repeat))
+    floor = latency_ms(timed(lambda: client.get("/healthz").get_data(), repeat))
+    with_tab = latency_ms(timed(lambda: client.get(url_crosstab).get_data(), repeat))
 
     def cold():  # as after a new response: the rendered results are not kept yet
         app.extensions["consult.caches"].clear()
         client.get(url_results).get_data()
 
-    missed = _percentiles(_time(cold, max(20, repeat // 5)))
+    missed = latency_ms(timed(cold, max(20, repeat // 5)))
     with app.app_context():
         text_question = next(r.question.id for r in shape if r.question.kind == "text")
     url_topics = f"/questionnaires/{qid}/results/questions/{text_question}/topics"
@@ -254,8 +239,8 @@ def measure(url: str, count: int, repeat: int, posts: int) -> dict:
         app.extensions["consult.caches"].clear()
         assert client.get(url_topics).status_code == 200
 
-    topics_cold = _percentiles(_time(topics_anew, max(5, repeat // 30)))
-    topics = _percentiles(_time(lambda: client.get(url_topics).get_data(), repeat))
+    topics_cold = latency_ms(timed(topics_anew, max(5, repeat // 30)))
+    topics = latency_ms(timed(lambda: client.get(url_topics).get_data(), repeat))
     result["results_page"] = {**page, "reference_healthz": floor,
                               "p99_ratio_to_reference": round(page["p99_ms"] / floor["p99_ms"], 2)}
     result["results_page_with_crosstab"] = {
@@ -266,10 +251,10 @@ def measure(url: str, count: int, repeat: int, posts: int) -> dict:
                              "summarised_anew": topics_cold}
     scans = max(3, repeat // 100)
     with app.app_context():
-        scan = _percentiles(_time(lambda: _scan_counts(qid), scans))
-        counters = _percentiles(_time(lambda: results.question_results(results.load_alone(qid)), repeat))
-        tab = _percentiles(_time(lambda: results.crosstab(choice, first, third), repeat))
-        tab_scan = _percentiles(_time(lambda: results.crosstab_by_scan(first, third), scans))
+        scan = latency_ms(timed(lambda: _scan_counts(qid), scans))
+        counters = latency_ms(timed(lambda: results.question_results(results.load_alone(qid)), repeat))
+        tab = latency_ms(timed(lambda: results.crosstab(choice, first, third), repeat))
+        tab_scan = latency_ms(timed(lambda: results.crosstab_by_scan(first, third), scans))
         result["counters_read"] = counters
         result["scan_instead_of_counters"] = scan
         result["crosstab"] = {**tab, "scan_instead_of_pair_counters": tab_scan}
