@@ -25,9 +25,14 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def to_local(moment: datetime) -> datetime:
+    """``moment`` (a stored UTC time, naive or aware) as an aware datetime in the configured zone."""
+    return as_utc(moment).astimezone(zone())
+
+
 def local_date(moment: datetime) -> date:
     """The calendar date of ``moment`` in the configured zone."""
-    return as_utc(moment).astimezone(zone()).date()
+    return to_local(moment).date()
 
 
 def local_today() -> date:
@@ -57,7 +62,7 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def to_local_naive(moment: datetime | None) -> datetime | None:
     """A stored UTC time as the naive local time a ``datetime-local`` form field shows."""
-    return as_utc(moment).astimezone(zone()).replace(tzinfo=None) if moment else None
+    return to_local(moment).replace(tzinfo=None) if moment else None
 
 
 def from_local(moment: datetime | None) -> datetime | None:

@@ -21,7 +21,6 @@ from flask_babel import pgettext
 from consult.documents.markdown import blocks_from_markdown
 from consult.documents.model import Cell, Document, Heading, Paragraph, Run, Table
 from consult.drafts.models import DISPOSITIONS, PUBLISHED, REJECTED, Comment, Draft
-from consult.drafts.queries import article_labels
 from consult.drafts.report import DISPOSITION_LABELS, ReportFigures, export_rows, report_figures
 from consult.extensions import db
 from consult.formats import format_day

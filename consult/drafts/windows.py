@@ -15,7 +15,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from consult import workdays
-from consult.localtime import as_utc, zone
+from consult.localtime import as_utc, local_date
 
 MAJOR_DECISION, NORMATIVE_DOCUMENT, REGULATION, OTHER = "major_decision", "normative_document", "regulation", "other"
 DECISION_TYPES = (MAJOR_DECISION, NORMATIVE_DOCUMENT, REGULATION, OTHER)
@@ -54,7 +54,6 @@ def window_is_short(opens_at: datetime, closes_at: datetime, decision_type: str,
     day after opening (民法典 Art. 201) up to the closing day."""
     rule = minimum_window(decision_type, market_related)
     if rule.workdays:
-        opens_on = as_utc(opens_at).astimezone(zone()).date()
-        closes_on = as_utc(closes_at).astimezone(zone()).date()
+        opens_on, closes_on = local_date(opens_at), local_date(closes_at)
         return closes_on < workdays.add_workdays(opens_on, rule.workdays, overrides)
     return (as_utc(closes_at) - as_utc(opens_at)).total_seconds() < rule.days * 86400

@@ -41,7 +41,7 @@ from consult.database import utcnow
 from consult.extensions import db
 from consult.formats import format_day, format_moment
 from consult.i18n import parsed_locale
-from consult.localtime import as_utc, zone
+from consult.localtime import as_utc, to_local
 from consult.notify.models import SMS, OutboxMessage, SmsOptOut
 from consult.notify.services import add_to_outbox
 
@@ -166,16 +166,12 @@ def cost(text: str) -> Decimal:
     return Decimal(str(setting("SMS_PRICE_PER_SEGMENT"))) * segments(text)
 
 
-def _local(moment: datetime) -> datetime:
-    return as_utc(moment).astimezone(zone())
-
-
 def _clock(name: str) -> time:
     return time.fromisoformat(setting(name))
 
 
 def in_quiet_hours(moment: datetime) -> bool:
-    start, end, now = _clock("SMS_QUIET_START"), _clock("SMS_QUIET_END"), _local(moment).time()
+    start, end, now = _clock("SMS_QUIET_START"), _clock("SMS_QUIET_END"), to_local(moment).time()
     return (now >= start or now < end) if start > end else start <= now < end
 
 
@@ -183,7 +179,7 @@ def after_quiet_hours(moment: datetime) -> datetime:
     """``moment`` itself outside quiet hours, else the end of this night's quiet hours (UTC)."""
     if not in_quiet_hours(moment):
         return moment
-    local = _local(moment)
+    local = to_local(moment)
     end = datetime.combine(local.date(), _clock("SMS_QUIET_END"), tzinfo=local.tzinfo)
     if end <= local:
         end += timedelta(days=1)
@@ -191,7 +187,7 @@ def after_quiet_hours(moment: datetime) -> datetime:
 
 
 def _start_of_local_day(moment: datetime) -> datetime:
-    local = _local(moment)
+    local = to_local(moment)
     return as_utc(datetime.combine(local.date(), time(0), tzinfo=local.tzinfo))
 
 
@@ -307,7 +303,7 @@ def _budget_reached(now: datetime) -> None:
     from consult.accounts.models import ADMIN, User
     from consult.notify.services import queue_mail
 
-    day = _local(now).date().isoformat()
+    day = to_local(now).date().isoformat()
     log.error("SMS daily budget of %s reached on %s: further SMS are refused today", setting("SMS_DAILY_BUDGET"),
               day)
     admins = db.session.scalars(sa.select(User).where(User.role == ADMIN, User.active.is_(True)))

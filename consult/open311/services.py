@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from consult.database import utcnow
 from consult.extensions import db
-from consult.localtime import as_utc, from_local, zone
+from consult.localtime import from_local, to_local, zone
 from consult.mailbox import services as mailbox_services
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, Letter, Mailbox
 from consult.mailbox.queries import LetterFilters, present, public_letters_query
@@ -92,7 +92,7 @@ def service_definition(code: str) -> dict | None:
 # --- service requests: published letters ----------------------------------------------------------------
 
 def _w3c(moment: datetime | None) -> str | None:
-    return as_utc(moment).astimezone(zone()).isoformat(timespec="seconds") if moment is not None else None
+    return to_local(moment).isoformat(timespec="seconds") if moment is not None else None
 
 
 def parse_datetime(value: str, name: str) -> datetime:

@@ -4,7 +4,7 @@ Friday evening and the Monday morning)."""
 
 from datetime import datetime, time, timedelta
 
-from consult.localtime import as_utc, zone
+from consult.localtime import to_local, zone
 from consult.workdays import Overrides, is_workday
 
 # The actions that count as the department acting on a submission (assigning it, transferring it, asking
@@ -14,7 +14,7 @@ RESPONSE_ACTIONS = frozenset({"assign", "transfer", "request_info", "answer", "d
 
 def working_minutes(start: datetime, end: datetime, overrides: Overrides | None = None) -> int:
     """Whole minutes between ``start`` and ``end`` that fall on local working days (0 if end <= start)."""
-    start_local, end_local = as_utc(start).astimezone(zone()), as_utc(end).astimezone(zone())
+    start_local, end_local = to_local(start), to_local(end)
     if end_local <= start_local:
         return 0
     total = timedelta()
