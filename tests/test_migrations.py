@@ -225,7 +225,7 @@ def test_the_search_index_gets_each_submissions_department_and_loses_it_again(em
 
 
 def test_stored_id_number_masks_follow_the_one_rule_where_the_keys_open_the_number(empty_database_url):
-    """0029: an information request's mask is made again from its decrypted number (the last 4 characters
+    """0031: an information request's mask is made again from its decrypted number (the last 4 characters
     kept); a number no configured key opens keeps its mask; the downgrade brings back the old rule."""
     from cryptography.fernet import Fernet
 
@@ -233,7 +233,7 @@ def test_stored_id_number_masks_follow_the_one_rule_where_the_keys_open_the_numb
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
-        upgrade(revision="0028")
+        upgrade(revision="0030")
         elsewhere = Fernet(Fernet.generate_key()).encrypt(b"11010519491231002X").decode("ascii")
         with db.engine.begin() as conn:
             _insert(conn, "departments", id=1, code="SFJ", name="县司法局", name_en="Justice")
@@ -252,8 +252,8 @@ def test_stored_id_number_masks_follow_the_one_rule_where_the_keys_open_the_numb
                 return [tuple(row) for row in conn.execute(sa.text(
                     "SELECT submission_id, id_number_masked FROM disclosure_requests ORDER BY submission_id"))]
 
-        upgrade(revision="0029")
+        upgrade(revision="0031")
         assert masks() == [(1, "**************002X"), (2, "**************341L"), (3, "110*************2X")]
-        downgrade(revision="0028")
+        downgrade(revision="0030")
         assert masks() == [(1, "110*************2X"), (2, "911*************1L"), (3, "110*************2X")]
         db.engine.dispose()

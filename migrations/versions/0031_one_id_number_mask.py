@@ -9,8 +9,8 @@ itself needs to start. A row no configured key opens is left as it is (its old m
 and counted in a warning; so is every row when the SQL is only written out (``--sql``), which cannot decrypt.
 Downgrading re-masks the same way with the old rule.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-03 08:30:00
 
 """
@@ -24,8 +24,8 @@ from flask import current_app
 
 
 # revision identifiers, used by Alembic.
-revision = '0029'
-down_revision = '0028'
+revision = '0031'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
@@ -45,13 +45,13 @@ def _normalized(number):
 
 # The two rules as they are at this revision (a migration never follows later code).
 def last_four(number):
-    """From 0029 on (consult.contacts.mask_id_number): the last 4 characters, ``*`` for the others."""
+    """From 0031 on (consult.contacts.mask_id_number): the last 4 characters, ``*`` for the others."""
     number = _normalized(number)
     return "*" * len(number) if len(number) <= 4 else "*" * (len(number) - 4) + number[-4:]
 
 
 def first_three_last_two(number):
-    """Before 0029 (information requests): the first 3 and the last 2 characters, ``*`` between."""
+    """Before 0031 (information requests): the first 3 and the last 2 characters, ``*`` between."""
     number = _normalized(number)
     return "*" * len(number) if len(number) <= 5 else number[:3] + "*" * (len(number) - 5) + number[-2:]
 
@@ -59,7 +59,7 @@ def first_three_last_two(number):
 def remask(rule):
     """Set every request's mask to ``rule(full number)`` where a configured key decrypts the number."""
     if context.is_offline_mode():
-        logger.warning("0029: SQL written out cannot decrypt ID numbers: the stored masks are left as they are")
+        logger.warning("0031: SQL written out cannot decrypt ID numbers: the stored masks are left as they are")
         return
     fernet = MultiFernet([Fernet(key) for key in current_app.config['CONSULT_ENCRYPTION_KEYS']])
     connection = op.get_bind()
@@ -80,7 +80,7 @@ def remask(rule):
                                    .values(id_number_masked=rule(number)))
         last = rows[-1][0]
     if unreadable:
-        logger.warning("0029: %d ID-number masks left as they were: no configured key decrypts their number",
+        logger.warning("0031: %d ID-number masks left as they were: no configured key decrypts their number",
                        unreadable)
 
 
