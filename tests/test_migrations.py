@@ -182,6 +182,9 @@ def test_the_cross_tabulation_counters_are_filled_from_the_answers_already_taken
         assert [tuple(p) for p in pairs] == [(1, 3, 1, 2, 1), (1, 4, 1, 2, 1), (2, 3, 1, 2, 1)]
         downgrade(revision="0026")
         assert "survey_pair_counts" not in sa.inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
 def test_the_search_index_gets_each_submissions_department_and_loses_it_again(empty_database_url):
     """0029: every index row of a submission gains its department's scope token, from the index rows already
     there (nothing is segmented again); the downgrade takes it away and the words are still found."""
