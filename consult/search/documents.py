@@ -142,7 +142,8 @@ def indexed_for(model: type) -> Indexed | None:
 
 # --- writing index rows --------------------------------------------------------------------------------
 
-def _lexeme(token: str) -> str:
+def quoted_lexeme(token: str) -> str:
+    """``token`` as one lexeme in PostgreSQL's ``tsvector``/``tsquery`` input syntax, quoted and escaped."""
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -159,7 +160,7 @@ def tsvector_literal(tokens: Tokens) -> str:
             spots = positions.setdefault(token, [])
             if len(spots) < 256:  # PostgreSQL keeps at most 256 positions of a lexeme
                 spots.append(f"{at}{weight}")
-    return " ".join(f"{_lexeme(token)}:{','.join(spots)}" for token, spots in positions.items())
+    return " ".join(f"{quoted_lexeme(token)}:{','.join(spots)}" for token, spots in positions.items())
 
 
 def row_params(dialect: str, rows: Iterable[tuple[int, Fields]]) -> list[dict]:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from consult.extensions import db
 from consult.search.query import SearchQuery
-from consult.search.documents import scope_token
+from consult.search.documents import quoted_lexeme, scope_token
 from consult.search.schema import SCOPE_MARK, SCOPED, sqlite_columns, table_name
 
 RELEVANCE, DATE = "relevance", "date"
@@ -50,10 +50,6 @@ def fts5_expression(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, an
     return f"scope : {_fts5_string(scope)} AND ({expression})" if scope else expression
 
 
-def _tsquery_lexeme(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
 def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, any_term: bool = False,
                     scope: str | None = None) -> str:
     """The ``tsquery`` in PostgreSQL's input syntax: each term a quoted lexeme, all required (``&``),
@@ -63,9 +59,9 @@ def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, an
     parts = []
     for term in query.terms:
         label = ("*" if term.prefix else "") + weights
-        parts.append(_tsquery_lexeme(term.text) + (f":{label}" if label else ""))
+        parts.append(quoted_lexeme(term.text) + (f":{label}" if label else ""))
     expression = (" | " if any_term else " & ").join(parts)
-    return f"{_tsquery_lexeme(SCOPE_MARK + scope)} & ({expression})" if scope else expression
+    return f"{quoted_lexeme(SCOPE_MARK + scope)} & ({expression})" if scope else expression
 
 
 def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING,
