@@ -87,9 +87,11 @@ def reindex(kind: str, batch: int = BATCH, progress=None, jobs: int = 1) -> int:
             if progress:
                 progress(done)
     else:
-        segmenter()  # loaded once here, shared with the workers by fork
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs) as pool:
+        # Workers come from a clean single-threaded server process, not forked from this one: a fork copies
+        # whatever locks this process's other threads (a web server's, a browser driver's, BLAS) hold at
+        # that moment, and a worker that inherits one hangs or dies and leaves the pool waiting for ever.
+        context = multiprocessing.get_context("forkserver")
+        with context.Pool(jobs, initializer=segmenter) as pool:
             in_flight: deque = deque()
             for rows in _batches(table, columns, indexed, batch):
                 in_flight.append(pool.apply_async(row_params, (dialect, rows)))
