@@ -16,7 +16,7 @@ def email_field(label=None, required: bool = True, check_format: bool = True) ->
         validators.insert(0, DataRequired(message=_l("Please enter your e-mail address.")))
     if check_format:
         validators.append(Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False))
-    return EmailField(label or _l("E-mail"), validators=validators, filters=[_strip])
+    return EmailField(label or _l("E-mail"), validators=validators, filters=[strip])
 
 
 def name_field(label=None) -> StringField:
@@ -26,11 +26,12 @@ def name_field(label=None) -> StringField:
             DataRequired(message=_l("Please enter a name.")),
             Length(max=NAME_MAX, message=_l("At most 80 characters.")),
         ],
-        filters=[_strip],
+        filters=[strip],
     )
 
 
-def _strip(value):
+def strip(value):
+    """A form filter: surrounding white space removed from text, any other value as it is."""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -68,7 +69,7 @@ def citizen_name_field(max_length: int) -> StringField:
         name = citizen_name_field(NAME_MAX)
         phone, email, notify_by_sms = contact_fields()
     """
-    return StringField(_l("Your name"), filters=[_strip], validators=[
+    return StringField(_l("Your name"), filters=[strip], validators=[
         DataRequired(message=_l("Please enter your name.")),
         Length(max=max_length, message=_l("At most %(max)d characters.")),
     ])
@@ -79,9 +80,9 @@ def contact_fields() -> tuple[TelField, EmailField, BooleanField]:
     ``phone, email, notify_by_sms = contact_fields()`` in the form's class body (new fields each call, made
     where they are declared, so the form keeps its order). The service checks and normalises what is typed
     (consult.contacts) and asks for at least one of phone and e-mail."""
-    phone = TelField(_l("Phone"), filters=[_strip], validators=[Length(max=32)],
+    phone = TelField(_l("Phone"), filters=[strip], validators=[Length(max=32)],
                      description=_l("A mobile number such as 13800138000, or a landline with its area code."))
-    email = EmailField(_l("E-mail"), filters=[_strip], validators=[
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[
         Optional(), Length(max=254),
         Email(message=_l("Please enter a valid e-mail address."), check_deliverability=False),
     ])

@@ -17,19 +17,16 @@ from consult.authz import role_required
 from consult.domain import DomainError
 from consult.errors import show_error
 from consult.extensions import db
+from consult.forms import strip
 
 bp = Blueprint("api_tokens", __name__)
 
 EXPIRY_LABELS = {30: _l("In 30 days"), 90: _l("In 90 days"), 365: _l("In a year"), 0: _l("Never")}
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class TokenForm(FlaskForm):
     name = StringField(
-        lazy_pgettext("thing", "Name"), filters=[_strip],
+        lazy_pgettext("thing", "Name"), filters=[strip],
         validators=[DataRequired(message=_l("Please name the token, e.g. after the program that uses it.")),
                     Length(max=tokens.NAME_MAX, message=_l("At most %(max)d characters."))],
         description=_l("So you recognise it later, e.g. “county dashboard” or “inbox script”."),

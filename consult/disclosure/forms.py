@@ -16,14 +16,10 @@ from consult.disclosure.models import (
 )  # fmt: skip
 from consult.disclosure.outcomes import APPLICANT_LABELS, APPLICANT_TYPES, outcome_choices
 from consult.disclosure.services import ADDRESS_MAX, ANSWER_MAX, DESCRIPTION_MAX, NAME_MAX, SUBJECT_MAX
-from consult.forms import contact_fields
+from consult.forms import contact_fields, strip
 from consult.tracking.forms import IntakeForm
 
 _MAX = _l("At most %(max)d characters.")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _choices(codes, labels, blank: bool = True) -> list[SelectChoice]:
@@ -37,22 +33,22 @@ class RequestForm(IntakeForm):
                                 description=_l("The government body that holds the information."))
     applicant_type = SelectField(_l("You ask as"), choices=_choices(APPLICANT_TYPES, APPLICANT_LABELS),
                                  validators=[DataRequired(message=_l("Please choose who is asking."))])
-    name = StringField(_l("Name of the person or organisation"), filters=[_strip], validators=[
+    name = StringField(_l("Name of the person or organisation"), filters=[strip], validators=[
         DataRequired(message=_l("Please enter the name.")), Length(max=NAME_MAX, message=_MAX)])
-    contact_person = StringField(_l("Contact person (organisations)"), filters=[_strip],
+    contact_person = StringField(_l("Contact person (organisations)"), filters=[strip],
                                  validators=[Length(max=80, message=_MAX)])
     id_type = SelectField(_l("Identity document"), choices=_choices(ID_TYPES, ID_TYPE_LABELS),
                           validators=[DataRequired(message=_l("Please choose the kind of document."))],
                           description=_l("Organisations give their unified social credit code."))
-    id_number = StringField(_l("Document number"), filters=[_strip], validators=[
+    id_number = StringField(_l("Document number"), filters=[strip], validators=[
         DataRequired(message=_l("Please enter the document number.")), Length(max=40, message=_MAX)],
         description=_l("Seen in full only by the staff handling your request; shown masked everywhere else."))
     phone, email, notify_by_sms = contact_fields()
-    postal_address = StringField(_l("Postal address"), filters=[_strip],
+    postal_address = StringField(_l("Postal address"), filters=[strip],
                                  validators=[Length(max=ADDRESS_MAX, message=_MAX)],
                                  description=_l("Needed if the information is to be sent by post."))
-    postcode = StringField(_l("Postcode"), filters=[_strip], validators=[Length(max=6, message=_MAX)])
-    subject = StringField(_l("Information requested (title)"), filters=[_strip], validators=[
+    postcode = StringField(_l("Postcode"), filters=[strip], validators=[Length(max=6, message=_MAX)])
+    subject = StringField(_l("Information requested (title)"), filters=[strip], validators=[
         DataRequired(message=_l("Please name the information you ask for.")), Length(max=SUBJECT_MAX, message=_MAX)],
         description=_l("For example the title and number of a document."))
     description = TextAreaField(_l("Description of the information"), validators=[

@@ -13,17 +13,13 @@ from consult.drafts.comments import BODY_MAX
 from consult.drafts.models import DISPOSITIONS
 from consult.drafts.report import DISPOSITION_LABELS
 from consult.drafts.windows import DECISION_TYPE_LABELS, DECISION_TYPES
-from consult.forms import sms_choice_field
+from consult.forms import sms_choice_field, strip
 from consult.tracking.forms import IntakeForm
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class DraftForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Please enter a title.")), Length(max=200)],
-                        filters=[_strip])
+                        filters=[strip])
     summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)],
                             description=_l("A few sentences shown in the list and at the top of the page."))
     department_id = SelectField(_l("Lead department"), coerce=int)
@@ -66,7 +62,7 @@ class WordImportForm(FlaskForm):
 
 
 class QAPairForm(Form):
-    question = StringField(_l("Question"), validators=[Length(max=500)], filters=[_strip])
+    question = StringField(_l("Question"), validators=[Length(max=500)], filters=[strip])
     answer = TextAreaField(_l("Answer"), validators=[Length(max=5000)])
 
 
@@ -78,7 +74,7 @@ class InterpretationForm(FlaskForm):
 
 class UploadForm(FlaskForm):
     file = FileField(_l("File"), description=_l("PDF, Word (DOCX), Excel (XLSX) or an image (PNG, JPEG, GIF, WebP)."))
-    caption = StringField(_l("Caption"), validators=[Length(max=200)], filters=[_strip])
+    caption = StringField(_l("Caption"), validators=[Length(max=200)], filters=[strip])
 
 
 class NoteForm(FlaskForm):
@@ -105,11 +101,11 @@ class CommentForm(IntakeForm):
         Length(max=BODY_MAX, message=_l("At most %(max)d characters.")),
     ])
     article = SelectField(_l("Which part do you comment on?"), validate_choice=False)
-    name = StringField(_l("Your name"), validators=[Length(max=80)], filters=[_strip])
+    name = StringField(_l("Your name"), validators=[Length(max=80)], filters=[strip])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254),
                                                   Email(message=_l("Please enter a valid e-mail address."),
-                                                        check_deliverability=False)], filters=[_strip])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)], filters=[_strip])
+                                                        check_deliverability=False)], filters=[strip])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)], filters=[strip])
     notify_by_sms = sms_choice_field()
 
 

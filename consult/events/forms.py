@@ -22,14 +22,10 @@ from consult.events.models import (
     ATTENDEES, CATEGORIES, CATEGORY_LABELS, EVENT_TYPE_LABELS, EVENT_TYPES, FILE_AUDIENCE_LABELS, FILE_AUDIENCES,
     HEARING_CATEGORIES, MODE_LABELS, MODES,
 )  # fmt: skip
-from consult.forms import name_field
+from consult.forms import name_field, strip
 from consult.tracking.forms import IntakeForm
 
 _DT_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _moment(label):
@@ -41,16 +37,16 @@ def _moment(label):
 class EventForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Please enter a title.")),
                                                  Length(max=200, message=_l("At most 200 characters."))],
-                        filters=[_strip])
+                        filters=[strip])
     description = TextAreaField(_l("Description"), validators=[Length(max=20000)],
                                 description=_l("Markdown: **bold**, lists, links. Shown on the event page."))
     department_id = SelectField(_l("Department"), coerce=int)
     venue = StringField(_l("Venue"), validators=[DataRequired(message=_l("Please enter the venue.")),
-                                                 Length(max=200)], filters=[_strip])
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)], filters=[_strip])
+                                                 Length(max=200)], filters=[strip])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)], filters=[strip])
     map_url = StringField(_l("Map link"), validators=[Optional(), Length(max=500),
                                                       URL(message=_l("Please enter a web address (https://…)."))],
-                          filters=[_strip], description=_l("A link to the place on an online map (optional)."))
+                          filters=[strip], description=_l("A link to the place on an online map (optional)."))
     starts_at = _moment(_l("Starts at"))
     ends_at = _moment(_l("Ends at"))
     registration_opens_at = _moment(_l("Registration opens at"))
@@ -85,18 +81,18 @@ def _registrant_contact_fields() -> tuple[StringField, StringField]:
     """The mobile phone and e-mail of someone who registers for an event or applies to speak at a hearing:
     ``phone, email = _registrant_contact_fields()``. Each is required when the event asks for it (the form's
     ``require_for``/``offer`` marks it; the service refuses what is missing)."""
-    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(min=5, max=32)], filters=[_strip])
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(min=5, max=32)], filters=[strip])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254),
                                                   Email(message=_l("Please enter a valid e-mail address."),
                                                         check_deliverability=False)],
-                        filters=[_strip])
+                        filters=[strip])
     return phone, email
 
 
 class RegistrationForm(FlaskForm):
     name = name_field()
     phone, email = _registrant_contact_fields()
-    id_card = StringField(_l("ID card number"), validators=[Optional(), Length(min=6, max=32)], filters=[_strip],
+    id_card = StringField(_l("ID card number"), validators=[Optional(), Length(min=6, max=32)], filters=[strip],
                           description=_l("Only the last 4 characters are stored, to check your identity at the door."))
 
     category = SelectField(_l("I attend as"), choices=[], validate_choice=False)
@@ -122,18 +118,18 @@ class DeclineForm(FlaskForm):
 
 
 class DrawForm(FlaskForm):
-    seed = StringField(_l("Seed"), validators=[Optional(), Length(max=64)], filters=[_strip],
+    seed = StringField(_l("Seed"), validators=[Optional(), Length(max=64)], filters=[strip],
                        description=_l("Leave empty for a random seed, or announce one in advance. It is published."))
 
 
 class CheckinForm(FlaskForm):
     code = StringField(_l("Check-in code"), validators=[DataRequired(message=_l("Please enter the code.")),
-                                                        Length(max=300)], filters=[_strip],
+                                                        Length(max=300)], filters=[strip],
                        description=_l("Type the 8-character code under the QR code, or scan the QR code."))
 
 
 class QuestionForm(IntakeForm):
-    subject = StringField(_l("Subject"), validators=[Optional(), Length(max=200)], filters=[_strip])
+    subject = StringField(_l("Subject"), validators=[Optional(), Length(max=200)], filters=[strip])
     body = TextAreaField(_l("Your question or comment"),
                          validators=[DataRequired(message=_l("Please write your message.")), Length(max=5000)])
 

@@ -6,15 +6,11 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from consult.forms import citizen_name_field, contact_fields
+from consult.forms import citizen_name_field, contact_fields, strip
 from consult.interviews.services import ANSWER_MAX, NAME_MAX, NOTE_MAX, QUESTION_MAX, SUMMARY_MAX, TITLE_MAX
 from consult.tracking.forms import IntakeForm
 
 _DT_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class QuestionForm(IntakeForm):
@@ -30,7 +26,7 @@ class QuestionForm(IntakeForm):
 
 
 class InterviewForm(FlaskForm):
-    title = StringField(_l("Topic"), filters=[_strip], validators=[
+    title = StringField(_l("Topic"), filters=[strip], validators=[
         DataRequired(message=_l("Please enter a topic.")),
         Length(max=TITLE_MAX, message=_l("At most %(max)d characters.")),
     ])

@@ -11,14 +11,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from consult.forms import citizen_name_field, contact_fields
+from consult.forms import citizen_name_field, contact_fields, strip
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, DEFAULT_WINDOW_WORKDAYS
 from consult.mailbox.services import BODY_MAX, NAME_MAX, NOTE_MAX, SUBJECT_MAX
 from consult.tracking.forms import IntakeForm
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class LetterForm(IntakeForm):
@@ -27,7 +23,7 @@ class LetterForm(IntakeForm):
     mailbox_id = SelectField(_l("Mailbox"), coerce=int, validate_choice=False)
     category = SelectField(_l("Category"), validate_choice=False,
                            validators=[DataRequired(message=_l("Please choose a category."))])
-    subject = StringField(_l("Subject"), filters=[_strip], validators=[
+    subject = StringField(_l("Subject"), filters=[strip], validators=[
         DataRequired(message=_l("Please enter a subject.")),
         Length(max=SUBJECT_MAX, message=_l("At most %(max)d characters.")),
     ])
@@ -62,7 +58,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class MailboxForm(FlaskForm):
-    name = StringField(lazy_pgettext("thing", "Name"), filters=[_strip], validators=[
+    name = StringField(lazy_pgettext("thing", "Name"), filters=[strip], validators=[
         DataRequired(message=lazy_pgettext("thing", "Please enter a name.")), Length(max=120),
     ], description=_l("For example 县长信箱, 投诉举报 or 政策咨询."))
     department_id = SelectField(_l("Department that answers the letters"), coerce=int)
@@ -83,7 +79,7 @@ class MailboxForm(FlaskForm):
 class FaqForm(FlaskForm):
     """One question of a mailbox's 常见问题 and its answer."""
 
-    question = StringField(_l("Question"), filters=[_strip], validators=[
+    question = StringField(_l("Question"), filters=[strip], validators=[
         DataRequired(message=_l("Please enter the question.")),
         Length(max=300, message=_l("At most %(max)d characters.")),
     ])

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from consult.forms import strip
 from consult.practice.models import APPEAL_GROUNDS, FOLLOW_UP_METHODS
 from consult.practice.settings import LIMITS
 
@@ -19,27 +20,23 @@ APPEAL_GROUND_LABELS = {
 }
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class FollowUpForm(FlaskForm):
     """The follow-up record (回访)."""
 
-    contacted_by = StringField(_l("Who contacted the citizen"), filters=[_strip], validators=[
+    contacted_by = StringField(_l("Who contacted the citizen"), filters=[strip], validators=[
         DataRequired(message=_l("Please say who contacted the citizen.")), Length(max=80)])
     contacted_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M", validators=[
         InputRequired(message=_l("Please give the date and time of the follow-up."))])
     method = RadioField(_l("How"), choices=[SelectChoice(m, FOLLOW_UP_METHOD_LABELS[m]) for m in FOLLOW_UP_METHODS],
                         validators=[InputRequired(message=_l("Please choose how the citizen was contacted."))])
-    outcome = TextAreaField(_l("Outcome"), filters=[_strip], validators=[
+    outcome = TextAreaField(_l("Outcome"), filters=[strip], validators=[
         DataRequired(message=_l("Please describe the outcome of the follow-up.")), Length(max=5000)])
 
 
 class CompleteTaskForm(FlaskForm):
     """What was rectified; shown with the public answer where the submission is public."""
 
-    result = TextAreaField(_l("What was rectified"), filters=[_strip], validators=[
+    result = TextAreaField(_l("What was rectified"), filters=[strip], validators=[
         DataRequired(message=_l("Please describe what was rectified.")), Length(max=5000)],
         description=_l("Shown with the answer where the submission is published."))
 
@@ -50,12 +47,12 @@ class AppealForm(FlaskForm):
     ground = RadioField(_l("Why the rating is wrong"),
                         choices=[SelectChoice(g, APPEAL_GROUND_LABELS[g]) for g in APPEAL_GROUNDS],
                         validators=[InputRequired(message=_l("Please choose why the rating is wrong."))])
-    reason = TextAreaField(_l("Reason"), filters=[_strip], validators=[
+    reason = TextAreaField(_l("Reason"), filters=[strip], validators=[
         DataRequired(message=_l("Please give the reason for the appeal.")), Length(max=5000)])
 
 
 class AppealDecisionForm(FlaskForm):
-    note = TextAreaField(_l("Note"), filters=[_strip], validators=[Optional(), Length(max=5000)])
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=5000)])
 
 
 def _setting(label, name, description):
@@ -85,5 +82,5 @@ class AnnualReportForm(FlaskForm):
         InputRequired(message=_l("Please give the year of the report.")), NumberRange(2000, 2100)])
     published_on = DateField(_l("Published on"), validators=[
         InputRequired(message=_l("Please give the date of publication."))])
-    url = StringField(_l("Where (address of the published report)"), filters=[_strip],
+    url = StringField(_l("Where (address of the published report)"), filters=[strip],
                       validators=[Optional(), Length(max=500)])

@@ -10,6 +10,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from consult.forms import strip
 from consult.surveys.models import (
     ANSWER_MODE_LABELS, ANSWER_MODES, KIND_LABELS, QUESTION_KINDS, RESULTS_INTERNAL, RESULTS_PUBLIC,
 )
@@ -17,12 +18,8 @@ from consult.surveys.services import INTRO_MAX, NOTE_MAX, PROMPT_MAX, TITLE_MAX
 from consult.tracking.forms import IntakeForm
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class QuestionnaireForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[_strip], validators=[
+    title = StringField(_l("Title"), filters=[strip], validators=[
         DataRequired(message=_l("Please enter a title.")), Length(max=TITLE_MAX)])
     intro = TextAreaField(_l("Introduction"), validators=[Length(max=INTRO_MAX)],
                           description=_l("Shown above the questions: why the department asks, and what it will "
@@ -70,5 +67,5 @@ class ConfirmForm(FlaskForm):
 class AnswerForm(IntakeForm):
     """The parts of the answer page that are not questions (with the intake kit's one-time token and honeypot)."""
 
-    phone = TelField(_l("Phone"), filters=[_strip], validators=[Optional(), Length(max=32)])
-    email = EmailField(_l("E-mail"), filters=[_strip], validators=[Optional(), Length(max=254)])
+    phone = TelField(_l("Phone"), filters=[strip], validators=[Optional(), Length(max=32)])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[Optional(), Length(max=254)])

@@ -9,14 +9,11 @@ from wtforms import (
 )  # fmt: skip
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from consult.forms import strip
 from consult.tracking.citizen import SATISFACTION_LABELS
 from consult.tracking.models import SATISFACTION_LEVELS
 
 NOTE_MAX = 5000
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _required(message) -> DataRequired:
@@ -50,11 +47,11 @@ class LookupForm(FlaskForm):
 
     tracking_no = StringField(
         _l("Tracking number"), validators=[_required(_l("Please enter the tracking number.")), Length(max=40)],
-        filters=[_strip], description=_l("For example L-20261122-00042."),
+        filters=[strip], description=_l("For example L-20261122-00042."),
     )
     code = StringField(
         _l("Query code"), validators=[_required(_l("Please enter the query code.")), Length(max=40)],
-        filters=[_strip], description=_l("The code you received with the tracking number."),
+        filters=[strip], description=_l("The code you received with the tracking number."),
     )
 
 
@@ -63,12 +60,12 @@ class NewCodeForm(FlaskForm):
 
     tracking_no = StringField(
         _l("Tracking number"), validators=[_required(_l("Please enter the tracking number.")), Length(max=40)],
-        filters=[_strip], description=_l("For example L-20261122-00042."),
+        filters=[strip], description=_l("For example L-20261122-00042."),
     )
     contact = StringField(
         _l("Mobile number or e-mail address"),
         validators=[_required(_l("Please enter the mobile number or e-mail address you left.")), Length(max=254)],
-        filters=[_strip], description=_l("The one you gave when you sent it. The new code is sent there."),
+        filters=[strip], description=_l("The one you gave when you sent it. The new code is sent there."),
     )
 
 
@@ -85,7 +82,7 @@ class RateForm(FlaskForm):
         choices=[SelectChoice(level, SATISFACTION_LABELS[level]) for level in SATISFACTION_LEVELS],
         validators=[InputRequired(message=_l("Please choose how satisfied you are."))],
     )
-    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)], filters=[_strip])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)], filters=[strip])
 
 
 class ProvideInfoForm(FlaskForm):
@@ -94,7 +91,7 @@ class ProvideInfoForm(FlaskForm):
     text = TextAreaField(
         _l("The information asked for"),
         validators=[_required(_l("Please write the information that was asked for.")), Length(max=10000)],
-        filters=[_strip],
+        filters=[strip],
     )
 
 
@@ -112,7 +109,7 @@ class TransferForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the transfer"), validators=[_required(_l("Please give the reason for the transfer.")),
                                                    Length(max=NOTE_MAX)],
-        filters=[_strip], description=_l("Seen by staff only. The citizen is told which department now handles it."),
+        filters=[strip], description=_l("Seen by staff only. The citizen is told which department now handles it."),
     )
 
 
@@ -120,7 +117,7 @@ class RequestInfoForm(FlaskForm):
     message = TextAreaField(
         _l("What information do you need?"),
         validators=[_required(_l("Please write what information you need.")), Length(max=NOTE_MAX)],
-        filters=[_strip], description=_l("The citizen receives this message by e-mail and sees it on the status page."),
+        filters=[strip], description=_l("The citizen receives this message by e-mail and sees it on the status page."),
     )
 
 
@@ -128,7 +125,7 @@ class DismissForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the dismissal"),
         validators=[_required(_l("Please give the reason the citizen will see.")), Length(max=NOTE_MAX)],
-        filters=[_strip], description=_l("The citizen sees this reason: a dismissal is an answer too."),
+        filters=[strip], description=_l("The citizen sees this reason: a dismissal is an answer too."),
     )
 
 
@@ -141,7 +138,7 @@ class ExtensionForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the extension"),
         validators=[_required(_l("Please give the reason for the extension.")), Length(max=NOTE_MAX)],
-        filters=[_strip], description=_l("A reviewer decides; the citizen is told if it is approved."),
+        filters=[strip], description=_l("A reviewer decides; the citizen is told if it is approved."),
     )
 
 
@@ -151,7 +148,7 @@ class StaffInfoForm(FlaskForm):
     text = TextAreaField(
         _l("Information received from the citizen"),
         validators=[_required(_l("Please write the information that was asked for.")), Length(max=10000)],
-        filters=[_strip],
+        filters=[strip],
     )
 
 
@@ -168,17 +165,17 @@ class ConfirmForm(FlaskForm):
 
 
 class ReviewNoteForm(FlaskForm):
-    note = TextAreaField(_l("Note to the author"), validators=[Optional(), Length(max=NOTE_MAX)], filters=[_strip])
+    note = TextAreaField(_l("Note to the author"), validators=[Optional(), Length(max=NOTE_MAX)], filters=[strip])
 
 
 class ExtensionDecisionForm(FlaskForm):
     decision = HiddenField(validators=[_required(_l("Please approve or decline."))])
-    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)], filters=[_strip])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)], filters=[strip])
 
 
 class ReplyTemplateForm(FlaskForm):
     title = StringField(_l("Title"), validators=[_required(_l("Please give the template a title.")), Length(max=120)],
-                        filters=[_strip])
+                        filters=[strip])
     body = TextAreaField(_l("Text"), validators=[_required(_l("Please write the template text.")), Length(max=50000)])
 
 
@@ -196,7 +193,7 @@ class CalendarOverrideForm(FlaskForm):
     note = StringField(
         _l("Note"), validators=[_required(_l("Please say why the calendar changes (e.g. the State Council notice).")),
                                 Length(max=200)],
-        filters=[_strip], description=_l("Shown to citizens and officers where due dates are explained."),
+        filters=[strip], description=_l("Shown to citizens and officers where due dates are explained."),
     )
 
 
