@@ -5,10 +5,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from tests.drafts_support import BODY, add_comment, assert_safe_html, fields, get, make_draft
+from tests.drafts_support import BODY, add_comment, assert_safe_html, close_now, fields, get, make_draft
 
 from consult.database import utcnow
 from consult.domain import DomainError
+from consult.drafts import models as draft_models
 from consult.drafts import services
 from consult.drafts.articles import chinese_number, split_articles
 from consult.drafts.models import Draft
@@ -80,6 +81,19 @@ def test_reviewer_approval_opens_the_draft_at_its_scheduled_time(world, client, 
     history = services.draft_history(get(Draft, draft_id))
     assert [e.action for e in history] == ["opened"]
     assert abs(history[0].happened_at.replace(tzinfo=None) - get(Draft, draft_id).opens_at.replace(tzinfo=None)) < timedelta(seconds=1)
+
+
+def test_a_draft_that_opened_on_schedule_is_listed_with_the_open_ones(world, client, monkeypatch):
+    closed_id = make_draft(world)
+    close_now(closed_id)
+    scheduled_id = make_draft(world, status="in_review", starts_in=timedelta(days=2))
+    services.approve_draft(get(Draft, scheduled_id), db.session.merge(world.reviewer))
+    db.session.commit()
+    # Three days on, in the same long-running worker: the list's order reads the clock of each request.
+    later = utcnow() + timedelta(days=3)
+    monkeypatch.setattr(draft_models, "utcnow", lambda: later)
+    page = client.get("/drafts").get_data(as_text=True)
+    assert page.index(f'href="/drafts/{scheduled_id}"') < page.index(f'href="/drafts/{closed_id}"')
 
 
 @pytest.mark.parametrize("app_config", [{"CONSULT_DEFAULT_LOCALE": "zh_CN"}])

@@ -18,9 +18,12 @@ from consult.search.matching import BODY, CONTACT, DATE, PUBLIC, RELEVANCE, sear
 from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.urls import int_arg
 
-# Open drafts first, then closed, then those with a published report; newest first inside each.
-STATUS_RANK = sa.case({OPEN: 0, CLOSED: 1, REPORT_PUBLISHED: 2}, value=Draft.status, else_=3)
-PUBLIC_ORDER = (STATUS_RANK, Draft.opens_at.desc(), Draft.id.desc())
+
+def public_order() -> tuple:
+    """Open drafts first, then closed, then those with a published report; newest first inside each. Built for
+    each query: a draft's status depends on the time of asking (:attr:`Draft.status`)."""
+    rank = sa.case({OPEN: 0, CLOSED: 1, REPORT_PUBLISHED: 2}, value=Draft.status, else_=3)
+    return rank, Draft.opens_at.desc(), Draft.id.desc()
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class DraftFilters:
 
 
 def public_drafts_query(filters: DraftFilters) -> sa.Select:
-    """Drafts the public may see, filtered; order with :data:`PUBLIC_ORDER`."""
+    """Drafts the public may see, filtered; order with :func:`public_order`."""
     stmt = sa.select(Draft).where(Draft.status.in_(PUBLIC_STATUSES))
     if filters.status:
         stmt = stmt.where(Draft.status == filters.status)
@@ -69,12 +72,12 @@ def public_drafts_query(filters: DraftFilters) -> sa.Select:
 
 def public_drafts_listing(filters: DraftFilters) -> tuple[sa.Select, tuple]:
     """:func:`public_drafts_query` with the search query applied (title and summary), and the order to
-    paginate by: relevance when searching (unless ``filters.sort`` is "date"), else :data:`PUBLIC_ORDER`."""
+    paginate by: relevance when searching (unless ``filters.sort`` is "date"), else :func:`public_order`."""
     stmt = public_drafts_query(filters)
     if not filters.query:
-        return stmt, PUBLIC_ORDER
+        return stmt, public_order()
     found = search(stmt, kind="drafts", id_column=Draft.id, text_columns=(Draft.title, Draft.summary),
-                   query=filters.query, fields=PUBLIC, sort=filters.sort, date_order=PUBLIC_ORDER)
+                   query=filters.query, fields=PUBLIC, sort=filters.sort, date_order=public_order())
     return found.stmt, found.order_by
 
 
