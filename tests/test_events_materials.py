@@ -84,6 +84,41 @@ def test_staff_attach_files_through_the_upload_checks(app, client, auth, officer
     assert len(files_of(app, event_id)) == 2
 
 
+def test_an_open_day_has_no_files_page(app, client, auth, officer, department):
+    """Files are for hearings and public meetings: an open day's Files page and its posts answer 404, and a
+    confirmed open-day registrant is shown no files."""
+    open_day = make_event(app, department, event_type="open_day", mode="first_come")
+    auth.login(officer)
+    assert client.get(f"/events/manage/{open_day}/files").status_code == 404
+    assert attach(client, open_day).status_code == 404
+    assert files_of(app, open_day) == []
+    manage = client.get(f"/events/manage/{open_day}")
+    assert f"/events/manage/{open_day}/files" not in manage.text
+    with app.app_context():
+        from consult.accounts.models import User
+        from consult.domain import DomainError
+        from consult.events import materials
+
+        event = db.session.get(Event, open_day)
+        with pytest.raises(DomainError) as refused:
+            materials.add_file(event, None, audience="attendees", actor=db.session.get(User, officer.id))
+        assert refused.value.status == 404
+        # A file an open day got before this rule is neither offered on the page nor listed anywhere.
+        attachment = Attachment(storage_key="k" * 32, owner="event", original_filename="旧附件.pdf",
+                                content_type="application/pdf", size=3, sha256="0" * 64)
+        db.session.add(attachment)
+        db.session.flush()
+        db.session.add(EventFile(event_id=open_day, attachment_id=attachment.id, audience="attendees"))
+        db.session.commit()
+        file_id = attachment.id
+    assert client.post(f"/events/manage/{open_day}/files/{file_id}/remove").status_code == 404
+    client.post("/account/logout")
+    registered = client.post(f"/events/{open_day}/register", data={"name": "周开放", "phone": "13500009999"})
+    assert registered.status_code == 302
+    page = client.get(registered.headers["Location"], follow_redirects=True)
+    assert page.status_code == 200 and "旧附件.pdf" not in page.text
+
+
 def make_department_other(app):
     from consult.accounts.models import Department
 

@@ -101,7 +101,7 @@ def _material_files(registration: Registration) -> list[tuple[str, str]]:
     from consult.events import materials
 
     event = registration.event
-    if registration.status != CONFIRMED or not (event.is_meeting or event.is_hearing):
+    if registration.status != CONFIRMED or not materials.has_files(event):
         return []
     key = materials.registration_key(registration)
     return [(row.attachment.original_filename, materials.file_url(row, key, external=True))

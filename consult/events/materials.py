@@ -45,9 +45,16 @@ _SALT = "event-materials"
 
 
 # --- staff: attaching and removing ---------------------------------------------------------------------
+def has_files(event: Event) -> bool:
+    """Whether the event takes files: hearings and public meetings do, open days do not."""
+    return event.is_hearing or event.is_meeting
+
+
 def add_file(event: Event, file: FileStorage | None, *, audience: str, actor: User) -> EventFile:
     """Check and store an uploaded file as one of the event's materials (or of a hearing's record)."""
     require_event_manager(actor, event.department_id)
+    if not has_files(event):
+        raise DomainError(_l("Only hearings and public meetings have files."), status=404)
     if audience not in FILE_AUDIENCES or (audience == RECORD and not event.is_hearing):
         raise DomainError(_l("Please choose who may download the file."), field="audience")
     if audience == RECORD and event.record_published_at is not None:

@@ -1,5 +1,6 @@
 """An event's files, staff side: attach files for the attendees (or, for a hearing, to publish with the
-record) through the upload checks, and remove them. Staff of the event's department (and editors, admins)."""
+record) through the upload checks, and remove them. Staff of the event's department (and editors, admins).
+Only hearings and public meetings have files: an open day's Files page does not exist (404)."""
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -11,17 +12,25 @@ from consult.domain import DomainError
 from consult.errors import show_error
 from consult.events import materials
 from consult.events.forms import ConfirmForm, EventFileForm
-from consult.events.models import FILE_AUDIENCE_LABELS, EventFile
+from consult.events.models import FILE_AUDIENCE_LABELS, Event, EventFile
 from consult.events.views import bp
 from consult.events.views.office import _managed_event_or_404
 from consult.extensions import db
+
+
+def _event_with_files_or_404(event_id: int) -> Event:
+    """A hearing or public meeting the current user manages (an open day has no files: 404)."""
+    event = _managed_event_or_404(event_id)
+    if not materials.has_files(event):
+        abort(404)
+    return event
 
 
 @bp.route("/manage/<int:event_id>/files", methods=["GET", "POST"])
 @role_required(*EVENT_MANAGE_ROLES)
 def event_files(event_id: int):
     """The event's files, and a form to attach one (checked like every upload)."""
-    event = _managed_event_or_404(event_id)
+    event = _event_with_files_or_404(event_id)
     uploads.allow_large_request()
     form = EventFileForm()
     form.offer(event)
@@ -45,7 +54,7 @@ def event_files(event_id: int):
 @role_required(*EVENT_MANAGE_ROLES)
 def remove_event_file(event_id: int, attachment_id: int):
     """Take a file off the event and delete it."""
-    event = _managed_event_or_404(event_id)
+    event = _event_with_files_or_404(event_id)
     row = db.get_or_404(EventFile, attachment_id)
     if row.event_id != event.id:
         abort(404)

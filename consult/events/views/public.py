@@ -168,7 +168,8 @@ def _render_registration(registration: Registration, *, page_url: str, cancel_ur
         # A meeting's agenda and materials, and the files for attendees, are for its confirmed attendees only.
         agenda=render_markdown(event.agenda) if event.is_meeting and registration.status == CONFIRMED else None,
         materials=render_markdown(event.materials) if event.is_meeting and registration.status == CONFIRMED else None,
-        files=event_materials.event_files(event, ATTENDEES) if registration.status == CONFIRMED else [],
+        files=(event_materials.event_files(event, ATTENDEES)
+               if registration.status == CONFIRMED and event_materials.has_files(event) else []),
         files_key=event_materials.registration_key(registration),
         file_url=event_materials.file_url,
     )
