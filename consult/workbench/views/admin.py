@@ -33,13 +33,8 @@ def lexicon_page():
         saved = lexicon.save(form.body.data, current_user)
     except DomainError as error:
         return _page(form, show_error(error, form))
-    db.session.commit()
-    if saved is None:
-        flash(_("Nothing changed: this is the lexicon in use."), "success")
-    else:
-        flash(_("The lexicon is saved. The next analysis of each draft uses it; analyses already done change "
-                "only when they are run again."), "success")
-    return redirect(url_for("workbench.lexicon_page"))
+    return _committed(saved, _("The lexicon is saved. The next analysis of each draft uses it; analyses already "
+                               "done change only when they are run again."))
 
 
 @bp.post("/admin/stance-lexicon/shipped")
@@ -65,10 +60,12 @@ def _restore(version_id: int | None):
     except DomainError as error:
         show_error(error)
         return redirect(url_for("workbench.lexicon_page"))
+    return _committed(saved, _("The lexicon is restored. The next analysis of each draft uses it; analyses "
+                               "already done change only when they are run again."))
+
+
+def _committed(saved, done: str):
+    """Commit a save or a restore and go back to the lexicon page, saying whether anything changed."""
     db.session.commit()
-    if saved is None:
-        flash(_("Nothing changed: this is the lexicon in use."), "success")
-    else:
-        flash(_("The lexicon is restored. The next analysis of each draft uses it; analyses already done change "
-                "only when they are run again."), "success")
+    flash(_("Nothing changed: this is the lexicon in use.") if saved is None else done, "success")
     return redirect(url_for("workbench.lexicon_page"))
