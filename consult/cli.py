@@ -58,8 +58,9 @@ def seed_demo_command():
 def remind_command(today):
     """Daily work (run from cron): deadline reminders, closing unrated answers, opening and closing drafts,
     reminders for tomorrow's open days, closing comments left on withdrawn drafts, ending online interviews
-    nobody ended (their unanswered questions become tracked submissions), forgetting API idempotency keys
-    older than a day and expired login sessions."""
+    nobody ended (their unanswered questions become tracked submissions), analysing the written answers of
+    questionnaires that have closed, forgetting API idempotency keys older than a day and expired login
+    sessions."""
     from datetime import datetime, time
 
     from consult.accounts.sessions import forget_expired_sessions
@@ -72,6 +73,8 @@ def remind_command(today):
     from consult.localtime import zone
     from consult.tracking.reminders import describe as describe_reminders
     from consult.tracking.services import send_reminders
+    from consult.workbench import jobs as analysis_jobs
+    from consult.workbench.services import queue_closed_questionnaires
 
     now = datetime.combine(today.date(), time(8), tzinfo=zone()) if today else utcnow()
     run = send_reminders(today.date() if today else None)  # also closes answers nobody rated in time
@@ -82,7 +85,11 @@ def remind_command(today):
     forgotten_interviews = end_forgotten_interviews(now)
     purged = purge_idempotency_keys(now)
     expired_sessions = forget_expired_sessions(now)
+    analyses = queue_closed_questionnaires(now)
     db.session.commit()
+    for run_id in analyses:  # on RQ when configured, else here, one after the other, before the command ends
+        analysis_jobs.dispatch(run_id)
+        analysis_jobs.wait(run_id)
     click.echo(describe_reminders(run))
     click.echo(f"Drafts opened: {len(opened)}, closed: {len(closed)}. Open-day reminders queued: {event_reminders}.")
     click.echo(f"Comments on withdrawn drafts closed: {withdrawn_comments}.")
@@ -90,6 +97,7 @@ def remind_command(today):
     click.echo(f"Online interviews nobody ended, ended now: {len(forgotten_interviews)}.")
     click.echo(f"API idempotency keys forgotten (older than a day): {purged}.")
     click.echo(f"Expired login sessions forgotten: {expired_sessions}.")
+    click.echo(f"Closed questionnaires whose written answers were analysed: {len(analyses)}.")
 
 
 @click.command("rotate-keys")

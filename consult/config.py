@@ -67,9 +67,6 @@ def from_environment(instance_path: str) -> dict:
         # readers (their keys change with every new comment or edit; the TTL bounds the rest).
         "CONSULT_STATS_CACHE_SECONDS": int(os.environ.get("CONSULT_STATS_CACHE_SECONDS", "300")),
         "CONSULT_PAGE_CACHE_SECONDS": int(os.environ.get("CONSULT_PAGE_CACHE_SECONDS", "60")),
-        # A questionnaire's free-text answers summarised by topic: kept per count of the question's answers
-        # (a new answer makes a new summary), so the time to live only bounds a change of the analysis itself.
-        "CONSULT_SURVEY_TOPICS_CACHE_SECONDS": int(os.environ.get("CONSULT_SURVEY_TOPICS_CACHE_SECONDS", "86400")),
         # A live online interview (consult/interviews): how long a browser or shared cache may keep its page,
         # how long one server-sent-events stream stays open (the browser then reconnects where it left off)
         # and how often the stream looks for new answers. Each open stream holds a worker thread.

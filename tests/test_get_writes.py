@@ -79,6 +79,7 @@ def _world(app) -> dict[str, list]:
                                          .order_by(Attachment.id)).all()
         numbers = _scalars(sa.select(Submission.tracking_no).order_by(Submission.id))
         mailbox = db.session.scalars(sa.select(Mailbox).order_by(Mailbox.id)).first()
+        questions, units = _analysed_questionnaires()
         return {
             "draft_id": [d.id for d in drafts] + [due_to_open.id, due_to_close.id],
             "department_id": _scalars(sa.select(Department.id).order_by(Department.id)),
@@ -100,8 +101,28 @@ def _world(app) -> dict[str, list]:
             "_group": groups[:1],
             "_registration": registrations[:VALUES_PER_ARGUMENT],
             "_attachment": attachments[:VALUES_PER_ARGUMENT],
+            "_question": questions,
+            "_unit": units,
         }
 
+
+def _analysed_questionnaires() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(questionnaire, free-text question) pairs of the demo questionnaires, and (questionnaire, unit) pairs
+    of the stored analysis of the closed one's written answers (analysed here, as the daily job would)."""
+    from consult.surveys.models import TEXT, Questionnaire, SurveyQuestion
+    from consult.workbench import jobs, services
+    from consult.workbench.models import AnalysisRun, AnalysisUnit
+
+    questions = db.session.execute(sa.select(SurveyQuestion.questionnaire_id, SurveyQuestion.id)
+                                   .where(SurveyQuestion.kind == TEXT).order_by(SurveyQuestion.id)).all()
+    closed = db.session.scalars(sa.select(Questionnaire).order_by(Questionnaire.id)).all()
+    run_ids = [services.request_answer_analysis(q, None).id for q in closed if q.status == "closed"]
+    db.session.commit()
+    for run_id in run_ids:
+        assert jobs.run_analysis(run_id) == "done"
+    units = db.session.execute(sa.select(AnalysisRun.questionnaire_id, AnalysisUnit.id)
+                               .join(AnalysisUnit.run).order_by(AnalysisUnit.id)).all()
+    return [tuple(q) for q in questions], [tuple(u) for u in units[:VALUES_PER_ARGUMENT]]
 
 def _scheduled_draft(template: Draft) -> Draft:
     """A draft approved to open tomorrow, made through the services."""
@@ -126,7 +147,10 @@ def _urls(app, world: dict[str, list]) -> list[tuple[str, str]]:
              ("draft_id", "group_id"): [{"draft_id": d, "group_id": g} for d, g in world["_group"]],
              ("event_id", "registration_id"): [{"event_id": e, "registration_id": r}
                                                for e, r in world["_registration"]],
-             ("attachment_id", "filename"): [{"attachment_id": a, "filename": f} for a, f in world["_attachment"]]}
+             ("attachment_id", "filename"): [{"attachment_id": a, "filename": f} for a, f in world["_attachment"]],
+             ("question_id", "questionnaire_id"): [{"questionnaire_id": q, "question_id": i}
+                                                   for q, i in world["_question"]],
+             ("questionnaire_id", "unit_id"): [{"questionnaire_id": q, "unit_id": u} for q, u in world["_unit"]]}
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():

@@ -1,27 +1,22 @@
 """The results of a questionnaire, read from the counters kept as responses arrive (never by scanning
 responses), plus the reads that must look at answers: a cross-tabulation of two questions, the free-text
-answers summarised by topic (consult.analysis), and the exports. No personal data: a response carries none,
-and typed texts are shown and exported with phone numbers, e-mail addresses and ID numbers removed."""
+answers summarised by topic (read from their stored analysis, consult.workbench), and the exports. No
+personal data: a response carries none, and typed texts are shown and exported with phone numbers, e-mail
+addresses and ID numbers removed."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
-from consult.analysis import topics
-from consult.analysis.model import Parameters
-from consult.cache import worker_cache
 from consult.contacts import redact_text
 from consult.extensions import db
 from consult.surveys.models import (
     CHOICE_KINDS, RANKING, SCALE, TEXT, Questionnaire, SurveyAnswer, SurveyOption, SurveyPairCount, SurveyQuestion,
     SurveyResponse,
 )
-from consult.tokens import content_tokens
-
-TOPIC_TEXTS = 5000  # the most recent free-text answers a topic summary reads
 
 
 @dataclass(frozen=True)
@@ -169,33 +164,38 @@ class Topic:
 
 @dataclass(frozen=True)
 class TextSummary:
+    """A free-text question's answers as the questionnaire's newest finished analysis grouped them
+    (``consult.workbench``); ``analysed_at`` None: no analysis yet, the summary is being prepared."""
+
     question: SurveyQuestion
-    read: int  # answers the summary read
+    answered: int  # the question's written answers now (its counter)
+    analysed_at: datetime | None
+    read: int  # answers the analysis read
     topics: list[Topic]
+    campaigns: int  # form answers: identical or near-identical texts given by several people
+    campaign_answers: int
     unclustered: int
 
 
+def _public_keywords(keywords: list[str]) -> list[str]:
+    """Key words with nothing that looks like a phone number, e-mail address or ID number."""
+    return [word for word in keywords if redact_text(word) == word][:6]
+
+
 def text_summary(question: SurveyQuestion, *, examples: bool = False) -> TextSummary:
-    """The free-text answers of a question grouped by topic with consult.analysis's tokeniser and
-    clustering (the same as for comments); examples (for staff) are redacted.
+    """The free-text answers of a question by topic, read from the stored analysis of the questionnaire's
+    written answers (the newest finished run: a few rows, never a clustering on the page). Examples (for staff)
+    are redacted."""
+    from consult.workbench.queries import answer_texts, question_summary  # the workbench builds on surveys
 
-    Computed once per count of the question's answers (which moves with each new one) and kept in the
-    worker, so a page read again and again does not cluster again."""
-    key = ("survey-topics", question.id, question.questionnaire.salt, question.answer_count, examples)
-    cache = worker_cache("survey-topics", current_app.config["CONSULT_SURVEY_TOPICS_CACHE_SECONDS"])
-    read, shown, unclustered = cache.get_or_compute(key, lambda: _summarise(question.id, examples))
-    return TextSummary(question, read, shown, unclustered)
-
-
-def _summarise(question_id: int, examples: bool) -> tuple[int, list[Topic], int]:
-    texts = list(db.session.scalars(
-        sa.select(SurveyAnswer.text).where(SurveyAnswer.question_id == question_id, SurveyAnswer.text.is_not(None))
-        .order_by(SurveyAnswer.response_id.desc()).limit(TOPIC_TEXTS)))
-    found, singles = topics.cluster([content_tokens(text) for text in texts], Parameters())
-    shown = [Topic(c.keywords[:6], len(c.members),
-                   [redact_text(texts[i]) for i in c.representatives] if examples else [])
-             for c in found]
-    return len(texts), shown, len(singles)
+    stored = question_summary(question.questionnaire_id, question.id)
+    if stored is None:
+        return TextSummary(question, question.answer_count, None, 0, [], 0, 0, 0)
+    texts = answer_texts([i for t in stored.topics for i in t.representative_ids]) if examples else {}
+    shown = [Topic(_public_keywords(t.keywords), t.size,
+                   [redact_text(texts[i]) for i in t.representative_ids if i in texts]) for t in stored.topics]
+    return TextSummary(question, question.answer_count, stored.run.finished_at, stored.read, shown,
+                       stored.campaigns, stored.campaign_answers, stored.singles)
 
 
 def export_header(questionnaire: Questionnaire) -> list[str]:

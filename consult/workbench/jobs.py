@@ -1,7 +1,8 @@
 """Running an analysis as a job: on an RQ worker when ``REDIS_URL`` is set, else on a background thread.
 
-Never inside a request: the request that asks for an analysis only records a ``queued`` run and, after its
-commit, hands the run's id to :func:`dispatch`. The job (:func:`run_analysis`) reads the comments in keyset
+Never inside a request: the request that asks for an analysis (or the daily ``remind`` when a questionnaire
+has closed) only records a ``queued`` run and, after its commit, hands the run's id to :func:`dispatch`.
+The job (:func:`run_analysis`) reads the items of the run's source (``sources``) in keyset
 batches, runs ``consult.analysis.analyse`` and writes the units in short transactions under the run's own id
 (``persist``), so a new comment never waits behind it for more than one small batch. Progress (step, counts,
 heartbeat) is written to the run row as it goes; the page reads it.
@@ -21,10 +22,8 @@ from flask import Flask, current_app, has_app_context
 
 from consult.analysis import Parameters
 from consult.database import utcnow
-from consult.drafts.models import REJECTED, Comment, Draft
 from consult.extensions import db
-from consult.tokens import Terms
-from consult.workbench import lexicon, persist
+from consult.workbench import lexicon, persist, sources
 from consult.workbench.models import (
     ANALYSING, DONE, FAILED, QUEUED, READING, RUNNING, WRITING, AnalysisRun,
 )  # fmt: skip
@@ -60,7 +59,7 @@ def dispatch(run_id: int) -> None:
 
         queue = Queue(app.config.get("ANALYSIS_RQ_QUEUE", QUEUE_NAME), connection=Redis.from_url(url))
         queue.enqueue_call(analysis_job, kwargs={"run_id": run_id}, timeout=JOB_TIMEOUT_SECONDS,
-                           result_ttl=86400, description=f"Analyse comments (run {run_id})")
+                           result_ttl=86400, description=f"Analyse comments or answers (run {run_id})")
         return
     thread = threading.Thread(target=_run_in_thread, args=(app, run_id), name=f"analysis-{run_id}", daemon=True)
     _threads[run_id] = thread
@@ -105,7 +104,8 @@ def analysis_job(run_id: int) -> str:
 
 
 def run_analysis(run_id: int) -> str:
-    """Analyse the comments of a queued run and publish its units; returns the run's final status.
+    """Analyse the items of a queued run (a draft's comments or a questionnaire's written answers) and publish
+    its units; returns the run's final status.
 
     Any error marks the run ``failed`` with a short message and removes what it had written; the units
     of the previous run stay in place. Every write transaction begins with its write (on SQLite a read
@@ -114,58 +114,58 @@ def run_analysis(run_id: int) -> str:
     run = db.session.get(AnalysisRun, run_id)
     if run is None or run.status != QUEUED:
         return run.status if run else "missing"
-    draft_id = run.draft_id
+    source = sources.of_run(run)
     db.session.commit()
     started = time.perf_counter()
     _progress(run_id, status=RUNNING, step=READING, started_at=utcnow())
     try:
-        draft = db.session.get(Draft, draft_id)
-        terms = Terms.from_draft(draft.current_version.body) if draft.current_version else None
+        terms = source.terms()
         stance_lexicon = lexicon.current_lexicon()  # the admin's edited lexicon, else the shipped one
         db.session.commit()
-        # The comments stream in from the database batch by batch: the analysis keeps what it needs of them
+        # The items stream in from the database batch by batch: the analysis keeps what it needs of them
         # and no list of every row is held beside it.
         parameters = current_app.config.get("ANALYSIS_PARAMETERS") or Parameters()
-        known = persist.read_signatures(draft_id, parameters.signature_key)  # only new texts are hashed
-        result = analyse(_read_comments(run_id, draft_id), terms=terms, lexicon=stance_lexicon,
+        known = persist.read_signatures(source.id, parameters.signature_key) if source.keeps_signatures else {}
+        result = analyse(_read_items(run_id, source), terms=terms, lexicon=stance_lexicon,
                          parameters=parameters, signatures=known)
         del known
-        persist.write_signatures(result.signatures, parameters.signature_key)
+        if source.keeps_signatures:  # only new texts are hashed next time
+            persist.write_signatures(result.signatures, parameters.signature_key)
         result.signatures.clear()
         persist.write_units(run_id, result, heartbeat=lambda n: _progress(run_id, step=WRITING, done_count=n))
         seconds = dict(result.seconds, hashed=result.hashed)
         del result
         seconds["job"] = round(time.perf_counter() - started, 3)
-        persist.publish(run_id, draft_id, seconds)
+        persist.publish(run_id, source, seconds)
     except Exception as error:  # noqa: BLE001 -- any failure is shown on the run, never half-written
         db.session.rollback()
         log.error("analysis run %s failed:\n%s", run_id, traceback.format_exc())
         _progress(run_id, status=FAILED, finished_at=utcnow(), error=f"{type(error).__name__}: {error}"[:500])
         persist.discard(run_id)
         return FAILED
-    persist.forget_older_runs(run_id, draft_id)
+    persist.forget_older_runs(run_id, source)
     return DONE
 
 
-def _read_comments(run_id: int, draft_id: int) -> Iterator[tuple[int, str | None, str]]:
-    """Every comment of the draft but those rejected at moderation, read in keyset batches of
-    :data:`READ_BATCH` (each in its own short read transaction) and yielded one by one. Once all are read,
-    the run moves to its analysing step with the newest comment it includes."""
-    base = sa.select(Comment.id, Comment.article_anchor, Comment.body).where(
-        Comment.draft_id == draft_id, Comment.moderation != REJECTED)
+def _read_items(run_id: int, source: sources.Source) -> Iterator[tuple[int, str | None, str]]:
+    """Every item of the source (comments but those rejected at moderation, or written answers), read in
+    keyset batches of :data:`READ_BATCH` (each in its own short read transaction) and yielded one by one.
+    Once all are read, the run moves to its analysing step with the newest item it includes."""
+    base = source.items()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
     db.session.commit()
     _progress(run_id, total_count=total)
     read, last = 0, 0
     while True:
-        batch = db.session.execute(base.where(Comment.id > last).order_by(Comment.id).limit(READ_BATCH)).all()
+        batch = db.session.execute(base.where(source.item_id > last).order_by(source.item_id)
+                                   .limit(READ_BATCH)).all()
         db.session.commit()
         if not batch:
             break
         last = batch[-1].id
         read += len(batch)
         for row in batch:
-            yield row.id, row.article_anchor or None, row.body
+            yield row.id, row.anchor or None, row.text
         del batch
         if read % (READ_BATCH * 10) == 0:
             _progress(run_id, done_count=read)

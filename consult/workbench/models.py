@@ -1,4 +1,9 @@
-"""What an analysis run of a draft's comments keeps: the run, its units, and each comment's place and stance.
+"""What an analysis run keeps: the run, its units, and each item's place and stance.
+
+A run reads one source (``consult.workbench.sources``): the comments on a draft (``draft_id``), or the
+written answers to the free-text questions of one questionnaire (``questionnaire_id``). Units and members
+name their items by id (``lead_comment_id``, ``comment_id``): a comment's id for a draft's run, a survey
+answer's id for a questionnaire's run, so those two columns carry no foreign key.
 
 Runs are versioned: a run writes its units and members under its own id while it is ``running`` and becomes
 visible only when one short transaction marks it ``done``. The pages read the newest ``done`` run of a draft,
@@ -30,16 +35,20 @@ def _utc(**kwargs) -> Mapped:
 
 
 class AnalysisRun(db.Model):
-    """One analysis of a draft's comments (a preview while it is open, or after closing)."""
+    """One analysis of a draft's comments or of a questionnaire's written answers (a preview while the
+    consultation or questionnaire is open, or after closing)."""
 
     __tablename__ = "analysis_runs"
     __table_args__ = (
         sa.CheckConstraint(sa.column("status").in_(RUN_STATUSES), name="status_known"),
+        sa.CheckConstraint("(draft_id IS NULL) <> (questionnaire_id IS NULL)", name="one_source"),
         sa.Index("ix_analysis_runs_draft_status", "draft_id", "status", "id"),
+        sa.Index("ix_analysis_runs_questionnaire_status", "questionnaire_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    draft_id: Mapped[int] = mapped_column(sa.ForeignKey("drafts.id"))
+    draft_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("drafts.id"))
+    questionnaire_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("questionnaires.id"))
     status: Mapped[str] = mapped_column(sa.String(12), default=QUEUED)
     preview: Mapped[bool] = mapped_column(default=False)  # requested while the consultation was open
     requested_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
@@ -84,8 +93,8 @@ class AnalysisUnit(db.Model):
     article_anchor: Mapped[str] = mapped_column(sa.String(80), default="")  # "" = the whole draft, or several
     position: Mapped[int]  # campaigns largest first, then topics by article, then singles
     size: Mapped[int]
-    # The comment that stands for the unit: a campaign's template, a topic's first representative, the single.
-    lead_comment_id: Mapped[int] = mapped_column(sa.ForeignKey("draft_comments.id"))
+    # The item that stands for the unit: a campaign's template, a topic's first representative, the single.
+    lead_comment_id: Mapped[int]
     keywords: Mapped[list] = mapped_column(sa.JSON, default=list)
     representative_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     edited_count: Mapped[int] = mapped_column(default=0)  # campaign copies that differ from the template in words
@@ -98,17 +107,17 @@ class AnalysisUnit(db.Model):
     decided_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
 
     run: Mapped[AnalysisRun] = relationship()
-    lead_comment = relationship("Comment")
 
 
 class AnalysisMember(db.Model):
-    """A comment's place in a run: its unit, its stance, and for a campaign copy what its sender changed."""
+    """An item's place in a run (a comment, or a survey answer): its unit, its stance, and for a campaign copy
+    what its sender changed."""
 
     __tablename__ = "analysis_members"
     __table_args__ = (sa.Index("ix_analysis_members_unit", "unit_id", "comment_id"),)
 
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("analysis_runs.id"), primary_key=True)
-    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("draft_comments.id"), primary_key=True)
+    comment_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("analysis_units.id"))
     stance: Mapped[str] = mapped_column(sa.String(8))  # support, oppose, revise, other
     edits: Mapped[Optional[list]] = mapped_column(sa.JSON)  # [[kind, template words, sender's words], …]

@@ -14,6 +14,7 @@ from consult.extensions import db
 from consult.workbench.models import (
     CAMPAIGN, DONE, SINGLE, TOPIC, AnalysisMember, AnalysisRun, AnalysisUnit, CampaignSignature, UnitChange,
 )  # fmt: skip
+from consult.workbench.sources import Source
 
 WRITE_BATCH = 5000
 DELETE_BATCH = 5000
@@ -102,10 +103,10 @@ def write_signatures(signatures: dict[int, tuple[bytes, bytes]], params: str) ->
         db.session.commit()
 
 
-def previous_run(run_id: int, draft_id: int) -> int | None:
-    """The id of the run the draft's pages showed before this one."""
+def previous_run(run_id: int, source: Source) -> int | None:
+    """The id of the run the source's pages showed before this one."""
     return db.session.scalar(sa.select(AnalysisRun.id).where(
-        AnalysisRun.draft_id == draft_id, AnalysisRun.status == DONE, AnalysisRun.id != run_id,
+        source.owns(), AnalysisRun.status == DONE, AnalysisRun.id != run_id,
     ).order_by(AnalysisRun.id.desc()).limit(1))
 
 
@@ -136,19 +137,20 @@ def _uniform_dispositions(run_id: int) -> dict[int, tuple[str, str]]:
             if n == decided and low == high and low_reason == high_reason}
 
 
-def publish(run_id: int, draft_id: int, seconds: dict) -> None:
+def publish(run_id: int, source: Source, seconds: dict) -> None:
     """Carry decisions over from the previous run and mark the run done, then commit.
 
     A unit with exactly the comments of a unit of the previous run takes over its read mark and its
     disposition; any other unit whose comments all have one and the same disposition takes that one.
     Comments an official gave their own disposition stay overridden. The long reads run first in a read
     transaction; the short write transaction then begins with its first write and reads only the previous
-    run's decisions (as they are at that moment) under the write lock.
+    run's decisions (as they are at that moment) under the write lock. Written answers to a questionnaire
+    have no dispositions: only read marks are carried over.
     """
-    old = previous_run(run_id, draft_id)
-    uniform = _uniform_dispositions(run_id)
+    old = previous_run(run_id, source)
+    uniform = _uniform_dispositions(run_id) if source.answered else {}
     same = _same_units(run_id, old) if old is not None else {}
-    summary = _summary(run_id)
+    summary = _summary(run_id, source)
     db.session.commit()
     now = utcnow()
     db.session.execute(sa.update(AnalysisRun).where(AnalysisRun.id == run_id).values(heartbeat_at=now))
@@ -192,12 +194,14 @@ def counters(run_id: int) -> tuple[int, int]:
     return int(decided), int(undecided)
 
 
-def _summary(run_id: int) -> dict:
-    """The overview's numbers, stored with the run: stance by article, comments and units by kind, campaigns."""
+def _summary(run_id: int, source: Source) -> dict:
+    """The overview's numbers, stored with the run: stance by article (or question), items and units by kind,
+    campaigns."""
+    group = source.group.label("anchor")
     stance_rows = db.session.execute(
-        sa.select(Comment.article_anchor, AnalysisMember.stance, sa.func.count())
-        .join(Comment, Comment.id == AnalysisMember.comment_id).where(AnalysisMember.run_id == run_id)
-        .group_by(Comment.article_anchor, AnalysisMember.stance)
+        source.joined(sa.select(group, AnalysisMember.stance, sa.func.count()), AnalysisMember.comment_id)
+        .where(AnalysisMember.run_id == run_id)
+        .group_by(group, AnalysisMember.stance)
     ).all()
     stance_by_article: dict[str, dict[str, int]] = {}
     by_stance: Counter = Counter()
@@ -238,10 +242,9 @@ def discard(run_id: int) -> None:
     db.session.commit()
 
 
-def forget_older_runs(run_id: int, draft_id: int) -> None:
-    """Delete the units of the draft's earlier runs (their rows stay as the history of runs)."""
-    older = db.session.scalars(sa.select(AnalysisRun.id).where(
-        AnalysisRun.draft_id == draft_id, AnalysisRun.id < run_id)).all()
+def forget_older_runs(run_id: int, source: Source) -> None:
+    """Delete the units of the source's earlier runs (their rows stay as the history of runs)."""
+    older = db.session.scalars(sa.select(AnalysisRun.id).where(source.owns(), AnalysisRun.id < run_id)).all()
     db.session.commit()
     for old_id in older:
         discard(old_id)

@@ -1,4 +1,5 @@
-"""The ``workbench`` blueprint: the staff pages of a draft's comment analysis."""
+"""The ``workbench`` blueprint: the staff pages of the analysis of a draft's comments and of a questionnaire's
+written answers."""
 
 from flask import Blueprint
 
@@ -12,4 +13,4 @@ def _count(value) -> str:
     return f"{int(value or 0):,}"
 
 
-from consult.workbench.views import admin, office  # noqa: E402,F401  -- register the routes
+from consult.workbench.views import admin, office, office_answers  # noqa: E402,F401  -- register the routes

@@ -134,12 +134,12 @@ def _render_unit(draft: Draft, unit: AnalysisUnit, form: DispositionForm, status
     except InvalidCursor:
         abort(400)
     current = queries.current_run(draft.id)
-    representatives = queries.comments_by_id(unit.representative_ids)
+    representatives = queries.comments_by_id([unit.lead_comment_id, *unit.representative_ids])
     labels, linked = article_labels(draft.id), trace.linked_anchors(unit)
     return render_template(
         "workbench/unit.html", draft=draft, unit=unit, members=members, edited_only=edited_only,
-        lead=unit.lead_comment, representatives=[representatives[i] for i in unit.representative_ids
-                                                 if i in representatives],
+        lead=representatives.get(unit.lead_comment_id),
+        representatives=[representatives[i] for i in unit.representative_ids if i in representatives],
         form=form, member_form=DispositionForm(prefix="m"), read_form=ReadForm(), labels=labels,
         outdated=current is None or current.id != unit.run_id, may_dispose=_may_dispose(draft),
         changed=trace.changed_articles(draft) if unit.disposition in trace.ADOPTING else {},
