@@ -90,7 +90,8 @@ class AnalysisUnit(db.Model):
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("analysis_runs.id"))
     key: Mapped[str] = mapped_column(sa.String(120))
     kind: Mapped[str] = mapped_column(sa.String(10))
-    article_anchor: Mapped[str] = mapped_column(sa.String(80), default="")  # "" = the whole draft, or several
+    # The article ("" = the whole draft, or several), or for a questionnaire the free-text question's id.
+    article_anchor: Mapped[str] = mapped_column(sa.String(80), default="")
     position: Mapped[int]  # campaigns largest first, then topics by article, then singles
     size: Mapped[int]
     # The item that stands for the unit: a campaign's template, a topic's first representative, the single.
