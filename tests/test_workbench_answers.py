@@ -41,7 +41,7 @@ def _questionnaire(world) -> tuple[int, list[int]]:
     yes = choice.options[0].id
     for _ in range(4):
         answer(qid, {choice.id: yes, ideas.id: FORM})
-    answer(qid, {choice.id: yes, ideas.id: FORM.replace("强烈建议", "建议")})
+    answer(qid, {choice.id: yes, ideas.id: FORM.replace("强烈建议", "建议") + "我的电话13900139000。"})
     for text in IDEAS:
         answer(qid, {choice.id: yes, ideas.id: text})
     for text in ("工作人员态度很好，解释耐心。", "窗口人员服务热情，点赞。"):
@@ -88,6 +88,7 @@ def test_staff_run_and_read_the_analysis_of_the_written_answers(client, auth, wo
     unit = campaigns[0]
     unit_page = client.get(f"/office/questionnaires/{qid}/analysis/units/{unit.id}").get_data(as_text=True)
     assert FORM in unit_page and "Form answer given by 5 people" in unit_page
+    assert "我的电话" in unit_page and "13900139000" not in unit_page  # what the sender added, redacted
     single = next(u for u in _units(run.id) if "13800138000" in queries.answer_texts([u.lead_comment_id])
                   .get(u.lead_comment_id, ""))
     unit_page = client.get(f"/office/questionnaires/{qid}/analysis/units/{single.id}").get_data(as_text=True)

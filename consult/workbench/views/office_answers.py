@@ -99,6 +99,11 @@ def answers_start(questionnaire_id: int):
     return redirect(url_for("workbench.answers_overview", questionnaire_id=questionnaire.id))
 
 
+def _redacted_edits(edits: list) -> list:
+    """A campaign copy's edits ([kind, template words, sender's words]) with personal data removed."""
+    return [[kind, redact_text(old), redact_text(new)] for kind, old, new in edits]
+
+
 def _unit_or_404(questionnaire: Questionnaire, unit_id: int) -> AnalysisUnit:
     unit = db.get_or_404(AnalysisUnit, unit_id)
     if unit.run.questionnaire_id != questionnaire.id:
@@ -125,7 +130,7 @@ def answers_unit(questionnaire_id: int, unit_id: int):
         edited_only=edited_only, lead=texts.get(unit.lead_comment_id, ""),
         representatives=[texts[i] for i in unit.representative_ids if i in texts], read_form=ReadForm(),
         labels=_question_labels(questionnaire), outdated=current is None or current.id != unit.run_id,
-        redact=redact_text,
+        redact=redact_text, redacted_edits=_redacted_edits,
     )
 
 
