@@ -40,11 +40,19 @@ def create_user_command(email, display_name, role, department_code, password):
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command():
-    """Fill the database with demo departments, accounts and content (idempotent)."""
+    """Fill the database with demo departments, accounts and content (idempotent), and analyse the written
+    answers of the demo's closed questionnaire, as the daily job would, so its topic summary shows at once."""
     from consult import seed
+    from consult.workbench import jobs as analysis_jobs
+    from consult.workbench.services import queue_closed_questionnaires
 
     seed.seed_demo()
     db.session.commit()
+    analyses = queue_closed_questionnaires()
+    db.session.commit()
+    for run_id in analyses:
+        analysis_jobs.dispatch(run_id)
+        analysis_jobs.wait(run_id)
     click.echo("Demo data is ready. Demo accounts (password for all: %s):" % seed.DEMO_PASSWORD)
     for email, name, role, code in seed.STAFF:
         click.echo(f"  {role:<9} {email:<36} {code or ''}")

@@ -6,8 +6,10 @@ page, with nothing personal in it."""
 import pytest
 import sqlalchemy as sa
 
+from consult.database import utcnow
 from consult.domain import DomainError
 from consult.extensions import db
+from consult.surveys.models import TEXT, Questionnaire, SurveyQuestion
 from consult.tracking.models import Submission
 from consult.workbench import jobs, queries, services
 from consult.workbench.models import AnalysisMember, AnalysisRun, AnalysisUnit
@@ -167,4 +169,16 @@ def test_published_topics_come_from_the_stored_analysis_made_when_the_questionna
     assert "13800138000" not in text and "联系我" not in text  # no answer text, nothing personal
     # The daily job analyses a closed questionnaire once.
     assert "analysed: 0." in runner.invoke(args=["remind"]).output
+    assert db.session.scalar(sa.select(sa.func.count(AnalysisRun.id)).where(AnalysisRun.questionnaire_id == qid)) == 1
+
+
+def test_the_demo_shows_the_topics_of_its_closed_questionnaire_at_once(client, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    qid, question_id = db.session.execute(
+        sa.select(SurveyQuestion.questionnaire_id, SurveyQuestion.id).join(Questionnaire)
+        .where(SurveyQuestion.kind == TEXT, SurveyQuestion.answer_count > 0, Questionnaire.closes_at <= utcnow())
+    ).one()
+    text = client.get(f"/questionnaires/{qid}/results/questions/{question_id}/topics").get_data(as_text=True)
+    assert "written answers were read" in text and "being prepared" not in text
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # seeding again analyses nothing again
     assert db.session.scalar(sa.select(sa.func.count(AnalysisRun.id)).where(AnalysisRun.questionnaire_id == qid)) == 1
