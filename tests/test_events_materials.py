@@ -14,7 +14,7 @@ from consult.events.models import Event, EventFile, HearingSpeaker, Registration
 from consult.extensions import db
 from consult.notify.models import OutboxMessage
 from consult.uploads import Attachment
-from tests.events_support import close_registration, make_event
+from tests.events_support import close_registration, hold_event, make_event
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -217,3 +217,42 @@ def test_chosen_speakers_get_the_materials_and_the_record_files_go_public_with_t
     assert client.post(f"/events/manage/{event_id}/files/{material_id}/remove").status_code == 302
     assert [f[0] for f in files_of(app, event_id)] == [record_id]
     assert fetch(client, f"/files/{material_id}").status_code == 404
+
+
+def test_the_json_api_lists_a_published_records_files_never_the_attendees_files(app, client, auth, officer,
+                                                                                department):
+    hearing = make_event(app, department, seats={"expert": 1})
+    meeting = make_event(app, department, event_type="meeting", mode="approval", seats={"resident": 2},
+                         title="公众列席会议")
+    auth.login(officer)
+    assert attach(client, hearing, name="听证材料.pdf").status_code == 302
+    assert attach(client, hearing, name="听证笔录.pdf", audience="record").status_code == 302
+    assert attach(client, hearing, name="会场示意图.png", data=PNG, audience="record").status_code == 302
+    assert attach(client, meeting, name="会议议程.pdf").status_code == 302
+    auth.logout()
+
+    def listed(path="/api/v1/events"):
+        answer = client.get(path)
+        assert answer.status_code == 200
+        return {event["id"]: event["files"] for event in answer.get_json()["items"]}
+
+    assert listed() == {hearing: [], meeting: []}  # the record is not published yet
+
+    close_registration(app, hearing)
+    auth.login(officer)
+    assert client.post(f"/events/manage/{hearing}/speakers", data={"seed": "2026"}).status_code == 302
+    hold_event(app, hearing)
+    published = client.post(f"/events/manage/{hearing}/record", data={"transcript": "笔录", "hearing_report": "报告"})
+    assert published.status_code == 302
+    auth.logout()
+    files = listed("/api/v1/events?past=1")[hearing]
+    assert [(f["name"], f["content_type"], f["size"]) for f in files] == [
+        ("听证笔录.pdf", "application/pdf", len(PDF)), ("会场示意图.png", "image/png", len(PNG))]
+    for file in files:
+        download = fetch(client, file["url"])  # anyone, without a key
+        assert download.status_code == 200 and "public" in download.headers["Cache-Control"]
+    record = client.get(f"/api/v1/events/{hearing}/record").get_json()
+    assert record["files"] == files
+    assert listed()[meeting] == []
+    everything = client.get("/api/v1/events?past=1").text + client.get("/api/v1/events").text + str(record)
+    assert "听证材料.pdf" not in everything and "会议议程.pdf" not in everything

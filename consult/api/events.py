@@ -13,8 +13,8 @@ from consult.api.fields import Email, text
 from consult.api.idempotency import idempotent
 from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
-from consult.events import allocation, services
-from consult.events.models import EVENT_TYPES, MEETING_CATEGORIES, WAITLISTED, Event
+from consult.events import allocation, materials, services
+from consult.events.models import EVENT_TYPES, MEETING_CATEGORIES, WAITLISTED, Event, EventFile
 from consult.extensions import db, limiter
 from consult.limits import EVENT_LIMIT
 from consult.pagination import InvalidCursor
@@ -41,7 +41,15 @@ class RegistrationCreate(BaseModel):
                           "resident 群众代表, expert 专家, media 媒体. Ignored for other events.")
 
 
-def event_json(event: Event) -> dict:
+def file_json(row: EventFile) -> dict:
+    """A public file of an event: its name, type, size and public download."""
+    attachment = row.attachment
+    return {"name": attachment.original_filename, "content_type": attachment.content_type, "size": attachment.size,
+            "url": materials.file_url(row, external=True)}
+
+
+def event_json(event: Event, files: list[EventFile]) -> dict:
+    """An event as listed; ``files`` are its public files (``materials.public_files``)."""
     return {
         "id": event.id, "title": event.title, "description": event.description,
         "department": department_json(event.department), "venue": event.venue, "address": event.address,
@@ -52,6 +60,7 @@ def event_json(event: Event) -> dict:
         "capacity": event.capacity, "seats_left": event.seats_left, "waitlist_count": event.waitlist_count,
         "require_phone": event.require_phone, "require_email": event.require_email,
         "ask_id_card": event.ask_id_card, "url": url_for("events.detail", event_id=event.id, _external=True),
+        "files": [file_json(row) for row in files],
     }
 
 
@@ -67,7 +76,8 @@ def list_events():
                                       event_type=query.type)
     except InvalidCursor:
         raise cursor_error() from None
-    return list_response(schemas.EventPage, [event_json(e) for e in page.items], page)
+    files = materials.public_files([e.id for e in page.items])
+    return list_response(schemas.EventPage, [event_json(e, files.get(e.id, [])) for e in page.items], page)
 
 
 @bp.post(f"/events/<{ID}:event_id>/registrations")

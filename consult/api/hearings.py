@@ -9,13 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from consult.api import bp, schemas
 from consult.api.common import ID, answer, request_locale
+from consult.api.events import file_json
 from consult.api.errors import ApiError
 from consult.api.fields import Email, Phone, text
 from consult.api.idempotency import form_token, idempotent
 from consult.api.openapi import operation
 from consult.api.validation import json_body
 from consult.database import defer_write_lock
-from consult.events import hearings
+from consult.events import hearings, materials
 from consult.events.hearings import STATEMENT_MAX
 from consult.events.models import CATEGORY_LABELS, HEARING_CATEGORIES, LOTTERY, Event
 from consult.extensions import db, limiter
@@ -105,8 +106,9 @@ def get_selection_record(event_id: int):
 @bp.get(f"/events/<{ID}:event_id>/record")
 @operation("getHearingRecord", "A hearing's transcript, report and dispositions", tag="events",
            responses={200: schemas.HearingRecord}, public_read=True,
-           description="The published record: the transcript (听证笔录), the hearing report, and each statement's "
-                       "disposition with its reason, names masked. 404 until it is published.")
+           description="The published record: the transcript (听证笔录), the hearing report, each statement's "
+                       "disposition with its reason, names masked, and the files published with it. 404 until "
+                       "it is published.")
 def get_hearing_record(event_id: int):
     """The published hearing record."""
     event = _published_event(event_id)
@@ -119,4 +121,5 @@ def get_hearing_record(event_id: int):
         statements=[schemas.PublicStatement(number=s.number, speaker=s.masked_name, category=s.category,
                                             chosen=s.chosen, disposition=s.disposition, reason=s.reason)
                     for s in hearings.published_statements(event)],
+        files=[file_json(row) for row in materials.public_files([event.id]).get(event.id, [])],
     ))

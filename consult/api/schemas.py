@@ -219,6 +219,15 @@ class SubmissionStatus(Answer):
     timeline: list[TimelineEntry]
 
 
+class PublicFile(Answer):
+    """A file anyone may download."""
+
+    name: str = Field(description="The file's name as uploaded.")
+    content_type: str = Field(description="Its type, read from its content (PDF, Word, Excel or an image).")
+    size: int = Field(description="In bytes.")
+    url: Url = Field(description="The public download.")
+
+
 class Event(Answer):
     id: int
     title: str
@@ -241,6 +250,10 @@ class Event(Answer):
     require_email: bool
     ask_id_card: bool
     url: Url
+    files: list[PublicFile] = Field(description="The files published with a hearing's record (the signed "
+                                                "transcript, the report), once the record is published; empty "
+                                                "before, and for open days and meetings. Files for attendees are "
+                                                "never listed.")
 
 
 class SpeakerReceipt(Receipt):
@@ -292,6 +305,7 @@ class HearingRecord(Answer):
     report: str = Field(description="Markdown source.")
     report_html: str
     statements: list[PublicStatement]
+    files: list[PublicFile] = Field(description="The files published with the record.")
 
 
 class RegistrationReceipt(Answer):

@@ -90,6 +90,23 @@ def event_files(event: Event, audience: str | None = None) -> list[EventFile]:
     return list(db.session.scalars(query))
 
 
+def public_files(event_ids: list[int]) -> dict[int, list[EventFile]]:
+    """The files published with these events' hearing records, by event: only a published event's, only
+    once its record is published, never a file for attendees (one query for a page of events)."""
+    if not event_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(EventFile).join(Event, Event.id == EventFile.event_id)
+        .where(EventFile.event_id.in_(event_ids), EventFile.audience == RECORD, Event.published.is_(True),
+               Event.record_published_at.is_not(None))
+        .options(sa.orm.joinedload(EventFile.attachment))
+        .order_by(EventFile.event_id, EventFile.created_at, EventFile.attachment_id))
+    files: dict[int, list[EventFile]] = {}
+    for row in rows:
+        files.setdefault(row.event_id, []).append(row)
+    return files
+
+
 # --- attendees: the key in their links -----------------------------------------------------------------
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
