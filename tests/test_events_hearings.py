@@ -2,9 +2,11 @@
 with the reproducible lottery, the published selection record, and the record after the hearing whose
 dispositions answer every statement through the tracking engine."""
 
+import io
 import random
 import re
 
+import docx
 import pytest
 import sqlalchemy as sa
 
@@ -348,6 +350,31 @@ def test_the_demo_has_a_held_hearing_with_its_record_and_a_public_meeting(app, c
     record = client.get(f"/events/{hearing_id}/record")
     assert record.status_code == 200 and "周*" in record.text and "周桂兰" not in record.text
     assert client.get(f"/events/{meeting_id}").status_code == 200
+
+
+def test_the_demo_hearing_publishes_its_report_as_a_word_file_and_the_meeting_keeps_its_agenda_for_attendees(
+        app, client, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # nothing twice
+    events = {e["event_type"]: e for e in client.get("/api/v1/events?past=1&type=hearing").get_json()["items"]
+              + client.get("/api/v1/events?type=meeting").get_json()["items"]}
+    [report] = events["hearing"]["files"]
+    assert report["name"] == "养老机构服务收费标准调整听证报告.docx"
+    assert report["content_type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    with client.get(report["url"]) as download:  # anyone may download it
+        data = download.get_data()
+    assert download.status_code == 200 and len(data) == report["size"]
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "养老机构服务收费标准调整听证报告" in text and "分两年执行" in text
+
+    assert events["meeting"]["files"] == []  # its agenda is for attendees: never in the API
+    with app.app_context():
+        from consult.events.models import EventFile
+        [agenda] = db.session.scalars(sa.select(EventFile).where(EventFile.event_id == events["meeting"]["id"]))
+        assert (agenda.audience, agenda.attachment.original_filename) == ("attendees", "县政府常务会议议程.docx")
+        agenda_id = agenda.attachment_id
+    with client.get(f"/files/{agenda_id}") as refused:
+        assert refused.status_code == 404
 
 
 def test_the_annual_report_counts_open_days_not_hearings(app, department, hearing):

@@ -1,18 +1,25 @@
 """Demo events for ``seed-demo``: a past open day with attendance, upcoming first-come, approval and lottery
-open days, a held hearing with its speakers chosen and its record published, and an upcoming public meeting
-(idempotent: events are recognised by their title)."""
+open days, a held hearing with its speakers chosen and its record published (with the hearing report as a
+public Word file), and an upcoming public meeting (with its agenda as a Word file for attendees). Idempotent:
+events are recognised by their title. The Word files are made here by the document renderer, not stored."""
 
+import io
 from datetime import timedelta
 
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
 from consult.accounts.models import Department, User
 from consult.database import utcnow
-from consult.events import allocation, checkin, hearings
+from consult.documents.markdown import blocks_from_markdown
+from consult.documents.model import Document
+from consult.documents.word import to_docx
+from consult.events import allocation, checkin, hearings, materials
 from consult.events.models import (
-    APPROVAL, FIRST_COME, HEARING, LOTTERY, MEETING, CategorySeats, Event, HearingSpeaker,
+    APPROVAL, ATTENDEES, FIRST_COME, HEARING, LOTTERY, MEETING, RECORD, CategorySeats, Event, HearingSpeaker,
 )  # fmt: skip
 from consult.extensions import db
+from consult.localtime import local_date
 
 PEOPLE = ("李明", "王芳", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周婷", "吴强", "徐丽", "孙涛")
 
@@ -139,9 +146,21 @@ def _seed_hearing(departments: dict[str, Department], now) -> None:
     for speaker, (*_application, disposition, reason) in zip(speakers, STATEMENTS):
         hearings.set_disposition(speaker, disposition=disposition, reason=reason, officer=officer)
     day = f"{starts.year}年{starts.month}月{starts.day}日"
-    hearings.publish_record(event.id, transcript=TRANSCRIPT.format(day=day),
-                            report=REPORT.format(day=day, count=len(STATEMENTS)), officer=officer,
-                            now=ends + timedelta(days=2))
+    report, published = REPORT.format(day=day, count=len(STATEMENTS)), ends + timedelta(days=2)
+    _attach_document(event, officer, audience=RECORD, filename="养老机构服务收费标准调整听证报告.docx",
+                     title="养老机构服务收费标准调整听证报告", text=report, day=published)
+    hearings.publish_record(event.id, transcript=TRANSCRIPT.format(day=day), report=report, officer=officer,
+                            now=published)
+
+
+def _attach_document(event: Event, officer: User, *, audience: str, filename: str, title: str, text: str,
+                     day) -> None:
+    """Render ``text`` (Markdown) as a Word document in the official layout and attach it to the event, through
+    the same checks as a file staff upload."""
+    document = Document(title=title, department=event.department.name, issued_on=local_date(day), byline=True,
+                        language="zh-CN", subject=title, blocks=blocks_from_markdown(text))
+    upload = FileStorage(stream=io.BytesIO(to_docx(document)), filename=filename)
+    materials.add_file(event, upload, audience=audience, actor=officer)
 
 
 MEETING_TITLE = "县政府常务会议——城区停车收费调整方案（公众列席）"
@@ -168,6 +187,10 @@ def _seed_meeting(departments: dict[str, Department], now) -> None:
     db.session.add_all(CategorySeats(event_id=event.id, category=c, seats=n)
                        for c, n in {"stakeholder": 3, "resident": 2, "expert": 1, "media": 2}.items())
     db.session.flush()
+    officer = db.session.scalar(sa.select(User).where(User.email == "officer.xzfb@consult.localhost"))
+    if officer is not None:
+        _attach_document(event, officer, audience=ATTENDEES, filename="县政府常务会议议程.docx",
+                         title="县政府常务会议议程", text=event.agenda, day=now)
     for n, (name, category) in enumerate((("沈车主", "stakeholder"), ("许商户", "stakeholder"), ("何居民", "resident"),
                                           ("吕记者", "media"))):
         allocation.register(event.id, name=name, phone=f"1362{event.id:03d}{n:04d}", category=category,
