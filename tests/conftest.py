@@ -32,6 +32,7 @@ pytest_plugins = [
     "tests.disclosure_support",  # requests_2024_to_2026
     "tests.tracking_views_support",  # office
     "tests.smtp_support",  # smtp, smtp_down, smtp_port
+    "tests.events_support",  # event_department, event_officer
 ]
 
 PG_URL = os.environ.get("CONSULT_TEST_DATABASE_URL")

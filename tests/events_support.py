@@ -1,12 +1,28 @@
-"""Set-up shared by the hearing and public-meeting tests: events of each kind, and moving their clocks."""
+"""Set-up shared by the hearing and public-meeting tests: events of each kind, and moving their clocks.
+
+Fixtures (registered through ``pytest_plugins`` in ``tests/conftest.py``): ``event_department``, the county
+government office that holds the events, and ``event_officer``, an officer of it."""
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from consult.database import utcnow
 from consult.events.models import CategorySeats, Event
 from consult.extensions import db
+
+
+@pytest.fixture
+def event_department(make_department):
+    """The county government office (县政府办公室), whose meetings and hearings the tests hold."""
+    return make_department(code="ZFB", name="县政府办公室")
+
+
+@pytest.fixture
+def event_officer(make_user, event_department):
+    """An officer of ``event_department``: manages its events."""
+    return make_user(role="officer", department=event_department)
 
 
 def make_event(app, department, *, event_type="hearing", seats=None, **fields) -> int:

@@ -20,16 +20,6 @@ PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@pytest.fixture
-def department(make_department):
-    return make_department(code="ZFB", name="县政府办公室")
-
-
-@pytest.fixture
-def officer(make_user, department):
-    return make_user(role="officer", department=department)
-
-
 def attach(client, event_id, name="会议议程.pdf", data=PDF, audience="attendees"):
     return client.post(f"/events/manage/{event_id}/files", data={
         "file": (io.BytesIO(data), name), "audience": audience}, content_type="multipart/form-data")
@@ -58,9 +48,9 @@ def fetch(client, url, **kwargs):
     return response
 
 
-def test_staff_attach_files_through_the_upload_checks(app, client, auth, officer, make_user, department):
-    event_id = make_event(app, department, event_type="meeting", mode="approval", seats={"resident": 2})
-    auth.login(officer)
+def test_staff_attach_files_through_the_upload_checks(app, client, auth, event_officer, make_user, event_department):
+    event_id = make_event(app, event_department, event_type="meeting", mode="approval", seats={"resident": 2})
+    auth.login(event_officer)
     assert client.get(f"/events/manage/{event_id}/files").status_code == 200
     disguised = attach(client, event_id, name="议程.pdf", data=b"MZ\x90\x00 not a pdf")
     assert disguised.status_code == 422 and "This type of file is not allowed." in disguised.text
@@ -84,11 +74,11 @@ def test_staff_attach_files_through_the_upload_checks(app, client, auth, officer
     assert len(files_of(app, event_id)) == 2
 
 
-def test_an_open_day_has_no_files_page(app, client, auth, officer, department):
+def test_an_open_day_has_no_files_page(app, client, auth, event_officer, event_department):
     """Files are for hearings and public meetings: an open day's Files page and its posts answer 404, and a
     confirmed open-day registrant is shown no files."""
-    open_day = make_event(app, department, event_type="open_day", mode="first_come")
-    auth.login(officer)
+    open_day = make_event(app, event_department, event_type="open_day", mode="first_come")
+    auth.login(event_officer)
     assert client.get(f"/events/manage/{open_day}/files").status_code == 404
     assert attach(client, open_day).status_code == 404
     assert files_of(app, open_day) == []
@@ -101,7 +91,7 @@ def test_an_open_day_has_no_files_page(app, client, auth, officer, department):
 
         event = db.session.get(Event, open_day)
         with pytest.raises(DomainError) as refused:
-            materials.add_file(event, None, audience="attendees", actor=db.session.get(User, officer.id))
+            materials.add_file(event, None, audience="attendees", actor=db.session.get(User, event_officer.id))
         assert refused.value.status == 404
         # A file an open day got before this rule is neither offered on the page nor listed anywhere.
         attachment = Attachment(storage_key="k" * 32, owner="event", original_filename="旧附件.pdf",
@@ -131,9 +121,9 @@ def make_department_other(app):
         return department
 
 
-def test_only_confirmed_attendees_download_the_files_for_attendees(app, client, auth, officer, department):
-    event_id = make_event(app, department, event_type="meeting", mode="approval", seats={"resident": 2})
-    auth.login(officer)
+def test_only_confirmed_attendees_download_the_files_for_attendees(app, client, auth, event_officer, event_department):
+    event_id = make_event(app, event_department, event_type="meeting", mode="approval", seats={"resident": 2})
+    auth.login(event_officer)
     attach(client, event_id)
     [(file_id, _name, _audience)] = files_of(app, event_id)
     auth.logout()
@@ -149,7 +139,7 @@ def test_only_confirmed_attendees_download_the_files_for_attendees(app, client, 
         pending_key = registration_key(db.session.get(Registration, second))
     assert fetch(client, f"/files/{file_id}", query_string={"key": pending_key}).status_code == 404
 
-    auth.login(officer)
+    auth.login(event_officer)
     client.post(f"/events/manage/{event_id}/registrations/{first}/approve")
     auth.logout()
     page = client.get(own_page)
@@ -171,13 +161,13 @@ def test_only_confirmed_attendees_download_the_files_for_attendees(app, client, 
 
 
 def test_chosen_speakers_get_the_materials_and_the_record_files_go_public_with_the_record(
-        app, client, auth, officer, department):
-    event_id = make_event(app, department, seats={"expert": 1}, require_email=True)
+        app, client, auth, event_officer, event_department):
+    event_id = make_event(app, event_department, seats={"expert": 1}, require_email=True)
     for n in (1, 2):
         client.post(f"/events/{event_id}/speak", data={
             "name": f"周陈述{n}", "phone": f"1330000{n:04d}", "email": f"p{n}@example.org", "category": "expert",
             "statement": "建议听证后公布成本监审报告。", "form_token": f"materials-speaker-{n:04d}"})
-    auth.login(officer)
+    auth.login(event_officer)
     attach(client, event_id, name="听证材料.docx".replace(".docx", ".pdf"))
     assert attach(client, event_id, name="听证笔录.pdf", audience="record").status_code == 302
     (material_id, *_), (record_id, *_) = files_of(app, event_id)
@@ -211,7 +201,7 @@ def test_chosen_speakers_get_the_materials_and_the_record_files_go_public_with_t
     public = fetch(client, f"/files/{record_id}")
     assert public.status_code == 200 and "public" in public.headers["Cache-Control"]
     assert fetch(client, f"/files/{material_id}").status_code == 404  # the attendees' file stays theirs
-    auth.login(officer)
+    auth.login(event_officer)
     refused = client.post(f"/events/manage/{event_id}/files/{record_id}/remove", follow_redirects=True)
     assert "its files can no longer change" in refused.text
     assert client.post(f"/events/manage/{event_id}/files/{material_id}/remove").status_code == 302
@@ -219,12 +209,12 @@ def test_chosen_speakers_get_the_materials_and_the_record_files_go_public_with_t
     assert fetch(client, f"/files/{material_id}").status_code == 404
 
 
-def test_the_json_api_lists_a_published_records_files_never_the_attendees_files(app, client, auth, officer,
-                                                                                department):
-    hearing = make_event(app, department, seats={"expert": 1})
-    meeting = make_event(app, department, event_type="meeting", mode="approval", seats={"resident": 2},
+def test_the_json_api_lists_a_published_records_files_never_the_attendees_files(app, client, auth, event_officer,
+                                                                                event_department):
+    hearing = make_event(app, event_department, seats={"expert": 1})
+    meeting = make_event(app, event_department, event_type="meeting", mode="approval", seats={"resident": 2},
                          title="公众列席会议")
-    auth.login(officer)
+    auth.login(event_officer)
     assert attach(client, hearing, name="听证材料.pdf").status_code == 302
     assert attach(client, hearing, name="听证笔录.pdf", audience="record").status_code == 302
     assert attach(client, hearing, name="会场示意图.png", data=PNG, audience="record").status_code == 302
@@ -239,7 +229,7 @@ def test_the_json_api_lists_a_published_records_files_never_the_attendees_files(
     assert listed() == {hearing: [], meeting: []}  # the record is not published yet
 
     close_registration(app, hearing)
-    auth.login(officer)
+    auth.login(event_officer)
     assert client.post(f"/events/manage/{hearing}/speakers", data={"seed": "2026"}).status_code == 302
     hold_event(app, hearing)
     published = client.post(f"/events/manage/{hearing}/record", data={"transcript": "笔录", "hearing_report": "报告"})

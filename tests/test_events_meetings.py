@@ -6,7 +6,6 @@ import random
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from consult.database import utcnow
@@ -18,16 +17,6 @@ from tests.events_support import close_registration, hold_event, make_event
 
 AGENDA = "1. 审议《城区停车收费调整方案》\n2. 听取列席代表意见"
 MATERIALS = "[停车收费调整方案（征求意见稿）](https://example.gov.cn/docs/parking.pdf)"
-
-
-@pytest.fixture
-def department(make_department):
-    return make_department(code="ZFB", name="县政府办公室")
-
-
-@pytest.fixture
-def officer(make_user, department):
-    return make_user(role="officer", department=department)
 
 
 def meeting(app, department, mode="approval", seats=None, **fields):
@@ -49,8 +38,8 @@ def registrations(app, event_id):
             .where(Registration.event_id == event_id).order_by(Registration.id))]
 
 
-def test_applying_asks_whom_the_attendee_speaks_for(app, client, department):
-    event_id = meeting(app, department)
+def test_applying_asks_whom_the_attendee_speaks_for(app, client, event_department):
+    event_id = meeting(app, event_department)
     form = client.get(f"/events/{event_id}/register")
     assert 'name="category"' in form.text and 'value="media"' in form.text and 'value="other"' not in form.text
     bad = client.post(f"/events/{event_id}/register", data={"name": "", "phone": "", "category": ""})
@@ -61,22 +50,22 @@ def test_applying_asks_whom_the_attendee_speaks_for(app, client, department):
     assert registrations(app, event_id)[0][1:] == ("media", "pending")
 
 
-def test_a_double_submit_makes_one_application(app, client, department):
-    event_id = meeting(app, department)
+def test_a_double_submit_makes_one_application(app, client, event_department):
+    event_id = meeting(app, event_department)
     attend(client, event_id, 1)
     again = attend(client, event_id, 1)
     assert again.status_code == 422
     assert len(registrations(app, event_id)) == 1
 
 
-def test_the_lottery_draws_each_category_on_its_own(app, client, auth, officer, department):
-    event_id = meeting(app, department, mode="lottery")
+def test_the_lottery_draws_each_category_on_its_own(app, client, auth, event_officer, event_department):
+    event_id = meeting(app, event_department, mode="lottery")
     for n in range(1, 4):
         attend(client, event_id, n, category="stakeholder")
     for n in range(4, 6):
         attend(client, event_id, n, category="resident")
     close_registration(app, event_id)
-    auth.login(officer)
+    auth.login(event_officer)
     assert client.post(f"/events/manage/{event_id}/draw", data={"seed": "列席2026"}).status_code == 302
 
     rows = registrations(app, event_id)
@@ -93,26 +82,26 @@ def test_the_lottery_draws_each_category_on_its_own(app, client, auth, officer, 
     assert "李列席" not in page.text and "1360000" not in page.text
 
 
-def test_approval_keeps_to_the_seats_of_each_category(app, client, auth, officer, department):
-    event_id = meeting(app, department)
+def test_approval_keeps_to_the_seats_of_each_category(app, client, auth, event_officer, event_department):
+    event_id = meeting(app, event_department)
     attend(client, event_id, 1, category="expert")
     attend(client, event_id, 2, category="expert")
     first, second = (r[0] for r in registrations(app, event_id))
-    auth.login(officer)
+    auth.login(event_officer)
     assert client.post(f"/events/manage/{event_id}/registrations/{first}/approve").status_code == 302
     refused = client.post(f"/events/manage/{event_id}/registrations/{second}/approve", follow_redirects=True)
     assert "No seats are left in this category." in refused.text
     assert [r[2] for r in registrations(app, event_id)] == ["confirmed", "pending"]
 
 
-def test_confirmed_attendees_get_the_agenda_and_materials(app, client, auth, officer, department):
-    event_id = meeting(app, department)
+def test_confirmed_attendees_get_the_agenda_and_materials(app, client, auth, event_officer, event_department):
+    event_id = meeting(app, event_department)
     response = attend(client, event_id, 1)
     own_page = response.location
     assert "停车收费调整方案" not in client.get(own_page).text  # pending: not yet
     assert "example.gov.cn/docs/parking.pdf" not in client.get(f"/events/{event_id}").text  # never in public
     registration_id = registrations(app, event_id)[0][0]
-    auth.login(officer)
+    auth.login(event_officer)
     client.post(f"/events/manage/{event_id}/registrations/{registration_id}/approve")
     client.post("/account/logout")
     page = client.get(own_page)
@@ -124,8 +113,8 @@ def test_confirmed_attendees_get_the_agenda_and_materials(app, client, auth, off
         assert "https://example.gov.cn/docs/parking.pdf" in mail.body_html
 
 
-def test_attendees_leave_opinions_afterwards_as_tracked_submissions(app, client, auth, officer, department):
-    event_id = meeting(app, department, mode="first_come")
+def test_attendees_leave_opinions_afterwards_as_tracked_submissions(app, client, auth, event_officer, event_department):
+    event_id = meeting(app, event_department, mode="first_come")
     token = re.search(r"/events/r/([0-9a-f]+)", attend(client, event_id, 1).location).group(1)
     hold_event(app, event_id)
     data = {"subject": "停车收费", "body": "建议夜间免费停车时段延长至两小时。", "form_token": "o" * 32}
@@ -136,7 +125,7 @@ def test_attendees_leave_opinions_afterwards_as_tracked_submissions(app, client,
         questions = db.session.scalars(sa.select(EventQuestion).where(EventQuestion.event_id == event_id)).all()
         assert len(questions) == 1
         submission = db.session.get(Submission, questions[0].submission_id)
-        assert submission.kind == "event_question" and submission.department_id == department.id
+        assert submission.kind == "event_question" and submission.department_id == event_department.id
 
 
 def form_data(department, **extra):
@@ -149,19 +138,20 @@ def form_data(department, **extra):
             "registration_closes_at": (base - timedelta(days=1)).strftime(fmt), **extra}
 
 
-def test_editors_create_meetings_and_hearings_with_seats_per_category(app, client, auth, make_user, department):
+def test_editors_create_meetings_and_hearings_with_seats_per_category(app, client, auth, make_user, event_department):
     auth.login(make_user(role="editor"))
-    no_seats = client.post("/events/manage/new", data=form_data(department))
+    no_seats = client.post("/events/manage/new", data=form_data(event_department))
     assert no_seats.status_code == 422
     assert "A meeting drawn by lottery draws by category" in no_seats.text
-    too_many = client.post("/events/manage/new", data=form_data(department, seats_resident=4, seats_media=3))
+    too_many = client.post("/events/manage/new", data=form_data(event_department, seats_resident=4, seats_media=3))
     assert too_many.status_code == 422
     assert "add up to more than the seats of the meeting" in too_many.text
-    hearing = client.post("/events/manage/new", data=form_data(department, event_type="hearing", mode="first_come"))
+    hearing = client.post("/events/manage/new",
+                          data=form_data(event_department, event_type="hearing", mode="first_come"))
     assert "A hearing needs speaker places in at least one category." in hearing.text
 
     assert client.post("/events/manage/new", data=form_data(
-        department, seats_resident=3, seats_media=2, agenda=AGENDA)).status_code == 302
+        event_department, seats_resident=3, seats_media=2, agenda=AGENDA)).status_code == 302
     with app.app_context():
         event = db.session.scalar(sa.select(Event))
         assert event.event_type == "meeting" and event.agenda == AGENDA
@@ -172,10 +162,10 @@ def test_editors_create_meetings_and_hearings_with_seats_per_category(app, clien
     assert re.search(r'name="seats_resident"[^>]*value="3"', edit.text)
 
 
-def test_the_list_filters_by_kind_of_event(app, client, department):
-    meeting(app, department, title="列席会议甲")
-    make_event(app, department, seats={"expert": 1}, title="听证会乙")
-    make_event(app, department, event_type="open_day", title="开放日丙")
+def test_the_list_filters_by_kind_of_event(app, client, event_department):
+    meeting(app, event_department, title="列席会议甲")
+    make_event(app, event_department, seats={"expert": 1}, title="听证会乙")
+    make_event(app, event_department, event_type="open_day", title="开放日丙")
     page = client.get("/events?type=meeting")
     assert "列席会议甲" in page.text and "听证会乙" not in page.text and "开放日丙" not in page.text
     assert client.get("/events?type=nonsense").status_code == 400
@@ -193,12 +183,12 @@ def _status_of(app, registration_id):
         return db.session.get(Registration, registration_id).status
 
 
-def test_a_seat_freed_after_the_lottery_goes_to_the_next_drawn_of_the_same_category(app, client, auth, officer,
-                                                                                  department):
-    event_id = meeting(app, department, mode="lottery", seats={"stakeholder": 1, "resident": 1})
+def test_a_seat_freed_after_the_lottery_goes_to_the_next_drawn_of_the_same_category(app, client, auth, event_officer,
+                                                                                  event_department):
+    event_id = meeting(app, event_department, mode="lottery", seats={"stakeholder": 1, "resident": 1})
     links = {n: attend(client, event_id, n, category="stakeholder" if n <= 3 else "resident") for n in range(1, 7)}
     close_registration(app, event_id)
-    auth.login(officer)
+    auth.login(event_officer)
     client.post(f"/events/manage/{event_id}/draw", data={"seed": "候补2026"})
     client.post("/account/logout")
     rows = registrations(app, event_id)
@@ -227,8 +217,8 @@ def test_a_seat_freed_after_the_lottery_goes_to_the_next_drawn_of_the_same_categ
     assert [r[2] for r in registrations(app, event_id)].count("confirmed") == 2
 
 
-def test_a_freed_seat_stays_with_its_category_when_nobody_of_it_waits(app, client, department):
-    event_id = meeting(app, department, mode="first_come", seats={"expert": 1, "resident": 1})
+def test_a_freed_seat_stays_with_its_category_when_nobody_of_it_waits(app, client, event_department):
+    event_id = meeting(app, event_department, mode="first_come", seats={"expert": 1, "resident": 1})
     expert = attend(client, event_id, 1, category="expert")
     attend(client, event_id, 2, category="resident")
     attend(client, event_id, 3, category="resident")  # the residents' one seat is taken: waits
@@ -238,8 +228,8 @@ def test_a_freed_seat_stays_with_its_category_when_nobody_of_it_waits(app, clien
     assert [r[2] for r in registrations(app, event_id)] == ["cancelled", "confirmed", "waitlisted", "confirmed"]
 
 
-def test_first_come_keeps_each_category_to_its_seats(app, client, department):
-    event_id = meeting(app, department, mode="first_come", seats={"media": 1})
+def test_first_come_keeps_each_category_to_its_seats(app, client, event_department):
+    event_id = meeting(app, event_department, mode="first_come", seats={"media": 1})
     attend(client, event_id, 1, category="media")
     attend(client, event_id, 2, category="media")
     attend(client, event_id, 3, category="resident")  # no seats of its own: the meeting's seats are its limit
@@ -247,9 +237,9 @@ def test_first_come_keeps_each_category_to_its_seats(app, client, department):
         ("media", "confirmed"), ("media", "waitlisted"), ("resident", "confirmed")]
 
 
-def test_an_officer_adds_an_attendee_by_hand_in_a_category(app, client, auth, officer, department):
-    event_id = meeting(app, department, mode="approval")
-    auth.login(officer)
+def test_an_officer_adds_an_attendee_by_hand_in_a_category(app, client, auth, event_officer, event_department):
+    event_id = meeting(app, event_department, mode="approval")
+    auth.login(event_officer)
     form = client.get(f"/events/manage/{event_id}/add")
     assert 'name="category"' in form.text
     missing = client.post(f"/events/manage/{event_id}/add", data={"name": "电话报名", "phone": "13700000009"})

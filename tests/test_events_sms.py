@@ -23,16 +23,6 @@ def app_config():
     return {"SMS_BACKEND": "log", "SMS_SIGNATURE": "某某县人民政府"}
 
 
-@pytest.fixture
-def department(make_department):
-    return make_department(code="ZFB", name="县政府办公室")
-
-
-@pytest.fixture
-def officer(make_user, department):
-    return make_user(role="officer", department=department)
-
-
 def texts(app, template=None) -> list[tuple[str, str, str]]:
     with app.app_context():
         query = sa.select(OutboxMessage).where(OutboxMessage.channel == SMS).order_by(OutboxMessage.id)
@@ -51,16 +41,16 @@ def attend(client, event_id, n, category, email=""):
         "name": f"赵列席{n}", "phone": f"1370000{n:04d}", "email": email, "category": category})
 
 
-def test_phone_only_attendees_are_texted_the_draw_with_their_materials_link(app, client, auth, officer,
-                                                                            department, caplog):
-    event_id = make_event(app, department, event_type="meeting", mode="lottery", capacity=4,
+def test_phone_only_attendees_are_texted_the_draw_with_their_materials_link(app, client, auth, event_officer,
+                                                                            event_department, caplog):
+    event_id = make_event(app, event_department, event_type="meeting", mode="lottery", capacity=4,
                           agenda="审议停车收费方案", seats={"resident": 1}, require_email=False)
     for n in (1, 2):
         attend(client, event_id, n, "resident")
     attend(client, event_id, 3, "resident", email="z3@example.org")
     assert texts(app) == []  # pending: nothing to tell yet
     close_registration(app, event_id)
-    auth.login(officer)
+    auth.login(event_officer)
     client.post(f"/events/manage/{event_id}/draw", data={"seed": "短信2026"})
     client.post("/account/logout")
 
@@ -93,9 +83,9 @@ def test_phone_only_attendees_are_texted_the_draw_with_their_materials_link(app,
     assert any("SMS not sent (SMS_BACKEND=log)" in r.getMessage() for r in caplog.records)
 
 
-def test_a_declined_phone_only_attendee_is_texted_and_an_opted_out_number_is_not(app, client, auth, officer,
-                                                                                 department):
-    event_id = make_event(app, department, event_type="meeting", mode="approval", capacity=4,
+def test_a_declined_phone_only_attendee_is_texted_and_an_opted_out_number_is_not(app, client, auth, event_officer,
+                                                                                 event_department):
+    event_id = make_event(app, event_department, event_type="meeting", mode="approval", capacity=4,
                           seats={"media": 2}, require_email=False)
     attend(client, event_id, 1, "media")
     attend(client, event_id, 2, "media")
@@ -103,7 +93,7 @@ def test_a_declined_phone_only_attendee_is_texted_and_an_opted_out_number_is_not
         sms.opt_out("13700000002")
         db.session.commit()
         first, second = db.session.scalars(sa.select(Registration.id).order_by(Registration.id)).all()
-    auth.login(officer)
+    auth.login(event_officer)
     client.post(f"/events/manage/{event_id}/registrations/{first}/decline", data={"reason": "名额已满"})
     client.post(f"/events/manage/{event_id}/registrations/{second}/approve")
     assert [(t[0], t[1]) for t in texts(app)] == [("13700000001", "not_selected")]
@@ -115,9 +105,9 @@ def speak(client, event_id, n, category, email=""):
         "statement": f"建议分时段定价（意见{n}）。", "form_token": f"sms-speaker-token-{n:04d}"})
 
 
-def test_phone_only_applicants_to_speak_are_texted_whether_they_were_chosen(app, client, auth, officer,
-                                                                            department):
-    event_id = make_event(app, department, seats={"expert": 1, "resident": 1}, require_email=False)
+def test_phone_only_applicants_to_speak_are_texted_whether_they_were_chosen(app, client, auth, event_officer,
+                                                                            event_department):
+    event_id = make_event(app, event_department, seats={"expert": 1, "resident": 1}, require_email=False)
     speak(client, event_id, 1, "expert")
     speak(client, event_id, 2, "resident")
     speak(client, event_id, 3, "resident")
@@ -125,7 +115,7 @@ def test_phone_only_applicants_to_speak_are_texted_whether_they_were_chosen(app,
     receipts = texts(app, "receipt")
     assert sorted(r[0] for r in receipts) == ["13800000001", "13800000002", "13800000003"]
     close_registration(app, event_id)
-    auth.login(officer)
+    auth.login(event_officer)
     client.post(f"/events/manage/{event_id}/speakers", data={"seed": "陈述2026"})
 
     with app.app_context():
