@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from consult.database import utcnow
 from consult.domain import DomainError
-from consult.events import allocation, lottery, mails
+from consult.events import allocation, lottery, mails, waitlist
 from consult.events.models import Event, Registration
 from consult.extensions import db
 from consult.notify.models import OutboxMessage
@@ -276,7 +276,7 @@ def test_capacity_decrease_and_increase_rebalance(app, client, make_event):
         register_via_form(client, event_id, n)
     # 1,2,3 confirmed; 4,5 waiting
     with app.app_context():
-        allocation.set_capacity(event_id, 1)
+        waitlist.set_capacity(event_id, 1)
         db.session.commit()
     assert counters(app, event_id) == (1, 4, 0)
     with app.app_context():
@@ -287,7 +287,7 @@ def test_capacity_decrease_and_increase_rebalance(app, client, make_event):
     assert waiting == ["市民2", "市民3", "市民4", "市民5"]
     assert mails_to(app, "p3@example.org")[-1].template == "registration_update"
     with app.app_context():
-        allocation.set_capacity(event_id, 4)
+        waitlist.set_capacity(event_id, 4)
         db.session.commit()
     assert statuses(app, event_id) == {
         "市民1": "confirmed", "市民2": "confirmed", "市民3": "confirmed", "市民4": "confirmed", "市民5": "waitlisted",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from consult.accounts.models import CITIZEN, User
 from consult.accounts.services import request_password_reset
 from consult.database import utcnow
-from consult.events import allocation
+from consult.events import allocation, waitlist
 from consult.events.mails import queue_event_reminders
 from consult.events.models import APPROVAL, Event
 from consult.extensions import db
@@ -228,7 +228,7 @@ def test_registration_confirmation_waiting_promotion_and_reminder_with_calendar(
     assert "waiting list" in check(waiting, "en", "县司法局政务开放日")
     assert list(waiting.iter_attachments()) == []  # no seat, no calendar entry
 
-    allocation.cancel(wang)
+    waitlist.cancel(wang)
     delivered = deliver()
     check(one(delivered, ZH), "zh_CN", "县司法局政务开放日")  # the cancellation
     promoted = one(delivered, EN)

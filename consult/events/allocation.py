@@ -1,4 +1,7 @@
-"""Seat allocation: every change to who holds a seat happens here, under a lock on the event row.
+"""Registering for an event and deciding on a registration: who gets a seat when they register, and an
+officer's approval. The seat ledger (the row lock, the counters, the room per category) is
+:mod:`consult.events.seats`; the waiting list, cancelling and a change of capacity are
+:mod:`consult.events.waitlist`; the draw is :mod:`consult.events.lottery`.
 
 The rules (shown on the event pages too):
 
@@ -12,12 +15,9 @@ The rules (shown on the event pages too):
 * **Lottery** — registrations are pending until the draw (see :mod:`consult.events.lottery`).
 * **Capacity change** — more seats: the waiting list is promoted in order. Fewer seats: the most recently
   confirmed registrations lose their seats and go back to the *top* of the waiting list, in the order they
-  were confirmed, so they are the first to get a seat back.
+  were confirmed, so they are the first to get a seat back (see :mod:`consult.events.waitlist`).
 
-Locking: PostgreSQL takes ``SELECT … FOR UPDATE`` on the event row. SQLite has one writer at a time:
-write requests already begin with ``BEGIN IMMEDIATE`` (``consult.database``); elsewhere (CLI, services
-called directly) the first statement here is a write to the event row, which takes the write lock before
-anything is read. Either way the counters read after the lock are current.
+Every change happens under the lock on the event row (:func:`consult.events.seats.lock_event`).
 """
 
 import hashlib
@@ -32,87 +32,26 @@ from flask_babel import lazy_gettext as _l
 from consult import contacts
 from consult.accounts.models import User
 from consult.authz import require_event_manager
-from consult.database import is_sqlite, utcnow
+from consult.database import utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.events import mails
 from consult.events.models import (
     APPROVAL,
-    CANCELLED,
     CONFIRMED,
     DECLINED,
     LOTTERY,
     PENDING,
     WAITLISTED,
-    CategorySeats,
     Event,
     Registration,
 )
+from consult.events.seats import category_seat_left, lock_event, seat_free_for, set_status
+from consult.events.waitlist import waitlist_end
 from consult.extensions import db
 from consult.localtime import as_utc
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CHECKIN_CODE_LENGTH = 8
-
-
-# --- locking and counters --------------------------------------------------------------------------
-def lock_event(event_id: int) -> Event:
-    """Lock the event row for the rest of the transaction and return it with fresh counters."""
-    if is_sqlite(db.session):
-        table = Event.__table__
-        db.session.execute(sa.update(table).where(table.c.id == event_id).values(id=table.c.id))
-    event = db.session.get(Event, event_id, with_for_update=True, populate_existing=True)
-    if event is None:
-        raise DomainError(_l("This event does not exist."), status=404)
-    return event
-
-
-_COUNTER = {CONFIRMED: "confirmed_count", WAITLISTED: "waitlist_count", PENDING: "pending_count"}
-
-
-def _set_status(event: Event, registration: Registration, status: str, now: datetime) -> None:
-    """Move ``registration`` to ``status`` and keep the event's counters in step."""
-    old = registration.status
-    if old in _COUNTER:
-        setattr(event, _COUNTER[old], getattr(event, _COUNTER[old]) - 1)
-    if status in _COUNTER:
-        setattr(event, _COUNTER[status], getattr(event, _COUNTER[status]) + 1)
-    registration.status = status
-    if status == CONFIRMED:
-        registration.confirmed_at = now
-        registration.waitlist_position = None
-    elif status != WAITLISTED:
-        registration.waitlist_position = None
-    if status == CANCELLED:
-        registration.cancelled_at = now
-
-
-def _waitlist_end(event: Event) -> int:
-    last = db.session.scalar(
-        sa.select(sa.func.max(Registration.waitlist_position)).where(
-            Registration.event_id == event.id, Registration.status == WAITLISTED
-        )
-    )
-    return (last or 0) + 1
-
-
-def _waitlist_top(event: Event) -> int:
-    first = db.session.scalar(
-        sa.select(sa.func.min(Registration.waitlist_position)).where(
-            Registration.event_id == event.id, Registration.status == WAITLISTED
-        )
-    )
-    return (first if first is not None else 1) - 1
-
-
-def _waitlist(event: Event, limit: int | None = None) -> list[Registration]:
-    query = (
-        sa.select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == WAITLISTED)
-        .order_by(Registration.waitlist_position, Registration.id)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
 
 
 # --- tokens ------------------------------------------------------------------------------------------
@@ -255,13 +194,13 @@ def register(
     registration.manage_token_hash = hash_token(manage_token(registration))
     if event.mode == LOTTERY and not event.is_drawn:
         status = PENDING
-    elif event.mode == APPROVAL and (added_by is None or not _category_seat_left(event, registration.category)):
+    elif event.mode == APPROVAL and (added_by is None or not category_seat_left(event, registration.category)):
         status = PENDING
     else:
-        status = CONFIRMED if _seat_free_for(event, registration.category) else WAITLISTED
-    _set_status(event, registration, status, now)
+        status = CONFIRMED if seat_free_for(event, registration.category) else WAITLISTED
+    set_status(event, registration, status, now)
     if status == WAITLISTED:
-        registration.waitlist_position = _waitlist_end(event)
+        registration.waitlist_position = waitlist_end(event)
     db.session.add(registration)
     db.session.flush()
     mails.registration_received(registration)
@@ -282,125 +221,6 @@ def _require_open_window(event: Event, now: datetime) -> None:
         raise DomainError(_l("Registration is closed."))
 
 
-def category_room(event: Event) -> dict[str, int | None] | None:
-    """For a meeting: the seats each category has left, ``None`` for a category without seats of its own (the
-    meeting's seats are its limit) — except in a lottery, where a category without seats was drawn none and
-    gets none later. ``None`` for other events (no categories)."""
-    if not event.is_meeting:
-        return None
-    seats = dict(db.session.execute(sa.select(CategorySeats.category, CategorySeats.seats).where(
-        CategorySeats.event_id == event.id)).all())
-    confirmed = dict(db.session.execute(
-        sa.select(Registration.category, sa.func.count()).where(
-            Registration.event_id == event.id, Registration.status == CONFIRMED).group_by(Registration.category)
-    ).all())
-    room: dict[str, int | None] = {}
-    for category in event.categories:
-        places = seats.get(category) or 0
-        if places > 0:
-            room[category] = max(places - confirmed.get(category, 0), 0)
-        else:
-            room[category] = 0 if event.mode == LOTTERY else None
-    return room
-
-
-def _has_room(room: dict[str, int | None] | None, category: str | None) -> bool:
-    return room is None or category is None or room.get(category, None) != 0
-
-
-def _category_seat_left(event: Event, category: str | None) -> bool:
-    """Whether a meeting's category has a seat left (always, for other events and categories without a limit)."""
-    return _has_room(category_room(event), category)
-
-
-def _seat_free_for(event: Event, category: str | None) -> bool:
-    """Whether a new registration (first come) gets a seat at once: a seat is left, in its category too for a
-    meeting, and nobody who could have that seat is waiting for it."""
-    if event.seats_left <= 0:
-        return False
-    room = category_room(event)
-    if room is None or category is None:
-        return event.waitlist_count == 0
-    if not _has_room(room, category):
-        return False
-    waiting = db.session.scalar(sa.select(Registration.id).where(
-        Registration.event_id == event.id, Registration.status == WAITLISTED,
-        Registration.category == category).limit(1))
-    return waiting is None
-
-
-# --- cancelling and promoting ------------------------------------------------------------------------
-def cancel(registration: Registration, *, now: datetime | None = None) -> list[Registration]:
-    """Cancel a registration; a freed seat goes to the first on the waiting list. Returns those promoted."""
-    now = now or utcnow()
-    event = lock_event(registration.event_id)
-    db.session.refresh(registration)
-    if not registration.is_active:
-        raise DomainError(_l("This registration is no longer active."))
-    if as_utc(event.starts_at) <= now:
-        raise DomainError(_l("The event has already started; the registration can no longer be cancelled."))
-    was_confirmed = registration.status == CONFIRMED
-    _set_status(event, registration, CANCELLED, now)
-    db.session.flush()
-    mails.registration_cancelled(registration)
-    return promote(event, now=now) if was_confirmed else []
-
-
-def promote(event: Event, *, now: datetime | None = None) -> list[Registration]:
-    """Confirm people from the top of the waiting list while seats are left (caller holds the lock).
-
-    A meeting's seats belong to their categories: a freed seat goes to the first person waiting *in a category
-    with a seat left* (so a seat a stakeholder gave up goes to the next stakeholder, not to the resident who
-    happens to be ahead on the list)."""
-    now = now or utcnow()
-    promoted = []
-    if event.seats_left > 0:
-        room = category_room(event)
-        for registration in _waitlist(event, limit=None if room is not None else event.seats_left):
-            if event.seats_left <= 0:
-                break
-            if not _has_room(room, registration.category):
-                continue
-            _set_status(event, registration, CONFIRMED, now)
-            if room is not None and room.get(registration.category) is not None:
-                room[registration.category] -= 1
-            promoted.append(registration)
-    db.session.flush()
-    for registration in promoted:
-        mails.registration_changed(registration, "promoted")
-    return promoted
-
-
-def set_capacity(event_id: int, capacity: int, *, now: datetime | None = None) -> None:
-    """Change the number of seats and re-balance confirmed and waiting registrations (rule above)."""
-    now = now or utcnow()
-    if capacity < 0:
-        raise DomainError(_l("The capacity cannot be negative."), field="capacity")
-    event = lock_event(event_id)
-    if capacity == event.capacity:
-        return
-    excess = event.confirmed_count - capacity
-    demoted = []
-    if excess > 0:
-        latest = db.session.scalars(
-            sa.select(Registration)
-            .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
-            .order_by(Registration.confirmed_at.desc(), Registration.id.desc())
-            .limit(excess)
-        ).all()
-        top = _waitlist_top(event)
-        # The earliest confirmed of those demoted ends up first on the list.
-        for offset, registration in enumerate(reversed(latest)):
-            _set_status(event, registration, WAITLISTED, now)
-            registration.waitlist_position = top - len(latest) + 1 + offset
-            demoted.append(registration)
-    event.capacity = capacity
-    db.session.flush()
-    for registration in demoted:
-        mails.registration_changed(registration, "demoted")
-    if event.mode != APPROVAL or event.waitlist_count:
-        promote(event, now=now)
-
 
 # --- approval ------------------------------------------------------------------------------------------
 def decide(registration: Registration, *, approve: bool, reason: str, officer: User, now: datetime | None = None):
@@ -415,14 +235,14 @@ def decide(registration: Registration, *, approve: bool, reason: str, officer: U
     if approve:
         if event.seats_left <= 0:
             raise DomainError(_l("No seats are left. Raise the capacity or decline."), status=409)
-        if not _category_seat_left(event, registration.category):
+        if not category_seat_left(event, registration.category):
             raise DomainError(_l("No seats are left in this category. Decline, or give the category more seats."),
                               status=409)
-        _set_status(event, registration, CONFIRMED, now)
+        set_status(event, registration, CONFIRMED, now)
     else:
         if not reason:
             raise DomainError(_l("Please give the reason for declining; the person will read it."), field="reason")
-        _set_status(event, registration, DECLINED, now)
+        set_status(event, registration, DECLINED, now)
     registration.decision_reason = reason
     registration.decided_by_id = officer.id
     registration.decided_at = now

@@ -28,7 +28,7 @@ from consult.database import utcnow
 from consult.dispositions import DISPOSITION_LABELS, DISPOSITIONS
 from consult.domain import DomainError, FieldErrors
 from consult.events import mails
-from consult.events.allocation import check_contact, lock_event
+from consult.events.allocation import check_contact
 from consult.events.lottery import SEED_MAX, draw_order, new_seed
 from consult.events.models import (
     APPLIED,
@@ -40,6 +40,7 @@ from consult.events.models import (
     HearingSpeaker,
     Registration,
 )
+from consult.events.seats import lock_event
 from consult.extensions import db
 from consult.localtime import as_utc, local_date
 from consult.pagination import Page, paginate

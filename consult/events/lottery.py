@@ -28,7 +28,8 @@ from consult.authz import require_event_manager
 from consult.database import utcnow
 from consult.domain import DomainError
 from consult.events import mails
-from consult.events.allocation import _set_status, _waitlist_end, lock_event
+from consult.events.seats import lock_event, set_status
+from consult.events.waitlist import waitlist_end
 from consult.events.models import CONFIRMED, LOTTERY, PENDING, WAITLISTED, Registration
 from consult.extensions import db
 from consult.localtime import as_utc
@@ -62,9 +63,9 @@ def _allocate(event, entrants: dict, order: list[int], seats: int, position: int
         registration = entrants[registration_id]
         registration.draw_rank = rank
         if rank <= seats:
-            _set_status(event, registration, CONFIRMED, now)
+            set_status(event, registration, CONFIRMED, now)
         else:
-            _set_status(event, registration, WAITLISTED, now)
+            set_status(event, registration, WAITLISTED, now)
             registration.waitlist_position = position
             position += 1
     return position
@@ -90,7 +91,7 @@ def run_draw(event_id: int, *, officer: User, seed: str | None = None, now: date
             sa.select(Registration).where(Registration.event_id == event.id, Registration.status == PENDING)
         )
     }
-    position = _waitlist_end(event)
+    position = waitlist_end(event)
     if event.is_meeting:
         order = []
         for category, seats in _category_draws(event).items():

@@ -1,7 +1,7 @@
 """Open days (政务开放日), hearings (听证会) and public meetings (列席): events with a capacity, the
 registrations that take their seats, and a hearing's speakers.
 
-Seats are counted in columns on the event (``confirmed_count`` …), kept by :mod:`consult.events.allocation`
+Seats are counted in columns on the event (``confirmed_count`` …), kept by :mod:`consult.events.seats`
 under a lock on the event row, so "seats left" never needs ``COUNT(*)``. A check constraint makes the
 database itself refuse more confirmed registrations than seats.
 """

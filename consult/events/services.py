@@ -1,7 +1,9 @@
 """Events: who may manage them, creating and editing, listings, CSV export and attendees' questions.
 
-Seat allocation lives in :mod:`consult.events.allocation`, the draw in :mod:`consult.events.lottery`,
-check-in in :mod:`consult.events.checkin`, mails and reminders in :mod:`consult.events.mails`.
+Registering and deciding live in :mod:`consult.events.allocation`, the seat ledger (the row lock, the
+counters) in :mod:`consult.events.seats`, the waiting list in :mod:`consult.events.waitlist`, the draw in
+:mod:`consult.events.lottery`, check-in in :mod:`consult.events.checkin`, mails and reminders in
+:mod:`consult.events.mails`.
 """
 
 from collections.abc import Iterator
@@ -16,7 +18,7 @@ from consult.accounts.models import Department, User
 from consult.authz import edits_events
 from consult.database import utcnow
 from consult.domain import DomainError
-from consult.events import allocation
+from consult.events import allocation, waitlist
 from consult.events.hearings import category_seats, set_category_seats
 from consult.events.models import (
     EVENT_TYPES,
@@ -32,6 +34,7 @@ from consult.events.models import (
     HearingSpeaker,
     Registration,
 )
+from consult.events.seats import lock_event
 from consult.extensions import db
 from consult.localtime import as_utc
 from consult.pagination import Page, paginate
@@ -99,11 +102,11 @@ def _store_category_seats(event: Event, values: dict) -> None:
 
 
 def update_event(event: Event, values: dict, *, actor: User, now: datetime | None = None) -> Event:
-    """Edit an event; a new capacity re-balances confirmed and waiting registrations (see allocation)."""
+    """Edit an event; a new capacity re-balances confirmed and waiting registrations (see waitlist)."""
     if not edits_events(actor):
         raise DomainError(_l("Only editors can edit events."), status=403)
     _validate(values)
-    event = allocation.lock_event(event.id)
+    event = lock_event(event.id)
     has_registrations = event.confirmed_count or event.waitlist_count or event.pending_count
     if values["mode"] != event.mode and (has_registrations or event.is_drawn):
         raise DomainError(_l("The mode cannot change once people have registered."), field="mode")
@@ -121,7 +124,7 @@ def update_event(event: Event, values: dict, *, actor: User, now: datetime | Non
     db.session.flush()
     _store_category_seats(event, values)
     if values["capacity"] != event.capacity:
-        allocation.set_capacity(event.id, values["capacity"], now=now)
+        waitlist.set_capacity(event.id, values["capacity"], now=now)
     return event
 
 

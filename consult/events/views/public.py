@@ -15,7 +15,7 @@ from consult.authz import manages_events_of, role_required
 from consult.database import defer_write_lock, utcnow
 from consult.domain import DomainError
 from consult.errors import show_error
-from consult.events import allocation, checkin, hearings, mails, services
+from consult.events import allocation, checkin, hearings, mails, services, waitlist
 from consult.events import materials as event_materials
 from consult.events.forms import ConfirmForm, QuestionForm, RegistrationForm
 from consult.events.models import (
@@ -230,7 +230,7 @@ def _cancel(registration: Registration, back: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        allocation.cancel(registration)
+        waitlist.cancel(registration)
     except DomainError as error:
         show_error(error)
     else:
