@@ -1,5 +1,6 @@
 """Upgrading an empty database with the Alembic migrations yields exactly the models' schema."""
 
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -224,6 +225,44 @@ def test_the_search_index_gets_each_submissions_department_and_loses_it_again(em
                                                "FROM search_submissions, unnest(document) GROUP BY record_id")).scalars().all()
                 assert lexemes == ["噪音 扰民", "噪音 扰民"]
         assert found() == [1, 2]
+        db.engine.dispose()
+
+
+def test_answered_submissions_get_their_scope_tokens_and_lose_them_again(empty_database_url):
+    """0032: the index row of an answered submission gains ``a<department>`` (and ``p`` for a public
+    letter) from the rows already there; an unanswered one gains nothing; the downgrade takes them away."""
+    from consult.search.matching import EVERYTHING, newest_per_term
+    from consult.search.query import parse
+
+    def found(scope: str) -> list[int]:
+        hits, params = newest_per_term("submissions", parse("噪音"), EVERYTHING, scope, 10)
+        ids = db.session.scalars(sa.text(f"SELECT id FROM ({hits}) AS hits"), params).all()
+        db.session.rollback()
+        return sorted(ids)
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0031")
+        sqlite = db.engine.dialect.name == "sqlite"
+        with db.engine.begin() as conn:
+            for n in (1, 2):
+                _insert(conn, "departments", id=n, code=f"D{n}", name=f"部门{n}", name_en=f"Dept {n}")
+            for n, kind, department, public, answered in ((1, "letter", 1, True, True), (2, "comment", 2, True, True),
+                                                          (3, "letter", 1, True, False), (4, "letter", 1, False, True)):
+                _insert(conn, "submissions", id=n, tracking_no=f"L-20251110-0000{n}", kind=kind,
+                        department_id=department, status="answered" if answered else "received", is_public=public,
+                        estimated_due=False, answered_at=datetime(2025, 11, 12, tzinfo=UTC) if answered else None)
+                if sqlite:
+                    conn.execute(sa.text("INSERT INTO search_submissions (rowid, title, body, contact, scope) "
+                                         "VALUES (:n, '噪音 扰民', '', '', :scope)"), {"n": n, "scope": f"d{department}"})
+                else:
+                    conn.execute(sa.text("INSERT INTO search_submissions (record_id, document) VALUES "
+                                         "(:n, CAST(:document AS tsvector))"),
+                                 {"n": n, "document": f"'噪音':1A '扰民':2A '§d{department}':3C"})
+        upgrade()
+        assert (found("a1"), found("a2"), found("p"), found("d1")) == ([1, 4], [2], [1], [1, 3, 4])
+        downgrade(revision="0031")
+        assert (found("a1"), found("a2"), found("p"), found("d1"), found("d2")) == ([], [], [], [1, 3, 4], [2])
         db.engine.dispose()
 
 

@@ -188,6 +188,21 @@ def test_results_page_by_relevance_with_a_cursor(client, world, boxes):
     assert len(seen) == len(set(seen)) == 23
 
 
+def test_a_search_of_the_published_letters_by_relevance_lists_the_newest_published_matches(client, world, boxes,
+                                                                                           monkeypatch):
+    from consult.mailbox import queries
+
+    monkeypatch.setattr(queries, "RANKED", 2)  # matches ranked: fewer than the letters below
+    for n in range(3):
+        answer(file_letter(boxes.county, public=True, subject=f"来信第{n}号 噪音", body="噪音。"), world)
+    file_letter(boxes.county, public=True, subject="来信第9号 噪音", body="噪音。")  # newer, not answered
+    file_letter(boxes.county, public=False, subject="来信第8号 噪音", body="噪音。")  # newer, not public
+    by_relevance = texts(client.get("/mailboxes/letters", query_string={"q": "噪音"}))
+    assert set(re.findall(r"来信第\d号", by_relevance)) == {"来信第1号", "来信第2号"}
+    by_date = texts(client.get("/mailboxes/letters", query_string={"q": "噪音", "sort": "date"}))
+    assert set(re.findall(r"来信第\d号", by_date)) == {"来信第0号", "来信第1号", "来信第2号"}
+
+
 def test_reindex_rebuilds_the_index(world, runner):
     number = file_submission(world, subject="路灯不亮").submission.tracking_no
     db.session.execute(sa.text(f"DELETE FROM {schema.table_name('submissions')}"))

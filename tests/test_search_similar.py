@@ -33,3 +33,28 @@ def test_officers_see_their_departments_earlier_answers_to_similar_submissions(c
     foreign = int(other_reply) + 1  # the finance bureau's reply was approved right after
     forged = page(client, f"{url}&earlier={foreign}")
     assert "财政局的答复" not in forged  # a reply id that was not offered is ignored
+
+
+def test_an_earlier_answer_is_found_behind_many_newer_unanswered_submissions_on_the_same_words(world, boxes,
+                                                                                             monkeypatch):
+    from consult.search import similar
+
+    monkeypatch.setattr(similar, "RECENT", 3)  # the newest records looked at for each word: fewer than below
+    earlier = file_letter(boxes.county, subject="工地夜间施工噪音", body="幸福小区旁工地夜间施工噪音扰民。")
+    answer(earlier, world, body="您好，已责令施工单位22时后停止高噪声作业。")
+    for _ in range(5):  # newer, not answered yet: they have no reply to offer
+        file_letter(boxes.county, subject="工地夜间施工噪音", body="幸福小区旁工地夜间施工噪音扰民。")
+    offered = similar.similar_replies("幸福小区附近工地晚上施工噪音很大。", world.dept.id, [])
+    assert [reply.body for reply in offered] == ["您好，已责令施工单位22时后停止高噪声作业。"]
+
+
+def test_one_shared_common_word_is_no_likeness(world, boxes):
+    from consult.search.similar import similar_replies
+
+    parking = file_letter(boxes.county, subject="小区停车难", body="幸福小区停车位不足，车辆乱停。")
+    answer(parking, world, body="已协调增设停车位。")
+    lights = file_letter(boxes.county, subject="路灯不亮", body="城南新区小区门口路灯坏了。")
+    answer(lights, world, body="路灯已修复。")
+    offered = similar_replies("幸福小区停车位不够，晚上车辆乱停乱放。", world.dept.id, [])
+    assert [reply.body for reply in offered] == ["已协调增设停车位。"]  # the lights share only 小区
+    assert similar_replies("小区绿化带杂草丛生", world.dept.id, []) == []  # both share only 小区 with it

@@ -3,10 +3,12 @@ answered letters most similar to what they have typed so far.
 
 Only what the public may already read is offered: FAQ entries of accepting mailboxes, and letters that the
 published letters page shows (:func:`consult.mailbox.queries.publishable`), redacted as it shows them
-(:func:`consult.mailbox.queries.present`). The words of the text are searched in the index's public texts
-(never the ``contact`` one), any of them matching, best first; only the :data:`RECENT` newest index matches
-are ranked and the :data:`CANDIDATES` best of them filtered, so a text full of common words costs the same as
-one with rare words (an older answer is offered only while it is among the newest matches).
+(:func:`consult.mailbox.queries.present`). Letters are found as officers' suggestions are
+(:mod:`consult.search.similar`): each word of the text among the newest answered public letters holding it
+(their scope token), in the index's public texts (never the ``contact`` one), weighed by its rarity, at least
+two words shared; the best candidates then go through the publication filter. FAQ entries (a short table
+curated by staff) are searched with any word matching, the :data:`RECENT` newest matches ranked and the
+:data:`CANDIDATES` best of them filtered.
 """
 
 from dataclasses import dataclass, field
@@ -19,17 +21,17 @@ from consult.mailbox import queries
 from consult.mailbox.models import FaqEntry, Letter, Mailbox
 from consult.search.matching import PUBLIC, matches
 from consult.search.query import SearchQuery, clean
-from consult.search.similar import similarity_query
+from consult.search.documents import PUBLISHED_SCOPE
+from consult.search.similar import close_enough, similar_records, similarity_query
 from consult.text import excerpt
 from consult.tracking.models import Submission
 
 MIN_LENGTH = 4  # characters typed before anything is looked for
 MAX_TEXT = 600  # characters of subject and letter looked at (the beginning says what it is about)
 SHOWN = 3  # letters, and FAQ entries, offered at most
-RECENT = 1000  # newest index matches ranked
-CANDIDATES = 500  # best of them looked at
+RECENT = 1000  # FAQ entries: newest index matches ranked
+CANDIDATES = 500  # FAQ entries: best of them looked at
 ANSWER_EXCERPT = 120  # characters of an answer shown
-RELATIVE_SCORE = 0.5  # offered only when scoring at least this share of the best match
 
 
 @dataclass(frozen=True)
@@ -72,23 +74,19 @@ def _faqs(query: SearchQuery, mailbox_id: int | None, shown: int) -> list[FaqEnt
         .where(Mailbox.active.is_(True))
         .options(sa.orm.contains_eager(FaqEntry.mailbox))
         .order_by(own_first, found.c.score.desc(), FaqEntry.id.desc()).limit(shown * 3)).all()
-    return _close_enough(rows, shown)
+    return close_enough(rows, shown)
 
 
 def _letters(query: SearchQuery, locale: str, shown: int) -> list[queries.PublicLetter]:
-    found = matches("submissions", query, PUBLIC, any_term=True, best=CANDIDATES, recent=RECENT)
-    rows = db.session.execute(
-        queries.public_letters_query(queries.LetterFilters()).add_columns(found.c.score)
-        .join(found, found.c.id == Submission.id)
-        .order_by(found.c.score.desc(), Letter.id.desc()).limit(shown)).all()
-    return queries.present(_close_enough(rows, shown), locale, query=query)
-
-
-def _close_enough(rows, shown: int) -> list:
-    """The records of ``(record, score)`` rows scoring at least :data:`RELATIVE_SCORE` of the best one, at
-    most ``shown``: a letter sharing one common word with the best match is not offered to fill a place."""
-    best = max((score for _record, score in rows), default=0)
-    return [record for record, score in rows if score >= best * RELATIVE_SCORE][:shown]
+    ranked = similar_records("submissions", query, PUBLIC, PUBLISHED_SCOPE)
+    if not ranked:
+        return []
+    score = dict(ranked)
+    letters = db.session.scalars(queries.public_letters_query(queries.LetterFilters())
+                                 .where(Submission.id.in_(list(score)))).unique().all()
+    scored = sorted(((letter, score[letter.submission_id]) for letter in letters),
+                    key=lambda pair: (pair[1], pair[0].id), reverse=True)
+    return queries.present(close_enough(scored, shown), locale, query=query)
 
 
 def similar_answers_dict(found: SimilarAnswers) -> dict:

@@ -19,6 +19,7 @@ from consult.extensions import db
 from consult.localtime import local_date, local_years, year_bounds
 from consult.mailbox.models import CATEGORIES, CATEGORY_LABELS, PRIVATE_CATEGORIES, Letter, Mailbox
 from consult.practice.models import TASK_DONE, RectificationTask
+from consult.search.documents import PUBLISHED_SCOPE
 from consult.search.matching import DATE, PUBLIC, RELEVANCE, search
 from consult.search.query import EMPTY, SearchQuery, parse_or_empty
 from consult.search.snippets import highlight
@@ -29,6 +30,9 @@ from consult.workdays import current_overrides
 
 PUBLISHED_STATUSES = (ANSWERED, CLOSED)
 PUBLIC_ORDER = (Submission.answered_at.desc(), Submission.id.desc())
+# A search by relevance ranks (and lists) only this many of the newest published letters matching: a common
+# word costs the same as a rare one whatever the number of letters; by date, every match is listed.
+RANKED = 1000
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,8 @@ def public_letters_listing(filters: LetterFilters, mailbox_id: int | None = None
     if not filters.query:
         return stmt, PUBLIC_ORDER
     found = search(stmt, kind="submissions", id_column=Submission.id, text_columns=(Submission.subject,
-                   Submission.body), query=filters.query, fields=PUBLIC, sort=filters.sort, date_order=PUBLIC_ORDER)
+                   Submission.body), query=filters.query, fields=PUBLIC, sort=filters.sort, date_order=PUBLIC_ORDER,
+                   scope=PUBLISHED_SCOPE, ranked=RANKED)
     return found.stmt, found.order_by
 
 

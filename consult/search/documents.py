@@ -8,11 +8,16 @@ Each indexed record gives three texts:
   text (phone and ID numbers): searched by officers only, never by public searches, so a public search for
   a phone number cannot tell which published letter it belongs to.
 
-A submission's index row also holds a **scope token**, its department (``d12``: in the FTS5 column
-``scope`` on SQLite, the lexeme ``§d12`` on PostgreSQL, which no query term can hold), so that a search in a
-department's inbox is narrowed by the index itself: a common word in 150,000 submissions is intersected with
-the department's before any row is read or ranked. It narrows, it does not authorise: the lists still filter
-on the department's column. A transfer to another department rewrites the row (``department_id`` is watched).
+A submission's index row also holds **scope tokens**: its department (``d12``: in the FTS5 column ``scope`` on
+SQLite, the lexeme ``§d12`` on PostgreSQL, which no query term can hold), so that a search in a department's
+inbox is narrowed by the index itself: a common word in 150,000 submissions is intersected with the
+department's before any row is read or ranked. Once answered (``answered_at`` set), also ``a12`` (answered,
+in department 12), and an answered public letter ``p``: officers' similar-reply suggestions look among their
+department's answered submissions, the citizens' suggestions and the published letters' search among the
+answered public letters, so the newest matches they rank are ones that can be offered, not the day's
+unanswered comments. Tokens narrow, they do not authorise: the lists still filter on the department's column
+and on publication. A transfer, an answer or a change of publicity rewrites the row (``department_id``,
+``answered_at``, ``kind`` and ``is_public`` are watched).
 
 **How the index keeps up.** A session event (``after_flush``) looks at the submissions and drafts that the
 flush inserted, changed (in an indexed field) or deleted, and writes their index rows on the same connection,
@@ -89,10 +94,32 @@ def scope_token(department_id: int) -> str:
     return f"d{department_id}"
 
 
+PUBLISHED_SCOPE = "p"  # the scope token of every answered public letter (what the published letters are among)
+
+
+def answered_scope_token(department_id: int) -> str:
+    """The scope token of a department's answered submissions: ``a12`` (what officers' suggestions look in)."""
+    return f"a{department_id}"
+
+
+def submission_scope(submission) -> tuple[str, ...]:
+    """The scope tokens of a submission: its department's; once answered ``a<department>``; an answered
+    public letter also ``p``."""
+    department_id, answered = submission.department_id, submission.answered_at is not None
+    scope = []
+    if department_id:
+        scope.append(scope_token(department_id))
+        if answered:
+            scope.append(answered_scope_token(department_id))
+    if answered and submission.kind == "letter" and submission.is_public:
+        scope.append(PUBLISHED_SCOPE)
+    return tuple(scope)
+
+
 def _submission_fields(submission) -> Fields:
     contact = " ".join(filter(None, (submission.submitter_name, submission.submitter_phone,
                                      submission.submitter_email)))
-    scope = (scope_token(submission.department_id),) if submission.department_id else ()
+    scope = submission_scope(submission)
     return Fields(f"{submission.tracking_no} {submission.subject or ''}", submission.body or "", contact, scope)
 
 
@@ -124,7 +151,8 @@ def _registry() -> dict[type, Indexed]:
 
     return {
         Submission: Indexed("submissions", ("tracking_no", "subject", "body", "submitter_name",
-                                            "submitter_phone", "submitter_email", "department_id"),
+                                            "submitter_phone", "submitter_email", "department_id", "answered_at",
+                                            "kind", "is_public"),
                             _submission_fields),
         Draft: Indexed("drafts", ("title", "summary"), _draft_fields),
         FaqEntry: Indexed("faqs", ("question", "answer"), _faq_fields),

@@ -66,20 +66,22 @@ def tsquery_literal(query: SearchQuery, fields: tuple[str, ...] = EVERYTHING, an
 
 def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING,
             any_term: bool = False, best: int | None = None, scored: bool = True,
-            recent: int | None = None, department_id: int | None = None) -> sa.Subquery:
+            recent: int | None = None, department_id: int | None = None, scope: str | None = None) -> sa.Subquery:
     """``(id, score)`` of the records of ``kind`` whose index matches every term of ``query`` (any term, for
     similarity).
 
     ``department_id`` (submissions only) narrows the match itself to that department's records through their
     scope token, so the index intersects the department with the words before any row is read or ranked. It
-    narrows, it does not authorise: callers still filter on the department's column themselves.
+    narrows, it does not authorise: callers still filter on the department's column themselves. ``scope``
+    names another scope token to narrow by (the published letters' ``p``).
 
     For suggestions, which need only the first few, the candidates are bounded: ``recent`` ranks only that
     many of the newest matches (the index gives them in id order and stops there, so a text of common words
     costs the same as one of rare words), and ``best`` keeps only that many of the highest-scoring ones for
     the caller to filter. ``scored=False`` (a list in date order) leaves the ranking out: every score is 0."""
     table = table_name(kind)
-    scope = scope_token(department_id) if department_id is not None and kind in SCOPED else None
+    if department_id is not None and kind in SCOPED:
+        scope = scope_token(department_id)
     top = " ORDER BY score DESC LIMIT :best" if best else ""
     if dialect_name() == "postgresql":
         # Ranked by the words alone: the scope token is in every candidate and says nothing about relevance.
@@ -104,6 +106,31 @@ def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING,
     return stmt.columns(id=sa.Integer, score=sa.Float).subquery(f"{table}_matches")
 
 
+def newest_per_term(kind: str, query: SearchQuery, fields: tuple[str, ...], scope: str | None,
+                    limit: int) -> tuple[str, dict]:
+    """SQL (and its parameters) of ``(term, id)``: for each term of ``query`` (``term`` is its position), the
+    ids of the ``limit`` newest records of ``kind`` holding that term (in ``fields``) and the scope token
+    ``scope``. Each term's part stops at its ``limit``, and no ranking function runs: the caller counts and
+    scores these few rows in SQL (see :mod:`consult.search.similar`)."""
+    table = table_name(kind)
+    params: dict = {"limit": limit}
+    parts = []
+    postgresql = dialect_name() == "postgresql"
+    for n, term in enumerate(query.terms):
+        single = SearchQuery(term.text, (term,))
+        if postgresql:
+            params[f"q{n}"] = tsquery_literal(single, fields, scope=scope)
+            # "+ 0": from the GIN index's matches, sorted; never a walk down the primary key testing every
+            # document until enough match (the planner's choice with a LIMIT, ruinous for a rare word).
+            parts.append(f"(SELECT {n} AS term, record_id AS id FROM {table} "
+                         f"WHERE document @@ CAST(:q{n} AS tsquery) ORDER BY record_id + 0 DESC LIMIT :limit)")
+        else:
+            params[f"q{n}"] = fts5_expression(single, fields, scope=scope)
+            parts.append(f"SELECT * FROM (SELECT {n} AS term, rowid AS id FROM {table} WHERE {table} MATCH :q{n} "
+                         "ORDER BY rowid DESC LIMIT :limit)")
+    return " UNION ALL ".join(parts), params
+
+
 def contains_phrase(columns: Sequence[sa.ColumnElement], phrase: str) -> sa.ColumnElement[bool]:
     """Any of ``columns`` contains ``phrase`` (already case-folded) verbatim, ignoring ASCII case."""
     position = sa.func.strpos if dialect_name() == "postgresql" else sa.func.instr
@@ -121,15 +148,20 @@ class Searched:
 
 def search(stmt: sa.Select, *, kind: str, id_column: sa.ColumnElement, text_columns: Sequence[sa.ColumnElement],
            query: SearchQuery, fields: tuple[str, ...], sort: str = RELEVANCE,
-           date_order: tuple = (), department_id: int | None = None) -> Searched:
+           date_order: tuple = (), department_id: int | None = None, scope: str | None = None,
+           ranked: int | None = None) -> Searched:
     """Join ``stmt`` to the matches of ``query`` in ``fields`` (``id_column`` is the indexed record's id) and
     say how to order it: by relevance, best first, or by ``date_order`` when ``sort`` is :data:`DATE`.
-    ``department_id``: a department's list (see :func:`matches`; ``stmt`` must filter on it too)."""
+    ``department_id``: a department's list (see :func:`matches`; ``stmt`` must filter on it too); ``scope``:
+    a scope token every listed record holds (``stmt`` filters on what it stands for). ``ranked``: by
+    relevance, only the ``ranked`` newest matches are ranked and listed (a common word in a large table costs
+    the same as a rare one); by date, every match is listed."""
     if not query.terms:  # only punctuation, symbols or emoji: nothing can match
         empty = sa.select(sa.literal(0).label("id"), sa.literal(0.0).label("score")).where(sa.false()).subquery()
         return Searched(stmt.join(empty, empty.c.id == id_column), (id_column.desc(),), empty.c.score)
     by_date = sort == DATE and bool(date_order)
-    found = matches(kind, query, fields, scored=not by_date, department_id=department_id)
+    found = matches(kind, query, fields, scored=not by_date, department_id=department_id, scope=scope,
+                    recent=None if by_date else ranked)
     stmt = stmt.join(found, found.c.id == id_column)
     for phrase in query.phrases:
         stmt = stmt.where(contains_phrase(text_columns, phrase))

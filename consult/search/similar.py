@@ -1,29 +1,76 @@
 """Answers before asking (答复复用): earlier answered submissions similar to a text, found through the index.
 
 The text's content words (jieba precise mode without stop words, the longest first, at most
-:data:`MAX_WORDS`) are searched with *any* of them matching, ranked by relevance, so the submissions sharing
-the most (and the rarest) words come first. Only the :data:`RECENT` newest matches are ranked; an officer's
-suggestions are looked for among their department's submissions only (the scope token in the index, and
-the department filter on the rows).
+:data:`MAX_WORDS`) are each looked up in the index among the **answered** submissions only (a scope token
+of the index: ``a12`` for an officer's department; ``p``, answered public letters, for citizens), the
+:data:`RECENT` newest of each word and no more, counted and scored in SQL with no ranking function. How
+many of the newest answered records hold a word tells how common it is among them, so each word weighs by
+its rarity (an inverse document frequency: a word found in every one of them weighs little, one found in
+three weighs much), and a record scores the weights of the words it shares with the text. A record must
+share at least two of the text's words (when the text has two): one common word shared is no likeness. Only
+the best :data:`CANDIDATES` go on to the callers' filters (the department's approved replies, the published
+letters).
+
+The cost is bounded by ``words × RECENT`` index entries whatever the size of the tables and however common
+the words: a text of common words (小区, 情况) no longer makes the index rank every record holding one of them.
+An older answer is found while it is among the newest answered records holding one of its words.
 """
 
+import math
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from consult.extensions import db
-from consult.search.matching import EVERYTHING, matches
+from consult.search.documents import answered_scope_token
+from consult.search.matching import EVERYTHING, newest_per_term
 from consult.search.query import SearchQuery, Term
 from consult.tokens import content_tokens
 
 MAX_WORDS = 12
-RECENT = 2000  # newest index matches ranked: a text of common words costs the same as one of rare words
+RECENT = 500  # newest answered records looked at for each word
+CANDIDATES = 60  # best-scoring records handed to the callers' filters
+MIN_SHARED = 2  # words a record must share with the text (when it has that many)
+RELATIVE_SCORE = 0.5  # offered only when scoring at least this share of the best match
 
 
 def similarity_query(text: str) -> SearchQuery:
     """The content words of ``text`` as a query (empty when it has none)."""
     words = sorted(dict.fromkeys(content_tokens(text)), key=len, reverse=True)[:MAX_WORDS]
     return SearchQuery(text[:20], tuple(Term(w) for w in words))
+
+
+def similar_records(kind: str, query: SearchQuery, fields: tuple[str, ...], scope: str | None,
+                    recent: int | None = None, candidates: int = CANDIDATES) -> list[tuple[int, float]]:
+    """``(id, score)`` of the records of ``kind`` (holding the scope token ``scope``) most similar to the
+    words of ``query``, best first (ties newest first); see the module docstring. Two statements over the
+    same few index entries (each word's newest): how many records hold each word, then the records scored
+    and cut in SQL, so only the candidates come back."""
+    if not query.terms:
+        return []
+    recent = recent or RECENT
+    hits, params = newest_per_term(kind, query, fields, scope, recent)
+    held = dict(db.session.execute(sa.text(f"SELECT term, count(*) FROM ({hits}) AS hits GROUP BY term"), params).all())
+    if not held:
+        return []
+    # Rarity among the newest answered records: log((2 × RECENT + 1) / (holding it + ½)); a word held by all
+    # RECENT looked at (maybe more) still weighs log 2 ≈ 0.7, a word held by one weighs ~6.5.
+    weights = {term: math.log((2 * recent + 1) / (count + 0.5)) for term, count in held.items()}
+    weight = "CASE term " + " ".join(f"WHEN {term} THEN {value!r}" for term, value in weights.items()) + " END"
+    scored = sa.text(
+        f"SELECT id, sum({weight}) AS score FROM ({hits}) AS hits GROUP BY id HAVING count(*) >= :needed "
+        "ORDER BY score DESC, id DESC LIMIT :candidates")
+    needed = min(MIN_SHARED, len(query.terms))
+    rows = db.session.execute(scored, {**params, "needed": needed, "candidates": candidates}).all()
+    return [(record_id, float(score)) for record_id, score in rows]
+
+
+def close_enough(scored: list[tuple[object, float]], shown: int) -> list:
+    """The records of ``(record, score)`` pairs (best first) scoring at least :data:`RELATIVE_SCORE` of the
+    best one, at most ``shown``: a record sharing fewer, commoner words with the text is not offered to fill
+    a place."""
+    best = max((score for _record, score in scored), default=0)
+    return [record for record, score in scored if score >= best * RELATIVE_SCORE][:shown]
 
 
 @dataclass(frozen=True)
@@ -44,23 +91,26 @@ def similar_replies(text: str, department_id: int, exclude_ids: list[int], limit
     query = similarity_query(text)
     if not query.terms:
         return []
-    found = matches("submissions", query, EVERYTHING, any_term=True, recent=RECENT, department_id=department_id)
+    excluded = set(exclude_ids or ())
+    ranked = [(record_id, score) for record_id, score in
+              similar_records("submissions", query, EVERYTHING, answered_scope_token(department_id))
+              if record_id not in excluded]
+    if not ranked:
+        return []
+    score = dict(ranked)
     rows = db.session.execute(
-        sa.select(Reply.id, Submission.tracking_no, Submission.subject, Reply.body, found.c.score)
-        .join(found, found.c.id == Submission.id)
+        sa.select(Reply.id, Submission.id, Submission.tracking_no, Submission.subject, Reply.body)
         .join(reply_submissions, reply_submissions.c.submission_id == Submission.id)
         .join(Reply, Reply.id == reply_submissions.c.reply_id)
         # "+ 0": from each candidate to its replies, never from every approved reply of the department to
         # the candidates (SQLite, without statistics, took that index and read ~2,000 × the department's replies).
-        .where(Submission.department_id == department_id, Reply.department_id + 0 == department_id,
-               Reply.status == APPROVED, Submission.id.not_in(exclude_ids or [0]))
-        .order_by(found.c.score.desc(), Reply.id.desc())
-        .limit(limit * 4)
+        .where(Submission.id.in_(list(score)), Submission.department_id == department_id,
+               Reply.department_id + 0 == department_id, Reply.status == APPROVED)
     ).all()
-    seen, out = set(), []
-    for reply_id, tracking_no, subject, body, _score in rows:
+    rows.sort(key=lambda row: (score[row[1]], row[0]), reverse=True)
+    seen, scored = set(), []
+    for reply_id, submission_id, tracking_no, subject, body in rows:
         if reply_id not in seen:
             seen.add(reply_id)
-            out.append(SimilarReply(reply_id, tracking_no, subject, body))
-    return out[:limit]
-
+            scored.append((SimilarReply(reply_id, tracking_no, subject, body), score[submission_id]))
+    return close_enough(scored, limit)
