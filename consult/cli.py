@@ -68,12 +68,12 @@ def remind_command(today):
     reminders for tomorrow's open days, closing comments left on withdrawn drafts, ending online interviews
     nobody ended (their unanswered questions become tracked submissions), analysing the written answers of
     questionnaires that have closed, forgetting API idempotency keys older than a day and expired login
-    sessions."""
+    sessions, and refreshing the database's planner statistics."""
     from datetime import datetime, time
 
     from consult.accounts.sessions import forget_expired_sessions
     from consult.api.idempotency import purge_idempotency_keys
-    from consult.database import utcnow
+    from consult.database import refresh_planner_statistics, utcnow
     from consult.disclosure.services import close_abandoned_requests
     from consult.drafts.services import advance_drafts, dismiss_comments_of_withdrawn_drafts
     from consult.events.mails import queue_event_reminders
@@ -98,6 +98,8 @@ def remind_command(today):
     for run_id in analyses:  # on RQ when configured, else here, one after the other, before the command ends
         analysis_jobs.dispatch(run_id)
         analysis_jobs.wait(run_id)
+    refresh_planner_statistics(db.session)  # after the day's writes, in a transaction of its own
+    db.session.commit()
     click.echo(describe_reminders(run))
     click.echo(f"Drafts opened: {len(opened)}, closed: {len(closed)}. Open-day reminders queued: {event_reminders}.")
     click.echo(f"Comments on withdrawn drafts closed: {withdrawn_comments}.")
@@ -106,6 +108,7 @@ def remind_command(today):
     click.echo(f"API idempotency keys forgotten (older than a day): {purged}.")
     click.echo(f"Expired login sessions forgotten: {expired_sessions}.")
     click.echo(f"Closed questionnaires whose written answers were analysed: {len(analyses)}.")
+    click.echo("Planner statistics refreshed.")
 
 
 @click.command("rotate-keys")

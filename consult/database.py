@@ -215,3 +215,19 @@ class WriterQueue:
 def is_sqlite(session) -> bool:
     """Whether the session's database is SQLite."""
     return session.get_bind().dialect.name == "sqlite"
+
+
+ANALYSIS_LIMIT = 1000  # SQLite: rows of each index its ANALYZE reads (an estimate, in milliseconds)
+
+
+def refresh_planner_statistics(session) -> None:
+    """Refresh the statistics the query planner chooses indexes by (run daily by ``flask remind``).
+
+    SQLite gathers none by itself: without them it guesses every table's size and may read a department's
+    rows one by one where an index would have served. ``ANALYZE`` under ``PRAGMA analysis_limit`` samples
+    each index instead of reading it whole, so it stays cheap at any size. PostgreSQL's autovacuum analyses
+    tables as they change; its ``ANALYZE`` samples a fixed number of rows per table, a few seconds at most,
+    and catches up after bulk loads that autovacuum has not reached yet."""
+    if is_sqlite(session):
+        session.execute(sa.text(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}"))
+    session.execute(sa.text("ANALYZE"))

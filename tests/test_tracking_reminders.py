@@ -140,6 +140,23 @@ def test_answered_and_paused_submissions_are_not_reminded(world):
     assert digests() == []
 
 
+def test_remind_command_refreshes_the_planner_statistics(app, world, assigned):
+    """The daily job gathers the statistics the query planner chooses indexes by (SQLite never does by
+    itself; PostgreSQL's autovacuum may lag behind a bulk load)."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(sa.text("DROP TABLE IF EXISTS sqlite_stat1"))
+        db.session.commit()
+        statistics = "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'submissions'"
+    else:
+        statistics = ("SELECT count(*) FROM pg_stat_user_tables "
+                      "WHERE relname = 'submissions' AND last_analyze IS NOT NULL")
+    result = app.test_cli_runner().invoke(args=["remind", "--today", "2025-12-02"])
+    assert result.exit_code == 0, result.output
+    assert "Planner statistics refreshed." in result.output
+    db.session.rollback()
+    assert db.session.execute(sa.text(statistics)).scalar() > 0
+
+
 def test_remind_command_queues_once_and_reports(app, world, assigned):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["remind", "--today", "2025-12-02"])
