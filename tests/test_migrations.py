@@ -229,7 +229,7 @@ def test_the_search_index_gets_each_submissions_department_and_loses_it_again(em
 
 
 def test_answered_submissions_get_their_scope_tokens_and_lose_them_again(empty_database_url):
-    """0032: the index row of an answered submission gains ``a<department>`` (and ``p`` for a public
+    """0033: the index row of an answered submission gains ``a<department>`` (and ``p`` for a public
     letter) from the rows already there; an unanswered one gains nothing; the downgrade takes them away."""
     from consult.search.matching import EVERYTHING, newest_per_term
     from consult.search.query import parse
@@ -242,7 +242,7 @@ def test_answered_submissions_get_their_scope_tokens_and_lose_them_again(empty_d
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
-        upgrade(revision="0031")
+        upgrade(revision="0032")
         sqlite = db.engine.dialect.name == "sqlite"
         with db.engine.begin() as conn:
             for n in (1, 2):
@@ -261,7 +261,7 @@ def test_answered_submissions_get_their_scope_tokens_and_lose_them_again(empty_d
                                  {"n": n, "document": f"'噪音':1A '扰民':2A '§d{department}':3C"})
         upgrade()
         assert (found("a1"), found("a2"), found("p"), found("d1")) == ([1, 4], [2], [1], [1, 3, 4])
-        downgrade(revision="0031")
+        downgrade(revision="0032")
         assert (found("a1"), found("a2"), found("p"), found("d1"), found("d2")) == ([], [], [], [1, 3, 4], [2])
         db.engine.dispose()
 

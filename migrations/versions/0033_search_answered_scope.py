@@ -7,8 +7,8 @@ SQLite: the FTS5 column ``scope`` of each answered submission gets the tokens; P
 the lexemes ``§a<department id>`` and ``§p`` (weight C). No text is segmented again. See
 consult/search/documents.py.
 
-Revision ID: 0032
-Revises: 0031
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-03 13:50:00
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0032'
-down_revision = '0031'
+revision = '0033'
+down_revision = '0032'
 branch_labels = None
 depends_on = None
 
