@@ -74,7 +74,7 @@ def reindex(kind: str, batch: int = BATCH, progress=None, jobs: int = 1) -> int:
 
     Tokenising (jieba, pure Python) is nearly all of the cost, so with ``jobs`` > 1 it runs in that many
     worker processes while this one reads the next batches and writes the finished ones, in order; at most
-    ``jobs`` batches are in flight. The workers only tokenise: they never touch the database."""
+    ``jobs`` + 1 batches are in flight. The workers only tokenise: they never touch the database."""
     table, indexed = _sources()[kind]
     columns = [table.c.id, *(table.c[name] for name in indexed.watched)]
     dialect = db.engine.dialect.name
@@ -95,7 +95,9 @@ def reindex(kind: str, batch: int = BATCH, progress=None, jobs: int = 1) -> int:
             in_flight: deque = deque()
             for rows in _batches(table, columns, indexed, batch):
                 in_flight.append(pool.apply_async(row_params, (dialect, rows)))
-                if len(in_flight) >= jobs:
+                # One batch more than workers: while this process writes a finished batch, every worker
+                # still has one to tokenise.
+                if len(in_flight) > jobs:
                     done += _write(kind, in_flight.popleft().get())
                     if progress:
                         progress(done)
