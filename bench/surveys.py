@@ -3,7 +3,8 @@
 Builds a 20-question questionnaire through Consult's services (8 single choice, 4 multiple choice, 4 scales,
 2 rankings, 2 free text, with a branch), answers it N times (default 100,000): each response is read and
 branched by the same ``read_answers`` as the form, and the answer rows and counters are written in bulk, as a
-data load would (the counters then checked against a GROUP BY over the answers). Then it measures, in one
+data load would — through ``bench.bulk``'s raw connection: ``COPY`` on PostgreSQL, ``executemany`` on SQLite
+(the counters then checked against a GROUP BY over the answers). Then it measures, in one
 process, each against a reference taken in the same run:
 
 * the public results page (GET, anonymous, the whole-page cache off), p50/p99, against ``/healthz`` (one
@@ -96,13 +97,17 @@ def _raw(questionnaire, rng: random.Random) -> dict:
     return raw
 
 
+RESPONSE_COLUMNS = ["id", "questionnaire_id", "form_token", "respondent_key", "submitted_at"]
+ANSWER_COLUMNS = ["response_id", "question_id", "option_id", "rank", "text"]
+
+
 def _load(app, questionnaire_id: int, count: int, seed: int = 1) -> dict:
-    """``count`` responses, each read by ``read_answers``; rows and counters written in bulk."""
+    """``count`` responses, each read by ``read_answers``; rows written in bulk (COPY on PostgreSQL,
+    ``executemany`` on SQLite, through one raw connection), then the counters."""
+    from bench.bulk import Writer
     from consult.extensions import db
     from consult.surveys import results
-    from consult.surveys.models import (
-        Questionnaire, SurveyAnswer, SurveyOption, SurveyPairCount, SurveyQuestion, SurveyResponse,
-    )
+    from consult.surveys.models import Questionnaire, SurveyAnswer, SurveyOption, SurveyPairCount, SurveyQuestion
     from consult.surveys.responses import pairs, read_answers
 
     rng = random.Random(seed)
@@ -113,31 +118,31 @@ def _load(app, questionnaire_id: int, count: int, seed: int = 1) -> dict:
         submitted = questionnaire.opens_at
         next_id = 1
         responses, answers = [], []
+        db.session.commit()  # the rows go through the writer's own connection
+        writer = Writer(db.engine)
 
         def flush():
-            db.session.execute(sa.insert(SurveyResponse), responses)
-            db.session.execute(sa.insert(SurveyAnswer), answers)
-            db.session.commit()
+            writer.insert("survey_responses", RESPONSE_COLUMNS, responses)
+            writer.insert("survey_answers", ANSWER_COLUMNS, answers)
             responses.clear()
             answers.clear()
 
         for n in range(count):
             read = read_answers(questionnaire, _raw(questionnaire, rng))
-            responses.append({"id": next_id, "questionnaire_id": questionnaire_id, "form_token": f"bench-{n:012d}",
-                              "respondent_key": None, "submitted_at": submitted + timedelta(seconds=n)})
+            responses.append((next_id, questionnaire_id, f"bench-{n:012d}", None,
+                              writer.ts(submitted + timedelta(seconds=n))))
             for q, options in read.chosen.items():
-                answers.extend({"response_id": next_id, "question_id": q, "option_id": o} for o in options)
+                answers.extend((next_id, q, o, None, None) for o in options)
                 for o in options:
                     chosen[o] = chosen.get(o, 0) + 1
             for q, ranks in read.ranks.items():
-                answers.extend({"response_id": next_id, "question_id": q, "option_id": o, "rank": r}
-                               for o, r in ranks.items())
+                answers.extend((next_id, q, o, r, None) for o, r in ranks.items())
                 for o, r in ranks.items():
                     points[o] = points.get(o, 0) + size[q] - r + 1
                     if r == 1:
                         chosen[o] = chosen.get(o, 0) + 1
             for q, text in read.texts.items():
-                answers.append({"response_id": next_id, "question_id": q, "text": text})
+                answers.append((next_id, q, None, None, text))
             for pair in pairs(questionnaire, read):
                 key = (pair["option_a_id"], pair["option_b_id"], pair["question_a_id"], pair["question_b_id"])
                 pair_counts[key] = pair_counts.get(key, 0) + 1
@@ -149,6 +154,13 @@ def _load(app, questionnaire_id: int, count: int, seed: int = 1) -> dict:
                 flush()
         if responses:
             flush()
+        if writer.pg:
+            writer.dbapi.commit()
+        else:
+            writer.dbapi.execute("COMMIT")
+            writer.dbapi.execute("PRAGMA synchronous=NORMAL")
+        writer.raw.close()
+        db.session.commit()  # end the session's read snapshot, taken before the rows were written
         for q, n in answered.items():
             db.session.execute(sa.update(SurveyQuestion).where(SurveyQuestion.id == q).values(answer_count=n))
         for o in set(chosen) | set(points):
