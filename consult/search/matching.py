@@ -111,7 +111,7 @@ def newest_per_term(kind: str, query: SearchQuery, fields: tuple[str, ...], scop
     """SQL (and its parameters) of ``(term, id)``: for each term of ``query`` (``term`` is its position), the
     ids of the ``limit`` newest records of ``kind`` holding that term (in ``fields``) and the scope token
     ``scope``. Each term's part stops at its ``limit``, and no ranking function runs: the caller counts and
-    scores these few rows in SQL (see :mod:`consult.search.similar`)."""
+    scores these few rows in one SQL statement (see :mod:`consult.search.similar`)."""
     table = table_name(kind)
     params: dict = {"limit": limit}
     parts = []

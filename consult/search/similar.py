@@ -16,7 +16,6 @@ the words: a text of common words (小区, 情况) no longer makes the index ran
 An older answer is found while it is among the newest answered records holding one of its words.
 """
 
-import math
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -43,23 +42,20 @@ def similarity_query(text: str) -> SearchQuery:
 def similar_records(kind: str, query: SearchQuery, fields: tuple[str, ...], scope: str | None,
                     recent: int | None = None, candidates: int = CANDIDATES) -> list[tuple[int, float]]:
     """``(id, score)`` of the records of ``kind`` (holding the scope token ``scope``) most similar to the
-    words of ``query``, best first (ties newest first); see the module docstring. Two statements over the
-    same few index entries (each word's newest): how many records hold each word, then the records scored
-    and cut in SQL, so only the candidates come back."""
+    words of ``query``, best first (ties newest first); see the module docstring. One statement: each word's
+    newest index entries gathered once, counted per word, and the records scored and cut in SQL, so only the
+    candidates come back."""
     if not query.terms:
         return []
     recent = recent or RECENT
     hits, params = newest_per_term(kind, query, fields, scope, recent)
-    held = dict(db.session.execute(sa.text(f"SELECT term, count(*) FROM ({hits}) AS hits GROUP BY term"), params).all())
-    if not held:
-        return []
-    # Rarity among the newest answered records: log((2 × RECENT + 1) / (holding it + ½)); a word held by all
-    # RECENT looked at (maybe more) still weighs log 2 ≈ 0.7, a word held by one weighs ~6.5.
-    weights = {term: math.log((2 * recent + 1) / (count + 0.5)) for term, count in held.items()}
-    weight = "CASE term " + " ".join(f"WHEN {term} THEN {value!r}" for term, value in weights.items()) + " END"
+    # Rarity among the newest answered records: ln((2 × RECENT + 1) / (holding it + ½)); a word held by all
+    # RECENT looked at (maybe more) still weighs ln 2 ≈ 0.7, a word held by one weighs ~6.5.
     scored = sa.text(
-        f"SELECT id, sum({weight}) AS score FROM ({hits}) AS hits GROUP BY id HAVING count(*) >= :needed "
-        "ORDER BY score DESC, id DESC LIMIT :candidates")
+        f"WITH hits AS MATERIALIZED ({hits}), "
+        "held AS (SELECT term, ln((2 * :limit + 1) / (count(*) + 0.5)) AS weight FROM hits GROUP BY term) "
+        "SELECT hits.id, sum(held.weight) AS score FROM hits JOIN held ON held.term = hits.term "
+        "GROUP BY hits.id HAVING count(*) >= :needed ORDER BY score DESC, hits.id DESC LIMIT :candidates")
     needed = min(MIN_SHARED, len(query.terms))
     rows = db.session.execute(scored, {**params, "needed": needed, "candidates": candidates}).all()
     return [(record_id, float(score)) for record_id, score in rows]
