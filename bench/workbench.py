@@ -13,15 +13,18 @@ What it does:
    copies of seven form letters, 40 % distinct comments).
 2. Queues an analysis run and runs the job (``consult.workbench.jobs.run_analysis``: read the comments,
    analyse, write units and members in batches, publish) in a fresh process; reports its wall and CPU time
-   and the process's peak RSS.
+   and the process's own peak RSS (``VmHWM``; ``ru_maxrss`` would also hold this command's peak, see
+   ``consult/analysis/memory.py``), and per step of the job its peak so far and its RSS at the step's end.
 3. Logs in as the draft department's officer and times the workbench pages in this process through the WSGI
    app (no network): the overview, the overview filtered to one kind and one article, its second page, the
    largest campaign's page and a topic's page. The reference is the office page of the same draft, timed the
-   same way in the same run. Reports p50/p99 per page and the ratio to the reference's p99.
+   same way in the same run. Reports p50/p99 per page, the ratio to the reference's p99, and the full
+   garbage collections (generation 2) that fell in a page's timed requests, with their pauses.
 4. Writes the figures as JSON to ``bench/results/workbench-<db>-<n>.json``.
 """
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -40,6 +43,7 @@ def _job(url: str, run_id: int) -> None:
     """The measured process: run the analysis job of ``run_id`` and print its figures as JSON."""
     from consult import create_app
     from bench.setup import app_config
+    from consult.analysis.memory import process_memory_mb
     from consult.extensions import db
     from consult.workbench import jobs
     from consult.workbench.models import AnalysisRun
@@ -51,7 +55,9 @@ def _job(url: str, run_id: int) -> None:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         run = db.session.get(AnalysisRun, run_id)
         figures = {"status": status, "error": run.error, "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
-                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                   # the process's own peak; ru_maxrss also holds the peak of the command that started it
+                   "peak_rss_mb": round(process_memory_mb()[0]),
+                   "ru_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                    "steps": run.seconds, "summary": {k: v for k, v in (run.summary or {}).items()
                                                      if k != "stance_by_article"}}
     print(json.dumps(figures))
@@ -117,10 +123,22 @@ def _time_pages(app, fixture, requests: int) -> dict:
     response = client.post("/account/login", data={"email": fixture.officer_email, "password": fixture.password})
     assert response.status_code in (302, 303), response.status_code
     results = {}
+    pauses: list[float] = []  # full collections (generation 2) during the timed requests, ms
+    started_collection = [0.0]
+
+    def on_collection(phase: str, info: dict) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                started_collection[0] = time.perf_counter()
+            else:
+                pauses.append(round((time.perf_counter() - started_collection[0]) * 1000, 1))
+
+    gc.callbacks.append(on_collection)
     for name, url in pages.items():
         for _ in range(5):  # warm up
             assert client.get(url).status_code == 200, (name, url)
         times = []
+        pauses.clear()
         for _ in range(requests):
             started = time.perf_counter()
             response = client.get(url)
@@ -128,7 +146,9 @@ def _time_pages(app, fixture, requests: int) -> dict:
             assert response.status_code == 200
         times.sort()
         results[name] = {"p50_ms": round(times[len(times) // 2], 1),
-                         "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 1)}
+                         "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 1),
+                         "full_gc_pauses_ms": list(pauses)}
+    gc.callbacks.remove(on_collection)
     reference = results["reference: office draft page"]["p99_ms"]
     for figures in results.values():
         figures["p99_ratio_to_reference"] = round(figures["p99_ms"] / reference, 2)

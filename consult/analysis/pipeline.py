@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from consult.analysis import topics
 from consult.analysis.campaigns import CampaignIndex, campaign_units
+from consult.analysis.memory import memory_mb
 from consult.analysis.model import (
     CAMPAIGN,
     SINGLE,
@@ -105,7 +106,7 @@ def _summary(ordered: list[Comment], stances: dict[int, str], campaigns, topics_
 
 
 class _Clock:
-    """Wall and CPU seconds per step."""
+    """Wall and CPU seconds per step, and the process's memory at the end of each (see :func:`memory_mb`)."""
 
     def __init__(self):
         self.seconds: dict[str, float] = {}
@@ -115,4 +116,6 @@ class _Clock:
         wall, cpu = time.perf_counter(), time.process_time()
         self.seconds[step] = round(wall - self._wall, 3)
         self.seconds[f"{step}_cpu"] = round(cpu - self._cpu, 3)
+        self.seconds.update(memory_mb(step))
         self._wall, self._cpu = wall, cpu
+

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
 from consult.analysis import Parameters
+from consult.analysis.memory import memory_mb
 from consult.database import utcnow
 from consult.extensions import db
 from consult.workbench import lexicon, persist, sources
@@ -117,6 +118,7 @@ def run_analysis(run_id: int) -> str:
     source = sources.of_run(run)
     db.session.commit()
     started = time.perf_counter()
+    memory = memory_mb("start")
     _progress(run_id, status=RUNNING, step=READING, started_at=utcnow())
     try:
         terms = source.terms()
@@ -133,8 +135,9 @@ def run_analysis(run_id: int) -> str:
             persist.write_signatures(result.signatures, parameters.signature_key)
         result.signatures.clear()
         persist.write_units(run_id, result, heartbeat=lambda n: _progress(run_id, step=WRITING, done_count=n))
-        seconds = dict(result.seconds, hashed=result.hashed)
+        seconds = dict(memory, **result.seconds, hashed=result.hashed)
         del result
+        seconds.update(memory_mb("write"))
         seconds["job"] = round(time.perf_counter() - started, 3)
         persist.publish(run_id, source, seconds)
     except Exception as error:  # noqa: BLE001 -- any failure is shown on the run, never half-written
