@@ -15,8 +15,8 @@ What it does:
    analyse, write units and members in batches, publish) in a fresh process; reports its wall and CPU time
    and the process's own peak RSS (``VmHWM``; ``ru_maxrss`` would also hold this command's peak, see
    ``consult/analysis/memory.py``), and per step of the job its peak so far and its RSS at the step's end.
-3. Logs in as the draft department's officer and times the workbench pages in this process through the WSGI
-   app (no network): the overview, the overview filtered to one kind and one article, its second page, the
+3. Logs in as the draft department's officer and times the workbench pages in a fresh process (an
+   application as a web worker has it after start-up) through the WSGI app (no network): the overview, the overview filtered to one kind and one article, its second page, the
    largest campaign's page and a topic's page. The reference is the office page of the same draft, timed the
    same way in the same run. Reports p50/p99 per page, the ratio to the reference's p99, and the full
    garbage collections (generation 2) that fell in a page's timed requests, with their pauses.
@@ -24,6 +24,7 @@ What it does:
 """
 
 import argparse
+import dataclasses
 import gc
 import json
 import os
@@ -61,6 +62,16 @@ def _job(url: str, run_id: int) -> None:
                    "steps": run.seconds, "summary": {k: v for k, v in (run.summary or {}).items()
                                                      if k != "stance_by_article"}}
     print(json.dumps(figures))
+
+
+def _pages(url: str, fixture_json: str, requests: int) -> None:
+    """The process whose pages are timed: a fresh application, as a web worker has it after start-up (not
+    this command's, which holds what loading the comments made), printing the figures as JSON."""
+    from bench.setup import Fixture, app_config
+    from consult import create_app
+
+    app = create_app(app_config(url))
+    print(json.dumps(_time_pages(app, Fixture(**json.loads(fixture_json)), requests)))
 
 
 def _load(url: str, comments: int, progress) -> tuple:
@@ -163,9 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--output")
     parser.add_argument("--job", nargs=2, metavar=("URL", "RUN_ID"), help=argparse.SUPPRESS)
+    parser.add_argument("--pages", nargs=2, metavar=("URL", "FIXTURE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.job:
         _job(args.job[0], int(args.job[1]))
+        return 0
+    if args.pages:
+        _pages(args.pages[0], args.pages[1], args.requests)
         return 0
     if args.db == "postgres":
         url = args.database_url or os.environ.get("BENCH_POSTGRES_URL",
@@ -191,7 +206,13 @@ def main(argv: list[str] | None = None) -> int:
                             check=True, capture_output=True, text=True).stdout
     job = json.loads(output.strip().splitlines()[-1])
     progress(f"job: {job['wall_seconds']} s, {job['peak_rss_mb']} MB")
-    pages = _time_pages(app, fixture, args.requests) if job["status"] == "done" else {}
+    pages = {}
+    if job["status"] == "done":
+        progress("timing the pages in a fresh process")
+        output = subprocess.run([sys.executable, "-m", "bench.workbench", "--requests", str(args.requests), "--pages",
+                                 url, json.dumps(dataclasses.asdict(fixture))],
+                                check=True, capture_output=True, text=True).stdout
+        pages = json.loads(output.strip().splitlines()[-1])
     figures = {
         "comments": args.comments, "database": args.db, "generated_at": datetime.now(UTC).isoformat(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
