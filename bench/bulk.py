@@ -160,10 +160,16 @@ class TrackingNumbers:
 
     def __init__(self, writer: Writer, prefix: str):
         self.writer, self.prefix = writer, prefix
-        self.last = {
-            (d if isinstance(d, date) else date.fromisoformat(d)): v
-            for d, v in writer.rows("SELECT day, last_value FROM tracking_counters WHERE prefix = ?", (prefix,))
-        }
+        if writer.pg:  # the counter rows hold each day's base in the sequence, not a count: read the numbers
+            found = writer.rows(
+                "SELECT split_part(tracking_no, '-', 2), MAX(CAST(split_part(tracking_no, '-', 3) AS integer)) "
+                "FROM submissions WHERE tracking_no LIKE ? GROUP BY 1", (f"{prefix}-%",))
+            self.last = {datetime.strptime(d, "%Y%m%d").date(): v for d, v in found}
+        else:
+            self.last = {
+                (d if isinstance(d, date) else date.fromisoformat(d)): v
+                for d, v in writer.rows("SELECT day, last_value FROM tracking_counters WHERE prefix = ?", (prefix,))
+            }
         self.touched: set[date] = set()
 
     def local_day(self, moment: datetime) -> date:
@@ -177,11 +183,17 @@ class TrackingNumbers:
         return f"{self.prefix}-{day:%Y%m%d}-{value:05d}"
 
     def save(self) -> None:
+        """Write the counters back. On SQLite a row holds the day's last number. On PostgreSQL it holds the
+        sequence value the day's numbers count from (``consult.tracking.numbers``): it is set so that the
+        application's next number of the day, ``nextval − base``, follows the last one written here."""
         w = self.writer
         for day in sorted(self.touched):
+            value = self.last[day]
+            if w.pg:
+                value = w.scalar("SELECT nextval('tracking_numbers_seq')") - value
             w.execute("DELETE FROM tracking_counters WHERE prefix = ? AND day = ?", (self.prefix, w.day(day)))
             w.execute("INSERT INTO tracking_counters (prefix, day, last_value) VALUES (?, ?, ?)",
-                      (self.prefix, w.day(day), self.last[day]))
+                      (self.prefix, w.day(day), value))
         self.touched.clear()
 
 
