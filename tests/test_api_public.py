@@ -125,6 +125,31 @@ def test_an_api_letter_gets_the_same_due_date_and_receipt_mail_as_a_form_letter(
         mails["form@example.org"].subject.replace(by_form.submission.tracking_no, "#")
 
 
+def test_a_comment_and_a_letter_sent_through_the_api_are_stored_whole_and_found_by_officers_at_once(
+        client, api_world):
+    from consult.localtime import local_today
+    from consult.search.query import parse
+    from consult.tracking.models import STATUSES
+    from consult.tracking.queries import InboxFilters, inbox_listing
+
+    comment = client.post(f"{API}/drafts/{api_world.draft_id}/comments",
+                          json={"body": "建议增设夜间公交线路。", "name": "王五", "email": "wang@example.org"})
+    letter = client.post(f"{API}/letters", json=letter_json(api_world.boxes.policy.id, category="enquiry",
+                                                            body="小区路灯坏了很久，晚上出行不便。"))
+    for response, word, address in ((comment, "夜间公交", "wang@example.org"),
+                                    (letter, "路灯", "ouyang.nana@example.org")):
+        assert response.status_code == 201
+        number = response.get_json()["tracking_no"]
+        submission = db.session.scalar(sa.select(Submission).where(Submission.tracking_no == number))
+        assert [(e.action, e.from_status, e.to_status, e.actor_role) for e in submission.events] == [
+            ("received", None, "received", "citizen")]
+        stmt, order = inbox_listing(submission.department_id, local_today(),
+                                    InboxFilters(statuses=STATUSES, query=parse(word)))
+        assert [s.tracking_no for s in db.session.scalars(stmt.order_by(*order))] == [number]
+        [mail] = [m for m in outbox("submission_receipt") if m.recipient == address]
+        assert number in mail.body_text and mail.status == "pending" and mail.attempts == 0
+
+
 def test_letter_rules_of_the_service_answer_422_with_the_field(client, api_world):
     box = api_world.boxes.policy
     # Well formed, but this mailbox does not take complaints: the current data says no (409).

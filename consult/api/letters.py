@@ -88,7 +88,7 @@ def list_mailboxes():
 def create_letter():
     """Receive a letter through the same service as the form."""
     values = json_body(LetterCreate)
-    mailbox = db.session.get(Mailbox, values.mailbox_id)
+    mailbox = db.session.get(Mailbox, values.mailbox_id, options=(sa.orm.joinedload(Mailbox.department),))
     if mailbox is None:
         raise ApiError(409, _("There is no mailbox with this id."), errors={"mailbox_id": [_("Unknown mailbox.")]})
     receipt = submit_letter(  # its refusals of well-formed fields answer 409 (consult.api.errors)

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from consult.contacts import mask_name
-from consult.database import utcnow
+from consult.database import insert_object, utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.drafts import grouping
 from consult.drafts.articles import article_label
@@ -156,10 +156,10 @@ def _receipt_of(submission) -> CommentReceipt:
 
 def _create(draft, article, subject, body, form_token, user, name, email, phone, locale, moderation, flagged,
             notify_by=None):
-    new = tracking.create_submission(
+    new = tracking.insert_submission(
         kind=COMMENT, target=f"draft:{draft.id}", department=draft.department, body=body, subject=subject,
         user=user, name=name, email=email, phone=phone, locale=locale, notify_by=notify_by,
-        clock_start_on=tracking.local_date(draft.closes_at), form_token=form_token, flush=False,
+        clock_start_on=tracking.local_date(draft.closes_at), form_token=form_token,
     )
     comment = Comment(
         submission=new.submission, draft_id=draft.id, version_id=draft.current_version_id,
@@ -168,8 +168,7 @@ def _create(draft, article, subject, body, form_token, user, name, email, phone,
         moderation=moderation, flagged_words=", ".join(flagged)[:200],
         text_hash=grouping.text_hash(body), minhash=grouping.signature(body),
     )
-    db.session.add(comment)
-    db.session.flush()
+    insert_object(db.session, comment)
     return CommentReceipt(comment, new.query_code)
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import joinedload
 
 from consult.database import read_row, utcnow
 from consult.drafts.articles import article_label
@@ -106,11 +107,15 @@ def article_labels(draft_id: int) -> dict[str, str]:
 
 
 def get_public_draft_or_404(draft_id: int) -> Draft:
-    """A draft the public may see (open, closed, reported or withdrawn after opening)."""
-    draft = db.get_or_404(Draft, draft_id)
+    """A draft the public may see (open, closed, reported or withdrawn after opening), with its department
+    (every page and every comment shows or needs it) in the same query."""
+    draft = db.get_or_404(Draft, draft_id, options=_WITH_DEPARTMENT)
     if not draft.is_public and not (draft.status == "withdrawn" and draft.opened_at is not None):
         abort(404)
     return draft
+_WITH_DEPARTMENT = (joinedload(Draft.department),)
+
+
 # The questionnaires approved for the draft decide its links to them (consult.surveys.queries.on_draft):
 # how many, when the first and last open and close, how many publish their results. Not their response
 # counts, which move with every answer and change nothing on the draft's page.

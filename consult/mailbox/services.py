@@ -17,6 +17,7 @@ from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
 from consult.contacts import mask_name, mask_phone, normalize_email, normalize_phone
+from consult.database import insert_object
 from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
 from consult.mailbox import counters
@@ -210,18 +211,18 @@ def _create(mailbox, category, subject, body, form_token, name, phone, email, pu
             raise DomainError(
                 _l("%(file)s: %(problem)s", file=file.filename, problem=error.message), field="attachments"
             ) from error
-    new = tracking.create_submission(
-        kind=LETTER, target=f"mailbox:{mailbox.id}", department=mailbox.department, body=body, subject=subject, user=user, name=name,
-        email=email, phone=phone, is_public=public and category not in PRIVATE_CATEGORIES, locale=locale,
-        received_at=received_at, window_workdays=mailbox.window_workdays, notify_by=notify_by, form_token=form_token,
-        flush=False,
+    new = tracking.insert_submission(
+        kind=LETTER, target=f"mailbox:{mailbox.id}", department=mailbox.department, body=body, subject=subject,
+        user=user, name=name, email=email, phone=phone, is_public=public and category not in PRIVATE_CATEGORIES,
+        locale=locale, received_at=received_at, window_workdays=mailbox.window_workdays, notify_by=notify_by,
+        form_token=form_token,
     )
-    letter = Letter(
-        submission=new.submission, mailbox_id=mailbox.id, category=category,
-        public_name=mask_name(name), attachments=attachments,
-    )
-    db.session.add(letter)
-    db.session.flush()
+    letter = insert_object(db.session, Letter(
+        submission=new.submission, mailbox_id=mailbox.id, category=category, public_name=mask_name(name),
+    ))
+    if attachments:
+        letter.attachments = attachments
+        db.session.flush()
     return LetterReceipt(letter, new.query_code)
 
 

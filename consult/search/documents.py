@@ -237,6 +237,13 @@ def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, F
     return write_params(connection, kind, row_params(connection.dialect.name, rows))
 
 
+def index_record(connection: sa.Connection, record) -> None:
+    """Write the index row of one record inserted with Core (``consult.database.insert_object``), which the
+    flush hook below does not see."""
+    indexed = indexed_for(type(record))
+    index_rows(connection, indexed.kind, [(record.id, indexed.fields(record))])
+
+
 def remove_rows(connection: sa.Connection, kind: str, ids: Iterable[int]) -> None:
     """Delete the index rows of records ``ids``."""
     key = "record_id" if connection.dialect.name == "postgresql" else "rowid"

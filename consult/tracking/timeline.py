@@ -34,6 +34,18 @@ def record_event(
     return event
 
 
+def insert_event(connection, submission: Submission, action: str, *, actor: User | None, actor_role: str | None,
+                 from_status: str | None, to_status: str | None) -> None:
+    """:func:`record_event` with one Core ``INSERT`` on ``connection``, for a submission written the same way
+    (``consult.tracking.intake.insert_submission``): the same row, without the ORM's unit of work."""
+    role, label = _actor_identity(submission, actor, actor_role)
+    connection.execute(_INSERT_EVENT, {"submission_id": submission.id, **event_values(
+        action, actor=actor, role=role, label=label, from_status=from_status, to_status=to_status)})
+
+
+_INSERT_EVENT = TimelineEvent.__table__.insert()  # built once: every comment and letter runs it
+
+
 def event_values(action: str, *, actor: User | None, role: str, label: str, from_status: str | None,
                  to_status: str | None, public_note: "notes.Note | str" = "",
                  internal_note: "notes.Note | str" = "") -> dict:
