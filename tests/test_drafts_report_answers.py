@@ -9,11 +9,15 @@ import pytest
 import sqlalchemy as sa
 from tests.drafts_support import close_now, get, make_draft
 
+from consult.database import utcnow
 from consult.domain import DomainError
-from consult.drafts import comments, report
+from consult.drafts import comments, publication, report
 from consult.drafts.models import Comment, Draft
 from consult.extensions import db
 from consult.notify.models import OutboxMessage
+from consult.search.documents import answered_scope_token
+from consult.search.matching import EVERYTHING
+from consult.search.similar import similar_records, similarity_query
 from consult.stats.services import compute_stats
 from consult.tracking import services as tracking
 from consult.localtime import local_date
@@ -217,3 +221,13 @@ def test_a_number_that_asked_for_no_more_sms_is_not_texted_the_answer(world):
     db.session.commit()
     assert _submission(no_contact[0]).status == "answered"  # answered all the same, on the status page
     assert _mails("answered") == []
+
+
+def test_comments_answered_by_the_report_are_among_the_answered_records_similar_answers_look_in(world):
+    draft_id, by_mail, _no_contact, _replied = _ready_report(world)
+    publication.answer_open_comments(get(Draft, draft_id), db.session.merge(world.reviewer), utcnow())
+    db.session.commit()
+    answered = _submission(by_mail[0])
+    query = similarity_query("第三条的专区能否延伸到村（社区）？")
+    found = similar_records("submissions", query, EVERYTHING, answered_scope_token(answered.department_id))
+    assert answered.id in [record_id for record_id, _score in found]

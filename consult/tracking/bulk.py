@@ -27,6 +27,7 @@ from consult.localtime import as_utc, local_date, zone
 from consult.notify import sms
 from consult.notify.models import SMS
 from consult.notify.services import merge_mark, merged, queue_rendered, render_mail
+from consult.search.documents import index_rows, indexed_for
 from consult.tracking.citizen import rating_serializer, rating_token_for
 from consult.tracking.mails import lookup_url, rate_url, short_url
 from consult.tracking.models import Submission, TimelineEvent
@@ -142,6 +143,7 @@ def answer_by_publication(
             )
             if result.rowcount != len(ids):  # locked rows cannot change under us: refuse rather than guess
                 raise RuntimeError("submissions changed while they were being answered")
+        _reindex([row.submission_id for row in rows])
         db.session.execute(sa.insert(TimelineEvent), events)
         for locale, batch in mails.items():
             with force_locale(parsed_locale(locale)):
@@ -204,6 +206,16 @@ def _merge_context(row: sa.Row, answer: PublishedAnswer, departments: dict) -> d
                             merge_mark("name") if row.submission_name else "", departments[department_id])
     return {"submission": facts, "lookup_url": merge_mark("lookup_url"), "rate_url": merge_mark("rate_url"),
             **answer.mail}
+
+
+def _reindex(ids: list[int]) -> None:
+    """Rewrite the search index rows of submissions just answered: the update went around the session's index
+    hook (consult.search.documents), and an answered record is found where officers' and citizens' similar
+    answers look (its answered scope tokens)."""
+    indexed = indexed_for(Submission)
+    answered = db.session.scalars(sa.select(Submission).where(Submission.id.in_(ids))
+                                  .execution_options(populate_existing=True))
+    index_rows(db.session.connection(), indexed.kind, [(s.id, indexed.fields(s)) for s in answered])
 
 
 def _forget_loaded_submissions() -> None:
