@@ -112,3 +112,18 @@ def assert_safe_html(page: str) -> None:
     audit = _TagAudit()
     audit.feed(page)
     assert audit.problems == []
+
+
+def publish_report(client, draft_id: int):
+    """Publish the report through the page as the logged-in reviewer and wait for its job; returns the
+    publication page as it is then."""
+    from consult import jobs
+    from consult.drafts import publishing
+
+    response = client.post(f"/office/drafts/{draft_id}/report/approve")
+    assert response.status_code == 302 and "/report/publications/" in response.location, response.status_code
+    publication_id = publishing.latest_publication(draft_id).id
+    db.session.commit()
+    jobs.wait(publishing.run_publication, publication_id, timeout=120)
+    db.session.commit()  # end this session's read: see what the job wrote
+    return client.get(response.location)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from tests.drafts_support import add_comment, close_now, get, make_draft
+from tests.drafts_support import add_comment, close_now, get, make_draft, publish_report
 
 from consult.domain import DomainError
 from consult.drafts import grouping, report
@@ -110,7 +110,7 @@ def test_dispositions_report_approval_and_publication(world, client, auth):
     assert get(Draft, draft_id).report_state == "pending_review"
     assert client.get(f"/drafts/{draft_id}/report").status_code == 404  # not public before approval
     auth.login(world.reviewer)
-    client.post(f"/office/drafts/{draft_id}/report/approve")
+    publish_report(client, draft_id)
     draft = get(Draft, draft_id)
     assert draft.status == "report_published" and draft.report_published_at is not None
     page = client.get(f"/drafts/{draft_id}/report").get_data(as_text=True)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from tests.drafts_support import close_now, get, make_draft
+from tests.drafts_support import close_now, get, make_draft, publish_report
 
 from consult.database import utcnow
 from consult.domain import DomainError
@@ -71,7 +71,7 @@ def test_publishing_answers_each_open_comment_with_its_disposition(world, client
     earlier = _submission(replied[0])
     earlier_answer, earlier_events = earlier.answered_at, len(earlier.events)
     auth.login(world.reviewer)
-    assert client.post(f"/office/drafts/{draft_id}/report/approve").status_code == 302
+    assert "The feedback report has been published." in publish_report(client, draft_id).get_data(as_text=True)
     draft = get(Draft, draft_id)
     assert draft.status == "report_published"
 
@@ -154,7 +154,7 @@ def get_comment_ids(draft_id):
 def test_publishing_twice_answers_nobody_twice(world, client, auth):
     draft_id, by_mail, *_ = _ready_report(world)
     auth.login(world.reviewer)
-    client.post(f"/office/drafts/{draft_id}/report/approve")
+    publish_report(client, draft_id)
     events = db.session.scalar(sa.select(sa.func.count(TimelineEvent.id)))
     response = client.post(f"/office/drafts/{draft_id}/report/approve", follow_redirects=True)
     assert "There is no report waiting for approval." in response.get_data(as_text=True)

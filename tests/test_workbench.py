@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from tests.drafts_support import add_comment, close_now, get, make_draft
+from tests.drafts_support import add_comment, close_now, get, make_draft, publish_report
 
 from consult.drafts import report
 from consult.drafts.models import Comment, Draft
@@ -315,7 +315,7 @@ def test_an_adopted_unit_is_linked_to_its_change_and_the_report_shows_it(world, 
                                                                                   "reason": "已知悉。"})
     assert client.post(f"/office/drafts/{draft_id}/report", data={"summary": "总结"}).status_code == 302
     auth.login(world.reviewer)
-    assert client.post(f"/office/drafts/{draft_id}/report/approve").status_code == 302
+    publish_report(client, draft_id)
     auth.logout()
     page = client.get(f"/drafts/{draft_id}/report").get_data(as_text=True)
     assert "These comments led to the change of 第三条." in page

@@ -333,3 +333,34 @@ class SensitiveWord(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     word: Mapped[str] = mapped_column(sa.String(100), unique=True)
     created_at: Mapped[datetime] = _utc(default=utcnow)
+
+
+# A feedback report's publication, run as a job (consult.drafts.publishing).
+PUBLICATION_QUEUED, PUBLICATION_RUNNING, PUBLICATION_DONE, PUBLICATION_FAILED = "queued", "running", "done", "failed"
+PUBLICATION_STATUSES = (PUBLICATION_QUEUED, PUBLICATION_RUNNING, PUBLICATION_DONE, PUBLICATION_FAILED)
+
+
+class ReportPublication(db.Model):
+    """A reviewer's request to publish a draft's feedback report, and how its job went: answering every open
+    comment takes minutes on a large draft, so it runs outside the request (``consult.jobs``)."""
+
+    __tablename__ = "report_publications"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("status").in_(PUBLICATION_STATUSES), name="status_known"),
+        sa.Index("ix_report_publications_draft_status", "draft_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(sa.ForeignKey("drafts.id"))
+    status: Mapped[str] = mapped_column(sa.String(12), default=PUBLICATION_QUEUED)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = _utc(default=utcnow)
+    base_url: Mapped[str] = mapped_column(sa.String(300), default="")  # the site as the reviewer reached it
+    started_at: Mapped[Optional[datetime]] = _utc()
+    finished_at: Mapped[Optional[datetime]] = _utc()
+    total_count: Mapped[int] = mapped_column(default=0)  # open comments to answer, counted when the job starts
+    answered_count: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+
+    draft: Mapped[Draft] = relationship()
+    requested_by: Mapped[User] = relationship()

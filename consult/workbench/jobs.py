@@ -7,19 +7,19 @@ batches, runs ``consult.analysis.analyse`` and writes the units in short transac
 (``persist``), so a new comment never waits behind it for more than one small batch. Progress (step, counts,
 heartbeat) is written to the run row as it goes; the page reads it.
 
-With RQ, run a worker with ``rq worker consult-analysis --url "$REDIS_URL"``.
+With RQ, run a worker with ``rq worker consult-analysis --url "$REDIS_URL"`` (``consult.jobs``).
 """
 
 import logging
-import threading
 import time
 import traceback
 from collections.abc import Iterator
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
+from flask import current_app
 
+from consult import jobs
 from consult.analysis import Parameters
 from consult.analysis.memory import memory_mb
 from consult.database import utcnow
@@ -30,16 +30,11 @@ from consult.workbench.models import (
 )  # fmt: skip
 
 log = logging.getLogger(__name__)
-QUEUE_NAME = "consult-analysis"
 READ_BATCH = 5000
 # A running job that has given no sign of life for this long is taken for dead (its process ended):
 # the page shows it as failed and offers a retry. One analyse() call of 1,000,000 comments gives none for
 # up to 15 minutes on a crowded machine.
 STALE_AFTER = timedelta(minutes=30)
-JOB_TIMEOUT_SECONDS = 3 * 3600
-
-_threads: dict[int, threading.Thread] = {}
-_worker_app = None
 
 
 def analyse(comments, **kwargs):
@@ -51,57 +46,13 @@ def analyse(comments, **kwargs):
 
 
 def dispatch(run_id: int) -> None:
-    """Start the job of a committed ``queued`` run: on RQ when configured, else on a thread of this process."""
-    app = current_app._get_current_object()
-    url = app.config.get("REDIS_URL")
-    if url:
-        from redis import Redis
-        from rq import Queue
-
-        queue = Queue(app.config.get("ANALYSIS_RQ_QUEUE", QUEUE_NAME), connection=Redis.from_url(url))
-        queue.enqueue_call(analysis_job, kwargs={"run_id": run_id}, timeout=JOB_TIMEOUT_SECONDS,
-                           result_ttl=86400, description=f"Analyse comments or answers (run {run_id})")
-        return
-    thread = threading.Thread(target=_run_in_thread, args=(app, run_id), name=f"analysis-{run_id}", daemon=True)
-    _threads[run_id] = thread
-    thread.start()
+    """Start the job of a committed ``queued`` run (``consult.jobs``: on RQ when configured, else a thread)."""
+    jobs.start(run_analysis, run_id, description=f"Analyse comments or answers (run {run_id})")
 
 
 def wait(run_id: int, timeout: float | None = None) -> None:
     """Wait for the background thread of a run started in this process (commands and tests)."""
-    thread = _threads.get(run_id)
-    if thread is not None:
-        thread.join(timeout)
-        if not thread.is_alive():
-            _threads.pop(run_id, None)
-
-
-def _run_in_thread(app: Flask, run_id: int) -> None:
-    """A thread has no app context and no session of its own: make both, and always release the session."""
-    with app.app_context():
-        try:
-            run_analysis(run_id)
-        finally:
-            db.session.remove()
-
-
-def analysis_job(run_id: int) -> str:
-    """The RQ job: the run's analysis inside an application (one per worker process)."""
-    if has_app_context():  # e.g. a SimpleWorker inside an application (tests)
-        try:
-            return run_analysis(run_id)
-        finally:
-            db.session.remove()
-    global _worker_app
-    if _worker_app is None:
-        from consult import create_app
-
-        _worker_app = create_app()
-    with _worker_app.app_context():
-        try:
-            return run_analysis(run_id)
-        finally:
-            db.session.remove()
+    jobs.wait(run_analysis, run_id, timeout)
 
 
 def run_analysis(run_id: int) -> str:

@@ -78,6 +78,23 @@ def _make_closed_draft_with_comments(app) -> int:
     return draft_id
 
 
+def _wait_for_the_publication(app, draft_id: int, timeout: float = 240) -> None:
+    from consult.drafts.models import ReportPublication
+    from consult.extensions import db
+
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        with app.app_context():
+            status = db.session.scalar(sa.select(ReportPublication.status).where(
+                ReportPublication.draft_id == draft_id).order_by(ReportPublication.id.desc()).limit(1))
+        if status in ("done", "failed"):
+            assert status == "done"
+            return
+        time.sleep(1)
+    raise AssertionError(f"the report's publication did not finish in {timeout} s (last status: {status})")
+
+
 def _wait_for_the_analysis(app, draft_id: int, timeout: float = 240) -> None:
     from consult.extensions import db
     from consult.workbench.models import AnalysisRun
@@ -183,6 +200,11 @@ def test_a_draft_with_thousands_of_comments_is_analysed_disposed_by_unit_and_eve
     login(reviewer, REVIEWER)
     reviewer.goto(f"/office/drafts/{draft_id}")
     submit(reviewer, zh("Approve and publish the report"))
+    # The publication runs as a job; its page follows it, reloading itself, until the report is out.
+    assert "/report/publications/" in reviewer.url
+    _wait_for_the_publication(live_server.app, draft_id)
+    reviewer.reload()
+    assert zh("The feedback report has been published.") in reviewer.locator("main").inner_text()
 
     # Every commenter is answered; the public report names the change and the form letters.
     assert _open_submissions(live_server.app, draft_id) == 0

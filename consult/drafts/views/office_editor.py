@@ -11,7 +11,7 @@ from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
 from consult.authz import builds_questionnaires, role_required, sees_questionnaires_of
 from consult.database import utcnow
 from consult.domain import DomainError
-from consult.drafts import services, transitions, word_import
+from consult.drafts import publishing, services, transitions, word_import
 from consult.drafts.articles import split_articles
 from consult.drafts.forms import (
     ConfirmForm, DraftForm, InterpretationForm, NoteForm, PublishForm, UploadForm, WordImportForm,
@@ -54,6 +54,8 @@ def manage():
 def office_detail(draft_id: int):
     """A draft's workspace: status, review notes, and the actions the visitor's role allows."""
     draft = get_draft_for_staff_or_404(draft_id)
+    publication = publishing.latest_publication(draft.id)
+    stale = publication is not None and publishing.is_stale(publication)
     return render_template(
         "drafts/office/detail.html", draft=draft, confirm=ConfirmForm(), note_form=NoteForm(), publish=PublishForm(),
         has_interpretation=services.has_interpretation(draft), history=services.draft_history(draft),
@@ -63,6 +65,8 @@ def office_detail(draft_id: int):
                         if sees_questionnaires_of(current_user, q.department_id)],
         builds_questionnaires=builds_questionnaires(current_user),
         questionnaire_status_labels=QUESTIONNAIRE_STATUS_LABELS,
+        publication=publication, publishing_now=publication is not None and publication.status in publishing.ACTIVE
+        and not stale, publishing_failed=publication is not None and (publication.status == "failed" or stale),
     )
 
 

@@ -4,12 +4,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.accounts.models import ADMIN, REVIEWER
-from consult.authz import role_required
+from consult import jobs
+from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
+from consult.authz import role_required, works_on_drafts_of
 from consult.domain import DomainError
-from consult.drafts import moderation, report, services
+from consult.drafts import moderation, publishing, report, services, transitions
 from consult.drafts.forms import ConfirmForm, NoteForm, PublishForm, RejectForm
-from consult.drafts.models import Comment
+from consult.drafts.models import Comment, ReportPublication
 from consult.drafts.views import bp
 from consult.drafts.views.common import get_draft_for_staff_or_404
 from consult.errors import show_error
@@ -56,15 +57,43 @@ def return_draft(draft_id: int):
 @bp.post("/office/drafts/<int:draft_id>/report/approve")
 @reviewer_required
 def approve_report(draft_id: int):
-    """Publish the feedback report."""
+    """Publish the feedback report: queue its job (answering every comment takes minutes on a large draft) and
+    show its progress. A second click while it is queued or running shows the same one."""
     draft = get_draft_for_staff_or_404(draft_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            report.approve_report(draft, current_user)
-            flash(_("The feedback report has been published."), "success")
-        except DomainError as error:
-            show_error(error)
-    return _back(draft.id)
+    if not ConfirmForm().validate_on_submit():
+        return _back(draft.id)
+    try:
+        publication, queued = publishing.request_publication(draft, current_user, request.url_root)
+    except DomainError as error:
+        show_error(error)
+        return _back(draft.id)
+    db.session.commit()  # the job reads the publication from its own session
+    if queued:
+        jobs.start(publishing.run_publication, publication.id,
+                   description=f"Publish the feedback report (draft {draft.id})")
+        flash(_("The feedback report is being published. This page shows how far it has got."), "success")
+    else:
+        flash(_("The feedback report is already being published."), "info")
+    return redirect(url_for("drafts.report_publication", draft_id=draft.id, publication_id=publication.id))
+
+
+@bp.get("/office/drafts/<int:draft_id>/report/publications/<int:publication_id>")
+@role_required(EDITOR, ADMIN, REVIEWER, OFFICER)
+def report_publication(draft_id: int, publication_id: int):
+    """How the publication of the feedback report goes: waiting, answering the comments, done or failed."""
+    draft = get_draft_for_staff_or_404(draft_id)
+    publication = db.get_or_404(ReportPublication, publication_id)
+    if publication.draft_id != draft.id:
+        abort(404)
+    if not works_on_drafts_of(current_user, draft.department_id):
+        abort(403)
+    stale = publishing.is_stale(publication)
+    return render_template(
+        "drafts/office/publication.html", draft=draft, publication=publication, stale=stale,
+        active=publication.status in publishing.ACTIVE and not stale, confirm=ConfirmForm(),
+        may_retry=(publication.status == "failed" or stale) and "review_report" in transitions.allowed_actions(
+            current_user, draft),
+    )
 
 
 @bp.post("/office/drafts/<int:draft_id>/report/return")
