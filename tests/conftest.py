@@ -9,7 +9,9 @@ helper``.
 import base64
 import hashlib
 import os
+import shutil
 import uuid
+from datetime import datetime
 from contextlib import contextmanager
 from urllib.parse import quote
 
@@ -23,6 +25,7 @@ from consult import create_app
 from consult.accounts import sessions
 from consult.accounts.models import Department, User
 from consult.extensions import db
+from consult.localtime import zone
 from consult.search import schema as search_schema
 
 pytest_plugins = [
@@ -87,6 +90,7 @@ class Backend:
                 conn.execute(sa.text(f"CREATE SCHEMA {self.schema}"))
             self.url = _pg_url(self.schema)
         self.created = False
+        self.demo: DemoData | None = None
 
     def config(self, **overrides) -> dict:
         return {
@@ -124,10 +128,101 @@ class Backend:
                 search_schema.empty(conn)
 
     def close(self) -> None:
+        if self.demo is not None:
+            self.demo.close()
         if self.name == "postgres":
             with self.admin_engine.begin() as conn:
                 conn.execute(sa.text(f"DROP SCHEMA {self.schema} CASCADE"))
             self.admin_engine.dispose()
+
+
+class DemoData:
+    """The demo data (``seed-demo``) seeded once per backend and local day into a database of its own; every
+    test marked ``demo_data`` starts from a copy of it, with a copy of its uploaded files.
+
+    Seeding takes tens of seconds (hundreds of submissions through the services, search indexing, the
+    questionnaires' counters), a copy well under one. The copy is what a first ``seed-demo`` leaves, rows,
+    search index and sequences alike, so a test may write to it and run ``seed-demo`` again. The seed dates
+    its data from today, so a new local day seeds anew.
+
+    SQLite: the seeded file is copied for each test. PostgreSQL: the data is seeded into a schema of its own
+    and each test's rows are copied from it into the backend's schema (``INSERT … SELECT``, sequences set to
+    the same values), which is emptied after the test like any other; a database copied with ``CREATE
+    DATABASE … TEMPLATE`` would have to be dropped again, and DROP DATABASE waits for a checkpoint of the whole
+    server (seconds to minutes on a busy disk).
+    """
+
+    def __init__(self, backend: "Backend", tmp_path_factory):
+        self.backend = backend
+        self.tmp_path_factory = tmp_path_factory
+        self.day = self.zone = None
+        self.template_url = self.template_uploads = self.schema = None
+
+    def _seed(self) -> None:
+        self.close()
+        base = self.tmp_path_factory.mktemp("demo-template")
+        self.template_uploads = str(base / "uploads")
+        if self.backend.name == "sqlite":
+            self.template_url = f"sqlite:///{base / 'demo.sqlite3'}"
+        else:
+            self.schema = f"demo_{uuid.uuid4().hex[:12]}"
+            with self.backend.admin_engine.begin() as conn:
+                conn.execute(sa.text(f"CREATE SCHEMA {self.schema}"))
+            self.template_url = _pg_url(self.schema)
+        app = create_app(self.backend.config(SQLALCHEMY_DATABASE_URI=self.template_url,
+                                             CONSULT_UPLOAD_DIR=self.template_uploads))
+        with app.app_context():
+            from consult import seed
+
+            self.zone = zone()
+            self.day = datetime.now(self.zone).date()
+            db.create_all()
+            seed.seed_demo()
+            db.session.commit()
+            if self.backend.name == "sqlite":  # everything into the main file, so copying it copies it all
+                with db.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.session.remove()
+            db.engine.dispose()
+
+    def copy(self, tmp_path) -> dict:
+        """Settings for a test's app: a copy of the seeded SQLite file, and a copy of the uploaded files."""
+        if self.day is None or self.day != datetime.now(self.zone).date():
+            self._seed()
+        settings = {"CONSULT_UPLOAD_DIR": str(tmp_path / "demo-uploads")}
+        if os.path.isdir(self.template_uploads):
+            shutil.copytree(self.template_uploads, settings["CONSULT_UPLOAD_DIR"])
+        if self.backend.name == "sqlite":
+            path = tmp_path / "demo.sqlite3"
+            shutil.copyfile(self.template_url.removeprefix("sqlite:///"), path)
+            settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+        return settings
+
+    def fill(self, conn: sa.Connection) -> None:
+        """PostgreSQL: copy every row of the seeded schema into the (empty) backend schema of ``conn``, and set
+        its sequences where the seeded ones are."""
+        source, target = self.schema, self.backend.schema
+        tables = [t.name for t in db.metadata.sorted_tables] + [search_schema.table_name(k) for k in search_schema.KINDS]
+        # Rows that held every foreign key where they come from: no trigger checks them again on the way (the
+        # questionnaires' questions and options point at each other, so no order of tables would do).
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for table in tables:
+            columns = ", ".join(f'"{name}"' for name in conn.scalars(sa.text(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = :s AND table_name = :t "
+                "ORDER BY ordinal_position"), {"s": source, "t": table}))
+            conn.exec_driver_sql(f'INSERT INTO {target}."{table}" ({columns}) SELECT {columns} FROM {source}."{table}"')
+        sequences = conn.execute(sa.text("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = :s"),
+                                 {"s": source}).all()
+        for name, last_value in sequences:
+            if last_value is not None:
+                conn.execute(sa.text("SELECT setval(:sequence, :value)"),
+                             {"sequence": f'{target}."{name}"', "value": last_value})
+
+    def close(self) -> None:
+        if self.schema is not None:
+            with self.backend.admin_engine.begin() as conn:
+                conn.execute(sa.text(f"DROP SCHEMA {self.schema} CASCADE"))
+        self.schema = self.template_url = None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -170,13 +265,31 @@ def app_config():
 
 
 @pytest.fixture
-def app(backend, app_config):
-    app = create_app(backend.config(**app_config))
-    with app.app_context():
-        backend.prepare()
+def app(request, backend, app_config, tmp_path_factory):
+    """The app on the backend's test database, emptied after the test; a test marked ``demo_data`` gets its own
+    copy of the demo data instead (see ``DemoData``)."""
+    if request.node.get_closest_marker("demo_data") is None:
+        app = create_app(backend.config(**app_config))
+        with app.app_context():
+            backend.prepare()
+        yield app
+        with app.app_context():
+            backend.empty()
+            db.engine.dispose()
+        return
+    if backend.demo is None:
+        backend.demo = DemoData(backend, tmp_path_factory)
+    app = create_app(backend.config(**{**backend.demo.copy(tmp_path_factory.mktemp("demo")), **app_config}))
+    if backend.name == "postgres":
+        with app.app_context():
+            backend.prepare()
+            with db.engine.begin() as conn:
+                backend.demo.fill(conn)
     yield app
     with app.app_context():
-        backend.empty()
+        if backend.name == "postgres":
+            backend.empty()
+        db.session.remove()
         db.engine.dispose()
 
 

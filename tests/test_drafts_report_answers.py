@@ -191,12 +191,9 @@ def test_publishing_is_set_based_whatever_the_number_of_comments(world, app, sql
     assert len(_mails("comment_answered_in_report")) == (1 + 2) + (1 + 40)
 
 
+@pytest.mark.demo_data
 def test_demo_data_leaves_no_comment_of_a_reported_draft_open(app):
-    from consult import seed
-
     with app.test_request_context("/"):
-        seed.seed_demo()
-        db.session.commit()
         reported = db.session.scalars(sa.select(Draft.id).where(Draft.status == "report_published")).all()
         assert reported
         statuses = db.session.scalars(

@@ -5,6 +5,8 @@ Two witnesses: a checksum of every row of every table before and after each visi
 the engine that names the route of any INSERT, UPDATE or DELETE issued while a GET is answered. Stamps a GET
 would be allowed to write are named in ``ALLOWED_GET_WRITES``; there are none (login sessions note their
 last use only on requests that change something anyway).
+
+The tests start from a copy of the demo data (``demo_data``: seeded once per backend, not once per test).
 """
 
 import hashlib
@@ -16,7 +18,6 @@ import pytest
 import sqlalchemy as sa
 from flask import has_request_context, request
 
-from consult import seed
 from consult.accounts.models import ADMIN, CITIZEN, EDITOR, OFFICER, REVIEWER, User
 from consult.database import utcnow
 from consult.drafts.models import Article, Comment, Draft
@@ -27,6 +28,8 @@ from consult.extensions import db
 ALLOWED_GET_WRITES: tuple[tuple[str, str], ...] = ()
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 VALUES_PER_ARGUMENT = 2
+
+pytestmark = pytest.mark.demo_data
 
 
 def _table_checksums(app) -> dict[str, tuple[int, str]]:
@@ -49,7 +52,7 @@ def _scalars(stmt, n: int = VALUES_PER_ARGUMENT) -> list:
 
 
 def _world(app) -> dict[str, list]:
-    """The demo world, plus the drafts that used to be written by whoever looked first: one approved whose
+    """The demo world (the test's database starts with it), plus the drafts that used to be written by whoever looked first: one approved whose
     opening time has passed, one open whose closing time has passed (neither recorded yet)."""
     from consult.drafts.models import OPEN
     from consult.events.models import Event, Registration
@@ -60,8 +63,6 @@ def _world(app) -> dict[str, list]:
     from consult.accounts.models import Department
 
     with app.app_context():
-        seed.seed_demo()
-        db.session.commit()
         drafts = list(db.session.scalars(sa.select(Draft).order_by(Draft.id)))
         due_to_open, due_to_close = _scheduled_draft(drafts[0]), _scheduled_draft(drafts[0])
         # Time passes: one has reached its opening time, the other its closing time; nothing recorded it.
