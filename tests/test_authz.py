@@ -1,10 +1,19 @@
-"""Every protected page is walked with every role: wrong roles get 403, anonymous visitors log in first."""
+"""Every protected page is walked with every role: wrong roles get 403, anonymous visitors log in first.
+
+SQLite only (``sqlite_only``): who may open a page is decided in Python before the page asks the database
+anything (``role_required`` compares the logged-in user's role with the view's roles; ``login_required`` sends
+anonymous visitors to the login page), and the routes are read from the URL map, so a PostgreSQL run of these
+walks (9-24 s each) proves nothing the SQLite run does not. Pages with real data, as every role, on both
+databases: tests/test_get_writes.py; department scoping on both: the domains' own tests.
+"""
 
 import re
 
 import pytest
 
 from consult.accounts.models import ROLES
+
+pytestmark = pytest.mark.sqlite_only
 
 # Pages anyone may open. Every other endpoint must declare its roles with role_required.
 PUBLIC_ENDPOINTS = {
