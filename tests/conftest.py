@@ -141,8 +141,9 @@ class DemoData:
     test marked ``demo_data`` starts from a copy of it, with a copy of its uploaded files.
 
     Seeding takes tens of seconds (hundreds of submissions through the services, search indexing, the
-    questionnaires' counters), a copy well under one. The copy is what a first ``seed-demo`` leaves, rows,
-    search index and sequences alike, so a test may write to it and run ``seed-demo`` again. The seed dates
+    questionnaires' counters), a copy well under one. The copy is what a first ``seed.seed_demo()`` leaves,
+    rows, search index and sequences alike, so a test may write to it and run ``seed-demo`` again (the command
+    also analyses the closed questionnaire's written answers: a test that needs them runs it). The seed dates
     its data from today, so a new local day seeds anew.
 
     SQLite: the seeded file is copied for each test. PostgreSQL: the data is seeded into a schema of its own
