@@ -274,6 +274,8 @@ def insert_object(session, obj):
     for key, column in columns:
         if column in inserted:
             values[key] = inserted[column]
+        elif table.c[column].server_default is None and key not in values:
+            values[key] = None  # not written, no default: NULL (loaded, so reading it asks nothing)
     for prop, value in zip(mapper.primary_key, result.inserted_primary_key, strict=True):
         values[mapper.get_property_by_column(prop).key] = value
     sa.orm.make_transient_to_detached(obj)
