@@ -25,7 +25,8 @@ inside the same transaction: a rolled-back request leaves no index row behind, a
 searchable at once. The event was chosen over explicit calls in the services because a record is written by
 many services (every kind's intake, corrections, moderation, seeding) and any future one would have to
 remember the call; the event cannot be forgotten. Code that inserts rows with Core statements instead of the
-ORM (bulk loads) calls :func:`index_rows` itself, or runs ``flask reindex`` afterwards.
+ORM calls :func:`index_rows` itself (bulk loads) or :func:`index_record` (the intake of comments and letters,
+``consult.tracking.intake.insert_submission``), or runs ``flask reindex`` afterwards.
 """
 
 import re
