@@ -132,7 +132,10 @@ def test_reminder_query_uses_an_index(world):
 
     file_submission(world)
     plan = _plan(submissions_to_remind(date(2025, 12, 1)))
-    assert "ix_submissions_reminders" in plan or "ix_submissions_inbox" in plan, plan
+    # PostgreSQL may take the partial index of open submissions instead, depending on its statistics
+    assert any(index in plan for index in ("ix_submissions_reminders", "ix_submissions_inbox",
+                                           "ix_submissions_open_due")), plan
+    assert "SCAN submissions" not in plan and "Seq Scan" not in plan, plan
 
 
 @pytest.mark.demo_data  # the database starts as a first seed-demo leaves it
