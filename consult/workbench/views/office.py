@@ -107,17 +107,24 @@ def article(draft_id: int, anchor: str):
 def start(draft_id: int):
     """Queue an analysis (or a retry) and start its job once the request has committed."""
     draft = _draft_for_analysis(draft_id)
+    return start_run(lambda: services.request_analysis(draft, current_user),
+                     url_for("workbench.overview", draft_id=draft.id))
+
+
+def start_run(request_run, back: str):
+    """The end of a POST that starts an analysis: check the form, queue the run (``request_run()``; a refusal is
+    shown), commit, start its job, and go ``back`` to the page that shows its progress."""
     if not RunForm().validate_on_submit():
         abort(400)
     try:
-        run = services.request_analysis(draft, current_user)
+        run = request_run()
     except DomainError as error:
         show_error(error)
-        return redirect(url_for("workbench.overview", draft_id=draft.id))
+        return redirect(back)
     db.session.commit()  # the job reads the run from its own session
     jobs.dispatch(run.id)
     flash(_("The analysis has started. This page shows its progress."), "success")
-    return redirect(url_for("workbench.overview", draft_id=draft.id))
+    return redirect(back)
 
 
 def _unit_or_404(draft: Draft, unit_id: int) -> AnalysisUnit:

@@ -4,12 +4,9 @@ answers. The same runs, units and queries as the draft's pages; the units are re
 to a questionnaire needs no reply). Texts are shown with phone numbers, e-mail addresses and ID numbers
 removed, as in the questionnaire's exports."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from consult.accounts.models import ADMIN, EDITOR, OFFICER, REVIEWER
-from consult.authz import role_required
 from consult.contacts import redact_text
 from consult.domain import DomainError
 from consult.errors import show_error
@@ -21,8 +18,7 @@ from consult.workbench import jobs, queries, services
 from consult.workbench.forms import ReadForm, RunForm
 from consult.workbench.models import ACTIVE_STATUSES, CAMPAIGN, UNIT_KINDS, AnalysisUnit
 from consult.workbench.views import bp
-
-analysis_roles = role_required(EDITOR, ADMIN, OFFICER, REVIEWER)
+from consult.workbench.views.office import analysis_roles, start_run
 
 
 def _questionnaire_for_analysis(questionnaire_id: int) -> Questionnaire:
@@ -86,17 +82,8 @@ def answers_question(questionnaire_id: int, question_id: int):
 def answers_start(questionnaire_id: int):
     """Queue an analysis of the written answers (or a retry) and start its job once the request has committed."""
     questionnaire = _questionnaire_for_analysis(questionnaire_id)
-    if not RunForm().validate_on_submit():
-        abort(400)
-    try:
-        run = services.request_answer_analysis(questionnaire, current_user)
-    except DomainError as error:
-        show_error(error)
-        return redirect(url_for("workbench.answers_overview", questionnaire_id=questionnaire.id))
-    db.session.commit()  # the job reads the run from its own session
-    jobs.dispatch(run.id)
-    flash(_("The analysis has started. This page shows its progress."), "success")
-    return redirect(url_for("workbench.answers_overview", questionnaire_id=questionnaire.id))
+    return start_run(lambda: services.request_answer_analysis(questionnaire, current_user),
+                     url_for("workbench.answers_overview", questionnaire_id=questionnaire.id))
 
 
 def _redacted_edits(edits: list) -> list:
