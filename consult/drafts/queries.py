@@ -109,11 +109,10 @@ def article_labels(draft_id: int) -> dict[str, str]:
 def get_public_draft_or_404(draft_id: int) -> Draft:
     """A draft the public may see (open, closed, reported or withdrawn after opening), with its department
     (every page and every comment shows or needs it) in the same query."""
-    draft = db.get_or_404(Draft, draft_id, options=_WITH_DEPARTMENT)
+    draft = db.get_or_404(Draft, draft_id, options=(joinedload(Draft.department),))
     if not draft.is_public and not (draft.status == "withdrawn" and draft.opened_at is not None):
         abort(404)
     return draft
-_WITH_DEPARTMENT = (joinedload(Draft.department),)
 
 
 # The questionnaires approved for the draft decide its links to them (consult.surveys.queries.on_draft):
