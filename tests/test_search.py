@@ -224,3 +224,39 @@ def test_reindex_in_several_processes_indexes_every_record_once(world):
     assert reindex("submissions", batch=2, jobs=2) == 5
     assert sorted(found(world, "路灯")) == sorted(numbers)
     assert db.session.scalar(sa.text(f"SELECT count(*) FROM {schema.table_name('submissions')}")) == 5
+
+
+def test_the_newest_published_matches_are_taken_from_the_word_index_not_a_walk_of_every_record(world):
+    """A common word's newest published matches come from the index's matches, sorted, never from a walk down
+    the primary key testing every record until enough match (PostgreSQL's choice with a LIMIT when the word
+    is common: 110 ms instead of 13 ms for the 1,000 newest published letters among 120,000 records)."""
+    from datetime import date, datetime, UTC
+
+    from consult.search.documents import PUBLISHED_SCOPE, Fields, index_rows, submission_scope
+    from consult.search.matching import PUBLIC, matches
+    from consult.tracking.models import Submission
+
+    table, today = Submission.__table__, date(2026, 6, 1)
+    rows = [{"tracking_no": f"L-20260601-{n:05d}", "query_code_salt": "s", "query_code_hash": "h", "kind": "letter",
+             "department_id": world.dept.id, "subject": "噪音", "body": "噪音扰民。" if n % 2 else "路灯坏了。",
+             "status": "answered", "is_public": True, "received_at": datetime(2026, 6, 1, tzinfo=UTC),
+             "answered_at": datetime(2026, 6, 2, tzinfo=UTC), "clock_start_on": today, "window_workdays": 15,
+             "extension_workdays": 0, "due_on": today, "due_soon_on": today, "very_overdue_on": today,
+             "estimated_due": False, "reopen_count": 0, "submitter_name": "", "submitter_email": "",
+             "submitter_phone": ""} for n in range(3000)]
+    ids = db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+    scope = submission_scope(Submission(department_id=world.dept.id, answered_at=rows[0]["answered_at"],
+                                        kind="letter", is_public=True))
+    index_rows(db.session.connection(), "submissions",
+               [(new_id, Fields("", row["body"], "", scope)) for new_id, row in zip(ids, rows)])
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("ANALYZE search_submissions"))  # the planner knows how common the word is
+    found = matches("submissions", parse("噪音"), PUBLIC, scope=PUBLISHED_SCOPE, recent=1000)
+    stmt = sa.select(found.c.id).order_by(found.c.score.desc()).limit(20)
+    assert len(db.session.execute(stmt).all()) == 20
+    if db.engine.dialect.name != "postgresql":
+        return  # FTS5 gives its matches in rowid order itself
+    compiled = stmt.compile(dialect=db.engine.dialect)
+    plan = "\n".join(row[0] for row in db.session.connection().exec_driver_sql(f"EXPLAIN {compiled}",
+                                                                                 compiled.params))
+    assert "search_submissions_pkey" not in plan, plan  # half the records match here: a scan may serve

@@ -86,8 +86,11 @@ def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING,
     if dialect_name() == "postgresql":
         # Ranked by the words alone: the scope token is in every candidate and says nothing about relevance.
         rank = "CAST(ts_rank(document, CAST(:ranked AS tsquery), 1) AS double precision)"
+        # "+ 0": the newest matches are taken from the GIN index's matches, sorted; never from a walk down the
+        # primary key testing every document until enough match, which the planner prefers with a LIMIT and
+        # which read 107,000 rows for the 1,000 newest published letters holding a common word (110 ms, 13 ms so).
         source = (f"(SELECT record_id, document FROM {table} WHERE document @@ CAST(:tsquery AS tsquery) "
-                  f"ORDER BY record_id DESC LIMIT :recent) AS recent" if recent else
+                  f"ORDER BY record_id + 0 DESC LIMIT :recent) AS recent" if recent else
                   f"{table} WHERE document @@ CAST(:tsquery AS tsquery)")
         stmt = sa.text(
             f"SELECT record_id AS id, {rank if scored else 'CAST(0 AS double precision)'} AS score FROM {source}{top}"
