@@ -8,13 +8,15 @@ Templates use the filters registered by ``init_app``: ``date``, ``weekday_date``
 ``nest_quotes`` and ``grouped_code``, and the global ``period(start, end)``.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_skeleton, get_datetime_format
 from flask_babel import format_date, format_time, get_locale, pgettext, to_user_timezone
 from markupsafe import Markup
 
 from consult.contacts import mask_phone
+from consult.localtime import local_today
 
 CODE_GROUP = 4
 _SPAN_DASH = "–"
@@ -63,9 +65,13 @@ def format_short_day(value: date | datetime) -> str:
     """A day in a table column, in the same family: 11月29日 this year, 2025年11月29日 before (Nov 29 / Nov 29, 2025)."""
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
-    this_year = to_user_timezone(datetime.now(UTC)).year
-    skeleton = "MMMd" if value.year == this_year else "yMMMd"
-    return format_skeleton(skeleton, value, locale=get_locale())
+    return _short_day(value, local_today().year, get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _short_day(value: date, this_year: int, locale) -> str:
+    """Kept: a list shows the same few days on many rows."""
+    return format_skeleton("MMMd" if value.year == this_year else "yMMMd", value, locale=locale)
 
 
 def format_month(value: date | str, *, two_lines: bool = False) -> str:

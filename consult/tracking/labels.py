@@ -65,6 +65,14 @@ HOLIDAY_LABELS = {
     "Anti-Fascist 70th Day": _l("70th anniversary of the victory in the War of Resistance against Japan"),
 }
 
+# The badge beside a due date.
+DUE_LABELS = {
+    "paused": _l("Clock paused"),
+    "very_overdue": _l("Very overdue"),
+    "overdue": _l("Overdue"),
+    "due_soon": _l("Due soon"),
+}
+
 REPLY_STATUS_LABELS = {
     "draft": lazy_pgettext("reply", "Draft"),
     "pending_review": _l("Waiting for review"),
@@ -74,9 +82,12 @@ REPLY_STATUS_LABELS = {
 
 
 def template_labels() -> dict:
+    """The labels for a page. Statuses and kinds are read on every row of a list, so they come translated
+    once per page rather than once per row."""
     return {
-        "status_labels": STATUS_LABELS,
-        "kind_labels": KIND_LABELS,
+        "status_labels": {status: str(label) for status, label in STATUS_LABELS.items()},
+        "kind_labels": {kind: str(label) for kind, label in KIND_LABELS.items()},
+        "due_labels": {name: str(label) for name, label in DUE_LABELS.items()},
         "action_labels": ACTION_LABELS,
         "public_actor_labels": PUBLIC_ACTOR_LABELS,
         "department_actor": DEPARTMENT_ACTOR,
