@@ -93,20 +93,38 @@ def test_an_open_day_has_no_files_page(app, client, auth, event_officer, event_d
         with pytest.raises(DomainError) as refused:
             materials.add_file(event, None, audience="attendees", actor=db.session.get(User, event_officer.id))
         assert refused.value.status == 404
-        # A file an open day got before this rule is neither offered on the page nor listed anywhere.
-        attachment = Attachment(storage_key="k" * 32, owner="event", original_filename="旧附件.pdf",
-                                content_type="application/pdf", size=3, sha256="0" * 64)
-        db.session.add(attachment)
-        db.session.flush()
+
+
+def test_staff_can_remove_the_files_an_open_day_got_before_open_days_stopped_taking_them(
+        app, client, auth, event_officer, event_department):
+    open_day = make_event(app, event_department, event_type="open_day", mode="first_come")
+    with app.app_context():
+        from werkzeug.datastructures import FileStorage
+
+        from consult.uploads import save_upload
+
+        attachment = save_upload(FileStorage(io.BytesIO(PDF), "旧附件.pdf"), owner="event")
         db.session.add(EventFile(event_id=open_day, attachment_id=attachment.id, audience="attendees"))
         db.session.commit()
         file_id = attachment.id
-    assert client.post(f"/events/manage/{open_day}/files/{file_id}/remove").status_code == 404
     client.post("/account/logout")
     registered = client.post(f"/events/{open_day}/register", data={"name": "周开放", "phone": "13500009999"})
     assert registered.status_code == 302
     page = client.get(registered.headers["Location"], follow_redirects=True)
     assert page.status_code == 200 and "旧附件.pdf" not in page.text
+
+    auth.login(event_officer)
+    assert f"/events/manage/{open_day}/files" in client.get(f"/events/manage/{open_day}").text
+    files_page = client.get(f"/events/manage/{open_day}/files")
+    assert files_page.status_code == 200
+    assert "旧附件.pdf" in files_page.text and 'enctype="multipart/form-data"' not in files_page.text
+    assert attach(client, open_day, name="新附件.pdf").status_code == 404
+    removed = client.post(f"/events/manage/{open_day}/files/{file_id}/remove")
+    assert removed.status_code == 302
+    assert files_of(app, open_day) == []
+    with app.app_context():
+        assert db.session.get(Attachment, file_id) is None
+    assert client.get(f"/events/manage/{open_day}/files").status_code == 404
 
 
 def make_department_other(app):

@@ -50,6 +50,12 @@ def has_files(event: Event) -> bool:
     return event.is_hearing or event.is_meeting
 
 
+def files_page_shown(event: Event) -> bool:
+    """Whether staff see the event's Files page: it takes files, or (an open day) still has files from before."""
+    return has_files(event) or db.session.scalar(
+        sa.select(sa.exists().where(EventFile.event_id == event.id))) is True
+
+
 def add_file(event: Event, file: FileStorage | None, *, audience: str, actor: User) -> EventFile:
     """Check and store an uploaded file as one of the event's materials (or of a hearing's record)."""
     require_event_manager(actor, event.department_id)

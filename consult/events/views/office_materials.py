@@ -1,8 +1,9 @@
 """An event's files, staff side: attach files for the attendees (or, for a hearing, to publish with the
 record) through the upload checks, and remove them. Staff of the event's department (and editors, admins).
-Only hearings and public meetings have files: an open day's Files page does not exist (404)."""
+Only hearings and public meetings take files. An open day that got files before that rule shows them here so staff
+can remove them; it takes no new ones, and an open day without files has no Files page (404)."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,19 +19,26 @@ from consult.events.views.office import _managed_event_or_404
 from consult.extensions import db
 
 
-def _event_with_files_or_404(event_id: int) -> Event:
-    """A hearing or public meeting the current user manages (an open day has no files: 404)."""
+def _event_with_files_or_404(event_id: int) -> tuple[Event, list[EventFile]]:
+    """An event the current user manages that takes files or still has some, with its files (else 404)."""
     event = _managed_event_or_404(event_id)
-    if not materials.has_files(event):
+    files = materials.event_files(event)
+    if not materials.has_files(event) and not files:
         abort(404)
-    return event
+    return event, files
 
 
 @bp.route("/manage/<int:event_id>/files", methods=["GET", "POST"])
 @role_required(*EVENT_MANAGE_ROLES)
 def event_files(event_id: int):
     """The event's files, and a form to attach one (checked like every upload)."""
-    event = _event_with_files_or_404(event_id)
+    event, files = _event_with_files_or_404(event_id)
+    if not materials.has_files(event):
+        if request.method == "POST":
+            abort(404)
+        return render_template("events/files.html", event=event, form=None, files=files,
+                               audience_labels=FILE_AUDIENCE_LABELS, remove_form=ConfirmForm(),
+                               file_url=materials.file_url)
     uploads.allow_large_request()
     form = EventFileForm()
     form.offer(event)
@@ -54,7 +62,7 @@ def event_files(event_id: int):
 @role_required(*EVENT_MANAGE_ROLES)
 def remove_event_file(event_id: int, attachment_id: int):
     """Take a file off the event and delete it."""
-    event = _event_with_files_or_404(event_id)
+    event, _files = _event_with_files_or_404(event_id)
     row = db.get_or_404(EventFile, attachment_id)
     if row.event_id != event.id:
         abort(404)
