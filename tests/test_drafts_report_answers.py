@@ -228,3 +228,38 @@ def test_comments_answered_by_the_report_are_among_the_answered_records_similar_
     query = similarity_query("第三条的专区能否延伸到村（社区）？")
     found = similar_records("submissions", query, EVERYTHING, answered_scope_token(answered.department_id))
     assert answered.id in [record_id for record_id, _score in found]
+
+
+def test_the_report_answers_comments_without_segmenting_their_text_again(world, monkeypatch):
+    """Publishing gives the answered comments their answered scope tokens and touches nothing else of their
+    index rows: no text is segmented again (it doubled the cost of publishing), and each row is what a
+    rebuild of the index would write."""
+    from consult.search import documents
+
+    draft_id, by_mail, no_contact, replied = _ready_report(world, n_plain=3)
+    segmented = []
+    real_tokens = documents.search_tokens
+    monkeypatch.setattr(documents, "search_tokens", lambda text: segmented.append(text) or real_tokens(text))
+    publication.answer_open_comments(get(Draft, draft_id), db.session.merge(world.reviewer), utcnow())
+    db.session.flush()
+    assert segmented == []
+    ids = db.session.scalars(sa.select(Comment.submission_id).where(Comment.draft_id == draft_id)).all()
+
+    def index_rows_of(ids):
+        if db.engine.dialect.name == "postgresql":
+            return dict(db.session.execute(sa.text("SELECT record_id, CAST(document AS text) FROM search_submissions "
+                                                   "WHERE record_id IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)), {"ids": ids}).all())
+        return {row[0]: tuple(row[1:]) for row in db.session.execute(sa.text(
+            "SELECT rowid, title, body, contact, scope FROM search_submissions WHERE rowid IN :ids").bindparams(
+            sa.bindparam("ids", expanding=True)), {"ids": ids})}
+
+    published = index_rows_of(ids)
+    indexed = documents.indexed_for(Submission)
+    db.session.expire_all()
+    documents.index_rows(db.session.connection(), "submissions",
+                         [(s.id, indexed.fields(s)) for s in db.session.scalars(sa.select(Submission)
+                                                                                .where(Submission.id.in_(ids)))])
+    assert index_rows_of(ids) == published
+    answered = _submission(by_mail[0])
+    assert answered_scope_token(answered.department_id) in str(published[answered.id])

@@ -260,3 +260,28 @@ def test_the_newest_published_matches_are_taken_from_the_word_index_not_a_walk_o
     plan = "\n".join(row[0] for row in db.session.connection().exec_driver_sql(f"EXPLAIN {compiled}",
                                                                                  compiled.params))
     assert "search_submissions_pkey" not in plan, plan  # half the records match here: a scan may serve
+
+
+def test_rewriting_only_the_scope_tokens_gives_the_row_a_rebuild_writes(world, boxes):
+    """An answered public letter's scope tokens rewritten alone (as a bulk answer does) give the index row a
+    rebuild writes, and the letter is found where the published letters and the suggestions look."""
+    from consult.search.documents import index_rows, indexed_for, rescope_submissions
+    from consult.search.matching import PUBLIC, matches
+    from consult.tracking.models import Submission
+
+    letter = file_letter(boxes.county, public=True, subject="白蚁", body="家里发现了白蚁，电话13912345678。")
+    submission_id = letter.submission_id
+    db.session.execute(sa.update(Submission).where(Submission.id == submission_id)
+                       .values(answered_at=sa.func.current_timestamp()))  # behind the index's back
+    column = "CAST(document AS text)" if db.engine.dialect.name == "postgresql" else "title || body || contact || '|' || scope"
+    key = "record_id" if db.engine.dialect.name == "postgresql" else "rowid"
+    row = sa.text(f"SELECT {column} FROM search_submissions WHERE {key} = :id").bindparams(id=submission_id)
+    before = db.session.scalar(row)
+    assert rescope_submissions(db.session.connection(), [submission_id]) == 1
+    rescoped = db.session.scalar(row)
+    db.session.expire_all()
+    submission = db.session.get(Submission, submission_id)
+    index_rows(db.session.connection(), "submissions", [(submission_id, indexed_for(Submission).fields(submission))])
+    assert rescoped != before and rescoped == db.session.scalar(row)
+    found = matches("submissions", parse("白蚁"), PUBLIC, scope="p", recent=10)
+    assert [submission_id] == db.session.scalars(sa.select(found.c.id)).all()

@@ -245,6 +245,45 @@ def index_record(connection: sa.Connection, record) -> None:
     index_rows(connection, indexed.kind, [(record.id, indexed.fields(record))])
 
 
+# The scope tokens of a submission (aliased s) in SQL, as submission_scope gives them, for rows whose text is
+# indexed already: on SQLite the FTS5 ``scope`` column ("d12 a12 p"); on PostgreSQL the scope lexemes a row
+# may hold (removed first) and a tsvector literal of those it holds now (weight C, numbered from 1: appended
+# with ``||``, they follow the words' last position, as tsvector_literal writes them).
+_PUBLIC_LETTER = "s.kind = 'letter' AND s.is_public"
+_SQLITE_SCOPE = ("trim(COALESCE('d' || s.department_id || CASE WHEN s.answered_at IS NOT NULL "
+                 "THEN ' a' || s.department_id ELSE '' END, '') "
+                 f"|| CASE WHEN s.answered_at IS NOT NULL AND {_PUBLIC_LETTER} THEN ' p' ELSE '' END)")
+_DEPARTMENT = "COALESCE(CAST(s.department_id AS text), '')"
+_PG_HELD_SCOPE = f"ARRAY['{SCOPE_MARK}d' || {_DEPARTMENT}, '{SCOPE_MARK}a' || {_DEPARTMENT}, '{SCOPE_MARK}p']"
+_PG_SCOPE = ("CAST(COALESCE('''" + SCOPE_MARK + r"d' || s.department_id || '''\:1C', '') "
+             "|| CASE WHEN s.answered_at IS NOT NULL "
+             "THEN COALESCE(' ''" + SCOPE_MARK + r"a' || s.department_id || '''\:2C', '') ELSE '' END "
+             f"|| CASE WHEN s.answered_at IS NOT NULL AND {_PUBLIC_LETTER} "
+             "THEN ' ''" + SCOPE_MARK + r"p''\:' || CASE WHEN s.department_id IS NULL THEN '1' ELSE '3' END || 'C' "
+             "ELSE '' END AS tsvector)")
+
+
+def rescope_submissions(connection: sa.Connection, ids: list[int]) -> int:
+    """Rewrite only the scope tokens of the index rows of submissions ``ids`` (from their department, answer
+    and publicity), in one statement, leaving their words as they are: for a change that touches no indexed
+    text, such as a report or hearing record answering thousands of submissions at once, so no text is
+    segmented again. Returns how many index rows were rewritten."""
+    if not ids:
+        return 0
+    table = table_name("submissions")
+    if connection.dialect.name == "postgresql":
+        # The words keep their positions and weights; the scope lexemes (weight C) rank nothing.
+        stmt = sa.text(
+            f"UPDATE {table} AS found SET document = ts_delete(found.document, {_PG_HELD_SCOPE}) || {_PG_SCOPE} "
+            "FROM submissions AS s WHERE s.id = found.record_id AND found.record_id IN :ids")
+    else:
+        # FTS5 re-reads the row's stored columns and re-tokenises them with its own tokenizer (C, on the
+        # stored space-separated tokens): no jieba.
+        stmt = sa.text(f"UPDATE {table} SET scope = (SELECT {_SQLITE_SCOPE} FROM submissions AS s "
+                       f"WHERE s.id = {table}.rowid) WHERE rowid IN :ids")
+    return connection.execute(stmt.bindparams(sa.bindparam("ids", expanding=True)), {"ids": list(ids)}).rowcount
+
+
 def remove_rows(connection: sa.Connection, kind: str, ids: Iterable[int]) -> None:
     """Delete the index rows of records ``ids``."""
     key = "record_id" if connection.dialect.name == "postgresql" else "rowid"
