@@ -13,6 +13,10 @@ indexed by ``flask reindex``'s code), and reports, each against a reference meas
 * similar-answer suggestions for a citizen's letter, and for an officer's reply (their department's approved
   replies; every answered letter of the data has one), p50/p99, and how many replies were offered.
 
+Letters and comments arrive interleaved (one stream, shuffled), 70 % of each answered: an answered letter
+carries an approved reply of its department, an answered comment none (comments are answered through their
+draft's report); an open record has no answer time.
+
 Results go to ``bench/results/search-<db>-<letters>-<comments>.json``.
 """
 
@@ -99,28 +103,34 @@ def _load(app, letters: int, comments: int, seed: int = 1) -> None:
 
         start = datetime(2026, 6, 1, tzinfo=UTC)
         rare_at = {rng.randrange(letters): word for word in RARE for _ in range(5)}
-        batch, n = [], 0
-        for kind, count in (("letter", letters), ("comment", comments)):
-            for i in range(count):
-                n += 1
-                subject, body = _text(rng)
-                if kind == "letter" and i in rare_at:
-                    body += f"另外，家里发现了{rare_at[i]}。"
-                received = start + timedelta(minutes=n)
-                day = received.date()
-                batch.append({
-                    "tracking_no": f"{'L' if kind == 'letter' else 'C'}-{day:%Y%m%d}-{n:07d}", "query_code_salt": "s",
-                    "query_code_hash": "h", "kind": kind, "department_id": rng.choice(ids), "submitter_name": "张三",
-                    "submitter_email": "", "submitter_phone": "", "subject": subject, "body": body,
-                    "is_public": True, "status": "answered" if rng.random() < 0.7 else "assigned",
-                    "received_at": received, "clock_start_on": day, "window_workdays": 15, "extension_workdays": 0,
-                    "due_on": day + timedelta(days=21), "due_soon_on": day + timedelta(days=18),
-                    "very_overdue_on": day + timedelta(days=42), "estimated_due": False, "reopen_count": 0,
-                    "answered_at": received + timedelta(days=5),
-                })
-                if len(batch) == 5000:
-                    flush(batch)
-                    batch = []
+        # Letters and comments arrive side by side, as they do (not every letter before every comment): the
+        # newest answered records holding a word are then letters, answered by an approved reply of their
+        # department, as well as comments, answered through their draft's report (no reply of their own).
+        kinds = ["letter"] * letters + ["comment"] * comments
+        rng.shuffle(kinds)
+        batch, seen = [], {"letter": 0, "comment": 0}
+        for n, kind in enumerate(kinds, start=1):
+            i = seen[kind]
+            seen[kind] += 1
+            subject, body = _text(rng)
+            if kind == "letter" and i in rare_at:
+                body += f"另外，家里发现了{rare_at[i]}。"
+            status = "answered" if rng.random() < 0.7 else "assigned"  # an open one has no answer time
+            received = start + timedelta(minutes=n)
+            day = received.date()
+            batch.append({
+                "tracking_no": f"{'L' if kind == 'letter' else 'C'}-{day:%Y%m%d}-{n:07d}", "query_code_salt": "s",
+                "query_code_hash": "h", "kind": kind, "department_id": rng.choice(ids), "submitter_name": "张三",
+                "submitter_email": "", "submitter_phone": "", "subject": subject, "body": body,
+                "is_public": True, "status": status,
+                "received_at": received, "clock_start_on": day, "window_workdays": 15, "extension_workdays": 0,
+                "due_on": day + timedelta(days=21), "due_soon_on": day + timedelta(days=18),
+                "very_overdue_on": day + timedelta(days=42), "estimated_due": False, "reopen_count": 0,
+                "answered_at": received + timedelta(days=5) if status == "answered" else None,
+            })
+            if len(batch) == 5000:
+                flush(batch)
+                batch = []
         if batch:
             flush(batch)
         if db.engine.dialect.name == "postgresql":  # statistics, as autovacuum would gather after a load
