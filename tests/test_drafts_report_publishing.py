@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from tests.drafts_support import get, publish_report
 from tests.test_drafts_report_answers import _ready_report, _submission
 
 from consult import jobs
+from consult.accounts.models import User
 from consult.database import utcnow
 from consult.drafts import publishing, report
 from consult.drafts.models import Draft, ReportPublication
@@ -140,6 +142,23 @@ def test_a_report_returned_before_the_job_runs_is_not_published(world, client, a
     page = client.get(url).get_data(as_text=True)
     assert "There is no report waiting for approval." in page and "Publish again" not in page
     assert get(Draft, draft_id).status == "closed" and _submission(by_mail[0]).status == "received"
+
+
+def test_why_a_publication_failed_reads_in_the_language_of_the_reviewer_who_asked(world, client, auth, started):
+    draft_id, *_ = _ready_report(world)
+    db.session.execute(sa.update(User).where(User.id == world.reviewer.id).values(locale="zh_CN"))
+    db.session.commit()
+    auth.login(world.reviewer)
+    url = client.post(f"/office/drafts/{draft_id}/report/approve").location
+    [publication] = _publications(draft_id)
+    auth.login(world.second_reviewer)
+    client.post(f"/office/drafts/{draft_id}/report/return", data={"note": "请补充理由。"})
+    with force_locale("en"):  # a worker runs the job in the site's default language (English here)
+        assert publishing.run_publication(publication.id) == "failed"
+    db.session.commit()
+    auth.login(world.reviewer)
+    page = client.get(url).get_data(as_text=True)
+    assert "暂无待审核的意见采纳情况。" in page and "There is no report waiting for approval." not in page
 
 
 def test_a_job_that_never_finished_may_be_asked_for_again(world, client, auth, started):

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.models import User
@@ -27,6 +28,7 @@ from consult.drafts.models import (
 from consult.drafts.services import advance_drafts
 from consult.drafts.transitions import may_review
 from consult.extensions import db
+from consult.i18n import parsed_locale
 from consult.localtime import as_utc
 from consult.tracking.models import OPEN_STATUSES, Submission
 
@@ -110,10 +112,21 @@ def run_publication(publication_id: int) -> str:
     except Exception as error:  # noqa: BLE001 -- any failure is shown on the page; nothing was published
         db.session.rollback()
         log.error("publishing the report of draft %s failed:\n%s", draft_id, traceback.format_exc())
-        message = str(error) if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
+        message = _reason(error, reviewer_id)
         _record(publication_id, status=PUBLICATION_FAILED, finished_at=utcnow(), error=message[:500])
         return PUBLICATION_FAILED
     return PUBLICATION_DONE
+
+
+def _reason(error: Exception, reviewer_id: int | None) -> str:
+    """Why the job failed, as the page shows it: a rule's message in the language of the reviewer who asked
+    (the job runs outside their request), anything else as the error's name and text."""
+    if not isinstance(error, DomainError):
+        return f"{type(error).__name__}: {error}"
+    reviewer = db.session.get(User, reviewer_id) if reviewer_id is not None else None
+    with force_locale(parsed_locale(reviewer.locale if reviewer and reviewer.locale
+                                    else current_app.config["CONSULT_DEFAULT_LOCALE"])):
+        return str(error)
 
 
 def _record(publication_id: int, **values) -> None:
