@@ -22,7 +22,9 @@ from consult.drafts import comments as comment_service
 from consult.drafts import figures
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import PUBLIC_STATUSES, PUBLISHED, REPORT_PUBLISHED, Article, Comment, Draft
-from consult.drafts.queries import DraftFilters, get_public_draft_or_404, public_drafts_listing, search_comments
+from consult.drafts.queries import (
+    DraftFilters, get_draft_to_comment_or_404, get_public_draft_or_404, public_drafts_listing, search_comments,
+)
 from consult.search.matching import RELEVANCE
 from consult.extensions import db, limiter
 from consult.limits import COMMENT_LIMIT
@@ -170,7 +172,7 @@ def _article_anchor(draft: Draft, values: CommentCreate) -> str | None:
 @idempotent
 def create_draft_comment(draft_id: int):
     """Receive a comment through the same service as the form."""
-    draft = get_public_draft_or_404(draft_id)
+    draft = get_draft_to_comment_or_404(draft_id)
     values = json_body(CommentCreate)
     anchor = _article_anchor(draft, values)
     receipt = comment_service.submit_comment(
