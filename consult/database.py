@@ -12,6 +12,7 @@ except ImportError:  # not on Windows: writers then queue on SQLite's busy handl
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import current_app, g, has_request_context, request
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -233,12 +234,31 @@ def refresh_planner_statistics(session) -> None:
     session.execute(sa.text("ANALYZE"))
 
 
-_INSERTS: dict = {}  # one Core INSERT per table, built once
+_INSERTS: dict = {}  # one Core INSERT per table (and unique column, dialect), built once
+_COLUMNS: dict = {}  # each mapper's (attribute, column) pairs of its own table
 
 
-def insert_object(session, obj):
+def _insert_statement(table: sa.Table, unless_taken: str | None, dialect: str):
+    key = (table, unless_taken, dialect if unless_taken else None)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        if unless_taken is None:
+            statement = table.insert()
+        else:
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            statement = (insert(table).on_conflict_do_nothing(index_elements=[table.c[unless_taken]])
+                         .returning(*table.primary_key.columns))
+        _INSERTS[key] = statement
+    return statement
+
+
+def insert_object(session, obj, unless_taken: str | None = None):
     """Write a new ORM object's row with one Core ``INSERT`` instead of the unit of work, and attach it to
     ``session`` as a persistent, loaded object (as after a flush); returns it.
+
+    ``unless_taken`` names a unique column: when another row already holds the object's value there, nothing
+    is written (``INSERT … ON CONFLICT (column) DO NOTHING``, on both databases; PostgreSQL first waits for a
+    twin transaction still writing that value), the object stays new and None is returned.
 
     For the intake of submissions, where the ORM's flush of four new rows cost a third of a request. The
     values are the object's attributes, the foreign keys of its many-to-one relationships and the columns'
@@ -264,19 +284,26 @@ def insert_object(session, obj):
             values[mapper.get_property_by_column(local).key] = (
                 None if target is None else getattr(target, target.__mapper__.get_property_by_column(remote).key))
     table = mapper.local_table
-    statement = _INSERTS.get(table)
-    if statement is None:
-        statement = _INSERTS[table] = table.insert()
-    columns = [(prop.key, prop.columns[0].key) for prop in mapper.column_attrs if prop.columns[0].table is table]
-    result = session.connection().execute(
-        statement, {column: values[key] for key, column in columns if key in values})
+    connection = session.connection()
+    statement = _insert_statement(table, unless_taken, connection.dialect.name)
+    columns = _COLUMNS.get(mapper)
+    if columns is None:
+        columns = _COLUMNS[mapper] = [
+            (prop.key, prop.columns[0].key) for prop in mapper.column_attrs if prop.columns[0].table is table]
+    result = connection.execute(statement, {column: values[key] for key, column in columns if key in values})
+    if unless_taken is None:
+        primary_key = result.inserted_primary_key
+    else:
+        primary_key = result.first()  # RETURNING the key: no row when the value was taken
+        if primary_key is None:
+            return None
     inserted = result.last_inserted_params()  # with the columns' defaults filled in
     for key, column in columns:
         if column in inserted:
             values[key] = inserted[column]
         elif table.c[column].server_default is None and key not in values:
             values[key] = None  # not written, no default: NULL (loaded, so reading it asks nothing)
-    for prop, value in zip(mapper.primary_key, result.inserted_primary_key, strict=True):
+    for prop, value in zip(mapper.primary_key, primary_key, strict=True):
         values[mapper.get_property_by_column(prop).key] = value
     sa.orm.make_transient_to_detached(obj)
     session.add(obj)

@@ -146,7 +146,7 @@ def submit_comment(
         count_comment(draft, receipt.comment.article_anchor, +1 if moderation == PUBLISHED else 0, received=1)
         return receipt
 
-    return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of)
+    return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of, savepoint=False)
 
 
 def _receipt_of(submission) -> CommentReceipt:

@@ -193,7 +193,9 @@ def submit_letter(
         counters.bump(db.session, mailbox.id, letters=1)
         return receipt
 
-    return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of)
+    # A letter's files are saved before its submission: only then does a twin's token need the savepoint.
+    return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of,
+                                 savepoint=bool(files))
 
 
 def _receipt_of(submission) -> LetterReceipt:

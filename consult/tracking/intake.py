@@ -96,12 +96,18 @@ def check_form_token(form_token: str | None) -> str:
     return token
 
 
+class TokenTaken(Exception):
+    """:func:`insert_submission` found its form's token already taken (a twin sent at the same moment): it
+    wrote nothing, and :func:`receive_once` answers with the twin's receipt."""
+
+
 def submission_with_token(form_token: str) -> Submission | None:
     """The submission received from the form with this one-time token, if any."""
-    return db.session.scalar(_WITH_TOKEN, {"token": form_token})
+    submission_id = db.session.scalar(_WITH_TOKEN, {"token": form_token})  # the usual answer, none, costs no entity
+    return None if submission_id is None else db.session.get(Submission, submission_id)
 
 
-_WITH_TOKEN = sa.select(Submission).where(Submission.form_token == sa.bindparam("token"))  # built once: every intake
+_WITH_TOKEN = sa.select(Submission.id).where(Submission.form_token == sa.bindparam("token"))  # built once
 
 
 def receive_once(
@@ -111,6 +117,7 @@ def receive_once(
     receipt_of: Callable[[R], T],
     check: Callable[[], T | None] | None = None,
     find: Callable[[str], R | None] | None = None,
+    savepoint: bool = True,
 ) -> T:
     """Receive what one public form sent, once: every kind's intake goes through here, and so does every
     public form whose record is not a submission when it arrives (an interview's question, a questionnaire
@@ -131,6 +138,10 @@ def receive_once(
        ``receipt_of(first record)`` too — on every kind and both databases, never an error. Any other
        constraint's refusal (no record with the token) is raised as it came.
 
+    With ``savepoint=False`` (comments and letters without files) ``create`` writes nothing before
+    :func:`insert_submission`, which refuses a taken token itself with ``INSERT … ON CONFLICT DO NOTHING``
+    (raising :class:`TokenTaken` before anything else is written): the same answer without a savepoint.
+
     Receipts built by ``receipt_of`` carry no query code: it was shown once, to the first answer.
     """
     find = find or submission_with_token
@@ -143,6 +154,11 @@ def receive_once(
         if recognised is not None:
             return recognised
     take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
+    if not savepoint:
+        try:
+            return create(token)
+        except TokenTaken:
+            return receipt_of(find(token))
     try:
         with db.session.begin_nested():
             return create(token)
@@ -218,13 +234,18 @@ def insert_submission(
     instead of the ORM's unit of work: the submission row (the returned object is persistent and loaded, as
     after a flush), its "received" timeline entry, its search index row and the receipt mail in the outbox.
     The same rows, word for word. The kind writes its detail row with ``consult.database.insert_object``.
+
+    A ``form_token`` already taken writes nothing and raises :class:`TokenTaken` (see :func:`receive_once`);
+    on SQLite the day's tracking number it took is given back, so numbers stay without gaps there.
     """
     submission, code = _new_submission(
         kind=kind, department=department, body=body, subject=subject, target=target, user=user, name=name,
         email=email, phone=phone, is_public=is_public, locale=locale, received_at=received_at,
         clock_start_on=clock_start_on, window_workdays=window_workdays, notify_by=notify_by, form_token=form_token)
     submission.status = RECEIVED
-    insert_object(db.session, submission)
+    if insert_object(db.session, submission, unless_taken="form_token" if form_token else None) is None:
+        numbers.give_back_tracking_no(submission.tracking_no)
+        raise TokenTaken(form_token)
     connection = db.session.connection()
     insert_event(connection, submission, "received", actor=user, actor_role=CITIZEN_ROLE, from_status=None,
                  to_status=RECEIVED)

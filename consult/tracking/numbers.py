@@ -75,6 +75,24 @@ def new_tracking_no(prefix: str, day: date) -> str:
     return f"{prefix}-{day:%Y%m%d}-{next_sequence(prefix, day):05d}"
 
 
+def give_back_tracking_no(tracking_no: str) -> None:
+    """SQLite: give back the number :func:`new_tracking_no` just took for a submission that was not written
+    (the write lock is still held, so it is still the day's last). PostgreSQL leaves the gap (see above)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return
+    prefix, day, number = tracking_no.rsplit("-", 2)
+    db.session.execute(_SQLITE_GIVE_BACK, {"b_prefix": prefix, "b_number": int(number),
+                                           "b_day": date(int(day[:4]), int(day[4:6]), int(day[6:]))})
+
+
+_SQLITE_GIVE_BACK = (
+    sa.update(_counters)
+    .where(_counters.c.prefix == sa.bindparam("b_prefix"), _counters.c.day == sa.bindparam("b_day"),
+           _counters.c.last_value == sa.bindparam("b_number"))
+    .values(last_value=_counters.c.last_value - 1)
+)
+
+
 def normalise_tracking_no(value: str) -> str:
     return "".join(value.split()).upper()
 
