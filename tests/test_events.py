@@ -116,6 +116,38 @@ def test_first_come_confirms_then_waitlists_and_mails_calendar(app, client, make
     assert "Full" in page or "已满" in page or "waiting" in page.lower()
 
 
+def test_the_confirmation_mail_is_written_before_the_event_is_locked(app, client, make_event, monkeypatch):
+    """The event's row lock makes every other registrant wait: it is taken after the mail is rendered."""
+    from consult.notify import services as notify_services
+
+    steps, lock, render = [], allocation.lock_event, notify_services.render_mail
+    monkeypatch.setattr(allocation, "lock_event", lambda *a, **k: steps.append("lock") or lock(*a, **k))
+    monkeypatch.setattr(notify_services, "render_mail", lambda *a, **k: steps.append("mail") or render(*a, **k))
+    assert register_via_form(client, make_event(capacity=2), 1).status_code == 302
+    assert steps == ["mail", "lock"]
+
+
+def test_a_seat_taken_while_the_mail_was_written_gets_the_waiting_list_mail(app, client, make_event, monkeypatch):
+    """The mail is written for the seat the counters promised; if the last seat went meanwhile, the registrant
+    is waitlisted and told so (no calendar file), word for word as any waitlisted registrant."""
+    event_id = make_event(capacity=1)
+    lock = allocation.lock_event
+
+    def seat_taken_meanwhile(event_id):
+        db.session.execute(sa.update(Event).where(Event.id == event_id).values(confirmed_count=1))
+        return lock(event_id)
+
+    monkeypatch.setattr(allocation, "lock_event", seat_taken_meanwhile)
+    assert register_via_form(client, event_id, 1).status_code == 302
+    monkeypatch.undo()
+    assert statuses(app, event_id) == {"市民1": "waitlisted"}
+    register_via_form(client, event_id, 2)  # waitlisted without any race: the mail to compare with
+    [late], [other] = mails_to(app, "p1@example.org"), mails_to(app, "p2@example.org")
+    assert late.attachments is None and late.template == "registration_received"
+    strip = lambda text: re.sub(r"/events/r/\w+|市民\d", "", text)  # noqa: E731 -- their own link and name
+    assert strip(late.body_text) == strip(other.body_text) and strip(late.body_html) == strip(other.body_html)
+
+
 def test_registration_page_shows_status_qr_and_waitlist_place(app, client, make_event):
     event_id = make_event(capacity=1)
     first = token_from(register_via_form(client, event_id, 1))

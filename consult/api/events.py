@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
+from consult.database import defer_write_lock
 from consult.api import bp, schemas
 from consult.api.common import ID, PageQuery, answer, cursor_error, department_json, list_response, request_locale
 from consult.api.errors import ApiError
@@ -81,6 +82,7 @@ def list_events():
 
 
 @bp.post(f"/events/<{ID}:event_id>/registrations")
+@defer_write_lock
 @limiter.limit(EVENT_LIMIT)
 @operation("createRegistration", "Register for an open day", tag="events",
            responses={201: schemas.RegistrationReceipt}, body=RegistrationCreate, rate_limited=True, idempotent=True,

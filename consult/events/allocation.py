@@ -32,7 +32,7 @@ from flask_babel import lazy_gettext as _l
 from consult import contacts
 from consult.accounts.models import User
 from consult.authz import require_event_manager
-from consult.database import utcnow
+from consult.database import take_write_lock, utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.events import mails
 from consult.events.models import (
@@ -163,7 +163,32 @@ def register(
     the event ends), and allocated first come (an approval is implied) unless a lottery is still to be drawn.
     """
     now = now or utcnow()
-    event = lock_event(event_id)
+    # Prepared before the event's row is locked: the registration and its confirmation mail (rendered for the
+    # status the event's counters foretell), so the lock is held for the allocation and the inserts only.
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise DomainError(_l("This event does not exist."), status=404)
+    checked = _checked(event, name, phone, email, id_card, user, added_by, category, now)
+    registration = _new_registration(event, *checked, id_card, user, locale, added_by, category)
+    foretold = _status_for(event, registration, added_by)
+    prepared = mails.prepare_registration_received(registration, event, user, foretold)
+
+    take_write_lock(db.session)  # SQLite (the intake views): the write lock from here, see consult.database
+    event = lock_event(event_id)  # the event as it is now: its checks again
+    _checked(event, name, phone, email, id_card, user, added_by, category, now)
+    _refuse_second_registration(event, user, registration.email_key, registration.phone_key)
+    status = _status_for(event, registration, added_by)
+    set_status(event, registration, status, now)
+    if status == WAITLISTED:
+        registration.waitlist_position = waitlist_end(event)
+    db.session.add(registration)
+    db.session.flush()
+    mails.registration_received(registration, prepared if status == foretold else None)
+    return registration
+
+
+def _checked(event: Event, name, phone, email, id_card, user, added_by, category, now) -> tuple[str, str, str]:
+    """The registrant's name, phone and e-mail as checked for ``event`` (DomainError: refused)."""
     if added_by is not None:
         require_event_manager(added_by, event.department_id)
     name, phone, email = check_registration(event, name=name, phone=phone, email=email, id_card=id_card, user=user,
@@ -172,9 +197,12 @@ def register(
         _require_open_window(event, now)
     elif as_utc(event.ends_at) < now:
         raise DomainError(_l("This event is over."))
+    return name, phone, email
 
+
+def _new_registration(event: Event, name, phone, email, id_card, user, locale, added_by, category) -> Registration:
+    """The new registration, without its status (not yet in the session)."""
     email_key, phone_key = contacts.email_key(email), contacts.phone_key(phone)
-    _refuse_second_registration(event, user, email_key, phone_key)
     registration = Registration(
         event_id=event.id,
         user_id=user.id if user is not None else None,
@@ -192,19 +220,16 @@ def register(
         status="",
     )
     registration.manage_token_hash = hash_token(manage_token(registration))
-    if event.mode == LOTTERY and not event.is_drawn:
-        status = PENDING
-    elif event.mode == APPROVAL and (added_by is None or not category_seat_left(event, registration.category)):
-        status = PENDING
-    else:
-        status = CONFIRMED if seat_free_for(event, registration.category) else WAITLISTED
-    set_status(event, registration, status, now)
-    if status == WAITLISTED:
-        registration.waitlist_position = waitlist_end(event)
-    db.session.add(registration)
-    db.session.flush()
-    mails.registration_received(registration)
     return registration
+
+
+def _status_for(event: Event, registration: Registration, added_by: User | None) -> str:
+    """The status the event's mode and counters give a new registration now."""
+    if event.mode == LOTTERY and not event.is_drawn:
+        return PENDING
+    if event.mode == APPROVAL and (added_by is None or not category_seat_left(event, registration.category)):
+        return PENDING
+    return CONFIRMED if seat_free_for(event, registration.category) else WAITLISTED
 
 
 def registration_is_open(event: Event, now: datetime | None = None) -> bool:

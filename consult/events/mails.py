@@ -17,7 +17,7 @@ from consult.database import utcnow
 from consult.events.models import CONFIRMED, Event, Registration
 from consult.extensions import db
 from consult.notify import sms
-from consult.notify.services import MailAttachment, queue_mail
+from consult.notify.services import MailAttachment, PreparedMail, prepare_mail, queue_mail
 from consult.tracking.mails import sms_number, text_citizen
 
 # change -> what the update mail says happened
@@ -76,16 +76,16 @@ def _send(registration: Registration, template: str, *, with_calendar: bool = Fa
     recipient = registration.contact_email
     if not recipient:
         return _text(registration, template, dedup_key, context.get("change"))
-    event = registration.event
+    event, user = registration.event, registration.user
+    context.setdefault("material_files", _material_files(registration, event))
+    return queue_mail(recipient, template, dedup_key=dedup_key, essential=essential,
+                      **_mail_context(registration, event, user, with_calendar, context))
+
+
+def _mail_context(registration: Registration, event: Event, user, with_calendar: bool, context: dict) -> dict:
     attachments = [MailAttachment("event.ics", "text/calendar", event_ics(event))] if with_calendar else []
-    user = registration.user
-    context.setdefault("material_files", _material_files(registration))
-    return queue_mail(
-        recipient,
-        template,
+    return dict(
         locale=registration.locale or (user.locale if user is not None else None),
-        dedup_key=dedup_key,
-        essential=essential,
         user=user,
         attachments=attachments,
         registration=registration,
@@ -96,11 +96,28 @@ def _send(registration: Registration, template: str, *, with_calendar: bool = Fa
     )
 
 
-def _material_files(registration: Registration) -> list[tuple[str, str]]:
+def prepare_registration_received(registration: Registration, event: Event, user, status: str) -> PreparedMail | None:
+    """The confirmation mail of a new ``registration`` (not yet in the session) as it will be if it gets
+    ``status``, rendered now: before the event's row lock, so the lock is held for the allocation and the
+    inserts only (:func:`consult.events.allocation.register`). None where it cannot be told ahead: no e-mail
+    address (an SMS is sent), or files for attendees (their links need the registration's id)."""
+    from consult.events import materials
+
+    recipient = registration.email or (user.email if user is not None else "")
+    if not recipient or (status == CONFIRMED and materials.has_files(event)):
+        return None
+    registration.status = status
+    try:
+        return prepare_mail(recipient, "registration_received", **_mail_context(
+            registration, event, user, status == CONFIRMED, {"material_files": []}))
+    finally:
+        registration.status = ""
+
+
+def _material_files(registration: Registration, event: Event) -> list[tuple[str, str]]:
     """The files for attendees (name, link opening them to this registrant) when the seat is confirmed."""
     from consult.events import materials
 
-    event = registration.event
     if registration.status != CONFIRMED or not materials.has_files(event):
         return []
     key = materials.registration_key(registration)
@@ -128,8 +145,12 @@ def _text(registration: Registration, template: str, dedup_key: str | None, chan
     return sms.queue_sms(registration.phone, name, dedup_key=f"sms:{dedup_key}" if dedup_key else None, **params)
 
 
-def registration_received(registration: Registration):
-    """The confirmation mail: confirmed, waiting list or pending, with the link and (with a seat) the .ics."""
+def registration_received(registration: Registration, prepared: PreparedMail | None = None):
+    """The confirmation mail: confirmed, waiting list or pending, with the link and (with a seat) the .ics.
+    ``prepared``: the mail rendered ahead by :func:`prepare_registration_received` for the status the
+    registration got (the caller checks), queued as it is."""
+    if prepared is not None:
+        return prepared.queue()
     return _send(registration, "registration_received", with_calendar=registration.status == CONFIRMED)
 
 

@@ -63,13 +63,32 @@ def queue_mail(
         return None
     if not essential and not wants_optional_mail(recipient, user):
         return None
+    return prepare_mail(recipient, template, locale=locale, dedup_key=dedup_key, essential=essential, user=user,
+                        attachments=attachments, **context).queue()
+
+
+@dataclass(frozen=True)
+class PreparedMail:
+    """A mail rendered and not yet in the outbox (:func:`prepare_mail`): rendering can happen before the
+    transaction takes a lock, adding it after."""
+
+    message: OutboxMessage
+
+    def queue(self) -> OutboxMessage | None:
+        """Add it to the outbox in the caller's transaction (see :func:`add_to_outbox`)."""
+        return add_to_outbox(self.message)
+
+
+def prepare_mail(recipient: str, template: str, *, locale: str | None = None, dedup_key: str | None = None,
+                 essential: bool = True, user: User | None = None, attachments: Iterable[MailAttachment] = (),
+                 **context) -> PreparedMail:
+    """The mail :func:`queue_mail` would add, rendered, without its checks and without adding it."""
     locale = locale or (user.locale if user is not None else None) or current_app.config["CONSULT_DEFAULT_LOCALE"]
     with force_locale(parsed_locale(locale)):
         values = render_mail(recipient, template, locale=locale, essential=essential, user=user, **context)
-    message = OutboxMessage(
+    return PreparedMail(OutboxMessage(
         **values, attachments=[a.to_json() for a in attachments] or None, dedup_key=dedup_key,
-    )
-    return add_to_outbox(message)
+    ))
 
 
 def add_to_outbox(message: OutboxMessage) -> OutboxMessage | None:
