@@ -68,6 +68,21 @@ def test_two_identical_comments_are_not_yet_a_campaign():
     assert sorted(cid for u in result.units() for cid in u.comment_ids) == [1, 2, 3]
 
 
+def test_short_comments_sharing_one_stock_sentence_are_no_campaign_but_an_edited_form_letter_is():
+    stock = "超标车应该退出了，设过渡期很合理。"  # one sentence that people writing on their own share
+    own = ["关于淘汰期限表示赞同。", "淘汰期限定得很好。", "淘汰期限这一条我赞同。", "我赞成淘汰期限的规定。"]
+    comments = [(i, "art-7", words + stock) for i, words in enumerate(own, 1)]
+    comments += [(10, "art-5", LETTER), (11, "art-5", "我是一名外卖骑手，" + LETTER),
+                 (12, "art-5", LETTER.replace("坚决反对", "强烈反对").replace("加重了群众负担", "加重了负担"))]
+    comments += [(20 + i, "art-3", "我们一致认为" + stock) for i in range(3)]  # the same words: a campaign at any length
+    short = "请在每个村设立政务公开查阅点，方便老年人就近查阅政策文件。"  # a short letter: nearly all of its words kept
+    comments += [(30, None, short), (31, None, short), (32, None, short.replace("请在", "请尽快在"))]
+    result = analyse(comments)
+    assert sorted(c.comment_ids for c in result.campaigns) == [[10, 11, 12], [20, 21, 22], [30, 31, 32]]
+    campaign_keys = {c.key for c in result.campaigns}
+    assert not {units_of(result)[i] for i in range(1, 5)} & campaign_keys
+
+
 def test_the_template_is_the_text_sent_most_often_not_the_first_one():
     edited = "我家住在城东，" + LETTER
     result = analyse([(1, None, edited), (2, None, LETTER), (3, None, LETTER), (4, None, LETTER + "谢谢！")])

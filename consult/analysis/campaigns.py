@@ -12,7 +12,9 @@ when one form letter is sent a hundred thousand times.
 Union-find also chains: among hundreds of thousands of short comments that share a greeting or a sentence,
 A≈B≈C≈… can link texts that have nothing in common. So a group becomes campaigns by *stars*: its most-sent
 text is a template, and only the texts whose exact Jaccard similarity to that template reaches
-``template_similarity`` form its campaign; the rest of the group is tried around its next most-sent text, and
+``template_similarity`` and that keep more than one sentence of it (``min_shared`` shingles, about that many
+characters) or nearly all of it (``min_kept``) form its campaign — two short comments that share one stock
+sentence are no campaign; the rest of the group is tried around its next most-sent text, and
 what no template holds goes back to the topics.
 
 ``CampaignIndex`` can be kept (it pickles) and fed new comments later: earlier texts are never hashed again.
@@ -207,10 +209,20 @@ def consensus_text(cores: list[str], parameters: Parameters) -> int:
     return int(np.argmax(np.count_nonzero(signatures == np.array(common, dtype=signatures.dtype), axis=1)))
 
 
-def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    """Exact Jaccard similarity of two sorted arrays of distinct shingle hashes."""
-    common = np.intersect1d(a, b, assume_unique=True).size
-    return common / (a.size + b.size - common)
+def _copy_of(core: str, template: str, template_shingles: np.ndarray, p: Parameters) -> bool:
+    """Whether a text (its letters and digits as read, ``core``) is a copy of the template: the same as far as
+    read (a very long text may differ only past ``max_chars``), or an exact Jaccard similarity of their shingles
+    of at least ``template_similarity`` with either at least ``min_shared`` shingles in common (more than one
+    sentence) or at least ``min_kept`` of the template's shingles kept. In two short comments one shared stock
+    sentence is half of each text (Jaccard about 0.5), and people writing on their own do share such a sentence;
+    a sender who edits a form letter keeps several sentences of it, or, of a short one, nearly all of it."""
+    if core == template:
+        return True
+    shingles = shingle_hashes(core, p.shingle)
+    common = np.intersect1d(shingles, template_shingles, assume_unique=True).size
+    if common / (shingles.size + template_shingles.size - common) < p.template_similarity:
+        return False
+    return common >= p.min_shared or common >= p.min_kept * template_shingles.size
 
 
 def _stars(numbers: list[int], copies: list[list[int]], clean: dict[int, str], p: Parameters):
@@ -227,9 +239,9 @@ def _stars(numbers: list[int], copies: list[list[int]], clean: dict[int, str], p
         template = candidates[0]
         if len(candidates) > 1:  # no text was sent more often than the others: the most typical one
             template = candidates[consensus_text([core(n) for n in candidates], p)]
-        shingles = shingle_hashes(core(template), p.shingle)
-        star = [n for n in remaining
-                if n == template or _jaccard(shingle_hashes(core(n), p.shingle), shingles) >= p.template_similarity]
+        read = core(template)
+        shingles = shingle_hashes(read, p.shingle)
+        star = [n for n in remaining if n == template or _copy_of(core(n), read, shingles, p)]
         if sum(len(copies[n]) for n in star) >= p.min_campaign_size:
             yield template, star
         taken = set(star)

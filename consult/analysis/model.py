@@ -27,6 +27,8 @@ class Parameters:
     shingle: int = 3  # characters per shingle (letters and digits only)
     similarity: float = 0.5  # estimated Jaccard similarity from which a comment joins a campaign
     template_similarity: float = 0.4  # exact Jaccard similarity to the campaign's template it must keep
+    min_shared: int = 40  # shingles (about characters) a copy shares with its template: more than one sentence...
+    min_kept: float = 0.9  # ...or this share of the template's shingles (a short letter kept nearly whole)
     min_campaign_size: int = 3  # fewer near-identical comments than this are no campaign
     min_near_chars: int = 15  # shorter texts join campaigns only when identical
     max_chars: int = 10_000  # campaigns, topics and diffs read at most this many characters of a comment
