@@ -98,9 +98,11 @@ def similar_replies(text: str, department_id: int, exclude_ids: list[int], limit
         sa.select(Reply.id, Submission.id, Submission.tracking_no, Submission.subject, Reply.body)
         .join(reply_submissions, reply_submissions.c.submission_id == Submission.id)
         .join(Reply, Reply.id == reply_submissions.c.reply_id)
-        # "+ 0": from each candidate to its replies, never from every approved reply of the department to
-        # the candidates (SQLite, without statistics, took that index and read ~2,000 × the department's replies).
-        .where(Submission.id.in_(list(score)), Submission.department_id == department_id,
+        # "+ 0": from each candidate (by its primary key) to its replies, never from every approved reply of
+        # the department to the candidates (SQLite, without statistics, took that index and read ~2,000 × the
+        # department's replies), nor from every submission of the department (the inbox index: 4,000 entries
+        # read for 60 candidates at 120,000 records, 4.3 ms instead of 1.7).
+        .where(Submission.id.in_(list(score)), Submission.department_id + 0 == department_id,
                Reply.department_id + 0 == department_id, Reply.status == APPROVED)
     ).all()
     rows.sort(key=lambda row: (score[row[1]], row[0]), reverse=True)
