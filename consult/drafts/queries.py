@@ -110,17 +110,17 @@ def article_labels(draft_id: int) -> dict[str, str]:
 def get_public_draft_or_404(draft_id: int) -> Draft:
     """A draft the public may see (open, closed, reported or withdrawn after opening), with its department
     (every page and every comment shows or needs it) in the same query."""
-    draft = db.get_or_404(Draft, draft_id, options=(joinedload(Draft.department),))
-    if not draft.is_public and not (draft.status == "withdrawn" and draft.opened_at is not None):
-        abort(404)
-    return draft
+    return _public_or_404(db.session.get(Draft, draft_id, options=(joinedload(Draft.department),)))
 
 
 def get_draft_to_comment_or_404(draft_id: int) -> Draft:
     """:func:`get_public_draft_or_404` for the comment API: only the columns receiving a comment reads (its
     window, title, version, moderation; the department's id and name), in one statement built once. Any other
     attribute is loaded when read."""
-    draft = db.session.scalar(_TO_COMMENT, {"draft_id": draft_id})
+    return _public_or_404(db.session.scalar(_TO_COMMENT, {"draft_id": draft_id}))
+
+
+def _public_or_404(draft: Draft | None) -> Draft:
     if draft is None or not (draft.is_public or (draft.status == "withdrawn" and draft.opened_at is not None)):
         abort(404)
     return draft

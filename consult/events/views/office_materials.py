@@ -33,27 +33,24 @@ def _event_with_files_or_404(event_id: int) -> tuple[Event, list[EventFile]]:
 def event_files(event_id: int):
     """The event's files, and a form to attach one (checked like every upload)."""
     event, files = _event_with_files_or_404(event_id)
-    if not materials.has_files(event):
-        if request.method == "POST":
-            abort(404)
-        return render_template("events/files.html", event=event, form=None, files=files,
-                               audience_labels=FILE_AUDIENCE_LABELS, remove_form=ConfirmForm(),
-                               file_url=materials.file_url)
-    uploads.allow_large_request()
-    form = EventFileForm()
-    form.offer(event)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            row = materials.add_file(event, form.file.data, audience=form.audience.data, actor=current_user)
-        except DomainError as error:
-            status = show_error(error, form)
-        else:
-            flash(_("%(name)s is attached.", name=row.attachment.original_filename), "success")
-            return redirect(url_for("events.event_files", event_id=event.id))
-    elif form.errors:
-        status = 422
-    return render_template("events/files.html", event=event, form=form, files=materials.event_files(event),
+    form, status = None, 200
+    if materials.has_files(event):
+        uploads.allow_large_request()
+        form = EventFileForm()
+        form.offer(event)
+        if form.validate_on_submit():
+            try:
+                row = materials.add_file(event, form.file.data, audience=form.audience.data, actor=current_user)
+            except DomainError as error:
+                status = show_error(error, form)
+            else:
+                flash(_("%(name)s is attached.", name=row.attachment.original_filename), "success")
+                return redirect(url_for("events.event_files", event_id=event.id))
+        elif form.errors:
+            status = 422
+    elif request.method == "POST":
+        abort(404)
+    return render_template("events/files.html", event=event, form=form, files=files,
                            audience_labels=FILE_AUDIENCE_LABELS, remove_form=ConfirmForm(),
                            file_url=materials.file_url), status
 
