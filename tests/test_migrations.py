@@ -299,3 +299,25 @@ def test_stored_id_number_masks_follow_the_one_rule_where_the_keys_open_the_numb
         downgrade(revision="0030")
         assert masks() == [(1, "110*************2X"), (2, "911*************1L"), (3, "110*************2X")]
         db.engine.dispose()
+
+
+def test_word_for_word_campaign_copies_lose_their_json_null_edits(empty_database_url):
+    """0035: a member stored with the JSON value ``null`` as its edits gets SQL NULL, so the campaign page
+    leaves it out of the changed copies; a member with changes keeps them."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0034")
+        with db.engine.begin() as conn:
+            _insert(conn, "departments", id=1, code="SFJ", name="县司法局", name_en="Justice")
+            _insert(conn, "drafts", id=1, department_id=1, title="养犬管理办法", status="closed", domain="other",
+                    opens_at=datetime(2025, 11, 10, tzinfo=UTC), closes_at=datetime(2025, 12, 10, tzinfo=UTC))
+            _insert(conn, "analysis_runs", id=1, draft_id=1, status="done", step="done")
+            _insert(conn, "analysis_units", id=1, run_id=1, key="c1", kind="campaign", position=1, size=2)
+            conn.execute(sa.text("INSERT INTO analysis_members (run_id, comment_id, unit_id, stance, overridden, edits) "
+                                 "VALUES (1, 1, 1, 'support', :no, 'null'), (1, 2, 1, 'support', :no, :edits)"),
+                         {"no": False, "edits": '[["insert", "", "和自助机"]]'})
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT comment_id, edits IS NULL FROM analysis_members ORDER BY 1")).all()
+        assert [tuple(row) for row in rows] == [(1, True), (2, False)]
+        db.engine.dispose()

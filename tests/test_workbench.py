@@ -128,6 +128,7 @@ def test_campaign_page_shows_the_template_once_and_only_the_changes(world, clien
     page = client.get(f"/office/drafts/{draft_id}/analysis/units/{campaign.id}").get_data(as_text=True)
     assert page.count(LETTER) == 1
     assert "<ins>和自助机</ins>" in page and "<del>强烈</del>" in page
+    assert "Same as the form letter." not in page  # the three word-for-word copies are left out
     every = client.get(f"/office/drafts/{draft_id}/analysis/units/{campaign.id}?all=1").get_data(as_text=True)
     assert every.count("Same as the form letter.") == 3
 

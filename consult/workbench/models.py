@@ -121,7 +121,8 @@ class AnalysisMember(db.Model):
     comment_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("analysis_units.id"))
     stance: Mapped[str] = mapped_column(sa.String(8))  # support, oppose, revise, other
-    edits: Mapped[Optional[list]] = mapped_column(sa.JSON)  # [[kind, template words, sender's words], …]
+    # [[kind, template words, sender's words], …]; SQL NULL for a word-for-word copy (the page filters on it)
+    edits: Mapped[Optional[list]] = mapped_column(sa.JSON(none_as_null=True))
     # An official gave this comment its own disposition: the unit's disposition no longer applies to it.
     overridden: Mapped[bool] = mapped_column(default=False)
 
