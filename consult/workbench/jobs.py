@@ -82,12 +82,12 @@ def run_analysis(run_id: int) -> str:
         result = analyse(_read_items(run_id, source), terms=terms, lexicon=stance_lexicon,
                          parameters=parameters, signatures=known)
         del known
-        writing = {}
         mark = time.perf_counter()
         if source.keeps_signatures:  # only new texts are hashed next time
             persist.write_signatures(result.signatures, parameters.signature_key)
         result.signatures.clear()
-        writing["write_signatures"], mark = round(time.perf_counter() - mark, 3), time.perf_counter()
+        writing = {"write_signatures": round(time.perf_counter() - mark, 3)}
+        mark = time.perf_counter()
         persist.write_units(run_id, result, heartbeat=lambda n: _progress(run_id, step=WRITING, done_count=n))
         writing["write_units"] = round(time.perf_counter() - mark, 3)
         seconds = dict(memory, **result.seconds, **writing, hashed=result.hashed)
