@@ -2,6 +2,7 @@
 submissions, offered on the reply form and ready to copy — never another department's."""
 
 import re
+from collections import Counter
 
 from tests.mailbox_support import answer, file_letter, login_as
 
@@ -92,3 +93,33 @@ def test_the_earlier_replies_are_read_from_the_candidates_not_from_every_submiss
     plan = " / ".join(row[-1] for row in db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
                                                                                  parameters))
     assert "SEARCH submissions USING INTEGER PRIMARY KEY" in plan and "ix_submissions_inbox" not in plan, plan
+
+
+def test_the_newest_rows_looked_at_first_give_the_same_records_as_looking_at_every_row(world, boxes):
+    """PostgreSQL takes each word's newest answered records from the newest index rows first and looks among the
+    older rows only for a word found too rarely there: whatever the number of newest rows, the same records."""
+    import sqlalchemy as sa
+
+    from consult.extensions import db
+    from consult.search.documents import answered_scope_token
+    from consult.search.matching import EVERYTHING, newest_per_term
+    from consult.search.similar import similarity_query
+
+    texts = [("工地夜间施工噪音", "幸福小区旁工地夜间施工噪音扰民。"), ("小区停车难", "幸福小区停车位不足，车辆乱停。"),
+             ("晚上施工太吵", "幸福小区附近工地晚上施工噪音很大。"), ("路灯不亮", "城南新区小区门口路灯坏了。")]
+    for n in range(12):
+        subject, body = texts[n % len(texts)]
+        letter = file_letter(boxes.county, subject=subject, body=body)
+        if n % 3 != 2:  # every third one stays unanswered: it never counts
+            answer(letter, world, body=f"第{n}号答复。")
+    query = similarity_query("幸福小区工地晚上施工噪音，停车位也不足。")
+
+    def found(newest_rows: int) -> list[tuple[int, int]]:
+        sql, params = newest_per_term("submissions", query, EVERYTHING, answered_scope_token(world.dept.id), 3,
+                                      newest_rows=newest_rows)
+        return sorted(tuple(row) for row in db.session.execute(sa.text(sql), params))
+
+    everything = found(10**9)
+    assert everything and max(Counter(term for term, _id in everything).values()) == 3
+    for newest_rows in (1, 2, 5, 9):
+        assert found(newest_rows) == everything
