@@ -17,7 +17,9 @@ Letters and comments arrive interleaved (one stream, shuffled), 70 % of each ans
 carries an approved reply of its department, an answered comment none (comments are answered through their
 draft's report); an open record has no answer time.
 
-Results go to ``bench/results/search-<db>-<letters>-<comments>.json``.
+Results go to ``bench/results/search-<db>-<letters>-<comments>.json``. With ``--reuse``, only the searches and
+suggestions are timed, on the database a previous run of the same size left (nothing loaded or indexed: minutes
+instead of the full size's quarter of an hour), into ``…-reuse.json``.
 """
 
 import argparse
@@ -141,7 +143,7 @@ def _load(app, letters: int, comments: int, seed: int = 1) -> None:
                 connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
-def measure(url: str, letters: int, comments: int, repeat: int, jobs: int = 1) -> dict:
+def measure(url: str, letters: int, comments: int, repeat: int, jobs: int = 1, reuse: bool = False) -> dict:
     from consult import create_app
     from consult.extensions import db
     from consult.localtime import local_today
@@ -156,73 +158,80 @@ def measure(url: str, letters: int, comments: int, repeat: int, jobs: int = 1) -
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True,
                       "CONSULT_ENCRYPTION_KEYS": base64.urlsafe_b64encode(hashlib.sha256(b"bench").digest()).decode(),
                       "RATELIMIT_ENABLED": False})
-    started = time.perf_counter()
-    _load(app, letters, comments)
-    result = {"letters": letters, "comments": comments, "load_s": round(time.perf_counter() - started, 1)}
+    result = {"letters": letters, "comments": comments, "reused": reuse}
+    if not reuse:
+        started = time.perf_counter()
+        _load(app, letters, comments)
+        result["load_s"] = round(time.perf_counter() - started, 1)
     with app.app_context():
-        # Tokenising alone, one core: with the cache of segmented phrases as it runs (the generated texts are
-        # made of few phrases, so nearly every one is a hit), and with the cache emptied before every record,
-        # as text that never repeats would cost.
-        from consult.tokens import _cut_for_search, segmenter
+        if reuse:
+            found = db.session.scalar(sa.select(sa.func.count()).select_from(Submission))
+            if found < letters + comments:  # a run also leaves the rows of its comment POST timing
+                raise SystemExit(f"--reuse: the database holds {found} submissions, fewer than {letters} + {comments}")
+        if not reuse:  # the data built and indexed here: tokenising, the reindex, one comment POST
+            # Tokenising alone, one core: with the cache of segmented phrases as it runs (the generated texts are
+            # made of few phrases, so nearly every one is a hit), and with the cache emptied before every record,
+            # as text that never repeats would cost.
+            from consult.tokens import _cut_for_search, segmenter
 
-        segmenter()  # the dictionary loaded before anything is timed
-        sample = [Fields(f"C-20260601-{n:07d} {subject}", body, "张三") for n, (subject, body) in
-                  enumerate(_text(random.Random(99)) for _ in range(2000))]
-        _cut_for_search.cache_clear()
-        started = time.perf_counter()
-        for fields in sample:
-            index_tokens(fields)
-        cached = time.perf_counter() - started
-        hits = _cut_for_search.cache_info()
-        started = time.perf_counter()
-        for fields in sample:
+            segmenter()  # the dictionary loaded before anything is timed
+            sample = [Fields(f"C-20260601-{n:07d} {subject}", body, "张三") for n, (subject, body) in
+                      enumerate(_text(random.Random(99)) for _ in range(2000))]
             _cut_for_search.cache_clear()
-            index_tokens(fields)
-        uncached = time.perf_counter() - started
-        result["tokenise_per_core"] = {"cached_records_per_s": round(len(sample) / cached),
-                                       "cache_hit_rate": round(hits.hits / max(1, hits.hits + hits.misses), 3),
-                                       "uncached_records_per_s": round(len(sample) / uncached)}
-        _cut_for_search.cache_clear()
-        started = time.perf_counter()
-        total = reindex("submissions", jobs=jobs)
-        elapsed = time.perf_counter() - started
-        result["reindex"] = {"records": total, "seconds": round(elapsed, 1), "jobs": jobs,
-                             "records_per_s": round(total / elapsed), "implied_1m_comments_s": round(1e6 * elapsed / total)}
+            started = time.perf_counter()
+            for fields in sample:
+                index_tokens(fields)
+            cached = time.perf_counter() - started
+            hits = _cut_for_search.cache_info()
+            started = time.perf_counter()
+            for fields in sample:
+                _cut_for_search.cache_clear()
+                index_tokens(fields)
+            uncached = time.perf_counter() - started
+            result["tokenise_per_core"] = {"cached_records_per_s": round(len(sample) / cached),
+                                           "cache_hit_rate": round(hits.hits / max(1, hits.hits + hits.misses), 3),
+                                           "uncached_records_per_s": round(len(sample) / uncached)}
+            _cut_for_search.cache_clear()
+            started = time.perf_counter()
+            total = reindex("submissions", jobs=jobs)
+            elapsed = time.perf_counter() - started
+            result["reindex"] = {"records": total, "seconds": round(elapsed, 1), "jobs": jobs,
+                                 "records_per_s": round(total / elapsed), "implied_1m_comments_s": round(1e6 * elapsed / total)}
 
-        # One comment POST: a transaction inserting the submission row and committing (the reference), and the
-        # same with its index row (what search adds), alternately, so both see the same load. The commit is
-        # inside the timing: FTS5 writes its pending index data when the transaction commits. The cache of
-        # segmented phrases is emptied before each, so it does not flatter the figure.
-        rng = random.Random(7)
-        texts = [_text(rng) for _ in range(400)]
-        table = Submission.__table__
-        without, with_index, tokenise = [], [], []
-        for n, (subject, body) in enumerate(texts):
-            row = {"tracking_no": f"C-BENCH-{n:06d}", "query_code_salt": "s", "query_code_hash": "h",
-                   "kind": "comment", "department_id": 1, "subject": subject, "body": body, "status": "received",
-                   "received_at": datetime.now(UTC), "clock_start_on": date.today(), "window_workdays": 15,
-                   "extension_workdays": 0, "due_on": date.today(), "due_soon_on": date.today(),
-                   "very_overdue_on": date.today(), "estimated_due": False, "reopen_count": 0, "is_public": False,
-                   "submitter_name": "", "submitter_email": "", "submitter_phone": ""}
-            indexed_too = n % 2 == 1
-            _cut_for_search.cache_clear()  # as if no phrase of the comment had been seen before
-            t0 = time.perf_counter()
-            with db.engine.begin() as conn:
-                new_id = conn.execute(sa.insert(table).returning(table.c.id), row).scalar()
-                if indexed_too:
-                    index_rows(conn, "submissions",
-                               [(new_id, Fields(f"C-BENCH-{n:06d} {subject}", body, "", (scope_token(1),)))])
-            (with_index if indexed_too else without).append(time.perf_counter() - t0)
-            _cut_for_search.cache_clear()
-            t0 = time.perf_counter()
-            index_tokens(Fields(f"C-BENCH-{n:06d} {subject}", body))
-            tokenise.append(time.perf_counter() - t0)
-        ms = lambda samples: round(statistics.median(samples) * 1000, 3)  # noqa: E731
-        result["comment_post"] = {"row_only_median_ms": ms(without), "row_and_index_median_ms": ms(with_index),
-                                  "index_added_median_ms": round(ms(with_index) - ms(without), 3),
-                                  "index_added_mean_ms": round((statistics.mean(with_index)
-                                                                - statistics.mean(without)) * 1000, 3),
-                                  "tokenise_median_ms": ms(tokenise)}
+            # One comment POST: a transaction inserting the submission row and committing (the reference), and the
+            # same with its index row (what search adds), alternately, so both see the same load. The commit is
+            # inside the timing: FTS5 writes its pending index data when the transaction commits. The cache of
+            # segmented phrases is emptied before each, so it does not flatter the figure.
+            rng = random.Random(7)
+            texts = [_text(rng) for _ in range(400)]
+            table = Submission.__table__
+            without, with_index, tokenise = [], [], []
+            for n, (subject, body) in enumerate(texts):
+                row = {"tracking_no": f"C-BENCH-{n:06d}", "query_code_salt": "s", "query_code_hash": "h",
+                       "kind": "comment", "department_id": 1, "subject": subject, "body": body, "status": "received",
+                       "received_at": datetime.now(UTC), "clock_start_on": date.today(), "window_workdays": 15,
+                       "extension_workdays": 0, "due_on": date.today(), "due_soon_on": date.today(),
+                       "very_overdue_on": date.today(), "estimated_due": False, "reopen_count": 0, "is_public": False,
+                       "submitter_name": "", "submitter_email": "", "submitter_phone": ""}
+                indexed_too = n % 2 == 1
+                _cut_for_search.cache_clear()  # as if no phrase of the comment had been seen before
+                t0 = time.perf_counter()
+                with db.engine.begin() as conn:
+                    new_id = conn.execute(sa.insert(table).returning(table.c.id), row).scalar()
+                    if indexed_too:
+                        index_rows(conn, "submissions",
+                                   [(new_id, Fields(f"C-BENCH-{n:06d} {subject}", body, "", (scope_token(1),)))])
+                (with_index if indexed_too else without).append(time.perf_counter() - t0)
+                _cut_for_search.cache_clear()
+                t0 = time.perf_counter()
+                index_tokens(Fields(f"C-BENCH-{n:06d} {subject}", body))
+                tokenise.append(time.perf_counter() - t0)
+            ms = lambda samples: round(statistics.median(samples) * 1000, 3)  # noqa: E731
+            result["comment_post"] = {"row_only_median_ms": ms(without), "row_and_index_median_ms": ms(with_index),
+                                      "index_added_median_ms": round(ms(with_index) - ms(without), 3),
+                                      "index_added_mean_ms": round((statistics.mean(with_index)
+                                                                    - statistics.mean(without)) * 1000, 3),
+                                      "tokenise_median_ms": ms(tokenise)}
 
         today = local_today()
         queries = {"common": ["噪音", "拆迁", "停车"], "rare": RARE}
@@ -318,21 +327,27 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", help="PostgreSQL URL (its database name must contain 'bench')")
     parser.add_argument("--repeat", type=int, default=50, help="runs of each query")
     parser.add_argument("--jobs", type=int, default=1, help="processes tokenising during the reindex")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the searches and suggestions on the database a run of the same size left, "
+                             "without loading or indexing anything")
     args = parser.parse_args(argv)
     results = Path(__file__).parent / "results"
     results.mkdir(exist_ok=True)
     if args.db == "sqlite":
         path = results / f"search-{args.letters}-{args.comments}.sqlite3"
-        path.unlink(missing_ok=True)
+        if not args.reuse:
+            path.unlink(missing_ok=True)
+        elif not path.exists():
+            parser.error(f"--reuse: {path} does not exist")
         url = f"sqlite:///{path}"
     else:
         url = args.database_url or "postgresql://postgres@127.0.0.1:5432/bench_search"
         if "bench" not in url.rsplit("/", 1)[-1]:
             parser.error("the PostgreSQL database name must contain 'bench'")
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    result = measure(url, args.letters, args.comments, args.repeat, args.jobs)
+    result = measure(url, args.letters, args.comments, args.repeat, args.jobs, args.reuse)
     result["db"] = args.db
-    out = results / f"search-{args.db}-{args.letters}-{args.comments}.json"
+    out = results / f"search-{args.db}-{args.letters}-{args.comments}{'-reuse' if args.reuse else ''}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
