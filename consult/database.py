@@ -235,16 +235,16 @@ def refresh_planner_statistics(session) -> None:
     session.execute(sa.text("ANALYZE"))
 
 
-def insert_rows(session, table: sa.Table, rows: list[dict]) -> int:
-    """Insert many rows of ``table`` in the session's transaction; returns how many.
+def insert_rows(connection: sa.Connection, table: sa.TableClause, rows: list[dict]) -> int:
+    """Insert many rows of ``table`` on ``connection``, in its transaction; returns how many.
 
     PostgreSQL takes them with ``COPY … FROM STDIN``, which costs a fraction of a multi-row ``INSERT`` for
-    thousands of rows (100,000 analysis members: see docs/analysis.md); other databases with one executemany
-    ``INSERT``. ``COPY`` applies no Python-side defaults, so every row names the same columns, and every column
-    left out must be nullable or have a server default. JSON columns take Python values, as with ``INSERT``."""
+    thousands of rows (100,000 analysis members: see docs/analysis.md; a rebuilt search index); other databases
+    with one executemany ``INSERT``. ``COPY`` applies no Python-side defaults, so every row names the same
+    columns, and every column left out must be nullable or have a server default. JSON columns take Python
+    values, as with ``INSERT``; a table outside the models may be a ``sa.table()`` naming its columns."""
     if not rows:
         return 0
-    connection = session.connection()
     if connection.dialect.name != "postgresql":
         connection.execute(table.insert(), rows)
         return len(rows)

@@ -10,6 +10,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from consult.database import insert_rows
 from consult.extensions import db
 from consult.search import schema
 from consult.search.documents import Fields, indexed_for, row_params, write_params
@@ -57,15 +58,13 @@ def _batches(table, columns, indexed, batch: int) -> Iterator[list[tuple[int, Fi
 
 def _write(kind: str, params: list[dict]) -> int:
     """Write a batch of fresh index rows (the table was emptied by :func:`_recreate`): ``COPY`` on
-    PostgreSQL, several times faster than an upsert row by row; one ``executemany`` on SQLite."""
+    PostgreSQL (``insert_rows``), several times faster than an upsert row by row; one ``executemany`` on SQLite."""
     with db.engine.begin() as connection:
-        if connection.dialect.name != "postgresql" or not params:
+        if connection.dialect.name != "postgresql":
             return write_params(connection, kind, params)
-        cursor = connection.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {schema.table_name(kind)} (record_id, document) FROM STDIN") as copy:
-            for row in params:
-                copy.write_row((row["id"], row["document"]))
-        return len(params)
+        table = sa.table(schema.table_name(kind), sa.column("record_id"), sa.column("document"))
+        return insert_rows(connection, table, [{"record_id": row["id"], "document": row["document"]}
+                                               for row in params])
 
 
 def reindex(kind: str, batch: int = BATCH, progress=None, jobs: int = 1) -> int:

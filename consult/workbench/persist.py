@@ -66,12 +66,12 @@ def write_units(run_id: int, result: Analysis, heartbeat: Callable[[int], None])
                 "edits": [[e.kind, e.template, e.text] for e in changes] if changes else None,
             })
             if len(batch) == WRITE_BATCH:
-                insert_rows(db.session, AnalysisMember.__table__, batch)
+                insert_rows(db.session.connection(), AnalysisMember.__table__, batch)
                 written += len(batch)
                 batch = []
                 heartbeat(written)
     if batch:
-        insert_rows(db.session, AnalysisMember.__table__, batch)
+        insert_rows(db.session.connection(), AnalysisMember.__table__, batch)
         heartbeat(written + len(batch))
 
 
@@ -97,7 +97,7 @@ def write_signatures(signatures: dict[int, tuple[bytes, bytes]], params: str) ->
         chunk = items[start:start + WRITE_BATCH]
         db.session.execute(sa.delete(CampaignSignature).where(
             CampaignSignature.comment_id.in_([comment_id for comment_id, _value in chunk])))
-        insert_rows(db.session, CampaignSignature.__table__, [
+        insert_rows(db.session.connection(), CampaignSignature.__table__, [
             {"comment_id": comment_id, "params": params, "text_key": key, "signature": signature}
             for comment_id, (key, signature) in chunk])
         db.session.commit()
