@@ -143,13 +143,84 @@ def _load(app, letters: int, comments: int, seed: int = 1) -> None:
                 connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
+def _indexing_figures(jobs: int) -> dict:
+    """What the index costs to build and keep, on the data just loaded: tokenising, the reindex, one comment POST."""
+    from consult.extensions import db
+    from consult.search.commands import reindex
+    from consult.search.documents import Fields, index_rows, index_tokens, scope_token
+    from consult.tokens import _cut_for_search, segmenter
+    from consult.tracking.models import Submission
+
+    result = {}
+    # Tokenising alone, one core: with the cache of segmented phrases as it runs (the generated texts are
+    # made of few phrases, so nearly every one is a hit), and with the cache emptied before every record,
+    # as text that never repeats would cost.
+    segmenter()  # the dictionary loaded before anything is timed
+    sample = [Fields(f"C-20260601-{n:07d} {subject}", body, "张三") for n, (subject, body) in
+              enumerate(_text(random.Random(99)) for _ in range(2000))]
+    _cut_for_search.cache_clear()
+    started = time.perf_counter()
+    for fields in sample:
+        index_tokens(fields)
+    cached = time.perf_counter() - started
+    hits = _cut_for_search.cache_info()
+    started = time.perf_counter()
+    for fields in sample:
+        _cut_for_search.cache_clear()
+        index_tokens(fields)
+    uncached = time.perf_counter() - started
+    result["tokenise_per_core"] = {"cached_records_per_s": round(len(sample) / cached),
+                                   "cache_hit_rate": round(hits.hits / max(1, hits.hits + hits.misses), 3),
+                                   "uncached_records_per_s": round(len(sample) / uncached)}
+    _cut_for_search.cache_clear()
+    started = time.perf_counter()
+    total = reindex("submissions", jobs=jobs)
+    elapsed = time.perf_counter() - started
+    result["reindex"] = {"records": total, "seconds": round(elapsed, 1), "jobs": jobs,
+                         "records_per_s": round(total / elapsed), "implied_1m_comments_s": round(1e6 * elapsed / total)}
+
+    # One comment POST: a transaction inserting the submission row and committing (the reference), and the
+    # same with its index row (what search adds), alternately, so both see the same load. The commit is
+    # inside the timing: FTS5 writes its pending index data when the transaction commits. The cache of
+    # segmented phrases is emptied before each, so it does not flatter the figure.
+    rng = random.Random(7)
+    texts = [_text(rng) for _ in range(400)]
+    table = Submission.__table__
+    without, with_index, tokenise = [], [], []
+    for n, (subject, body) in enumerate(texts):
+        row = {"tracking_no": f"C-BENCH-{n:06d}", "query_code_salt": "s", "query_code_hash": "h",
+               "kind": "comment", "department_id": 1, "subject": subject, "body": body, "status": "received",
+               "received_at": datetime.now(UTC), "clock_start_on": date.today(), "window_workdays": 15,
+               "extension_workdays": 0, "due_on": date.today(), "due_soon_on": date.today(),
+               "very_overdue_on": date.today(), "estimated_due": False, "reopen_count": 0, "is_public": False,
+               "submitter_name": "", "submitter_email": "", "submitter_phone": ""}
+        indexed_too = n % 2 == 1
+        _cut_for_search.cache_clear()  # as if no phrase of the comment had been seen before
+        t0 = time.perf_counter()
+        with db.engine.begin() as conn:
+            new_id = conn.execute(sa.insert(table).returning(table.c.id), row).scalar()
+            if indexed_too:
+                index_rows(conn, "submissions",
+                           [(new_id, Fields(f"C-BENCH-{n:06d} {subject}", body, "", (scope_token(1),)))])
+        (with_index if indexed_too else without).append(time.perf_counter() - t0)
+        _cut_for_search.cache_clear()
+        t0 = time.perf_counter()
+        index_tokens(Fields(f"C-BENCH-{n:06d} {subject}", body))
+        tokenise.append(time.perf_counter() - t0)
+    ms = lambda samples: round(statistics.median(samples) * 1000, 3)  # noqa: E731
+    result["comment_post"] = {"row_only_median_ms": ms(without), "row_and_index_median_ms": ms(with_index),
+                              "index_added_median_ms": round(ms(with_index) - ms(without), 3),
+                              "index_added_mean_ms": round((statistics.mean(with_index)
+                                                            - statistics.mean(without)) * 1000, 3),
+                              "tokenise_median_ms": ms(tokenise)}
+    return result
+
+
 def measure(url: str, letters: int, comments: int, repeat: int, jobs: int = 1, reuse: bool = False) -> dict:
     from consult import create_app
     from consult.extensions import db
     from consult.localtime import local_today
     from consult.pagination import paginate
-    from consult.search.commands import reindex
-    from consult.search.documents import Fields, index_rows, index_tokens, scope_token
     from consult.search.matching import DATE
     from consult.search.query import parse
     from consult.tracking.models import STATUSES, Submission
@@ -168,70 +239,8 @@ def measure(url: str, letters: int, comments: int, repeat: int, jobs: int = 1, r
             found = db.session.scalar(sa.select(sa.func.count()).select_from(Submission))
             if found < letters + comments:  # a run also leaves the rows of its comment POST timing
                 raise SystemExit(f"--reuse: the database holds {found} submissions, fewer than {letters} + {comments}")
-        if not reuse:  # the data built and indexed here: tokenising, the reindex, one comment POST
-            # Tokenising alone, one core: with the cache of segmented phrases as it runs (the generated texts are
-            # made of few phrases, so nearly every one is a hit), and with the cache emptied before every record,
-            # as text that never repeats would cost.
-            from consult.tokens import _cut_for_search, segmenter
-
-            segmenter()  # the dictionary loaded before anything is timed
-            sample = [Fields(f"C-20260601-{n:07d} {subject}", body, "张三") for n, (subject, body) in
-                      enumerate(_text(random.Random(99)) for _ in range(2000))]
-            _cut_for_search.cache_clear()
-            started = time.perf_counter()
-            for fields in sample:
-                index_tokens(fields)
-            cached = time.perf_counter() - started
-            hits = _cut_for_search.cache_info()
-            started = time.perf_counter()
-            for fields in sample:
-                _cut_for_search.cache_clear()
-                index_tokens(fields)
-            uncached = time.perf_counter() - started
-            result["tokenise_per_core"] = {"cached_records_per_s": round(len(sample) / cached),
-                                           "cache_hit_rate": round(hits.hits / max(1, hits.hits + hits.misses), 3),
-                                           "uncached_records_per_s": round(len(sample) / uncached)}
-            _cut_for_search.cache_clear()
-            started = time.perf_counter()
-            total = reindex("submissions", jobs=jobs)
-            elapsed = time.perf_counter() - started
-            result["reindex"] = {"records": total, "seconds": round(elapsed, 1), "jobs": jobs,
-                                 "records_per_s": round(total / elapsed), "implied_1m_comments_s": round(1e6 * elapsed / total)}
-
-            # One comment POST: a transaction inserting the submission row and committing (the reference), and the
-            # same with its index row (what search adds), alternately, so both see the same load. The commit is
-            # inside the timing: FTS5 writes its pending index data when the transaction commits. The cache of
-            # segmented phrases is emptied before each, so it does not flatter the figure.
-            rng = random.Random(7)
-            texts = [_text(rng) for _ in range(400)]
-            table = Submission.__table__
-            without, with_index, tokenise = [], [], []
-            for n, (subject, body) in enumerate(texts):
-                row = {"tracking_no": f"C-BENCH-{n:06d}", "query_code_salt": "s", "query_code_hash": "h",
-                       "kind": "comment", "department_id": 1, "subject": subject, "body": body, "status": "received",
-                       "received_at": datetime.now(UTC), "clock_start_on": date.today(), "window_workdays": 15,
-                       "extension_workdays": 0, "due_on": date.today(), "due_soon_on": date.today(),
-                       "very_overdue_on": date.today(), "estimated_due": False, "reopen_count": 0, "is_public": False,
-                       "submitter_name": "", "submitter_email": "", "submitter_phone": ""}
-                indexed_too = n % 2 == 1
-                _cut_for_search.cache_clear()  # as if no phrase of the comment had been seen before
-                t0 = time.perf_counter()
-                with db.engine.begin() as conn:
-                    new_id = conn.execute(sa.insert(table).returning(table.c.id), row).scalar()
-                    if indexed_too:
-                        index_rows(conn, "submissions",
-                                   [(new_id, Fields(f"C-BENCH-{n:06d} {subject}", body, "", (scope_token(1),)))])
-                (with_index if indexed_too else without).append(time.perf_counter() - t0)
-                _cut_for_search.cache_clear()
-                t0 = time.perf_counter()
-                index_tokens(Fields(f"C-BENCH-{n:06d} {subject}", body))
-                tokenise.append(time.perf_counter() - t0)
-            ms = lambda samples: round(statistics.median(samples) * 1000, 3)  # noqa: E731
-            result["comment_post"] = {"row_only_median_ms": ms(without), "row_and_index_median_ms": ms(with_index),
-                                      "index_added_median_ms": round(ms(with_index) - ms(without), 3),
-                                      "index_added_mean_ms": round((statistics.mean(with_index)
-                                                                    - statistics.mean(without)) * 1000, 3),
-                                      "tokenise_median_ms": ms(tokenise)}
+        else:
+            result.update(_indexing_figures(jobs))
 
         today = local_today()
         queries = {"common": ["噪音", "拆迁", "停车"], "rare": RARE}
