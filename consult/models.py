@@ -30,6 +30,7 @@ from consult.api.models import ApiToken, IdempotencyRecord  # noqa: F401
 from consult.disclosure.models import DisclosureRequest, OpennessReportFigures  # noqa: F401
 from consult.open311.models import Open311Key  # noqa: F401
 from consult.practice.models import AnnualReportPublication, PracticeSettings, RatingAppeal, RectificationTask  # noqa: F401,E501
+from consult.search.schema import similar_terms  # noqa: F401
 from consult.workbench.models import (  # noqa: F401
     AnalysisMember,
     AnalysisRun,

@@ -16,7 +16,6 @@ from consult.drafts.models import Comment, Draft
 from consult.extensions import db
 from consult.notify.models import OutboxMessage
 from consult.search.documents import answered_scope_token
-from consult.search.matching import EVERYTHING
 from consult.search.similar import similar_records, similarity_query
 from consult.stats.services import compute_stats
 from consult.tracking import services as tracking
@@ -226,15 +225,16 @@ def test_comments_answered_by_the_report_are_among_the_answered_records_similar_
     db.session.commit()
     answered = _submission(by_mail[0])
     query = similarity_query("第三条的专区能否延伸到村（社区）？")
-    found = similar_records("submissions", query, EVERYTHING, answered_scope_token(answered.department_id))
+    found = similar_records(query, answered_scope_token(answered.department_id))
     assert answered.id in [record_id for record_id, _score in found]
 
 
 def test_the_report_answers_comments_without_segmenting_their_text_again(world, monkeypatch):
     """Publishing gives the answered comments their answered scope tokens and touches nothing else of their
-    index rows: no text is segmented again (it doubled the cost of publishing), and each row is what a
-    rebuild of the index would write."""
+    index rows: no text is segmented again (it doubled the cost of publishing), and each row, and each
+    similar term, is what a rebuild of the index would write."""
     from consult.search import documents
+    from consult.search.schema import similar_terms
 
     draft_id, by_mail, no_contact, replied = _ready_report(world, n_plain=3)
     segmented = []
@@ -254,12 +254,18 @@ def test_the_report_answers_comments_without_segmenting_their_text_again(world, 
             "SELECT rowid, title, body, contact, scope FROM search_submissions WHERE rowid IN :ids").bindparams(
             sa.bindparam("ids", expanding=True)), {"ids": ids})}
 
-    published = index_rows_of(ids)
+    def similar_terms_of(ids):
+        return sorted(tuple(row) for row in db.session.execute(
+            sa.select(similar_terms).where(similar_terms.c.record_id.in_(ids))))
+
+    published, published_terms = index_rows_of(ids), similar_terms_of(ids)
+    assert published_terms  # the answered comments' words, where the similar answers look
     indexed = documents.indexed_for(Submission)
     db.session.expire_all()
     documents.index_rows(db.session.connection(), "submissions",
                          [(s.id, indexed.fields(s)) for s in db.session.scalars(sa.select(Submission)
                                                                                 .where(Submission.id.in_(ids)))])
     assert index_rows_of(ids) == published
+    assert similar_terms_of(ids) == published_terms
     answered = _submission(by_mail[0])
     assert answered_scope_token(answered.department_id) in str(published[answered.id])

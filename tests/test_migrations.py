@@ -230,13 +230,14 @@ def test_the_search_index_gets_each_submissions_department_and_loses_it_again(em
 
 def test_answered_submissions_get_their_scope_tokens_and_lose_them_again(empty_database_url):
     """0033: the index row of an answered submission gains ``a<department>`` (and ``p`` for a public
-    letter) from the rows already there; an unanswered one gains nothing; the downgrade takes them away."""
-    from consult.search.matching import EVERYTHING, newest_per_term
+    letter) from the rows already there; an unanswered one gains nothing; the downgrade takes them away.
+    0036: the similar terms of the answered ones are read back from those index rows."""
+    from consult.search.matching import matches
     from consult.search.query import parse
 
     def found(scope: str) -> list[int]:
-        hits, params = newest_per_term("submissions", parse("噪音"), EVERYTHING, scope, 10)
-        ids = db.session.scalars(sa.text(f"SELECT id FROM ({hits}) AS hits"), params).all()
+        hits = matches("submissions", parse("噪音"), scope=scope)
+        ids = db.session.scalars(sa.select(hits.c.id)).all()
         db.session.rollback()
         return sorted(ids)
 
@@ -261,6 +262,10 @@ def test_answered_submissions_get_their_scope_tokens_and_lose_them_again(empty_d
                                  {"n": n, "document": f"'噪音':1A '扰民':2A '§d{department}':3C"})
         upgrade()
         assert (found("a1"), found("a2"), found("p"), found("d1")) == ([1, 4], [2], [1], [1, 3, 4])
+        with db.engine.connect() as conn:
+            terms = set(conn.execute(sa.text("SELECT scope, term, record_id FROM similar_terms")).all())
+        assert terms == {(scope, term, n) for scope, n in (("a1", 1), ("a1", 4), ("a2", 2), ("p", 1))
+                         for term in ("噪音", "扰民")}
         downgrade(revision="0032")
         assert (found("a1"), found("a2"), found("p"), found("d1"), found("d2")) == ([], [], [], [1, 3, 4], [2])
         db.engine.dispose()

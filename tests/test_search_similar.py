@@ -95,31 +95,53 @@ def test_the_earlier_replies_are_read_from_the_candidates_not_from_every_submiss
     assert "SEARCH submissions USING INTEGER PRIMARY KEY" in plan and "ix_submissions_inbox" not in plan, plan
 
 
-def test_the_newest_rows_looked_at_first_give_the_same_records_as_looking_at_every_row(world, boxes):
-    """PostgreSQL takes each word's newest answered records from the newest index rows first and looks among the
-    older rows only for a word found too rarely there: whatever the number of newest rows, the same records."""
+def test_the_similar_terms_follow_answers_and_publicity_and_a_rebuild_gives_the_same_rows(world, boxes):
+    """Each answered submission's content words are kept by the scope it is answered in: all its texts for its
+    department's officers, only what the public may search (never its writer's name) for the published letters.
+    They follow an answer, a bulk answer (the scope tokens rewritten in SQL) and a change of publicity, and
+    ``flask reindex`` rebuilds the same rows."""
+    from datetime import UTC, datetime
+
     import sqlalchemy as sa
 
     from consult.extensions import db
-    from consult.search.documents import answered_scope_token
-    from consult.search.matching import EVERYTHING, newest_per_term
-    from consult.search.similar import similarity_query
+    from consult.search.commands import reindex
+    from consult.search.documents import rescope_submissions
+    from consult.search.schema import similar_terms
+    from consult.tokens import is_content_word, search_tokens
+    from consult.tracking.models import Submission
 
-    texts = [("工地夜间施工噪音", "幸福小区旁工地夜间施工噪音扰民。"), ("小区停车难", "幸福小区停车位不足，车辆乱停。"),
-             ("晚上施工太吵", "幸福小区附近工地晚上施工噪音很大。"), ("路灯不亮", "城南新区小区门口路灯坏了。")]
-    for n in range(12):
-        subject, body = texts[n % len(texts)]
-        letter = file_letter(boxes.county, subject=subject, body=body)
-        if n % 3 != 2:  # every third one stays unanswered: it never counts
-            answer(letter, world, body=f"第{n}号答复。")
-    query = similarity_query("幸福小区工地晚上施工噪音，停车位也不足。")
+    def terms(submission_id: int) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for scope, term in db.session.execute(sa.select(similar_terms.c.scope, similar_terms.c.term)
+                                              .where(similar_terms.c.record_id == submission_id)):
+            found.setdefault(scope, set()).add(term)
+        return found
 
-    def found(newest_rows: int) -> list[tuple[int, int]]:
-        sql, params = newest_per_term("submissions", query, EVERYTHING, answered_scope_token(world.dept.id), 3,
-                                      newest_rows=newest_rows)
-        return sorted(tuple(row) for row in db.session.execute(sa.text(sql), params))
+    def everything() -> list[tuple]:
+        return sorted(tuple(row) for row in db.session.execute(sa.select(similar_terms)))
 
-    everything = found(10**9)
-    assert everything and max(Counter(term for term, _id in everything).values()) == 3
-    for newest_rows in (1, 2, 5, 9):
-        assert found(newest_rows) == everything
+    noise = file_letter(boxes.county, subject="工地夜间施工噪音", body="幸福小区旁工地夜间施工噪音扰民。",
+                        name="欧阳娜娜", public=True)
+    assert terms(noise.submission_id) == {}  # not answered: nothing to offer yet
+    answer(noise, world)
+    held = terms(noise.submission_id)
+    department = f"a{world.dept.id}"
+    assert set(held) == {department, "p"}
+    name = {word for word in search_tokens("欧阳娜娜") if is_content_word(word)}
+    assert {"噪音", "施工", "幸福", "小区"} <= held["p"] and name and not name & held["p"]
+    assert held[department] >= held["p"] | name  # officers' suggestions look in all its texts
+
+    parking = file_letter(boxes.county, subject="小区停车难", body="幸福小区停车位不足。", public=True)
+    db.session.execute(sa.update(Submission).where(Submission.id == parking.submission_id)
+                       .values(answered_at=datetime.now(UTC)))  # answered in bulk, around the session
+    rescope_submissions(db.session.connection(), [parking.submission_id])
+    assert "停车位" in terms(parking.submission_id)["p"]
+
+    noise.submission.is_public = False
+    db.session.commit()
+    assert set(terms(noise.submission_id)) == {department}
+
+    kept = everything()
+    reindex("submissions")
+    assert everything() == kept

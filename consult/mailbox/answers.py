@@ -78,7 +78,7 @@ def _faqs(query: SearchQuery, mailbox_id: int | None, shown: int) -> list[FaqEnt
 
 
 def _letters(query: SearchQuery, locale: str, shown: int) -> list[queries.PublicLetter]:
-    ranked = similar_records("submissions", query, PUBLIC, PUBLISHED_SCOPE)
+    ranked = similar_records(query, PUBLISHED_SCOPE)
     if not ranked:
         return []
     score = dict(ranked)

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from consult.database import insert_rows
 from consult.extensions import db
 from consult.search import schema
-from consult.search.documents import Fields, indexed_for, row_params, write_params
+from consult.search.documents import Fields, RowParams, indexed_for, row_params, write_params, write_terms
 from consult.tokens.loader import segmenter
 
 BATCH = 2000
@@ -30,10 +30,12 @@ def _sources():
 
 
 def _recreate(connection: sa.Connection, kind: str) -> str | None:
-    """Empty the index table of ``kind``; on PostgreSQL drop its GIN index (rebuilt once at the end,
-    much faster than growing it row by row, then the table analysed) and return the statement that
-    recreates it."""
+    """Empty the index table of ``kind`` (and for submissions the similar terms); on PostgreSQL drop its GIN
+    index (rebuilt once at the end, much faster than growing it row by row, then the table analysed) and
+    return the statement that recreates it."""
     table = schema.table_name(kind)
+    if kind in schema.SCOPED:
+        connection.execute(schema.similar_terms.delete())
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"TRUNCATE {table}")
         connection.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_document")
@@ -56,15 +58,17 @@ def _batches(table, columns, indexed, batch: int) -> Iterator[list[tuple[int, Fi
         yield [(row.id, indexed.fields(row)) for row in rows]
 
 
-def _write(kind: str, params: list[dict]) -> int:
-    """Write a batch of fresh index rows (the table was emptied by :func:`_recreate`): ``COPY`` on
-    PostgreSQL (``insert_rows``), several times faster than an upsert row by row; one ``executemany`` on SQLite."""
+def _write(kind: str, made: RowParams) -> int:
+    """Write a batch of fresh index rows and their similar terms (the tables were emptied by
+    :func:`_recreate`): ``COPY`` on PostgreSQL (``insert_rows``), several times faster than an upsert row by
+    row; one ``executemany`` on SQLite."""
     with db.engine.begin() as connection:
+        write_terms(connection, made.terms)
         if connection.dialect.name != "postgresql":
-            return write_params(connection, kind, params)
+            return write_params(connection, kind, made.rows)
         table = sa.table(schema.table_name(kind), sa.column("record_id"), sa.column("document"))
         return insert_rows(connection, table, [{"record_id": row["id"], "document": row["document"]}
-                                               for row in params])
+                                               for row in made.rows])
 
 
 def reindex(kind: str, batch: int = BATCH, progress=None, jobs: int = 1) -> int:
@@ -110,6 +114,8 @@ def reindex(kind: str, batch: int = BATCH, progress=None, jobs: int = 1) -> int:
             # Fresh statistics, or the planner guesses the table's size and may walk a department's
             # submissions one by one instead of asking the GIN index.
             connection.exec_driver_sql(f"ANALYZE {schema.table_name(kind)}")
+            if kind in schema.SCOPED:
+                connection.exec_driver_sql(f"ANALYZE {schema.similar_terms.name}")
     if db.engine.dialect.name == "sqlite":
         with db.engine.begin() as connection:  # merge the b-tree segments written batch by batch
             connection.exec_driver_sql(f"INSERT INTO {schema.table_name(kind)}({schema.table_name(kind)}) "

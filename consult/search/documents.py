@@ -19,6 +19,12 @@ unanswered comments. Tokens narrow, they do not authorise: the lists still filte
 and on publication. A transfer, an answer or a change of publicity rewrites the row (``department_id``,
 ``answered_at``, ``kind`` and ``is_public`` are watched).
 
+The suggestions read an answered submission's words from the **similar terms** table
+(:data:`consult.search.schema.similar_terms`): a row for each of its answered scopes (``a12``, ``p``) and each
+content word (:func:`consult.tokens.is_content_word`) of its indexed texts — for ``p`` its title and body only,
+what the public may search. Those rows are written with its index row, from the same tokens, and rewritten
+with it.
+
 **How the index keeps up.** A session event (``after_flush``) looks at the submissions and drafts that the
 flush inserted, changed (in an indexed field) or deleted, and writes their index rows on the same connection,
 inside the same transaction: a rolled-back request leaves no index row behind, and a committed one is
@@ -36,8 +42,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from consult.search.schema import SCOPE_MARK, sqlite_columns, table_name
-from consult.tokens import search_tokens
+from consult.database import insert_rows
+from consult.search.schema import SCOPE_MARK, SCOPED, similar_terms, sqlite_columns, table_name
+from consult.tokens import is_content_word, search_tokens
 
 _LONG_NUMBER = re.compile(r"\d{7,}")
 _DIGIT_RUN = re.compile(r"\d+")
@@ -109,6 +116,11 @@ PUBLISHED_SCOPE = "p"  # the scope token of every answered public letter (what t
 def answered_scope_token(department_id: int) -> str:
     """The scope token of a department's answered submissions: ``a12`` (what officers' suggestions look in)."""
     return f"a{department_id}"
+
+
+def is_answered_scope(token: str) -> bool:
+    """Whether a scope token says answered (``a12``, ``p``): what the suggestions look among."""
+    return token == PUBLISHED_SCOPE or token.startswith("a")
 
 
 def submission_scope(submission) -> tuple[str, ...]:
@@ -200,18 +212,39 @@ def tsvector_literal(tokens: Tokens) -> str:
     return " ".join(f"{quoted_lexeme(token)}:{','.join(spots)}" for token, spots in positions.items())
 
 
-def row_params(dialect: str, rows: Iterable[tuple[int, Fields]]) -> list[dict]:
+def similarity_terms(record_id: int, tokens: Tokens) -> list[dict]:
+    """The rows of ``similar_terms`` for a record of ``tokens`` (see the module docstring): none unless it is
+    answered."""
+    answered = [token for token in tokens.scope if is_answered_scope(token)]
+    if not answered:
+        return []
+    public = {token for token in (*tokens.title, *tokens.body) if is_content_word(token)}
+    everything = public | {token for token in tokens.contact if is_content_word(token)}
+    return [{"scope": scope, "term": term, "record_id": record_id}
+            for scope in answered for term in sorted(public if scope == PUBLISHED_SCOPE else everything)]
+
+
+@dataclass
+class RowParams:
+    """The index rows of some records ready to insert, and their ``similar_terms`` rows."""
+
+    rows: list[dict]
+    terms: list[dict]
+
+
+def row_params(dialect: str, rows: Iterable[tuple[int, Fields]]) -> RowParams:
     """The index rows of ``rows`` — (record id, fields) — ready to insert on ``dialect``: the tokenising, which
     is the costly part (jieba), and needs no database, so a rebuild can run it in several processes."""
-    params = []
+    params, terms = [], []
     for record_id, fields in rows:
         tokens = index_tokens(fields)
+        terms.extend(similarity_terms(record_id, tokens))
         if dialect == "postgresql":
             params.append({"id": record_id, "document": tsvector_literal(tokens)})
         else:
             params.append({"id": record_id, "title": " ".join(tokens.title), "body": " ".join(tokens.body),
                            "contact": " ".join(tokens.contact), "scope": " ".join(tokens.scope)})
-    return params
+    return RowParams(params, terms)
 
 
 def write_params(connection: sa.Connection, kind: str, params: list[dict]) -> int:
@@ -232,17 +265,32 @@ def write_params(connection: sa.Connection, kind: str, params: list[dict]) -> in
     return len(params)
 
 
-def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, Fields]]) -> int:
-    """Write (or rewrite) the index rows of ``rows`` — (record id, fields) — on ``connection``; returns how
-    many were written. Runs in the caller's transaction."""
-    return write_params(connection, kind, row_params(connection.dialect.name, rows))
+def write_terms(connection: sa.Connection, terms: list[dict], replaced: Iterable[int] = ()) -> None:
+    """Write ``similar_terms`` rows (see :func:`similarity_terms`), first removing those of the records
+    ``replaced`` (records indexed before, whose rows these replace)."""
+    replaced = list(replaced)
+    if replaced:
+        connection.execute(similar_terms.delete().where(similar_terms.c.record_id.in_(replaced)))
+    insert_rows(connection, similar_terms, terms)
+
+
+def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, Fields]], fresh: bool = False) -> int:
+    """Write (or rewrite) the index rows of ``rows`` — (record id, fields) — on ``connection``, and their
+    similar terms; returns how many were written. Runs in the caller's transaction. ``fresh``: the records were
+    never indexed (just inserted), so they have no rows to replace."""
+    rows = list(rows)
+    made = row_params(connection.dialect.name, rows)
+    written = write_params(connection, kind, made.rows)
+    if kind in SCOPED:
+        write_terms(connection, made.terms, () if fresh else [record_id for record_id, _fields in rows])
+    return written
 
 
 def index_record(connection: sa.Connection, record) -> None:
-    """Write the index row of one record inserted with Core (``consult.database.insert_object``), which the
-    flush hook below does not see."""
+    """Write the index row of one record just inserted with Core (``consult.database.insert_object``), which
+    the flush hook below does not see."""
     indexed = indexed_for(type(record))
-    index_rows(connection, indexed.kind, [(record.id, indexed.fields(record))])
+    index_rows(connection, indexed.kind, [(record.id, indexed.fields(record))], fresh=True)
 
 
 # The scope tokens of a submission (aliased s) in SQL, as submission_scope gives them, for rows whose text is
@@ -281,7 +329,41 @@ def rescope_submissions(connection: sa.Connection, ids: list[int]) -> int:
         # stored space-separated tokens): no jieba.
         stmt = sa.text(f"UPDATE {table} SET scope = (SELECT {_SQLITE_SCOPE} FROM submissions AS s "
                        f"WHERE s.id = {table}.rowid) WHERE rowid IN :ids")
-    return connection.execute(stmt.bindparams(sa.bindparam("ids", expanding=True)), {"ids": list(ids)}).rowcount
+    rewritten = connection.execute(stmt.bindparams(sa.bindparam("ids", expanding=True)), {"ids": list(ids)}).rowcount
+    rewrite_terms(connection, ids)
+    return rewritten
+
+
+def stored_tokens(connection: sa.Connection, ids: list[int]) -> dict[int, Tokens]:
+    """The tokens the index rows of submissions ``ids`` hold, read back without segmenting anything: the FTS5
+    columns on SQLite; on PostgreSQL each lexeme by its weights (title A, contact B, body D; the scope tokens
+    behind :data:`SCOPE_MARK`)."""
+    table = table_name("submissions")
+    ids_param = sa.bindparam("ids", expanding=True)
+    if connection.dialect.name != "postgresql":
+        rows = connection.execute(sa.text(f"SELECT rowid, title, body, contact, scope FROM {table} "
+                                          "WHERE rowid IN :ids").bindparams(ids_param), {"ids": ids})
+        return {row[0]: Tokens(row[1].split(), row[2].split(), row[3].split(), tuple(row[4].split()))
+                for row in rows}
+    found: dict[int, dict[str, list[str]]] = {}
+    rows = connection.execute(sa.text(f"SELECT record_id, lexeme, weights FROM {table}, unnest(document) "
+                                      "WHERE record_id IN :ids").bindparams(ids_param), {"ids": ids})
+    for record_id, lexeme, weights in rows:
+        parts = found.setdefault(record_id, {"A": [], "B": [], "D": [], "scope": []})
+        if lexeme.startswith(SCOPE_MARK):
+            parts["scope"].append(lexeme[len(SCOPE_MARK):])
+            continue
+        for weight in weights:
+            parts.get(weight, []).append(lexeme)
+    return {record_id: Tokens(parts["A"], parts["D"], parts["B"], tuple(parts["scope"]))
+            for record_id, parts in found.items()}
+
+
+def rewrite_terms(connection: sa.Connection, ids: list[int]) -> None:
+    """Rewrite the similar terms of submissions ``ids`` from their index rows (as they are now)."""
+    terms = [term for record_id, tokens in stored_tokens(connection, list(ids)).items()
+             for term in similarity_terms(record_id, tokens)]
+    write_terms(connection, terms, ids)
 
 
 def remove_rows(connection: sa.Connection, kind: str, ids: Iterable[int]) -> None:
@@ -300,10 +382,10 @@ def _changed(obj, indexed: Indexed) -> bool:
 def _pending(session: Session) -> Iterator[tuple[str, Indexed, object]]:
     for obj in session.new:
         if (indexed := indexed_for(type(obj))) is not None:
-            yield "write", indexed, obj
+            yield "insert", indexed, obj
     for obj in session.dirty:
         if (indexed := indexed_for(type(obj))) is not None and _changed(obj, indexed):
-            yield "write", indexed, obj
+            yield "rewrite", indexed, obj
     for obj in session.deleted:
         if (indexed := indexed_for(type(obj))) is not None:
             yield "remove", indexed, obj
@@ -311,20 +393,20 @@ def _pending(session: Session) -> Iterator[tuple[str, Indexed, object]]:
 
 def _after_flush(session: Session, flush_context) -> None:
     """Write the index rows of what this flush inserted, changed or deleted (see the module docstring)."""
-    writes: dict[str, list[tuple[int, Fields]]] = {}
+    writes: dict[tuple[str, bool], list[tuple[int, Fields]]] = {}
     removals: dict[str, list[int]] = {}
     for action, indexed, obj in _pending(session):
-        if action == "write":
-            writes.setdefault(indexed.kind, []).append((obj.id, indexed.fields(obj)))
-        else:
+        if action == "remove":
             removals.setdefault(indexed.kind, []).append(obj.id)
+        else:
+            writes.setdefault((indexed.kind, action == "insert"), []).append((obj.id, indexed.fields(obj)))
     if not writes and not removals:
         return
     connection = session.connection()
     for kind, ids in removals.items():
         remove_rows(connection, kind, ids)
-    for kind, rows in writes.items():
-        index_rows(connection, kind, rows)
+    for (kind, fresh), rows in writes.items():
+        index_rows(connection, kind, rows, fresh=fresh)
 
 
 sa.event.listen(Session, "after_flush", _after_flush)

@@ -109,60 +109,6 @@ def matches(kind: str, query: SearchQuery, fields: tuple[str, ...] = EVERYTHING,
     return stmt.columns(id=sa.Integer, score=sa.Float).subquery(f"{table}_matches")
 
 
-# PostgreSQL: how many of the newest index rows (by record id) :func:`newest_per_term` reads first.
-NEWEST_ROWS = 100_000
-
-
-def newest_per_term(kind: str, query: SearchQuery, fields: tuple[str, ...], scope: str | None,
-                    limit: int, newest_rows: int | None = None) -> tuple[str, dict]:
-    """SQL (and its parameters) of ``(term, id)``: for each term of ``query`` (``term`` is its position), the
-    ids of the ``limit`` newest records of ``kind`` holding that term (in ``fields``) and the scope token
-    ``scope``. Each term's part stops at its ``limit``, and no ranking function runs: the caller counts and
-    scores these few rows in one SQL statement (see :mod:`consult.search.similar`).
-
-    SQLite's FTS5 walks each term's entries newest first and stops at the limit. PostgreSQL's GIN index gives
-    a term's matches unordered, and taking the newest means visiting the row of every match (a common word
-    among the published letters: ~50,000 rows, ~270 ms). So the ``newest_rows`` newest index rows holding the
-    scope are read once, and each term's newest are taken from them; only a term found fewer than ``limit``
-    times there is looked up among the older rows, for the rest of its ``limit``. Both give the same rows."""
-    table = table_name(kind)
-    params: dict = {"limit": limit}
-    if dialect_name() == "postgresql":
-        return _newest_per_term_postgresql(table, query, fields, scope, params, newest_rows or NEWEST_ROWS)
-    parts = []
-    for n, term in enumerate(query.terms):
-        params[f"q{n}"] = fts5_expression(SearchQuery(term.text, (term,)), fields, scope=scope)
-        parts.append(f"SELECT * FROM (SELECT {n} AS term, rowid AS id FROM {table} WHERE {table} MATCH :q{n} "
-                     "ORDER BY rowid DESC LIMIT :limit)")
-    return " UNION ALL ".join(parts), params
-
-
-def _newest_per_term_postgresql(table: str, query: SearchQuery, fields: tuple[str, ...], scope: str | None,
-                                params: dict, newest_rows: int) -> tuple[str, dict]:
-    params["newest_rows"] = newest_rows
-    in_scope = ""
-    if scope is not None:
-        params["scope"] = quoted_lexeme(SCOPE_MARK + scope)
-        in_scope = " AND document @@ CAST(:scope AS tsquery)"
-    newest, older = [], []
-    for n, term in enumerate(query.terms):
-        params[f"q{n}"] = tsquery_literal(SearchQuery(term.text, (term,)), fields, scope=scope)
-        newest.append(f"(SELECT {n} AS term, record_id AS id FROM recent WHERE document @@ CAST(:q{n} AS tsquery) "
-                      "ORDER BY record_id DESC LIMIT :limit)")
-        # "+ 0": from the GIN index's matches, sorted; never a walk down the primary key testing every document
-        # until enough match (the planner's choice with a LIMIT, ruinous for a rare word). A LIMIT of 0 (the
-        # term was found often enough among the newest rows) never runs its scan.
-        older.append(f"(SELECT {n}, record_id FROM {table} WHERE document @@ CAST(:q{n} AS tsquery) "
-                     f"AND record_id + 0 <= (SELECT floor FROM bounds) ORDER BY record_id + 0 DESC "
-                     f"LIMIT (SELECT :limit - count(*) FROM newest WHERE term = {n}))")
-    sql = (f"WITH bounds AS MATERIALIZED (SELECT COALESCE(max(record_id), 0) - :newest_rows AS floor FROM {table}), "
-           f"recent AS MATERIALIZED (SELECT record_id, document FROM {table} "
-           f"WHERE record_id > (SELECT floor FROM bounds){in_scope}), "
-           f"newest AS MATERIALIZED ({' UNION ALL '.join(newest)}) "
-           f"SELECT term, id FROM newest UNION ALL {' UNION ALL '.join(older)}")
-    return sql, params
-
-
 def contains_phrase(columns: Sequence[sa.ColumnElement], phrase: str) -> sa.ColumnElement[bool]:
     """Any of ``columns`` contains ``phrase`` (already case-folded) verbatim, ignoring ASCII case."""
     position = sa.func.strpos if dialect_name() == "postgresql" else sa.func.instr

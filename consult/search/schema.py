@@ -9,7 +9,15 @@ The ``tsvector`` is built from the same jieba tokens as literal lexemes with the
 without running PostgreSQL's own word parser over them, whose idea of a letter depends on the database's
 ``lc_ctype`` and which would split or drop Chinese characters on some servers.
 
-The tables are not models: SQLAlchemy cannot describe a virtual table, and no query needs them as objects.
+**Similar terms** (``similar_terms``, an ordinary table of the models' metadata): for each answered submission,
+one row per scope it is answered in (``a12``, ``p``; see :mod:`consult.search.documents`) and per content word
+of its indexed texts. Its key (scope, term, record id) gives a word's newest answered records in a scope by
+walking one b-tree range backwards, ``LIMIT`` rows and no more, on both databases: what the suggestions need
+(:mod:`consult.search.similar`), and what neither index above gives cheaply (FTS5 intersects the word with
+the scope's whole list when the word is rare among them; a GIN index gives matches unordered, so the newest
+means visiting every match).
+
+The index tables are not models: SQLAlchemy cannot describe a virtual table, and no query needs them as objects.
 They are created by migrations 0019 (submissions, drafts) and 0022 (FAQ entries) and, for
 ``db.create_all()`` (tests, ``seed-demo``), by the metadata's ``after_create`` event; the schema comparison of the migrations test leaves them out by :func:`is_index_table`.
 """
@@ -25,6 +33,16 @@ SCOPE_MARK = "§"
 REFERENCED = {"submissions": "submissions", "drafts": "drafts", "faqs": "mailbox_faqs"}
 # FTS5 keeps its data in shadow tables named after the virtual table.
 _FTS5_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
+
+
+similar_terms = sa.Table(
+    "similar_terms", db.metadata,
+    sa.Column("scope", sa.String(12), primary_key=True),
+    sa.Column("term", sa.String(60), primary_key=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_similar_terms_record_id", "record_id"),  # a record's rows, rewritten when it changes
+    sqlite_with_rowid=False,  # the key is the table: one b-tree, not a table and an index beside it
+)
 
 
 def table_name(kind: str) -> str:

@@ -1,9 +1,10 @@
 """Answers before asking (答复复用): earlier answered submissions similar to a text, found through the index.
 
 The text's content words (jieba precise mode without stop words, the longest first, at most
-:data:`MAX_WORDS`) are each looked up in the index among the **answered** submissions only (a scope token
-of the index: ``a12`` for an officer's department; ``p``, answered public letters, for citizens), the
-:data:`RECENT` newest of each word and no more, counted and scored in SQL with no ranking function. How
+:data:`MAX_WORDS`) are each looked up among the **answered** submissions only (a scope: ``a12`` for an
+officer's department; ``p``, answered public letters, for citizens), in the similar terms table
+(:data:`consult.search.schema.similar_terms`, kept with the index), the :data:`RECENT` newest of each word
+and no more — one backward walk of its key each — counted and scored in SQL with no ranking function. How
 many of the newest answered records hold a word tells how common it is among them, so each word weighs by
 its rarity (an inverse document frequency: a word found in every one of them weighs little, one found in
 three weighs much), and a record scores the weights of the words it shares with the text. A record must
@@ -11,9 +12,9 @@ share at least two of the text's words (when the text has two): one common word 
 the best :data:`CANDIDATES` go on to the callers' filters (the department's approved replies, the published
 letters).
 
-The cost is bounded by ``words × RECENT`` index entries whatever the size of the tables and however common
-the words: a text of common words (小区, 情况) no longer makes the index rank every record holding one of them.
-An older answer is found while it is among the newest answered records holding one of its words.
+The cost is bounded by ``words × RECENT`` key entries whatever the size of the tables and however common or
+rare the words, on both databases. An older answer is found while it is among the newest answered records
+holding one of its words.
 """
 
 from dataclasses import dataclass
@@ -22,7 +23,6 @@ import sqlalchemy as sa
 
 from consult.extensions import db
 from consult.search.documents import answered_scope_token
-from consult.search.matching import EVERYTHING, dialect_name, newest_per_term
 from consult.search.query import SearchQuery, Term
 from consult.tokens import content_tokens
 
@@ -39,16 +39,25 @@ def similarity_query(text: str) -> SearchQuery:
     return SearchQuery(text[:20], tuple(Term(w) for w in words))
 
 
-def similar_records(kind: str, query: SearchQuery, fields: tuple[str, ...], scope: str | None,
-                    recent: int | None = None, candidates: int = CANDIDATES) -> list[tuple[int, float]]:
-    """``(id, score)`` of the records of ``kind`` (holding the scope token ``scope``) most similar to the
-    words of ``query``, best first (ties newest first); see the module docstring. One statement: each word's
-    newest index entries gathered once, counted per word, and the records scored and cut in SQL, so only the
-    candidates come back."""
+def newest_per_term(query: SearchQuery, scope: str, limit: int) -> tuple[str, dict]:
+    """SQL (and its parameters) of ``(term, id)``: for each term of ``query`` (``term`` is its position), the
+    ids of the ``limit`` newest submissions answered in ``scope`` that hold it."""
+    params: dict = {"scope": scope, "limit": limit}
+    parts = []
+    for n, term in enumerate(query.terms):
+        params[f"q{n}"] = term.text
+        parts.append(f"SELECT * FROM (SELECT {n} AS term, record_id AS id FROM similar_terms "
+                     f"WHERE scope = :scope AND term = :q{n} ORDER BY record_id DESC LIMIT :limit) AS t{n}")
+    return " UNION ALL ".join(parts), params
+
+
+def similar_records(query: SearchQuery, scope: str, candidates: int = CANDIDATES) -> list[tuple[int, float]]:
+    """``(id, score)`` of the submissions answered in ``scope`` most similar to the words of ``query``, best
+    first (ties newest first); see the module docstring. One statement: each word's newest answered records
+    gathered once, counted per word, and the records scored and cut in SQL, so only the candidates come back."""
     if not query.terms:
         return []
-    recent = recent or RECENT
-    hits, params = newest_per_term(kind, query, fields, scope, recent)
+    hits, params = newest_per_term(query, scope, RECENT)
     # Rarity among the newest answered records: ln((2 × RECENT + 1) / (holding it + ½)); a word held by all
     # RECENT looked at (maybe more) still weighs ln 2 ≈ 0.7, a word held by one weighs ~6.5.
     scored = sa.text(
@@ -57,10 +66,6 @@ def similar_records(kind: str, query: SearchQuery, fields: tuple[str, ...], scop
         "SELECT hits.id, sum(held.weight) AS score FROM hits JOIN held ON held.term = hits.term "
         "GROUP BY hits.id HAVING count(*) >= :needed ORDER BY score DESC, hits.id DESC LIMIT :candidates")
     needed = min(MIN_SHARED, len(query.terms))
-    if dialect_name() == "postgresql":
-        # The planner's cost of the look-ups among older rows (which a LIMIT of 0 skips) made PostgreSQL
-        # compile the statement to machine code first: 200–800 ms, for a statement that runs in ~100 ms.
-        db.session.execute(sa.text("SET LOCAL jit = off"))
     rows = db.session.execute(scored, {**params, "needed": needed, "candidates": candidates}).all()
     return [(record_id, float(score)) for record_id, score in rows]
 
@@ -93,7 +98,7 @@ def similar_replies(text: str, department_id: int, exclude_ids: list[int], limit
         return []
     excluded = set(exclude_ids or ())
     ranked = [(record_id, score) for record_id, score in
-              similar_records("submissions", query, EVERYTHING, answered_scope_token(department_id))
+              similar_records(query, answered_scope_token(department_id))
               if record_id not in excluded]
     if not ranked:
         return []

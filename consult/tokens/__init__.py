@@ -202,5 +202,9 @@ def stop_words() -> frozenset[str]:
 def content_tokens(text: str | None, terms: Terms | None = None) -> list[str]:
     """Tokens that say what a text is about (for clustering): precise mode without stop words, single
     Chinese characters or bare numbers."""
-    stop = stop_words()
-    return [t for t in tokens(text, terms) if t not in stop and len(t) > 1 and not t.isdigit()]
+    return [t for t in tokens(text, terms) if is_content_word(t)]
+
+
+def is_content_word(token: str) -> bool:
+    """Whether a token can say what a text is about (see :func:`content_tokens`)."""
+    return len(token) > 1 and not token.isdigit() and token not in stop_words()

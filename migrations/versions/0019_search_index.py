@@ -42,7 +42,8 @@ def upgrade():
         last_id = 0
         while rows := connection.execute(
                 sa.select(table).where(table.c.id > last_id).order_by(table.c.id).limit(2000)).all():
-            index_rows(connection, kind, ((row.id, fields(kind, row)) for row in rows))
+            # fresh: the table was just created (and no record is answered in a scope yet: no similar terms)
+            index_rows(connection, kind, ((row.id, fields(kind, row)) for row in rows), fresh=True)
             last_id = rows[-1].id
 
 
