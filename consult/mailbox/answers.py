@@ -22,7 +22,7 @@ from consult.mailbox.models import FaqEntry, Letter, Mailbox
 from consult.search.matching import PUBLIC, matches
 from consult.search.query import SearchQuery, clean
 from consult.search.documents import PUBLISHED_SCOPE
-from consult.search.similar import close_enough, similar_records, similarity_query
+from consult.search.similar import close_enough, similar_statement, similarity_query
 from consult.text import excerpt
 from consult.tracking.models import Submission
 
@@ -78,14 +78,13 @@ def _faqs(query: SearchQuery, mailbox_id: int | None, shown: int) -> list[FaqEnt
 
 
 def _letters(query: SearchQuery, locale: str, shown: int) -> list[queries.PublicLetter]:
-    ranked = similar_records(query, PUBLISHED_SCOPE)
-    if not ranked:
-        return []
-    score = dict(ranked)
-    letters = db.session.scalars(queries.public_letters_query(queries.LetterFilters())
-                                 .where(Submission.id.in_(list(score)))).unique().all()
-    scored = sorted(((letter, score[letter.submission_id]) for letter in letters),
-                    key=lambda pair: (pair[1], pair[0].id), reverse=True)
+    # The candidates joined as a subquery, read first and each letter then by its key: with their ids as an
+    # IN list instead, SQLite (without statistics) walked every answered submission by status (110 ms of the
+    # 116 a suggestion took at 1.2M records; 0.4 ms so).
+    found = similar_statement(query, PUBLISHED_SCOPE).subquery("similar")
+    rows = db.session.execute(queries.public_letters_query(queries.LetterFilters()).add_columns(found.c.score)
+                              .join(found, found.c.id == Submission.id)).unique().all()
+    scored = sorted(rows, key=lambda row: (row[1], row[0].id), reverse=True)
     return queries.present(close_enough(scored, shown), locale, query=query)
 
 

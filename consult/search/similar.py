@@ -51,23 +51,29 @@ def newest_per_term(query: SearchQuery, scope: str, limit: int) -> tuple[str, di
     return " UNION ALL ".join(parts), params
 
 
-def similar_records(query: SearchQuery, scope: str, candidates: int = CANDIDATES) -> list[tuple[int, float]]:
-    """``(id, score)`` of the submissions answered in ``scope`` most similar to the words of ``query``, best
-    first (ties newest first); see the module docstring. One statement: each word's newest answered records
-    gathered once, counted per word, and the records scored and cut in SQL, so only the candidates come back."""
-    if not query.terms:
-        return []
+def similar_statement(query: SearchQuery, scope: str, candidates: int = CANDIDATES) -> sa.TextClause:
+    """The statement of ``(id, score)`` of the submissions answered in ``scope`` most similar to the words of
+    ``query`` (which has some), best first (ties newest first); see the module docstring. Each word's newest
+    answered records gathered once, counted per word, and the records scored and cut in SQL, so only the
+    candidates come back."""
     hits, params = newest_per_term(query, scope, RECENT)
     # Rarity among the newest answered records: ln((2 × RECENT + 1) / (holding it + ½)); a word held by all
     # RECENT looked at (maybe more) still weighs ln 2 ≈ 0.7, a word held by one weighs ~6.5.
-    scored = sa.text(
+    return sa.text(
         f"WITH hits AS MATERIALIZED ({hits}), "
         "held AS (SELECT term, ln((2 * :limit + 1) / (count(*) + 0.5)) AS weight FROM hits GROUP BY term) "
-        "SELECT hits.id, sum(held.weight) AS score FROM hits JOIN held ON held.term = hits.term "
-        "GROUP BY hits.id HAVING count(*) >= :needed ORDER BY score DESC, hits.id DESC LIMIT :candidates")
-    needed = min(MIN_SHARED, len(query.terms))
-    rows = db.session.execute(scored, {**params, "needed": needed, "candidates": candidates}).all()
-    return [(record_id, float(score)) for record_id, score in rows]
+        "SELECT hits.id AS id, sum(held.weight) AS score FROM hits JOIN held ON held.term = hits.term "
+        "GROUP BY hits.id HAVING count(*) >= :needed ORDER BY score DESC, hits.id DESC LIMIT :candidates"
+    ).bindparams(**params, needed=min(MIN_SHARED, len(query.terms)), candidates=candidates).columns(
+        id=sa.Integer, score=sa.Float)
+
+
+def similar_records(query: SearchQuery, scope: str, candidates: int = CANDIDATES) -> list[tuple[int, float]]:
+    """``(id, score)`` of :func:`similar_statement`, best first (none when ``query`` has no words)."""
+    if not query.terms:
+        return []
+    return [(record_id, float(score)) for record_id, score in db.session.execute(
+        similar_statement(query, scope, candidates)).all()]
 
 
 def close_enough(scored: list[tuple[object, float]], shown: int) -> list:
