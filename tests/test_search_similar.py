@@ -146,3 +146,6 @@ def test_the_similar_terms_follow_answers_and_publicity_and_a_rebuild_gives_the_
     db.session.rollback()  # the rebuild empties the table: nothing may hold it open
     reindex("submissions")
     assert everything() == kept
+    db.session.rollback()
+    held_keys = sa.inspect(db.engine).get_foreign_keys("similar_terms")  # the rebuild set aside the key's checks
+    assert [key["referred_table"] for key in held_keys] == ["submissions"]

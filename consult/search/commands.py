@@ -17,6 +17,7 @@ from consult.search.documents import TERM_ORDER, Fields, RowParams, indexed_for,
 from consult.tokens.loader import segmenter
 
 BATCH = 2000
+_TERMS_RECORD = next(iter(schema.similar_terms.foreign_key_constraints))  # similar terms → submissions
 TERMS_BATCH = 500_000  # similar terms written at a time (~100 MB of rows in memory)
 
 
@@ -38,6 +39,10 @@ def _recreate(connection: sa.Connection, kind: str) -> str | None:
     if kind in schema.SCOPED:  # emptied at once: deleting millions of rows one by one takes minutes on SQLite
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"TRUNCATE {schema.similar_terms.name}")
+            # Checking each row's record cost three quarters of writing the terms (1.16M rows: 15.1 s, 3.9 s
+            # without); the key is checked once for all when it is added again at the end (if a rebuild
+            # stopped half-way, it is already gone).
+            connection.execute(sa.schema.DropConstraint(_TERMS_RECORD, if_exists=True))
         else:
             schema.similar_terms.drop(connection)
             schema.similar_terms.create(connection)
@@ -130,6 +135,8 @@ def reindex(kind: str, batch: int = BATCH, progress=None, jobs: int = 1) -> int:
     if finish:
         with db.engine.begin() as connection:
             connection.exec_driver_sql(finish)
+            if kind in schema.SCOPED:
+                connection.execute(sa.schema.AddConstraint(_TERMS_RECORD))
             # Fresh statistics, or the planner guesses the table's size and may walk a department's
             # submissions one by one instead of asking the GIN index.
             connection.exec_driver_sql(f"ANALYZE {schema.table_name(kind)}")
