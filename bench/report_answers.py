@@ -127,6 +127,7 @@ def _comments(draft, start, n: int, prefix: str, phone_prefix: str) -> None:
 
 def prepare(config: dict, count: int, reference: int) -> dict:
     """Schema, staff, the measured draft (``count`` comments) and the reference draft; both reports waiting."""
+    import consult.models  # noqa: F401  -- every model mapped before a module builds a query at import
     from consult import create_app
     from consult.accounts.models import EDITOR, REVIEWER, Department, User
     from consult.database import utcnow
@@ -167,6 +168,7 @@ def prepare(config: dict, count: int, reference: int) -> dict:
 
 def child(config_json: str, draft_id: int, mode: str) -> None:
     """One measured step in its own process: ``bulk`` (approve_report) or ``reference`` (per comment)."""
+    import consult.models  # noqa: F401  -- as in prepare()
     from consult import create_app
     from consult.accounts.models import User
     from consult.drafts import report
