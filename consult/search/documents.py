@@ -322,9 +322,9 @@ _PG_SCOPE = ("CAST(COALESCE('''" + SCOPE_MARK + r"d' || s.department_id || '''\:
 
 def rescope_submissions(connection: sa.Connection, ids: list[int]) -> int:
     """Rewrite only the scope tokens of the index rows of submissions ``ids`` (from their department, answer
-    and publicity), in one statement, leaving their words as they are: for a change that touches no indexed
-    text, such as a report or hearing record answering thousands of submissions at once, so no text is
-    segmented again. Returns how many index rows were rewritten."""
+    and publicity), in one statement, leaving their words as they are, and their similar terms from those
+    rows: for a change that touches no indexed text, such as a report or hearing record answering thousands
+    of submissions at once, so no text is segmented again. Returns how many index rows were rewritten."""
     if not ids:
         return 0
     table = table_name("submissions")
@@ -363,7 +363,8 @@ def stored_tokens(connection: sa.Connection, ids: list[int]) -> dict[int, Tokens
             parts["scope"].append(lexeme[len(SCOPE_MARK):])
             continue
         for weight in weights:
-            parts.get(weight, []).append(lexeme)
+            if weight in parts:  # A, B, D: the texts (C is the scope tokens' weight)
+                parts[weight].append(lexeme)
     return {record_id: Tokens(parts["A"], parts["D"], parts["B"], tuple(parts["scope"]))
             for record_id, parts in found.items()}
 
