@@ -132,4 +132,6 @@ def run(scenario: Scenario, server: Server, show) -> dict:
     result = json.loads(output)
     result["peak_rss_mb"] = watcher.peak_mb
     result["workers_rss_mb"] = watcher.total_peak_mb
+    if result.get("requests"):  # what one request costs the workers: the figure the two cores divide
+        result["workers_cpu_ms_per_request"] = round(1000 * watcher.cpu / result["requests"], 2)
     return result

@@ -32,6 +32,16 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time ``pid`` has used so far, in seconds (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def children(pid: int) -> list[int]:
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as f:
@@ -85,7 +95,8 @@ class Server:
 
 
 class RssWatcher:
-    """Samples the RSS of a server's workers every 50 ms; ``peak_mb`` is the largest single worker."""
+    """Samples the RSS of a server's workers every 50 ms; ``peak_mb`` is the largest single worker. ``cpu`` is
+    the CPU seconds its workers used meanwhile (a worker restarted meanwhile is not counted)."""
 
     def __init__(self, server: Server):
         self.server = server
@@ -103,12 +114,14 @@ class RssWatcher:
             self._stop.wait(0.05)
 
     def __enter__(self) -> "RssWatcher":
+        self.cpu_before = {pid: cpu_seconds(pid) for pid in self.server.worker_pids()}
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self.cpu = sum(cpu_seconds(pid) - before for pid, before in self.cpu_before.items())
 
     @property
     def peak_mb(self) -> float:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import threading
 from datetime import UTC, datetime
 
@@ -128,9 +129,29 @@ def configure_sqlite(engine: Engine) -> None:
 
     if queue is not None:
         for name in ("commit", "rollback"):
-            sa.event.listen(engine, name, lambda connection: queue.done(connection.info))
+            sa.event.listen(engine, name, _end_then_pass_turn(name, queue))
         sa.event.listen(engine, "checkin", lambda _dbapi, record: queue.done(record.info))
         sa.event.listen(engine, "close", lambda _dbapi, record: queue.forget(record.info))
+
+
+def _end_then_pass_turn(name: str, queue: "WriterQueue"):
+    """The engine's ``commit`` / ``rollback`` event, which SQLAlchemy sends *before* it ends the transaction:
+    end it here, then wake the next writer. Passing the turn first would let the next writer's ``BEGIN
+    IMMEDIATE`` find the database still locked, and SQLite would put it to sleep for a millisecond or more.
+    SQLAlchemy's own ``COMMIT`` / ``ROLLBACK`` that follows finds nothing left to do; if this one failed,
+    that one runs it again and raises the error as SQLAlchemy's."""
+
+    def end_then_pass(connection) -> None:
+        dbapi_connection = connection.connection.driver_connection
+        try:
+            if dbapi_connection.in_transaction:
+                getattr(dbapi_connection, name)()
+        except sqlite3.Error:
+            pass
+        finally:
+            queue.done(connection.info)
+
+    return end_then_pass
 
 
 # Views that receive a submission: they read and prepare everything first and take the write lock only for the
