@@ -124,7 +124,6 @@ def submit_comment(
     now = as_utc(now or utcnow())
     if user is not None and not user.is_authenticated:
         user = None
-    checked = {}
 
     def check() -> CommentReceipt | None:
         if not accepting_comments(draft, now):
@@ -132,20 +131,21 @@ def submit_comment(
                                  "been sent; it is still in the form so you can keep a copy."), status=409)
         article = check_comment(draft, body=body, article_anchor=article_anchor, user=user, name=name, email=email,
                                 phone=phone)
-        checked.update(article=article, body=body.strip(), subject=comment_subject(draft, article))
-        checked["flagged"] = flagged_words(checked["body"])
+        text, subject = body.strip(), comment_subject(draft, article)
         duplicate = recognise_resend and tracking.find_duplicate(
-            kind=COMMENT, target=f"draft:{draft.id}", subject=checked["subject"], body=checked["body"], user=user,
-            email=email, phone=phone)
-        return _receipt_of(duplicate) if duplicate else None
+            kind=COMMENT, target=f"draft:{draft.id}", subject=subject, body=text, user=user, email=email, phone=phone)
+        if duplicate:
+            return _receipt_of(duplicate)
+        prepared.append(_prepare(draft, article, subject, text, user, name, email, phone, locale, notify_by))
+        return None
 
     def create(token: str) -> CommentReceipt:
-        moderation = HELD if (checked["flagged"] or draft.premoderate) else PUBLISHED
-        receipt = _create(draft, checked["article"], checked["subject"], checked["body"], token, user, name, email,
-                          phone, locale, moderation, checked["flagged"], notify_by)
-        count_comment(draft, receipt.comment.article_anchor, +1 if moderation == PUBLISHED else 0, received=1)
+        receipt = _write(prepared[0], token)
+        public = receipt.comment.moderation == PUBLISHED
+        count_comment(draft, receipt.comment.article_anchor, +1 if public else 0, received=1)
         return receipt
 
+    prepared: list[PreparedComment] = []
     return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of, savepoint=False)
 
 
@@ -154,20 +154,38 @@ def _receipt_of(submission) -> CommentReceipt:
     return CommentReceipt(db.session.scalar(sa.select(Comment).where(Comment.submission_id == submission.id)), None)
 
 
-def _create(draft, article, subject, body, form_token, user, name, email, phone, locale, moderation, flagged,
-            notify_by=None):
-    new = tracking.insert_submission(
+@dataclass(frozen=True)
+class PreparedComment:
+    """A comment worked out before the write lock is taken: its submission (``tracking.prepare_submission``)
+    and its detail row, without the submission's id."""
+
+    submission: "tracking.PreparedSubmission"
+    comment: Comment  # transient, without its submission
+
+
+def _prepare(draft, article, subject, body, user, name, email, phone, locale, notify_by) -> PreparedComment:
+    """Everything of a new comment that needs no lock: held for moderation when the draft is pre-moderated or a
+    sensitive word matches; its text's fingerprints for the grouping of identical and near-identical ones."""
+    flagged = flagged_words(body)
+    submission = tracking.prepare_submission(
         kind=COMMENT, target=f"draft:{draft.id}", department=draft.department, body=body, subject=subject,
         user=user, name=name, email=email, phone=phone, locale=locale, notify_by=notify_by,
-        clock_start_on=tracking.local_date(draft.closes_at), form_token=form_token,
+        clock_start_on=tracking.local_date(draft.closes_at),
     )
     comment = Comment(
-        submission=new.submission, draft_id=draft.id, version_id=draft.current_version_id,
+        draft_id=draft.id, version_id=draft.current_version_id,
         article_id=article.id if article else None, article_anchor=article.anchor if article else "",
         public_name=mask_name(name or (user.display_name if user else "")), body=body,
-        moderation=moderation, flagged_words=", ".join(flagged)[:200],
+        moderation=HELD if (flagged or draft.premoderate) else PUBLISHED, flagged_words=", ".join(flagged)[:200],
         text_hash=grouping.text_hash(body), minhash=grouping.signature(body),
     )
+    return PreparedComment(submission, comment)
+
+
+def _write(prepared: PreparedComment, form_token: str) -> CommentReceipt:
+    new = tracking.write_submission(prepared.submission, form_token)
+    comment = prepared.comment
+    comment.submission = new.submission
     insert_object(db.session, comment)
     return CommentReceipt(comment, new.query_code)
 

@@ -178,21 +178,23 @@ def submit_letter(
         user = None
 
     def check() -> LetterReceipt | None:
-        nonlocal subject, body, name, phone, email
         letter = check_letter(mailbox, category=category, subject=subject, body=body, name=name, phone=phone,
                               email=email, public=public, files=files, verified_phone=getattr(user, "phone", None))
-        subject, body, name, phone, email = letter.subject, letter.body, letter.name, letter.phone, letter.email
         duplicate = recognise_resend and tracking.find_duplicate(
-            kind=LETTER, target=f"mailbox:{mailbox.id}", subject=subject, body=body, user=user, email=email,
-            phone=phone, received_at=received_at)
-        return _receipt_of(duplicate) if duplicate else None
+            kind=LETTER, target=f"mailbox:{mailbox.id}", subject=letter.subject, body=letter.body, user=user,
+            email=letter.email, phone=letter.phone, received_at=received_at)
+        if duplicate:
+            return _receipt_of(duplicate)
+        prepared.append(_prepare(mailbox, category, letter, public and mailbox.allow_publication, user, locale,
+                                 received_at, notify_by))
+        return None
 
     def create(token: str) -> LetterReceipt:
-        receipt = _create(mailbox, category, subject, body, token, name, phone, email,
-                          public and mailbox.allow_publication, user, files, locale, received_at, notify_by)
+        receipt = _write(prepared[0], token, files, user)
         counters.bump(db.session, mailbox.id, letters=1)
         return receipt
 
+    prepared: list[PreparedLetter] = []
     # A letter's files are saved before its submission: only then does a twin's token need the savepoint.
     return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of,
                                  savepoint=bool(files))
@@ -203,8 +205,27 @@ def _receipt_of(submission) -> LetterReceipt:
     return LetterReceipt(db.session.scalar(sa.select(Letter).where(Letter.submission_id == submission.id)), None)
 
 
-def _create(mailbox, category, subject, body, form_token, name, phone, email, public, user, files, locale,
-            received_at, notify_by) -> LetterReceipt:
+@dataclass(frozen=True)
+class PreparedLetter:
+    """A letter worked out before the write lock is taken: its submission (``tracking.prepare_submission``)
+    and its detail row, without the submission's id."""
+
+    submission: "tracking.PreparedSubmission"
+    letter: Letter  # transient, without its submission
+
+
+def _prepare(mailbox, category, checked, public, user, locale, received_at, notify_by) -> PreparedLetter:
+    submission = tracking.prepare_submission(
+        kind=LETTER, target=f"mailbox:{mailbox.id}", department=mailbox.department, body=checked.body,
+        subject=checked.subject, user=user, name=checked.name, email=checked.email, phone=checked.phone,
+        is_public=public and category not in PRIVATE_CATEGORIES, locale=locale, received_at=received_at,
+        window_workdays=mailbox.window_workdays, notify_by=notify_by,
+    )
+    letter = Letter(mailbox_id=mailbox.id, category=category, public_name=mask_name(checked.name))
+    return PreparedLetter(submission, letter)
+
+
+def _write(prepared: PreparedLetter, form_token, files, user) -> LetterReceipt:
     attachments = []
     for file in files:
         try:
@@ -213,15 +234,10 @@ def _create(mailbox, category, subject, body, form_token, name, phone, email, pu
             raise DomainError(
                 _l("%(file)s: %(problem)s", file=file.filename, problem=error.message), field="attachments"
             ) from error
-    new = tracking.insert_submission(
-        kind=LETTER, target=f"mailbox:{mailbox.id}", department=mailbox.department, body=body, subject=subject,
-        user=user, name=name, email=email, phone=phone, is_public=public and category not in PRIVATE_CATEGORIES,
-        locale=locale, received_at=received_at, window_workdays=mailbox.window_workdays, notify_by=notify_by,
-        form_token=form_token,
-    )
-    letter = insert_object(db.session, Letter(
-        submission=new.submission, mailbox_id=mailbox.id, category=category, public_name=mask_name(name),
-    ))
+    new = tracking.write_submission(prepared.submission, form_token)
+    letter = prepared.letter
+    letter.submission = new.submission
+    insert_object(db.session, letter)
     if attachments:
         letter.attachments = attachments
         db.session.flush()

@@ -32,12 +32,12 @@ searchable at once. The event was chosen over explicit calls in the services bec
 many services (every kind's intake, corrections, moderation, seeding) and any future one would have to
 remember the call; the event cannot be forgotten. Code that inserts rows with Core statements instead of the
 ORM calls :func:`index_rows` itself (bulk loads) or :func:`index_record` (the intake of comments and letters,
-``consult.tracking.intake.insert_submission``), or runs ``flask reindex`` afterwards.
+``consult.tracking.intake.write_submission``), or runs ``flask reindex`` afterwards.
 """
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 
 import sqlalchemy as sa
@@ -103,7 +103,23 @@ def index_tokens(fields: Fields) -> Tokens:
     if _LONG_NUMBER.search(" ".join(body)):  # the spaces keep numbers of different tokens apart
         body, moved = [t for t in body if not _LONG_NUMBER.search(t)], [t for t in body if _LONG_NUMBER.search(t)]
     contact = _with_tails(search_tokens(fields.contact) + moved)
-    return Tokens(_keep(_with_tails(search_tokens(fields.title))), _keep(body), _keep(contact), fields.scope)
+    return Tokens(title_tokens(fields.title), _keep(body), _keep(contact), fields.scope)
+
+
+def title_tokens(title: str) -> list[str]:
+    """The tokens of a title (they depend on nothing else of the record): a submission's title holds its
+    tracking number, so its intake tokenises the rest of the record before it takes the number."""
+    return _keep(_with_tails(search_tokens(title)))
+
+
+def tokens_but_title(record) -> Tokens:
+    """:func:`index_tokens` of ``record``'s fields without the title's (see :func:`title_tokens`)."""
+    return index_tokens(replace(indexed_for(type(record)).fields(record), title=""))
+
+
+def with_title_tokens(tokens: Tokens, record) -> Tokens:
+    """``tokens`` from :func:`tokens_but_title` with ``record``'s title tokens: its :func:`index_tokens`."""
+    return replace(tokens, title=title_tokens(indexed_for(type(record)).fields(record).title))
 
 
 def scope_token(department_id: int) -> str:
@@ -236,12 +252,13 @@ class RowParams:
     terms: list[dict]
 
 
-def row_params(dialect: str, rows: Iterable[tuple[int, Fields]]) -> RowParams:
-    """The index rows of ``rows`` — (record id, fields) — ready to insert on ``dialect``: the tokenising, which
-    is the costly part (jieba), and needs no database, so a rebuild can run it in several processes."""
+def row_params(dialect: str, rows: Iterable[tuple[int, Fields | Tokens]]) -> RowParams:
+    """The index rows of ``rows`` — (record id, fields, or their tokens worked out already) — ready to insert
+    on ``dialect``: the tokenising, which is the costly part (jieba), and needs no database, so a rebuild can
+    run it in several processes."""
     params, terms = [], []
     for record_id, fields in rows:
-        tokens = index_tokens(fields)
+        tokens = fields if isinstance(fields, Tokens) else index_tokens(fields)
         terms.extend(similarity_terms(record_id, tokens))
         if dialect == "postgresql":
             params.append({"id": record_id, "document": tsvector_literal(tokens)})
@@ -283,8 +300,9 @@ def write_terms(connection: sa.Connection, terms: list[dict], replaced: Iterable
                                    [(row["scope"], row["term"], row["record_id"]) for row in terms])
 
 
-def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, Fields]], fresh: bool = False) -> int:
-    """Write (or rewrite) the index rows of ``rows`` — (record id, fields) — on ``connection``, and their
+def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, Fields | Tokens]],
+               fresh: bool = False) -> int:
+    """Write (or rewrite) the index rows of ``rows`` — (record id, fields or tokens) — on ``connection``, and their
     similar terms; returns how many were written. Runs in the caller's transaction. ``fresh``: the records were
     never indexed (just inserted), so they have no rows to replace."""
     rows = list(rows)
@@ -295,11 +313,12 @@ def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, F
     return written
 
 
-def index_record(connection: sa.Connection, record) -> None:
+def index_record(connection: sa.Connection, record, tokens: Tokens | None = None) -> None:
     """Write the index row of one record just inserted with Core (``consult.database.insert_object``), which
-    the flush hook below does not see."""
+    the flush hook below does not see; from ``tokens`` if they were worked out already (:func:`index_tokens`
+    of its fields)."""
     indexed = indexed_for(type(record))
-    index_rows(connection, indexed.kind, [(record.id, indexed.fields(record))], fresh=True)
+    index_rows(connection, indexed.kind, [(record.id, tokens or indexed.fields(record))], fresh=True)
 
 
 # The scope tokens of a submission (aliased s) in SQL, as submission_scope gives them, for rows whose text is

@@ -19,11 +19,11 @@ from consult.database import insert_object, take_write_lock, utcnow
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.localtime import as_utc, local_date
-from consult.search.documents import index_record
+from consult.search.documents import Tokens, index_record, tokens_but_title, with_title_tokens
 from consult.text import normalize_text
 from consult.tracking import numbers
 from consult.tracking.deadlines import apply_deadlines
-from consult.tracking.mails import queue_receipt
+from consult.tracking.mails import MergedReceipt, merged_receipt, queue_receipt
 from consult.tracking.models import KINDS, RECEIVED, Submission
 from consult.tracking.policies import policy_for
 from consult.tracking.timeline import CITIZEN_ROLE, insert_event, record_event
@@ -97,7 +97,7 @@ def check_form_token(form_token: str | None) -> str:
 
 
 class TokenTaken(Exception):
-    """:func:`insert_submission` found its form's token already taken (a twin sent at the same moment): it
+    """:func:`write_submission` found its form's token already taken (a twin sent at the same moment): it
     wrote nothing, and :func:`receive_once` answers with the twin's receipt."""
 
 
@@ -129,7 +129,8 @@ def receive_once(
        is ``find(token)``: by default the submission with that token (:func:`submission_with_token`);
        a record kept elsewhere is looked up in its own unique ``form_token`` column.
     3. ``check()`` runs the kind's own checks (raising DomainError) and may return a receipt of its own
-       (the same text recognised as sent again from a new form); otherwise it returns None.
+       (the same text recognised as sent again from a new form); otherwise it returns None. It is also where
+       a kind works out what it will write (:func:`prepare_submission`): no lock is held yet.
     4. ``create(token)`` adds the record (a submission through :func:`create_submission` with
        ``form_token=token``) and its detail row inside a savepoint, after SQLite's write lock is taken
        (``take_write_lock``).
@@ -139,7 +140,7 @@ def receive_once(
        constraint's refusal (no record with the token) is raised as it came.
 
     With ``savepoint=False`` (comments and letters without files) ``create`` writes nothing before
-    :func:`insert_submission`, which refuses a taken token itself with ``INSERT … ON CONFLICT DO NOTHING``
+    :func:`write_submission`, which refuses a taken token itself with ``INSERT … ON CONFLICT DO NOTHING``
     (raising :class:`TokenTaken` before anything else is written): the same answer without a savepoint.
 
     Receipts built by ``receipt_of`` carry no query code: it was shown once, to the first answer.
@@ -198,10 +199,12 @@ def create_submission(
     ``result.submission.id``. ``target`` names what the submission is sent to (see :func:`content_key`), so
     :func:`find_duplicate` can recognise it later.
     """
-    submission, code = _new_submission(
+    submission, code = _unnumbered_submission(
         kind=kind, department=department, body=body, subject=subject, target=target, user=user, name=name,
         email=email, phone=phone, is_public=is_public, locale=locale, received_at=received_at,
-        clock_start_on=clock_start_on, window_workdays=window_workdays, notify_by=notify_by, form_token=form_token)
+        clock_start_on=clock_start_on, window_workdays=window_workdays, notify_by=notify_by)
+    submission.form_token = form_token
+    submission.tracking_no = numbers.new_tracking_no(policy_for(kind).prefix, local_date(submission.received_at))
     record_event(submission, "received", actor=user, actor_role=CITIZEN_ROLE, to_status=RECEIVED)
     submission.status = RECEIVED  # the initial status; every later change goes through transition()
     db.session.add(submission)
@@ -211,7 +214,20 @@ def create_submission(
     return NewSubmission(submission, display_code)
 
 
-def insert_submission(
+@dataclass(frozen=True)
+class PreparedSubmission:
+    """A submission of one of the busiest intakes (comments and letters) worked out before SQLite's write lock
+    is taken (:func:`prepare_submission`): all but its tracking number, which :func:`write_submission` takes
+    with the lock held before it writes the rows. Nothing of it is in the database or the session yet."""
+
+    submission: Submission  # transient, without tracking number and form token
+    prefix: str  # of its tracking number
+    query_code: str  # in clear, ungrouped
+    tokens: Tokens  # its index tokens but the title's, which holds the tracking number
+    receipt: MergedReceipt | None  # its receipt mail, if one goes by mail
+
+
+def prepare_submission(
     *,
     kind: str,
     department: Department,
@@ -228,40 +244,55 @@ def insert_submission(
     clock_start_on: date | None = None,
     window_workdays: int | None = None,
     notify_by: str | None = None,
-    form_token: str | None = None,
-) -> NewSubmission:
-    """:func:`create_submission` for the busiest intakes (comments and letters), written with Core inserts
-    instead of the ORM's unit of work: the submission row (the returned object is persistent and loaded, as
-    after a flush), its "received" timeline entry, its search index row and the receipt mail in the outbox.
-    The same rows, word for word. The kind writes its detail row with ``consult.database.insert_object``.
+) -> PreparedSubmission:
+    """Work out a new submission as :func:`create_submission` would (its arguments but the form token), ready
+    for :func:`write_submission`: the query code and its hash, the due dates, the index tokens and the receipt
+    mail — everything that needs no lock, so that SQLite's write lock is held only for the inserts."""
+    submission, code = _unnumbered_submission(
+        kind=kind, department=department, body=body, subject=subject, target=target, user=user, name=name,
+        email=email, phone=phone, is_public=is_public, locale=locale, received_at=received_at,
+        clock_start_on=clock_start_on, window_workdays=window_workdays, notify_by=notify_by)
+    submission.status = RECEIVED
+    submission.department_id = department.id  # what its index scope reads (the relationship is set at insert)
+    return PreparedSubmission(submission, policy_for(kind).prefix, code, tokens_but_title(submission),
+                              merged_receipt(submission, numbers.format_query_code(code)))
+
+
+def write_submission(prepared: PreparedSubmission, form_token: str | None = None) -> NewSubmission:
+    """Write a :func:`prepare_submission`: take its tracking number, and insert with Core, instead of the ORM's
+    unit of work, the submission row (the returned object is persistent and loaded, as after a flush), its
+    "received" timeline entry, its search index row and the receipt mail in the outbox — the rows
+    :func:`create_submission` writes, word for word. The kind writes its detail row with
+    ``consult.database.insert_object``.
 
     A ``form_token`` already taken writes nothing and raises :class:`TokenTaken` (see :func:`receive_once`);
     on SQLite the day's tracking number it took is given back, so numbers stay without gaps there.
     """
-    submission, code = _new_submission(
-        kind=kind, department=department, body=body, subject=subject, target=target, user=user, name=name,
-        email=email, phone=phone, is_public=is_public, locale=locale, received_at=received_at,
-        clock_start_on=clock_start_on, window_workdays=window_workdays, notify_by=notify_by, form_token=form_token)
-    submission.status = RECEIVED
+    submission = prepared.submission
+    submission.form_token = form_token
+    submission.tracking_no = numbers.new_tracking_no(prepared.prefix, local_date(submission.received_at))
     if insert_object(db.session, submission, unless_taken="form_token" if form_token else None) is None:
         numbers.give_back_tracking_no(submission.tracking_no)
         raise TokenTaken(form_token)
     connection = db.session.connection()
-    insert_event(connection, submission, "received", actor=user, actor_role=CITIZEN_ROLE, from_status=None,
-                 to_status=RECEIVED)
-    index_record(connection, submission)
-    display_code = numbers.format_query_code(code)
-    queue_receipt(submission, display_code, connection=connection)
+    insert_event(connection, submission, "received", actor=submission.user, actor_role=CITIZEN_ROLE,
+                 from_status=None, to_status=RECEIVED)
+    index_record(connection, submission, with_title_tokens(prepared.tokens, submission))
+    display_code = numbers.format_query_code(prepared.query_code)
+    if prepared.receipt is not None:
+        prepared.receipt.write(connection, submission.tracking_no)
+    else:
+        queue_receipt(submission, display_code, connection=connection)  # by SMS, or nobody to tell
     return NewSubmission(submission, display_code)
 
 
-def _new_submission(
+def _unnumbered_submission(
     *, kind: str, department: Department, body: str, subject: str, target: str, user: User | None, name: str,
     email: str, phone: str, is_public: bool, locale: str | None, received_at: datetime | None,
-    clock_start_on: date | None, window_workdays: int | None, notify_by: str | None, form_token: str | None,
+    clock_start_on: date | None, window_workdays: int | None, notify_by: str | None,
 ) -> tuple[Submission, str]:
-    """A new submission, not yet in the session: its tracking number, hashed query code and due dates; and
-    its query code in clear."""
+    """A new submission, not yet in the session, without its tracking number and form token: its hashed query
+    code and due dates; and its query code in clear."""
     if kind not in KINDS:
         raise ValueError(f"unknown submission kind {kind!r}")
     if not body.strip():
@@ -272,7 +303,6 @@ def _new_submission(
     code = numbers.new_query_code()
     salt, code_hash = numbers.new_code_hash(code)
     submission = Submission(
-        tracking_no=numbers.new_tracking_no(policy.prefix, received_on),
         query_code_salt=salt,
         query_code_hash=code_hash,
         kind=kind,
@@ -285,7 +315,6 @@ def _new_submission(
         subject=subject.strip(),
         body=body,
         content_key=content_key(kind, target, subject, body),
-        form_token=form_token,
         is_public=is_public,
         notify_by=notify_by if notify_by in NOTIFY_CHANNELS else None,
         received_at=received_at,

@@ -5,6 +5,7 @@ Endpoints the views provide (links fall back to these paths until they are regis
 ``tracking.submission_detail`` at ``/office/submissions/<submission_id>`` for staff.
 """
 
+from dataclasses import dataclass
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -117,21 +118,63 @@ RECEIPT = "submission_receipt"
 
 def queue_receipt(submission: Submission, query_code: str, *, connection=None) -> OutboxMessage | None:
     """The receipt of a new submission with its query code: ``notify_citizen(submission, "submission_receipt",
-    query_code=...)``, the same mail to the letter, made as a mail merge (:func:`render_merged`).
+    query_code=...)``, the same mail to the letter, made as a mail merge (see :func:`merged_receipt`).
 
-    The templates are rendered once per language, kind, department, due date and site address, with
-    placeholders for what differs on every submission (the sender's name, tracking number, query code and
-    status link); each receipt is that text with its own values filled in. With ``connection``, the mail is
-    written there with one Core ``INSERT`` (the same row; nothing is returned), for a submission written so.
+    With ``connection``, the mail is written there with one Core ``INSERT`` (the same row; nothing is
+    returned), for a submission written so.
     """
     if sms_number(submission) is not None:  # the receipt goes by SMS (without the query code)
         return notify_citizen(submission, RECEIPT, query_code=query_code)
+    receipt = merged_receipt(submission, query_code)
+    if receipt is None:
+        return None
+    if connection is not None:
+        receipt.write(connection, submission.tracking_no)
+        return None
+    message = OutboxMessage(**receipt.values(submission.tracking_no))
+    db.session.add(message)  # no dedup key: written with the submission's own flush, in its transaction
+    return message
+
+
+# Stands for the tracking number in a status link made before the number is known (letters, digits and
+# hyphens, like the numbers themselves: a URL carries it unchanged).
+NUMBER_MARK = "TRACKING-NUMBER"
+
+
+@dataclass(frozen=True)
+class MergedReceipt:
+    """A receipt mail ready but for the submission's tracking number: its rows differ from one submission to
+    the next only by the values filled in, so it can be made before the number is taken."""
+
+    rendered: dict
+    recipient: str
+    name: str
+    query_code: str
+    url: str  # the status link, NUMBER_MARK standing for the number
+
+    def values(self, tracking_no: str) -> dict:
+        """The outbox row of the receipt of submission ``tracking_no``."""
+        return merged(self.rendered, self.recipient, {"name": self.name, "no": tracking_no, "code": self.query_code,
+                                                      "url": self.url.replace(NUMBER_MARK, tracking_no)})
+
+    def write(self, connection, tracking_no: str) -> None:
+        connection.execute(_INSERT_MESSAGE, self.values(tracking_no))
+
+
+def merged_receipt(submission: Submission, query_code: str) -> MergedReceipt | None:
+    """The receipt mail of ``submission`` (which may not have its tracking number yet), or None when it is not
+    sent by mail (the citizen is told by SMS, or left no address).
+
+    The templates are rendered once per language, kind, department, due date and site address, with
+    placeholders for what differs on every submission (the sender's name, tracking number, query code and
+    status link); each receipt is that text with its own values filled in.
+    """
     recipient = submission.contact_email
-    if not recipient:
+    if not recipient or sms_number(submission) is not None:
         return None
     locale = (submission.locale or (submission.user.locale if submission.user is not None else None)
               or current_app.config["CONSULT_DEFAULT_LOCALE"])
-    url = lookup_url(submission.tracking_no)
+    url = lookup_url(NUMBER_MARK)
     name, department = submission.submitter_name, submission.department.name
     stand_in = SimpleNamespace(  # what the receipt templates read of the submission
         kind=submission.kind, submitter_name=merge_mark("name") if name else "", tracking_no=merge_mark("no"),
@@ -142,13 +185,7 @@ def queue_receipt(submission: Submission, query_code: str, *, connection=None) -
            url.split("?", 1)[0])
     rendered = render_merged(RECEIPT, locale=locale, key=key, context={
         "submission": stand_in, "query_code": merge_mark("code"), "lookup_url": merge_mark("url")})
-    values = merged(rendered, recipient, {"name": name, "no": submission.tracking_no, "code": query_code, "url": url})
-    if connection is not None:
-        connection.execute(_INSERT_MESSAGE, values)
-        return None
-    message = OutboxMessage(**values)
-    db.session.add(message)  # no dedup key: written with the submission's own flush, in its transaction
-    return message
+    return MergedReceipt(rendered, recipient, name, query_code, url)
 
 
 _INSERT_MESSAGE = OutboxMessage.__table__.insert()  # built once: every receipt written with Core runs it

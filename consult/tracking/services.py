@@ -36,9 +36,8 @@ from consult.tracking.extension_requests import (
 )  # fmt: skip
 from consult.tracking.holiday_notices import NoticePreview, apply_notice, preview_notice
 from consult.tracking.intake import (
-    DUPLICATE_WINDOW, NewSubmission, check_form_token, create_submission, find_duplicate, insert_submission,
-    receive_once,
-    submission_with_token,
+    DUPLICATE_WINDOW, NewSubmission, PreparedSubmission, check_form_token, create_submission, find_duplicate,
+    prepare_submission, receive_once, submission_with_token, write_submission,
 )  # fmt: skip
 from consult.tracking.numbers import format_query_code
 from consult.tracking.queries import (
@@ -70,7 +69,8 @@ __all__ = [
     "auto_close_answered", "can_rate",
     "can_transition", "check_form_token", "create_reply", "create_reply_template", "create_submission", "decide_extension",
     "delete_reply_template", "dismiss_submission", "pause_clock", "record_kind_event", "resume_clock", "dismiss_with_its_subject", "due_dates_if_approved", "explain_due",
-    "extensions_awaiting_review", "find_duplicate", "insert_submission", "receive_once", "submission_with_token",
+    "extensions_awaiting_review", "find_duplicate", "prepare_submission", "PreparedSubmission", "receive_once", "submission_with_token",
+    "write_submission",
     "find_submission", "format_query_code", "inbox_listing", "inbox_query", "local_date", "local_today",
     "may_edit_reply", "may_review_reply", "pending_extension",
     "preview_notice", "provide_info", "public_events", "rate", "rating_token", "recompute_due_dates", "remove_calendar_override",

@@ -37,7 +37,7 @@ def record_event(
 def insert_event(connection, submission: Submission, action: str, *, actor: User | None, actor_role: str | None,
                  from_status: str | None, to_status: str | None) -> None:
     """:func:`record_event` with one Core ``INSERT`` on ``connection``, for a submission written the same way
-    (``consult.tracking.intake.insert_submission``): the same row, without the ORM's unit of work."""
+    (``consult.tracking.intake.write_submission``): the same row, without the ORM's unit of work."""
     role, label = _actor_identity(submission, actor, actor_role)
     connection.execute(_INSERT_EVENT, {"submission_id": submission.id, **event_values(
         action, actor=actor, role=role, label=label, from_status=from_status, to_status=to_status)})
