@@ -62,7 +62,8 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "REGISTRATION_LINK_MAX_AGE": int(os.environ.get("REGISTRATION_LINK_MAX_AGE", str(24 * 3600))),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Connections are tested before use only after lying idle (consult.database.ping_when_idle).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # Per-worker caches (consult/cache.py): public statistics, and whole public pages for anonymous
         # readers (their keys change with every new comment or edit; the TTL bounds the rest).
         "CONSULT_STATS_CACHE_SECONDS": int(os.environ.get("CONSULT_STATS_CACHE_SECONDS", "300")),

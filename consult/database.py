@@ -4,6 +4,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime
 
 try:
@@ -92,6 +93,30 @@ def include_for_dialect(dialect_name: str):
         return condition is None or condition.dialect in (None, dialect_name)
 
     return include
+
+
+PING_AFTER_SECONDS = 5.0
+
+
+def ping_when_idle(engine: Engine, after: float = PING_AFTER_SECONDS) -> None:
+    """Test a pooled connection before a request uses it, as ``pool_pre_ping`` does, but only if it has lain
+    unused for more than ``after`` seconds: a dead one (the database restarted, a firewall dropped it) is
+    replaced instead of failing the request. A worker under load gives its connection back and takes it again
+    within milliseconds; pinging it then would add a round trip to every request and find nothing."""
+
+    @sa.event.listens_for(engine, "connect")
+    @sa.event.listens_for(engine, "checkin")
+    def stamp(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def ping(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("idle_since", 0.0) <= after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise sa.exc.DisconnectionError() from error  # the pool replaces the connection and tries again
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -1,14 +1,16 @@
-"""SQLite under concurrent writers: writers take turns on a lock file and give it back when they finish."""
+"""The database layer: SQLite writers take turns on a lock file and give it back when they finish; server
+connections are tested before use after lying idle."""
 
 import fcntl
 import os
 import threading
 import time
+import types
 
 import pytest
 import sqlalchemy as sa
 
-from consult import create_app
+from consult import create_app, database
 from consult.extensions import db
 
 
@@ -93,3 +95,43 @@ def test_concurrent_writers_all_commit_one_after_the_other(sqlite_app):
     assert errors == []
     with app.app_context():
         assert db.session.scalar(sa.text("SELECT COUNT(*) FROM notes")) == 60
+
+
+def _later(monkeypatch, seconds: float) -> None:
+    """Make consult.database's clock read ``seconds`` later than now (the pool's idle stamps stay as they are)."""
+    real = time.monotonic
+    monkeypatch.setattr(database, "time", types.SimpleNamespace(monotonic=lambda: real() + seconds))
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_before_a_request_uses_it(app, backend,
+                                                                                        monkeypatch):
+    if backend.name == "sqlite":
+        pytest.skip("a SQLite file has no server connection to lose")
+    with app.app_context():
+        dropped = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        db.session.remove()  # the connection goes back to the pool
+        killer = sa.create_engine(db.engine.url)
+        with killer.connect() as conn:
+            assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped}).scalar()
+        killer.dispose()
+        _later(monkeypatch, database.PING_AFTER_SECONDS + 1)
+        assert db.session.scalar(sa.text("SELECT pg_backend_pid()")) != dropped  # no error: a new connection
+        db.session.remove()
+
+
+def test_a_connection_in_steady_use_is_not_pinged_before_each_request(app, backend, monkeypatch):
+    if backend.name == "sqlite":
+        pytest.skip("a SQLite file has no server connection to ping")
+    pings = []
+    with app.app_context():
+        dialect = db.engine.dialect
+        real_ping = dialect.do_ping
+        monkeypatch.setattr(dialect, "do_ping", lambda conn: pings.append(1) or real_ping(conn))
+        for _ in range(3):  # one request after another
+            db.session.scalar(sa.text("SELECT 1"))
+            db.session.remove()
+        assert pings == []
+        _later(monkeypatch, database.PING_AFTER_SECONDS + 1)
+        db.session.scalar(sa.text("SELECT 1"))
+        db.session.remove()
+        assert pings == [1]

@@ -259,3 +259,28 @@ def test_a_served_application_keeps_its_start_up_objects_out_of_later_collection
         assert gc.get_freeze_count() > 50_000
     finally:
         gc.unfreeze()
+
+
+def test_a_served_application_loads_the_chinese_dictionary_before_its_first_request(monkeypatch):
+    """A worker loads jieba's dictionary (about a second) as it starts, so no citizen's comment waits for it;
+    a test application and a Flask command do not."""
+    import gc
+
+    import click
+
+    from consult.tokens import loader
+
+    served = {"TESTING": False, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+              "RATELIMIT_STORAGE_URI": "memory://", "CONSULT_ENCRYPTION_KEYS": "kL0Hq1v1nqFqQe2mY8bX3u9pYw2f3XUl1mVQyqkq0s4="}
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.setattr(loader, "_segmenter", None)  # as in a worker that has not loaded it yet
+    try:
+        create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        assert loader._segmenter is None
+        with click.Context(click.Command("remind")):  # a Flask command
+            create_app(served)
+        assert loader._segmenter is None
+        create_app(served)
+        assert loader._segmenter is not None
+    finally:
+        gc.unfreeze()
