@@ -5,6 +5,7 @@ import os
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 try:
@@ -339,45 +340,134 @@ def insert_object(session, obj, unless_taken: str | None = None):
     ``consult.search.documents.index_record``) and no collections (assign them after this call, and the
     next flush writes them).
     """
-    if isinstance(session, sa.orm.scoped_session):
-        session = session()
-    mapper, state = sa.inspect(type(obj)), sa.inspect(obj)
-    if not state.transient:
-        raise ValueError(f"{obj!r} is not a new object")
-    values = state.dict
-    for relationship in mapper.relationships:
-        if relationship.key not in values:
-            continue
-        target = values[relationship.key]
-        if relationship.direction is not sa.orm.MANYTOONE:
-            if target:
-                raise ValueError(f"insert_object writes no collection ({relationship.key})")
-            continue
-        for local, remote in relationship.local_remote_pairs:
-            values[mapper.get_property_by_column(local).key] = (
-                None if target is None else getattr(target, target.__mapper__.get_property_by_column(remote).key))
-    table = mapper.local_table
+    session = session() if isinstance(session, sa.orm.scoped_session) else session
+    row = _NewRow(obj)
     connection = session.connection()
-    statement = _insert_statement(table, unless_taken, connection.dialect.name)
-    columns = _COLUMNS.get(mapper)
-    if columns is None:
-        columns = _COLUMNS[mapper] = [
-            (prop.key, prop.columns[0].key) for prop in mapper.column_attrs if prop.columns[0].table is table]
-    result = connection.execute(statement, {column: values[key] for key, column in columns if key in values})
+    statement = _insert_statement(row.table, unless_taken, connection.dialect.name)
+    result = connection.execute(statement, row.params)
     if unless_taken is None:
         primary_key = result.inserted_primary_key
     else:
         primary_key = result.first()  # RETURNING the key: no row when the value was taken
         if primary_key is None:
             return None
-    inserted = result.last_inserted_params()  # with the columns' defaults filled in
-    for key, column in columns:
-        if column in inserted:
-            values[key] = inserted[column]
-        elif table.c[column].server_default is None and key not in values:
-            values[key] = None  # not written, no default: NULL (loaded, so reading it asks nothing)
-    for prop, value in zip(mapper.primary_key, primary_key, strict=True):
-        values[mapper.get_property_by_column(prop).key] = value
-    sa.orm.make_transient_to_detached(obj)
-    session.add(obj)
+    row.attach(session, result.last_inserted_params(), primary_key)  # the params with the columns' defaults
     return obj
+
+
+@dataclass(frozen=True)
+class Dependent:
+    """A row that :func:`insert_with_dependents` writes with an object, and only if it writes the object."""
+
+    table: sa.TableClause
+    values: dict  # by column name; the table's Python-side column defaults fill in the rest
+    key: str | None = None  # the column that takes the object's id
+    casts: dict = field(default_factory=dict)  # column name -> SQL type its value is cast to
+
+
+def insert_with_dependents(session, obj, dependents: list[Dependent], unless_taken: str | None = None):
+    """PostgreSQL: :func:`insert_object`, and with it the rows that depend on it, in one statement (a
+    data-modifying ``WITH`` query) instead of one round trip each. Each dependent gets the object's id in its
+    ``key`` column and is written only if the object is; with ``unless_taken`` taken, nothing is written and
+    None is returned, as with :func:`insert_object`. The constraints are checked as for separate statements
+    (a dependent's foreign key sees the object's row: PostgreSQL checks them at the end of the statement)."""
+    session = session() if isinstance(session, sa.orm.scoped_session) else session
+    row = _NewRow(obj)
+    values = _with_defaults(row.table, row.params)
+    params = {f"o_{name}": value for name, value in values.items()}
+    shape = []
+    for number, dependent in enumerate(dependents):
+        filled = _with_defaults(dependent.table, dependent.values)
+        params.update((f"d{number}_{name}", value) for name, value in filled.items())
+        shape.append((dependent.table, tuple(filled), dependent.key, tuple(dependent.casts.items())))
+    key = (row.table, tuple(values), tuple(shape), unless_taken)
+    statement = _FAMILIES.get(key)
+    if statement is None:
+        statement = _FAMILIES[key] = _family_statement(*key)
+    primary_key = session.execute(statement, params).first()
+    if primary_key is None:
+        return None
+    row.attach(session, values, primary_key)
+    return obj
+
+
+_FAMILIES: dict = {}  # insert_with_dependents' statements by shape (table objects and columns), built once each
+
+
+def _family_statement(table: sa.Table, columns: tuple, dependents: tuple, unless_taken: str | None):
+    """The statement of :func:`insert_with_dependents` for an object of ``table`` with ``columns`` and
+    ``dependents`` of (table, columns, key column, casts); its parameters are ``o_<column>`` and
+    ``d<n>_<column>``."""
+    (primary_key,) = table.primary_key.columns
+    insert = postgresql.insert(table).values(
+        {name: sa.bindparam(f"o_{name}", type_=table.c[name].type) for name in columns})
+    if unless_taken is not None:
+        insert = insert.on_conflict_do_nothing(index_elements=[table.c[unless_taken]])
+    written = insert.returning(primary_key).cte("written")
+    statements = []
+    for number, (dependent, names, key, casts) in enumerate(dependents):
+        casts = dict(casts)
+        selected = []
+        for name in names:
+            parameter = sa.bindparam(f"d{number}_{name}", type_=dependent.c[name].type)
+            selected.append(sa.cast(parameter, casts[name]) if name in casts else parameter)
+        names = list(names)
+        if key:
+            names, selected = [key, *names], [written.c[primary_key.name], *selected]
+        rows = sa.select(*selected).select_from(written)  # one row if the object was written, else none
+        statements.append(sa.insert(dependent).from_select(names, rows).cte(f"dependent_{number}"))
+    return sa.select(written.c[primary_key.name]).add_cte(*statements)
+
+
+def _with_defaults(table: sa.TableClause, values: dict) -> dict:
+    """``values`` of a new row of ``table`` with the Python-side defaults of the columns they leave out (what
+    an ``INSERT`` fills in itself; a statement that selects its values does not)."""
+    filled = dict(values)
+    for column in table.columns:
+        default = getattr(column, "default", None)
+        if column.key in filled or default is None or not (default.is_scalar or default.is_callable):
+            continue
+        filled[column.key] = default.arg(None) if default.is_callable else default.arg
+    return filled
+
+
+class _NewRow:
+    """The row of a new ORM object, as :func:`insert_object` writes it, and attaching the object once written."""
+
+    def __init__(self, obj) -> None:
+        mapper, state = sa.inspect(type(obj)), sa.inspect(obj)
+        if not state.transient:
+            raise ValueError(f"{obj!r} is not a new object")
+        values = state.dict
+        for relationship in mapper.relationships:
+            if relationship.key not in values:
+                continue
+            target = values[relationship.key]
+            if relationship.direction is not sa.orm.MANYTOONE:
+                if target:
+                    raise ValueError(f"insert_object writes no collection ({relationship.key})")
+                continue
+            for local, remote in relationship.local_remote_pairs:
+                values[mapper.get_property_by_column(local).key] = (
+                    None if target is None else getattr(target, target.__mapper__.get_property_by_column(remote).key))
+        self.obj, self.mapper, self.values = obj, mapper, values
+        self.table = mapper.local_table
+        columns = _COLUMNS.get(mapper)
+        if columns is None:
+            columns = _COLUMNS[mapper] = [
+                (prop.key, prop.columns[0].key) for prop in mapper.column_attrs if prop.columns[0].table is self.table]
+        self.columns = columns
+        self.params = {column: values[key] for key, column in columns if key in values}
+
+    def attach(self, session, inserted: dict, primary_key) -> None:
+        """Make the object persistent in ``session`` with the values ``inserted`` (by column) and its key."""
+        values, table = self.values, self.table
+        for key, column in self.columns:
+            if column in inserted:
+                values[key] = inserted[column]
+            elif table.c[column].server_default is None and key not in values:
+                values[key] = None  # not written, no default: NULL (loaded, so reading it asks nothing)
+        for prop, value in zip(self.mapper.primary_key, primary_key, strict=True):
+            values[self.mapper.get_property_by_column(prop).key] = value
+        sa.orm.make_transient_to_detached(self.obj)
+        session.add(self.obj)

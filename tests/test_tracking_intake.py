@@ -267,3 +267,54 @@ def test_a_logged_in_sender_is_recognised_by_the_account(world):
     first = file_submission(world, target="draft:3", user=citizen, name="", email="", received_at=local(2026, 11, 22))
     assert find_duplicate(kind=LETTER, target="draft:3", subject="路灯不亮", body="小区东门的路灯坏了两周。",
                           user=citizen, received_at=local(2026, 11, 22)) == first.submission
+
+
+@pytest.mark.parametrize("kind", [COMMENT, LETTER])
+def test_the_busy_intake_writes_word_for_word_the_rows_of_the_ordinary_one(world, kind):
+    """Comments and letters are written with prepare_submission and write_submission (Core inserts; on
+    PostgreSQL all in one statement): the same submission, timeline entry, index row and receipt as
+    create_submission, but for what is each submission's own (id, number, code, token)."""
+    from consult.notify.models import OutboxMessage
+    from consult.search.documents import index_tokens, indexed_for, stored_tokens
+    from consult.tracking.intake import prepare_submission, write_submission
+    from consult.tracking.models import TimelineEvent
+
+    given = {"kind": kind, "department": world.dept, "subject": "路灯不亮", "body": "请回电 138-1234-5678：路灯坏了三天",
+             "name": "张三", "email": "Zhang@Example.org", "phone": "13812345678", "is_public": True,
+             "received_at": local(2026, 11, 24, 10)}
+    ordinary = create_submission(**given, form_token="ordinary-form-token")
+    db.session.flush()
+    busy = write_submission(prepare_submission(**given), "busy-form-token-0001")
+    db.session.flush()
+    db.session.expire_all()
+    own = {"id", "tracking_no", "query_code_salt", "query_code_hash", "form_token", "submission_id", "created_at",
+           "next_attempt_at"}
+
+    def rows(table, new, column=None, where=None):
+        """The rows of ``new`` in ``table`` (by ``column``, or ``where``), its own number and code replaced."""
+        found = db.session.execute(sa.select(table).where(where if where is not None else column == new.submission.id))
+        text = {new.submission.tracking_no: "<no>", new.query_code: "<code>"}
+        return [{name: _without(value, text) for name, value in row.items() if name not in own}
+                for row in found.mappings()]
+
+    submissions, timeline, outbox = Submission.__table__, TimelineEvent.__table__, OutboxMessage.__table__
+    assert rows(submissions, busy, submissions.c.id) == rows(submissions, ordinary, submissions.c.id)
+    assert rows(timeline, busy, timeline.c.submission_id) == rows(timeline, ordinary, timeline.c.submission_id)
+    busy_receipt, ordinary_receipt = (
+        rows(outbox, new, where=outbox.c.body_text.contains(new.submission.tracking_no)) for new in (busy, ordinary))
+    assert len(busy_receipt) == 1 and busy_receipt == ordinary_receipt
+    stored = stored_tokens(db.session.connection(), [busy.submission.id, ordinary.submission.id])
+    for new in (busy, ordinary):  # each index row is what indexing the stored submission gives
+        expected = index_tokens(indexed_for(Submission).fields(new.submission))
+        got = stored[new.submission.id]
+        for part in ("title", "body", "contact", "scope"):
+            assert sorted(set(getattr(got, part))) == sorted(set(getattr(expected, part)))
+
+
+def _without(value, replacements: dict[str, str]):
+    """``value`` with each submission's own number and code replaced by the same placeholder."""
+    if not isinstance(value, str):
+        return value
+    for old, new in replacements.items():
+        value = value.replace(old, new)
+    return value

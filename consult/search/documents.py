@@ -38,12 +38,14 @@ ORM calls :func:`index_rows` itself (bulk loads) or :func:`index_record` (the in
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 from operator import itemgetter
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 
-from consult.database import insert_rows
+from consult.database import Dependent, insert_rows
 from consult.search.schema import SCOPE_MARK, SCOPED, similar_terms, sqlite_columns, table_name
 from consult.tokens import is_content_word, search_tokens
 
@@ -311,6 +313,23 @@ def index_rows(connection: sa.Connection, kind: str, rows: Iterable[tuple[int, F
     if kind in SCOPED:
         write_terms(connection, made.terms, () if fresh else [record_id for record_id, _fields in rows])
     return written
+
+
+def index_dependent(record, tokens: Tokens) -> Dependent:
+    """PostgreSQL: the index row of a record about to be inserted, from its :func:`index_tokens`, as a row
+    written with it (``consult.database.insert_with_dependents``). A new record has no similar terms: it is
+    not answered yet."""
+    indexed = indexed_for(type(record))
+    if similarity_terms(0, tokens):
+        raise ValueError("a new record is not answered")
+    return Dependent(_pg_index_table(indexed.table), {"document": tsvector_literal(tokens)}, key="record_id",
+                     casts={"document": TSVECTOR})
+
+
+@cache
+def _pg_index_table(name: str) -> sa.TableClause:
+    """An index table on PostgreSQL, for statements (always the same object: statements are kept by it)."""
+    return sa.table(name, sa.column("record_id"), sa.column("document"))
 
 
 def index_record(connection: sa.Connection, record, tokens: Tokens | None = None) -> None:

@@ -15,18 +15,19 @@ from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.models import Department, User
 from consult.contacts import phone_key
-from consult.database import insert_object, take_write_lock, utcnow
+from consult.database import Dependent, insert_object, insert_with_dependents, take_write_lock, utcnow
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.localtime import as_utc, local_date
-from consult.search.documents import Tokens, index_record, tokens_but_title, with_title_tokens
+from consult.notify.models import OutboxMessage
+from consult.search.documents import Tokens, index_dependent, index_record, tokens_but_title, with_title_tokens
 from consult.text import normalize_text
 from consult.tracking import numbers
 from consult.tracking.deadlines import apply_deadlines
 from consult.tracking.mails import MergedReceipt, merged_receipt, queue_receipt
-from consult.tracking.models import KINDS, RECEIVED, Submission
+from consult.tracking.models import KINDS, RECEIVED, Submission, TimelineEvent
 from consult.tracking.policies import policy_for
-from consult.tracking.timeline import CITIZEN_ROLE, insert_event, record_event
+from consult.tracking.timeline import CITIZEN_ROLE, event_row, insert_event, record_event
 
 NOTIFY_CHANNELS = ("mail", "sms")
 # The same text from the same person to the same target within this time is the same submission.
@@ -271,17 +272,27 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     submission = prepared.submission
     submission.form_token = form_token
     submission.tracking_no = numbers.new_tracking_no(prepared.prefix, local_date(submission.received_at))
-    if insert_object(db.session, submission, unless_taken="form_token" if form_token else None) is None:
-        numbers.give_back_tracking_no(submission.tracking_no)
-        raise TokenTaken(form_token)
+    tokens = with_title_tokens(prepared.tokens, submission)
+    unless_taken = "form_token" if form_token else None
     connection = db.session.connection()
-    insert_event(connection, submission, "received", actor=submission.user, actor_role=CITIZEN_ROLE,
-                 from_status=None, to_status=RECEIVED)
-    index_record(connection, submission, with_title_tokens(prepared.tokens, submission))
+    event = {"actor": submission.user, "actor_role": CITIZEN_ROLE, "from_status": None, "to_status": RECEIVED}
+    if connection.dialect.name == "postgresql":  # every row in one statement: one round trip, not four
+        rows = [Dependent(TimelineEvent.__table__, event_row(submission, "received", **event), key="submission_id"),
+                index_dependent(submission, tokens)]
+        if prepared.receipt is not None:
+            rows.append(Dependent(OutboxMessage.__table__, prepared.receipt.values(submission.tracking_no)))
+        if insert_with_dependents(db.session, submission, rows, unless_taken=unless_taken) is None:
+            raise TokenTaken(form_token)  # its tracking number stays unused (see consult.tracking.numbers)
+    else:  # SQLite runs in the process: a statement costs no round trip
+        if insert_object(db.session, submission, unless_taken=unless_taken) is None:
+            numbers.give_back_tracking_no(submission.tracking_no)
+            raise TokenTaken(form_token)
+        insert_event(connection, submission, "received", **event)
+        index_record(connection, submission, tokens)
+        if prepared.receipt is not None:
+            prepared.receipt.write(connection, submission.tracking_no)
     display_code = numbers.format_query_code(prepared.query_code)
-    if prepared.receipt is not None:
-        prepared.receipt.write(connection, submission.tracking_no)
-    else:
+    if prepared.receipt is None:
         queue_receipt(submission, display_code, connection=connection)  # by SMS, or nobody to tell
     return NewSubmission(submission, display_code)
 

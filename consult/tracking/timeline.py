@@ -1,5 +1,7 @@
 """Writing and reading a submission's append-only timeline."""
 
+import sqlalchemy as sa
+
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.tracking import kinds, notes
@@ -38,9 +40,22 @@ def insert_event(connection, submission: Submission, action: str, *, actor: User
                  from_status: str | None, to_status: str | None) -> None:
     """:func:`record_event` with one Core ``INSERT`` on ``connection``, for a submission written the same way
     (``consult.tracking.intake.write_submission``): the same row, without the ORM's unit of work."""
+    connection.execute(_INSERT_EVENT, {"submission_id": submission.id, **event_row(
+        submission, action, actor=actor, actor_role=actor_role, from_status=from_status, to_status=to_status)})
+
+
+def event_row(submission: Submission, action: str, *, actor: User | None, actor_role: str | None,
+              from_status: str | None, to_status: str | None) -> dict:
+    """The values of :func:`insert_event`'s row but its submission id, by column (``public_note``, where
+    :func:`event_values` names the attribute ``public_note_text``)."""
     role, label = _actor_identity(submission, actor, actor_role)
-    connection.execute(_INSERT_EVENT, {"submission_id": submission.id, **event_values(
-        action, actor=actor, role=role, label=label, from_status=from_status, to_status=to_status)})
+    values = event_values(action, actor=actor, role=role, label=label, from_status=from_status, to_status=to_status)
+    if not _EVENT_COLUMNS:
+        _EVENT_COLUMNS.update((prop.key, prop.columns[0].key) for prop in sa.inspect(TimelineEvent).column_attrs)
+    return {_EVENT_COLUMNS[key]: value for key, value in values.items()}
+
+
+_EVENT_COLUMNS: dict[str, str] = {}  # attribute -> column of TimelineEvent, filled on first use
 
 
 _INSERT_EVENT = TimelineEvent.__table__.insert()  # built once: every comment and letter runs it
