@@ -142,19 +142,30 @@ def receive_once(
 
     With ``savepoint=False`` (comments and letters without files) ``create`` writes nothing before
     :func:`write_submission`, which refuses a taken token itself with ``INSERT … ON CONFLICT DO NOTHING``
-    (raising :class:`TokenTaken` before anything else is written): the same answer without a savepoint.
+    (raising :class:`TokenTaken` before anything else is written): the same answer without a savepoint. The
+    token is then looked up only when the answer is not a new record — the checks refused, recognised a
+    resend, or the insert found the token taken — and a form sent once, as nearly every form is, costs no
+    lookup; the answers are those of steps 2–5.
 
     Receipts built by ``receipt_of`` carry no query code: it was shown once, to the first answer.
     """
     find = find or submission_with_token
     token = check_form_token(form_token)
-    earlier = find(token)
-    if earlier is not None:
-        return receipt_of(earlier)
-    if check is not None:
-        recognised = check()
-        if recognised is not None:
-            return recognised
+
+    def first_receipt() -> T | None:
+        earlier = find(token)
+        return None if earlier is None else receipt_of(earlier)
+
+    if savepoint and (receipt := first_receipt()) is not None:
+        return receipt
+    try:
+        recognised = check() if check is not None else None
+    except DomainError:
+        if savepoint or (receipt := first_receipt()) is None:
+            raise
+        return receipt
+    if recognised is not None:
+        return recognised if savepoint else (first_receipt() or recognised)
     take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
     if not savepoint:
         try:
