@@ -365,12 +365,23 @@ class Dependent:
     casts: dict = field(default_factory=dict)  # column name -> SQL type its value is cast to
 
 
-def insert_with_dependents(session, obj, dependents: list[Dependent], unless_taken: str | None = None):
+@dataclass(frozen=True)
+class Change:
+    """An ``UPDATE`` (built once, with bound parameters) that goes with a new object: a counter of its parent."""
+
+    statement: sa.Update
+    params: dict
+
+
+def insert_with_dependents(session, obj, dependents: list[Dependent], unless_taken: str | None = None, *,
+                           detail=None, detail_key: str = "", changes: list[Change] = ()):
     """PostgreSQL: :func:`insert_object`, and with it the rows that depend on it, in one statement (a
     data-modifying ``WITH`` query) instead of one round trip each. Each dependent gets the object's id in its
-    ``key`` column and is written only if the object is; with ``unless_taken`` taken, nothing is written and
-    None is returned, as with :func:`insert_object`. The constraints are checked as for separate statements
-    (a dependent's foreign key sees the object's row: PostgreSQL checks them at the end of the statement)."""
+    ``key`` column and is written only if the object is; so is ``detail``, a new ORM object whose ``detail_key``
+    column takes the object's id (attached to the session as ``insert_object`` does), and so are ``changes``.
+    With ``unless_taken`` taken, nothing is written and None is returned, as with :func:`insert_object`. The
+    constraints are checked as for separate statements (a dependent's foreign key sees the object's row:
+    PostgreSQL checks them at the end of the statement)."""
     session = session() if isinstance(session, sa.orm.scoped_session) else session
     row = _NewRow(obj)
     values = _with_defaults(row.table, row.params)
@@ -380,24 +391,37 @@ def insert_with_dependents(session, obj, dependents: list[Dependent], unless_tak
         filled = _with_defaults(dependent.table, dependent.values)
         params.update((f"d{number}_{name}", value) for name, value in filled.items())
         shape.append((dependent.table, tuple(filled), dependent.key, tuple(dependent.casts.items())))
-    key = (row.table, tuple(values), tuple(shape), unless_taken)
+    detail_shape = detail_values = None
+    if detail is not None:
+        detail_row = _NewRow(detail)
+        detail_values = _with_defaults(detail_row.table, detail_row.params)
+        detail_values.pop(detail_key, None)  # the object's id, from the statement
+        params.update((f"x_{name}", value) for name, value in detail_values.items())
+        detail_shape = (detail_row.table, tuple(detail_values), detail_key)
+    for change in changes:
+        params.update(change.params)
+    key = (row.table, tuple(values), tuple(shape), unless_taken, detail_shape,
+           tuple(change.statement for change in changes))
     statement = _FAMILIES.get(key)
     if statement is None:
         statement = _FAMILIES[key] = _family_statement(*key)
-    primary_key = session.execute(statement, params).first()
-    if primary_key is None:
+    keys = session.execute(statement, params).first()
+    if keys is None:
         return None
-    row.attach(session, values, primary_key)
+    row.attach(session, values, keys[:1])
+    if detail is not None:
+        detail_row.attach(session, {**detail_values, detail_key: keys[0]}, keys[1:])
     return obj
 
 
 _FAMILIES: dict = {}  # insert_with_dependents' statements by shape (table objects and columns), built once each
 
 
-def _family_statement(table: sa.Table, columns: tuple, dependents: tuple, unless_taken: str | None):
-    """The statement of :func:`insert_with_dependents` for an object of ``table`` with ``columns`` and
-    ``dependents`` of (table, columns, key column, casts); its parameters are ``o_<column>`` and
-    ``d<n>_<column>``."""
+def _family_statement(table: sa.Table, columns: tuple, dependents: tuple, unless_taken: str | None,
+                      detail: tuple | None, changes: tuple):
+    """The statement of :func:`insert_with_dependents` for an object of ``table`` with ``columns``,
+    ``dependents`` of (table, columns, key column, casts), a ``detail`` of (table, columns, key column) and
+    ``changes``; its parameters are ``o_<column>``, ``d<n>_<column>``, ``x_<column>`` and the changes' own."""
     (primary_key,) = table.primary_key.columns
     insert = postgresql.insert(table).values(
         {name: sa.bindparam(f"o_{name}", type_=table.c[name].type) for name in columns})
@@ -406,17 +430,31 @@ def _family_statement(table: sa.Table, columns: tuple, dependents: tuple, unless
     written = insert.returning(primary_key).cte("written")
     statements = []
     for number, (dependent, names, key, casts) in enumerate(dependents):
-        casts = dict(casts)
-        selected = []
-        for name in names:
-            parameter = sa.bindparam(f"d{number}_{name}", type_=dependent.c[name].type)
-            selected.append(sa.cast(parameter, casts[name]) if name in casts else parameter)
-        names = list(names)
-        if key:
-            names, selected = [key, *names], [written.c[primary_key.name], *selected]
-        rows = sa.select(*selected).select_from(written)  # one row if the object was written, else none
-        statements.append(sa.insert(dependent).from_select(names, rows).cte(f"dependent_{number}"))
-    return sa.select(written.c[primary_key.name]).add_cte(*statements)
+        statements.append(_insert_from(written, primary_key, dependent, names, key, dict(casts), f"d{number}_")
+                          .cte(f"dependent_{number}"))
+    for number, change in enumerate(changes):  # only when the object is written
+        statements.append(change.where(sa.exists().select_from(written)).cte(f"change_{number}"))
+    if detail is None:
+        return sa.select(written.c[primary_key.name]).add_cte(*statements)
+    detail_table, names, key = detail
+    (detail_key,) = detail_table.primary_key.columns
+    inserted = _insert_from(written, primary_key, detail_table, names, key, {}, "x_").returning(detail_key)
+    inserted = inserted.cte("detail")
+    return (sa.select(written.c[primary_key.name], inserted.c[detail_key.name])
+            .join_from(written, inserted, sa.true()).add_cte(*statements))
+
+
+def _insert_from(written, primary_key, table, names: tuple, key: str | None, casts: dict, prefix: str):
+    """``INSERT INTO table (key, names…) SELECT written.id, :<prefix><name>… FROM written``: no row unless
+    the object was written."""
+    selected = []
+    for name in names:
+        parameter = sa.bindparam(f"{prefix}{name}", type_=table.c[name].type)
+        selected.append(sa.cast(parameter, casts[name]) if name in casts else parameter)
+    columns = list(names)
+    if key:
+        columns, selected = [key, *columns], [written.c[primary_key.name], *selected]
+    return sa.insert(table).from_select(columns, sa.select(*selected).select_from(written))
 
 
 def _with_defaults(table: sa.TableClause, values: dict) -> dict:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from consult.contacts import mask_name
-from consult.database import insert_object, utcnow
+from consult.database import Change, utcnow
 from consult.domain import DomainError, FieldErrors
 from consult.drafts import grouping
 from consult.drafts.articles import article_label
@@ -140,10 +140,12 @@ def submit_comment(
         return None
 
     def create(token: str) -> CommentReceipt:
-        receipt = _write(prepared[0], token)
-        public = receipt.comment.moderation == PUBLISHED
-        count_comment(draft, receipt.comment.article_anchor, +1 if public else 0, received=1)
-        return receipt
+        comment = prepared[0].comment
+        public = +1 if comment.moderation == PUBLISHED else 0
+        new = tracking.write_submission(prepared[0].submission, token, detail=comment,
+                                        changes=comment_counts(draft, comment.article_anchor, public, received=1))
+        _forget_counts(draft, comment.article_anchor, public)
+        return CommentReceipt(comment, new.query_code)
 
     prepared: list[PreparedComment] = []
     return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of, savepoint=False)
@@ -182,28 +184,29 @@ def _prepare(draft, article, subject, body, user, name, email, phone, locale, no
     return PreparedComment(submission, comment)
 
 
-def _write(prepared: PreparedComment, form_token: str) -> CommentReceipt:
-    new = tracking.write_submission(prepared.submission, form_token)
-    comment = prepared.comment
-    comment.submission = new.submission
-    insert_object(db.session, comment)
-    return CommentReceipt(comment, new.query_code)
-
-
 def count_comment(draft: Draft, anchor: str, public: int, received: int = 0) -> None:
     """Keep the public counters in columns (atomic ``col + n`` updates).
 
     An article's count covers every version (comments are listed by stable anchor), so it is kept on the
     current version's article with that anchor; a new version carries the counts over.
     """
+    for change in comment_counts(draft, anchor, public, received):
+        db.session.execute(change.statement, change.params)
+    _forget_counts(draft, anchor, public)
+
+
+def comment_counts(draft: Draft, anchor: str, public: int, received: int = 0) -> list[Change]:
+    """The updates of :func:`count_comment` (a new comment's go in the statement that writes it)."""
     values = {"draft_id": draft.id, "public": public, "received": received}
-    if public:
-        db.session.execute(_COUNT_SHOWN, {**values, "now": utcnow()})
-    else:
-        db.session.execute(_COUNT_HIDDEN, values)
+    changes = [Change(_COUNT_SHOWN, {**values, "now": utcnow()}) if public else Change(_COUNT_HIDDEN, values)]
     if anchor and public:
-        db.session.execute(_COUNT_ARTICLE, {"b_version": draft.current_version_id, "b_anchor": anchor,
-                                            "public": public})
+        changes.append(Change(_COUNT_ARTICLE, {"b_version": draft.current_version_id, "b_anchor": anchor,
+                                               "public": public}))
+    return changes
+
+
+def _forget_counts(draft: Draft, anchor: str, public: int) -> None:
+    """Let the draft (and article) read their counters again after :func:`comment_counts` changed them."""
     db.session.expire(draft, ["comment_count", "received_count", "updated_at"])
     for article in draft.current_version.articles if anchor and public else ():
         db.session.expire(article, ["comment_count"])

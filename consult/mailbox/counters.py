@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from consult.database import Change
 from consult.mailbox.models import Letter, Mailbox
 from consult.tracking.models import ANSWERED, CLOSED, LETTER, Submission
 
@@ -29,7 +30,18 @@ def bump(session, mailbox_id: int, *, letters: int = 0, answered: int = 0) -> No
     """Add to a mailbox's counters atomically (no read-modify-write race)."""
     if not (letters or answered):
         return
-    session.execute(_BUMP, {"mailbox_id": mailbox_id, "letters": letters, "answered": answered})
+    change = bump_change(mailbox_id, letters=letters, answered=answered)
+    session.execute(change.statement, change.params)
+    forget(session, mailbox_id)
+
+
+def bump_change(mailbox_id: int, *, letters: int = 0, answered: int = 0) -> Change:
+    """The update of :func:`bump` (a new letter's goes in the statement that writes it; then :func:`forget`)."""
+    return Change(_BUMP, {"mailbox_id": mailbox_id, "letters": letters, "answered": answered})
+
+
+def forget(session, mailbox_id: int) -> None:
+    """Let the mailbox, if loaded, read its counters again."""
     mailbox = session.identity_map.get(identity_key(Mailbox, mailbox_id))
     if mailbox is not None:
         session.expire(mailbox, ["letter_count", "answered_count"])

@@ -17,7 +17,6 @@ from consult import uploads
 from consult.accounts.models import Department, User
 from consult.authz import require_worker, works_for
 from consult.contacts import mask_name, mask_phone, normalize_email, normalize_phone
-from consult.database import insert_object
 from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
 from consult.mailbox import counters
@@ -191,7 +190,7 @@ def submit_letter(
 
     def create(token: str) -> LetterReceipt:
         receipt = _write(prepared[0], token, files, user)
-        counters.bump(db.session, mailbox.id, letters=1)
+        counters.forget(db.session, mailbox.id)
         return receipt
 
     prepared: list[PreparedLetter] = []
@@ -234,10 +233,9 @@ def _write(prepared: PreparedLetter, form_token, files, user) -> LetterReceipt:
             raise DomainError(
                 _l("%(file)s: %(problem)s", file=file.filename, problem=error.message), field="attachments"
             ) from error
-    new = tracking.write_submission(prepared.submission, form_token)
     letter = prepared.letter
-    letter.submission = new.submission
-    insert_object(db.session, letter)
+    new = tracking.write_submission(prepared.submission, form_token, detail=letter,
+                                    changes=[counters.bump_change(letter.mailbox_id, letters=1)])
     if attachments:
         letter.attachments = attachments
         db.session.flush()

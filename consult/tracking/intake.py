@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.models import Department, User
 from consult.contacts import phone_key
-from consult.database import Dependent, insert_object, insert_with_dependents, take_write_lock, utcnow
+from consult.database import Change, Dependent, insert_object, insert_with_dependents, take_write_lock, utcnow
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.localtime import as_utc, local_date
@@ -270,12 +270,13 @@ def prepare_submission(
                               merged_receipt(submission, numbers.format_query_code(code)))
 
 
-def write_submission(prepared: PreparedSubmission, form_token: str | None = None) -> NewSubmission:
+def write_submission(prepared: PreparedSubmission, form_token: str | None = None, *, detail=None,
+                     changes: list[Change] = ()) -> NewSubmission:
     """Write a :func:`prepare_submission`: take its tracking number, and insert with Core, instead of the ORM's
     unit of work, the submission row (the returned object is persistent and loaded, as after a flush), its
     "received" timeline entry, its search index row and the receipt mail in the outbox — the rows
-    :func:`create_submission` writes, word for word. The kind writes its detail row with
-    ``consult.database.insert_object``.
+    :func:`create_submission` writes, word for word — and the kind's ``detail`` row (a new object whose
+    ``submission`` is set to it) and ``changes`` (its counters). On PostgreSQL they all go in one statement.
 
     A ``form_token`` already taken writes nothing and raises :class:`TokenTaken` (see :func:`receive_once`);
     on SQLite the day's tracking number it took is given back, so numbers stay without gaps there.
@@ -285,14 +286,17 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     submission.tracking_no = numbers.new_tracking_no(prepared.prefix, local_date(submission.received_at))
     tokens = with_title_tokens(prepared.tokens, submission)
     unless_taken = "form_token" if form_token else None
+    if detail is not None:
+        detail.submission = submission
     connection = db.session.connection()
     event = {"actor": submission.user, "actor_role": CITIZEN_ROLE, "from_status": None, "to_status": RECEIVED}
-    if connection.dialect.name == "postgresql":  # every row in one statement: one round trip, not four
+    if connection.dialect.name == "postgresql":  # every row in one statement: one round trip, not six
         rows = [Dependent(TimelineEvent.__table__, event_row(submission, "received", **event), key="submission_id"),
                 index_dependent(submission, tokens)]
         if prepared.receipt is not None:
             rows.append(Dependent(OutboxMessage.__table__, prepared.receipt.values(submission.tracking_no)))
-        if insert_with_dependents(db.session, submission, rows, unless_taken=unless_taken) is None:
+        if insert_with_dependents(db.session, submission, rows, unless_taken=unless_taken, detail=detail,
+                                  detail_key="submission_id", changes=changes) is None:
             raise TokenTaken(form_token)  # its tracking number stays unused (see consult.tracking.numbers)
     else:  # SQLite runs in the process: a statement costs no round trip
         if insert_object(db.session, submission, unless_taken=unless_taken) is None:
@@ -302,6 +306,10 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
         index_record(connection, submission, tokens)
         if prepared.receipt is not None:
             prepared.receipt.write(connection, submission.tracking_no)
+        if detail is not None:
+            insert_object(db.session, detail)
+        for change in changes:
+            connection.execute(change.statement, change.params)
     display_code = numbers.format_query_code(prepared.query_code)
     if prepared.receipt is None:
         queue_receipt(submission, display_code, connection=connection)  # by SMS, or nobody to tell
