@@ -273,11 +273,29 @@ def generate(url: str, *, comments: int, letters: int, registrations: int, progr
     add_letters(app, fixture, letters, progress)
     add_registrations(app, fixture, registrations)
     extend_comments(app, fixture, comments, progress)
-    with app.app_context():
-        from consult.extensions import db
-
-        db.engine.dispose()
+    settle(app)
     return fixture, app
+
+
+def settle(app) -> None:
+    """Leave the database as it would be at rest after the bulk load, so no scenario shares the machine with
+    the database catching up on it: PostgreSQL vacuums and analyses now rather than its autovacuum during a
+    scenario; SQLite gathers its statistics and moves the write-ahead log into the database file."""
+    from consult.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
+        else:  # on the driver's connection, which runs each statement on its own (see configure_sqlite)
+            connection = engine.raw_connection()
+            try:
+                connection.driver_connection.execute("ANALYZE")
+                connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()
+        engine.dispose()
 
 
 def counts(app) -> dict:

@@ -38,8 +38,16 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
-def drive(scenario, server: Server) -> dict:
-    """Run one scenario with a progress bar."""
+WARM_UP_SECONDS = 1.5
+
+
+def drive(scenario, server: Server, warm_up: bool = True) -> dict:
+    """Run one scenario with a progress bar, after ``WARM_UP_SECONDS`` of the same requests that are not
+    counted: a worker's first requests compile statements and templates and fill its caches, which is not
+    the steady state measured (a scenario with a fixed number of requests, such as the registration burst's
+    last seats, runs as it is)."""
+    if warm_up and not scenario.max_requests:
+        scenarios.run(dataclasses.replace(scenario, duration=WARM_UP_SECONDS), server, lambda *_: None)
     label = f"{scenario.name} @ {server.name}"
     started = time.time()
 
@@ -103,9 +111,9 @@ def drive_in_turns(scenario, servers: dict, turns: int = TURNS) -> dict:
     requests/s over all slices, p50 and p90 the median of the slices', p99 and max the worst slice's."""
     part = dataclasses.replace(scenario, duration=scenario.duration / turns)
     slices = {name: [] for name in servers}
-    for _ in range(turns):
+    for turn in range(turns):
         for name, server in servers.items():
-            slices[name].append(drive(part, server))
+            slices[name].append(drive(part, server, warm_up=turn == 0))
     return {name: _merged(results) for name, results in slices.items()}
 
 
