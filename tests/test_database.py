@@ -3,6 +3,7 @@ connections are tested before use after lying idle."""
 
 import fcntl
 import os
+import sqlite3
 import threading
 import time
 import types
@@ -52,6 +53,34 @@ def test_a_write_request_holds_the_writers_turn_until_its_transaction_ends(sqlit
     with app.app_context():
         stored = db.session.scalar(sa.text("SELECT COUNT(*) FROM notes"))
     assert stored == (1 if outcome == "commit" else 0)
+
+
+@pytest.mark.parametrize("outcome", ["commit", "rollback"])
+def test_a_writer_passes_its_turn_only_once_its_transaction_has_ended(sqlite_app, monkeypatch, outcome):
+    """The next writer, woken, finds the database free at once: it is never put to sleep by SQLite's busy
+    handler because the turn came before the commit."""
+    app, lock = sqlite_app
+    database_file, found, done = lock.removesuffix("-writers.lock"), [], database.WriterQueue.done
+
+    def look_then_pass(queue, info):
+        if info.get("writer_lock_held"):
+            other = sqlite3.connect(database_file, timeout=0)  # no waiting: locked is an error at once
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.rollback()
+                found.append("free")
+            except sqlite3.OperationalError:
+                found.append("locked")
+            finally:
+                other.close()
+        done(queue, info)
+
+    monkeypatch.setattr(database.WriterQueue, "done", look_then_pass)
+    with app.test_request_context("/", method="POST"):
+        db.session.execute(sa.text("INSERT INTO notes (body) VALUES ('a')"))
+        getattr(db.session, outcome)()
+        db.session.remove()
+    assert found == ["free"]
 
 
 def test_reading_never_waits_for_a_writer(sqlite_app):

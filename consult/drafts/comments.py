@@ -125,6 +125,8 @@ def submit_comment(
     if user is not None and not user.is_authenticated:
         user = None
 
+    prepared: list[PreparedComment] = []  # what check() works out, for create()
+
     def check() -> CommentReceipt | None:
         if not accepting_comments(draft, now):
             raise DomainError(_l("The consultation is closed: comments are no longer accepted. Your text has not "
@@ -147,7 +149,6 @@ def submit_comment(
         _forget_counts(draft, comment.article_anchor, public)
         return CommentReceipt(comment, new.query_code)
 
-    prepared: list[PreparedComment] = []
     return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of, savepoint=False)
 
 

@@ -176,6 +176,8 @@ def submit_letter(
     if user is not None and not user.is_authenticated:
         user = None
 
+    prepared: list[PreparedLetter] = []  # what check() works out, for create()
+
     def check() -> LetterReceipt | None:
         letter = check_letter(mailbox, category=category, subject=subject, body=body, name=name, phone=phone,
                               email=email, public=public, files=files, verified_phone=getattr(user, "phone", None))
@@ -193,7 +195,6 @@ def submit_letter(
         counters.forget(db.session, mailbox.id)
         return receipt
 
-    prepared: list[PreparedLetter] = []
     # A letter's files are saved before its submission: only then does a twin's token need the savepoint.
     return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of,
                                  savepoint=bool(files))

@@ -156,15 +156,15 @@ def receive_once(
         earlier = find(token)
         return None if earlier is None else receipt_of(earlier)
 
-    if savepoint and (receipt := first_receipt()) is not None:
+    if savepoint and (receipt := first_receipt()) is not None:  # looked up first (see step 2)
         return receipt
     try:
         recognised = check() if check is not None else None
-    except DomainError:
+    except DomainError:  # a form sent before gets its first answer, not the refusal (e.g. closed since)
         if savepoint or (receipt := first_receipt()) is None:
             raise
         return receipt
-    if recognised is not None:
+    if recognised is not None:  # likewise: the token's own submission before the same text's
         return recognised if savepoint else (first_receipt() or recognised)
     take_write_lock(db.session)  # everything above only read: SQLite's write lock is held from here to the commit
     if not savepoint:
