@@ -191,6 +191,9 @@ def test_the_same_form_sent_twice_at_the_same_moment_is_one_submission_and_both_
     assert answers[0][0] == answers[1][0] and looks == (1 if looks_only_when_taken else 3)
     assert sorted(code is None for _, code in answers) == [False, True]  # the code is shown once
     assert _count(Submission) == 1 and _count(DETAIL[kind]) == 1 and _receipt_mails() == 1
+    counted = {"comment": lambda: db.session.get(Draft, targets.draft_id).received_count,
+               "letter": lambda: db.session.get(Mailbox, targets.mailbox_id).letter_count}.get(kind)
+    assert counted is None or counted() == 1  # the refused twin counted nothing
     if db.session.get_bind().dialect.name == "sqlite":  # one writer: the refused twin left no gap in the numbers
         monkeypatch.undo()
         first, (next_id, _) = db.session.get(Submission, answers[0][0]), send(kind, targets, "next-form-token-0003")
