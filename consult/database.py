@@ -432,8 +432,8 @@ def _family_statement(table: sa.Table, columns: tuple, dependents: tuple, unless
     for number, (dependent, names, key, casts) in enumerate(dependents):
         statements.append(_insert_from(written, primary_key, dependent, names, key, dict(casts), f"d{number}_")
                           .cte(f"dependent_{number}"))
-    for number, change in enumerate(changes):  # only when the object is written
-        statements.append(change.where(sa.exists().select_from(written)).cte(f"change_{number}"))
+    for number, update in enumerate(changes):  # only when the object is written
+        statements.append(update.where(sa.exists().select_from(written)).cte(f"change_{number}"))
     if detail is None:
         return sa.select(written.c[primary_key.name]).add_cte(*statements)
     detail_table, names, key = detail

@@ -320,7 +320,7 @@ def index_dependent(record, tokens: Tokens) -> Dependent:
     written with it (``consult.database.insert_with_dependents``). A new record has no similar terms: it is
     not answered yet."""
     indexed = indexed_for(type(record))
-    if similarity_terms(0, tokens):
+    if any(is_answered_scope(token) for token in tokens.scope):  # it would have similar terms to write too
         raise ValueError("a new record is not answered")
     return Dependent(_pg_index_table(indexed.table), {"document": tsvector_literal(tokens)}, key="record_id",
                      casts={"document": TSVECTOR})
