@@ -125,7 +125,7 @@ def submit_comment(
     if user is not None and not user.is_authenticated:
         user = None
 
-    prepared: list[PreparedComment] = []  # what check() works out, for create()
+    prepared: list[tracking.PreparedSubmission] = []  # what check() works out, for create()
 
     def check() -> CommentReceipt | None:
         if not accepting_comments(draft, now):
@@ -142,9 +142,9 @@ def submit_comment(
         return None
 
     def create(token: str) -> CommentReceipt:
-        comment = prepared[0].comment
+        comment = prepared[0].detail
         public = +1 if comment.moderation == PUBLISHED else 0
-        new = tracking.write_submission(prepared[0].submission, token, detail=comment,
+        new = tracking.write_submission(prepared[0], token,
                                         changes=comment_counts(draft, comment.article_anchor, public, received=1))
         _forget_counts(draft, comment.article_anchor, public)
         return CommentReceipt(comment, new.query_code)
@@ -157,24 +157,11 @@ def _receipt_of(submission) -> CommentReceipt:
     return CommentReceipt(db.session.scalar(sa.select(Comment).where(Comment.submission_id == submission.id)), None)
 
 
-@dataclass(frozen=True)
-class PreparedComment:
-    """A comment worked out before the write lock is taken: its submission (``tracking.prepare_submission``)
-    and its detail row, without the submission's id."""
-
-    submission: "tracking.PreparedSubmission"
-    comment: Comment  # transient, without its submission
-
-
-def _prepare(draft, article, subject, body, user, name, email, phone, locale, notify_by) -> PreparedComment:
+def _prepare(draft, article, subject, body, user, name, email, phone, locale,
+             notify_by) -> "tracking.PreparedSubmission":
     """Everything of a new comment that needs no lock: held for moderation when the draft is pre-moderated or a
     sensitive word matches; its text's fingerprints for the grouping of identical and near-identical ones."""
     flagged = flagged_words(body)
-    submission = tracking.prepare_submission(
-        kind=COMMENT, target=f"draft:{draft.id}", department=draft.department, body=body, subject=subject,
-        user=user, name=name, email=email, phone=phone, locale=locale, notify_by=notify_by,
-        clock_start_on=tracking.local_date(draft.closes_at),
-    )
     comment = Comment(
         draft_id=draft.id, version_id=draft.current_version_id,
         article_id=article.id if article else None, article_anchor=article.anchor if article else "",
@@ -182,7 +169,12 @@ def _prepare(draft, article, subject, body, user, name, email, phone, locale, no
         moderation=HELD if (flagged or draft.premoderate) else PUBLISHED, flagged_words=", ".join(flagged)[:200],
         text_hash=grouping.text_hash(body), minhash=grouping.signature(body),
     )
-    return PreparedComment(submission, comment)
+    return tracking.prepare_submission(
+        kind=COMMENT, target=f"draft:{draft.id}", department=draft.department, body=body, subject=subject,
+        user=user, name=name, email=email, phone=phone, locale=locale, notify_by=notify_by,
+        clock_start_on=tracking.local_date(draft.closes_at),
+        detail=comment,
+    )
 
 
 def count_comment(draft: Draft, anchor: str, public: int, received: int = 0) -> None:

@@ -176,7 +176,7 @@ def submit_letter(
     if user is not None and not user.is_authenticated:
         user = None
 
-    prepared: list[PreparedLetter] = []  # what check() works out, for create()
+    prepared: list[tracking.PreparedSubmission] = []  # what check() works out, for create()
 
     def check() -> LetterReceipt | None:
         letter = check_letter(mailbox, category=category, subject=subject, body=body, name=name, phone=phone,
@@ -205,27 +205,18 @@ def _receipt_of(submission) -> LetterReceipt:
     return LetterReceipt(db.session.scalar(sa.select(Letter).where(Letter.submission_id == submission.id)), None)
 
 
-@dataclass(frozen=True)
-class PreparedLetter:
-    """A letter worked out before the write lock is taken: its submission (``tracking.prepare_submission``)
-    and its detail row, without the submission's id."""
-
-    submission: "tracking.PreparedSubmission"
-    letter: Letter  # transient, without its submission
-
-
-def _prepare(mailbox, category, checked, public, user, locale, received_at, notify_by) -> PreparedLetter:
-    submission = tracking.prepare_submission(
+def _prepare(mailbox, category, checked, public, user, locale, received_at,
+             notify_by) -> "tracking.PreparedSubmission":
+    return tracking.prepare_submission(
         kind=LETTER, target=f"mailbox:{mailbox.id}", department=mailbox.department, body=checked.body,
         subject=checked.subject, user=user, name=checked.name, email=checked.email, phone=checked.phone,
         is_public=public and category not in PRIVATE_CATEGORIES, locale=locale, received_at=received_at,
         window_workdays=mailbox.window_workdays, notify_by=notify_by,
+        detail=Letter(mailbox_id=mailbox.id, category=category, public_name=mask_name(checked.name)),
     )
-    letter = Letter(mailbox_id=mailbox.id, category=category, public_name=mask_name(checked.name))
-    return PreparedLetter(submission, letter)
 
 
-def _write(prepared: PreparedLetter, form_token, files, user) -> LetterReceipt:
+def _write(prepared: "tracking.PreparedSubmission", form_token, files, user) -> LetterReceipt:
     attachments = []
     for file in files:
         try:
@@ -234,8 +225,8 @@ def _write(prepared: PreparedLetter, form_token, files, user) -> LetterReceipt:
             raise DomainError(
                 _l("%(file)s: %(problem)s", file=file.filename, problem=error.message), field="attachments"
             ) from error
-    letter = prepared.letter
-    new = tracking.write_submission(prepared.submission, form_token, detail=letter,
+    letter = prepared.detail
+    new = tracking.write_submission(prepared, form_token,
                                     changes=[counters.bump_change(letter.mailbox_id, letters=1)])
     if attachments:
         letter.attachments = attachments

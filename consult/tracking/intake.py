@@ -237,6 +237,7 @@ class PreparedSubmission:
     query_code: str  # in clear, ungrouped
     tokens: Tokens  # its index tokens but the title's, which holds the tracking number
     receipt: MergedReceipt | None  # its receipt mail, if one goes by mail
+    detail: object | None  # the kind's own new row (a comment, a letter), written with it
 
 
 def prepare_submission(
@@ -256,10 +257,12 @@ def prepare_submission(
     clock_start_on: date | None = None,
     window_workdays: int | None = None,
     notify_by: str | None = None,
+    detail=None,
 ) -> PreparedSubmission:
     """Work out a new submission as :func:`create_submission` would (its arguments but the form token), ready
     for :func:`write_submission`: the query code and its hash, the due dates, the index tokens and the receipt
-    mail — everything that needs no lock, so that SQLite's write lock is held only for the inserts."""
+    mail — everything that needs no lock, so that SQLite's write lock is held only for the inserts. ``detail``
+    is the kind's own new row, whose ``submission`` :func:`write_submission` sets."""
     submission, code = _unnumbered_submission(
         kind=kind, department=department, body=body, subject=subject, target=target, user=user, name=name,
         email=email, phone=phone, is_public=is_public, locale=locale, received_at=received_at,
@@ -267,16 +270,16 @@ def prepare_submission(
     submission.status = RECEIVED
     submission.department_id = department.id  # what its index scope reads (the relationship is set at insert)
     return PreparedSubmission(submission, policy_for(kind).prefix, code, tokens_but_title(submission),
-                              merged_receipt(submission, numbers.format_query_code(code)))
+                              merged_receipt(submission, numbers.format_query_code(code)), detail)
 
 
-def write_submission(prepared: PreparedSubmission, form_token: str | None = None, *, detail=None,
+def write_submission(prepared: PreparedSubmission, form_token: str | None = None, *,
                      changes: list[Change] = ()) -> NewSubmission:
     """Write a :func:`prepare_submission`: take its tracking number, and insert with Core, instead of the ORM's
     unit of work, the submission row (the returned object is persistent and loaded, as after a flush), its
     "received" timeline entry, its search index row and the receipt mail in the outbox — the rows
-    :func:`create_submission` writes, word for word — and the kind's ``detail`` row (a new object whose
-    ``submission`` is set to it) and ``changes`` (its counters). On PostgreSQL they all go in one statement.
+    :func:`create_submission` writes, word for word — and the kind's ``detail`` row (its ``submission`` set
+    to it) and ``changes`` (its counters). On PostgreSQL they all go in one statement.
 
     A ``form_token`` already taken writes nothing and raises :class:`TokenTaken` (see :func:`receive_once`);
     on SQLite the day's tracking number it took is given back, so numbers stay without gaps there.
@@ -286,6 +289,7 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     submission.tracking_no = numbers.new_tracking_no(prepared.prefix, local_date(submission.received_at))
     tokens = with_title_tokens(prepared.tokens, submission)
     unless_taken = "form_token" if form_token else None
+    detail = prepared.detail
     if detail is not None:
         detail.submission = submission
     connection = db.session.connection()
