@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from consult import create_app
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.tracking import numbers
@@ -84,6 +85,31 @@ def test_concurrent_creation_never_duplicates_a_tracking_number(app, world):
     db.session.rollback()  # end the snapshot taken before the threads ran
     counter = db.session.get(TrackingCounter, ("L", date(2026, 3, 2)))
     assert counter.last_value == total
+
+
+def test_on_postgresql_each_process_takes_numbers_in_blocks_and_none_is_given_twice(app, world, backend):
+    """Two processes (two apps on one database) each take the sequence's values BLOCK at a time: their numbers
+    interleave, each process's in the order it received, and no number is given twice."""
+    if backend.name != "postgres":
+        pytest.skip("SQLite counts each day's numbers in its counter row, one writer at a time")
+    other, department_type, department_id = create_app(backend.config()), type(world.dept), world.dept.id
+    made = {app: [], other: []}
+    try:
+        for n in range(2 * numbers.BLOCK + 3):
+            process = app if n % 2 == 0 else other
+            with process.test_request_context("/letters", method="POST"):
+                created = create_submission(kind=LETTER, department=db.session.get(department_type, department_id),
+                                            body=f"第{n}封来信", received_at=local(2026, 3, 2))
+                db.session.commit()
+                made[process].append(int(created.submission.tracking_no.rsplit("-", 1)[1]))
+                db.session.remove()
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+    first, second = made[app], made[other]
+    assert not set(first) & set(second)
+    assert first == sorted(first) and second == sorted(second)
+    assert first[0] == 1 and second[0] > numbers.BLOCK  # the other process took a later block
 
 
 def test_query_code_is_long_unambiguous_grouped_and_stored_only_hashed(world):
