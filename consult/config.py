@@ -68,6 +68,9 @@ def from_environment(instance_path: str) -> dict:
         # readers (their keys change with every new comment or edit; the TTL bounds the rest).
         "CONSULT_STATS_CACHE_SECONDS": int(os.environ.get("CONSULT_STATS_CACHE_SECONDS", "300")),
         "CONSULT_PAGE_CACHE_SECONDS": int(os.environ.get("CONSULT_PAGE_CACHE_SECONDS", "60")),
+        # The sensitive words every comment is checked against, kept in each worker: a change made in another
+        # worker takes effect within this time (consult/drafts/comments.py).
+        "CONSULT_SENSITIVE_WORDS_SECONDS": int(os.environ.get("CONSULT_SENSITIVE_WORDS_SECONDS", "5")),
         # A live online interview (consult/interviews): how long a browser or shared cache may keep its page,
         # how long one server-sent-events stream stays open (the browser then reconnects where it left off)
         # and how often the stream looks for new answers. Each open stream holds a worker thread.

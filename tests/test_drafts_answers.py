@@ -183,6 +183,7 @@ def test_office_pages_render_for_their_roles(world, client, auth):
     auth.login(world.admin)
     page = client.get("/admin/sensitive-words")
     assert page.status_code == 200 and "广告" in page.get_data(as_text=True)
+    assert "applies to new comments within 5 seconds" in page.get_data(as_text=True)  # how soon every server has it
     client.post("/admin/sensitive-words", data={"words": "垃圾\n  ＳＰＡＭ  \n"})
     words = set(db.session.scalars(sa.select(SensitiveWord.word)))
     assert {"广告", "垃圾", "spam"} <= words

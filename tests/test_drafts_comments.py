@@ -1,6 +1,7 @@
 """Commenting on drafts: tracked submissions, per-article comments, closing mid-typing, double submit,
 sensitive words and pre-moderation, rejection notice, reports, cursor pagination, hostile comments."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -124,6 +125,28 @@ def test_sensitive_words_match_case_and_width_insensitively(world):
     db.session.commit()
     assert add_comment(draft_id, "Buy ＳＰＡＭ now").moderation == "held"
     assert add_comment(draft_id, "合理建议").moderation == "published"
+
+
+def test_a_sensitive_word_added_in_this_worker_holds_the_next_comment_at_once(world):
+    draft_id = make_draft(world)
+    assert add_comment(draft_id, "建议增加广告位").moderation == "published"  # the words are now kept in the worker
+    moderation.add_sensitive_words("广告")
+    db.session.commit()
+    assert add_comment(draft_id, "建议增加广告位。").moderation == "held"
+    moderation.remove_sensitive_word(db.session.scalar(sa.select(SensitiveWord.id)))
+    db.session.commit()
+    assert add_comment(draft_id, "建议增加广告位！").moderation == "published"
+
+
+@pytest.mark.parametrize("app_config", [{"CONSULT_SENSITIVE_WORDS_SECONDS": 1}])
+def test_a_sensitive_word_added_by_another_worker_holds_comments_once_the_kept_words_expire(world):
+    draft_id = make_draft(world)
+    assert add_comment(draft_id, "建议增加广告位").moderation == "published"
+    db.session.execute(sa.insert(SensitiveWord.__table__).values(word="广告"))  # as another worker's would
+    db.session.commit()
+    assert add_comment(draft_id, "建议增加广告位。").moderation == "published"  # this worker still keeps the old list
+    time.sleep(1.1)
+    assert add_comment(draft_id, "建议增加广告位！").moderation == "held"
 
 
 def test_premoderated_draft_holds_until_a_reviewer_publishes(world, client, auth):

@@ -4,9 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from consult.cache import worker_cache
 from consult.contacts import mask_name
 from consult.database import Change, utcnow
 from consult.domain import DomainError, FieldErrors
@@ -51,11 +53,29 @@ def find_article(draft: Draft, anchor: str | None) -> Article | None:
 def flagged_words(text: str) -> list[str]:
     """Sensitive words found in ``text`` (case-insensitive, normalised, punctuation ignored)."""
     plain, bare = normalize_text(text), grouping.matching_text(text)
-    words = db.session.scalars(_SENSITIVE_WORDS)
-    return [w for w in words if w in plain or (grouping.matching_text(w) and grouping.matching_text(w) in bare)]
+    return [word for word, core in _sensitive_words() if word in plain or (core and core in bare)]
 
 
-_SENSITIVE_WORDS = sa.select(SensitiveWord.word)  # built once: every comment runs it
+def _sensitive_words() -> tuple[tuple[str, str], ...]:
+    """Every sensitive word with its text as grouping compares it, kept in the worker: every comment needs them.
+    A change made in this process shows at once (:func:`_forget_sensitive_words`), one made in another within
+    ``CONSULT_SENSITIVE_WORDS_SECONDS``."""
+    return _words_cache().get_or_compute("all", lambda: tuple(
+        (word, grouping.matching_text(word)) for word in db.session.scalars(_SENSITIVE_WORDS)))
+
+
+@sa.event.listens_for(SensitiveWord, "after_insert")
+@sa.event.listens_for(SensitiveWord, "after_update")
+@sa.event.listens_for(SensitiveWord, "after_delete")
+def _forget_sensitive_words(*_args) -> None:
+    _words_cache().clear()
+
+
+def _words_cache():
+    return worker_cache("sensitive-words", current_app.config["CONSULT_SENSITIVE_WORDS_SECONDS"])
+
+
+_SENSITIVE_WORDS = sa.select(SensitiveWord.word)  # built once
 
 
 def accepting_comments(draft: Draft, now: datetime | None = None) -> bool:

@@ -1,7 +1,7 @@
 """The admin's list of sensitive words (under /admin/sensitive-words): comments containing one are held
 for moderation."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from consult.authz import admin_required
@@ -25,7 +25,7 @@ def sensitive_words():
         except DomainError as error:
             show_error(error, form)
     return render_template("drafts/office/sensitive_words.html", form=form, words=moderation.sensitive_words(),
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), refresh_seconds=current_app.config["CONSULT_SENSITIVE_WORDS_SECONDS"])
 
 
 @bp.post("/admin/sensitive-words/<int:word_id>/delete")
