@@ -84,7 +84,7 @@ def _freeze_startup_objects() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from consult.database import configure_sqlite, ping_when_idle
+    from consult.database import configure_postgresql, configure_sqlite
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True, compare_type=True)
@@ -95,8 +95,8 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
-        else:  # a local SQLite file cannot go stale; a server connection can
-            ping_when_idle(db.engine)
+        else:
+            configure_postgresql(db.engine)
 
     from consult import models  # noqa: F401  -- registers every model on the metadata
 

@@ -120,6 +120,70 @@ def ping_when_idle(engine: Engine, after: float = PING_AFTER_SECONDS) -> None:
             raise sa.exc.DisconnectionError() from error  # the pool replaces the connection and tries again
 
 
+def configure_postgresql(engine: Engine) -> None:
+    """Test idle connections before use (:func:`ping_when_idle`), and let the intake views read outside a
+    transaction.
+
+    A view marked with :func:`defer_write_lock` reads and prepares everything before it writes. On PostgreSQL
+    its reads run without ``BEGIN`` (the connection in autocommit): under READ COMMITTED each statement sees
+    its own snapshot anyway, so they read what they would have read in a transaction. The first statement
+    that is not a plain ``SELECT`` begins the transaction, as always, and the request's commit ends it —
+    unless the view declared it its whole write (:func:`write_alone`): that one statement then commits
+    itself, and the request pays neither ``BEGIN`` nor ``COMMIT`` (two of the four round trips a comment
+    took). Reads and writes after it go on as before: the next write begins a transaction.
+    """
+    ping_when_idle(engine)
+    _keep_long_statements_converted()
+
+    @sa.event.listens_for(engine, "begin")
+    def read_outside_transaction(connection) -> None:
+        driver_connection = connection.connection.driver_connection
+        if not driver_connection.autocommit and _deferred_write():  # (a connection opened in autocommit stays so)
+            driver_connection.autocommit = True
+            connection.info[_READING] = True
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def begin_at_first_write(connection, _cursor, statement: str, *_args) -> None:
+        info = connection.info
+        if not info.get(_READING) or statement.startswith("SELECT") or info.pop(_ALONE, False):
+            return
+        info[_READING] = False
+        connection.connection.driver_connection.autocommit = False  # the driver sends BEGIN first
+
+    @sa.event.listens_for(engine, "checkin")
+    def back_to_transactions(dbapi_connection, record) -> None:
+        record.info.pop(_ALONE, None)
+        if record.info.pop(_READING, None) is not None:
+            dbapi_connection.autocommit = False
+
+
+_READING, _ALONE = "consult_reading", "consult_write_alone"  # keys of a pooled connection's info
+
+
+def _keep_long_statements_converted() -> None:
+    """psycopg turns a statement's ``%(name)s`` placeholders into ``$1…`` and keeps the result (an LRU of 128
+    statements) only for statements of at most 4,096 characters and 50 parameters; the intake's one statement
+    (:func:`insert_with_dependents`: a letter's 4,012 characters and 63 parameters, a comment's 4,578 and 74)
+    was converted again on every comment and letter, at 7% of the request's CPU. Consult's statements are
+    built once and few, so the limits are raised for them; longer ones are still converted each time."""
+    try:
+        from psycopg import _queries
+    except ImportError:  # another driver, or psycopg has moved it: nothing to tune
+        return
+    if hasattr(_queries, "MAX_CACHED_STATEMENT_LENGTH") and hasattr(_queries, "MAX_CACHED_STATEMENT_PARAMS"):
+        _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 16_384)
+        _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 128)
+
+
+def write_alone(session) -> None:
+    """Declare the next statement that writes the request's whole write (one statement that writes every row
+    of it, e.g. :func:`insert_with_dependents`'): if the request's reads ran outside a transaction (see
+    :func:`configure_postgresql`), it runs outside one too and commits itself. Elsewhere it does nothing."""
+    connection = session.connection()
+    if connection.info.get(_READING):
+        connection.info[_ALONE] = True
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Turn on WAL, foreign keys and a busy timeout, and take the write lock early for writes.
 
@@ -197,11 +261,19 @@ def _request_writes_now() -> bool:
         return False
     if g.pop("begin_immediate", False):
         return True
+    return not _deferred_write()
+
+
+def _deferred_write() -> bool:
+    """Whether this is a write request to a view marked with :func:`defer_write_lock`, whose transaction then
+    begins without the write lock (and :func:`take_write_lock` is told to take it)."""
+    if not has_request_context() or request.method in SAFE_METHODS:
+        return False
     view = current_app.view_functions.get(request.endpoint or "")
     if view in _WRITE_LOCK_DEFERRED:
         g.write_lock_deferred = True
-        return False
-    return True
+        return True
+    return False
 
 
 def take_write_lock(session) -> None:
@@ -373,15 +445,25 @@ class Change:
     params: dict
 
 
+@dataclass(frozen=True)
+class Condition:
+    """A condition (built once, with bound parameters) without which :func:`insert_with_dependents` writes
+    nothing: that what the object was worked out from is still current, say."""
+
+    clause: sa.ColumnElement[bool]
+    params: dict
+
+
 def insert_with_dependents(session, obj, dependents: list[Dependent], unless_taken: str | None = None, *,
-                           detail=None, detail_key: str = "", changes: list[Change] = ()):
+                           detail=None, detail_key: str = "", changes: list[Change] = (),
+                           condition: Condition | None = None):
     """PostgreSQL: :func:`insert_object`, and with it the rows that depend on it, in one statement (a
     data-modifying ``WITH`` query) instead of one round trip each. Each dependent gets the object's id in its
     ``key`` column and is written only if the object is; so is ``detail``, a new ORM object whose ``detail_key``
     column takes the object's id (attached to the session as ``insert_object`` does), and so are ``changes``.
-    With ``unless_taken`` taken, nothing is written and None is returned, as with :func:`insert_object`. The
-    constraints are checked as for separate statements (a dependent's foreign key sees the object's row:
-    PostgreSQL checks them at the end of the statement)."""
+    With ``unless_taken`` taken, or ``condition`` false, nothing is written and None is returned, as with
+    :func:`insert_object`. The constraints are checked as for separate statements (a dependent's foreign key
+    sees the object's row: PostgreSQL checks them at the end of the statement)."""
     session = session() if isinstance(session, sa.orm.scoped_session) else session
     row = _NewRow(obj)
     values = _with_defaults(row.table, row.params)
@@ -400,8 +482,10 @@ def insert_with_dependents(session, obj, dependents: list[Dependent], unless_tak
         detail_shape = (detail_row.table, tuple(detail_values), detail_key)
     for change in changes:
         params.update(change.params)
+    if condition is not None:
+        params.update(condition.params)
     key = (row.table, tuple(values), tuple(shape), unless_taken, detail_shape,
-           tuple(change.statement for change in changes))
+           tuple(change.statement for change in changes), None if condition is None else condition.clause)
     statement = _FAMILIES.get(key)
     if statement is None:
         statement = _FAMILIES[key] = _family_statement(*key)
@@ -418,13 +502,17 @@ _FAMILIES: dict = {}  # insert_with_dependents' statements by shape (table objec
 
 
 def _family_statement(table: sa.Table, columns: tuple, dependents: tuple, unless_taken: str | None,
-                      detail: tuple | None, changes: tuple):
+                      detail: tuple | None, changes: tuple, condition: sa.ColumnElement[bool] | None):
     """The statement of :func:`insert_with_dependents` for an object of ``table`` with ``columns``,
-    ``dependents`` of (table, columns, key column, casts), a ``detail`` of (table, columns, key column) and
-    ``changes``; its parameters are ``o_<column>``, ``d<n>_<column>``, ``x_<column>`` and the changes' own."""
+    ``dependents`` of (table, columns, key column, casts), a ``detail`` of (table, columns, key column),
+    ``changes`` and a ``condition``; its parameters are ``o_<column>``, ``d<n>_<column>``, ``x_<column>`` and
+    the changes' and condition's own."""
     (primary_key,) = table.primary_key.columns
-    insert = postgresql.insert(table).values(
-        {name: sa.bindparam(f"o_{name}", type_=table.c[name].type) for name in columns})
+    values = {name: sa.bindparam(f"o_{name}", type_=table.c[name].type) for name in columns}
+    if condition is None:
+        insert = postgresql.insert(table).values(values)
+    else:  # INSERT … SELECT :values WHERE condition
+        insert = postgresql.insert(table).from_select(list(values), sa.select(*values.values()).where(condition))
     if unless_taken is not None:
         insert = insert.on_conflict_do_nothing(index_elements=[table.c[unless_taken]])
     written = insert.returning(primary_key).cte("written")

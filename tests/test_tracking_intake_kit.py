@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from consult import create_app
 from consult.accounts.models import Department, User
 from consult.database import utcnow
 from consult.disclosure.models import DisclosureRequest, ELECTRONIC, ONLINE, RESIDENT_ID
@@ -33,7 +34,7 @@ from consult.surveys import responses as survey_responses
 from consult.surveys.models import Questionnaire, SurveyResponse
 from consult.tracking import intake
 from consult.tracking.citizen import find_submission
-from consult.tracking.models import Submission
+from consult.tracking.models import Submission, TrackingCounter
 from tests.surveys_support import ids, make_questionnaire
 
 KINDS = ("letter", "comment", "disclosure", "event_question")
@@ -408,3 +409,104 @@ def test_the_contact_fields_read_and_refuse_alike_on_every_form_that_asks_for_th
     assert refused.status_code == 422
     assert "Please enter a valid e-mail address." in refused.get_data(as_text=True)
     assert _count(Submission) == 0 and _count(Question) == 0
+
+
+# --- PostgreSQL: the busy intakes read outside a transaction and write in one statement -----------------------
+
+def _statements_during(fn) -> list[tuple[str, bool]]:
+    """What ``fn()`` ran on the database: each statement's first word, and whether it ran outside a transaction."""
+    ran = []
+
+    def seen(connection, _cursor, statement, *_args):
+        ran.append((statement.split(None, 1)[0], connection.connection.driver_connection.autocommit))
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        fn()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    return ran
+
+
+@pytest.mark.parametrize("kind", ["comment", "letter"])
+def test_on_postgresql_a_comment_or_letter_by_mail_is_one_statement_that_commits_itself(app, client, targets, kind):
+    """No BEGIN and no COMMIT: the reads run outside a transaction and the one statement that writes the
+    submission, its timeline entry, index row, receipt mail, detail row and counters commits itself. A receipt
+    by SMS is written by a second statement, so that request writes in a transaction, as every other does."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs in the process: a transaction costs no round trip")
+    if kind == "comment":
+        url, body = f"/api/v1/drafts/{targets.draft_id}/comments", {"body": "建议明确办理时限。", "name": "王五"}
+    else:
+        url, body = "/api/v1/letters", {"mailbox_id": targets.mailbox_id, "category": "complaint",
+                                        "subject": "路灯不亮", "body": "小区门口路灯坏了。", "name": "欧阳娜娜"}
+    assert client.post(url, json={**body, "email": "first@example.org"}).status_code == 201  # the day's first number
+    db.session.commit()  # the test's own reads end here: each request begins its own
+    answers = []
+    by_mail = _statements_during(lambda: answers.append(client.post(url, json={**body, "email": "a@example.org"})))
+    by_sms = _statements_during(lambda: answers.append(client.post(url, json={**body, "phone": "13800138000"})))
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert [word for word, _ in by_mail if word != "SELECT"] == ["WITH"]
+    assert all(outside for _, outside in by_mail)
+    writes = [outside for word, outside in by_sms if word != "SELECT"]
+    assert len(writes) == 2 and not any(writes)  # the submission's statement, then the SMS in the outbox
+    for answer in answers:
+        submission = find_submission(answer.get_json()["tracking_no"], answer.get_json()["query_code"])
+        assert submission is not None and submission.events
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(DETAIL[kind])
+                                 .where(DETAIL[kind].submission_id == submission.id)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.body_text.contains(submission.tracking_no))) == 1
+    with db.engine.connect() as connection:  # the pooled connection is back to transactions
+        assert connection.connection.driver_connection.autocommit is False
+    prefix = {"comment": "C", "letter": "L"}[kind]  # the day's base, written on its own connection, was kept
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TrackingCounter)
+                             .where(TrackingCounter.prefix == prefix)) == 1
+
+
+def test_on_postgresql_an_intake_that_writes_several_statements_begins_its_transaction_at_the_first(client, targets):
+    """An information request (an intake that is not one statement) reads outside a transaction like the others;
+    its first write begins the transaction, so all its rows are kept or none."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs in the process: a transaction costs no round trip")
+    url, data = _page_form("disclosure", targets)
+    db.session.commit()  # the test's own reads end here: the request begins its own
+    answers = []
+    ran = _statements_during(lambda: answers.append(client.post(url, data=data)))
+    assert answers[0].status_code in (200, 302) and _count(DisclosureRequest) == 1
+    first_write = next(n for n, (word, _) in enumerate(ran) if word != "SELECT")
+    assert first_write > 0 and all(outside for _, outside in ran[:first_write])
+    assert ran[first_write:] and not any(outside for _, outside in ran[first_write:])
+
+
+def test_a_letter_sent_after_another_process_changed_the_calendar_is_due_by_the_new_calendar(app, client, targets,
+                                                                                           world, backend):
+    """This process keeps the calendar it last read (on PostgreSQL it does not read it for every letter). Another
+    process then declares the first letter's due date a holiday: the next letter here is due by the new
+    calendar, and its receipt mail says the date it is due."""
+    from datetime import date
+
+    from consult.tracking.deadlines import set_calendar_override
+    from consult.tracking.mails import merged_receipt
+
+    letter = {"mailbox_id": targets.mailbox_id, "category": "complaint", "subject": "路灯不亮",
+              "body": "小区门口路灯坏了。", "name": "欧阳娜娜", "email": "ouyang@example.org"}
+    first = client.post("/api/v1/letters", json=letter).get_json()
+    due_before = date.fromisoformat(first["due_on"])
+    admin_id = world.admin.id
+    other = create_app(backend.config())
+    try:
+        with other.app_context():
+            set_calendar_override(due_before, False, "临时调休", db.session.get(User, admin_id))
+            db.session.commit()
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+    db.session.commit()
+    second = client.post("/api/v1/letters", json={**letter, "body": "小区后门的路灯也坏了。"}).get_json()
+    assert date.fromisoformat(second["due_on"]) > due_before
+    submission = find_submission(second["tracking_no"], second["query_code"])
+    assert submission.due_on == date.fromisoformat(second["due_on"])
+    receipt = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.body_text.contains(second["tracking_no"])))
+    expected = merged_receipt(submission, second["query_code"]).values(second["tracking_no"])
+    assert receipt.body_text == expected["body_text"] and receipt.body_html == expected["body_html"]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from consult.workdays import (
+    CalendarChange,
     CalendarOverride,
     HolidayNotice,
     Override,
@@ -147,7 +148,8 @@ def test_long_spans_are_counted():
 
 def test_load_overrides_reads_the_admin_table():
     engine = sa.create_engine("sqlite://")
-    CalendarOverride.metadata.create_all(engine, tables=[HolidayNotice.__table__, CalendarOverride.__table__])
+    CalendarOverride.metadata.create_all(
+        engine, tables=[HolidayNotice.__table__, CalendarOverride.__table__, CalendarChange.__table__])
     with Session(engine) as session:
         session.add_all(
             [

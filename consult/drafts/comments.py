@@ -165,7 +165,8 @@ def submit_comment(
         comment = prepared[0].detail
         public = +1 if comment.moderation == PUBLISHED else 0
         new = tracking.write_submission(prepared[0], token,
-                                        changes=comment_counts(draft, comment.article_anchor, public, received=1))
+                                        changes=comment_counts(draft, comment.article_anchor, public, received=1),
+                                        last=True)
         _forget_counts(draft, comment.article_anchor, public)
         return CommentReceipt(comment, new.query_code)
 

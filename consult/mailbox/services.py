@@ -227,7 +227,7 @@ def _write(prepared: "tracking.PreparedSubmission", form_token, files, user) -> 
             ) from error
     letter = prepared.detail
     new = tracking.write_submission(prepared, form_token,
-                                    changes=[counters.bump_change(letter.mailbox_id, letters=1)])
+                                    changes=[counters.bump_change(letter.mailbox_id, letters=1)], last=not files)
     if attachments:
         letter.attachments = attachments
         db.session.flush()

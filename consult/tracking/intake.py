@@ -5,7 +5,7 @@ is not)."""
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -15,7 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.models import Department, User
 from consult.contacts import phone_key
-from consult.database import Change, Dependent, insert_object, insert_with_dependents, take_write_lock, utcnow
+from consult.database import (
+    Change, Dependent, insert_object, insert_with_dependents, take_write_lock, utcnow, write_alone,
+)
 from consult.domain import DomainError
 from consult.extensions import db
 from consult.localtime import as_utc, local_date
@@ -28,6 +30,7 @@ from consult.tracking.mails import MergedReceipt, merged_receipt, queue_receipt
 from consult.tracking.models import KINDS, RECEIVED, Submission, TimelineEvent
 from consult.tracking.policies import policy_for
 from consult.tracking.timeline import CITIZEN_ROLE, event_row, insert_event, record_event
+from consult.workdays import calendar_unchanged, kept_overrides
 
 NOTIFY_CHANNELS = ("mail", "sms")
 # The same text from the same person to the same target within this time is the same submission.
@@ -101,6 +104,10 @@ class TokenTaken(Exception):
     """:func:`write_submission` found its form's token already taken (a twin sent at the same moment): it
     wrote nothing, and :func:`receive_once` answers with the twin's receipt."""
 
+    def __init__(self, form_token: str, earlier: "Submission | None" = None) -> None:
+        super().__init__(form_token)
+        self.earlier = earlier  # the twin, when already looked up
+
 
 def submission_with_token(form_token: str) -> Submission | None:
     """The submission received from the form with this one-time token, if any."""
@@ -170,8 +177,8 @@ def receive_once(
     if not savepoint:
         try:
             return create(token)
-        except TokenTaken:
-            return receipt_of(find(token))
+        except TokenTaken as taken:
+            return receipt_of(taken.earlier if taken.earlier is not None else find(token))
     try:
         with db.session.begin_nested():
             return create(token)
@@ -238,6 +245,7 @@ class PreparedSubmission:
     tokens: Tokens  # its index tokens but the title's, which holds the tracking number
     receipt: MergedReceipt | None  # its receipt mail, if one goes by mail
     detail: object | None  # the kind's own new row (a comment, a letter), written with it
+    calendar_version: int | None  # PostgreSQL: the version of the calendar its due dates were worked out with
 
 
 def prepare_submission(
@@ -262,19 +270,27 @@ def prepare_submission(
     """Work out a new submission as :func:`create_submission` would (its arguments but the form token), ready
     for :func:`write_submission`: the query code and its hash, the due dates, the index tokens and the receipt
     mail — everything that needs no lock, so that SQLite's write lock is held only for the inserts. ``detail``
-    is the kind's own new row, whose ``submission`` :func:`write_submission` sets."""
+    is the kind's own new row, whose ``submission`` :func:`write_submission` sets.
+
+    On PostgreSQL the due dates are worked out with the calendar this process keeps (``kept_overrides``),
+    without reading it: :func:`write_submission` writes only while that calendar is still current.
+    """
+    calendar_version = None
+    overrides = None
+    if db.session.get_bind().dialect.name == "postgresql":
+        overrides, calendar_version = kept_overrides()
     submission, code = _unnumbered_submission(
         kind=kind, department=department, body=body, subject=subject, target=target, user=user, name=name,
         email=email, phone=phone, is_public=is_public, locale=locale, received_at=received_at,
-        clock_start_on=clock_start_on, window_workdays=window_workdays, notify_by=notify_by)
+        clock_start_on=clock_start_on, window_workdays=window_workdays, notify_by=notify_by, overrides=overrides)
     submission.status = RECEIVED
     submission.department_id = department.id  # what its index scope reads (the relationship is set at insert)
     return PreparedSubmission(submission, policy_for(kind).prefix, code, tokens_but_title(submission),
-                              merged_receipt(submission, numbers.format_query_code(code)), detail)
+                              merged_receipt(submission, numbers.format_query_code(code)), detail, calendar_version)
 
 
 def write_submission(prepared: PreparedSubmission, form_token: str | None = None, *,
-                     changes: list[Change] = ()) -> NewSubmission:
+                     changes: list[Change] = (), last: bool = False) -> NewSubmission:
     """Write a :func:`prepare_submission`: take its tracking number, and insert with Core, instead of the ORM's
     unit of work, the submission row (the returned object is persistent and loaded, as after a flush), its
     "received" timeline entry, its search index row and the receipt mail in the outbox — the rows
@@ -283,6 +299,13 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
 
     A ``form_token`` already taken writes nothing and raises :class:`TokenTaken` (see :func:`receive_once`);
     on SQLite the day's tracking number it took is given back, so numbers stay without gaps there.
+
+    ``last``: the request writes nothing after it. When the receipt goes by mail, its one statement is then
+    the request's whole write, and may commit itself (``consult.database.write_alone``).
+
+    On PostgreSQL the statement writes only if the calendar the due dates were worked out with is still the
+    current one. If another process changed it since this one last read it, the due dates and the receipt are
+    worked out again with the calendar read now, and the statement runs again.
     """
     submission = prepared.submission
     submission.form_token = form_token
@@ -295,13 +318,7 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     connection = db.session.connection()
     event = {"actor": submission.user, "actor_role": CITIZEN_ROLE, "from_status": None, "to_status": RECEIVED}
     if connection.dialect.name == "postgresql":  # every row in one statement: one round trip, not six
-        rows = [Dependent(TimelineEvent.__table__, event_row(submission, "received", **event), key="submission_id"),
-                index_dependent(submission, tokens)]
-        if prepared.receipt is not None:
-            rows.append(Dependent(OutboxMessage.__table__, prepared.receipt.values(submission.tracking_no)))
-        if insert_with_dependents(db.session, submission, rows, unless_taken=unless_taken, detail=detail,
-                                  detail_key="submission_id", changes=changes) is None:
-            raise TokenTaken(form_token)  # its tracking number stays unused (see consult.tracking.numbers)
+        prepared = _write_in_one_statement(prepared, tokens, event, form_token, changes, last)
     else:  # SQLite runs in the process: a statement costs no round trip
         if insert_object(db.session, submission, unless_taken=unless_taken) is None:
             numbers.give_back_tracking_no(submission.tracking_no)
@@ -320,10 +337,35 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     return NewSubmission(submission, display_code)
 
 
+def _write_in_one_statement(prepared: PreparedSubmission, tokens: Tokens, event: dict, form_token: str | None,
+                            changes: list[Change], last: bool) -> PreparedSubmission:
+    """PostgreSQL: :func:`write_submission`'s rows, in one statement that writes only while the calendar is the
+    version ``prepared`` was worked out with; worked out again with the current calendar until it is. Returns
+    what was written."""
+    submission = prepared.submission
+    while True:
+        rows = [Dependent(TimelineEvent.__table__, event_row(submission, "received", **event), key="submission_id"),
+                index_dependent(submission, tokens)]
+        if prepared.receipt is not None:
+            rows.append(Dependent(OutboxMessage.__table__, prepared.receipt.values(submission.tracking_no)))
+        if last and prepared.receipt is not None:
+            write_alone(db.session)
+        if insert_with_dependents(db.session, submission, rows, unless_taken="form_token" if form_token else None,
+                                  detail=prepared.detail, detail_key="submission_id", changes=changes,
+                                  condition=calendar_unchanged(prepared.calendar_version)) is not None:
+            return prepared
+        if form_token and (earlier := submission_with_token(form_token)) is not None:
+            raise TokenTaken(form_token, earlier)  # its tracking number stays unused (see consult.tracking.numbers)
+        overrides, version = kept_overrides(fresh=True)  # another process changed the calendar: read it
+        apply_deadlines(submission, overrides)
+        receipt = prepared.receipt and merged_receipt(submission, numbers.format_query_code(prepared.query_code))
+        prepared = replace(prepared, receipt=receipt, calendar_version=version)
+
+
 def _unnumbered_submission(
     *, kind: str, department: Department, body: str, subject: str, target: str, user: User | None, name: str,
     email: str, phone: str, is_public: bool, locale: str | None, received_at: datetime | None,
-    clock_start_on: date | None, window_workdays: int | None, notify_by: str | None,
+    clock_start_on: date | None, window_workdays: int | None, notify_by: str | None, overrides=None,
 ) -> tuple[Submission, str]:
     """A new submission, not yet in the session, without its tracking number and form token: its hashed query
     code and due dates; and its query code in clear."""
@@ -356,5 +398,5 @@ def _unnumbered_submission(
         window_workdays=window_workdays if window_workdays is not None else policy.window_workdays,
         extension_workdays=0,
     )
-    apply_deadlines(submission)
+    apply_deadlines(submission, overrides)
     return submission, code

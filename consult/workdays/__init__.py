@@ -19,9 +19,13 @@ from consult.workdays.days import (
     explain_due,
     is_workday,
 )
-from consult.workdays.models import CalendarOverride, HolidayNotice, current_overrides, load_overrides
+from consult.workdays.models import (
+    CalendarChange, CalendarOverride, HolidayNotice, calendar_unchanged, current_overrides, kept_overrides,
+    load_overrides,
+)
 
 __all__ = [
-    "ONE_DAY", "AdminCalendar", "CalendarOverride", "current_overrides", "DayInfo", "DueExplanation", "HolidayNotice", "Override",
-    "Overrides", "Reason", "Source", "add_workdays", "day_kind", "explain_due", "is_workday", "load_overrides",
+    "ONE_DAY", "AdminCalendar", "CalendarChange", "CalendarOverride", "calendar_unchanged", "current_overrides",
+    "DayInfo", "DueExplanation", "HolidayNotice", "kept_overrides", "Override", "Overrides", "Reason", "Source",
+    "add_workdays", "day_kind", "explain_due", "is_workday", "load_overrides",
 ]
