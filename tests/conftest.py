@@ -235,9 +235,14 @@ class DemoData:
 def pytest_generate_tests(metafunc):
     """Each test that uses the database runs once per backend; one marked ``sqlite_only`` (a test whose second
     run would prove nothing new: input handling, fuzzing, properties) is made for SQLite alone, so it has no
-    PostgreSQL variant at all rather than a skipped one."""
+    PostgreSQL variant at all rather than a skipped one; one marked ``postgres_only`` (a server connection, a
+    sequence, a round trip) likewise has no SQLite variant."""
     if "backend" in metafunc.fixturenames:
-        names = ["sqlite"] if metafunc.definition.get_closest_marker("sqlite_only") else BACKENDS
+        names = BACKENDS
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            names = ["sqlite"]
+        elif metafunc.definition.get_closest_marker("postgres_only"):
+            names = [name for name in BACKENDS if name == "postgres"]
         metafunc.parametrize("backend", names, indirect=True, scope="session")
 
 

@@ -132,10 +132,8 @@ def _later(monkeypatch, seconds: float) -> None:
     monkeypatch.setattr(database, "time", types.SimpleNamespace(monotonic=lambda: real() + seconds))
 
 
-def test_a_connection_the_server_dropped_while_idle_is_replaced_before_a_request_uses_it(app, backend,
-                                                                                        monkeypatch):
-    if backend.name == "sqlite":
-        pytest.skip("a SQLite file has no server connection to lose")
+@pytest.mark.postgres_only  # a SQLite file has no server connection to lose
+def test_a_connection_the_server_dropped_while_idle_is_replaced_before_a_request_uses_it(app, monkeypatch):
     with app.app_context():
         dropped = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
         db.session.remove()  # the connection goes back to the pool
@@ -148,9 +146,8 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_a_request
         db.session.remove()
 
 
-def test_a_connection_in_steady_use_is_not_pinged_before_each_request(app, backend, monkeypatch):
-    if backend.name == "sqlite":
-        pytest.skip("a SQLite file has no server connection to ping")
+@pytest.mark.postgres_only  # a SQLite file has no server connection to ping
+def test_a_connection_in_steady_use_is_not_pinged_before_each_request(app, monkeypatch):
     pings = []
     with app.app_context():
         dialect = db.engine.dialect

@@ -431,13 +431,12 @@ def _statements_during(fn) -> list[tuple[str, bool]]:
     return ran
 
 
+@pytest.mark.postgres_only  # SQLite runs in the process: a transaction costs no round trip
 @pytest.mark.parametrize("kind", ["comment", "letter"])
 def test_on_postgresql_a_comment_or_letter_by_mail_is_one_statement_that_commits_itself(app, client, targets, kind):
     """No BEGIN and no COMMIT: the reads run outside a transaction and the one statement that writes the
     submission, its timeline entry, index row, receipt mail, detail row and counters commits itself. A receipt
     by SMS is written by a second statement, so that request writes in a transaction, as every other does."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite runs in the process: a transaction costs no round trip")
     if kind == "comment":
         url, body = f"/api/v1/drafts/{targets.draft_id}/comments", {"body": "建议明确办理时限。", "name": "王五"}
     else:
@@ -467,11 +466,10 @@ def test_on_postgresql_a_comment_or_letter_by_mail_is_one_statement_that_commits
                              .where(TrackingCounter.prefix == prefix)) == 1
 
 
+@pytest.mark.postgres_only  # SQLite runs in the process: a transaction costs no round trip
 def test_on_postgresql_an_intake_that_writes_several_statements_begins_its_transaction_at_the_first(client, targets):
     """An information request (an intake that is not one statement) reads outside a transaction like the others;
     its first write begins the transaction, so all its rows are kept or none."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite runs in the process: a transaction costs no round trip")
     url, data = _page_form("disclosure", targets)
     db.session.commit()  # the test's own reads end here: the request begins its own
     answers = []
