@@ -318,7 +318,7 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     connection = db.session.connection()
     event = {"actor": submission.user, "actor_role": CITIZEN_ROLE, "from_status": None, "to_status": RECEIVED}
     if connection.dialect.name == "postgresql":  # every row in one statement: one round trip, not six
-        prepared = _write_in_one_statement(prepared, tokens, event, form_token, changes, last)
+        prepared = _write_in_one_statement(prepared, tokens, event, unless_taken, changes, last)
     else:  # SQLite runs in the process: a statement costs no round trip
         if insert_object(db.session, submission, unless_taken=unless_taken) is None:
             numbers.give_back_tracking_no(submission.tracking_no)
@@ -337,7 +337,7 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     return NewSubmission(submission, display_code)
 
 
-def _write_in_one_statement(prepared: PreparedSubmission, tokens: Tokens, event: dict, form_token: str | None,
+def _write_in_one_statement(prepared: PreparedSubmission, tokens: Tokens, event: dict, unless_taken: str | None,
                             changes: list[Change], last: bool) -> PreparedSubmission:
     """PostgreSQL: :func:`write_submission`'s rows, in one statement that writes only while the calendar is the
     version ``prepared`` was worked out with; worked out again with the current calendar until it is. Returns
@@ -350,12 +350,13 @@ def _write_in_one_statement(prepared: PreparedSubmission, tokens: Tokens, event:
             rows.append(Dependent(OutboxMessage.__table__, prepared.receipt.values(submission.tracking_no)))
         if last and prepared.receipt is not None:
             write_alone(db.session)
-        if insert_with_dependents(db.session, submission, rows, unless_taken="form_token" if form_token else None,
+        if insert_with_dependents(db.session, submission, rows, unless_taken=unless_taken,
                                   detail=prepared.detail, detail_key="submission_id", changes=changes,
                                   condition=calendar_unchanged(prepared.calendar_version)) is not None:
             return prepared
-        if form_token and (earlier := submission_with_token(form_token)) is not None:
-            raise TokenTaken(form_token, earlier)  # its tracking number stays unused (see consult.tracking.numbers)
+        if unless_taken and (earlier := submission_with_token(submission.form_token)) is not None:
+            # its tracking number stays unused (see consult.tracking.numbers)
+            raise TokenTaken(submission.form_token, earlier)
         overrides, version = kept_overrides(fresh=True)  # another process changed the calendar: read it
         apply_deadlines(submission, overrides)
         receipt = prepared.receipt and merged_receipt(submission, numbers.format_query_code(prepared.query_code))

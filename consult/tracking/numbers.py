@@ -48,7 +48,8 @@ def next_sequence(prefix: str, day: date) -> int:
 def _held_value(above: int) -> int:
     """PostgreSQL: the smallest value of the sequence this process holds that is greater than ``above``; the
     smaller ones it passes are dropped. When none is left, the next :data:`BLOCK` values are taken."""
-    held = current_app.extensions.setdefault("tracking_values", _HeldValues())
+    held = current_app.extensions.get("tracking_values") or current_app.extensions.setdefault(
+        "tracking_values", _HeldValues())  # made once per app, not on every call
     with held.lock:
         while True:
             while held.values and held.values[0] <= above:
