@@ -466,6 +466,29 @@ def test_on_postgresql_a_comment_or_letter_by_mail_is_one_statement_that_commits
                              .where(TrackingCounter.prefix == prefix)) == 1
 
 
+@pytest.mark.postgres_only  # psycopg's placeholder conversion
+@pytest.mark.parametrize("kind", ["comment", "letter"])
+def test_on_postgresql_the_write_statement_is_converted_once_and_then_kept(client, targets, kind, monkeypatch):
+    """psycopg turns each statement's placeholders into PostgreSQL's and keeps the result, but not for statements
+    over its length or parameter limits: the intake's one statement is over psycopg's own limits, so
+    ``consult.database`` raises them. A second comment or letter converts no statement again."""
+    from psycopg import _queries
+
+    if kind == "comment":
+        url, body = f"/api/v1/drafts/{targets.draft_id}/comments", {"body": "建议明确办理时限。", "name": "王五"}
+    else:
+        url, body = "/api/v1/letters", {"mailbox_id": targets.mailbox_id, "category": "complaint",
+                                        "subject": "路灯不亮", "body": "小区门口路灯坏了。", "name": "欧阳娜娜"}
+    for n in range(2):  # the day's first number, then every statement of the request once
+        assert client.post(url, json={**body, "email": f"{n}@example.org"}).status_code == 201
+    uncached = []
+    real = _queries._query2pg_nocache
+    monkeypatch.setattr(_queries, "_query2pg_nocache",
+                        lambda query, *args: uncached.append(query) or real(query, *args))
+    assert client.post(url, json={**body, "email": "third@example.org"}).status_code == 201
+    assert uncached == []
+
+
 @pytest.mark.postgres_only  # SQLite runs in the process: a transaction costs no round trip
 def test_on_postgresql_an_intake_that_writes_several_statements_begins_its_transaction_at_the_first(client, targets):
     """An information request (an intake that is not one statement) reads outside a transaction like the others;
