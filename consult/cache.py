@@ -39,6 +39,23 @@ class WorkerCache:
             self._entries[key] = value
         return value
 
+    def get(self, key: Hashable) -> Any:
+        """The cached value for ``key`` if younger than the time to live, else None."""
+        if self._entries is None:
+            return None
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if self._entries is not None:
+            with self._lock:
+                self._entries[key] = value
+
+    def pop(self, key: Hashable) -> None:
+        if self._entries is not None:
+            with self._lock:
+                self._entries.pop(key, None)
+
     def clear(self) -> None:
         if self._entries is not None:
             with self._lock:

@@ -454,6 +454,46 @@ class Condition:
     params: dict
 
 
+class Changed(Exception):
+    """A write wrote nothing because its :class:`Condition` no longer held: what it was worked out from changed
+    since it was read (a draft closed by another worker, say)."""
+
+
+def all_of(*conditions: Condition | None) -> Condition | None:
+    """Every one of ``conditions`` (None: none). Their clauses are joined once, so a statement that takes the
+    joined condition is built once too."""
+    conditions = tuple(condition for condition in conditions if condition is not None)
+    if len(conditions) < 2:
+        return conditions[0] if conditions else None
+    key = tuple(condition.clause for condition in conditions)
+    clause = _JOINED.get(key)
+    if clause is None:
+        clause = _JOINED[key] = sa.and_(*key)
+    return Condition(clause, {name: value for condition in conditions for name, value in condition.params.items()})
+
+
+_JOINED: dict = {}
+
+
+def as_loaded(session, model, values: dict, **related):
+    """The ``model`` object with ``values`` (its primary key among them) in ``session``, as if a query had loaded
+    just those columns, without the query: for a row a worker keeps. Its other columns load when read; ``related``
+    sets its many-to-one relationships to objects made the same way. If the session already has the object, it
+    is returned with its attributes that are not loaded set from these, as a query would."""
+    mapper = sa.inspect(model)
+    identity = tuple(values[mapper.get_property_by_column(column).key] for column in mapper.primary_key)
+    existing = session.identity_map.get(mapper.identity_key_from_primary_key(identity))
+    if existing is not None:
+        given = {**values, **related}
+        for name in sa.inspect(existing).unloaded & given.keys():
+            sa.orm.attributes.set_committed_value(existing, name, given[name])
+        return existing
+    obj = model(**values, **related)
+    sa.orm.make_transient_to_detached(obj)  # as loaded: no change to flush
+    session.add(obj)
+    return obj
+
+
 def insert_with_dependents(session, obj, dependents: list[Dependent], unless_taken: str | None = None, *,
                            detail=None, detail_key: str = "", changes: list[Change] = (),
                            condition: Condition | None = None):
