@@ -35,6 +35,7 @@ from consult.surveys.models import Questionnaire, SurveyResponse
 from consult.tracking import intake
 from consult.tracking.citizen import find_submission
 from consult.tracking.models import Submission, TrackingCounter
+from tests.api_support import is_problem
 from tests.surveys_support import ids, make_questionnaire
 
 KINDS = ("letter", "comment", "disclosure", "event_question")
@@ -534,3 +535,104 @@ def test_a_letter_sent_after_another_process_changed_the_calendar_is_due_by_the_
     receipt = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.body_text.contains(second["tracking_no"])))
     expected = merged_receipt(submission, second["query_code"]).values(second["tracking_no"])
     assert receipt.body_text == expected["body_text"] and receipt.body_html == expected["body_html"]
+
+
+def _in_another_process(backend, change) -> None:
+    """Run ``change()`` in a second app on the same database (another worker), and commit."""
+    other = create_app(backend.config())
+    try:
+        with other.app_context():
+            change()
+            db.session.commit()
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.mark.postgres_only  # SQLite runs in the process: a read costs no round trip
+def test_on_postgresql_a_comment_on_a_draft_this_process_has_read_writes_without_reading_it_again(client, targets):
+    url, body = f"/api/v1/drafts/{targets.draft_id}/comments", {"body": "建议明确办理时限。", "name": "王五"}
+    assert client.post(url, json={**body, "email": "first@example.org"}).status_code == 201
+    db.session.commit()
+    answers = []
+    ran = _statements_during(lambda: answers.append(client.post(url, json={**body, "email": "a@example.org"})))
+    assert answers[0].status_code == 201
+    assert [word for word, _ in ran] == ["WITH"]
+
+
+def test_a_comment_after_another_process_withdrew_the_draft_is_refused_and_nothing_is_kept(client, targets, world,
+                                                                                            backend):
+    url, body = f"/api/v1/drafts/{targets.draft_id}/comments", {"body": "建议明确办理时限。", "name": "王五"}
+    assert client.post(url, json={**body, "email": "first@example.org"}).status_code == 201
+    editor_id = world.editor.id
+    _in_another_process(backend, lambda: draft_services.withdraw_draft(
+        db.session.get(Draft, targets.draft_id), db.session.get(User, editor_id), "上位法已修改，本稿撤回。"))
+    db.session.commit()
+    answer = client.post(url, json={**body, "email": "second@example.org"})
+    assert is_problem(answer, 409) and "closed" in answer.get_json()["detail"]
+    assert _count(Comment) == 1 and _count(Submission) == 1
+
+
+def test_a_comment_after_another_process_turned_on_pre_moderation_is_held(client, targets, backend):
+    url, body = f"/api/v1/drafts/{targets.draft_id}/comments", {"body": "建议明确办理时限。", "name": "王五"}
+    assert client.post(url, json={**body, "email": "first@example.org"}).get_json()["moderation"] == "published"
+
+    def premoderate():
+        db.session.get(Draft, targets.draft_id).premoderate = True
+
+    _in_another_process(backend, premoderate)
+    db.session.commit()
+    second = client.post(url, json={**body, "email": "second@example.org"})
+    assert second.status_code == 201 and second.get_json()["moderation"] == "held"
+    assert _count(Comment) == 2
+    draft = db.session.get(Draft, targets.draft_id)
+    assert (draft.comment_count, draft.received_count) == (1, 2)
+
+
+LETTER = {"category": "complaint", "subject": "路灯不亮", "body": "小区门口路灯坏了。", "name": "欧阳娜娜"}
+
+
+@pytest.mark.postgres_only  # SQLite runs in the process: a read costs no round trip
+def test_on_postgresql_a_letter_to_a_mailbox_this_process_has_read_writes_without_reading_it_again(client, targets):
+    letter = {**LETTER, "mailbox_id": targets.mailbox_id}
+    assert client.post("/api/v1/letters", json={**letter, "email": "first@example.org"}).status_code == 201
+    db.session.commit()
+    answers = []
+    ran = _statements_during(lambda: answers.append(client.post("/api/v1/letters",
+                                                                json={**letter, "email": "a@example.org"})))
+    assert answers[0].status_code == 201
+    assert [word for word, _ in ran] == ["WITH"]
+
+
+def _change_mailbox(backend, targets, **columns) -> None:
+    def change():
+        mailbox = db.session.get(Mailbox, targets.mailbox_id)
+        for name, value in columns.items():
+            setattr(mailbox, name, value)
+
+    _in_another_process(backend, change)
+    db.session.commit()
+
+
+def test_a_letter_after_another_process_closed_the_mailbox_is_refused_and_nothing_is_kept(client, targets, backend):
+    letter = {**LETTER, "mailbox_id": targets.mailbox_id}
+    assert client.post("/api/v1/letters", json={**letter, "email": "first@example.org"}).status_code == 201
+    _change_mailbox(backend, targets, active=False)
+    answer = client.post("/api/v1/letters", json={**letter, "email": "second@example.org"})
+    assert is_problem(answer, 409) and "mailbox_id" in answer.get_json()["errors"]
+    assert _count(Letter) == 1 and _count(Submission) == 1
+
+
+def test_a_letter_after_another_process_changed_the_mailbox_categories_is_checked_against_the_new_ones(
+        client, targets, backend):
+    """A category added since this process read the mailbox is taken at once; one taken away is refused."""
+    letter = {**LETTER, "mailbox_id": targets.mailbox_id}
+    assert client.post("/api/v1/letters", json={**letter, "email": "first@example.org"}).status_code == 201
+    _change_mailbox(backend, targets, categories=["complaint", "suggestion"])
+    taken = client.post("/api/v1/letters", json={**letter, "category": "suggestion", "email": "second@example.org"})
+    assert taken.status_code == 201
+    _change_mailbox(backend, targets, categories=["suggestion"])
+    refused = client.post("/api/v1/letters", json={**letter, "email": "third@example.org"})
+    assert is_problem(refused, 409) and "category" in refused.get_json()["errors"]
+    assert _count(Letter) == 2
+    assert db.session.scalar(sa.select(Mailbox.letter_count).where(Mailbox.id == targets.mailbox_id)) == 2

@@ -174,7 +174,7 @@ def create_draft_comment(draft_id: int):
     """Receive a comment through the same service as the form."""
     draft = get_draft_to_comment_or_404(draft_id)
     values = json_body(CommentCreate)
-    anchor = _article_anchor(draft, values)
+    anchor = comment_service.check_on_current_draft(draft, lambda: _article_anchor(draft, values), (ApiError,))
     receipt = comment_service.submit_comment(
         draft, body=values.body, form_token=form_token(), article_anchor=anchor, name=values.name,
         email=values.email or "", phone=values.phone or "", locale=request_locale(), notify_by=values.notify_by,

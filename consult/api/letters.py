@@ -17,10 +17,10 @@ from consult.api.fields import Email, Id, Phone, text
 from consult.api.idempotency import form_token, idempotent
 from consult.api.openapi import operation
 from consult.api.validation import json_body, query_args
-from consult.extensions import db, limiter
+from consult.extensions import limiter
 from consult.limits import LETTER_LIMIT
 from consult.mailbox.models import CATEGORIES, PRIVATE_CATEGORIES, Mailbox
-from consult.mailbox.services import BODY_MAX, NAME_MAX, SUBJECT_MAX, submit_letter
+from consult.mailbox.services import BODY_MAX, NAME_MAX, SUBJECT_MAX, mailbox_to_write_to, submit_letter
 
 PRIVATE_RULE = {"not": {"required": ["category", "public"], "properties": {
     "category": {"enum": sorted(PRIVATE_CATEGORIES)}, "public": {"const": True}}}}
@@ -88,7 +88,7 @@ def list_mailboxes():
 def create_letter():
     """Receive a letter through the same service as the form."""
     values = json_body(LetterCreate)
-    mailbox = db.session.get(Mailbox, values.mailbox_id, options=(sa.orm.joinedload(Mailbox.department),))
+    mailbox = mailbox_to_write_to(values.mailbox_id)
     if mailbox is None:
         raise ApiError(409, _("There is no mailbox with this id."), errors={"mailbox_id": [_("Unknown mailbox.")]})
     receipt = submit_letter(  # its refusals of well-formed fields answer 409 (consult.api.errors)

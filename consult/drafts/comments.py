@@ -1,13 +1,16 @@
 """Citizens' comments on a draft or one of its articles — each one a tracked submission of kind ``comment``."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from consult.accounts.models import Department
 from consult.cache import worker_cache
 from consult.contacts import mask_name
 from consult.database import Change, utcnow
@@ -16,12 +19,14 @@ from consult.drafts import grouping
 from consult.drafts.articles import article_label
 from consult.drafts.models import HELD, OPEN, PUBLISHED, Article, Comment, Draft, SensitiveWord, status_at
 from consult.extensions import db
+from consult.kept_rows import KeptRows, Related
 from consult.localtime import as_utc
 from consult.text import normalize_text
 from consult.tracking import services as tracking
 from consult.tracking.models import COMMENT, Submission
 
 BODY_MAX = 5000
+T = TypeVar("T")
 # The writer's own details, which the public text of a comment is redacted of (Comment.public_body).
 WRITER_DETAILS = (Submission.submitter_name, Submission.submitter_phone, Submission.submitter_email)
 
@@ -83,6 +88,27 @@ def accepting_comments(draft: Draft, now: datetime | None = None) -> bool:
     now = as_utc(now or utcnow())
     status = status_at(draft.recorded_status, draft.approved_at, draft.opens_at, draft.closes_at, now)
     return status == OPEN and as_utc(draft.opens_at) <= now < as_utc(draft.closes_at)
+
+
+def draft_to_comment(draft_id: int) -> Draft | None:
+    """The draft ``draft_id`` with only the columns receiving a comment reads (its window, title, version,
+    moderation; its department's id and name); any other attribute loads when read. None: no such draft. On
+    PostgreSQL each worker keeps them while the draft takes comments (``consult.kept_rows``): a comment's write
+    goes only while the draft's row still holds them, else the draft is read again and the comment checked
+    again (:func:`submit_comment`)."""
+    return _KEPT_DRAFTS.get(draft_id)
+
+
+def check_on_current_draft(draft: Draft, check: Callable[[], T], refusals: tuple[type[Exception], ...]) -> T:
+    """``check()``, which raises one of ``refusals`` to refuse; a refusal of a draft made of kept columns is
+    checked again on the draft read now (see :func:`draft_to_comment`)."""
+    return _KEPT_DRAFTS.checked(draft, check, refusals)
+
+
+_KEPT_DRAFTS = KeptRows(
+    Draft, ("id", "title", "recorded_status", "approved_at", "opened_at", "opens_at", "closes_at", "premoderate",
+            "current_version_id", "department_id"),
+    Related("department", Department, ("id", "name")), keep_if=accepting_comments)
 
 
 def check_comment(
@@ -161,16 +187,23 @@ def submit_comment(
         prepared.append(_prepare(draft, article, subject, text, user, name, email, phone, locale, notify_by))
         return None
 
-    def create(token: str) -> CommentReceipt:
+    def write(token: str, condition) -> CommentReceipt:
         comment = prepared[0].detail
         public = +1 if comment.moderation == PUBLISHED else 0
-        new = tracking.write_submission(prepared[0], token,
-                                        changes=comment_counts(draft, comment.article_anchor, public, received=1),
-                                        last=True)
+        new = tracking.write_submission(prepared[0], token, last=True, condition=condition,
+                                        changes=comment_counts(draft, comment.article_anchor, public, received=1))
         _forget_counts(draft, comment.article_anchor, public)
         return CommentReceipt(comment, new.query_code)
 
-    return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of, savepoint=False)
+    def check_again() -> CommentReceipt | None:  # the draft was changed by another worker and read again
+        prepared.clear()
+        return check()
+
+    def create(token: str) -> CommentReceipt:
+        return _KEPT_DRAFTS.written(draft, lambda condition: write(token, condition), check_again)
+
+    return tracking.receive_once(form_token, check=lambda: _KEPT_DRAFTS.checked(draft, check), create=create,
+                                 receipt_of=_receipt_of, savepoint=False)
 
 
 def _receipt_of(submission) -> CommentReceipt:

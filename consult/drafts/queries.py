@@ -5,11 +5,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import joinedload
 
-from consult.accounts.models import Department
 from consult.database import read_row, utcnow
 from consult.drafts.articles import article_label
+from consult.drafts.comments import draft_to_comment
 from consult.drafts.domains import DOMAIN_CODES
 from consult.drafts.models import (
     CLOSED, OPEN, PUBLIC_STATUSES, REPORT_PUBLISHED, Article, Comment, Draft, DraftVersion,
@@ -114,25 +114,15 @@ def get_public_draft_or_404(draft_id: int) -> Draft:
 
 
 def get_draft_to_comment_or_404(draft_id: int) -> Draft:
-    """:func:`get_public_draft_or_404` for the comment API: only the columns receiving a comment reads (its
-    window, title, version, moderation; the department's id and name), in one statement built once. Any other
-    attribute is loaded when read."""
-    return _public_or_404(db.session.scalar(_TO_COMMENT, {"draft_id": draft_id}))
+    """:func:`get_public_draft_or_404` for the comment API, with only the columns receiving a comment reads
+    (:func:`consult.drafts.comments.draft_to_comment`)."""
+    return _public_or_404(draft_to_comment(draft_id))
 
 
 def _public_or_404(draft: Draft | None) -> Draft:
     if draft is None or not (draft.is_public or (draft.status == "withdrawn" and draft.opened_at is not None)):
         abort(404)
     return draft
-
-
-_TO_COMMENT = (  # built once: every comment through the API runs it
-    sa.select(Draft)
-    .options(load_only(Draft.title, Draft.recorded_status, Draft.approved_at, Draft.opened_at, Draft.opens_at,
-                       Draft.closes_at, Draft.premoderate, Draft.current_version_id, Draft.department_id),
-             joinedload(Draft.department).load_only(Department.name))
-    .where(Draft.id == sa.bindparam("draft_id"))
-)
 
 
 # The questionnaires approved for the draft decide its links to them (consult.surveys.queries.on_draft):

@@ -19,6 +19,7 @@ from consult.authz import require_worker, works_for
 from consult.contacts import mask_name, mask_phone, normalize_email, normalize_phone
 from consult.domain import DomainError, FieldErrors
 from consult.extensions import db
+from consult.kept_rows import KeptRows, Related
 from consult.mailbox import counters
 from consult.mailbox.models import (
     ATTACHMENT_OWNER, CATEGORIES, CATEGORY_LABELS, MAX_ATTACHMENTS, PRIVATE_CATEGORIES, Letter, Mailbox,
@@ -146,6 +147,21 @@ def _required_text(problems: FieldErrors, field: str, value: str, maximum: int, 
         problems.add(field, _l("At most %(n)s characters.", n=maximum))
 
 
+def mailbox_to_write_to(mailbox_id: int) -> Mailbox | None:
+    """The mailbox ``mailbox_id`` with only the columns receiving a letter reads (whether it is active, its
+    categories, answer window and rules; its department's id and name); any other attribute loads when read.
+    None: no such mailbox. On PostgreSQL each worker keeps them while the mailbox is active
+    (``consult.kept_rows``): a letter's write goes only while the mailbox's row still holds them, else the
+    mailbox is read again and the letter checked again (:func:`submit_letter`)."""
+    return _KEPT_MAILBOXES.get(mailbox_id)
+
+
+_KEPT_MAILBOXES = KeptRows(
+    Mailbox, ("id", "active", "categories", "window_workdays", "allow_publication", "allow_attachments",
+              "require_verified_phone", "department_id"),
+    Related("department", Department, ("id", "name")), keep_if=lambda mailbox: mailbox.active)
+
+
 def submit_letter(
     mailbox: Mailbox,
     *,
@@ -190,14 +206,22 @@ def submit_letter(
                                  received_at, notify_by))
         return None
 
-    def create(token: str) -> LetterReceipt:
-        receipt = _write(prepared[0], token, files, user)
+    def write(token: str, condition) -> LetterReceipt:
+        # A letter with files, saved before the write, is written as checked against the mailbox read.
+        receipt = _write(prepared[0], token, files, user, condition=None if files else condition)
         counters.forget(db.session, mailbox.id)
         return receipt
 
+    def check_again() -> LetterReceipt | None:  # the mailbox was changed by another worker and read again
+        prepared.clear()
+        return check()
+
+    def create(token: str) -> LetterReceipt:
+        return _KEPT_MAILBOXES.written(mailbox, lambda condition: write(token, condition), check_again)
+
     # A letter's files are saved before its submission: only then does a twin's token need the savepoint.
-    return tracking.receive_once(form_token, check=check, create=create, receipt_of=_receipt_of,
-                                 savepoint=bool(files))
+    return tracking.receive_once(form_token, check=lambda: _KEPT_MAILBOXES.checked(mailbox, check), create=create,
+                                 receipt_of=_receipt_of, savepoint=bool(files))
 
 
 def _receipt_of(submission) -> LetterReceipt:
@@ -216,7 +240,7 @@ def _prepare(mailbox, category, checked, public, user, locale, received_at,
     )
 
 
-def _write(prepared: "tracking.PreparedSubmission", form_token, files, user) -> LetterReceipt:
+def _write(prepared: "tracking.PreparedSubmission", form_token, files, user, condition) -> LetterReceipt:
     attachments = []
     for file in files:
         try:
@@ -227,7 +251,8 @@ def _write(prepared: "tracking.PreparedSubmission", form_token, files, user) -> 
             ) from error
     letter = prepared.detail
     new = tracking.write_submission(prepared, form_token,
-                                    changes=[counters.bump_change(letter.mailbox_id, letters=1)], last=not files)
+                                    changes=[counters.bump_change(letter.mailbox_id, letters=1)], last=not files,
+                                    condition=condition)
     if attachments:
         letter.attachments = attachments
         db.session.flush()

@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from consult.accounts.models import Department, User
 from consult.contacts import phone_key
 from consult.database import (
-    Change, Dependent, insert_object, insert_with_dependents, take_write_lock, utcnow, write_alone,
+    Change, Changed, Condition, Dependent, all_of, insert_object, insert_with_dependents, take_write_lock, utcnow,
+    write_alone,
 )
 from consult.domain import DomainError
 from consult.extensions import db
@@ -290,7 +291,8 @@ def prepare_submission(
 
 
 def write_submission(prepared: PreparedSubmission, form_token: str | None = None, *,
-                     changes: list[Change] = (), last: bool = False) -> NewSubmission:
+                     changes: list[Change] = (), last: bool = False, condition: Condition | None = None
+                     ) -> NewSubmission:
     """Write a :func:`prepare_submission`: take its tracking number, and insert with Core, instead of the ORM's
     unit of work, the submission row (the returned object is persistent and loaded, as after a flush), its
     "received" timeline entry, its search index row and the receipt mail in the outbox — the rows
@@ -305,7 +307,8 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
 
     On PostgreSQL the statement writes only if the calendar the due dates were worked out with is still the
     current one. If another process changed it since this one last read it, the due dates and the receipt are
-    worked out again with the calendar read now, and the statement runs again.
+    worked out again with the calendar read now, and the statement runs again. It writes only if ``condition``
+    holds too (PostgreSQL), and raises :class:`Changed` if that is what stopped it.
     """
     submission = prepared.submission
     submission.form_token = form_token
@@ -318,7 +321,7 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     connection = db.session.connection()
     event = {"actor": submission.user, "actor_role": CITIZEN_ROLE, "from_status": None, "to_status": RECEIVED}
     if connection.dialect.name == "postgresql":  # every row in one statement: one round trip, not six
-        prepared = _write_in_one_statement(prepared, tokens, event, unless_taken, changes, last)
+        prepared = _write_in_one_statement(prepared, tokens, event, unless_taken, changes, last, condition)
     else:  # SQLite runs in the process: a statement costs no round trip
         if insert_object(db.session, submission, unless_taken=unless_taken) is None:
             numbers.give_back_tracking_no(submission.tracking_no)
@@ -338,10 +341,10 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
 
 
 def _write_in_one_statement(prepared: PreparedSubmission, tokens: Tokens, event: dict, unless_taken: str | None,
-                            changes: list[Change], last: bool) -> PreparedSubmission:
+                            changes: list[Change], last: bool, condition: Condition | None) -> PreparedSubmission:
     """PostgreSQL: :func:`write_submission`'s rows, in one statement that writes only while the calendar is the
-    version ``prepared`` was worked out with; worked out again with the current calendar until it is. Returns
-    what was written."""
+    version ``prepared`` was worked out with, and ``condition`` holds; worked out again with the current calendar
+    until it is; :class:`Changed` if the calendar was current. Returns what was written."""
     submission = prepared.submission
     while True:
         rows = [Dependent(TimelineEvent.__table__, event_row(submission, "received", **event), key="submission_id"),
@@ -352,12 +355,15 @@ def _write_in_one_statement(prepared: PreparedSubmission, tokens: Tokens, event:
             write_alone(db.session)
         if insert_with_dependents(db.session, submission, rows, unless_taken=unless_taken,
                                   detail=prepared.detail, detail_key="submission_id", changes=changes,
-                                  condition=calendar_unchanged(prepared.calendar_version)) is not None:
+                                  condition=all_of(calendar_unchanged(prepared.calendar_version), condition)
+                                  ) is not None:
             return prepared
         if unless_taken and (earlier := submission_with_token(submission.form_token)) is not None:
             # its tracking number stays unused (see consult.tracking.numbers)
             raise TokenTaken(submission.form_token, earlier)
         overrides, version = kept_overrides(fresh=True)  # another process changed the calendar: read it
+        if version == prepared.calendar_version and condition is not None:
+            raise Changed()  # the calendar is as it was: the caller's condition failed
         apply_deadlines(submission, overrides)
         receipt = prepared.receipt and merged_receipt(submission, numbers.format_query_code(prepared.query_code))
         prepared = replace(prepared, receipt=receipt, calendar_version=version)

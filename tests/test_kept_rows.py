@@ -1,0 +1,84 @@
+"""Rows a worker keeps for the intake (consult.kept_rows): what a request gets, and when it is read again."""
+
+import pytest
+import sqlalchemy as sa
+
+from consult import kept_rows
+from consult.database import Changed
+from consult.extensions import db
+from consult.mailbox import services as mailbox_services
+from consult.mailbox.models import Mailbox
+
+
+def _statements_during(fn) -> list[str]:
+    """The first word of each statement ``fn()`` ran (SQLite's own BEGIN left out)."""
+    ran = []
+
+    def seen(_connection, _cursor, statement, *_args):
+        if not statement.startswith("BEGIN"):
+            ran.append(statement.split(None, 1)[0])
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        fn()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    return ran
+
+
+def _fresh_session() -> None:
+    """Commit and empty the session, as a new request starts."""
+    db.session.commit()
+    db.session.expunge_all()
+
+
+def test_the_mailbox_to_write_to_has_the_columns_the_intake_reads_and_loads_the_others_when_read(boxes):
+    policy_id = boxes.policy.id
+    _fresh_session()
+    mailbox = mailbox_services.mailbox_to_write_to(policy_id)
+    assert (mailbox.active, mailbox.categories, mailbox.window_workdays) == (True, ["enquiry", "suggestion"], 10)
+    assert mailbox.department.name == "县司法局"
+    assert _statements_during(lambda: mailbox.description) == ["SELECT"]  # not kept: loaded when read
+    assert mailbox_services.mailbox_to_write_to(10_000) is None
+
+
+def test_a_mailbox_is_given_without_a_query_until_it_changes_in_this_worker(boxes, backend):
+    """On PostgreSQL, where a read is a round trip; SQLite reads it every time."""
+    county_id = boxes.county.id
+    _fresh_session()
+    mailbox_services.mailbox_to_write_to(county_id)
+    _fresh_session()
+    expected = [] if backend.name == "postgres" else ["SELECT"]
+    assert _statements_during(lambda: mailbox_services.mailbox_to_write_to(county_id)) == expected
+    db.session.get(Mailbox, county_id).window_workdays = 20  # a change through this worker's ORM
+    _fresh_session()
+    again = []
+    assert _statements_during(lambda: again.append(mailbox_services.mailbox_to_write_to(county_id))) == [
+        "SELECT"]
+    assert again[0].window_workdays == 20
+
+
+def test_a_closed_mailbox_is_not_kept(boxes):
+    boxes.county.active = False
+    county_id = boxes.county.id
+    _fresh_session()
+    for _ in range(2):
+        ran = []
+        assert _statements_during(lambda: ran.append(mailbox_services.mailbox_to_write_to(county_id))) == [
+            "SELECT"]
+        assert ran[0].active is False
+        _fresh_session()
+
+
+def test_a_row_that_changes_at_every_write_ends_in_an_error_not_a_loop(boxes):
+    county_id = boxes.county.id
+    _fresh_session()
+    mailbox = mailbox_services.mailbox_to_write_to(county_id)
+    checks = []
+
+    def write(_condition):
+        raise Changed()
+
+    with pytest.raises(RuntimeError, match="changed at every one"):
+        mailbox_services._KEPT_MAILBOXES.written(mailbox, write, lambda: checks.append(1))
+    assert len(checks) == kept_rows.ATTEMPTS
