@@ -475,17 +475,18 @@ def all_of(*conditions: Condition | None) -> Condition | None:
 _JOINED: dict = {}
 
 
-def as_loaded(session, model, values: dict, **related):
+def as_loaded(session, model, values: dict, *, read_now: bool = False, **related):
     """The ``model`` object with ``values`` (its primary key among them) in ``session``, as if a query had loaded
     just those columns, without the query: for a row a worker keeps. Its other columns load when read; ``related``
     sets its many-to-one relationships to objects made the same way. If the session already has the object, it
-    is returned with its attributes that are not loaded set from these, as a query would."""
+    is returned with its attributes that are not loaded set from these, as a query would; with ``read_now``
+    (``values`` were just read) with all of them set, as a query with ``populate_existing`` would."""
     mapper = sa.inspect(model)
     identity = tuple(values[mapper.get_property_by_column(column).key] for column in mapper.primary_key)
     existing = session.identity_map.get(mapper.identity_key_from_primary_key(identity))
     if existing is not None:
         given = {**values, **related}
-        for name in sa.inspect(existing).unloaded & given.keys():
+        for name in given.keys() if read_now else sa.inspect(existing).unloaded & given.keys():
             sa.orm.attributes.set_committed_value(existing, name, given[name])
         return existing
     obj = model(**values, **related)

@@ -69,9 +69,11 @@ class KeptRows:
         row = db.session.execute(self._read, {"kept_id": ident}).first()
         if row is None:
             return None
-        obj = self._as_loaded(tuple(row))
+        obj = self._as_loaded(tuple(row), read_now=True)  # over the kept columns, if they were just tried
         if keeps and self.keep_if(obj):
             self._cache().put(ident, tuple(row))
+        elif kept is not None:  # no longer accepting: read every time from now on
+            self._cache().pop(ident)
         return obj
 
     def checked(self, obj, check: Callable[[], T], refusals: tuple[type[Exception], ...] = (DomainError,)) -> T:
@@ -110,12 +112,13 @@ class KeptRows:
         sa.inspect(obj).info.pop(_KEPT, None)
         db.session.refresh(obj)
 
-    def _as_loaded(self, row: tuple):
+    def _as_loaded(self, row: tuple, read_now: bool = False):
         # A JSON list or dict is copied: the kept row is shared by every request of the worker.
         values = {name: copy(value) if isinstance(value, (list, dict)) else value
                   for name, value in zip(self.names, row)}
-        related = as_loaded(db.session, self.related.model, dict(zip(self.related.columns, row[len(self.names):])))
-        return as_loaded(db.session, self.model, values, **{self.related.name: related})
+        related = as_loaded(db.session, self.related.model, dict(zip(self.related.columns, row[len(self.names):])),
+                            read_now=read_now)
+        return as_loaded(db.session, self.model, values, read_now=read_now, **{self.related.name: related})
 
     def _forget_changed(self, _mapper, _connection, obj) -> None:
         if has_app_context():

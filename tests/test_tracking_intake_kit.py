@@ -636,3 +636,27 @@ def test_a_letter_after_another_process_changed_the_mailbox_categories_is_checke
     assert is_problem(refused, 409) and "category" in refused.get_json()["errors"]
     assert _count(Letter) == 2
     assert db.session.scalar(sa.select(Mailbox.letter_count).where(Mailbox.id == targets.mailbox_id)) == 2
+
+
+def test_a_comment_after_the_kept_closing_time_on_a_draft_extended_by_another_process_is_taken(
+        client, targets, backend, monkeypatch):
+    """This process keeps the draft with its first closing time; another process extends the consultation.
+    Once the first closing time has passed, the next comment here is taken: the draft is read again before a
+    refusal is said."""
+    from consult.drafts import comments as comments_module
+
+    url, body = f"/api/v1/drafts/{targets.draft_id}/comments", {"body": "建议明确办理时限。", "name": "王五"}
+    assert client.post(url, json={**body, "email": "first@example.org"}).status_code == 201
+
+    def extend():
+        draft = db.session.get(Draft, targets.draft_id)
+        draft.closes_at = draft.closes_at + timedelta(days=30)
+
+    _in_another_process(backend, extend)
+    db.session.commit()
+    later = utcnow() + timedelta(days=31)  # past the first closing time, before the new one
+    monkeypatch.setattr(comments_module, "utcnow", lambda: later)
+    for n in range(2):
+        answer = client.post(url, json={**body, "email": f"later{n}@example.org"})
+        assert answer.status_code == 201, answer.get_json()
+    assert _count(Comment) == 3
