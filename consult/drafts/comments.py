@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -171,7 +172,7 @@ def submit_comment(
     if user is not None and not user.is_authenticated:
         user = None
 
-    prepared: list[tracking.PreparedSubmission] = []  # what check() works out, for create()
+    prepared: list[tracking.PreparedSubmission] = []  # what each check() works out, for create()
 
     def check() -> CommentReceipt | None:
         if not accepting_comments(draft, now):
@@ -187,20 +188,16 @@ def submit_comment(
         prepared.append(_prepare(draft, article, subject, text, user, name, email, phone, locale, notify_by))
         return None
 
-    def write(token: str, condition) -> CommentReceipt:
-        comment = prepared[0].detail
+    def write(token: str, condition) -> CommentReceipt:  # what the last check() worked out
+        comment = prepared[-1].detail
         public = +1 if comment.moderation == PUBLISHED else 0
-        new = tracking.write_submission(prepared[0], token, last=True, condition=condition,
+        new = tracking.write_submission(prepared[-1], token, last=True, condition=condition,
                                         changes=comment_counts(draft, comment.article_anchor, public, received=1))
         _forget_counts(draft, comment.article_anchor, public)
         return CommentReceipt(comment, new.query_code)
 
-    def check_again() -> CommentReceipt | None:  # the draft was changed by another worker and read again
-        prepared.clear()
-        return check()
-
     def create(token: str) -> CommentReceipt:
-        return _KEPT_DRAFTS.written(draft, lambda condition: write(token, condition), check_again)
+        return _KEPT_DRAFTS.written(draft, partial(write, token), check_again=check)
 
     return tracking.receive_once(form_token, check=lambda: _KEPT_DRAFTS.checked(draft, check), create=create,
                                  receipt_of=_receipt_of, savepoint=False)

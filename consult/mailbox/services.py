@@ -7,6 +7,7 @@ message naming the field at fault.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -192,7 +193,7 @@ def submit_letter(
     if user is not None and not user.is_authenticated:
         user = None
 
-    prepared: list[tracking.PreparedSubmission] = []  # what check() works out, for create()
+    prepared: list[tracking.PreparedSubmission] = []  # what each check() works out, for create()
 
     def check() -> LetterReceipt | None:
         letter = check_letter(mailbox, category=category, subject=subject, body=body, name=name, phone=phone,
@@ -206,18 +207,14 @@ def submit_letter(
                                  received_at, notify_by))
         return None
 
-    def write(token: str, condition) -> LetterReceipt:
+    def write(token: str, condition) -> LetterReceipt:  # what the last check() worked out
         # A letter with files, saved before the write, is written as checked against the mailbox read.
-        receipt = _write(prepared[0], token, files, user, condition=None if files else condition)
+        receipt = _write(prepared[-1], token, files, user, condition=None if files else condition)
         counters.forget(db.session, mailbox.id)
         return receipt
 
-    def check_again() -> LetterReceipt | None:  # the mailbox was changed by another worker and read again
-        prepared.clear()
-        return check()
-
     def create(token: str) -> LetterReceipt:
-        return _KEPT_MAILBOXES.written(mailbox, lambda condition: write(token, condition), check_again)
+        return _KEPT_MAILBOXES.written(mailbox, partial(write, token), check_again=check)
 
     # A letter's files are saved before its submission: only then does a twin's token need the savepoint.
     return tracking.receive_once(form_token, check=lambda: _KEPT_MAILBOXES.checked(mailbox, check), create=create,
