@@ -1,29 +1,17 @@
 """Rows a worker keeps for the intake (consult.kept_rows): what a request gets, and when it is read again."""
 
 import pytest
-import sqlalchemy as sa
 
 from consult import kept_rows
 from consult.database import Changed
 from consult.extensions import db
 from consult.mailbox import services as mailbox_services
 from consult.mailbox.models import Mailbox
+from tests.sql_support import statements_during
 
 
 def _statements_during(fn) -> list[str]:
-    """The first word of each statement ``fn()`` ran (SQLite's own BEGIN left out)."""
-    ran = []
-
-    def seen(_connection, _cursor, statement, *_args):
-        if not statement.startswith("BEGIN"):
-            ran.append(statement.split(None, 1)[0])
-
-    sa.event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        fn()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", seen)
-    return ran
+    return [word for word, _ in statements_during(fn)]
 
 
 def _fresh_session() -> None:

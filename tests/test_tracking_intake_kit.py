@@ -36,6 +36,7 @@ from consult.tracking import intake
 from consult.tracking.citizen import find_submission
 from consult.tracking.models import Submission, TrackingCounter
 from tests.api_support import is_problem
+from tests.sql_support import statements_during
 from tests.surveys_support import ids, make_questionnaire
 
 KINDS = ("letter", "comment", "disclosure", "event_question")
@@ -414,24 +415,6 @@ def test_the_contact_fields_read_and_refuse_alike_on_every_form_that_asks_for_th
 
 # --- PostgreSQL: the busy intakes read outside a transaction and write in one statement -----------------------
 
-def _statements_during(fn) -> list[tuple[str, bool]]:
-    """What ``fn()`` ran on the database: each statement's first word, and whether it ran outside a transaction.
-    Connections opened in autocommit on purpose (the day's first tracking number takes its base on one) are
-    left out."""
-    ran = []
-
-    def seen(connection, _cursor, statement, *_args):
-        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            ran.append((statement.split(None, 1)[0], connection.connection.driver_connection.autocommit))
-
-    sa.event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        fn()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", seen)
-    return ran
-
-
 @pytest.mark.postgres_only  # SQLite runs in the process: a transaction costs no round trip
 @pytest.mark.parametrize("kind", ["comment", "letter"])
 def test_on_postgresql_a_comment_or_letter_by_mail_is_one_statement_that_commits_itself(app, client, targets, kind):
@@ -446,8 +429,8 @@ def test_on_postgresql_a_comment_or_letter_by_mail_is_one_statement_that_commits
     assert client.post(url, json={**body, "email": "first@example.org"}).status_code == 201  # the day's first number
     db.session.commit()  # the test's own reads end here: each request begins its own
     answers = []
-    by_mail = _statements_during(lambda: answers.append(client.post(url, json={**body, "email": "a@example.org"})))
-    by_sms = _statements_during(lambda: answers.append(client.post(url, json={**body, "phone": "13800138000"})))
+    by_mail = statements_during(lambda: answers.append(client.post(url, json={**body, "email": "a@example.org"})))
+    by_sms = statements_during(lambda: answers.append(client.post(url, json={**body, "phone": "13800138000"})))
     assert [answer.status_code for answer in answers] == [201, 201]
     assert [word for word, _ in by_mail if word != "SELECT"] == ["WITH"]
     assert all(outside for _, outside in by_mail)
@@ -497,7 +480,7 @@ def test_on_postgresql_an_intake_that_writes_several_statements_begins_its_trans
     url, data = _page_form("disclosure", targets)
     db.session.commit()  # the test's own reads end here: the request begins its own
     answers = []
-    ran = _statements_during(lambda: answers.append(client.post(url, data=data)))
+    ran = statements_during(lambda: answers.append(client.post(url, data=data)))
     assert answers[0].status_code in (200, 302) and _count(DisclosureRequest) == 1
     first_write = next(n for n, (word, _) in enumerate(ran) if word != "SELECT")
     assert first_write > 0 and all(outside for _, outside in ran[:first_write])
@@ -555,7 +538,7 @@ def test_on_postgresql_a_comment_on_a_draft_this_process_has_read_writes_without
     assert client.post(url, json={**body, "email": "first@example.org"}).status_code == 201
     db.session.commit()
     answers = []
-    ran = _statements_during(lambda: answers.append(client.post(url, json={**body, "email": "a@example.org"})))
+    ran = statements_during(lambda: answers.append(client.post(url, json={**body, "email": "a@example.org"})))
     assert answers[0].status_code == 201
     assert [word for word, _ in ran] == ["WITH"]
 
@@ -598,7 +581,7 @@ def test_on_postgresql_a_letter_to_a_mailbox_this_process_has_read_writes_withou
     assert client.post("/api/v1/letters", json={**letter, "email": "first@example.org"}).status_code == 201
     db.session.commit()
     answers = []
-    ran = _statements_during(lambda: answers.append(client.post("/api/v1/letters",
+    ran = statements_during(lambda: answers.append(client.post("/api/v1/letters",
                                                                 json={**letter, "email": "a@example.org"})))
     assert answers[0].status_code == 201
     assert [word for word, _ in ran] == ["WITH"]
