@@ -267,23 +267,33 @@ def _request_writes_now() -> bool:
 def _deferred_write() -> bool:
     """Whether this is a write request to a view marked with :func:`defer_write_lock`, whose transaction then
     begins without the write lock (and :func:`take_write_lock` is told to take it)."""
-    if not has_request_context() or request.method in SAFE_METHODS:
-        return False
-    view = current_app.view_functions.get(request.endpoint or "")
-    if view in _WRITE_LOCK_DEFERRED:
+    if _in_deferred_view():
         g.write_lock_deferred = True
         return True
     return False
+
+
+def _in_deferred_view() -> bool:
+    if not has_request_context() or request.method in SAFE_METHODS:
+        return False
+    return current_app.view_functions.get(request.endpoint or "") in _WRITE_LOCK_DEFERRED
 
 
 def take_write_lock(session) -> None:
     """In a view marked with :func:`defer_write_lock`, end the read-only transaction the preparation ran in and
     begin the one that writes with ``BEGIN IMMEDIATE``, so SQLite's write lock is held only for the inserts.
 
+    If the view has read nothing in a transaction yet (the rows it needed were kept, ``consult.kept_rows``), the
+    transaction it begins next is the one that writes.
+
     On PostgreSQL (and outside such views) it does nothing: there readers and writers never wait for each
     other, and a row is locked only by the statement that changes it. Objects already loaded stay loaded.
     """
-    if not (has_request_context() and g.pop("write_lock_deferred", False)):
+    if not has_request_context():
+        return
+    if not g.pop("write_lock_deferred", False):
+        if _in_deferred_view():
+            g.begin_immediate = True
         return
     if isinstance(session, sa.orm.scoped_session):
         session = session()
@@ -473,6 +483,18 @@ def all_of(*conditions: Condition | None) -> Condition | None:
 
 
 _JOINED: dict = {}
+
+
+def holds(session, condition: Condition) -> bool:
+    """Whether ``condition`` holds now, in ``session``'s transaction (one ``SELECT``, built once per condition):
+    for a write of several statements (SQLite's), checked before the first."""
+    statement = _HOLDS.get(condition.clause)
+    if statement is None:
+        statement = _HOLDS[condition.clause] = sa.select(condition.clause)
+    return bool(session.execute(statement, condition.params).scalar())
+
+
+_HOLDS: dict = {}
 
 
 def as_loaded(session, model, values: dict, *, read_now: bool = False, **related):

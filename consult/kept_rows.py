@@ -12,7 +12,10 @@ active), and a check that refuses an object made of kept columns is run again on
 (:meth:`KeptRows.checked`). A change made through this worker's ORM forgets the row at once. The columns of the
 related row (a department's name) are not checked by the write: they may be as old as the time kept.
 
-SQLite runs in the process, where a read costs no round trip: it reads the row every time.
+SQLite keeps them too: a read there costs no round trip, but it costs the request a transaction of its own
+before the write lock is taken (``consult.database.take_write_lock``). Its write is several statements, so the
+condition is checked first, by one ``SELECT`` under the write lock (``consult.database.holds``): no other writer
+can change the row between that check and the commit.
 """
 
 from collections.abc import Callable
@@ -55,14 +58,15 @@ class KeptRows:
             .join_from(model, related.model, getattr(model, related.name))
             .where(getattr(model, names[0]) == sa.bindparam("kept_id"))
         )
-        self._unchanged = sa.exists().where(*(_same(getattr(model, name), f"k_{name}") for name in names))
+        self._unchanged = {dialect: sa.exists().where(*(_same(getattr(model, name), f"k_{name}", dialect)
+                                                        for name in names))
+                           for dialect in ("postgresql", "sqlite")}
         for event in ("after_update", "after_delete"):
             sa.event.listen(model, event, self._forget_changed)
 
     def get(self, ident: int):
         """The object ``ident`` with the kept columns (the others load when read), or None if there is none."""
-        keeps = db.session.get_bind().dialect.name == "postgresql"
-        kept = self._cache().get(ident) if keeps else None
+        kept = self._cache().get(ident)
         if kept is not None and self.keep_if(obj := self._as_loaded(kept)):
             sa.inspect(obj).info[_KEPT] = True
             return obj
@@ -70,7 +74,7 @@ class KeptRows:
         if row is None:
             return None
         obj = self._as_loaded(tuple(row), read_now=True)  # over the kept columns, if they were just tried
-        if keeps and self.keep_if(obj):
+        if self.keep_if(obj):
             self._cache().put(ident, tuple(row))
         elif kept is not None:  # no longer accepting: read every time from now on
             self._cache().pop(ident)
@@ -104,7 +108,8 @@ class KeptRows:
 
     def unchanged(self, obj) -> Condition:
         """The condition that ``obj``'s row still holds the kept columns as ``obj`` has them."""
-        return Condition(self._unchanged, {f"k_{name}": getattr(obj, name) for name in self.names})
+        return Condition(self._unchanged[db.session.get_bind().dialect.name],
+                         {f"k_{name}": getattr(obj, name) for name in self.names})
 
     def read_again(self, obj) -> None:
         """``obj``'s row changed since it was read (the write found it so): forget it and read it now."""
@@ -131,9 +136,12 @@ class KeptRows:
 _KEPT = "consult_kept"  # in an object's InstanceState.info: made of kept columns
 
 
-def _same(column: sa.ColumnElement, name: str) -> sa.ColumnElement[bool]:
-    """``column`` holds the parameter ``name`` (NULL as NULL; JSON compared as ``jsonb``, which has equality)."""
+def _same(column: sa.ColumnElement, name: str, dialect: str) -> sa.ColumnElement[bool]:
+    """``column`` holds the parameter ``name`` (NULL as NULL). JSON is compared as ``jsonb`` on PostgreSQL, which
+    has equality, and as SQLite's minified text (the parameter is serialised as the column's values are)."""
     parameter = sa.bindparam(name, type_=column.type)
-    if isinstance(column.type, sa.JSON):
+    if not isinstance(column.type, sa.JSON):
+        return column.is_not_distinct_from(parameter)
+    if dialect == "postgresql":
         return sa.cast(column, postgresql.JSONB).is_not_distinct_from(sa.cast(parameter, postgresql.JSONB))
-    return column.is_not_distinct_from(parameter)
+    return sa.func.json(column).is_not_distinct_from(sa.func.json(parameter))

@@ -30,14 +30,12 @@ def test_the_mailbox_to_write_to_has_the_columns_the_intake_reads_and_loads_the_
     assert mailbox_services.mailbox_to_write_to(10_000) is None
 
 
-def test_a_mailbox_is_given_without_a_query_until_it_changes_in_this_worker(boxes, backend):
-    """On PostgreSQL, where a read is a round trip; SQLite reads it every time."""
+def test_a_mailbox_is_given_without_a_query_until_it_changes_in_this_worker(boxes):
     county_id = boxes.county.id
     _fresh_session()
     mailbox_services.mailbox_to_write_to(county_id)
     _fresh_session()
-    expected = [] if backend.name == "postgres" else ["SELECT"]
-    assert _statements_during(lambda: mailbox_services.mailbox_to_write_to(county_id)) == expected
+    assert _statements_during(lambda: mailbox_services.mailbox_to_write_to(county_id)) == []
     db.session.get(Mailbox, county_id).window_workdays = 20  # a change through this worker's ORM
     _fresh_session()
     again = []

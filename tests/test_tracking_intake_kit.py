@@ -587,6 +587,32 @@ def test_on_postgresql_a_letter_to_a_mailbox_this_process_has_read_writes_withou
     assert [word for word, _ in ran] == ["WITH"]
 
 
+@pytest.mark.sqlite_only  # its write is several statements: what runs before them is the point
+@pytest.mark.parametrize("kind", ["comment", "letter"])
+def test_on_sqlite_a_second_comment_or_letter_reads_nothing_before_it_takes_the_write_lock(client, targets, kind):
+    """The draft or mailbox and the calendar are kept, as on PostgreSQL: the request's first statement takes the
+    write lock, and one SELECT under it finds them unchanged before the inserts."""
+    if kind == "comment":
+        url, body = f"/api/v1/drafts/{targets.draft_id}/comments", {"body": "建议明确办理时限。", "name": "王五"}
+    else:
+        url, body = "/api/v1/letters", {**LETTER, "mailbox_id": targets.mailbox_id}
+    assert client.post(url, json={**body, "email": "first@example.org"}).status_code == 201
+    db.session.commit()
+    ran = []
+
+    def seen(_connection, _cursor, statement, *_args):
+        ran.append(" ".join(statement.split()[:2]))
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        answer = client.post(url, json={**body, "email": "second@example.org"})
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert answer.status_code == 201
+    assert ran[0] == "BEGIN IMMEDIATE" and ran[1].startswith("SELECT")
+    assert [statement for statement in ran[2:] if statement.startswith("SELECT")] == []
+
+
 def _change_mailbox(backend, targets, **columns) -> None:
     def change():
         mailbox = db.session.get(Mailbox, targets.mailbox_id)

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from consult.accounts.models import Department, User
 from consult.contacts import phone_key
 from consult.database import (
-    Change, Changed, Condition, Dependent, all_of, insert_object, insert_with_dependents, take_write_lock, utcnow,
-    write_alone,
+    Change, Changed, Condition, Dependent, all_of, holds, insert_object, insert_with_dependents, take_write_lock,
+    utcnow, write_alone,
 )
 from consult.domain import DomainError
 from consult.extensions import db
@@ -246,7 +246,7 @@ class PreparedSubmission:
     tokens: Tokens  # its index tokens but the title's, which holds the tracking number
     receipt: MergedReceipt | None  # its receipt mail, if one goes by mail
     detail: object | None  # the kind's own new row (a comment, a letter), written with it
-    calendar_version: int | None  # PostgreSQL: the version of the calendar its due dates were worked out with
+    calendar_version: int  # of the calendar its due dates were worked out with
 
 
 def prepare_submission(
@@ -273,13 +273,10 @@ def prepare_submission(
     mail — everything that needs no lock, so that SQLite's write lock is held only for the inserts. ``detail``
     is the kind's own new row, whose ``submission`` :func:`write_submission` sets.
 
-    On PostgreSQL the due dates are worked out with the calendar this process keeps (``kept_overrides``),
-    without reading it: :func:`write_submission` writes only while that calendar is still current.
+    The due dates are worked out with the calendar this process keeps (``kept_overrides``), without reading it:
+    :func:`write_submission` writes only while that calendar is still current.
     """
-    calendar_version = None
-    overrides = None
-    if db.session.get_bind().dialect.name == "postgresql":
-        overrides, calendar_version = kept_overrides()
+    overrides, calendar_version = kept_overrides()
     submission, code = _unnumbered_submission(
         kind=kind, department=department, body=body, subject=subject, target=target, user=user, name=name,
         email=email, phone=phone, is_public=is_public, locale=locale, received_at=received_at,
@@ -305,12 +302,16 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     ``last``: the request writes nothing after it. When the receipt goes by mail, its one statement is then
     the request's whole write, and may commit itself (``consult.database.write_alone``).
 
-    On PostgreSQL the statement writes only if the calendar the due dates were worked out with is still the
-    current one. If another process changed it since this one last read it, the due dates and the receipt are
-    worked out again with the calendar read now, and the statement runs again. It writes only if ``condition``
-    holds too (PostgreSQL), and raises :class:`Changed` if that is what stopped it.
+    It writes only if the calendar the due dates were worked out with is still the current one. If another
+    process changed it since this one last read it, the due dates and the receipt are worked out again with the
+    calendar read now. It writes only if ``condition`` holds too, and raises :class:`Changed` if that is what
+    stopped it. On PostgreSQL both are conditions of the one statement, which runs again after the calendar is
+    read; on SQLite they are checked first, with the write lock held (:func:`_still_current`).
     """
     submission = prepared.submission
+    connection = db.session.connection()  # SQLite: the write lock is taken here (see receive_once)
+    if connection.dialect.name != "postgresql":
+        prepared = _still_current(prepared, condition)  # before the day's tracking number is taken
     submission.form_token = form_token
     submission.tracking_no = numbers.new_tracking_no(prepared.prefix, local_date(submission.received_at))
     tokens = with_title_tokens(prepared.tokens, submission)
@@ -318,7 +319,6 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     detail = prepared.detail
     if detail is not None:
         detail.submission = submission
-    connection = db.session.connection()
     event = {"actor": submission.user, "actor_role": CITIZEN_ROLE, "from_status": None, "to_status": RECEIVED}
     if connection.dialect.name == "postgresql":  # every row in one statement: one round trip, not six
         prepared = _write_in_one_statement(prepared, tokens, event, unless_taken, changes, last, condition)
@@ -361,12 +361,28 @@ def _write_in_one_statement(prepared: PreparedSubmission, tokens: Tokens, event:
         if unless_taken and (earlier := submission_with_token(submission.form_token)) is not None:
             # its tracking number stays unused (see consult.tracking.numbers)
             raise TokenTaken(submission.form_token, earlier)
-        overrides, version = kept_overrides(fresh=True)  # another process changed the calendar: read it
-        if version == prepared.calendar_version and condition is not None:
-            raise Changed()  # the calendar is as it was: the caller's condition failed
-        apply_deadlines(submission, overrides)
-        receipt = prepared.receipt and merged_receipt(submission, numbers.format_query_code(prepared.query_code))
-        prepared = replace(prepared, receipt=receipt, calendar_version=version)
+        prepared = _on_the_current_calendar(prepared, condition)
+
+
+def _still_current(prepared: PreparedSubmission, condition: Condition | None) -> PreparedSubmission:
+    """SQLite, the write lock held: ``prepared`` if the calendar it was worked out with is still the current one
+    and ``condition`` holds (one ``SELECT``); else as :func:`_on_the_current_calendar` says."""
+    while not holds(db.session, all_of(calendar_unchanged(prepared.calendar_version), condition)):
+        prepared = _on_the_current_calendar(prepared, condition)
+    return prepared
+
+
+def _on_the_current_calendar(prepared: PreparedSubmission, condition: Condition | None) -> PreparedSubmission:
+    """A write of ``prepared`` found its calendar or ``condition`` no longer current: ``prepared`` worked out again
+    with the calendar read now (its due dates and receipt), or :class:`Changed` if the calendar is as it was, so
+    that ``condition`` failed."""
+    overrides, version = kept_overrides(fresh=True)  # another process changed the calendar: read it
+    if version == prepared.calendar_version and condition is not None:
+        raise Changed()
+    submission = prepared.submission
+    apply_deadlines(submission, overrides)
+    receipt = prepared.receipt and merged_receipt(submission, numbers.format_query_code(prepared.query_code))
+    return replace(prepared, receipt=receipt, calendar_version=version)
 
 
 def _unnumbered_submission(
