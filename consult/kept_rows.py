@@ -106,6 +106,12 @@ class KeptRows:
         raise RuntimeError(f"{self.model.__name__} {getattr(obj, self.names[0])} changed at every one of "
                            f"{ATTEMPTS} writes")
 
+    def read_if_kept(self, obj) -> None:
+        """Read ``obj``'s row now if ``obj`` is made of kept columns: for a write that cannot take the condition
+        (a letter whose files are saved before it), which is then checked against the row as it is."""
+        if sa.inspect(obj).info.pop(_KEPT, False):
+            db.session.refresh(obj)
+
     def unchanged(self, obj) -> Condition:
         """The condition that ``obj``'s row still holds the kept columns as ``obj`` has them."""
         return Condition(self._unchanged[db.session.get_bind().dialect.name],

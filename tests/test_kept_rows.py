@@ -1,12 +1,16 @@
 """Rows a worker keeps for the intake (consult.kept_rows): what a request gets, and when it is read again."""
 
 import pytest
+import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
 from consult import kept_rows
 from consult.database import Changed
+from consult.domain import DomainError
 from consult.extensions import db
 from consult.mailbox import services as mailbox_services
 from consult.mailbox.models import Mailbox
+from tests.mailbox_support import PNG, file_letter, letters, upload
 from tests.sql_support import statements_during
 
 
@@ -68,3 +72,20 @@ def test_a_row_that_changes_at_every_write_ends_in_an_error_not_a_loop(boxes):
     with pytest.raises(RuntimeError, match="changed at every one"):
         mailbox_services._KEPT_MAILBOXES.written(mailbox, write, lambda: checks.append(1))
     assert len(checks) == kept_rows.ATTEMPTS
+
+
+def test_a_letter_with_files_is_checked_against_the_mailbox_as_it_is_not_as_kept(boxes):
+    """Its files are saved before its write, which therefore takes no condition: the mailbox is read first. Here
+    it was closed by a statement this worker's ORM did not see (as by another worker), so the kept row still
+    says open."""
+    county_id = boxes.county.id
+    _fresh_session()
+    mailbox_services.mailbox_to_write_to(county_id)
+    db.session.execute(sa.update(Mailbox).where(Mailbox.id == county_id).values(active=False))
+    _fresh_session()
+    mailbox = mailbox_services.mailbox_to_write_to(county_id)
+    assert mailbox.active  # as kept
+    with pytest.raises(DomainError, match="no longer accepts"):
+        file_letter(mailbox, files=[FileStorage(*upload("photo.png", PNG))])
+    db.session.rollback()
+    assert letters() == []

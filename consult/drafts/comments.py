@@ -93,8 +93,8 @@ def accepting_comments(draft: Draft, now: datetime | None = None) -> bool:
 
 def draft_to_comment(draft_id: int) -> Draft | None:
     """The draft ``draft_id`` with only the columns receiving a comment reads (its window, title, version,
-    moderation; its department's id and name); any other attribute loads when read. None: no such draft. On
-    PostgreSQL each worker keeps them while the draft takes comments (``consult.kept_rows``): a comment's write
+    moderation; its department's id and name); any other attribute loads when read. None: no such draft. Each
+    worker keeps them while the draft takes comments (``consult.kept_rows``): a comment's write
     goes only while the draft's row still holds them, else the draft is read again and the comment checked
     again (:func:`submit_comment`)."""
     return _KEPT_DRAFTS.get(draft_id)

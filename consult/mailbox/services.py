@@ -151,9 +151,9 @@ def _required_text(problems: FieldErrors, field: str, value: str, maximum: int, 
 def mailbox_to_write_to(mailbox_id: int) -> Mailbox | None:
     """The mailbox ``mailbox_id`` with only the columns receiving a letter reads (whether it is active, its
     categories, answer window and rules; its department's id and name); any other attribute loads when read.
-    None: no such mailbox. On PostgreSQL each worker keeps them while the mailbox is active
-    (``consult.kept_rows``): a letter's write goes only while the mailbox's row still holds them, else the
-    mailbox is read again and the letter checked again (:func:`submit_letter`)."""
+    None: no such mailbox. Each worker keeps them while the mailbox is active (``consult.kept_rows``): a
+    letter's write goes only while the mailbox's row still holds them, else the mailbox is read again and the
+    letter checked again; a letter with files is checked against the mailbox read now (:func:`submit_letter`)."""
     return _KEPT_MAILBOXES.get(mailbox_id)
 
 
@@ -190,6 +190,8 @@ def submit_letter(
     Reports (举报) are never public — asking for it is refused; a box that does not publish ignores it.
     """
     files = [f for f in files if f is not None and f.filename]
+    if files:  # saved before the write, which then cannot go again: checked against the mailbox as it is now
+        _KEPT_MAILBOXES.read_if_kept(mailbox)
     if user is not None and not user.is_authenticated:
         user = None
 
