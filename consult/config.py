@@ -71,8 +71,8 @@ def from_environment(instance_path: str) -> dict:
         # The sensitive words every comment is checked against, kept in each worker: a change made in another
         # worker takes effect within this time (consult/drafts/comments.py).
         "CONSULT_SENSITIVE_WORDS_SECONDS": int(os.environ.get("CONSULT_SENSITIVE_WORDS_SECONDS", "5")),
-        # PostgreSQL: the draft a comment is on and the mailbox a letter goes to, kept in each worker so the API
-        # needs no read of them; the write checks them again, so only their department's name may be this old
+        # The draft a comment is on and the mailbox a letter goes to, kept in each worker so the API needs no
+        # read of them; the write checks them again, so only their department's name may be this old
         # (consult/kept_rows.py).
         "CONSULT_KEPT_ROWS_SECONDS": int(os.environ.get("CONSULT_KEPT_ROWS_SECONDS", "5")),
         # A live online interview (consult/interviews): how long a browser or shared cache may keep its page,

@@ -36,8 +36,8 @@ from consult.tracking.extension_requests import (
 )  # fmt: skip
 from consult.tracking.holiday_notices import NoticePreview, apply_notice, preview_notice
 from consult.tracking.intake import (
-    DUPLICATE_WINDOW, NewSubmission, PreparedSubmission, check_form_token, create_submission,
-    find_duplicate, prepare_submission, receive_once, submission_with_token, write_submission,
+    DUPLICATE_WINDOW, NewSubmission, PreparedSubmission, check_form_token, create_submission, find_duplicate,
+    prepare_submission, receive_once, submission_with_token, write_submission,
 )  # fmt: skip
 from consult.tracking.numbers import format_query_code
 from consult.tracking.queries import (
