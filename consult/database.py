@@ -5,6 +5,8 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -158,6 +160,7 @@ def configure_postgresql(engine: Engine) -> None:
 
 
 _READING, _ALONE = "consult_reading", "consult_write_alone"  # keys of a pooled connection's info
+_CHANGES_AT_BEGIN = "consult_changes_at_begin"  # SQLite: the connection's total_changes when its transaction began
 
 
 def _keep_long_statements_converted() -> None:
@@ -216,6 +219,7 @@ def configure_sqlite(engine: Engine) -> None:
             if queue is not None:
                 queue.done(connection.info)
             raise
+        connection.info[_CHANGES_AT_BEGIN] = connection.connection.driver_connection.total_changes
 
     if queue is not None:
         for name in ("commit", "rollback"):
@@ -299,12 +303,35 @@ def take_write_lock(session) -> None:
         session = session()
     if session.get_bind().dialect.name != "sqlite" or session.new or session.dirty or session.deleted:
         return
+    _commit_keeping_loaded(session)  # nothing was written: this only ends the read transaction (WAL readers never lock)
+    g.begin_immediate = True
+
+
+@contextmanager
+def whole_write(session, whole: bool = True) -> Iterator[sa.Connection]:
+    """SQLite: the rows written inside (on the connection given) are the request's whole write, if ``whole``:
+    nothing is written after them. If nothing was written before them either (the transaction began for them,
+    in a view marked with :func:`defer_write_lock`), they are committed as soon as they are written, and the
+    write lock is let go before the response is built instead of after it: the other workers wait on that
+    lock. The request's own commit then finds nothing to do; objects stay loaded.
+
+    PostgreSQL's counterpart is :func:`write_alone` (its whole write is one statement); there, and outside
+    such views, this does nothing."""
+    connection = session.connection()
+    alone = (whole and connection.dialect.name == "sqlite" and _in_deferred_view()
+             and connection.connection.driver_connection.total_changes == connection.info.get(_CHANGES_AT_BEGIN))
+    yield connection
+    if alone:
+        _commit_keeping_loaded(session)
+
+
+def _commit_keeping_loaded(session) -> None:
+    session = session() if isinstance(session, sa.orm.scoped_session) else session
     keep, session.expire_on_commit = session.expire_on_commit, False
     try:
-        session.commit()  # nothing was written: this only ends the read transaction (WAL readers never lock)
+        session.commit()
     finally:
         session.expire_on_commit = keep
-    g.begin_immediate = True
 
 
 class WriterQueue:

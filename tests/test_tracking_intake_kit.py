@@ -14,6 +14,8 @@ import sqlalchemy as sa
 
 from consult import create_app
 from consult.accounts.models import Department, User
+from consult.api import drafts as api_drafts
+from consult.api import letters as api_letters
 from consult.database import utcnow
 from consult.disclosure.models import DisclosureRequest, ELECTRONIC, ONLINE, RESIDENT_ID
 from consult.disclosure.services import Applicant, submit_request
@@ -611,6 +613,39 @@ def test_on_sqlite_a_second_comment_or_letter_reads_nothing_before_it_takes_the_
     assert answer.status_code == 201
     assert ran[0] == "BEGIN IMMEDIATE" and ran[1].startswith("SELECT")
     assert [statement for statement in ran[2:] if statement.startswith("SELECT")] == []
+
+
+@pytest.mark.sqlite_only  # PostgreSQL's whole write is one statement that commits itself (see the test above)
+@pytest.mark.parametrize("kind", ["comment", "letter"])
+@pytest.mark.parametrize("key", [None, "retry-1"])
+def test_on_sqlite_a_comment_or_letter_lets_the_write_lock_go_before_its_answer_is_built(
+        client, targets, monkeypatch, kind, key):
+    """Its rows are the request's whole write: committed as soon as they are written, so the other workers do not
+    wait on the lock while this one builds the answer. With an Idempotency-Key the claim is written before them
+    and the answer after, so the request commits once, at its end, as before."""
+    if kind == "comment":
+        url, body = f"/api/v1/drafts/{targets.draft_id}/comments", {"body": "建议明确办理时限。", "name": "王五"}
+    else:
+        url, body = "/api/v1/letters", {**LETTER, "mailbox_id": targets.mailbox_id}
+    assert client.post(url, json={**body, "email": "first@example.org"}).status_code == 201
+    db.session.commit()
+    happened = []
+    view_module = api_drafts if kind == "comment" else api_letters
+    build_answer = view_module.answer
+    monkeypatch.setattr(view_module, "answer", lambda *args: happened.append("answer") or build_answer(*args))
+
+    def committed(_connection):
+        happened.append("commit")
+
+    sa.event.listen(db.engine, "commit", committed)
+    try:
+        headers = {"Idempotency-Key": key} if key else {}
+        answer = client.post(url, json={**body, "email": "second@example.org"}, headers=headers)
+    finally:
+        sa.event.remove(db.engine, "commit", committed)
+    assert answer.status_code == 201
+    assert happened == (["answer", "commit"] if key else ["commit", "answer"])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 2
 
 
 def _change_mailbox(backend, targets, **columns) -> None:

@@ -17,7 +17,7 @@ from consult.accounts.models import Department, User
 from consult.contacts import phone_key
 from consult.database import (
     Change, Changed, Condition, Dependent, all_of, holds, insert_object, insert_with_dependents, take_write_lock,
-    utcnow, write_alone,
+    utcnow, whole_write, write_alone,
 )
 from consult.domain import DomainError
 from consult.extensions import db
@@ -299,8 +299,10 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     A ``form_token`` already taken writes nothing and raises :class:`TokenTaken` (see :func:`receive_once`);
     on SQLite the day's tracking number it took is given back, so numbers stay without gaps there.
 
-    ``last``: the request writes nothing after it. When the receipt goes by mail, its one statement is then
-    the request's whole write, and may commit itself (``consult.database.write_alone``).
+    ``last``: the request writes nothing after it. On PostgreSQL, when the receipt goes by mail, its one
+    statement is then the request's whole write, and may commit itself (``consult.database.write_alone``); on
+    SQLite its rows are committed as soon as they are written, if nothing was written before them
+    (``consult.database.whole_write``).
 
     It writes only if the calendar the due dates were worked out with is still the current one. If another
     process changed it since this one last read it, the due dates and the receipt are worked out again with the
@@ -309,20 +311,36 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
     read; on SQLite they are checked first, with the write lock held (:func:`_still_current`).
     """
     submission = prepared.submission
-    connection = db.session.connection()  # SQLite: the write lock is taken here (see receive_once)
-    if connection.dialect.name != "postgresql":
-        prepared = _still_current(prepared, condition)  # before the day's tracking number is taken
-    submission.form_token = form_token
-    submission.tracking_no = numbers.new_tracking_no(prepared.prefix, local_date(submission.received_at))
-    tokens = with_title_tokens(prepared.tokens, submission)
-    unless_taken = "form_token" if form_token else None
-    detail = prepared.detail
-    if detail is not None:
-        detail.submission = submission
-    event = {"actor": submission.user, "actor_role": CITIZEN_ROLE, "from_status": None, "to_status": RECEIVED}
-    if connection.dialect.name == "postgresql":  # every row in one statement: one round trip, not six
-        prepared = _write_in_one_statement(prepared, tokens, event, unless_taken, changes, last, condition)
-    else:  # SQLite runs in the process: a statement costs no round trip
+    with whole_write(db.session, last) as connection:  # SQLite: the write lock is taken here (see receive_once)
+        if connection.dialect.name != "postgresql":
+            prepared = _still_current(prepared, condition)  # before the day's tracking number is taken
+        submission.form_token = form_token
+        submission.tracking_no = numbers.new_tracking_no(prepared.prefix, local_date(submission.received_at))
+        tokens = with_title_tokens(prepared.tokens, submission)
+        unless_taken = "form_token" if form_token else None
+        detail = prepared.detail
+        if detail is not None:
+            detail.submission = submission
+        event = {"actor": submission.user, "actor_role": CITIZEN_ROLE, "from_status": None, "to_status": RECEIVED}
+        if connection.dialect.name == "postgresql":  # every row in one statement: one round trip, not six
+            prepared = _write_in_one_statement(prepared, tokens, event, unless_taken, changes, last, condition)
+        else:  # SQLite runs in the process: a statement costs no round trip
+            if insert_object(db.session, submission, unless_taken=unless_taken) is None:
+                numbers.give_back_tracking_no(submission.tracking_no)
+                raise TokenTaken(form_token)
+            insert_event(connection, submission, "received", **event)
+            index_record(connection, submission, tokens)
+            if prepared.receipt is not None:
+                prepared.receipt.write(connection, submission.tracking_no)
+            if detail is not None:
+                insert_object(db.session, detail)
+            for change in changes:
+                connection.execute(change.statement, change.params)
+        display_code = numbers.format_query_code(prepared.query_code)
+        if prepared.receipt is None:
+            queue_receipt(submission, display_code, connection=connection)  # by SMS, or nobody to tell
+    return NewSubmission(submission, display_code)
+    with whole_write(db.session, last):  # SQLite runs in the process: a statement costs no round trip
         if insert_object(db.session, submission, unless_taken=unless_taken) is None:
             numbers.give_back_tracking_no(submission.tracking_no)
             raise TokenTaken(form_token)
@@ -334,9 +352,9 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
             insert_object(db.session, detail)
         for change in changes:
             connection.execute(change.statement, change.params)
-    display_code = numbers.format_query_code(prepared.query_code)
-    if prepared.receipt is None:
-        queue_receipt(submission, display_code, connection=connection)  # by SMS, or nobody to tell
+        display_code = numbers.format_query_code(prepared.query_code)
+        if prepared.receipt is None:
+            queue_receipt(submission, display_code, connection=connection)  # by SMS, or nobody to tell
     return NewSubmission(submission, display_code)
 
 
