@@ -161,3 +161,49 @@ def test_a_connection_in_steady_use_is_not_pinged_before_each_request(app, monke
         db.session.scalar(sa.text("SELECT 1"))
         db.session.remove()
         assert pings == [1]
+
+
+_ROWS = sa.MetaData()
+_NOTES = sa.Table(
+    "built_notes", _ROWS,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("body", sa.String(50), nullable=False),
+    sa.Column("data", sa.JSON),
+    sa.Column("written_at", sa.DateTime(timezone=True), default=lambda: database.utcnow()),
+    sa.Column("status", sa.String(10), default="new"),
+    sa.Column("count", sa.Integer, nullable=False, default=0),
+    sa.Column("changed_at", sa.DateTime(timezone=True), onupdate=lambda: database.utcnow()),
+)
+_ADD = _NOTES.insert()
+_ADD_UNLESS_TAKEN = (sa.dialects.sqlite.insert(_NOTES).on_conflict_do_nothing(index_elements=[_NOTES.c.id])
+                     .returning(_NOTES.c.id))
+_BUMP = (_NOTES.update().where(_NOTES.c.id == sa.bindparam("b_id"))
+         .values(count=_NOTES.c.count + 1, status=sa.bindparam("b_status")))
+
+
+@pytest.mark.sqlite_only  # elsewhere execute_built is connection.execute
+def test_a_statement_run_through_the_driver_writes_what_sqlalchemy_would(app):
+    """The intake's statements skip SQLAlchemy's work per execution on SQLite: the rows are the same, the
+    columns' defaults, onupdate values, JSON and times included."""
+    with app.app_context():
+        _ROWS.create_all(db.engine)
+        try:
+            with db.engine.begin() as connection:
+                values = {"body": "意见", "data": {"words": ["时限"]}}
+                connection.execute(_ADD, {"id": 1, **values})
+                assert database.execute_built(connection, _ADD, {"id": 2, **values}).lastrowid == 2
+                assert database.execute_built(connection, _ADD, {**values, "status": "held"}).lastrowid == 3
+                assert database.execute_built(connection, _ADD_UNLESS_TAKEN, {"id": 3, **values}).first() is None
+                assert database.execute_built(connection, _ADD_UNLESS_TAKEN, {"id": 4, **values}).first() == (4,)
+                for note in (1, 2):
+                    database.execute_built(connection, _BUMP, {"b_id": note, "b_status": "seen"})
+            with db.engine.connect() as connection:
+                rows = [row._asdict() for row in connection.execute(sa.select(_NOTES).order_by(_NOTES.c.id))]
+        finally:
+            _ROWS.drop_all(db.engine)
+    assert [(row["id"], row["status"], row["count"]) for row in rows] == [
+        (1, "seen", 1), (2, "seen", 1), (3, "held", 0), (4, "new", 0)]
+    assert all(row["data"] == {"words": ["时限"]} and row["body"] == "意见" for row in rows)
+    assert all(row["written_at"] is not None for row in rows)
+    assert rows[0]["changed_at"] is not None and rows[1]["changed_at"] is not None and rows[2]["changed_at"] is None
+    assert abs(rows[1]["written_at"] - rows[0]["written_at"]).total_seconds() < 60

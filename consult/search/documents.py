@@ -281,11 +281,11 @@ def write_params(connection: sa.Connection, kind: str, params: list[dict]) -> in
         connection.execute(sa.text(
             f"INSERT INTO {table} (record_id, document) VALUES (:id, CAST(:document AS tsvector)) "
             "ON CONFLICT (record_id) DO UPDATE SET document = excluded.document"), params)
-    else:
+    else:  # plain text values: the driver's own execution, without SQLAlchemy's per-statement work
         columns = sqlite_columns(kind)
-        connection.execute(sa.text(
-            f"INSERT OR REPLACE INTO {table} (rowid, {', '.join(columns)}) "
-            f"VALUES (:id, {', '.join(':' + c for c in columns)})"), params)
+        connection.exec_driver_sql(
+            f"INSERT OR REPLACE INTO {table} (rowid, {', '.join(columns)}) VALUES (?{', ?' * len(columns)})",
+            [(row["id"], *(row[column] for column in columns)) for row in params])
     return len(params)
 
 

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from consult.accounts.models import Department, User
 from consult.contacts import phone_key
 from consult.database import (
-    Change, Changed, Condition, Dependent, all_of, holds, insert_object, insert_with_dependents, take_write_lock,
-    utcnow, whole_write, write_alone,
+    Change, Changed, Condition, Dependent, all_of, execute_built, holds, insert_object, insert_with_dependents,
+    take_write_lock, utcnow, whole_write, write_alone,
 )
 from consult.domain import DomainError
 from consult.extensions import db
@@ -335,7 +335,7 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
             if detail is not None:
                 insert_object(db.session, detail)
             for change in changes:
-                connection.execute(change.statement, change.params)
+                execute_built(connection, change.statement, change.params)
         display_code = numbers.format_query_code(prepared.query_code)
         if prepared.receipt is None:
             queue_receipt(submission, display_code, connection=connection)  # by SMS, or nobody to tell

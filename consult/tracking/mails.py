@@ -13,6 +13,7 @@ from flask import current_app, url_for
 from werkzeug.routing import BuildError
 
 from consult.accounts.models import User
+from consult.database import execute_built
 from consult.notify import sms
 from consult.notify.models import SMS, OutboxMessage
 from consult.extensions import db
@@ -158,7 +159,7 @@ class MergedReceipt:
                                                       "url": self.url.replace(NUMBER_MARK, tracking_no)})
 
     def write(self, connection, tracking_no: str) -> None:
-        connection.execute(_INSERT_MESSAGE, self.values(tracking_no))
+        execute_built(connection, _INSERT_MESSAGE, self.values(tracking_no))
 
 
 def merged_receipt(submission: Submission, query_code: str) -> MergedReceipt | None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
+from consult.database import execute_built
 from consult.extensions import db
 from consult.tracking.models import TrackingCounter
 
@@ -42,7 +43,7 @@ def next_sequence(prefix: str, day: date) -> int:
     if db.session.get_bind().dialect.name == "postgresql":
         base = _day_base(prefix, day)  # first: every value taken after it is greater
         return _held_value(above=base) - base
-    return db.session.execute(_SQLITE_NEXT, {"prefix": prefix, "day": day}).scalar_one()
+    return execute_built(db.session.connection(), _SQLITE_NEXT, {"prefix": prefix, "day": day}).scalar_one()
 
 
 def _held_value(above: int) -> int:

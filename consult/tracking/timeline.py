@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from consult.accounts.models import User
+from consult.database import execute_built
 from consult.extensions import db
 from consult.tracking import kinds, notes
 from consult.tracking.models import Submission, TimelineEvent
@@ -40,7 +41,7 @@ def insert_event(connection, submission: Submission, action: str, *, actor: User
                  from_status: str | None, to_status: str | None) -> None:
     """:func:`record_event` with one Core ``INSERT`` on ``connection``, for a submission written the same way
     (``consult.tracking.intake.write_submission``): the same row, without the ORM's unit of work."""
-    connection.execute(_INSERT_EVENT, {"submission_id": submission.id, **event_row(
+    execute_built(connection, _INSERT_EVENT, {"submission_id": submission.id, **event_row(
         submission, action, actor=actor, actor_role=actor_role, from_status=from_status, to_status=to_status)})
 
 
