@@ -340,22 +340,6 @@ def write_submission(prepared: PreparedSubmission, form_token: str | None = None
         if prepared.receipt is None:
             queue_receipt(submission, display_code, connection=connection)  # by SMS, or nobody to tell
     return NewSubmission(submission, display_code)
-    with whole_write(db.session, last):  # SQLite runs in the process: a statement costs no round trip
-        if insert_object(db.session, submission, unless_taken=unless_taken) is None:
-            numbers.give_back_tracking_no(submission.tracking_no)
-            raise TokenTaken(form_token)
-        insert_event(connection, submission, "received", **event)
-        index_record(connection, submission, tokens)
-        if prepared.receipt is not None:
-            prepared.receipt.write(connection, submission.tracking_no)
-        if detail is not None:
-            insert_object(db.session, detail)
-        for change in changes:
-            connection.execute(change.statement, change.params)
-        display_code = numbers.format_query_code(prepared.query_code)
-        if prepared.receipt is None:
-            queue_receipt(submission, display_code, connection=connection)  # by SMS, or nobody to tell
-    return NewSubmission(submission, display_code)
 
 
 def _write_in_one_statement(prepared: PreparedSubmission, tokens: Tokens, event: dict, unless_taken: str | None,
