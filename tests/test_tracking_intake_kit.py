@@ -589,17 +589,24 @@ def test_on_postgresql_a_letter_to_a_mailbox_this_process_has_read_writes_withou
     assert [word for word, _ in ran] == ["WITH"]
 
 
-@pytest.mark.sqlite_only  # its write is several statements: what runs before them is the point
-@pytest.mark.parametrize("kind", ["comment", "letter"])
-def test_on_sqlite_a_second_comment_or_letter_reads_nothing_before_it_takes_the_write_lock(client, targets, kind):
-    """The draft or mailbox and the calendar are kept, as on PostgreSQL: the request's first statement takes the
-    write lock, and one SELECT under it finds them unchanged before the inserts."""
+def _after_a_first(client, targets, kind: str) -> tuple[str, dict]:
+    """The API address and body of a comment or letter, after a first one went through (the draft or mailbox
+    and the calendar are kept from then on)."""
     if kind == "comment":
         url, body = f"/api/v1/drafts/{targets.draft_id}/comments", {"body": "建议明确办理时限。", "name": "王五"}
     else:
         url, body = "/api/v1/letters", {**LETTER, "mailbox_id": targets.mailbox_id}
     assert client.post(url, json={**body, "email": "first@example.org"}).status_code == 201
     db.session.commit()
+    return url, body
+
+
+@pytest.mark.sqlite_only  # its write is several statements: what runs before them is the point
+@pytest.mark.parametrize("kind", ["comment", "letter"])
+def test_on_sqlite_a_second_comment_or_letter_reads_nothing_before_it_takes_the_write_lock(client, targets, kind):
+    """The draft or mailbox and the calendar are kept, as on PostgreSQL: the request's first statement takes the
+    write lock, and one SELECT under it finds them unchanged before the inserts."""
+    url, body = _after_a_first(client, targets, kind)
     ran = []
 
     def seen(_connection, _cursor, statement, *_args):
@@ -623,12 +630,7 @@ def test_on_sqlite_a_comment_or_letter_lets_the_write_lock_go_before_its_answer_
     """Its rows are the request's whole write: committed as soon as they are written, so the other workers do not
     wait on the lock while this one builds the answer. With an Idempotency-Key the claim is written before them
     and the answer after, so the request commits once, at its end, as before."""
-    if kind == "comment":
-        url, body = f"/api/v1/drafts/{targets.draft_id}/comments", {"body": "建议明确办理时限。", "name": "王五"}
-    else:
-        url, body = "/api/v1/letters", {**LETTER, "mailbox_id": targets.mailbox_id}
-    assert client.post(url, json={**body, "email": "first@example.org"}).status_code == 201
-    db.session.commit()
+    url, body = _after_a_first(client, targets, kind)
     happened = []
     view_module = api_drafts if kind == "comment" else api_letters
     build_answer = view_module.answer
