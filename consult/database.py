@@ -658,7 +658,7 @@ def execute_built(connection: sa.Connection, statement, params: dict) -> sa.Curs
         form = _BUILT[key] = _Built.of(statement, connection.dialect, params)
     filled = {**form.fixed, **params}
     for name, default in form.defaults:
-        filled[name] = default.arg(None) if default.is_callable else default.arg
+        filled[name] = _default_value(default)
     return connection.exec_driver_sql(form.sql, tuple(
         value if process is None else process(value)
         for value, process in zip(map(filled.__getitem__, form.names), form.processors)))
@@ -703,8 +703,13 @@ def _with_defaults(table: sa.TableClause, values: dict) -> dict:
         default = getattr(column, "default", None)
         if column.key in filled or default is None or not (default.is_scalar or default.is_callable):
             continue
-        filled[column.key] = default.arg(None) if default.is_callable else default.arg
+        filled[column.key] = _default_value(default)
     return filled
+
+
+def _default_value(default) -> object:
+    """A column's Python-side default (or ``onupdate``) worked out, as an ``INSERT`` (``UPDATE``) would."""
+    return default.arg(None) if default.is_callable else default.arg
 
 
 class _NewRow:
