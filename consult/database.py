@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -129,7 +130,8 @@ def configure_postgresql(engine: Engine) -> None:
     A view marked with :func:`defer_write_lock` reads and prepares everything before it writes. On PostgreSQL
     its reads run without ``BEGIN`` (the connection in autocommit): under READ COMMITTED each statement sees
     its own snapshot anyway, so they read what they would have read in a transaction. The first statement
-    that is not a plain ``SELECT`` begins the transaction, as always, and the request's commit ends it —
+    that is not a plain ``SELECT`` (one that writes, or locks rows: ``FOR UPDATE``) begins the transaction, as
+    always, and the request's commit ends it —
     unless the view declared it its whole write (:func:`write_alone`): that one statement then commits
     itself, and the request pays neither ``BEGIN`` nor ``COMMIT`` (two of the four round trips a comment
     took). Reads and writes after it go on as before: the next write begins a transaction.
@@ -147,7 +149,7 @@ def configure_postgresql(engine: Engine) -> None:
     @sa.event.listens_for(engine, "before_cursor_execute")
     def begin_at_first_write(connection, _cursor, statement: str, *_args) -> None:
         info = connection.info
-        if not info.get(_READING) or statement.startswith("SELECT") or info.pop(_ALONE, False):
+        if not info.get(_READING) or _plain_read(statement) or info.pop(_ALONE, False):
             return
         info[_READING] = False
         connection.connection.driver_connection.autocommit = False  # the driver sends BEGIN first
@@ -160,6 +162,14 @@ def configure_postgresql(engine: Engine) -> None:
 
 
 _READING, _ALONE = "consult_reading", "consult_write_alone"  # keys of a pooled connection's info
+_LOCKING_READ = re.compile(r"\bFOR (?:NO KEY )?(?:UPDATE|SHARE|KEY SHARE)\b")
+
+
+def _plain_read(statement: str) -> bool:
+    """A ``SELECT`` that locks no row. A locking one (``FOR UPDATE`` …) must run in the transaction that writes
+    after it: outside one, PostgreSQL lets the lock go when the statement ends, and two registrations would
+    both take the last seat."""
+    return statement.startswith("SELECT") and _LOCKING_READ.search(statement) is None
 _CHANGES_AT_BEGIN = "consult_changes_at_begin"  # SQLite: the connection's total_changes when its transaction began
 
 

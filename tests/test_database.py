@@ -163,6 +163,42 @@ def test_a_connection_in_steady_use_is_not_pinged_before_each_request(app, monke
         assert pings == [1]
 
 
+@pytest.mark.postgres_only  # SQLite locks the whole database for the writer, not rows
+@pytest.mark.parametrize("lock", ["FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE"])
+def test_a_row_an_intake_view_locks_stays_locked_until_its_request_ends(app, lock):
+    """An intake view reads outside a transaction, but a ``SELECT … FOR UPDATE`` begins one: outside it the lock
+    would end with the statement, and two registrations would both take the last seat."""
+    from consult.accounts.models import Department
+
+    def intake():  # pragma: no cover -- only its marking and URL are used
+        return ""
+
+    app.add_url_rule("/intake", "intake", database.defer_write_lock(intake), methods=["POST"])
+    with app.app_context():
+        department = Department(code="LOCK", name="锁定测试局")
+        db.session.add(department)
+        db.session.commit()
+        department_id = department.id
+    rival = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    locked_by_rival = sa.text("SELECT id FROM departments WHERE id = :id FOR UPDATE NOWAIT")
+    try:
+        with app.test_request_context("/intake", method="POST"):
+            assert db.session.scalar(sa.select(Department.name).where(Department.id == department_id))
+            db.session.execute(sa.select(Department.id).where(Department.id == department_id)
+                               .with_for_update(**_LOCK_OPTIONS[lock]))
+            with rival.connect() as other, pytest.raises(sa.exc.OperationalError, match="could not obtain lock"):
+                other.execute(locked_by_rival, {"id": department_id})
+            db.session.commit()
+            db.session.remove()
+        with rival.connect() as other:  # the request is over: the row is free
+            assert other.execute(locked_by_rival, {"id": department_id}).scalar() == department_id
+    finally:
+        rival.dispose()
+
+
+_LOCK_OPTIONS = {"FOR UPDATE": {}, "FOR NO KEY UPDATE": {"key_share": True}, "FOR SHARE": {"read": True}}
+
+
 _ROWS = sa.MetaData()
 _NOTES = sa.Table(
     "built_notes", _ROWS,
