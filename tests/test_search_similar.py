@@ -2,7 +2,6 @@
 submissions, offered on the reply form and ready to copy — never another department's."""
 
 import re
-from collections import Counter
 
 from tests.mailbox_support import answer, file_letter, login_as
 

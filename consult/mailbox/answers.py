@@ -18,7 +18,7 @@ from flask import url_for
 
 from consult.extensions import db
 from consult.mailbox import queries
-from consult.mailbox.models import FaqEntry, Letter, Mailbox
+from consult.mailbox.models import FaqEntry, Mailbox
 from consult.search.matching import PUBLIC, matches
 from consult.search.query import SearchQuery, clean
 from consult.search.documents import PUBLISHED_SCOPE

@@ -19,7 +19,7 @@ from consult.surveys import transitions as survey_transitions
 from consult.surveys.models import APPROVED, TEXT, Questionnaire, SurveyQuestion
 from consult.surveys.models import CLOSED as SURVEY_CLOSED
 from consult.surveys.models import OPEN as SURVEY_OPEN
-from consult.workbench import jobs, queries, sources, trace
+from consult.workbench import jobs, sources, trace
 from consult.workbench.models import (
     ACTIVE_STATUSES, DONE, FAILED, QUEUED, AnalysisMember, AnalysisRun, AnalysisUnit,
 )  # fmt: skip
