@@ -232,7 +232,10 @@ def add_letters(app, fixture: Fixture, n: int, progress=None) -> None:
     writer.finish(["submissions", "letters", "submission_events"])
 
 
-def add_registrations(app, fixture: Fixture, n: int, free_seats: int = 100) -> None:
+BURST_SEATS = 100  # the seats left for the registration burst
+
+
+def add_registrations(app, fixture: Fixture, n: int, free_seats: int = BURST_SEATS) -> None:
     """``n`` confirmed registrations; the event's capacity leaves ``free_seats`` for the burst."""
     writer = Writer(engine_for(app))
     reg_t = writer.template("event_registrations", "id", fixture.template_registration_id)

@@ -161,12 +161,15 @@ def checks(app, fixture, results: dict) -> dict:
             "SELECT COUNT(*) FROM submissions s WHERE NOT EXISTS "
             "(SELECT 1 FROM submission_events e WHERE e.submission_id = s.id)")).scalar_one()
     burst = results.get("registration_burst", {}).get("consult", {})
-    return {
+    found = {
         "event_capacity": event.capacity, "event_confirmed_count": event.confirmed_count,
         "confirmed_rows": confirmed_rows, "seats_never_given_twice": confirmed_rows == event.confirmed_count <= event.capacity,
         "burst_confirmed": burst.get("fields", {}).get("confirmed"),
         "submissions_without_timeline": orphans,
     }
+    found["ok"] = (found["seats_never_given_twice"] and not orphans
+                   and found["burst_confirmed"] in (None, data.BURST_SEATS))  # None: the burst did not run
+    return found
 
 
 def run(args) -> int:
@@ -263,7 +266,7 @@ def run(args) -> int:
     if growth:
         report.growth_svg(growth, RESULTS / f"growth-{name}.svg",
                           f"Draft page latency against comments ({args.db}, {workers} workers)")
-    say(f"\nchecks: {payload['checks']}")
+    say(f"\nchecks: {payload['checks']}" + ("" if payload["checks"]["ok"] else " · CHECKS FAILED"))
     say(f"written: bench/results/{name}.json" + (f", bench/results/growth-{name}.svg" if growth else "")
         + f" · {payload['total_seconds']:.0f} s in all · load average {os.getloadavg()[0]:.1f}")
-    return 0
+    return 0 if payload["checks"]["ok"] else 1
