@@ -162,6 +162,7 @@ def configure_postgresql(engine: Engine) -> None:
 
 
 _READING, _ALONE = "consult_reading", "consult_write_alone"  # keys of a pooled connection's info
+_CHANGES_AT_BEGIN = "consult_changes_at_begin"  # SQLite: the connection's total_changes when its transaction began
 _LOCKING_READ = re.compile(r"\bFOR (?:NO KEY )?(?:UPDATE|SHARE|KEY SHARE)\b")
 
 
@@ -170,7 +171,6 @@ def _plain_read(statement: str) -> bool:
     after it: outside one, PostgreSQL lets the lock go when the statement ends, and two registrations would
     both take the last seat."""
     return statement.startswith("SELECT") and _LOCKING_READ.search(statement) is None
-_CHANGES_AT_BEGIN = "consult_changes_at_begin"  # SQLite: the connection's total_changes when its transaction began
 
 
 def _keep_long_statements_converted() -> None:

@@ -163,8 +163,11 @@ def test_a_connection_in_steady_use_is_not_pinged_before_each_request(app, monke
         assert pings == [1]
 
 
+_LOCK_OPTIONS = {"FOR UPDATE": {}, "FOR NO KEY UPDATE": {"key_share": True}, "FOR SHARE": {"read": True}}
+
+
 @pytest.mark.postgres_only  # SQLite locks the whole database for the writer, not rows
-@pytest.mark.parametrize("lock", ["FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE"])
+@pytest.mark.parametrize("lock", list(_LOCK_OPTIONS))
 def test_a_row_an_intake_view_locks_stays_locked_until_its_request_ends(app, lock):
     """An intake view reads outside a transaction, but a ``SELECT … FOR UPDATE`` begins one: outside it the lock
     would end with the statement, and two registrations would both take the last seat."""
@@ -194,9 +197,6 @@ def test_a_row_an_intake_view_locks_stays_locked_until_its_request_ends(app, loc
             assert other.execute(locked_by_rival, {"id": department_id}).scalar() == department_id
     finally:
         rival.dispose()
-
-
-_LOCK_OPTIONS = {"FOR UPDATE": {}, "FOR NO KEY UPDATE": {"key_share": True}, "FOR SHARE": {"read": True}}
 
 
 _ROWS = sa.MetaData()
