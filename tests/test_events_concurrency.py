@@ -1,5 +1,6 @@
 """No seat is given twice: many people register for the last seats at the same moment, against a real
-gunicorn server (several processes and threads) on the test database — SQLite and PostgreSQL."""
+gunicorn server (several processes and threads) on the test database — SQLite and PostgreSQL; and two
+registrations for the last seat, the second sent while the first holds the event."""
 
 import os
 import re
@@ -19,8 +20,10 @@ import pytest
 import sqlalchemy as sa
 
 from consult.database import utcnow
+from consult.events import allocation
 from consult.events.models import Event, Registration
 from consult.extensions import db
+from tests.api_support import make_event
 from tests.conftest import ENCRYPTION_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,6 +159,47 @@ def test_simultaneous_registrations_never_overbook(app, server):
         assert len(set(positions)) == len(positions)
         # Seats went to the earliest registrations.
         assert max(r.id for r in confirmed) < min(r.id for r in waiting)
+
+
+def test_two_people_sending_for_the_last_seat_at_once_get_the_seat_and_the_first_place_in_line(app, monkeypatch):
+    """Through the API, as a burst sends them: the second registration waits while the first holds the event
+    (PostgreSQL: its row lock; SQLite: the write lock), then finds the seat taken."""
+    with app.app_context():
+        event_id = make_event(_department_id(), capacity=1)
+    first_holds, let_go = threading.Event(), threading.Event()
+    lock_event, locked = allocation.lock_event, []
+
+    def lock_and_hold_the_first(event_id: int):
+        event = lock_event(event_id)
+        locked.append(event_id)
+        if len(locked) == 1:
+            first_holds.set()
+            let_go.wait(timeout=10)
+        return event
+
+    monkeypatch.setattr(allocation, "lock_event", lock_and_hold_the_first)
+    answers = {}
+
+    def register(name: str, phone: str) -> None:
+        response = app.test_client().post(f"/api/v1/events/{event_id}/registrations",
+                                          json={"name": name, "phone": phone, "email": f"{phone}@example.org"})
+        answers[name] = (response.status_code, response.get_json()["status"])
+
+    first = threading.Thread(target=register, args=("甲", "13600000001"))
+    first.start()
+    assert first_holds.wait(timeout=10)
+    second = threading.Thread(target=register, args=("乙", "13600000002"))
+    second.start()
+    second.join(timeout=1)
+    waited = second.is_alive()  # the first still holds the event: the second must not have finished
+    let_go.set()
+    first.join(timeout=10)
+    second.join(timeout=10)
+    assert waited
+    assert answers == {"甲": (201, "confirmed"), "乙": (201, "waitlisted")}
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        assert (event.confirmed_count, event.waitlist_count) == (1, 1)
 
 
 def _department_id() -> int:
